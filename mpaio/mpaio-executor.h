@@ -1,0 +1,71 @@
+/* mpaio-executor.h: where a worker's process runs
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(MPAIO_INSIDE) && !defined(MPAIO_COMPILATION)
+#error "Only <mpaio.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "mpaio-chunk.h"
+#include "mpaio-chunk-record.h"
+#include "mpaio-worker.h"
+#include "mpaio-version-macros.h"
+
+G_BEGIN_DECLS
+
+#define MPAIO_TYPE_EXECUTOR (mpaio_executor_get_type ())
+
+MPAIO_AVAILABLE_IN_ALL
+G_DECLARE_INTERFACE (MpaioExecutor, mpaio_executor, MPAIO, EXECUTOR, GObject)
+
+/**
+ * MpaioExecutorInterface:
+ * @parent_iface: the parent interface
+ * @get_max_in_flight: how many chunks the executor wants submitted at once
+ *   to keep all of its workers busy
+ * @submit_async: runs the worker's `process` on one chunk
+ * @submit_finish: completes @submit_async, giving the result and the
+ *   timing of the chunk
+ *
+ * The interface of executors: [class@Mpaio.ProcessPool] and [class@Mpaio.ThreadPool].
+ *
+ * Since: 0.1
+ */
+struct _MpaioExecutorInterface
+{
+  GTypeInterface parent_iface;
+
+  guint     (*get_max_in_flight) (MpaioExecutor        *self);
+  void      (*submit_async)      (MpaioExecutor        *self,
+                                  MpaioWorker          *worker,
+                                  const MpaioChunk     *chunk,
+                                  GCancellable         *cancellable,
+                                  GAsyncReadyCallback   callback,
+                                  gpointer              user_data);
+  GVariant *(*submit_finish)     (MpaioExecutor        *self,
+                                  GAsyncResult         *result,
+                                  MpaioChunkRecord     *record,
+                                  GError              **error);
+};
+
+MPAIO_AVAILABLE_IN_ALL
+guint     mpaio_executor_get_max_in_flight (MpaioExecutor        *self);
+MPAIO_AVAILABLE_IN_ALL
+void      mpaio_executor_submit_async      (MpaioExecutor        *self,
+                                            MpaioWorker          *worker,
+                                            const MpaioChunk     *chunk,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data);
+MPAIO_AVAILABLE_IN_ALL
+GVariant *mpaio_executor_submit_finish     (MpaioExecutor        *self,
+                                            GAsyncResult         *result,
+                                            MpaioChunkRecord     *record,
+                                            GError              **error);
+
+G_END_DECLS

@@ -1,0 +1,21 @@
+/* mpaio-run-report-private.h
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "mpaio-run-report.h"
+
+G_BEGIN_DECLS
+
+/* Records are appended by the orchestrator as chunks come back; @n_expected
+ * sizes the storage once so the hot path never reallocates. */
+MpaioRunReport *_mpaio_run_report_new        (gint64                  start_time,
+                                              guint                   n_expected);
+void            _mpaio_run_report_add_record (MpaioRunReport         *self,
+                                              const MpaioChunkRecord *record);
+void            _mpaio_run_report_set_end    (MpaioRunReport         *self,
+                                              gint64                  end_time);
+
+G_END_DECLS

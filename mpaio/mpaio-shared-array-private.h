@@ -1,0 +1,26 @@
+/* mpaio-shared-array-private.h
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "mpaio-shared-array.h"
+
+G_BEGIN_DECLS
+
+/* The description a worker process needs, besides the fd, to map the same
+ * array: "(uutat)" = (dtype, flags, item size, shape). */
+#define MPAIO_SHARED_ARRAY_DESCRIPTION_TYPE "(uutat)"
+
+/* An id unique among the arrays this process ever created; the pool names
+ * arrays by it on the wire. */
+guint64           _mpaio_shared_array_get_id               (MpaioSharedArray  *self);
+GVariant         *_mpaio_shared_array_describe             (MpaioSharedArray  *self);
+/* Used in worker processes: takes @fd (closing it on error too), validates
+ * @description as untrusted input, maps read-only unless the flags say writable. */
+MpaioSharedArray *_mpaio_shared_array_new_from_description (GVariant          *description,
+                                                            int                fd,
+                                                            GError           **error);
+
+G_END_DECLS

@@ -1,0 +1,25 @@
+/* mpaio-worker-private.h
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "mpaio-worker.h"
+
+G_BEGIN_DECLS
+
+/* The worker's parameters: its readable and writable properties of plain
+ * types, as "a{sv}". */
+GVariant    *_mpaio_worker_dup_parameters    (MpaioWorker       *self);
+/* Bumped whenever a parameter changes, so executors know when a copy of the
+ * worker in another process is stale. */
+guint        _mpaio_worker_get_generation    (MpaioWorker       *self);
+/* Re-creates a worker in a worker process from its type name and parameters,
+ * processing @array. */
+MpaioWorker *_mpaio_worker_new_for_process   (const char        *type_name,
+                                              GVariant          *parameters,
+                                              MpaioSharedArray  *array,
+                                              GError           **error);
+
+G_END_DECLS

@@ -1,0 +1,1 @@
+#include "mpaio-test-workers.h"
