@@ -22,4 +22,6 @@
 # include "mpaio-thread-pool.h"
 # include "mpaio-run-report.h"
 # include "mpaio-orchestrator.h"
+# include "mpaio-cpu-sample.h"
+# include "mpaio-cpu-monitor.h"
 #undef MPAIO_INSIDE
