@@ -26,9 +26,14 @@ G_DECLARE_DERIVABLE_TYPE (MpaioDataIterator, mpaio_data_iterator, MPAIO, DATA_IT
  * MpaioDataIteratorClass:
  * @parent_class: the parent class
  * @get_n_chunks: returns how many chunks the iterator yields
- * @get_chunk: fills in the chunk at an index below the number of chunks
+ * @get_chunk: fills in every field of the chunk at an index below the number
+ *   of chunks (the public wrapper checks the index); called once per chunk on
+ *   the orchestrator's hot path, so it should be cheap and allocate nothing
  *
- * The virtual methods a subclass overrides to partition the rows its own way.
+ * The virtual methods a subclass overrides, both together, to partition the
+ * rows its own way. The default ones cut chunks of
+ * [property@Mpaio.DataIterator:chunk-size] rows, or balanced partitions.
+ * Chunks must lie within the array's rows.
  *
  * Since: 0.1
  */

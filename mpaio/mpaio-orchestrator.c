@@ -1,1 +1,839 @@
+/* mpaio-orchestrator.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
 #include "config.h"
+
+#include "mpaio-error.h"
+#include "mpaio-orchestrator.h"
+#include "mpaio-run-report-private.h"
+
+/**
+ * MpaioOrchestrator:
+ *
+ * Runs the chunks of one or more workers on an executor, without blocking
+ * the main loop.
+ *
+ * The executor and the workers are given to the orchestrator (as the seed's
+ * WorkerOrchestrator takes its executor and workers). A run,
+ * [method@Mpaio.Orchestrator.run_async], submits the chunks of every
+ * worker's data iterator to the executor, interleaving the workers so that
+ * every worker process stays busy, and keeps no more in flight than the
+ * executor asks for. Each result is handed to its worker's
+ * [vfunc@Mpaio.Worker.process_callback] on the main context that started the
+ * run, as it arrives, or in chunk order per worker when
+ * [property@Mpaio.Orchestrator:ordered] is set.
+ *
+ * A run ends with an [class@Mpaio.RunReport] or with the first error:
+ *
+ * - a worker's `process` failing ends it with %MPAIO_ERROR_WORKER_FAILED once
+ *   the chunks already in flight are back; their results are still
+ *   delivered, and no new chunk is submitted;
+ * - a worker process dying ends it at once with %MPAIO_ERROR_WORKER_CRASHED,
+ *   naming the chunk;
+ * - cancelling ends it at once with %G_IO_ERROR_CANCELLED; no callback runs
+ *   after that.
+ *
+ * Chunks still in flight when a run ends early finish in their worker
+ * processes and are dropped; the executor stays usable.
+ *
+ * Since: 0.1
+ */
+
+typedef struct
+{
+  MpaioChunk  chunk;
+  GVariant   *result;
+} HeldResult;
+
+typedef struct
+{
+  MpaioWorker       *worker;
+  MpaioDataIterator *iterator;
+  guint64            n_chunks;
+  guint64            next_to_submit;
+  /* Ordered delivery only: results waiting for an earlier chunk. */
+  guint64            next_to_deliver;
+  GHashTable        *held;      /* guint64 index → HeldResult */
+} WorkerRun;
+
+typedef struct
+{
+  gint               ref_count;
+  MpaioOrchestrator *self;
+  GTask             *task;
+  WorkerRun         *workers;
+  guint              n_workers;
+  guint              cursor;
+  guint64            n_to_submit;
+  guint              in_flight;
+  guint              max_in_flight;
+  GError            *error;
+  MpaioRunReport    *report;
+  GSource           *cancel_source;
+  gboolean           ordered;
+  gboolean           done;
+} Run;
+
+typedef struct
+{
+  Run        *run;
+  guint       worker_index;
+  MpaioChunk  chunk;
+} Submission;
+
+struct _MpaioOrchestrator
+{
+  GObject        parent_instance;
+
+  MpaioExecutor *executor;
+  GPtrArray     *workers;
+  gboolean       ordered;
+  guint64        n_chunks;
+  guint64        n_chunks_done;
+  Run           *run;
+};
+
+G_DEFINE_FINAL_TYPE (MpaioOrchestrator, mpaio_orchestrator, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_EXECUTOR,
+  PROP_ORDERED,
+  PROP_N_CHUNKS,
+  PROP_N_CHUNKS_DONE,
+  PROP_RUNNING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+held_result_free (gpointer data)
+{
+  HeldResult *held = data;
+
+  g_variant_unref (held->result);
+  g_free (held);
+}
+
+static Run *
+run_ref (Run *run)
+{
+  run->ref_count++;
+  return run;
+}
+
+static void
+run_unref (Run *run)
+{
+  if (--run->ref_count > 0)
+    return;
+
+  g_assert (run->cancel_source == NULL);
+
+  for (guint i = 0; i < run->n_workers; i++)
+    {
+      g_clear_object (&run->workers[i].worker);
+      g_clear_pointer (&run->workers[i].held, g_hash_table_unref);
+    }
+  g_free (run->workers);
+  g_clear_error (&run->error);
+  g_clear_object (&run->report);
+  g_clear_object (&run->task);
+  g_clear_object (&run->self);
+  g_free (run);
+}
+
+static void
+set_n_chunks_done (MpaioOrchestrator *self,
+                   guint64            n_chunks_done)
+{
+  self->n_chunks_done = n_chunks_done;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_CHUNKS_DONE]);
+}
+
+static void
+deliver_held (WorkerRun *worker_run,
+              gboolean   skip_gaps)
+{
+  for (;;)
+    {
+      HeldResult *held = g_hash_table_lookup (worker_run->held, &worker_run->next_to_deliver);
+
+      if (held == NULL && skip_gaps && g_hash_table_size (worker_run->held) > 0)
+        {
+          worker_run->next_to_deliver++;
+          continue;
+        }
+
+      if (held == NULL)
+        return;
+
+      mpaio_worker_process_callback (worker_run->worker, &held->chunk, held->result);
+      g_hash_table_remove (worker_run->held, &worker_run->next_to_deliver);
+      worker_run->next_to_deliver++;
+    }
+}
+
+static void
+finish (Run    *run,
+        GError *error)
+{
+  MpaioOrchestrator *self = run->self;
+  GTask *task = g_steal_pointer (&run->task);
+
+  run->done = TRUE;
+
+  if (run->cancel_source != NULL)
+    {
+      g_source_destroy (run->cancel_source);
+      g_clear_pointer (&run->cancel_source, g_source_unref);
+    }
+
+  /* A failed run still hands over what was computed, in order. */
+  if (run->ordered && error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      for (guint i = 0; i < run->n_workers; i++)
+        deliver_held (&run->workers[i], TRUE);
+    }
+
+  _mpaio_run_report_set_end (run->report, g_get_monotonic_time ());
+
+  self->run = NULL;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_object_ref (run->report), g_object_unref);
+
+  g_object_unref (task);
+  run_unref (run);
+}
+
+static void on_chunk_done (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data);
+
+/* The next chunk, taking the workers in turn so all their chunks are
+ * spread over the run. */
+static gboolean
+next_chunk (Run        *run,
+            guint      *worker_index,
+            MpaioChunk *chunk)
+{
+  for (guint i = 0; i < run->n_workers; i++)
+    {
+      guint index = (run->cursor + i) % run->n_workers;
+      WorkerRun *worker_run = &run->workers[index];
+
+      if (worker_run->next_to_submit < worker_run->n_chunks)
+        {
+          if (!mpaio_data_iterator_get_chunk (worker_run->iterator, worker_run->next_to_submit++,
+                                              chunk))
+            continue;
+          *worker_index = index;
+          run->cursor = index + 1;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+static void
+submit_more (Run *run)
+{
+  MpaioExecutor *executor = run->self->executor;
+
+  while (run->error == NULL && run->in_flight < run->max_in_flight && run->n_to_submit > 0)
+    {
+      Submission *submission = g_new (Submission, 1);
+
+      if (!next_chunk (run, &submission->worker_index, &submission->chunk))
+        {
+          g_free (submission);
+          run->n_to_submit = 0;
+          break;
+        }
+
+      submission->run = run_ref (run);
+      run->n_to_submit--;
+      run->in_flight++;
+      mpaio_executor_submit_async (executor, run->workers[submission->worker_index].worker,
+                                   &submission->chunk, NULL, on_chunk_done, submission);
+    }
+}
+
+static gboolean
+ends_run_at_once (const GError *error)
+{
+  return !g_error_matches (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_FAILED)
+         && !g_error_matches (error, MPAIO_ERROR, MPAIO_ERROR_UNKNOWN_WORKER_TYPE)
+         && !g_error_matches (error, MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT);
+}
+
+static void
+on_chunk_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Submission *submission = user_data;
+  Run *run = submission->run;
+  WorkerRun *worker_run = &run->workers[submission->worker_index];
+  MpaioChunkRecord record = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) value = NULL;
+
+  value = mpaio_executor_submit_finish (MPAIO_EXECUTOR (source), result, &record, &error);
+  run->in_flight--;
+
+  if (run->done)
+    goto out;
+
+  if (value == NULL)
+    {
+      g_prefix_error (&error, "Chunk %" G_GUINT64_FORMAT " (rows %" G_GUINT64_FORMAT "–%"
+                      G_GUINT64_FORMAT ") of %s: ",
+                      submission->chunk.index, submission->chunk.start, submission->chunk.end,
+                      G_OBJECT_TYPE_NAME (worker_run->worker));
+
+      if (ends_run_at_once (error))
+        {
+          finish (run, g_steal_pointer (&error));
+          goto out;
+        }
+
+      if (run->error == NULL)
+        run->error = g_steal_pointer (&error);
+    }
+  else
+    {
+      record.worker_index = submission->worker_index;
+      record.chunk_index = submission->chunk.index;
+      record.start_row = submission->chunk.start;
+      record.end_row = submission->chunk.end;
+      _mpaio_run_report_add_record (run->report, &record);
+
+      if (run->ordered)
+        {
+          HeldResult *held = g_new (HeldResult, 1);
+
+          held->chunk = submission->chunk;
+          held->result = g_steal_pointer (&value);
+          g_hash_table_insert (worker_run->held, &held->chunk.index, held);
+          deliver_held (worker_run, FALSE);
+        }
+      else
+        {
+          mpaio_worker_process_callback (worker_run->worker, &submission->chunk, value);
+        }
+
+      /* A callback may have cancelled the run. */
+      if (run->done)
+        goto out;
+
+      set_n_chunks_done (run->self, run->self->n_chunks_done + 1);
+    }
+
+  submit_more (run);
+
+  if (run->in_flight == 0 && (run->n_to_submit == 0 || run->error != NULL))
+    finish (run, g_steal_pointer (&run->error));
+
+out:
+  run_unref (run);
+  g_free (submission);
+}
+
+static gboolean
+on_cancelled (GCancellable *cancellable,
+              gpointer      user_data)
+{
+  Run *run = user_data;
+
+  finish (run, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "The run was cancelled"));
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * mpaio_orchestrator_run_async:
+ * @self: an orchestrator
+ * @cancellable: (nullable): a cancellable
+ * @callback: (scope async): called when the run is over
+ * @user_data: data for @callback
+ *
+ * Processes every chunk of every worker on the executor. Results are handed
+ * to the workers' `process_callback` on the thread-default main context of
+ * the caller, as is @callback; get the outcome with
+ * [method@Mpaio.Orchestrator.run_finish].
+ *
+ * One run at a time: starting another while one is running fails with
+ * %G_IO_ERROR_PENDING.
+ *
+ * Since: 0.1
+ */
+void
+mpaio_orchestrator_run_async (MpaioOrchestrator   *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  guint64 n_chunks = 0;
+  Run *run;
+
+  g_return_if_fail (MPAIO_IS_ORCHESTRATOR (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mpaio_orchestrator_run_async);
+
+  if (self->run != NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
+                               "The orchestrator is already running");
+      return;
+    }
+
+  if (self->executor == NULL || self->workers->len == 0)
+    {
+      g_task_return_new_error (task, MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT,
+                               self->executor == NULL ? "The orchestrator has no executor"
+                                                      : "The orchestrator has no workers");
+      return;
+    }
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  run = g_new0 (Run, 1);
+  run->ref_count = 1;
+  run->self = g_object_ref (self);
+  run->n_workers = self->workers->len;
+  run->workers = g_new0 (WorkerRun, run->n_workers);
+  run->ordered = self->ordered;
+  run->max_in_flight = mpaio_executor_get_max_in_flight (self->executor);
+
+  for (guint i = 0; i < run->n_workers; i++)
+    {
+      WorkerRun *worker_run = &run->workers[i];
+
+      worker_run->worker = g_object_ref (g_ptr_array_index (self->workers, i));
+      worker_run->iterator = mpaio_worker_get_data_iterator (worker_run->worker);
+      if (worker_run->iterator == NULL)
+        {
+          g_task_return_new_error (task, MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT,
+                                   "The worker %s has no data iterator",
+                                   G_OBJECT_TYPE_NAME (worker_run->worker));
+          run_unref (run);
+          return;
+        }
+      worker_run->n_chunks = mpaio_data_iterator_get_n_chunks (worker_run->iterator);
+      if (run->ordered)
+        worker_run->held = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
+                                                  held_result_free);
+      n_chunks += worker_run->n_chunks;
+    }
+
+  run->task = g_steal_pointer (&task);
+  run->n_to_submit = n_chunks;
+  run->report = _mpaio_run_report_new (g_get_monotonic_time (), (guint) MIN (n_chunks, G_MAXUINT));
+
+  self->run = run;
+  g_object_freeze_notify (G_OBJECT (self));
+  self->n_chunks = n_chunks;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_CHUNKS]);
+  set_n_chunks_done (self, 0);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+  g_object_thaw_notify (G_OBJECT (self));
+
+  if (n_chunks == 0)
+    {
+      finish (run, NULL);
+      return;
+    }
+
+  if (cancellable != NULL)
+    {
+      run->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_static_name (run->cancel_source, "[mpaio] run cancelled");
+      g_source_set_callback (run->cancel_source, G_SOURCE_FUNC (on_cancelled), run, NULL);
+      g_source_attach (run->cancel_source, g_main_context_get_thread_default ());
+    }
+
+  submit_more (run);
+}
+
+/**
+ * mpaio_orchestrator_run_finish:
+ * @self: an orchestrator
+ * @result: the result given to the callback of [method@Mpaio.Orchestrator.run_async]
+ * @error: return location for a #GError
+ *
+ * Completes a run.
+ *
+ * Returns: (transfer full): the report of the run, or %NULL with @error set
+ *
+ * Since: 0.1
+ */
+MpaioRunReport *
+mpaio_orchestrator_run_finish (MpaioOrchestrator  *self,
+                               GAsyncResult       *result,
+                               GError            **error)
+{
+  g_return_val_if_fail (MPAIO_IS_ORCHESTRATOR (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == mpaio_orchestrator_run_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+mpaio_orchestrator_finalize (GObject *object)
+{
+  MpaioOrchestrator *self = MPAIO_ORCHESTRATOR (object);
+
+  g_clear_object (&self->executor);
+  g_ptr_array_unref (self->workers);
+
+  G_OBJECT_CLASS (mpaio_orchestrator_parent_class)->finalize (object);
+}
+
+static void
+mpaio_orchestrator_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  MpaioOrchestrator *self = MPAIO_ORCHESTRATOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_EXECUTOR:
+      g_value_set_object (value, self->executor);
+      break;
+
+    case PROP_ORDERED:
+      g_value_set_boolean (value, self->ordered);
+      break;
+
+    case PROP_N_CHUNKS:
+      g_value_set_uint64 (value, self->n_chunks);
+      break;
+
+    case PROP_N_CHUNKS_DONE:
+      g_value_set_uint64 (value, self->n_chunks_done);
+      break;
+
+    case PROP_RUNNING:
+      g_value_set_boolean (value, self->run != NULL);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mpaio_orchestrator_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  MpaioOrchestrator *self = MPAIO_ORCHESTRATOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_EXECUTOR:
+      self->executor = g_value_dup_object (value);
+      break;
+
+    case PROP_ORDERED:
+      mpaio_orchestrator_set_ordered (self, g_value_get_boolean (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mpaio_orchestrator_class_init (MpaioOrchestratorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = mpaio_orchestrator_finalize;
+  object_class->get_property = mpaio_orchestrator_get_property;
+  object_class->set_property = mpaio_orchestrator_set_property;
+
+  /**
+   * MpaioOrchestrator:executor:
+   *
+   * Where the workers' `process` runs.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_EXECUTOR] =
+    g_param_spec_object ("executor", NULL, NULL, MPAIO_TYPE_EXECUTOR,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * MpaioOrchestrator:ordered:
+   *
+   * Whether each worker's results are delivered in the order of its chunks
+   * (results that arrive early wait for the earlier ones) rather than as
+   * they arrive. Read when a run starts.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_ORDERED] =
+    g_param_spec_boolean ("ordered", NULL, NULL, FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * MpaioOrchestrator:n-chunks:
+   *
+   * The number of chunks of the current (or last) run, over all workers.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_N_CHUNKS] =
+    g_param_spec_uint64 ("n-chunks", NULL, NULL, 0, G_MAXUINT64, 0,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * MpaioOrchestrator:n-chunks-done:
+   *
+   * The number of chunks of the current (or last) run whose results were
+   * delivered; notified for each, so it drives a progress bar.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_N_CHUNKS_DONE] =
+    g_param_spec_uint64 ("n-chunks-done", NULL, NULL, 0, G_MAXUINT64, 0,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * MpaioOrchestrator:running:
+   *
+   * Whether a run is in progress.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_RUNNING] =
+    g_param_spec_boolean ("running", NULL, NULL, FALSE,
+                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+mpaio_orchestrator_init (MpaioOrchestrator *self)
+{
+  self->workers = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+/**
+ * mpaio_orchestrator_new:
+ * @executor: where the workers' `process` runs
+ * @workers: (array length=n_workers) (nullable): the workers
+ * @n_workers: the number of workers
+ *
+ * Creates an orchestrator for @workers on @executor. More workers can be
+ * added with [method@Mpaio.Orchestrator.add_worker].
+ *
+ * Returns: (transfer full): the orchestrator
+ *
+ * Since: 0.1
+ */
+MpaioOrchestrator *
+mpaio_orchestrator_new (MpaioExecutor       *executor,
+                        MpaioWorker * const *workers,
+                        guint                n_workers)
+{
+  MpaioOrchestrator *self;
+
+  g_return_val_if_fail (MPAIO_IS_EXECUTOR (executor), NULL);
+  g_return_val_if_fail (workers != NULL || n_workers == 0, NULL);
+
+  self = g_object_new (MPAIO_TYPE_ORCHESTRATOR, "executor", executor, NULL);
+  for (guint i = 0; i < n_workers; i++)
+    mpaio_orchestrator_add_worker (self, workers[i]);
+
+  return self;
+}
+
+/**
+ * mpaio_orchestrator_add_worker:
+ * @self: an orchestrator
+ * @worker: a worker
+ *
+ * Adds @worker to the workers of the following runs.
+ *
+ * Since: 0.1
+ */
+void
+mpaio_orchestrator_add_worker (MpaioOrchestrator *self,
+                               MpaioWorker       *worker)
+{
+  g_return_if_fail (MPAIO_IS_ORCHESTRATOR (self));
+  g_return_if_fail (MPAIO_IS_WORKER (worker));
+
+  g_ptr_array_add (self->workers, g_object_ref (worker));
+}
+
+/**
+ * mpaio_orchestrator_get_executor:
+ * @self: an orchestrator
+ *
+ * The executor the workers run on.
+ *
+ * Returns: (transfer none): the executor
+ *
+ * Since: 0.1
+ */
+MpaioExecutor *
+mpaio_orchestrator_get_executor (MpaioOrchestrator *self)
+{
+  g_return_val_if_fail (MPAIO_IS_ORCHESTRATOR (self), NULL);
+
+  return self->executor;
+}
+
+/**
+ * mpaio_orchestrator_get_n_workers:
+ * @self: an orchestrator
+ *
+ * The number of workers.
+ *
+ * Returns: the number of workers
+ *
+ * Since: 0.1
+ */
+guint
+mpaio_orchestrator_get_n_workers (MpaioOrchestrator *self)
+{
+  g_return_val_if_fail (MPAIO_IS_ORCHESTRATOR (self), 0);
+
+  return self->workers->len;
+}
+
+/**
+ * mpaio_orchestrator_get_worker:
+ * @self: an orchestrator
+ * @index: the position of the worker
+ *
+ * The worker at @index, the `worker_index` of its chunks' records.
+ *
+ * Returns: (transfer none) (nullable): the worker, or %NULL past the end
+ *
+ * Since: 0.1
+ */
+MpaioWorker *
+mpaio_orchestrator_get_worker (MpaioOrchestrator *self,
+                               guint              index)
+{
+  g_return_val_if_fail (MPAIO_IS_ORCHESTRATOR (self), NULL);
+
+  return index < self->workers->len ? g_ptr_array_index (self->workers, index) : NULL;
+}
+
+/**
+ * mpaio_orchestrator_get_ordered:
+ * @self: an orchestrator
+ *
+ * Whether results are delivered in chunk order.
+ *
+ * Returns: %TRUE for chunk order
+ *
+ * Since: 0.1
+ */
+gboolean
+mpaio_orchestrator_get_ordered (MpaioOrchestrator *self)
+{
+  g_return_val_if_fail (MPAIO_IS_ORCHESTRATOR (self), FALSE);
+
+  return self->ordered;
+}
+
+/**
+ * mpaio_orchestrator_set_ordered:
+ * @self: an orchestrator
+ * @ordered: %TRUE to deliver each worker's results in chunk order
+ *
+ * Sets [property@Mpaio.Orchestrator:ordered].
+ *
+ * Since: 0.1
+ */
+void
+mpaio_orchestrator_set_ordered (MpaioOrchestrator *self,
+                                gboolean           ordered)
+{
+  g_return_if_fail (MPAIO_IS_ORCHESTRATOR (self));
+
+  ordered = !!ordered;
+  if (self->ordered != ordered)
+    {
+      self->ordered = ordered;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ORDERED]);
+    }
+}
+
+/**
+ * mpaio_orchestrator_get_n_chunks:
+ * @self: an orchestrator
+ *
+ * The number of chunks of the current (or last) run.
+ *
+ * Returns: the number of chunks
+ *
+ * Since: 0.1
+ */
+guint64
+mpaio_orchestrator_get_n_chunks (MpaioOrchestrator *self)
+{
+  g_return_val_if_fail (MPAIO_IS_ORCHESTRATOR (self), 0);
+
+  return self->n_chunks;
+}
+
+/**
+ * mpaio_orchestrator_get_n_chunks_done:
+ * @self: an orchestrator
+ *
+ * The number of chunks of the current (or last) run whose results were
+ * delivered.
+ *
+ * Returns: the number of chunks done
+ *
+ * Since: 0.1
+ */
+guint64
+mpaio_orchestrator_get_n_chunks_done (MpaioOrchestrator *self)
+{
+  g_return_val_if_fail (MPAIO_IS_ORCHESTRATOR (self), 0);
+
+  return self->n_chunks_done;
+}
+
+/**
+ * mpaio_orchestrator_get_running:
+ * @self: an orchestrator
+ *
+ * Whether a run is in progress.
+ *
+ * Returns: %TRUE while running
+ *
+ * Since: 0.1
+ */
+gboolean
+mpaio_orchestrator_get_running (MpaioOrchestrator *self)
+{
+  g_return_val_if_fail (MPAIO_IS_ORCHESTRATOR (self), FALSE);
+
+  return self->run != NULL;
+}

@@ -1,1 +1,1067 @@
+/* mpaio-process-pool.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
 #include "config.h"
+
+#include <gio/gio.h>
+
+#include "mpaio-error.h"
+#include "mpaio-executor.h"
+#include "mpaio-init-private.h"
+#include "mpaio-process-pool.h"
+#include "mpaio-protocol.h"
+#include "mpaio-shared-array-private.h"
+#include "mpaio-worker-private.h"
+#include "mpaio-worker-process.h"
+
+/**
+ * MpaioProcessPool:
+ *
+ * An [iface@Mpaio.Executor] whose workers are persistent processes.
+ *
+ * The pool starts its worker processes when it is created, with
+ * [class@Gio.Subprocess], by starting the running program again (its real
+ * executable and its original arguments), unless it was given another
+ * command line that calls [func@Mpaio.init]. They live until the pool is
+ * finalized and serve any number of chunks and runs; one that dies is
+ * replaced.
+ *
+ * Each process has its own socket to the pool. A shared array travels to a
+ * process once, as a file descriptor; a worker's type name and parameters
+ * travel once per process (again when a parameter changes); after that a
+ * chunk costs a message of 48 bytes. Several chunks are kept in flight per
+ * process ([property@Mpaio.ProcessPool:max-in-flight-per-worker]) so no
+ * process waits for the next chunk, and the first chunks go round-robin, so
+ * two long chunks never queue on one process while another is idle.
+ *
+ * All I/O with worker processes runs on the thread-default main context of
+ * the thread that created the pool; use the pool from that thread.
+ *
+ * Since: 0.1
+ */
+
+#define DEFAULT_MAX_IN_FLIGHT 4
+
+typedef struct
+{
+  GTask            *task;
+  MpaioWorker      *worker;
+  MpaioChunk        chunk;
+  MpaioChunkRecord  record;
+} PoolTask;
+
+typedef struct
+{
+  guint64  id;
+  guint    generation;
+  guint64  array_id;
+  char    *type_name;
+  GVariant *parameters;
+} WorkerDef;
+
+typedef struct
+{
+  MpaioProcessPool   *pool;
+  MpaioWorkerProcess *process;
+  GQueue              in_flight;     /* PoolTask*, in the order sent */
+  GHashTable         *known_arrays;  /* set of guint64 ids */
+  GHashTable         *known_workers; /* set of guint64 ids */
+  gboolean            dirty;
+} PoolProcess;
+
+struct _MpaioProcessPool
+{
+  GObject       parent_instance;
+
+  guint         n_workers;
+  guint         max_in_flight;
+  char        **argv;
+  const char   *cwd;
+  GMainContext *context;
+
+  GPtrArray    *processes;     /* PoolProcess* */
+  GQueue        queue;         /* PoolTask* waiting for a process */
+  guint         next_process;
+  guint64       next_worker_id;
+  char         *last_spawn_error;
+
+  /* Arrays and workers the processes may hold copies of. Guarded by
+   * forget_lock, since the weak reference that drops one may fire on any
+   * thread. */
+  GMutex        forget_lock;
+  GHashTable   *arrays;        /* MpaioSharedArray* → guint64 id */
+  GHashTable   *workers;       /* MpaioWorker* → WorkerDef* */
+  GArray       *forget_arrays; /* guint64 ids to forget in the processes */
+  GArray       *forget_workers;
+  GSource      *forget_source;
+};
+
+static void mpaio_process_pool_initable_iface_init (GInitableIface *iface);
+static void mpaio_process_pool_executor_iface_init (MpaioExecutorInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (MpaioProcessPool, mpaio_process_pool, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
+                                                      mpaio_process_pool_initable_iface_init)
+                               G_IMPLEMENT_INTERFACE (MPAIO_TYPE_EXECUTOR,
+                                                      mpaio_process_pool_executor_iface_init))
+
+enum {
+  PROP_0,
+  PROP_N_WORKERS,
+  PROP_MAX_IN_FLIGHT_PER_WORKER,
+  PROP_ARGV,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void dispatch (MpaioProcessPool *self);
+
+static void
+pool_task_free (gpointer data)
+{
+  PoolTask *pool_task = data;
+
+  g_clear_object (&pool_task->worker);
+  g_free (pool_task);
+}
+
+static void
+worker_def_free (gpointer data)
+{
+  WorkerDef *def = data;
+
+  g_free (def->type_name);
+  g_clear_pointer (&def->parameters, g_variant_unref);
+  g_free (def);
+}
+
+static guint64 *
+new_key (guint64 id)
+{
+  return g_memdup2 (&id, sizeof id);
+}
+
+static void
+append_forget (PoolProcess      *pool_process,
+               MpaioMessageType  type,
+               GHashTable       *known,
+               guint64           id)
+{
+  if (g_hash_table_remove (known, &id))
+    {
+      _mpaio_frame_append (_mpaio_worker_process_get_output (pool_process->process), type, NULL, 0,
+                           g_variant_new_uint64 (id));
+      pool_process->dirty = TRUE;
+    }
+}
+
+static void
+flush_dirty (MpaioProcessPool *self)
+{
+  for (guint i = 0; i < self->processes->len; i++)
+    {
+      PoolProcess *pool_process = g_ptr_array_index (self->processes, i);
+
+      if (pool_process->dirty)
+        {
+          pool_process->dirty = FALSE;
+          _mpaio_worker_process_flush (pool_process->process);
+        }
+    }
+}
+
+static gboolean
+forget_in_processes (gpointer user_data)
+{
+  MpaioProcessPool *self = user_data;
+  g_autoptr(GArray) arrays = NULL;
+  g_autoptr(GArray) workers = NULL;
+
+  g_mutex_lock (&self->forget_lock);
+  arrays = g_steal_pointer (&self->forget_arrays);
+  workers = g_steal_pointer (&self->forget_workers);
+  self->forget_arrays = g_array_new (FALSE, FALSE, sizeof (guint64));
+  self->forget_workers = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_clear_pointer (&self->forget_source, g_source_unref);
+  g_mutex_unlock (&self->forget_lock);
+
+  for (guint i = 0; i < self->processes->len; i++)
+    {
+      PoolProcess *pool_process = g_ptr_array_index (self->processes, i);
+
+      /* Workers first: a worker in the process holds its array. */
+      for (guint j = 0; j < workers->len; j++)
+        append_forget (pool_process, MPAIO_MESSAGE_FORGET_WORKER, pool_process->known_workers,
+                       g_array_index (workers, guint64, j));
+      for (guint j = 0; j < arrays->len; j++)
+        append_forget (pool_process, MPAIO_MESSAGE_FORGET_ARRAY, pool_process->known_arrays,
+                       g_array_index (arrays, guint64, j));
+    }
+
+  flush_dirty (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Called with forget_lock held. */
+static void
+schedule_forget (MpaioProcessPool *self)
+{
+  if (self->forget_source != NULL)
+    return;
+
+  self->forget_source = g_idle_source_new ();
+  g_source_set_static_name (self->forget_source, "[mpaio] forget copies");
+  g_source_set_callback (self->forget_source, forget_in_processes, self, NULL);
+  g_source_attach (self->forget_source, self->context);
+}
+
+static void
+array_finalized (gpointer  data,
+                 GObject  *where_the_object_was)
+{
+  MpaioProcessPool *self = data;
+  gpointer id;
+
+  g_mutex_lock (&self->forget_lock);
+  if (g_hash_table_steal_extended (self->arrays, where_the_object_was, NULL, &id))
+    {
+      g_array_append_vals (self->forget_arrays, id, 1);
+      g_free (id);
+      schedule_forget (self);
+    }
+  g_mutex_unlock (&self->forget_lock);
+}
+
+static void
+worker_finalized (gpointer  data,
+                  GObject  *where_the_object_was)
+{
+  MpaioProcessPool *self = data;
+  gpointer def;
+
+  g_mutex_lock (&self->forget_lock);
+  if (g_hash_table_steal_extended (self->workers, where_the_object_was, NULL, &def))
+    {
+      g_array_append_val (self->forget_workers, ((WorkerDef *) def)->id);
+      worker_def_free (def);
+      schedule_forget (self);
+    }
+  g_mutex_unlock (&self->forget_lock);
+}
+
+/* The id under which @array is known to worker processes; registered on
+ * first use. */
+static guint64
+ensure_array (MpaioProcessPool *self,
+              MpaioSharedArray *array)
+{
+  guint64 id = _mpaio_shared_array_get_id (array);
+
+  g_mutex_lock (&self->forget_lock);
+  if (!g_hash_table_contains (self->arrays, array))
+    {
+      g_hash_table_insert (self->arrays, array, new_key (id));
+      g_object_weak_ref (G_OBJECT (array), array_finalized, self);
+    }
+  g_mutex_unlock (&self->forget_lock);
+
+  return id;
+}
+
+/* The definition worker processes make @worker from; a new one (with a new
+ * id) whenever a parameter changed since the last. */
+static WorkerDef *
+ensure_worker (MpaioProcessPool *self,
+               MpaioWorker      *worker)
+{
+  guint generation = _mpaio_worker_get_generation (worker);
+  WorkerDef *def;
+
+  g_mutex_lock (&self->forget_lock);
+  def = g_hash_table_lookup (self->workers, worker);
+  g_mutex_unlock (&self->forget_lock);
+
+  if (def != NULL && def->generation == generation)
+    return def;
+
+  if (def == NULL)
+    {
+      def = g_new0 (WorkerDef, 1);
+      g_object_weak_ref (G_OBJECT (worker), worker_finalized, self);
+      g_mutex_lock (&self->forget_lock);
+      g_hash_table_insert (self->workers, worker, def);
+      g_mutex_unlock (&self->forget_lock);
+    }
+  else
+    {
+      g_mutex_lock (&self->forget_lock);
+      g_array_append_val (self->forget_workers, def->id);
+      schedule_forget (self);
+      g_mutex_unlock (&self->forget_lock);
+      g_clear_pointer (&def->type_name, g_free);
+      g_clear_pointer (&def->parameters, g_variant_unref);
+    }
+
+  def->id = ++self->next_worker_id;
+  def->generation = generation;
+  def->array_id = ensure_array (self, mpaio_worker_get_array (worker));
+  def->type_name = g_strdup (G_OBJECT_TYPE_NAME (worker));
+  def->parameters = _mpaio_worker_dup_parameters (worker);
+
+  return def;
+}
+
+static void
+send_task (MpaioProcessPool *self,
+           PoolProcess      *pool_process,
+           PoolTask         *pool_task)
+{
+  GByteArray *out = _mpaio_worker_process_get_output (pool_process->process);
+  MpaioSharedArray *array = mpaio_worker_get_array (pool_task->worker);
+  WorkerDef *def = ensure_worker (self, pool_task->worker);
+  MpaioTaskBody body;
+
+  if (!g_hash_table_contains (pool_process->known_arrays, &def->array_id))
+    {
+      _mpaio_worker_process_send_fd (pool_process->process, mpaio_shared_array_get_fd (array));
+      _mpaio_frame_append (out, MPAIO_MESSAGE_ARRAY, NULL, 0,
+                           g_variant_new ("(t@" MPAIO_SHARED_ARRAY_DESCRIPTION_TYPE ")",
+                                          def->array_id, _mpaio_shared_array_describe (array)));
+      g_hash_table_add (pool_process->known_arrays, new_key (def->array_id));
+    }
+
+  if (!g_hash_table_contains (pool_process->known_workers, &def->id))
+    {
+      _mpaio_frame_append (out, MPAIO_MESSAGE_WORKER, NULL, 0,
+                           g_variant_new ("(tst@a{sv})", def->id, def->type_name,
+                                          def->array_id, def->parameters));
+      g_hash_table_add (pool_process->known_workers, new_key (def->id));
+    }
+
+  body.seq = GPOINTER_TO_SIZE (pool_task);
+  body.worker_id = def->id;
+  body.index = pool_task->chunk.index;
+  body.start = pool_task->chunk.start;
+  body.end = pool_task->chunk.end;
+  _mpaio_frame_append (out, MPAIO_MESSAGE_TASK, &body, sizeof body, NULL);
+
+  pool_task->record.pid = _mpaio_worker_process_get_pid (pool_process->process);
+  pool_task->record.sent_us = g_get_monotonic_time ();
+  g_queue_push_tail (&pool_process->in_flight, pool_task);
+  pool_process->dirty = TRUE;
+}
+
+/* The least loaded process with room, looking round-robin from the one after
+ * the last chosen, so equal loads are spread. */
+static PoolProcess *
+choose_process (MpaioProcessPool *self)
+{
+  PoolProcess *best = NULL;
+  guint n = self->processes->len;
+  guint best_index = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      guint index = (self->next_process + i) % n;
+      PoolProcess *candidate = g_ptr_array_index (self->processes, index);
+      guint load = candidate->in_flight.length;
+
+      if (load < self->max_in_flight && (best == NULL || load < best->in_flight.length))
+        {
+          best = candidate;
+          best_index = index;
+        }
+    }
+
+  if (best != NULL)
+    self->next_process = best_index + 1;
+
+  return best;
+}
+
+static void
+complete_with_error (PoolTask *pool_task,
+                     GError   *error)
+{
+  GTask *task = pool_task->task;
+
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
+static void
+dispatch (MpaioProcessPool *self)
+{
+  PoolProcess *pool_process;
+
+  while (!g_queue_is_empty (&self->queue) && (pool_process = choose_process (self)) != NULL)
+    {
+      PoolTask *pool_task = g_queue_pop_head (&self->queue);
+
+      if (g_task_return_error_if_cancelled (pool_task->task))
+        {
+          g_object_unref (pool_task->task);
+          continue;
+        }
+
+      send_task (self, pool_process, pool_task);
+    }
+
+  flush_dirty (self);
+}
+
+static void
+fail_queue (MpaioProcessPool *self,
+            const GError     *error)
+{
+  PoolTask *pool_task;
+
+  while ((pool_task = g_queue_pop_head (&self->queue)) != NULL)
+    complete_with_error (pool_task, g_error_copy (error));
+}
+
+static gboolean
+handle_reply (PoolProcess      *pool_process,
+              const MpaioFrame *frame,
+              GError          **error)
+{
+  PoolTask *pool_task = g_queue_peek_head (&pool_process->in_flight);
+  g_autoptr(GVariant) body = NULL;
+  MpaioReplyHead head;
+  GTask *task;
+
+  if (!_mpaio_frame_get_head (frame, &head, sizeof head, error))
+    return FALSE;
+
+  if (pool_task == NULL || head.seq != GPOINTER_TO_SIZE (pool_task))
+    {
+      g_set_error_literal (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
+                           "A reply answers no chunk that was sent");
+      return FALSE;
+    }
+
+  if (frame->type == MPAIO_MESSAGE_RESULT)
+    body = _mpaio_frame_get_body (frame, sizeof head, "v", error);
+  else
+    body = _mpaio_frame_get_body (frame, sizeof head, MPAIO_ERROR_TYPE, error);
+  if (body == NULL)
+    return FALSE;
+
+  g_queue_pop_head (&pool_process->in_flight);
+  pool_task->record.started_us = head.started_us;
+  pool_task->record.finished_us = head.finished_us;
+  pool_task->record.returned_us = g_get_monotonic_time ();
+  task = pool_task->task;
+
+  if (frame->type == MPAIO_MESSAGE_RESULT)
+    {
+      g_task_return_pointer (task, g_variant_get_variant (body), (GDestroyNotify) g_variant_unref);
+    }
+  else
+    {
+      const char *message;
+      gint32 code;
+
+      g_variant_get (body, "(i&s)", &code, &message);
+      if (code != MPAIO_ERROR_WORKER_FAILED && code != MPAIO_ERROR_UNKNOWN_WORKER_TYPE
+          && code != MPAIO_ERROR_INVALID_ARGUMENT && code != MPAIO_ERROR_PROTOCOL)
+        code = MPAIO_ERROR_PROTOCOL;
+      g_task_return_new_error (task, MPAIO_ERROR, code, "%s", message);
+    }
+
+  g_object_unref (task);
+  return TRUE;
+}
+
+static gboolean
+on_process_frame (MpaioWorkerProcess *process,
+                  const MpaioFrame   *frame,
+                  gpointer            user_data,
+                  GError            **error)
+{
+  PoolProcess *pool_process = user_data;
+
+  switch (frame->type)
+    {
+    case MPAIO_MESSAGE_HELLO:
+      {
+        g_autoptr(GVariant) body = _mpaio_frame_get_body (frame, 0, MPAIO_HELLO_TYPE, error);
+        guint32 version;
+        gint32 pid;
+
+        if (body == NULL)
+          return FALSE;
+
+        g_variant_get (body, MPAIO_HELLO_TYPE, &version, &pid);
+        if (version != MPAIO_PROTOCOL_VERSION || pid != _mpaio_worker_process_get_pid (process))
+          {
+            g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
+                         "The worker process speaks protocol %u as pid %d; expected %u as pid %d",
+                         version, pid, MPAIO_PROTOCOL_VERSION,
+                         (int) _mpaio_worker_process_get_pid (process));
+            return FALSE;
+          }
+        _mpaio_worker_process_set_ready (process);
+        return TRUE;
+      }
+
+    case MPAIO_MESSAGE_RESULT:
+    case MPAIO_MESSAGE_ERROR:
+      return handle_reply (pool_process, frame, error);
+
+    default:
+      g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
+                   "The pool does not expect messages of type %u", frame->type);
+      return FALSE;
+    }
+}
+
+static void
+on_process_drained (MpaioWorkerProcess *process,
+                    gpointer            user_data)
+{
+  PoolProcess *pool_process = user_data;
+
+  dispatch (pool_process->pool);
+}
+
+static PoolProcess *spawn_process (MpaioProcessPool *self,
+                                   GError          **error);
+
+static void
+pool_process_free (PoolProcess *pool_process)
+{
+  g_assert (g_queue_is_empty (&pool_process->in_flight));
+
+  _mpaio_worker_process_free (pool_process->process);
+  g_hash_table_destroy (pool_process->known_arrays);
+  g_hash_table_destroy (pool_process->known_workers);
+  g_free (pool_process);
+}
+
+static void
+on_process_exited (MpaioWorkerProcess *process,
+                   const GError       *reason,
+                   gpointer            user_data)
+{
+  PoolProcess *pool_process = user_data;
+  MpaioProcessPool *self = pool_process->pool;
+  gboolean was_ready = _mpaio_worker_process_get_ready (process);
+  g_autoptr(GError) error = NULL;
+  PoolTask *culprit;
+  PoolTask *pool_task;
+
+  if (was_ready)
+    error = g_error_copy (reason);
+  else
+    error = g_error_new (MPAIO_ERROR, MPAIO_ERROR_SPAWN_FAILED,
+                         "%s before it answered: does the program call mpaio_init() first in "
+                         "main(), and Mpaio.serve_if_worker() in Python or JavaScript?",
+                         reason->message);
+
+  g_ptr_array_remove_fast (self->processes, pool_process);
+
+  /* Only the first chunk in flight was running; the others never started
+   * and go to another process. */
+  culprit = g_queue_pop_head (&pool_process->in_flight);
+  while ((pool_task = g_queue_pop_tail (&pool_process->in_flight)) != NULL)
+    g_queue_push_head (&self->queue, pool_task);
+
+  pool_process_free (pool_process);
+
+  if (culprit != NULL)
+    complete_with_error (culprit, g_error_copy (error));
+
+  /* A process that never answered would fail again at once: start its
+   * replacement only when the next chunk is submitted. */
+  if (was_ready)
+    {
+      g_autoptr(GError) spawn_error = NULL;
+
+      if (spawn_process (self, &spawn_error) == NULL)
+        g_warning ("Cannot replace a worker process: %s", spawn_error->message);
+    }
+
+  if (self->processes->len == 0)
+    fail_queue (self, error);
+  else
+    dispatch (self);
+}
+
+static gpointer
+hold_pool (gpointer user_data)
+{
+  return g_object_ref (((PoolProcess *) user_data)->pool);
+}
+
+static const MpaioWorkerProcessCallbacks process_callbacks = {
+  .hold = hold_pool,
+  .release = g_object_unref,
+  .frame = on_process_frame,
+  .drained = on_process_drained,
+  .exited = on_process_exited,
+};
+
+static PoolProcess *
+spawn_process (MpaioProcessPool *self,
+               GError          **error)
+{
+  PoolProcess *pool_process = g_new0 (PoolProcess, 1);
+  GMainContext *previous = g_main_context_ref_thread_default ();
+
+  g_main_context_push_thread_default (self->context);
+  pool_process->process = _mpaio_worker_process_spawn ((const char * const *) self->argv,
+                                                       self->cwd, &process_callbacks,
+                                                       pool_process, error);
+  g_main_context_pop_thread_default (self->context);
+  g_main_context_unref (previous);
+
+  if (pool_process->process == NULL)
+    {
+      g_free (pool_process);
+      return NULL;
+    }
+
+  pool_process->pool = self;
+  g_queue_init (&pool_process->in_flight);
+  pool_process->known_arrays = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  pool_process->known_workers = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_ptr_array_add (self->processes, pool_process);
+
+  return pool_process;
+}
+
+static gboolean
+spawn_missing (MpaioProcessPool *self,
+               GError          **error)
+{
+  while (self->processes->len < self->n_workers)
+    {
+      if (spawn_process (self, error) == NULL)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+mpaio_process_pool_initable_init (GInitable     *initable,
+                                  GCancellable  *cancellable,
+                                  GError       **error)
+{
+  MpaioProcessPool *self = MPAIO_PROCESS_POOL (initable);
+
+  if (g_getenv (MPAIO_WORKER_FD_ENV) != NULL)
+    {
+      g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_SPAWN_FAILED,
+                   "This process was started as a worker process but did not call mpaio_init() "
+                   "(Mpaio.serve_if_worker() in Python or JavaScript) before creating a pool");
+      return FALSE;
+    }
+
+  if (self->argv == NULL)
+    {
+      const char * const *argv;
+
+      if (!_mpaio_init_was_called ())
+        {
+          g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_SPAWN_FAILED,
+                       "Worker processes start this program again, so it must call mpaio_init() "
+                       "first in main() (Mpaio.serve_if_worker() in Python or JavaScript)");
+          return FALSE;
+        }
+
+      if (!(argv = _mpaio_get_relaunch_argv (error)))
+        return FALSE;
+      self->argv = g_strdupv ((char **) argv);
+    }
+
+  self->cwd = _mpaio_get_initial_cwd ();
+
+  return spawn_missing (self, error);
+}
+
+static void
+mpaio_process_pool_initable_iface_init (GInitableIface *iface)
+{
+  iface->init = mpaio_process_pool_initable_init;
+}
+
+static guint
+mpaio_process_pool_get_max_in_flight (MpaioExecutor *executor)
+{
+  MpaioProcessPool *self = MPAIO_PROCESS_POOL (executor);
+
+  return self->n_workers * self->max_in_flight;
+}
+
+static void
+mpaio_process_pool_submit_async (MpaioExecutor       *executor,
+                                 MpaioWorker         *worker,
+                                 const MpaioChunk    *chunk,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  MpaioProcessPool *self = MPAIO_PROCESS_POOL (executor);
+  MpaioSharedArray *array = mpaio_worker_get_array (worker);
+  g_autoptr(GError) error = NULL;
+  PoolTask *pool_task;
+  GTask *task;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mpaio_process_pool_submit_async);
+
+  pool_task = g_new0 (PoolTask, 1);
+  pool_task->task = task;
+  pool_task->worker = g_object_ref (worker);
+  pool_task->chunk = *chunk;
+  g_task_set_task_data (task, pool_task, pool_task_free);
+
+  if (array == NULL)
+    {
+      g_task_return_new_error (task, MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT,
+                               "The worker %s has no data iterator", G_OBJECT_TYPE_NAME (worker));
+      g_object_unref (task);
+      return;
+    }
+
+  if (chunk->start > chunk->end || chunk->end > mpaio_shared_array_get_n_rows (array))
+    {
+      g_task_return_new_error (task, MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT,
+                               "The rows %" G_GUINT64_FORMAT "–%" G_GUINT64_FORMAT
+                               " are outside the array of %" G_GUINT64_FORMAT " rows",
+                               chunk->start, chunk->end, mpaio_shared_array_get_n_rows (array));
+      g_object_unref (task);
+      return;
+    }
+
+  if (!spawn_missing (self, &error) && self->processes->len == 0)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+
+  g_queue_push_tail (&self->queue, pool_task);
+  dispatch (self);
+}
+
+static GVariant *
+mpaio_process_pool_submit_finish (MpaioExecutor     *executor,
+                                  GAsyncResult      *result,
+                                  MpaioChunkRecord  *record,
+                                  GError           **error)
+{
+  PoolTask *pool_task;
+
+  g_return_val_if_fail (g_task_is_valid (result, executor), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == mpaio_process_pool_submit_async,
+                        NULL);
+
+  pool_task = g_task_get_task_data (G_TASK (result));
+  if (record != NULL)
+    {
+      record->pid = pool_task->record.pid;
+      record->sent_us = pool_task->record.sent_us;
+      record->started_us = pool_task->record.started_us;
+      record->finished_us = pool_task->record.finished_us;
+      record->returned_us = pool_task->record.returned_us;
+    }
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+mpaio_process_pool_executor_iface_init (MpaioExecutorInterface *iface)
+{
+  iface->get_max_in_flight = mpaio_process_pool_get_max_in_flight;
+  iface->submit_async = mpaio_process_pool_submit_async;
+  iface->submit_finish = mpaio_process_pool_submit_finish;
+}
+
+static void
+mpaio_process_pool_dispose (GObject *object)
+{
+  MpaioProcessPool *self = MPAIO_PROCESS_POOL (object);
+  g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                 "The pool was disposed");
+  GHashTableIter iter;
+  gpointer key;
+
+  g_mutex_lock (&self->forget_lock);
+  g_hash_table_iter_init (&iter, self->arrays);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_object_weak_unref (key, array_finalized, self);
+  g_hash_table_remove_all (self->arrays);
+  g_hash_table_iter_init (&iter, self->workers);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_object_weak_unref (key, worker_finalized, self);
+  g_hash_table_remove_all (self->workers);
+  if (self->forget_source != NULL)
+    g_source_destroy (self->forget_source);
+  g_clear_pointer (&self->forget_source, g_source_unref);
+  g_mutex_unlock (&self->forget_lock);
+
+  /* Tasks keep the pool alive, so only an explicit dispose finds some. */
+  fail_queue (self, error);
+  while (self->processes->len > 0)
+    {
+      PoolProcess *pool_process = g_ptr_array_steal_index_fast (self->processes, 0);
+      PoolTask *pool_task;
+
+      while ((pool_task = g_queue_pop_head (&pool_process->in_flight)) != NULL)
+        complete_with_error (pool_task, g_error_copy (error));
+      pool_process_free (pool_process);
+    }
+
+  G_OBJECT_CLASS (mpaio_process_pool_parent_class)->dispose (object);
+}
+
+static void
+mpaio_process_pool_finalize (GObject *object)
+{
+  MpaioProcessPool *self = MPAIO_PROCESS_POOL (object);
+
+  g_ptr_array_unref (self->processes);
+  g_hash_table_destroy (self->arrays);
+  g_hash_table_destroy (self->workers);
+  g_array_unref (self->forget_arrays);
+  g_array_unref (self->forget_workers);
+  g_mutex_clear (&self->forget_lock);
+  g_strfreev (self->argv);
+  g_main_context_unref (self->context);
+
+  G_OBJECT_CLASS (mpaio_process_pool_parent_class)->finalize (object);
+}
+
+static void
+mpaio_process_pool_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  MpaioProcessPool *self = MPAIO_PROCESS_POOL (object);
+
+  switch (prop_id)
+    {
+    case PROP_N_WORKERS:
+      g_value_set_uint (value, self->n_workers);
+      break;
+
+    case PROP_MAX_IN_FLIGHT_PER_WORKER:
+      g_value_set_uint (value, self->max_in_flight);
+      break;
+
+    case PROP_ARGV:
+      g_value_set_boxed (value, self->argv);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mpaio_process_pool_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  MpaioProcessPool *self = MPAIO_PROCESS_POOL (object);
+
+  switch (prop_id)
+    {
+    case PROP_N_WORKERS:
+      self->n_workers = g_value_get_uint (value);
+      if (self->n_workers == 0)
+        self->n_workers = mpaio_get_n_cores ();
+      break;
+
+    case PROP_MAX_IN_FLIGHT_PER_WORKER:
+      self->max_in_flight = g_value_get_uint (value);
+      break;
+
+    case PROP_ARGV:
+      self->argv = g_value_dup_boxed (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mpaio_process_pool_class_init (MpaioProcessPoolClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = mpaio_process_pool_dispose;
+  object_class->finalize = mpaio_process_pool_finalize;
+  object_class->get_property = mpaio_process_pool_get_property;
+  object_class->set_property = mpaio_process_pool_set_property;
+
+  /**
+   * MpaioProcessPool:n-workers:
+   *
+   * The number of worker processes; 0 when constructing means one per core.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_N_WORKERS] =
+    g_param_spec_uint ("n-workers", NULL, NULL, 0, 1024, 0,
+                       (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * MpaioProcessPool:max-in-flight-per-worker:
+   *
+   * How many chunks each worker process holds at most: the one it
+   * processes and those queued behind it, so it never waits for the next.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_MAX_IN_FLIGHT_PER_WORKER] =
+    g_param_spec_uint ("max-in-flight-per-worker", NULL, NULL, 1, 1024, DEFAULT_MAX_IN_FLIGHT,
+                       (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * MpaioProcessPool:argv:
+   *
+   * The command line of worker processes: a program that calls
+   * [func@Mpaio.init] after registering the worker types it serves. %NULL
+   * (the default) starts the running program again with its original
+   * arguments.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_ARGV] =
+    g_param_spec_boxed ("argv", NULL, NULL, G_TYPE_STRV,
+                        (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+mpaio_process_pool_init (MpaioProcessPool *self)
+{
+  self->max_in_flight = DEFAULT_MAX_IN_FLIGHT;
+  self->context = g_main_context_ref_thread_default ();
+  self->processes = g_ptr_array_new ();
+  g_queue_init (&self->queue);
+  g_mutex_init (&self->forget_lock);
+  self->arrays = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  self->workers = g_hash_table_new_full (NULL, NULL, NULL, worker_def_free);
+  self->forget_arrays = g_array_new (FALSE, FALSE, sizeof (guint64));
+  self->forget_workers = g_array_new (FALSE, FALSE, sizeof (guint64));
+}
+
+/**
+ * mpaio_process_pool_new:
+ * @n_workers: the number of worker processes, or 0 for one per core
+ * @error: return location for a #GError
+ *
+ * Starts a pool of @n_workers processes, each the running program started
+ * again. The program must call [func@Mpaio.init] first in `main()`.
+ *
+ * Returns: (transfer full): the pool, or %NULL with @error set
+ *
+ * Since: 0.1
+ */
+MpaioProcessPool *
+mpaio_process_pool_new (guint    n_workers,
+                        GError **error)
+{
+  return g_initable_new (MPAIO_TYPE_PROCESS_POOL, NULL, error, "n-workers", n_workers, NULL);
+}
+
+/**
+ * mpaio_process_pool_new_with_argv:
+ * @n_workers: the number of worker processes, or 0 for one per core
+ * @argv: (array zero-terminated=1): the command line of worker processes
+ * @error: return location for a #GError
+ *
+ * Starts a pool of @n_workers processes running @argv, a program that calls
+ * [func@Mpaio.init] after registering the worker types it serves.
+ *
+ * Returns: (transfer full): the pool, or %NULL with @error set
+ *
+ * Since: 0.1
+ */
+MpaioProcessPool *
+mpaio_process_pool_new_with_argv (guint               n_workers,
+                                  const char * const *argv,
+                                  GError            **error)
+{
+  g_return_val_if_fail (argv != NULL && argv[0] != NULL, NULL);
+
+  return g_initable_new (MPAIO_TYPE_PROCESS_POOL, NULL, error, "n-workers", n_workers, "argv",
+                         argv, NULL);
+}
+
+/**
+ * mpaio_process_pool_get_n_workers:
+ * @self: a pool
+ *
+ * The number of worker processes the pool keeps.
+ *
+ * Returns: the number of worker processes
+ *
+ * Since: 0.1
+ */
+guint
+mpaio_process_pool_get_n_workers (MpaioProcessPool *self)
+{
+  g_return_val_if_fail (MPAIO_IS_PROCESS_POOL (self), 0);
+
+  return self->n_workers;
+}
+
+/**
+ * mpaio_process_pool_get_max_in_flight_per_worker:
+ * @self: a pool
+ *
+ * How many chunks each worker process holds at most.
+ *
+ * Returns: the number of chunks
+ *
+ * Since: 0.1
+ */
+guint
+mpaio_process_pool_get_max_in_flight_per_worker (MpaioProcessPool *self)
+{
+  g_return_val_if_fail (MPAIO_IS_PROCESS_POOL (self), 0);
+
+  return self->max_in_flight;
+}
+
+/**
+ * mpaio_process_pool_get_pids:
+ * @self: a pool
+ * @n_pids: (out): the number of pids
+ *
+ * The process ids of the pool's worker processes now.
+ *
+ * Returns: (transfer full) (array length=n_pids): the pids
+ *
+ * Since: 0.1
+ */
+GPid *
+mpaio_process_pool_get_pids (MpaioProcessPool *self,
+                             guint            *n_pids)
+{
+  GPid *pids;
+
+  g_return_val_if_fail (MPAIO_IS_PROCESS_POOL (self), NULL);
+  g_return_val_if_fail (n_pids != NULL, NULL);
+
+  pids = g_new0 (GPid, self->processes->len + 1);
+  for (guint i = 0; i < self->processes->len; i++)
+    pids[i] = _mpaio_worker_process_get_pid (
+      ((PoolProcess *) g_ptr_array_index (self->processes, i))->process);
+  *n_pids = self->processes->len;
+
+  return pids;
+}

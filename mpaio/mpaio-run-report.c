@@ -1,1 +1,305 @@
+/* mpaio-run-report.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
 #include "config.h"
+
+#include "mpaio-run-report.h"
+#include "mpaio-run-report-private.h"
+
+/**
+ * MpaioRunReport:
+ *
+ * What happened during one run of an [class@Mpaio.Orchestrator]: when it
+ * started and ended, and a [struct@Mpaio.ChunkRecord] for every chunk, in the
+ * order their results came back.
+ *
+ * Times are microseconds of the monotonic clock (g_get_monotonic_time()),
+ * shared by every process of the machine, so they compare with the times of
+ * the chunk records and of CPU samples.
+ *
+ * Since: 0.1
+ */
+struct _MpaioRunReport
+{
+  GObject parent_instance;
+
+  gint64  start_time;
+  gint64  end_time;
+  GArray *records; /* of MpaioChunkRecord */
+};
+
+/* 2^20 records: 72 MiB. */
+#define MAX_PREALLOCATED_RECORDS (1u << 20)
+
+G_DEFINE_FINAL_TYPE (MpaioRunReport, mpaio_run_report, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_WALL_TIME,
+  PROP_START_TIME,
+  PROP_END_TIME,
+  PROP_N_RECORDS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+mpaio_run_report_finalize (GObject *object)
+{
+  MpaioRunReport *self = MPAIO_RUN_REPORT (object);
+
+  g_clear_pointer (&self->records, g_array_unref);
+
+  G_OBJECT_CLASS (mpaio_run_report_parent_class)->finalize (object);
+}
+
+static void
+mpaio_run_report_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  MpaioRunReport *self = MPAIO_RUN_REPORT (object);
+
+  switch (prop_id)
+    {
+    case PROP_WALL_TIME:
+      g_value_set_double (value, mpaio_run_report_get_wall_time (self));
+      break;
+    case PROP_START_TIME:
+      g_value_set_int64 (value, self->start_time);
+      break;
+    case PROP_END_TIME:
+      g_value_set_int64 (value, self->end_time);
+      break;
+    case PROP_N_RECORDS:
+      g_value_set_uint (value, self->records->len);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mpaio_run_report_class_init (MpaioRunReportClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = mpaio_run_report_finalize;
+  object_class->get_property = mpaio_run_report_get_property;
+
+  /**
+   * MpaioRunReport:wall-time:
+   *
+   * The duration of the run in seconds.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_WALL_TIME] =
+    g_param_spec_double ("wall-time", NULL, NULL,
+                         -G_MAXDOUBLE, G_MAXDOUBLE, 0.0,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MpaioRunReport:start-time:
+   *
+   * When the run started, in microseconds of the monotonic clock.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_START_TIME] =
+    g_param_spec_int64 ("start-time", NULL, NULL,
+                        G_MININT64, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MpaioRunReport:end-time:
+   *
+   * When the run ended, in microseconds of the monotonic clock.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_END_TIME] =
+    g_param_spec_int64 ("end-time", NULL, NULL,
+                        G_MININT64, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MpaioRunReport:n-records:
+   *
+   * The number of chunk records.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_N_RECORDS] =
+    g_param_spec_uint ("n-records", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+mpaio_run_report_init (MpaioRunReport *self)
+{
+  self->records = g_array_new (FALSE, FALSE, sizeof (MpaioChunkRecord));
+}
+
+/**
+ * _mpaio_run_report_new:
+ * @start_time: when the run started, in monotonic microseconds
+ * @n_expected: how many records will be added, to size the storage once
+ *
+ * Returns: (transfer full): a new report whose end is its start until
+ *   _mpaio_run_report_set_end() is called
+ */
+MpaioRunReport *
+_mpaio_run_report_new (gint64 start_time,
+                       guint  n_expected)
+{
+  MpaioRunReport *self = g_object_new (MPAIO_TYPE_RUN_REPORT, NULL);
+
+  self->start_time = start_time;
+  self->end_time = start_time;
+  /* Capped so that a run of billions of tiny chunks cannot make this one
+   * allocation abort; past the cap the array grows geometrically. */
+  g_clear_pointer (&self->records, g_array_unref);
+  self->records = g_array_sized_new (FALSE, FALSE, sizeof (MpaioChunkRecord),
+                                     MIN (n_expected, MAX_PREALLOCATED_RECORDS));
+
+  return self;
+}
+
+/**
+ * _mpaio_run_report_add_record:
+ * @self: a run report
+ * @record: a chunk record, copied
+ *
+ * Appends a record.
+ */
+void
+_mpaio_run_report_add_record (MpaioRunReport         *self,
+                              const MpaioChunkRecord *record)
+{
+  g_return_if_fail (MPAIO_IS_RUN_REPORT (self));
+  g_return_if_fail (record != NULL);
+
+  g_array_append_vals (self->records, record, 1);
+}
+
+/**
+ * _mpaio_run_report_set_end:
+ * @self: a run report
+ * @end_time: when the run ended, in monotonic microseconds
+ *
+ * Sets when the run ended.
+ */
+void
+_mpaio_run_report_set_end (MpaioRunReport *self,
+                           gint64          end_time)
+{
+  g_return_if_fail (MPAIO_IS_RUN_REPORT (self));
+
+  self->end_time = end_time;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_END_TIME]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WALL_TIME]);
+}
+
+/**
+ * mpaio_run_report_get_wall_time:
+ * @self: a run report
+ *
+ * Gets how long the run took, from its start to its end.
+ *
+ * Returns: the duration of the run in seconds
+ *
+ * Since: 0.1
+ */
+gdouble
+mpaio_run_report_get_wall_time (MpaioRunReport *self)
+{
+  g_return_val_if_fail (MPAIO_IS_RUN_REPORT (self), 0.0);
+
+  return (gdouble) (self->end_time - self->start_time) / G_USEC_PER_SEC;
+}
+
+/**
+ * mpaio_run_report_get_start_time:
+ * @self: a run report
+ *
+ * Gets when the run started.
+ *
+ * Returns: the start time in microseconds of the monotonic clock
+ *
+ * Since: 0.1
+ */
+gint64
+mpaio_run_report_get_start_time (MpaioRunReport *self)
+{
+  g_return_val_if_fail (MPAIO_IS_RUN_REPORT (self), 0);
+
+  return self->start_time;
+}
+
+/**
+ * mpaio_run_report_get_end_time:
+ * @self: a run report
+ *
+ * Gets when the run ended.
+ *
+ * Returns: the end time in microseconds of the monotonic clock
+ *
+ * Since: 0.1
+ */
+gint64
+mpaio_run_report_get_end_time (MpaioRunReport *self)
+{
+  g_return_val_if_fail (MPAIO_IS_RUN_REPORT (self), 0);
+
+  return self->end_time;
+}
+
+/**
+ * mpaio_run_report_get_n_records:
+ * @self: a run report
+ *
+ * Gets the number of chunk records, one per chunk whose result came back.
+ *
+ * Returns: the number of records
+ *
+ * Since: 0.1
+ */
+guint
+mpaio_run_report_get_n_records (MpaioRunReport *self)
+{
+  g_return_val_if_fail (MPAIO_IS_RUN_REPORT (self), 0);
+
+  return self->records->len;
+}
+
+/**
+ * mpaio_run_report_get_record:
+ * @self: a run report
+ * @index: the index of a record, below the number of records
+ *
+ * Gets a chunk record. Records are in the order the chunks' results came
+ * back to the main process.
+ *
+ * Returns: (transfer none) (nullable): the record, valid as long as the
+ *   report, or %NULL if @index is out of range
+ *
+ * Since: 0.1
+ */
+const MpaioChunkRecord *
+mpaio_run_report_get_record (MpaioRunReport *self,
+                             guint           index)
+{
+  g_return_val_if_fail (MPAIO_IS_RUN_REPORT (self), NULL);
+  g_return_val_if_fail (index < self->records->len, NULL);
+
+  return &g_array_index (self->records, MpaioChunkRecord, index);
+}

@@ -1,1 +1,413 @@
+/* mpaio-worker-process.c
+ *
+ * All I/O with the worker process is non-blocking, driven by one fd source on
+ * the pool's main context: the main process never waits for a worker.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
 #include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "mpaio-error.h"
+#include "mpaio-worker-process.h"
+
+#define READ_SIZE        (64 * 1024)
+/* Bounds the work of one wake-up, so one busy process cannot starve the
+ * rest of the main loop. */
+#define MAX_READS_PER_WAKEUP 16
+
+struct _MpaioWorkerProcess
+{
+  GSubprocess                       *subprocess;
+  GCancellable                      *wait_cancellable;
+  const MpaioWorkerProcessCallbacks *callbacks;
+  gpointer                           user_data;
+  GPid                               pid;
+  int                                fd;
+  GSource                           *source;
+  gpointer                           fd_tag;
+  GByteArray                        *in;
+  GByteArray                        *out;
+  gsize                              out_sent;
+  GArray                            *out_fds;
+  GError                            *reason;
+  guint                              ready : 1;
+  guint                              eof : 1;
+};
+
+typedef struct
+{
+  GSource             source;
+  MpaioWorkerProcess *process;
+} ProcessSource;
+
+static void receive_frames (MpaioWorkerProcess *self);
+
+static void
+set_reason (MpaioWorkerProcess *self,
+            const GError       *reason)
+{
+  if (self->reason == NULL && reason != NULL)
+    self->reason = g_error_copy (reason);
+}
+
+static void
+stop_reading (MpaioWorkerProcess *self)
+{
+  self->eof = TRUE;
+  g_source_modify_unix_fd (self->source, self->fd_tag, 0);
+}
+
+void
+_mpaio_worker_process_kill (MpaioWorkerProcess *self,
+                            const GError       *reason)
+{
+  set_reason (self, reason);
+  stop_reading (self);
+  g_subprocess_force_exit (self->subprocess);
+}
+
+static gboolean
+write_output (MpaioWorkerProcess *self)
+{
+  while (self->out_sent < self->out->len)
+    {
+      union {
+        char           buffer[CMSG_SPACE (sizeof (int) * MPAIO_PROTOCOL_MAX_FDS)];
+        struct cmsghdr align;
+      } control;
+      struct iovec iov = { self->out->data + self->out_sent, self->out->len - self->out_sent };
+      struct msghdr msg = { 0 };
+      guint n_fds = MIN (self->out_fds->len, MPAIO_PROTOCOL_MAX_FDS);
+      ssize_t n;
+
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+
+      if (n_fds > 0)
+        {
+          struct cmsghdr *cmsg;
+
+          memset (&control, 0, sizeof control);
+          msg.msg_control = control.buffer;
+          msg.msg_controllen = CMSG_SPACE (sizeof (int) * n_fds);
+          cmsg = CMSG_FIRSTHDR (&msg);
+          cmsg->cmsg_level = SOL_SOCKET;
+          cmsg->cmsg_type = SCM_RIGHTS;
+          cmsg->cmsg_len = CMSG_LEN (sizeof (int) * n_fds);
+          memcpy (CMSG_DATA (cmsg), self->out_fds->data, sizeof (int) * n_fds);
+        }
+
+      n = sendmsg (self->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return FALSE;
+
+      if (n < 0)
+        {
+          /* The process is gone or going: its exit says why. */
+          int saved_errno = errno;
+          g_autoptr(GError) error = g_error_new (MPAIO_ERROR, MPAIO_ERROR_WORKER_CRASHED,
+                                                 "Writing to worker process %d failed: %s",
+                                                 (int) self->pid, g_strerror (saved_errno));
+          g_byte_array_set_size (self->out, 0);
+          self->out_sent = 0;
+          _mpaio_worker_process_kill (self, error);
+          return TRUE;
+        }
+
+      for (guint i = 0; i < n_fds; i++)
+        close (g_array_index (self->out_fds, int, i));
+      g_array_remove_range (self->out_fds, 0, n_fds);
+
+      self->out_sent += n;
+    }
+
+  g_byte_array_set_size (self->out, 0);
+  self->out_sent = 0;
+  return TRUE;
+}
+
+void
+_mpaio_worker_process_flush (MpaioWorkerProcess *self)
+{
+  GIOCondition condition = self->eof ? 0 : G_IO_IN;
+
+  if (!write_output (self))
+    condition |= G_IO_OUT;
+
+  g_source_modify_unix_fd (self->source, self->fd_tag, condition);
+}
+
+static gboolean
+process_source_dispatch (GSource     *source,
+                         GSourceFunc  callback,
+                         gpointer     user_data)
+{
+  MpaioWorkerProcess *self = ((ProcessSource *) source)->process;
+  GIOCondition revents = g_source_query_unix_fd (source, self->fd_tag);
+  gpointer owner = self->callbacks->hold (self->user_data);
+
+  if (revents & G_IO_OUT)
+    _mpaio_worker_process_flush (self);
+
+  if (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR))
+    receive_frames (self);
+
+  self->callbacks->release (owner);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs process_source_funcs = {
+  .dispatch = process_source_dispatch,
+};
+
+/* Returns FALSE when the frames stop making sense. */
+static gboolean
+parse_frames (MpaioWorkerProcess *self)
+{
+  g_autoptr(GError) error = NULL;
+  gsize offset = 0;
+  MpaioFrame frame;
+  gsize consumed;
+
+  while (!self->eof
+         && _mpaio_frame_parse (self->in->data + offset, self->in->len - offset, &frame, &consumed,
+                                &error))
+    {
+      if (!self->callbacks->frame (self, &frame, self->user_data, &error))
+        break;
+      offset += consumed;
+    }
+
+  g_byte_array_remove_range (self->in, 0, MIN (offset, self->in->len));
+
+  if (error != NULL)
+    {
+      g_prefix_error (&error, "Worker process %d sent a malformed message: ", (int) self->pid);
+      _mpaio_worker_process_kill (self, error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+receive_frames (MpaioWorkerProcess *self)
+{
+  for (guint i = 0; i < MAX_READS_PER_WAKEUP && !self->eof; i++)
+    {
+      guint old_length = self->in->len;
+      ssize_t n;
+
+      g_byte_array_set_size (self->in, old_length + READ_SIZE);
+      n = recv (self->fd, self->in->data + old_length, READ_SIZE, MSG_DONTWAIT);
+      g_byte_array_set_size (self->in, old_length + MAX (n, 0));
+
+      if (n < 0 && errno == EINTR)
+        continue;
+
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        break;
+
+      if (n <= 0)
+        {
+          /* End of stream: the process is exiting, or closed its end
+           * without exiting, which it must not outlive. */
+          stop_reading (self);
+          g_subprocess_force_exit (self->subprocess);
+          break;
+        }
+
+      if (!parse_frames (self))
+        break;
+
+      if ((gsize) n < READ_SIZE)
+        break;
+    }
+
+  self->callbacks->drained (self, self->user_data);
+}
+
+static char *
+describe_exit (MpaioWorkerProcess *self)
+{
+  GSubprocess *subprocess = self->subprocess;
+
+  if (g_subprocess_get_if_signaled (subprocess))
+    {
+      int signum = g_subprocess_get_term_sig (subprocess);
+
+      return g_strdup_printf ("Worker process %d was killed by signal %d (%s)", (int) self->pid,
+                              signum, g_strsignal (signum));
+    }
+
+  return g_strdup_printf ("Worker process %d exited with status %d", (int) self->pid,
+                          g_subprocess_get_exit_status (subprocess));
+}
+
+static void
+on_wait (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  MpaioWorkerProcess *self;
+  gpointer owner;
+
+  if (!g_subprocess_wait_finish (G_SUBPROCESS (object), result, &error)
+      && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = user_data;
+  owner = self->callbacks->hold (self->user_data);
+
+  /* Results written just before the end are still results. */
+  if (!self->eof)
+    receive_frames (self);
+
+  if (self->reason == NULL)
+    {
+      g_autofree char *description = describe_exit (self);
+
+      self->reason = g_error_new_literal (MPAIO_ERROR, MPAIO_ERROR_WORKER_CRASHED, description);
+    }
+
+  /* Frees self. */
+  self->callbacks->exited (self, self->reason, self->user_data);
+  self->callbacks->release (owner);
+}
+
+MpaioWorkerProcess *
+_mpaio_worker_process_spawn (const char * const                *argv,
+                             const char                        *cwd,
+                             const MpaioWorkerProcessCallbacks *callbacks,
+                             gpointer                           user_data,
+                             GError                           **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) subprocess = NULL;
+  g_autoptr(GError) spawn_error = NULL;
+  MpaioWorkerProcess *self;
+  ProcessSource *source;
+  int sv[2];
+
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_SPAWN_FAILED,
+                   "Cannot create a socket for a worker process: %s", g_strerror (saved_errno));
+      return NULL;
+    }
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_take_fd (launcher, sv[1], 3);
+  g_subprocess_launcher_setenv (launcher, MPAIO_WORKER_FD_ENV, "3", TRUE);
+  if (cwd != NULL)
+    g_subprocess_launcher_set_cwd (launcher, cwd);
+
+  subprocess = g_subprocess_launcher_spawnv (launcher, argv, &spawn_error);
+  /* Our copy of the child's end must go, or its exit would never read as EOF. */
+  g_subprocess_launcher_close (launcher);
+
+  if (subprocess == NULL)
+    {
+      close (sv[0]);
+      g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_SPAWN_FAILED,
+                   "Cannot start a worker process (%s): %s", argv[0], spawn_error->message);
+      return NULL;
+    }
+
+  fcntl (sv[0], F_SETFL, fcntl (sv[0], F_GETFL) | O_NONBLOCK);
+
+  self = g_new0 (MpaioWorkerProcess, 1);
+  self->subprocess = g_steal_pointer (&subprocess);
+  self->pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (self->subprocess), NULL, 10);
+  self->callbacks = callbacks;
+  self->user_data = user_data;
+  self->fd = sv[0];
+  self->in = g_byte_array_sized_new (READ_SIZE);
+  self->out = g_byte_array_new ();
+  self->out_fds = g_array_new (FALSE, FALSE, sizeof (int));
+  self->wait_cancellable = g_cancellable_new ();
+
+  source = (ProcessSource *) g_source_new (&process_source_funcs, sizeof *source);
+  source->process = self;
+  g_source_set_static_name ((GSource *) source, "[mpaio] worker process");
+  self->fd_tag = g_source_add_unix_fd ((GSource *) source, self->fd, G_IO_IN);
+  self->source = (GSource *) source;
+  g_source_attach (self->source, g_main_context_get_thread_default ());
+
+  g_subprocess_wait_async (self->subprocess, self->wait_cancellable, on_wait, self);
+
+  return self;
+}
+
+void
+_mpaio_worker_process_free (MpaioWorkerProcess *self)
+{
+  if (self == NULL)
+    return;
+
+  g_cancellable_cancel (self->wait_cancellable);
+  g_clear_object (&self->wait_cancellable);
+
+  g_source_destroy (self->source);
+  g_clear_pointer (&self->source, g_source_unref);
+
+  /* Closing our end is how a worker process learns it is done: it exits on
+   * EOF, and GLib's child watch reaps it. */
+  close (self->fd);
+  for (guint i = 0; i < self->out_fds->len; i++)
+    close (g_array_index (self->out_fds, int, i));
+  g_array_unref (self->out_fds);
+  g_byte_array_unref (self->in);
+  g_byte_array_unref (self->out);
+  g_clear_error (&self->reason);
+  g_clear_object (&self->subprocess);
+  g_free (self);
+}
+
+GPid
+_mpaio_worker_process_get_pid (MpaioWorkerProcess *self)
+{
+  return self->pid;
+}
+
+gboolean
+_mpaio_worker_process_get_ready (MpaioWorkerProcess *self)
+{
+  return self->ready;
+}
+
+void
+_mpaio_worker_process_set_ready (MpaioWorkerProcess *self)
+{
+  self->ready = TRUE;
+}
+
+GByteArray *
+_mpaio_worker_process_get_output (MpaioWorkerProcess *self)
+{
+  return self->out;
+}
+
+void
+_mpaio_worker_process_send_fd (MpaioWorkerProcess *self,
+                               int                 fd)
+{
+  int copy = fcntl (fd, F_DUPFD_CLOEXEC, 3);
+
+  if (copy >= 0)
+    g_array_append_val (self->out_fds, copy);
+}

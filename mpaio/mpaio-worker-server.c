@@ -1,1 +1,455 @@
+/* mpaio-worker-server.c
+ *
+ * A worker process is single-minded: it reads frames from its pool with
+ * blocking calls, runs `process` on each task in order and writes the
+ * results back. Only the pool's side must never block.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
 #include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+
+#include "mpaio-error.h"
+#include "mpaio-protocol.h"
+#include "mpaio-shared-array-private.h"
+#include "mpaio-worker-private.h"
+#include "mpaio-worker-server.h"
+
+#define READ_SIZE        (64 * 1024)
+/* Results are batched into one write while tasks keep coming, but none
+ * waits longer than this for its batch. */
+#define FLUSH_AFTER_US   1000
+#define FLUSH_AFTER_SIZE (64 * 1024)
+
+typedef struct
+{
+  MpaioWorker *worker;
+  GError      *error;
+} WorkerSlot;
+
+typedef struct
+{
+  int          fd;
+  GByteArray  *in;
+  GByteArray  *out;
+  gint64       oldest_unflushed_us;
+  GQueue       fds;
+  GHashTable  *arrays;       /* guint64 id → MpaioSharedArray */
+  GHashTable  *array_errors; /* guint64 id → GError */
+  GHashTable  *workers;      /* guint64 id → WorkerSlot */
+  GThread     *watcher;
+  gint         in_process;
+  gint         peer_gone;
+} Server;
+
+static void
+worker_slot_free (gpointer data)
+{
+  WorkerSlot *slot = data;
+
+  g_clear_object (&slot->worker);
+  g_clear_error (&slot->error);
+  g_free (slot);
+}
+
+static guint64 *
+new_key (guint64 id)
+{
+  return g_memdup2 (&id, sizeof id);
+}
+
+/* A worker busy in `process` does not read its socket, so a separate thread
+ * notices when the pool is gone (closed, or its process killed) and ends the
+ * process instead of letting it finish chunks nobody will read. */
+static gpointer
+watch_peer (gpointer data)
+{
+  Server *server = data;
+  struct pollfd pfd = { server->fd, POLLRDHUP, 0 };
+
+  while (poll (&pfd, 1, -1) < 0 && errno == EINTR)
+    ;
+
+  g_atomic_int_set (&server->peer_gone, TRUE);
+  if (g_atomic_int_get (&server->in_process))
+    _exit (EXIT_SUCCESS);
+
+  return NULL;
+}
+
+static gboolean
+flush_output (Server *server)
+{
+  gsize written = 0;
+
+  while (written < server->out->len)
+    {
+      ssize_t n = send (server->fd, server->out->data + written, server->out->len - written,
+                        MSG_NOSIGNAL);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return FALSE;
+      written += n;
+    }
+
+  g_byte_array_set_size (server->out, 0);
+  server->oldest_unflushed_us = 0;
+  return TRUE;
+}
+
+static void
+append_error (Server           *server,
+              const MpaioReplyHead *head,
+              int               code,
+              const char       *message)
+{
+  _mpaio_frame_append (server->out, MPAIO_MESSAGE_ERROR, head, sizeof *head,
+                       g_variant_new (MPAIO_ERROR_TYPE, code, message));
+}
+
+static gboolean
+handle_array (Server           *server,
+              const MpaioFrame *frame,
+              GError          **error)
+{
+  g_autoptr(GVariant) body = NULL;
+  g_autoptr(GVariant) description = NULL;
+  g_autoptr(GError) local_error = NULL;
+  MpaioSharedArray *array;
+  guint64 id;
+  int fd;
+
+  if (!(body = _mpaio_frame_get_body (frame, 0, MPAIO_ARRAY_TYPE, error)))
+    return FALSE;
+
+  if (g_queue_is_empty (&server->fds))
+    {
+      g_set_error_literal (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
+                           "An array arrived without its file descriptor");
+      return FALSE;
+    }
+
+  g_variant_get (body, "(t@(uutat))", &id, &description);
+  fd = GPOINTER_TO_INT (g_queue_pop_head (&server->fds));
+
+  array = _mpaio_shared_array_new_from_description (description, fd, &local_error);
+  if (array != NULL)
+    g_hash_table_replace (server->arrays, new_key (id), array);
+  else
+    g_hash_table_replace (server->array_errors, new_key (id), g_steal_pointer (&local_error));
+
+  return TRUE;
+}
+
+static gboolean
+handle_worker (Server           *server,
+               const MpaioFrame *frame,
+               GError          **error)
+{
+  g_autoptr(GVariant) body = NULL;
+  g_autoptr(GVariant) parameters = NULL;
+  WorkerSlot *slot = g_new0 (WorkerSlot, 1);
+  MpaioSharedArray *array;
+  const char *type_name;
+  guint64 id, array_id;
+
+  if (!(body = _mpaio_frame_get_body (frame, 0, MPAIO_WORKER_TYPE, error)))
+    {
+      g_free (slot);
+      return FALSE;
+    }
+
+  g_variant_get (body, "(t&st@a{sv})", &id, &type_name, &array_id, &parameters);
+
+  array = g_hash_table_lookup (server->arrays, &array_id);
+  if (array != NULL)
+    slot->worker = _mpaio_worker_new_for_process (type_name, parameters, array, &slot->error);
+  else if (g_hash_table_contains (server->array_errors, &array_id))
+    slot->error = g_error_copy (g_hash_table_lookup (server->array_errors, &array_id));
+  else
+    slot->error = g_error_new (MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
+                               "The array of worker %s was never sent", type_name);
+
+  g_hash_table_replace (server->workers, new_key (id), slot);
+  return TRUE;
+}
+
+static gboolean
+handle_forget (GHashTable       *table,
+               const MpaioFrame *frame,
+               GError          **error)
+{
+  g_autoptr(GVariant) body = NULL;
+  guint64 id;
+
+  if (!(body = _mpaio_frame_get_body (frame, 0, "t", error)))
+    return FALSE;
+
+  id = g_variant_get_uint64 (body);
+  g_hash_table_remove (table, &id);
+  return TRUE;
+}
+
+static void
+run_task (Server              *server,
+          WorkerSlot          *slot,
+          const MpaioTaskBody *task)
+{
+  MpaioReplyHead head = { task->seq, 0, 0 };
+  MpaioChunk chunk = { task->index, task->start, task->end };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) result = NULL;
+
+  if (slot == NULL)
+    {
+      append_error (server, &head, MPAIO_ERROR_PROTOCOL, "A task named an unknown worker");
+      return;
+    }
+
+  if (slot->error != NULL)
+    {
+      append_error (server, &head, slot->error->domain == MPAIO_ERROR ? slot->error->code
+                                                                       : MPAIO_ERROR_WORKER_FAILED,
+                    slot->error->message);
+      return;
+    }
+
+  if (chunk.start > chunk.end
+      || chunk.end > mpaio_shared_array_get_n_rows (mpaio_worker_get_array (slot->worker)))
+    {
+      append_error (server, &head, MPAIO_ERROR_INVALID_ARGUMENT,
+                    "The chunk's rows are outside the array");
+      return;
+    }
+
+  g_atomic_int_set (&server->in_process, TRUE);
+  if (g_atomic_int_get (&server->peer_gone))
+    _exit (EXIT_SUCCESS);
+
+  head.started_us = g_get_monotonic_time ();
+  result = mpaio_worker_process (slot->worker, &chunk, &error);
+  head.finished_us = g_get_monotonic_time ();
+
+  g_atomic_int_set (&server->in_process, FALSE);
+
+  if (result == NULL)
+    {
+      append_error (server, &head, MPAIO_ERROR_WORKER_FAILED, error->message);
+    }
+  else if (!_mpaio_frame_append_checked (server->out, MPAIO_MESSAGE_RESULT, &head, sizeof head,
+                                         g_variant_new_variant (result)))
+    {
+      g_autofree char *message =
+        g_strdup_printf ("%s returned a result of %" G_GSIZE_FORMAT " bytes, over the limit of "
+                         "%u bytes: write big outputs to a writable shared array",
+                         G_OBJECT_TYPE_NAME (slot->worker), g_variant_get_size (result),
+                         MPAIO_PROTOCOL_MAX_FRAME);
+      append_error (server, &head, MPAIO_ERROR_WORKER_FAILED, message);
+    }
+}
+
+static gboolean
+handle_frame (Server           *server,
+              const MpaioFrame *frame,
+              GError          **error)
+{
+  MpaioTaskBody task;
+
+  switch (frame->type)
+    {
+    case MPAIO_MESSAGE_ARRAY:
+      return handle_array (server, frame, error);
+
+    case MPAIO_MESSAGE_FORGET_ARRAY:
+      return handle_forget (server->arrays, frame, error)
+             && handle_forget (server->array_errors, frame, error);
+
+    case MPAIO_MESSAGE_WORKER:
+      return handle_worker (server, frame, error);
+
+    case MPAIO_MESSAGE_FORGET_WORKER:
+      return handle_forget (server->workers, frame, error);
+
+    case MPAIO_MESSAGE_TASK:
+      if (!_mpaio_frame_get_head (frame, &task, sizeof task, error))
+        return FALSE;
+      if (server->oldest_unflushed_us == 0)
+        server->oldest_unflushed_us = g_get_monotonic_time ();
+      run_task (server, g_hash_table_lookup (server->workers, &task.worker_id), &task);
+      return TRUE;
+
+    case MPAIO_MESSAGE_HELLO:
+    case MPAIO_MESSAGE_RESULT:
+    case MPAIO_MESSAGE_ERROR:
+    default:
+      g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
+                   "A worker process does not expect messages of type %u", frame->type);
+      return FALSE;
+    }
+}
+
+static void
+collect_fds (Server        *server,
+             struct msghdr *msg)
+{
+  for (struct cmsghdr *cmsg = CMSG_FIRSTHDR (msg); cmsg; cmsg = CMSG_NXTHDR (msg, cmsg))
+    {
+      if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS)
+        {
+          guint n = (cmsg->cmsg_len - CMSG_LEN (0)) / sizeof (int);
+          int fds[MPAIO_PROTOCOL_MAX_FDS];
+
+          memcpy (fds, CMSG_DATA (cmsg), MIN (n, G_N_ELEMENTS (fds)) * sizeof (int));
+          for (guint i = 0; i < MIN (n, G_N_ELEMENTS (fds)); i++)
+            g_queue_push_tail (&server->fds, GINT_TO_POINTER (fds[i]));
+        }
+    }
+}
+
+/* Returns 1 with data read, 0 at the end of the stream, -1 on error. */
+static int
+receive (Server  *server,
+         GError **error)
+{
+  union {
+    char           buffer[CMSG_SPACE (sizeof (int) * MPAIO_PROTOCOL_MAX_FDS)];
+    struct cmsghdr align;
+  } control;
+  guint old_length = server->in->len;
+  struct iovec iov;
+  struct msghdr msg = { 0 };
+  ssize_t n;
+
+  g_byte_array_set_size (server->in, old_length + READ_SIZE);
+  iov.iov_base = server->in->data + old_length;
+  iov.iov_len = READ_SIZE;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control.buffer;
+  msg.msg_controllen = sizeof control.buffer;
+
+  do
+    n = recvmsg (server->fd, &msg, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+
+  g_byte_array_set_size (server->in, old_length + MAX (n, 0));
+
+  /* The pool's process died: the same end as a close. */
+  if (n < 0 && errno == ECONNRESET)
+    return 0;
+
+  if (n < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Reading from the pool failed: %s", g_strerror (saved_errno));
+      return -1;
+    }
+
+  collect_fds (server, &msg);
+
+  if (msg.msg_flags & MSG_CTRUNC)
+    {
+      g_set_error_literal (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
+                           "More file descriptors arrived than one message may carry");
+      return -1;
+    }
+
+  return n > 0 ? 1 : 0;
+}
+
+static gboolean
+serve (Server  *server,
+       GError **error)
+{
+  for (;;)
+    {
+      gsize offset = 0;
+      MpaioFrame frame;
+      gsize consumed;
+      int status;
+
+      status = receive (server, error);
+      if (status <= 0)
+        return status == 0;
+
+      while (_mpaio_frame_parse (server->in->data + offset, server->in->len - offset, &frame,
+                                 &consumed, error))
+        {
+          if (!handle_frame (server, &frame, error))
+            return FALSE;
+          offset += consumed;
+
+          if (g_atomic_int_get (&server->peer_gone))
+            return TRUE;
+
+          if (server->out->len >= FLUSH_AFTER_SIZE
+              || (server->oldest_unflushed_us != 0
+                  && g_get_monotonic_time () - server->oldest_unflushed_us >= FLUSH_AFTER_US))
+            {
+              if (!flush_output (server))
+                return TRUE;
+            }
+        }
+
+      if (error != NULL && *error != NULL)
+        return FALSE;
+
+      g_byte_array_remove_range (server->in, 0, offset);
+
+      if (!flush_output (server))
+        return TRUE; /* the pool is gone: nothing left to do */
+    }
+}
+
+gboolean
+_mpaio_worker_server_run (int fd)
+{
+  Server server = { 0 };
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+
+  server.fd = fd;
+  server.in = g_byte_array_sized_new (READ_SIZE);
+  server.out = g_byte_array_sized_new (FLUSH_AFTER_SIZE);
+  g_queue_init (&server.fds);
+  server.arrays = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+  server.array_errors = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                               (GDestroyNotify) g_error_free);
+  server.workers = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, worker_slot_free);
+  server.watcher = g_thread_new ("mpaio-watch-pool", watch_peer, &server);
+
+  _mpaio_frame_append (server.out, MPAIO_MESSAGE_HELLO, NULL, 0,
+                       g_variant_new (MPAIO_HELLO_TYPE, MPAIO_PROTOCOL_VERSION, (gint32) getpid ()));
+
+  ok = flush_output (&server) && serve (&server, &error);
+  if (!ok && error != NULL)
+    g_printerr ("mpaio worker process %d: %s\n", (int) getpid (), error->message);
+
+  /* Wakes the watcher's poll, so it can be joined. */
+  shutdown (fd, SHUT_RDWR);
+  g_thread_join (server.watcher);
+
+  g_hash_table_destroy (server.workers);
+  g_hash_table_destroy (server.arrays);
+  g_hash_table_destroy (server.array_errors);
+  while (!g_queue_is_empty (&server.fds))
+    close (GPOINTER_TO_INT (g_queue_pop_head (&server.fds)));
+  g_byte_array_unref (server.in);
+  g_byte_array_unref (server.out);
+  close (fd);
+
+  return ok;
+}

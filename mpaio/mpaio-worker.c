@@ -1,1 +1,507 @@
+/* mpaio-worker.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
 #include "config.h"
+
+#include <gmodule.h>
+
+#include "mpaio-error.h"
+#include "mpaio-worker-private.h"
+
+/**
+ * MpaioWorker:
+ *
+ * The abstract worker: what to compute for a chunk of an array, and what to
+ * do with each chunk's result.
+ *
+ * A subclass implements [vfunc@Mpaio.Worker.process], which runs in a worker
+ * process (or a thread of a [class@Mpaio.ThreadPool]) and returns the
+ * chunk's result as a [struct@GLib.Variant], and usually
+ * [vfunc@Mpaio.Worker.process_callback], which runs in the main process on
+ * the main context that started the run, once per chunk.
+ *
+ * A worker is configured like any GObject: its readable and writable
+ * properties of plain types (booleans, numbers, enums, flags, strings and
+ * variants) are its parameters, copied to the worker's counterpart in each
+ * worker process. Other state of the main-process instance (such as totals
+ * accumulated by `process_callback`) stays in the main process.
+ *
+ * In a worker process the worker's type is looked up by name, so a C
+ * program calls `g_type_ensure()` on its worker types before
+ * [func@Mpaio.init]; Python and JavaScript classes need an explicit GType
+ * name (`__gtype_name__`, `GTypeName`).
+ *
+ * Since: 0.1
+ */
+
+typedef struct
+{
+  MpaioDataIterator *data_iterator;
+  gint               generation;
+} MpaioWorkerPrivate;
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (MpaioWorker, mpaio_worker, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_DATA_ITERATOR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+mpaio_worker_finalize (GObject *object)
+{
+  MpaioWorkerPrivate *priv = mpaio_worker_get_instance_private (MPAIO_WORKER (object));
+
+  g_clear_object (&priv->data_iterator);
+
+  G_OBJECT_CLASS (mpaio_worker_parent_class)->finalize (object);
+}
+
+static void
+mpaio_worker_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  MpaioWorker *self = MPAIO_WORKER (object);
+
+  switch (prop_id)
+    {
+    case PROP_DATA_ITERATOR:
+      g_value_set_object (value, mpaio_worker_get_data_iterator (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mpaio_worker_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  MpaioWorkerPrivate *priv = mpaio_worker_get_instance_private (MPAIO_WORKER (object));
+
+  switch (prop_id)
+    {
+    case PROP_DATA_ITERATOR:
+      priv->data_iterator = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+/* Any change of a subclass's property may change what `process` computes,
+ * so executors holding a copy of the worker elsewhere must send it again. */
+static void
+mpaio_worker_notify (GObject    *object,
+                     GParamSpec *pspec)
+{
+  MpaioWorkerPrivate *priv = mpaio_worker_get_instance_private (MPAIO_WORKER (object));
+
+  if (pspec->owner_type != MPAIO_TYPE_WORKER)
+    g_atomic_int_inc (&priv->generation);
+
+  if (G_OBJECT_CLASS (mpaio_worker_parent_class)->notify)
+    G_OBJECT_CLASS (mpaio_worker_parent_class)->notify (object, pspec);
+}
+
+static void
+mpaio_worker_class_init (MpaioWorkerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = mpaio_worker_finalize;
+  object_class->get_property = mpaio_worker_get_property;
+  object_class->set_property = mpaio_worker_set_property;
+  object_class->notify = mpaio_worker_notify;
+
+  /**
+   * MpaioWorker:data-iterator:
+   *
+   * The array the worker processes and how it is cut into chunks.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_DATA_ITERATOR] =
+    g_param_spec_object ("data-iterator", NULL, NULL,
+                         MPAIO_TYPE_DATA_ITERATOR,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+mpaio_worker_init (MpaioWorker *self)
+{
+}
+
+/**
+ * mpaio_worker_get_data_iterator:
+ * @self: a worker
+ *
+ * The data iterator the worker was made with. In a worker process, an
+ * iterator over the same array.
+ *
+ * Returns: (transfer none) (nullable): the data iterator
+ *
+ * Since: 0.1
+ */
+MpaioDataIterator *
+mpaio_worker_get_data_iterator (MpaioWorker *self)
+{
+  MpaioWorkerPrivate *priv = mpaio_worker_get_instance_private (self);
+
+  g_return_val_if_fail (MPAIO_IS_WORKER (self), NULL);
+
+  return priv->data_iterator;
+}
+
+/**
+ * mpaio_worker_get_array:
+ * @self: a worker
+ *
+ * The array of the worker's data iterator: in `process`, the array whose
+ * rows the chunk names, mapped into the worker process.
+ *
+ * Returns: (transfer none) (nullable): the array
+ *
+ * Since: 0.1
+ */
+MpaioSharedArray *
+mpaio_worker_get_array (MpaioWorker *self)
+{
+  MpaioWorkerPrivate *priv = mpaio_worker_get_instance_private (self);
+
+  g_return_val_if_fail (MPAIO_IS_WORKER (self), NULL);
+
+  return priv->data_iterator ? mpaio_data_iterator_get_array (priv->data_iterator) : NULL;
+}
+
+/**
+ * mpaio_worker_process: (virtual process)
+ * @self: a worker
+ * @chunk: the rows to process
+ * @error: return location for a #GError
+ *
+ * Computes the result of @chunk. Runs in a worker process (or an executor
+ * thread), never on the main context of the run.
+ *
+ * A worker that returns %NULL without setting @error, or whose binding
+ * raised an exception, gets an error of its own here, so the caller always
+ * gets a result or an error.
+ *
+ * Returns: (transfer full): the result, or %NULL with @error set
+ *
+ * Since: 0.1
+ */
+GVariant *
+mpaio_worker_process (MpaioWorker       *self,
+                      const MpaioChunk  *chunk,
+                      GError           **error)
+{
+  MpaioWorkerClass *klass;
+  g_autoptr(GError) local_error = NULL;
+  GVariant *result;
+
+  g_return_val_if_fail (MPAIO_IS_WORKER (self), NULL);
+  g_return_val_if_fail (chunk != NULL, NULL);
+
+  klass = MPAIO_WORKER_GET_CLASS (self);
+  if (klass->process == NULL)
+    {
+      g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_FAILED,
+                   "%s does not implement process", G_OBJECT_TYPE_NAME (self));
+      return NULL;
+    }
+
+  result = klass->process (self, chunk, &local_error);
+
+  if (result != NULL)
+    {
+      /* C returns a floating reference, bindings a full one. */
+      return g_variant_take_ref (result);
+    }
+
+  if (local_error == NULL)
+    {
+      g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_FAILED,
+                   "%s.process returned no result and no error (did it raise an exception?)",
+                   G_OBJECT_TYPE_NAME (self));
+      return NULL;
+    }
+
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return NULL;
+}
+
+/**
+ * mpaio_worker_process_callback: (virtual process_callback)
+ * @self: a worker
+ * @chunk: the rows that were processed
+ * @result: the result [method@Mpaio.Worker.process] returned for @chunk
+ *
+ * Receives the result of @chunk in the main process, on the main context
+ * that started the run.
+ *
+ * Since: 0.1
+ */
+void
+mpaio_worker_process_callback (MpaioWorker      *self,
+                               const MpaioChunk *chunk,
+                               GVariant         *result)
+{
+  MpaioWorkerClass *klass;
+
+  g_return_if_fail (MPAIO_IS_WORKER (self));
+  g_return_if_fail (chunk != NULL);
+  g_return_if_fail (result != NULL);
+
+  klass = MPAIO_WORKER_GET_CLASS (self);
+  if (klass->process_callback != NULL)
+    klass->process_callback (self, chunk, result);
+}
+
+guint
+_mpaio_worker_get_generation (MpaioWorker *self)
+{
+  MpaioWorkerPrivate *priv = mpaio_worker_get_instance_private (self);
+
+  return (guint) g_atomic_int_get (&priv->generation);
+}
+
+static gboolean
+is_parameter (GParamSpec *pspec)
+{
+  const GParamFlags rw = G_PARAM_READABLE | G_PARAM_WRITABLE;
+
+  return (pspec->flags & rw) == rw && pspec->owner_type != MPAIO_TYPE_WORKER;
+}
+
+static GVariant *
+value_to_variant (const GValue *value)
+{
+  switch (G_TYPE_FUNDAMENTAL (G_VALUE_TYPE (value)))
+    {
+    case G_TYPE_BOOLEAN: return g_variant_new_boolean (g_value_get_boolean (value));
+    case G_TYPE_CHAR:    return g_variant_new_int32 (g_value_get_schar (value));
+    case G_TYPE_UCHAR:   return g_variant_new_byte (g_value_get_uchar (value));
+    case G_TYPE_INT:     return g_variant_new_int32 (g_value_get_int (value));
+    case G_TYPE_UINT:    return g_variant_new_uint32 (g_value_get_uint (value));
+    case G_TYPE_LONG:    return g_variant_new_int64 (g_value_get_long (value));
+    case G_TYPE_ULONG:   return g_variant_new_uint64 (g_value_get_ulong (value));
+    case G_TYPE_INT64:   return g_variant_new_int64 (g_value_get_int64 (value));
+    case G_TYPE_UINT64:  return g_variant_new_uint64 (g_value_get_uint64 (value));
+    case G_TYPE_FLOAT:   return g_variant_new_double (g_value_get_float (value));
+    case G_TYPE_DOUBLE:  return g_variant_new_double (g_value_get_double (value));
+    case G_TYPE_ENUM:    return g_variant_new_int32 (g_value_get_enum (value));
+    case G_TYPE_FLAGS:   return g_variant_new_uint32 (g_value_get_flags (value));
+    case G_TYPE_STRING:
+      return g_value_get_string (value) ? g_variant_new_string (g_value_get_string (value)) : NULL;
+    case G_TYPE_VARIANT:
+      return g_value_get_variant (value) ? g_variant_new_variant (g_value_get_variant (value)) : NULL;
+    default:
+      return NULL;
+    }
+}
+
+/* The inverse of value_to_variant(), for a value initialised to the
+ * property's type; the variant came over the wire, so its type is checked. */
+static gboolean
+variant_to_value (GVariant *variant,
+                  GValue   *value)
+{
+#define EXPECT(t) if (!g_variant_is_of_type (variant, G_VARIANT_TYPE (t))) return FALSE
+  switch (G_TYPE_FUNDAMENTAL (G_VALUE_TYPE (value)))
+    {
+    case G_TYPE_BOOLEAN: EXPECT ("b"); g_value_set_boolean (value, g_variant_get_boolean (variant)); break;
+    case G_TYPE_CHAR:    EXPECT ("i"); g_value_set_schar (value, (gint8) g_variant_get_int32 (variant)); break;
+    case G_TYPE_UCHAR:   EXPECT ("y"); g_value_set_uchar (value, g_variant_get_byte (variant)); break;
+    case G_TYPE_INT:     EXPECT ("i"); g_value_set_int (value, g_variant_get_int32 (variant)); break;
+    case G_TYPE_UINT:    EXPECT ("u"); g_value_set_uint (value, g_variant_get_uint32 (variant)); break;
+    case G_TYPE_LONG:    EXPECT ("x"); g_value_set_long (value, g_variant_get_int64 (variant)); break;
+    case G_TYPE_ULONG:   EXPECT ("t"); g_value_set_ulong (value, g_variant_get_uint64 (variant)); break;
+    case G_TYPE_INT64:   EXPECT ("x"); g_value_set_int64 (value, g_variant_get_int64 (variant)); break;
+    case G_TYPE_UINT64:  EXPECT ("t"); g_value_set_uint64 (value, g_variant_get_uint64 (variant)); break;
+    case G_TYPE_FLOAT:   EXPECT ("d"); g_value_set_float (value, (gfloat) g_variant_get_double (variant)); break;
+    case G_TYPE_DOUBLE:  EXPECT ("d"); g_value_set_double (value, g_variant_get_double (variant)); break;
+    case G_TYPE_ENUM:    EXPECT ("i"); g_value_set_enum (value, g_variant_get_int32 (variant)); break;
+    case G_TYPE_FLAGS:   EXPECT ("u"); g_value_set_flags (value, g_variant_get_uint32 (variant)); break;
+    case G_TYPE_STRING:  EXPECT ("s"); g_value_set_string (value, g_variant_get_string (variant, NULL)); break;
+    case G_TYPE_VARIANT:
+      EXPECT ("v");
+      g_value_take_variant (value, g_variant_get_variant (variant));
+      break;
+    default:
+      return FALSE;
+    }
+#undef EXPECT
+  return TRUE;
+}
+
+GVariant *
+_mpaio_worker_dup_parameters (MpaioWorker *self)
+{
+  g_autofree GParamSpec **pspecs = NULL;
+  GVariantBuilder builder;
+  guint n_pspecs;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{sv}"));
+  pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (self), &n_pspecs);
+
+  for (guint i = 0; i < n_pspecs; i++)
+    {
+      g_auto(GValue) value = G_VALUE_INIT;
+      GVariant *variant;
+
+      if (!is_parameter (pspecs[i]))
+        continue;
+
+      g_value_init (&value, pspecs[i]->value_type);
+      g_object_get_property (G_OBJECT (self), pspecs[i]->name, &value);
+
+      variant = value_to_variant (&value);
+      if (variant != NULL)
+        g_variant_builder_add (&builder, "{sv}", pspecs[i]->name, variant);
+    }
+
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+/* GtkBuilder's rule: "MyAddWorker" is registered by my_add_worker_get_type(). */
+static char *
+get_type_function_name (const char *type_name)
+{
+  GString *symbol = g_string_new (NULL);
+
+  for (guint i = 0; type_name[i] != '\0'; i++)
+    {
+      char c = type_name[i];
+      gboolean upper = g_ascii_isupper (c);
+
+      if ((upper && i > 0 && !g_ascii_isupper (type_name[i - 1]))
+          || (i > 2 && upper && g_ascii_isupper (type_name[i - 1])
+              && g_ascii_isupper (type_name[i - 2])))
+        g_string_append_c (symbol, '_');
+      g_string_append_c (symbol, g_ascii_tolower (c));
+    }
+
+  g_string_append (symbol, "_get_type");
+  return g_string_free (symbol, FALSE);
+}
+
+static GType
+lookup_worker_type (const char  *type_name,
+                    GError     **error)
+{
+  GType type = g_type_from_name (type_name);
+
+  if (type == G_TYPE_INVALID)
+    {
+      g_autofree char *symbol = get_type_function_name (type_name);
+      GModule *self_module = g_module_open (NULL, 0);
+      GType (*get_type) (void) = NULL;
+
+      if (self_module != NULL && g_module_symbol (self_module, symbol, (gpointer *) &get_type))
+        type = get_type ();
+      g_clear_pointer (&self_module, g_module_close);
+
+      if (type == G_TYPE_INVALID)
+        {
+          g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_UNKNOWN_WORKER_TYPE,
+                       "The worker type %s is not registered in the worker process: call "
+                       "g_type_ensure() on it before mpaio_init() in main() (or export %s() "
+                       "by linking with -Wl,--export-dynamic); in Python or JavaScript, define "
+                       "the class before calling Mpaio.init()",
+                       type_name, symbol);
+          return G_TYPE_INVALID;
+        }
+    }
+
+  if (!g_type_is_a (type, MPAIO_TYPE_WORKER) || G_TYPE_IS_ABSTRACT (type))
+    {
+      g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_UNKNOWN_WORKER_TYPE,
+                   "%s is not a concrete subclass of MpaioWorker", type_name);
+      return G_TYPE_INVALID;
+    }
+
+  return type;
+}
+
+MpaioWorker *
+_mpaio_worker_new_for_process (const char        *type_name,
+                               GVariant          *parameters,
+                               MpaioSharedArray  *array,
+                               GError           **error)
+{
+  g_autoptr(GTypeClass) klass = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autoptr(GArray) values = g_array_new (FALSE, TRUE, sizeof (GValue));
+  g_autoptr(MpaioDataIterator) iterator = NULL;
+  GVariantIter iter;
+  const char *name;
+  GVariant *variant;
+  GObject *object;
+  GType type;
+
+  g_array_set_clear_func (values, (GDestroyNotify) g_value_unset);
+
+  if (!(type = lookup_worker_type (type_name, error)))
+    return NULL;
+
+  iterator = mpaio_data_iterator_new (array, MAX (1, mpaio_shared_array_get_n_rows (array)), error);
+  if (iterator == NULL)
+    return NULL;
+
+  klass = g_type_class_ref (type);
+
+  g_variant_iter_init (&iter, parameters);
+  while (g_variant_iter_loop (&iter, "{&sv}", &name, &variant))
+    {
+      GParamSpec *pspec = g_object_class_find_property (G_OBJECT_CLASS (klass), name);
+      GValue value = G_VALUE_INIT;
+
+      if (pspec == NULL || !is_parameter (pspec))
+        {
+          g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
+                       "%s has no parameter named %s", type_name, name);
+          return NULL;
+        }
+
+      g_value_init (&value, pspec->value_type);
+      if (!variant_to_value (variant, &value))
+        {
+          g_value_unset (&value);
+          g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
+                       "The parameter %s of %s has a value of type %s", name, type_name,
+                       g_variant_get_type_string (variant));
+          return NULL;
+        }
+      g_param_value_validate (pspec, &value);
+
+      g_ptr_array_add (names, (gpointer) pspec->name);
+      g_array_append_val (values, value);
+    }
+
+  {
+    GValue value = G_VALUE_INIT;
+
+    g_value_init (&value, MPAIO_TYPE_DATA_ITERATOR);
+    g_value_set_object (&value, iterator);
+    g_ptr_array_add (names, (gpointer) "data-iterator");
+    g_array_append_val (values, value);
+  }
+
+  object = g_object_new_with_properties (type, names->len, (const char **) names->pdata,
+                                         (const GValue *) values->data);
+  return MPAIO_WORKER (object);
+}

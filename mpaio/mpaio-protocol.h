@@ -1,0 +1,103 @@
+/* mpaio-protocol.h: frames exchanged between the pool and its worker processes
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* A stream of frames over one AF_UNIX stream socket per worker process: an
+ * 8-byte header (payload length, message type; host byte order, the peers are
+ * one program on one machine), then the payload. The per-chunk messages (TASK,
+ * RESULT, ERROR) start with a fixed struct so the hot path builds no GVariant
+ * for them; everything else, and every result value, is a serialized GVariant
+ * that the receiver parses as untrusted data. */
+
+#define MPAIO_PROTOCOL_VERSION    1
+/* No frame may claim more; a larger claim is a protocol error, so a broken
+ * peer cannot make the other side allocate what it says. */
+#define MPAIO_PROTOCOL_MAX_FRAME  (64u * 1024u * 1024u)
+/* At most this many fds ride on one sendmsg(). */
+#define MPAIO_PROTOCOL_MAX_FDS    16
+
+#define MPAIO_WORKER_FD_ENV       "MPAIO_WORKER_FD"
+
+typedef enum
+{
+  MPAIO_MESSAGE_HELLO = 1,     /* child → parent  "(ui)": protocol version, pid */
+  MPAIO_MESSAGE_ARRAY,         /* parent → child  "(t(uutat))": array id, description; one fd rides along */
+  MPAIO_MESSAGE_FORGET_ARRAY,  /* parent → child  "t" */
+  MPAIO_MESSAGE_WORKER,        /* parent → child  "(tsta{sv})": worker id, type name, array id, parameters */
+  MPAIO_MESSAGE_FORGET_WORKER, /* parent → child  "t" */
+  MPAIO_MESSAGE_TASK,          /* parent → child  MpaioTaskBody */
+  MPAIO_MESSAGE_RESULT,        /* child → parent  MpaioReplyHead, then "v" */
+  MPAIO_MESSAGE_ERROR,         /* child → parent  MpaioReplyHead, then "(is)": MpaioError code, message */
+  MPAIO_MESSAGE_LAST = MPAIO_MESSAGE_ERROR,
+} MpaioMessageType;
+
+typedef struct
+{
+  guint32 length;
+  guint32 type;
+} MpaioFrameHeader;
+
+typedef struct
+{
+  guint64 seq;
+  guint64 worker_id;
+  guint64 index;
+  guint64 start;
+  guint64 end;
+} MpaioTaskBody;
+
+typedef struct
+{
+  guint64 seq;
+  gint64  started_us;
+  gint64  finished_us;
+} MpaioReplyHead;
+
+#define MPAIO_HELLO_TYPE  "(ui)"
+#define MPAIO_ARRAY_TYPE  "(t(uutat))"
+#define MPAIO_WORKER_TYPE "(tsta{sv})"
+#define MPAIO_ERROR_TYPE  "(is)"
+
+typedef struct
+{
+  MpaioMessageType type;
+  const guint8    *payload;
+  gsize            length;
+} MpaioFrame;
+
+void      _mpaio_frame_append        (GByteArray        *out,
+                                      MpaioMessageType   type,
+                                      gconstpointer      head,
+                                      gsize              head_length,
+                                      GVariant          *body);
+gboolean  _mpaio_frame_append_checked (GByteArray       *out,
+                                      MpaioMessageType   type,
+                                      gconstpointer      head,
+                                      gsize              head_length,
+                                      GVariant          *body);
+gboolean  _mpaio_frame_parse         (const guint8      *data,
+                                      gsize              available,
+                                      MpaioFrame        *frame,
+                                      gsize             *consumed,
+                                      GError           **error);
+gboolean  _mpaio_frame_get_head      (const MpaioFrame  *frame,
+                                      gpointer           head,
+                                      gsize              head_length,
+                                      GError           **error);
+GVariant *_mpaio_frame_get_body      (const MpaioFrame  *frame,
+                                      gsize              head_length,
+                                      const char        *type,
+                                      GError           **error);
+
+G_END_DECLS
+
+G_STATIC_ASSERT (sizeof (MpaioFrameHeader) == 8);
+G_STATIC_ASSERT (sizeof (MpaioTaskBody) % 8 == 0);
+G_STATIC_ASSERT (sizeof (MpaioReplyHead) % 8 == 0);

@@ -1,0 +1,56 @@
+/* mpaio-worker-process.h: the pool's end of one worker process
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "mpaio-protocol.h"
+
+G_BEGIN_DECLS
+
+typedef struct _MpaioWorkerProcess MpaioWorkerProcess;
+
+typedef struct
+{
+  /* Keep the owner alive while its callbacks run: a result handed on may
+   * drop what was the last reference to it. */
+  gpointer (*hold)    (gpointer            user_data);
+  void     (*release) (gpointer            user_data);
+  /* One frame from the process; FALSE if it is a protocol error, which ends
+   * the process with @error as the reason. */
+  gboolean (*frame)   (MpaioWorkerProcess *process,
+                       const MpaioFrame   *frame,
+                       gpointer            user_data,
+                       GError            **error);
+  /* After each batch of frames read in one wake-up. */
+  void     (*drained) (MpaioWorkerProcess *process,
+                       gpointer            user_data);
+  /* Once, when the process is gone and reaped; @reason says how it ended. */
+  void     (*exited)  (MpaioWorkerProcess *process,
+                       const GError       *reason,
+                       gpointer            user_data);
+} MpaioWorkerProcessCallbacks;
+
+MpaioWorkerProcess *_mpaio_worker_process_spawn      (const char * const                *argv,
+                                                      const char                        *cwd,
+                                                      const MpaioWorkerProcessCallbacks *callbacks,
+                                                      gpointer                           user_data,
+                                                      GError                           **error);
+void                _mpaio_worker_process_free       (MpaioWorkerProcess *self);
+GPid                _mpaio_worker_process_get_pid    (MpaioWorkerProcess *self);
+gboolean            _mpaio_worker_process_get_ready  (MpaioWorkerProcess *self);
+void                _mpaio_worker_process_set_ready  (MpaioWorkerProcess *self);
+/* Frames to send are appended here, then sent by _flush(). */
+GByteArray         *_mpaio_worker_process_get_output (MpaioWorkerProcess *self);
+/* Sends a dup of @fd with the next bytes written. */
+void                _mpaio_worker_process_send_fd    (MpaioWorkerProcess *self,
+                                                      int                 fd);
+void                _mpaio_worker_process_flush      (MpaioWorkerProcess *self);
+/* Ends the process (SIGKILL); @reason is what _exited() reports. */
+void                _mpaio_worker_process_kill       (MpaioWorkerProcess *self,
+                                                      const GError       *reason);
+
+G_END_DECLS

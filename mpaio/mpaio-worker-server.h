@@ -1,0 +1,16 @@
+/* mpaio-worker-server.h: the loop of a worker process
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Serves the pool on the socket @fd until the pool closes it (TRUE) or sends
+ * something malformed (FALSE, after saying why on stderr). Takes @fd. */
+gboolean _mpaio_worker_server_run (int fd);
+
+G_END_DECLS
