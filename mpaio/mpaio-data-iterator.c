@@ -28,7 +28,9 @@
  *
  * The iterator is validated when it is initialized ([iface@Gio.Initable]):
  * a chunk size of 0, a start past the end or an end past the rows is an
- * [error@Mpaio.Error.INVALID_ARGUMENT].
+ * [error@Mpaio.Error.INVALID_ARGUMENT]. The constructors do it; an iterator
+ * made with g_object_new() (as bindings do) yields no chunk until
+ * g_initable_init() is called. Initializing again is harmless.
  *
  * Subclasses may cut the rows their own way by overriding the
  * `get_n_chunks` and `get_chunk` virtual methods (both of them); the

@@ -37,6 +37,17 @@ G_DECLARE_DERIVABLE_TYPE (MpaioDataIterator, mpaio_data_iterator, MPAIO, DATA_IT
  *
  * Since: 0.1
  */
+/**
+ * MpaioDataIteratorClass::get_chunk:
+ * @self: a data iterator
+ * @index: the index of a chunk, below the number of chunks
+ * @chunk: (out caller-allocates): the chunk to fill in, every field of it
+ *
+ * Fills in the chunk at @index; [method@Mpaio.DataIterator.get_chunk] has
+ * already checked that @index is in range.
+ *
+ * Since: 0.1
+ */
 struct _MpaioDataIteratorClass
 {
   GObjectClass parent_class;

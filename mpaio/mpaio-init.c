@@ -93,7 +93,7 @@ mpaio_serve_if_worker (void)
  *
  * Worker processes are the program itself started again, so every one runs
  * `main()` up to this call. In a worker process this function does not
- * return: it serves chunks until its pool lets it go, then exits the
+ * come back: it serves chunks until its pool lets it go, then exits the
  * process. In the main process it returns at once. The arguments are not
  * changed (they are accepted for the customary form of init functions).
  *

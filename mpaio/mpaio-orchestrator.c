@@ -295,7 +295,7 @@ on_chunk_done (GObject      *source,
 
   if (value == NULL)
     {
-      g_prefix_error (&error, "Chunk %" G_GUINT64_FORMAT " (rows %" G_GUINT64_FORMAT "–%"
+      g_prefix_error (&error, "Chunk %" G_GUINT64_FORMAT " (rows %" G_GUINT64_FORMAT " to %"
                       G_GUINT64_FORMAT ") of %s: ",
                       submission->chunk.index, submission->chunk.start, submission->chunk.end,
                       G_OBJECT_TYPE_NAME (worker_run->worker));
@@ -382,6 +382,7 @@ mpaio_orchestrator_run_async (MpaioOrchestrator   *self,
                               gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
   guint64 n_chunks = 0;
   Run *run;
 
@@ -428,6 +429,17 @@ mpaio_orchestrator_run_async (MpaioOrchestrator   *self,
           g_task_return_new_error (task, MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT,
                                    "The worker %s has no data iterator",
                                    G_OBJECT_TYPE_NAME (worker_run->worker));
+          run_unref (run);
+          return;
+        }
+
+      /* Bindings construct with g_object_new(), which validates nothing:
+       * a bad iterator must fail here, not yield no chunks. */
+      if (!g_initable_init (G_INITABLE (worker_run->iterator), NULL, &error))
+        {
+          g_prefix_error (&error, "The data iterator of %s: ",
+                          G_OBJECT_TYPE_NAME (worker_run->worker));
+          g_task_return_error (task, g_steal_pointer (&error));
           run_unref (run);
           return;
         }

@@ -326,10 +326,12 @@ send_task (MpaioProcessPool *self,
 
   if (!g_hash_table_contains (pool_process->known_arrays, &def->array_id))
     {
+      g_autoptr(GVariant) description = _mpaio_shared_array_describe (array);
+
       _mpaio_worker_process_send_fd (pool_process->process, mpaio_shared_array_get_fd (array));
       _mpaio_frame_append (out, MPAIO_MESSAGE_ARRAY, NULL, 0,
                            g_variant_new ("(t@" MPAIO_SHARED_ARRAY_DESCRIPTION_TYPE ")",
-                                          def->array_id, _mpaio_shared_array_describe (array)));
+                                          def->array_id, description));
       g_hash_table_add (pool_process->known_arrays, new_key (def->array_id));
     }
 
@@ -554,7 +556,9 @@ on_process_exited (MpaioWorkerProcess *process,
   PoolTask *culprit;
   PoolTask *pool_task;
 
-  if (was_ready)
+  /* A program that exits before answering never reached mpaio_init(). */
+  if (was_ready || !_mpaio_worker_process_get_exited (process)
+      || !g_error_matches (reason, MPAIO_ERROR, MPAIO_ERROR_WORKER_CRASHED))
     error = g_error_copy (reason);
   else
     error = g_error_new (MPAIO_ERROR, MPAIO_ERROR_SPAWN_FAILED,
@@ -732,7 +736,7 @@ mpaio_process_pool_submit_async (MpaioExecutor       *executor,
   if (chunk->start > chunk->end || chunk->end > mpaio_shared_array_get_n_rows (array))
     {
       g_task_return_new_error (task, MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT,
-                               "The rows %" G_GUINT64_FORMAT "–%" G_GUINT64_FORMAT
+                               "The rows %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT
                                " are outside the array of %" G_GUINT64_FORMAT " rows",
                                chunk->start, chunk->end, mpaio_shared_array_get_n_rows (array));
       g_object_unref (task);
@@ -1044,7 +1048,8 @@ mpaio_process_pool_get_max_in_flight_per_worker (MpaioProcessPool *self)
  *
  * The process ids of the pool's worker processes now.
  *
- * Returns: (transfer full) (array length=n_pids): the pids
+ * Returns: (transfer container) (array length=n_pids): the pids; free
+ *   the array with g_free()
  *
  * Since: 0.1
  */

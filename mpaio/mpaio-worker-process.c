@@ -114,14 +114,11 @@ write_output (MpaioWorkerProcess *self)
 
       if (n < 0)
         {
-          /* The process is gone or going: its exit says why. */
-          int saved_errno = errno;
-          g_autoptr(GError) error = g_error_new (MPAIO_ERROR, MPAIO_ERROR_WORKER_CRASHED,
-                                                 "Writing to worker process %d failed: %s",
-                                                 (int) self->pid, g_strerror (saved_errno));
+          /* The process is gone or going: its exit status says why, and
+           * the results it sent before are still to be read. */
           g_byte_array_set_size (self->out, 0);
           self->out_sent = 0;
-          _mpaio_worker_process_kill (self, error);
+          g_subprocess_force_exit (self->subprocess);
           return TRUE;
         }
 
@@ -261,6 +258,7 @@ on_wait (GObject      *object,
          gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
+  const MpaioWorkerProcessCallbacks *callbacks;
   MpaioWorkerProcess *self;
   gpointer owner;
 
@@ -282,9 +280,10 @@ on_wait (GObject      *object,
       self->reason = g_error_new_literal (MPAIO_ERROR, MPAIO_ERROR_WORKER_CRASHED, description);
     }
 
+  callbacks = self->callbacks;
   /* Frees self. */
-  self->callbacks->exited (self, self->reason, self->user_data);
-  self->callbacks->release (owner);
+  callbacks->exited (self, self->reason, self->user_data);
+  callbacks->release (owner);
 }
 
 MpaioWorkerProcess *
@@ -299,6 +298,7 @@ _mpaio_worker_process_spawn (const char * const                *argv,
   g_autoptr(GError) spawn_error = NULL;
   MpaioWorkerProcess *self;
   ProcessSource *source;
+  const char *identifier;
   int sv[2];
 
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
@@ -332,7 +332,10 @@ _mpaio_worker_process_spawn (const char * const                *argv,
 
   self = g_new0 (MpaioWorkerProcess, 1);
   self->subprocess = g_steal_pointer (&subprocess);
-  self->pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (self->subprocess), NULL, 10);
+  /* No identifier means the process is already gone; its exit is reported
+   * like any other. */
+  identifier = g_subprocess_get_identifier (self->subprocess);
+  self->pid = identifier ? (GPid) g_ascii_strtoll (identifier, NULL, 10) : 0;
   self->callbacks = callbacks;
   self->user_data = user_data;
   self->fd = sv[0];
@@ -382,6 +385,13 @@ GPid
 _mpaio_worker_process_get_pid (MpaioWorkerProcess *self)
 {
   return self->pid;
+}
+
+/* Whether the process ended by exiting rather than by a signal. */
+gboolean
+_mpaio_worker_process_get_exited (MpaioWorkerProcess *self)
+{
+  return !g_subprocess_get_if_signaled (self->subprocess);
 }
 
 gboolean

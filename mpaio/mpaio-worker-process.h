@@ -42,6 +42,8 @@ MpaioWorkerProcess *_mpaio_worker_process_spawn      (const char * const        
 void                _mpaio_worker_process_free       (MpaioWorkerProcess *self);
 GPid                _mpaio_worker_process_get_pid    (MpaioWorkerProcess *self);
 gboolean            _mpaio_worker_process_get_ready  (MpaioWorkerProcess *self);
+/* Once exited: TRUE for an exit, FALSE for a death by signal. */
+gboolean            _mpaio_worker_process_get_exited (MpaioWorkerProcess *self);
 void                _mpaio_worker_process_set_ready  (MpaioWorkerProcess *self);
 /* Frames to send are appended here, then sent by _flush(). */
 GByteArray         *_mpaio_worker_process_get_output (MpaioWorkerProcess *self);

@@ -25,8 +25,10 @@
 
 #define READ_SIZE        (64 * 1024)
 /* Results are batched into one write while tasks keep coming, but none
- * waits longer than this for its batch. */
-#define FLUSH_AFTER_US   1000
+ * waits longer than this for its batch: a crash loses at most this much
+ * finished work, and is blamed on a chunk that was really running unless
+ * its chunks are shorter than this. */
+#define FLUSH_AFTER_US   200
 #define FLUSH_AFTER_SIZE (64 * 1024)
 
 typedef struct
@@ -83,6 +85,16 @@ watch_peer (gpointer data)
     _exit (EXIT_SUCCESS);
 
   return NULL;
+}
+
+static gboolean flush_output (Server *server);
+
+static gboolean
+batch_is_due (Server *server)
+{
+  return server->out->len >= FLUSH_AFTER_SIZE
+         || (server->oldest_unflushed_us != 0
+             && g_get_monotonic_time () - server->oldest_unflushed_us >= FLUSH_AFTER_US);
 }
 
 static gboolean
@@ -242,6 +254,11 @@ run_task (Server              *server,
 
   g_atomic_int_set (&server->in_process, FALSE);
 
+  /* The batch's age counts from the start of its first chunk, so the
+   * result of a long chunk is sent before the next one starts. */
+  if (server->oldest_unflushed_us == 0)
+    server->oldest_unflushed_us = head.started_us;
+
   if (result == NULL)
     {
       append_error (server, &head, MPAIO_ERROR_WORKER_FAILED, error->message);
@@ -283,8 +300,9 @@ handle_frame (Server           *server,
     case MPAIO_MESSAGE_TASK:
       if (!_mpaio_frame_get_head (frame, &task, sizeof task, error))
         return FALSE;
-      if (server->oldest_unflushed_us == 0)
-        server->oldest_unflushed_us = g_get_monotonic_time ();
+      /* What is done must reach the pool before a chunk that may crash. */
+      if (batch_is_due (server) && !flush_output (server))
+        return TRUE;
       run_task (server, g_hash_table_lookup (server->workers, &task.worker_id), &task);
       return TRUE;
 
@@ -394,9 +412,7 @@ serve (Server  *server,
           if (g_atomic_int_get (&server->peer_gone))
             return TRUE;
 
-          if (server->out->len >= FLUSH_AFTER_SIZE
-              || (server->oldest_unflushed_us != 0
-                  && g_get_monotonic_time () - server->oldest_unflushed_us >= FLUSH_AFTER_US))
+          if (batch_is_due (server))
             {
               if (!flush_output (server))
                 return TRUE;

@@ -1,0 +1,81 @@
+/* mpaio-test-workers.h: workers shared by the test suites
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <mpaio.h>
+
+G_BEGIN_DECLS
+
+/* Sums an int64 array's chunk times its `multiplier` parameter; returns
+ * "(xi)" (the sum, the pid that computed it). The main-process instance
+ * keeps every delivered result. */
+#define MPAIO_TEST_TYPE_SUM_WORKER (mpaio_test_sum_worker_get_type ())
+G_DECLARE_FINAL_TYPE (MpaioTestSumWorker, mpaio_test_sum_worker, MPAIO_TEST, SUM_WORKER, MpaioWorker)
+
+typedef struct
+{
+  MpaioChunk chunk;
+  gint64     value;
+  GPid       pid;
+} MpaioTestResult;
+
+MpaioTestSumWorker    *mpaio_test_sum_worker_new         (MpaioDataIterator  *iterator,
+                                                          gint64              multiplier);
+/* The results delivered to process_callback, in delivery order. */
+GArray                *mpaio_test_sum_worker_get_results (MpaioTestSumWorker *self);
+gint64                 mpaio_test_sum_worker_get_total   (MpaioTestSumWorker *self);
+
+/* Fails with "boom at chunk N" on the chunk whose index is `fail-index`,
+ * and on every chunk when `fail-index` is -1; "x" the index otherwise.
+ * Delivered results are kept, as for the sum worker. */
+#define MPAIO_TEST_TYPE_FAIL_WORKER (mpaio_test_fail_worker_get_type ())
+G_DECLARE_FINAL_TYPE (MpaioTestFailWorker, mpaio_test_fail_worker, MPAIO_TEST, FAIL_WORKER, MpaioWorker)
+
+MpaioTestFailWorker *mpaio_test_fail_worker_new         (MpaioDataIterator   *iterator,
+                                                         gint                 fail_index);
+GArray              *mpaio_test_fail_worker_get_results (MpaioTestFailWorker *self);
+
+/* Busy for `spin-us` microseconds per chunk (then "x" index); in a worker
+ * process, on the chunk whose index is `crash-index` it ends itself the way
+ * `crash-mode` says: 0 SIGKILL, 1 SIGSEGV, 2 abort(), 3 exit(3). Counts the
+ * results delivered. */
+#define MPAIO_TEST_TYPE_SPIN_WORKER (mpaio_test_spin_worker_get_type ())
+G_DECLARE_FINAL_TYPE (MpaioTestSpinWorker, mpaio_test_spin_worker, MPAIO_TEST, SPIN_WORKER, MpaioWorker)
+
+MpaioTestSpinWorker *mpaio_test_spin_worker_new         (MpaioDataIterator   *iterator,
+                                                         guint                spin_us,
+                                                         gint                 crash_index);
+guint                mpaio_test_spin_worker_get_n_delivered (MpaioTestSpinWorker *self);
+
+/* Registered only when first used in the main process, under a name whose
+ * get_type function does not exist: worker processes cannot know it. */
+GType mpaio_test_ghost_worker_type (void);
+
+/* Registered lazily in the main process only, but its get_type function is
+ * exported, so worker processes find it by name. */
+#define MPAIO_TEST_TYPE_LAZY_WORKER (mpaio_test_lazy_worker_get_type ())
+G_DECLARE_FINAL_TYPE (MpaioTestLazyWorker, mpaio_test_lazy_worker, MPAIO_TEST, LAZY_WORKER, MpaioWorker)
+
+/* Registers the workers above (but the ghost and the lazy one) and calls
+ * mpaio_init(): the first call of every test program's main(). */
+void mpaio_test_init (int    *argc,
+                      char ***argv);
+
+/* An int64 array holding 1..n_rows. */
+MpaioSharedArray *mpaio_test_new_counting_array (guint64 n_rows);
+
+/* Runs @orchestrator to its end on the thread-default main context. */
+MpaioRunReport *mpaio_test_run (MpaioOrchestrator  *orchestrator,
+                                GCancellable       *cancellable,
+                                GError            **error);
+
+guint mpaio_test_count_open_fds (void);
+guint mpaio_test_count_children (void);
+/* Waits (at most 10 s) until this process has exactly @n_expected
+ * children: processes of pools dropped earlier exit on their own time. */
+gboolean mpaio_test_wait_for_n_children (guint n_expected);
+
+G_END_DECLS

@@ -385,6 +385,30 @@ test_properties (void)
   g_assert_cmpuint (end_index, ==, 10);
   g_assert_cmpuint (n_partitions, ==, 0);
   g_assert_cmpuint (mpaio_data_iterator_get_n_chunks (iter), ==, 3);
+
+  /* Initializing again, as a caller unsure of a binding's object may, changes nothing. */
+  g_assert_true (g_initable_init (G_INITABLE (iter), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (mpaio_data_iterator_get_n_chunks (iter), ==, 3);
+  g_assert_cmpuint (mpaio_data_iterator_get_end_index (iter), ==, 10);
+}
+
+static void
+test_not_initialized (void)
+{
+  g_autoptr (MpaioSharedArray) array = make_array (10);
+  g_autoptr (MpaioDataIterator) iter = NULL;
+  g_autoptr (GError) error = NULL;
+  MpaioChunk chunk;
+
+  /* As a binding makes it: no chunk until initialized, rather than garbage. */
+  iter = g_object_new (MPAIO_TYPE_DATA_ITERATOR, "array", array, "chunk-size", (guint64) 4, NULL);
+  g_assert_cmpuint (mpaio_data_iterator_get_n_chunks (iter), ==, 0);
+  g_assert_false (mpaio_data_iterator_get_chunk (iter, 0, &chunk));
+
+  g_assert_true (g_initable_init (G_INITABLE (iter), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (mpaio_data_iterator_get_n_chunks (iter), ==, 3);
 }
 
 static void
@@ -487,6 +511,7 @@ main (int    argc,
   g_test_add_func ("/data-iterator/partitions/huge", test_partitions_huge);
   g_test_add_func ("/data-iterator/partitions/default", test_partitions_default);
   g_test_add_func ("/data-iterator/properties", test_properties);
+  g_test_add_func ("/data-iterator/not-initialized", test_not_initialized);
   g_test_add_func ("/data-iterator/subclass", test_subclass);
   g_test_add_func ("/chunk/boxed", test_chunk_boxed);
 

@@ -1,0 +1,474 @@
+/* test-process-pool.c: MpaioProcessPool with real worker processes
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mpaio-test-workers.h"
+
+#define assert_message_contains(error, part)                                                     \
+  G_STMT_START {                                                                                 \
+    if (strstr ((error)->message, (part)) == NULL)                                               \
+      g_error ("\"%s\" is not in the error \"%s\"", (part), (error)->message);                   \
+  } G_STMT_END
+
+static MpaioProcessPool *
+new_pool (guint n_workers)
+{
+  g_autoptr(GError) error = NULL;
+  MpaioProcessPool *pool = mpaio_process_pool_new (n_workers, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (pool);
+  return pool;
+}
+
+static MpaioDataIterator *
+new_partitions (MpaioSharedArray *array,
+                guint             n_partitions)
+{
+  g_autoptr(GError) error = NULL;
+  MpaioDataIterator *iterator = mpaio_data_iterator_new_partitioned (array, n_partitions, &error);
+
+  g_assert_no_error (error);
+  return iterator;
+}
+
+static gboolean
+pool_has_pid (MpaioProcessPool *pool,
+              GPid              pid)
+{
+  g_autofree GPid *pids = NULL;
+  guint n_pids;
+
+  pids = mpaio_process_pool_get_pids (pool, &n_pids);
+  for (guint i = 0; i < n_pids; i++)
+    if (pids[i] == pid)
+      return TRUE;
+
+  return FALSE;
+}
+
+static void
+run_sum (MpaioProcessPool   *pool,
+         guint64             n_rows,
+         guint               n_partitions,
+         gint64              multiplier,
+         MpaioTestSumWorker **out_worker)
+{
+  g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (n_rows);
+  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, n_partitions);
+  g_autoptr(MpaioTestSumWorker) worker = mpaio_test_sum_worker_new (iterator, multiplier);
+  g_autoptr(MpaioOrchestrator) orchestrator =
+    mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
+  g_autoptr(MpaioRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+
+  report = mpaio_test_run (orchestrator, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (mpaio_test_sum_worker_get_total (worker), ==,
+                   multiplier * (gint64) (n_rows * (n_rows + 1) / 2));
+
+  if (out_worker != NULL)
+    *out_worker = g_steal_pointer (&worker);
+}
+
+static void
+test_other_processes (void)
+{
+  g_autoptr(MpaioProcessPool) pool = new_pool (2);
+  g_autoptr(MpaioTestSumWorker) worker = NULL;
+  g_autoptr(GHashTable) pids = g_hash_table_new (NULL, NULL);
+  GArray *results;
+
+  g_test_summary ("Chunks are processed by the pool's worker processes, not the caller");
+
+  run_sum (pool, 100000, 16, 1, &worker);
+  results = mpaio_test_sum_worker_get_results (worker);
+  g_assert_cmpuint (results->len, ==, 16);
+
+  for (guint i = 0; i < results->len; i++)
+    {
+      GPid pid = g_array_index (results, MpaioTestResult, i).pid;
+
+      g_assert_cmpint (pid, !=, getpid ());
+      g_assert_true (pool_has_pid (pool, pid));
+      g_hash_table_add (pids, GINT_TO_POINTER (pid));
+    }
+
+  /* 16 chunks on 2 processes, handed out round-robin: both took part. */
+  g_assert_cmpuint (g_hash_table_size (pids), ==, 2);
+}
+
+static void
+test_reused_across_runs (void)
+{
+  g_autoptr(MpaioProcessPool) pool = new_pool (2);
+  g_autofree GPid *before = NULL;
+  g_autofree GPid *after = NULL;
+  guint n_before, n_after;
+
+  g_test_summary ("The same worker processes serve run after run");
+
+  run_sum (pool, 1000, 4, 1, NULL);
+  before = mpaio_process_pool_get_pids (pool, &n_before);
+  for (guint i = 0; i < 5; i++)
+    run_sum (pool, 1000 + i, 3 + i, 1, NULL);
+  after = mpaio_process_pool_get_pids (pool, &n_after);
+
+  g_assert_cmpuint (n_before, ==, 2);
+  g_assert_cmpmem (before, n_before * sizeof (GPid), after, n_after * sizeof (GPid));
+}
+
+static void
+test_parameters (void)
+{
+  g_autoptr(MpaioProcessPool) pool = new_pool (2);
+  g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (1000);
+  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, 4);
+  g_autoptr(MpaioTestSumWorker) worker = mpaio_test_sum_worker_new (iterator, 3);
+  g_autoptr(MpaioOrchestrator) orchestrator =
+    mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
+  g_autoptr(GError) error = NULL;
+  MpaioRunReport *report;
+
+  g_test_summary ("A worker's properties reach its copies in the worker processes, "
+                  "and a changed property is sent again");
+
+  report = mpaio_test_run (orchestrator, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&report);
+  g_assert_cmpint (mpaio_test_sum_worker_get_total (worker), ==, 3 * 500500);
+
+  g_object_set (worker, "multiplier", (gint64) 5, NULL);
+  report = mpaio_test_run (orchestrator, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&report);
+  g_assert_cmpint (mpaio_test_sum_worker_get_total (worker), ==, 3 * 500500 + 5 * 500500);
+}
+
+static void
+test_in_flight (void)
+{
+  g_autoptr(MpaioProcessPool) pool = new_pool (2);
+  g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (64);
+  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, 64);
+  g_autoptr(MpaioTestSpinWorker) worker = mpaio_test_spin_worker_new (iterator, 500, -1);
+  g_autoptr(MpaioOrchestrator) orchestrator =
+    mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
+  g_autoptr(MpaioRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  guint queued_behind = 0;
+  guint n;
+
+  g_test_summary ("Each process holds more than one chunk: the next is sent before the "
+                  "current one finishes");
+
+  report = mpaio_test_run (orchestrator, NULL, &error);
+  g_assert_no_error (error);
+  n = mpaio_run_report_get_n_records (report);
+  g_assert_cmpuint (n, ==, 64);
+
+  /* A process handles its chunks in order, so within one pid a chunk
+   * sent before its predecessor finished was waiting in that process. */
+  for (guint i = 0; i < n; i++)
+    for (guint j = 0; j < n; j++)
+      {
+        const MpaioChunkRecord *a = mpaio_run_report_get_record (report, i);
+        const MpaioChunkRecord *b = mpaio_run_report_get_record (report, j);
+
+        if (a->pid == b->pid && a->started_us < b->started_us && b->sent_us < a->finished_us)
+          {
+            queued_behind++;
+            break;
+          }
+      }
+
+  g_assert_cmpuint (queued_behind, >, n / 2);
+}
+
+static void
+test_worker_failed (void)
+{
+  g_autoptr(MpaioProcessPool) pool = new_pool (2);
+  g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (100);
+  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, 10);
+  g_autoptr(MpaioTestFailWorker) worker = mpaio_test_fail_worker_new (iterator, 4);
+  g_autoptr(MpaioOrchestrator) orchestrator =
+    mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
+  g_autoptr(MpaioRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  GArray *results;
+
+  g_test_summary ("A failing process ends the run with its message; the pool goes on");
+
+  report = mpaio_test_run (orchestrator, NULL, &error);
+  g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_FAILED);
+  assert_message_contains (error, "boom at chunk 4");
+  g_assert_null (report);
+
+  /* Chunks in flight when chunk 4 failed still came back and were delivered. */
+  results = mpaio_test_fail_worker_get_results (worker);
+  g_assert_cmpuint (results->len, >=, 4);
+  for (guint i = 0; i < results->len; i++)
+    g_assert_cmpint (g_array_index (results, MpaioTestResult, i).chunk.index, !=, 4);
+
+  run_sum (pool, 5000, 7, 1, NULL);
+}
+
+static void
+crash_and_recover (gint         crash_mode,
+                   const char  *expected)
+{
+  g_autoptr(MpaioProcessPool) pool = new_pool (2);
+  g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (40);
+  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, 40);
+  g_autoptr(MpaioTestSpinWorker) worker = mpaio_test_spin_worker_new (iterator, 1000, 6);
+  g_autoptr(MpaioOrchestrator) orchestrator =
+    mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
+  g_autoptr(MpaioRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree GPid *pids = NULL;
+  guint n_pids;
+
+  g_object_set (worker, "crash-mode", crash_mode, NULL);
+
+  report = mpaio_test_run (orchestrator, NULL, &error);
+  g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_CRASHED);
+  assert_message_contains (error, "Chunk 6 ");
+  g_assert_nonnull (strstr (error->message, expected));
+
+  /* The dead process was replaced and the next run completes. */
+  pids = mpaio_process_pool_get_pids (pool, &n_pids);
+  g_assert_cmpuint (n_pids, ==, 2);
+  run_sum (pool, 10000, 8, 1, NULL);
+}
+
+static void
+test_crash_sigkill (void)
+{
+  g_test_summary ("A process killed mid-chunk ends the run naming the chunk and signal");
+  crash_and_recover (0, "killed by signal 9");
+}
+
+static void
+test_crash_segv (void)
+{
+  crash_and_recover (1, "killed by signal 11");
+}
+
+static void
+test_crash_abort (void)
+{
+  crash_and_recover (2, "killed by signal 6");
+}
+
+static void
+test_crash_exit (void)
+{
+  crash_and_recover (3, "exited with status 3");
+}
+
+typedef struct
+{
+  MpaioProcessPool *pool;
+  gboolean          killed;
+} KillData;
+
+static void
+kill_a_worker (GObject    *orchestrator,
+               GParamSpec *pspec,
+               gpointer    user_data)
+{
+  KillData *data = user_data;
+  g_autofree GPid *pids = NULL;
+  guint n_pids;
+
+  if (data->killed)
+    return;
+
+  pids = mpaio_process_pool_get_pids (data->pool, &n_pids);
+  g_assert_cmpuint (n_pids, >, 0);
+  kill (pids[0], SIGKILL);
+  data->killed = TRUE;
+}
+
+static void
+test_killed_from_outside (void)
+{
+  g_autoptr(MpaioProcessPool) pool = new_pool (2);
+  g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (200);
+  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, 200);
+  g_autoptr(MpaioTestSpinWorker) worker = mpaio_test_spin_worker_new (iterator, 2000, -1);
+  g_autoptr(MpaioOrchestrator) orchestrator =
+    mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
+  g_autoptr(MpaioRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  KillData data = { pool, FALSE };
+
+  g_test_summary ("SIGKILL of a worker process by someone else during a run");
+
+  g_signal_connect (orchestrator, "notify::n-chunks-done", G_CALLBACK (kill_a_worker), &data);
+  report = mpaio_test_run (orchestrator, NULL, &error);
+  g_assert_true (data.killed);
+  g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_CRASHED);
+  assert_message_contains (error, "killed by signal 9");
+  g_assert_cmpuint (mpaio_test_spin_worker_get_n_delivered (worker), <, 200);
+
+  run_sum (pool, 10000, 8, 1, NULL);
+}
+
+static void
+test_unknown_type (void)
+{
+  g_autoptr(MpaioProcessPool) pool = new_pool (1);
+  g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (10);
+  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, 2);
+  g_autoptr(MpaioWorker) worker =
+    g_object_new (mpaio_test_ghost_worker_type (), "data-iterator", iterator, NULL);
+  g_autoptr(MpaioOrchestrator) orchestrator =
+    mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), &worker, 1);
+  g_autoptr(MpaioRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_test_summary ("A worker type the worker process cannot know gives an error naming the fix");
+
+  report = mpaio_test_run (orchestrator, NULL, &error);
+  g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_UNKNOWN_WORKER_TYPE);
+  assert_message_contains (error, "MpaioTestGhostWorker");
+  assert_message_contains (error, "g_type_ensure");
+
+  run_sum (pool, 100, 2, 1, NULL);
+}
+
+static void
+test_lazy_type (void)
+{
+  g_autoptr(MpaioProcessPool) pool = new_pool (1);
+  g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (10);
+  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, 2);
+  g_autoptr(MpaioWorker) worker =
+    g_object_new (MPAIO_TEST_TYPE_LAZY_WORKER, "data-iterator", iterator, NULL);
+  g_autoptr(MpaioOrchestrator) orchestrator =
+    mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), &worker, 1);
+  g_autoptr(MpaioRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_test_summary ("A type not ensured before mpaio_init() is found by its exported get_type");
+
+  report = mpaio_test_run (orchestrator, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (mpaio_run_report_get_n_records (report), ==, 2);
+}
+
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static void
+test_rows_outside (void)
+{
+  g_autoptr(MpaioProcessPool) pool = new_pool (1);
+  g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (10);
+  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, 2);
+  g_autoptr(MpaioTestSumWorker) worker = mpaio_test_sum_worker_new (iterator, 1);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) value = NULL;
+  MpaioChunk chunk = { 0, 5, 11 };
+
+  g_test_summary ("A chunk outside its array is refused by the pool");
+
+  mpaio_executor_submit_async (MPAIO_EXECUTOR (pool), MPAIO_WORKER (worker), &chunk, NULL,
+                               store_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  value = mpaio_executor_submit_finish (MPAIO_EXECUTOR (pool), result, NULL, &error);
+  g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT);
+  g_assert_null (value);
+}
+
+static void
+test_no_growth (void)
+{
+  g_autoptr(MpaioProcessPool) pool = new_pool (2);
+  guint fds_before, children_before;
+
+  g_test_summary ("100 runs on one pool leave no fds or processes behind");
+
+  /* The first run maps the array in every process; count after it. */
+  run_sum (pool, 1000, 4, 1, NULL);
+  g_assert_true (mpaio_test_wait_for_n_children (2));
+  fds_before = mpaio_test_count_open_fds ();
+  children_before = mpaio_test_count_children ();
+
+  for (guint i = 0; i < 100; i++)
+    run_sum (pool, 1000 + i, 1 + i % 9, 1, NULL);
+
+  /* Dropped arrays are forgotten by the processes from an idle. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  g_assert_cmpuint (mpaio_test_count_open_fds (), ==, fds_before);
+  g_assert_cmpuint (mpaio_test_count_children (), ==, children_before);
+}
+
+static void
+test_spawn_without_init (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpaioProcessPool) pool = NULL;
+  const char *argv[] = { "/bin/true", NULL };
+  g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (10);
+  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, 2);
+  g_autoptr(MpaioTestSumWorker) worker = mpaio_test_sum_worker_new (iterator, 1);
+  g_autoptr(MpaioOrchestrator) orchestrator = NULL;
+  g_autoptr(MpaioRunReport) report = NULL;
+
+  g_test_summary ("A worker program that never serves ends the run with a spawn error, "
+                  "not a hang");
+
+  pool = mpaio_process_pool_new_with_argv (1, argv, &error);
+  g_assert_no_error (error);
+
+  orchestrator = mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
+  report = mpaio_test_run (orchestrator, NULL, &error);
+  g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_SPAWN_FAILED);
+  assert_message_contains (error, "mpaio_init");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  mpaio_test_init (&argc, &argv);
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/process-pool/other-processes", test_other_processes);
+  g_test_add_func ("/process-pool/reused-across-runs", test_reused_across_runs);
+  g_test_add_func ("/process-pool/parameters", test_parameters);
+  g_test_add_func ("/process-pool/in-flight", test_in_flight);
+  g_test_add_func ("/process-pool/worker-failed", test_worker_failed);
+  g_test_add_func ("/process-pool/crash/sigkill", test_crash_sigkill);
+  g_test_add_func ("/process-pool/crash/segv", test_crash_segv);
+  g_test_add_func ("/process-pool/crash/abort", test_crash_abort);
+  g_test_add_func ("/process-pool/crash/exit", test_crash_exit);
+  g_test_add_func ("/process-pool/killed-from-outside", test_killed_from_outside);
+  g_test_add_func ("/process-pool/unknown-type", test_unknown_type);
+  g_test_add_func ("/process-pool/lazy-type", test_lazy_type);
+  g_test_add_func ("/process-pool/rows-outside", test_rows_outside);
+  g_test_add_func ("/process-pool/no-growth", test_no_growth);
+  g_test_add_func ("/process-pool/spawn-without-init", test_spawn_without_init);
+
+  return g_test_run ();
+}
