@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include "mpaio-cpu-counters-private.h"
+#include "mpaio-cpu-monitor.h"
 #include "mpaio-error.h"
 #include "mpaio-orchestrator.h"
 #include "mpaio-run-report-private.h"
@@ -37,6 +39,11 @@
  *
  * Chunks still in flight when a run ends early finish in their worker
  * processes and are dropped; the executor stays usable.
+ *
+ * With [property@Mpaio.Orchestrator:monitor-cpu-usage] on, per-core CPU
+ * utilisation is sampled during the run (as the seed's `monitor_cpu_usage`
+ * does) and the samples come with the report
+ * ([method@Mpaio.RunReport.get_cpu_samples]).
  *
  * Since: 0.1
  */
@@ -72,6 +79,7 @@ typedef struct
   GError            *error;
   MpaioRunReport    *report;
   GSource           *cancel_source;
+  MpaioCpuMonitor   *cpu_monitor;
   gboolean           ordered;
   gboolean           done;
 } Run;
@@ -90,6 +98,8 @@ struct _MpaioOrchestrator
   MpaioExecutor *executor;
   GPtrArray     *workers;
   gboolean       ordered;
+  gboolean       monitor_cpu_usage;
+  guint          cpu_interval;
   guint64        n_chunks;
   guint64        n_chunks_done;
   Run           *run;
@@ -101,6 +111,8 @@ enum {
   PROP_0,
   PROP_EXECUTOR,
   PROP_ORDERED,
+  PROP_MONITOR_CPU_USAGE,
+  PROP_CPU_INTERVAL,
   PROP_N_CHUNKS,
   PROP_N_CHUNKS_DONE,
   PROP_RUNNING,
@@ -140,6 +152,7 @@ run_unref (Run *run)
     }
   g_free (run->workers);
   g_clear_error (&run->error);
+  g_clear_object (&run->cpu_monitor);
   g_clear_object (&run->report);
   g_clear_object (&run->task);
   g_clear_object (&run->self);
@@ -200,6 +213,18 @@ finish (Run    *run,
     }
 
   _mpaio_run_report_set_end (run->report, g_get_monotonic_time ());
+
+  if (run->cpu_monitor != NULL)
+    {
+      /* A last sample covers the tail of the run, so even a run shorter
+       * than the interval has one. */
+      _mpaio_cpu_monitor_sample_now (run->cpu_monitor);
+      mpaio_cpu_monitor_stop (run->cpu_monitor);
+      _mpaio_run_report_set_cpu_samples (run->report,
+                                         mpaio_cpu_monitor_get_samples (run->cpu_monitor),
+                                         mpaio_cpu_monitor_get_start_time (run->cpu_monitor),
+                                         mpaio_cpu_monitor_get_n_cores (run->cpu_monitor));
+    }
 
   self->run = NULL;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
@@ -450,6 +475,13 @@ mpaio_orchestrator_run_async (MpaioOrchestrator   *self,
       n_chunks += worker_run->n_chunks;
     }
 
+  if (self->monitor_cpu_usage)
+    {
+      run->cpu_monitor = mpaio_cpu_monitor_new ();
+      mpaio_cpu_monitor_set_interval (run->cpu_monitor, self->cpu_interval);
+      mpaio_cpu_monitor_start (run->cpu_monitor);
+    }
+
   run->task = g_steal_pointer (&task);
   run->n_to_submit = n_chunks;
   run->report = _mpaio_run_report_new (g_get_monotonic_time (), (guint) MIN (n_chunks, G_MAXUINT));
@@ -533,6 +565,14 @@ mpaio_orchestrator_get_property (GObject    *object,
       g_value_set_boolean (value, self->ordered);
       break;
 
+    case PROP_MONITOR_CPU_USAGE:
+      g_value_set_boolean (value, self->monitor_cpu_usage);
+      break;
+
+    case PROP_CPU_INTERVAL:
+      g_value_set_uint (value, self->cpu_interval);
+      break;
+
     case PROP_N_CHUNKS:
       g_value_set_uint64 (value, self->n_chunks);
       break;
@@ -566,6 +606,14 @@ mpaio_orchestrator_set_property (GObject      *object,
 
     case PROP_ORDERED:
       mpaio_orchestrator_set_ordered (self, g_value_get_boolean (value));
+      break;
+
+    case PROP_MONITOR_CPU_USAGE:
+      mpaio_orchestrator_set_monitor_cpu_usage (self, g_value_get_boolean (value));
+      break;
+
+    case PROP_CPU_INTERVAL:
+      mpaio_orchestrator_set_cpu_interval (self, g_value_get_uint (value));
       break;
 
     default:
@@ -605,6 +653,31 @@ mpaio_orchestrator_class_init (MpaioOrchestratorClass *klass)
   properties[PROP_ORDERED] =
     g_param_spec_boolean ("ordered", NULL, NULL, FALSE,
                           (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * MpaioOrchestrator:monitor-cpu-usage:
+   *
+   * Whether runs sample per-core CPU utilisation, every
+   * [property@Mpaio.Orchestrator:cpu-interval] milliseconds and once more at
+   * the end; the samples come with the run's report. Read when a run starts.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_MONITOR_CPU_USAGE] =
+    g_param_spec_boolean ("monitor-cpu-usage", NULL, NULL, FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * MpaioOrchestrator:cpu-interval:
+   *
+   * Milliseconds between CPU samples of a monitored run (200 by default, as
+   * in the seed).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_CPU_INTERVAL] =
+    g_param_spec_uint ("cpu-interval", NULL, NULL, 10, G_MAXUINT, 200,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   /**
    * MpaioOrchestrator:n-chunks:
@@ -647,6 +720,7 @@ static void
 mpaio_orchestrator_init (MpaioOrchestrator *self)
 {
   self->workers = g_ptr_array_new_with_free_func (g_object_unref);
+  self->cpu_interval = 200;
 }
 
 /**
@@ -848,4 +922,86 @@ mpaio_orchestrator_get_running (MpaioOrchestrator *self)
   g_return_val_if_fail (MPAIO_IS_ORCHESTRATOR (self), FALSE);
 
   return self->run != NULL;
+}
+
+/**
+ * mpaio_orchestrator_get_monitor_cpu_usage:
+ * @self: an orchestrator
+ *
+ * Whether runs sample per-core CPU utilisation.
+ *
+ * Returns: %TRUE when runs are monitored
+ *
+ * Since: 0.1
+ */
+gboolean
+mpaio_orchestrator_get_monitor_cpu_usage (MpaioOrchestrator *self)
+{
+  g_return_val_if_fail (MPAIO_IS_ORCHESTRATOR (self), FALSE);
+
+  return self->monitor_cpu_usage;
+}
+
+/**
+ * mpaio_orchestrator_set_monitor_cpu_usage:
+ * @self: an orchestrator
+ * @monitor_cpu_usage: %TRUE to sample CPU utilisation during runs
+ *
+ * Sets [property@Mpaio.Orchestrator:monitor-cpu-usage].
+ *
+ * Since: 0.1
+ */
+void
+mpaio_orchestrator_set_monitor_cpu_usage (MpaioOrchestrator *self,
+                                          gboolean           monitor_cpu_usage)
+{
+  g_return_if_fail (MPAIO_IS_ORCHESTRATOR (self));
+
+  monitor_cpu_usage = !!monitor_cpu_usage;
+  if (self->monitor_cpu_usage != monitor_cpu_usage)
+    {
+      self->monitor_cpu_usage = monitor_cpu_usage;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MONITOR_CPU_USAGE]);
+    }
+}
+
+/**
+ * mpaio_orchestrator_get_cpu_interval:
+ * @self: an orchestrator
+ *
+ * Milliseconds between CPU samples of a monitored run.
+ *
+ * Returns: the interval in milliseconds
+ *
+ * Since: 0.1
+ */
+guint
+mpaio_orchestrator_get_cpu_interval (MpaioOrchestrator *self)
+{
+  g_return_val_if_fail (MPAIO_IS_ORCHESTRATOR (self), 0);
+
+  return self->cpu_interval;
+}
+
+/**
+ * mpaio_orchestrator_set_cpu_interval:
+ * @self: an orchestrator
+ * @interval_ms: milliseconds between samples, at least 10
+ *
+ * Sets [property@Mpaio.Orchestrator:cpu-interval].
+ *
+ * Since: 0.1
+ */
+void
+mpaio_orchestrator_set_cpu_interval (MpaioOrchestrator *self,
+                                     guint              interval_ms)
+{
+  g_return_if_fail (MPAIO_IS_ORCHESTRATOR (self));
+
+  interval_ms = MAX (interval_ms, 10);
+  if (self->cpu_interval != interval_ms)
+    {
+      self->cpu_interval = interval_ms;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CPU_INTERVAL]);
+    }
 }

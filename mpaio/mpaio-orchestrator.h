@@ -43,6 +43,16 @@ MPAIO_AVAILABLE_IN_ALL
 void               mpaio_orchestrator_set_ordered       (MpaioOrchestrator    *self,
                                                          gboolean              ordered);
 MPAIO_AVAILABLE_IN_ALL
+gboolean           mpaio_orchestrator_get_monitor_cpu_usage (MpaioOrchestrator *self);
+MPAIO_AVAILABLE_IN_ALL
+void               mpaio_orchestrator_set_monitor_cpu_usage (MpaioOrchestrator *self,
+                                                             gboolean           monitor_cpu_usage);
+MPAIO_AVAILABLE_IN_ALL
+guint              mpaio_orchestrator_get_cpu_interval  (MpaioOrchestrator    *self);
+MPAIO_AVAILABLE_IN_ALL
+void               mpaio_orchestrator_set_cpu_interval  (MpaioOrchestrator    *self,
+                                                         guint                 interval_ms);
+MPAIO_AVAILABLE_IN_ALL
 guint64            mpaio_orchestrator_get_n_chunks      (MpaioOrchestrator    *self);
 MPAIO_AVAILABLE_IN_ALL
 guint64            mpaio_orchestrator_get_n_chunks_done (MpaioOrchestrator    *self);

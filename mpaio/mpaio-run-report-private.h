@@ -18,4 +18,9 @@ void            _mpaio_run_report_add_record (MpaioRunReport         *self,
 void            _mpaio_run_report_set_end    (MpaioRunReport         *self,
                                               gint64                  end_time);
 
+void            _mpaio_run_report_set_cpu_samples (MpaioRunReport *self,
+                                                   GListModel     *samples,
+                                                   gint64          start_time,
+                                                   guint           n_cores);
+
 G_END_DECLS

@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include "mpaio-run-report.h"
+#include "mpaio-error.h"
+#include "mpaio-cpu-counters-private.h"
 #include "mpaio-run-report-private.h"
 
 /**
@@ -25,9 +27,12 @@ struct _MpaioRunReport
 {
   GObject parent_instance;
 
-  gint64  start_time;
-  gint64  end_time;
-  GArray *records; /* of MpaioChunkRecord */
+  gint64      start_time;
+  gint64      end_time;
+  GArray     *records; /* of MpaioChunkRecord */
+  GListModel *cpu_samples;
+  gint64      cpu_start_time;
+  guint       n_cores;
 };
 
 /* 2^20 records: 72 MiB. */
@@ -53,6 +58,7 @@ mpaio_run_report_finalize (GObject *object)
   MpaioRunReport *self = MPAIO_RUN_REPORT (object);
 
   g_clear_pointer (&self->records, g_array_unref);
+  g_clear_object (&self->cpu_samples);
 
   G_OBJECT_CLASS (mpaio_run_report_parent_class)->finalize (object);
 }
@@ -168,6 +174,7 @@ _mpaio_run_report_new (gint64 start_time,
   /* Capped so that a run of billions of tiny chunks cannot make this one
    * allocation abort; past the cap the array grows geometrically. */
   g_clear_pointer (&self->records, g_array_unref);
+  g_clear_object (&self->cpu_samples);
   self->records = g_array_sized_new (FALSE, FALSE, sizeof (MpaioChunkRecord),
                                      MIN (n_expected, MAX_PREALLOCATED_RECORDS));
 
@@ -302,4 +309,97 @@ mpaio_run_report_get_record (MpaioRunReport *self,
   g_return_val_if_fail (index < self->records->len, NULL);
 
   return &g_array_index (self->records, MpaioChunkRecord, index);
+}
+
+void
+_mpaio_run_report_set_cpu_samples (MpaioRunReport *self,
+                                   GListModel     *samples,
+                                   gint64          start_time,
+                                   guint           n_cores)
+{
+  g_return_if_fail (MPAIO_IS_RUN_REPORT (self));
+  g_return_if_fail (G_IS_LIST_MODEL (samples));
+
+  g_set_object (&self->cpu_samples, samples);
+  self->cpu_start_time = start_time;
+  self->n_cores = n_cores;
+}
+
+/**
+ * mpaio_run_report_get_cpu_samples:
+ * @self: a run report
+ *
+ * The per-core CPU utilisation sampled during the run, when the
+ * orchestrator's [property@Mpaio.Orchestrator:monitor-cpu-usage] was on.
+ * Sample times count from [method@Mpaio.RunReport.get_cpu_start_time].
+ *
+ * Returns: (transfer none) (nullable): a list of [class@Mpaio.CpuSample],
+ *   or %NULL when the run was not monitored
+ *
+ * Since: 0.1
+ */
+GListModel *
+mpaio_run_report_get_cpu_samples (MpaioRunReport *self)
+{
+  g_return_val_if_fail (MPAIO_IS_RUN_REPORT (self), NULL);
+
+  return self->cpu_samples;
+}
+
+/**
+ * mpaio_run_report_get_cpu_start_time:
+ * @self: a run report
+ *
+ * When the CPU samples' clock started, in microseconds of the monotonic
+ * clock (as the chunk records' times): a sample at time `t` seconds was
+ * taken at `get_cpu_start_time() + t * 1e6`.
+ *
+ * Returns: the start of the samples' time axis, or 0 when the run was not
+ *   monitored
+ *
+ * Since: 0.1
+ */
+gint64
+mpaio_run_report_get_cpu_start_time (MpaioRunReport *self)
+{
+  g_return_val_if_fail (MPAIO_IS_RUN_REPORT (self), 0);
+
+  return self->cpu_start_time;
+}
+
+/**
+ * mpaio_run_report_write_cpu_csv:
+ * @self: a run report
+ * @stream: where to write
+ * @cancellable: (nullable): a cancellable
+ * @error: return location for a #GError
+ *
+ * Writes the run's CPU samples as CSV: a header
+ * `time,core_0,...,core_{n-1},total`, then one row per sample with the time
+ * in seconds and utilisations in percent (what `pandas.read_csv` reads as a
+ * time series).
+ *
+ * Returns: %TRUE on success; %FALSE with @error set, also when the run was
+ *   not monitored (%MPAIO_ERROR_INVALID_ARGUMENT)
+ *
+ * Since: 0.1
+ */
+gboolean
+mpaio_run_report_write_cpu_csv (MpaioRunReport  *self,
+                                GOutputStream   *stream,
+                                GCancellable    *cancellable,
+                                GError         **error)
+{
+  g_return_val_if_fail (MPAIO_IS_RUN_REPORT (self), FALSE);
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
+
+  if (self->cpu_samples == NULL)
+    {
+      g_set_error_literal (error, MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT,
+                           "The run was not monitored: set monitor-cpu-usage on the orchestrator");
+      return FALSE;
+    }
+
+  return _mpaio_cpu_samples_write_csv_full (self->cpu_samples, self->n_cores, stream, cancellable,
+                                            error);
 }

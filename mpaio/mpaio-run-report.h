@@ -9,7 +9,7 @@
 #error "Only <mpaio.h> can be included directly."
 #endif
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 #include "mpaio-chunk-record.h"
 #include "mpaio-version-macros.h"
@@ -32,5 +32,14 @@ guint                   mpaio_run_report_get_n_records  (MpaioRunReport *self);
 MPAIO_AVAILABLE_IN_ALL
 const MpaioChunkRecord *mpaio_run_report_get_record     (MpaioRunReport *self,
                                                          guint           index);
+MPAIO_AVAILABLE_IN_ALL
+GListModel             *mpaio_run_report_get_cpu_samples    (MpaioRunReport *self);
+MPAIO_AVAILABLE_IN_ALL
+gint64                  mpaio_run_report_get_cpu_start_time (MpaioRunReport *self);
+MPAIO_AVAILABLE_IN_ALL
+gboolean                mpaio_run_report_write_cpu_csv      (MpaioRunReport  *self,
+                                                             GOutputStream   *stream,
+                                                             GCancellable    *cancellable,
+                                                             GError         **error);
 
 G_END_DECLS
