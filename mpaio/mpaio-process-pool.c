@@ -50,6 +50,7 @@ typedef struct
   MpaioWorker      *worker;
   MpaioChunk        chunk;
   MpaioChunkRecord  record;
+  guint             retries;
 } PoolTask;
 
 typedef struct
@@ -68,7 +69,9 @@ typedef struct
   GQueue              in_flight;     /* PoolTask*, in the order sent */
   GHashTable         *known_arrays;  /* set of guint64 ids */
   GHashTable         *known_workers; /* set of guint64 ids */
+  gint64              head_since_us; /* when the first chunk in flight could start */
   gboolean            dirty;
+  gboolean            stopping;
 } PoolProcess;
 
 struct _MpaioProcessPool
@@ -77,6 +80,9 @@ struct _MpaioProcessPool
 
   guint         n_workers;
   guint         max_in_flight;
+  guint         max_retries;
+  guint         chunk_timeout_ms;
+  GSource      *timeout_source;
   char        **argv;
   const char   *cwd;
   GMainContext *context;
@@ -112,12 +118,15 @@ enum {
   PROP_N_WORKERS,
   PROP_MAX_IN_FLIGHT_PER_WORKER,
   PROP_ARGV,
+  PROP_MAX_RETRIES,
+  PROP_CHUNK_TIMEOUT,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
 static void dispatch (MpaioProcessPool *self);
+static void watch_timeouts (MpaioProcessPool *self);
 
 static void
 pool_task_free (gpointer data)
@@ -314,6 +323,59 @@ ensure_worker (MpaioProcessPool *self,
   return def;
 }
 
+/* A process whose first chunk in flight has been with it for longer than
+ * the timeout is stuck in `process`: only killing it frees the chunk. */
+static gboolean
+check_timeouts (gpointer user_data)
+{
+  MpaioProcessPool *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+  gboolean busy = FALSE;
+
+  for (guint i = 0; i < self->processes->len; i++)
+    {
+      PoolProcess *pool_process = g_ptr_array_index (self->processes, i);
+      gint64 running_us = now - pool_process->head_since_us;
+
+      if (g_queue_is_empty (&pool_process->in_flight) || pool_process->stopping)
+        continue;
+
+      busy = TRUE;
+      if (self->chunk_timeout_ms > 0 && running_us > (gint64) self->chunk_timeout_ms * 1000)
+        {
+          g_autoptr(GError) error =
+            g_error_new (MPAIO_ERROR, MPAIO_ERROR_TIMED_OUT,
+                         "Worker process %d spent more than the chunk timeout of %u ms on the "
+                         "chunk and was stopped",
+                         (int) _mpaio_worker_process_get_pid (pool_process->process),
+                         self->chunk_timeout_ms);
+
+          pool_process->stopping = TRUE;
+          _mpaio_worker_process_kill (pool_process->process, error);
+        }
+    }
+
+  if (!busy || self->chunk_timeout_ms == 0)
+    {
+      g_clear_pointer (&self->timeout_source, g_source_unref);
+      return G_SOURCE_REMOVE;
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+watch_timeouts (MpaioProcessPool *self)
+{
+  if (self->chunk_timeout_ms == 0 || self->timeout_source != NULL)
+    return;
+
+  self->timeout_source = g_timeout_source_new (MAX (self->chunk_timeout_ms / 10, 5));
+  g_source_set_static_name (self->timeout_source, "[mpaio] chunk timeout");
+  g_source_set_callback (self->timeout_source, check_timeouts, self, NULL);
+  g_source_attach (self->timeout_source, self->context);
+}
+
 static void
 send_task (MpaioProcessPool *self,
            PoolProcess      *pool_process,
@@ -352,8 +414,12 @@ send_task (MpaioProcessPool *self,
 
   pool_task->record.pid = _mpaio_worker_process_get_pid (pool_process->process);
   pool_task->record.sent_us = g_get_monotonic_time ();
+  if (g_queue_is_empty (&pool_process->in_flight))
+    pool_process->head_since_us = pool_task->record.sent_us;
   g_queue_push_tail (&pool_process->in_flight, pool_task);
   pool_process->dirty = TRUE;
+
+  watch_timeouts (self);
 }
 
 /* The least loaded process with room, looking round-robin from the one after
@@ -425,57 +491,26 @@ fail_queue (MpaioProcessPool *self,
     complete_with_error (pool_task, g_error_copy (error));
 }
 
-static gboolean
-handle_reply (PoolProcess      *pool_process,
-              const MpaioFrame *frame,
-              GError          **error)
+static void
+complete_with_reply (PoolProcess *pool_process,
+                     MpaioReply  *reply)
 {
-  PoolTask *pool_task = g_queue_peek_head (&pool_process->in_flight);
-  g_autoptr(GVariant) body = NULL;
-  MpaioReplyHead head;
-  GTask *task;
+  PoolTask *pool_task = g_queue_pop_head (&pool_process->in_flight);
+  GTask *task = pool_task->task;
+  gint64 now = g_get_monotonic_time ();
 
-  if (!_mpaio_frame_get_head (frame, &head, sizeof head, error))
-    return FALSE;
+  pool_task->record.started_us = reply->started_us;
+  pool_task->record.finished_us = reply->finished_us;
+  pool_task->record.returned_us = now;
+  /* The next chunk of this process starts now, as far as the pool knows. */
+  pool_process->head_since_us = now;
 
-  if (pool_task == NULL || head.seq != GPOINTER_TO_SIZE (pool_task))
-    {
-      g_set_error_literal (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
-                           "A reply answers no chunk that was sent");
-      return FALSE;
-    }
-
-  if (frame->type == MPAIO_MESSAGE_RESULT)
-    body = _mpaio_frame_get_body (frame, sizeof head, "v", error);
+  if (reply->type == MPAIO_MESSAGE_RESULT)
+    g_task_return_pointer (task, g_steal_pointer (&reply->value), (GDestroyNotify) g_variant_unref);
   else
-    body = _mpaio_frame_get_body (frame, sizeof head, MPAIO_ERROR_TYPE, error);
-  if (body == NULL)
-    return FALSE;
-
-  g_queue_pop_head (&pool_process->in_flight);
-  pool_task->record.started_us = head.started_us;
-  pool_task->record.finished_us = head.finished_us;
-  pool_task->record.returned_us = g_get_monotonic_time ();
-  task = pool_task->task;
-
-  if (frame->type == MPAIO_MESSAGE_RESULT)
-    {
-      g_task_return_pointer (task, g_variant_get_variant (body), (GDestroyNotify) g_variant_unref);
-    }
-  else
-    {
-      const char *message;
-      gint32 code;
-
-      g_variant_get (body, "(i&s)", &code, &message);
-      if (code != MPAIO_ERROR_WORKER_FAILED && code != MPAIO_ERROR_UNKNOWN_WORKER_TYPE
-          && code != MPAIO_ERROR_INVALID_ARGUMENT && code != MPAIO_ERROR_PROTOCOL)
-        code = MPAIO_ERROR_PROTOCOL;
-      g_task_return_new_error (task, MPAIO_ERROR, code, "%s", message);
-    }
+    g_task_return_new_error (task, MPAIO_ERROR, reply->code, "%s", reply->message);
 
   g_object_unref (task);
-  return TRUE;
 }
 
 static gboolean
@@ -485,40 +520,38 @@ on_process_frame (MpaioWorkerProcess *process,
                   GError            **error)
 {
   PoolProcess *pool_process = user_data;
+  PoolTask *head = g_queue_peek_head (&pool_process->in_flight);
+  MpaioReply reply;
+  gboolean ok = FALSE;
 
-  switch (frame->type)
+  if (!_mpaio_reply_decode (frame, &reply, error))
+    return FALSE;
+
+  if (reply.type == MPAIO_MESSAGE_HELLO)
     {
-    case MPAIO_MESSAGE_HELLO:
-      {
-        g_autoptr(GVariant) body = _mpaio_frame_get_body (frame, 0, MPAIO_HELLO_TYPE, error);
-        guint32 version;
-        gint32 pid;
-
-        if (body == NULL)
-          return FALSE;
-
-        g_variant_get (body, MPAIO_HELLO_TYPE, &version, &pid);
-        if (version != MPAIO_PROTOCOL_VERSION || pid != _mpaio_worker_process_get_pid (process))
-          {
-            g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
-                         "The worker process speaks protocol %u as pid %d; expected %u as pid %d",
-                         version, pid, MPAIO_PROTOCOL_VERSION,
-                         (int) _mpaio_worker_process_get_pid (process));
-            return FALSE;
-          }
-        _mpaio_worker_process_set_ready (process);
-        return TRUE;
-      }
-
-    case MPAIO_MESSAGE_RESULT:
-    case MPAIO_MESSAGE_ERROR:
-      return handle_reply (pool_process, frame, error);
-
-    default:
-      g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
-                   "The pool does not expect messages of type %u", frame->type);
-      return FALSE;
+      if (reply.version != MPAIO_PROTOCOL_VERSION
+          || reply.pid != _mpaio_worker_process_get_pid (process))
+        g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
+                     "The worker process speaks protocol %u as pid %d; expected %u as pid %d",
+                     reply.version, reply.pid, MPAIO_PROTOCOL_VERSION,
+                     (int) _mpaio_worker_process_get_pid (process));
+      else if (_mpaio_worker_process_get_ready (process))
+        g_set_error_literal (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
+                             "The worker process said hello twice");
+      else
+        ok = TRUE, _mpaio_worker_process_set_ready (process);
     }
+  else if (!_mpaio_worker_process_get_ready (process))
+    g_set_error_literal (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
+                         "The worker process replied before saying hello");
+  else if (head == NULL || reply.seq != GPOINTER_TO_SIZE (head))
+    g_set_error_literal (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
+                         "A reply answers no chunk that was sent");
+  else
+    ok = TRUE, complete_with_reply (pool_process, &reply);
+
+  _mpaio_reply_clear (&reply);
+  return ok;
 }
 
 static void
@@ -575,6 +608,15 @@ on_process_exited (MpaioWorkerProcess *process,
     g_queue_push_head (&self->queue, pool_task);
 
   pool_process_free (pool_process);
+
+  /* A chunk may be what kills its process: retried at most max-retries
+   * times, each on another (or a fresh) process. */
+  if (culprit != NULL && g_error_matches (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_CRASHED)
+      && culprit->retries < self->max_retries)
+    {
+      culprit->retries++;
+      g_queue_push_head (&self->queue, g_steal_pointer (&culprit));
+    }
 
   if (culprit != NULL)
     complete_with_error (culprit, g_error_copy (error));
@@ -810,6 +852,10 @@ mpaio_process_pool_dispose (GObject *object)
   g_clear_pointer (&self->forget_source, g_source_unref);
   g_mutex_unlock (&self->forget_lock);
 
+  if (self->timeout_source != NULL)
+    g_source_destroy (self->timeout_source);
+  g_clear_pointer (&self->timeout_source, g_source_unref);
+
   /* Tasks keep the pool alive, so only an explicit dispose finds some. */
   fail_queue (self, error);
   while (self->processes->len > 0)
@@ -864,6 +910,14 @@ mpaio_process_pool_get_property (GObject    *object,
       g_value_set_boxed (value, self->argv);
       break;
 
+    case PROP_MAX_RETRIES:
+      g_value_set_uint (value, self->max_retries);
+      break;
+
+    case PROP_CHUNK_TIMEOUT:
+      g_value_set_uint (value, self->chunk_timeout_ms);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -891,6 +945,14 @@ mpaio_process_pool_set_property (GObject      *object,
 
     case PROP_ARGV:
       self->argv = g_value_dup_boxed (value);
+      break;
+
+    case PROP_MAX_RETRIES:
+      mpaio_process_pool_set_max_retries (self, g_value_get_uint (value));
+      break;
+
+    case PROP_CHUNK_TIMEOUT:
+      mpaio_process_pool_set_chunk_timeout (self, g_value_get_uint (value));
       break;
 
     default:
@@ -944,6 +1006,33 @@ mpaio_process_pool_class_init (MpaioProcessPoolClass *klass)
   properties[PROP_ARGV] =
     g_param_spec_boxed ("argv", NULL, NULL, G_TYPE_STRV,
                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * MpaioProcessPool:max-retries:
+   *
+   * How many times a chunk whose worker process died while it held it is
+   * run again, on another process, before the death is reported as
+   * %MPAIO_ERROR_WORKER_CRASHED. 0 (the default) reports the first death.
+   * Only for workers whose `process` may safely run twice.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_MAX_RETRIES] =
+    g_param_spec_uint ("max-retries", NULL, NULL, 0, G_MAXUINT, 0,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * MpaioProcessPool:chunk-timeout:
+   *
+   * Milliseconds a worker process may spend on one chunk; one that takes
+   * longer is killed (and replaced) and the chunk fails with
+   * %MPAIO_ERROR_TIMED_OUT. 0 (the default) lets chunks run for any time.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_CHUNK_TIMEOUT] =
+    g_param_spec_uint ("chunk-timeout", NULL, NULL, 0, G_MAXUINT, 0,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -1069,4 +1158,85 @@ mpaio_process_pool_get_pids (MpaioProcessPool *self,
   *n_pids = self->processes->len;
 
   return pids;
+}
+
+/**
+ * mpaio_process_pool_get_max_retries:
+ * @self: a pool
+ *
+ * How many times a chunk whose process died is run again.
+ *
+ * Returns: the number of retries
+ *
+ * Since: 0.1
+ */
+guint
+mpaio_process_pool_get_max_retries (MpaioProcessPool *self)
+{
+  g_return_val_if_fail (MPAIO_IS_PROCESS_POOL (self), 0);
+
+  return self->max_retries;
+}
+
+/**
+ * mpaio_process_pool_set_max_retries:
+ * @self: a pool
+ * @max_retries: how many times a chunk whose process died is run again
+ *
+ * Sets [property@Mpaio.ProcessPool:max-retries].
+ *
+ * Since: 0.1
+ */
+void
+mpaio_process_pool_set_max_retries (MpaioProcessPool *self,
+                                    guint             max_retries)
+{
+  g_return_if_fail (MPAIO_IS_PROCESS_POOL (self));
+
+  if (self->max_retries != max_retries)
+    {
+      self->max_retries = max_retries;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_RETRIES]);
+    }
+}
+
+/**
+ * mpaio_process_pool_get_chunk_timeout:
+ * @self: a pool
+ *
+ * Milliseconds a worker process may spend on one chunk, or 0 for no limit.
+ *
+ * Returns: the timeout in milliseconds
+ *
+ * Since: 0.1
+ */
+guint
+mpaio_process_pool_get_chunk_timeout (MpaioProcessPool *self)
+{
+  g_return_val_if_fail (MPAIO_IS_PROCESS_POOL (self), 0);
+
+  return self->chunk_timeout_ms;
+}
+
+/**
+ * mpaio_process_pool_set_chunk_timeout:
+ * @self: a pool
+ * @timeout_ms: milliseconds a worker process may spend on one chunk, or 0
+ *
+ * Sets [property@Mpaio.ProcessPool:chunk-timeout].
+ *
+ * Since: 0.1
+ */
+void
+mpaio_process_pool_set_chunk_timeout (MpaioProcessPool *self,
+                                      guint             timeout_ms)
+{
+  g_return_if_fail (MPAIO_IS_PROCESS_POOL (self));
+
+  if (self->chunk_timeout_ms != timeout_ms)
+    {
+      self->chunk_timeout_ms = timeout_ms;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHUNK_TIMEOUT]);
+      watch_timeouts (self);
+    }
 }

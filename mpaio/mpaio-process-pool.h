@@ -32,6 +32,16 @@ guint             mpaio_process_pool_get_n_workers  (MpaioProcessPool   *self);
 MPAIO_AVAILABLE_IN_ALL
 guint             mpaio_process_pool_get_max_in_flight_per_worker (MpaioProcessPool *self);
 MPAIO_AVAILABLE_IN_ALL
+guint             mpaio_process_pool_get_max_retries   (MpaioProcessPool *self);
+MPAIO_AVAILABLE_IN_ALL
+void              mpaio_process_pool_set_max_retries   (MpaioProcessPool *self,
+                                                        guint             max_retries);
+MPAIO_AVAILABLE_IN_ALL
+guint             mpaio_process_pool_get_chunk_timeout (MpaioProcessPool *self);
+MPAIO_AVAILABLE_IN_ALL
+void              mpaio_process_pool_set_chunk_timeout (MpaioProcessPool *self,
+                                                        guint             timeout_ms);
+MPAIO_AVAILABLE_IN_ALL
 GPid             *mpaio_process_pool_get_pids       (MpaioProcessPool   *self,
                                                      guint              *n_pids);
 

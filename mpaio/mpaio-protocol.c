@@ -155,3 +155,69 @@ _mpaio_frame_get_body (const MpaioFrame  *frame,
   bytes = g_bytes_new (frame->payload + head_length, frame->length - head_length);
   return g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (type), bytes, FALSE));
 }
+
+/* The pool's decoder of everything a worker process may send: the only code
+ * that reads bytes from another process in the main process, so it takes
+ * nothing on trust (the fuzzer's target). */
+gboolean
+_mpaio_reply_decode (const MpaioFrame  *frame,
+                     MpaioReply        *reply,
+                     GError           **error)
+{
+  g_autoptr(GVariant) body = NULL;
+  MpaioReplyHead head;
+
+  memset (reply, 0, sizeof *reply);
+  reply->type = frame->type;
+
+  switch (frame->type)
+    {
+    case MPAIO_MESSAGE_HELLO:
+      if (!(body = _mpaio_frame_get_body (frame, 0, MPAIO_HELLO_TYPE, error)))
+        return FALSE;
+      g_variant_get (body, MPAIO_HELLO_TYPE, &reply->version, &reply->pid);
+      return TRUE;
+
+    case MPAIO_MESSAGE_RESULT:
+    case MPAIO_MESSAGE_ERROR:
+      if (!_mpaio_frame_get_head (frame, &head, sizeof head, error))
+        return FALSE;
+      reply->seq = head.seq;
+      reply->started_us = head.started_us;
+      reply->finished_us = head.finished_us;
+
+      if (frame->type == MPAIO_MESSAGE_RESULT)
+        {
+          if (!(body = _mpaio_frame_get_body (frame, sizeof head, "v", error)))
+            return FALSE;
+          reply->value = g_variant_get_variant (body);
+          return TRUE;
+        }
+
+      if (!(body = _mpaio_frame_get_body (frame, sizeof head, MPAIO_ERROR_TYPE, error)))
+        return FALSE;
+      g_variant_get (body, "(is)", &reply->code, &reply->message);
+      /* Only what a worker process can honestly report. */
+      if (reply->code != MPAIO_ERROR_WORKER_FAILED && reply->code != MPAIO_ERROR_UNKNOWN_WORKER_TYPE
+          && reply->code != MPAIO_ERROR_INVALID_ARGUMENT && reply->code != MPAIO_ERROR_PROTOCOL)
+        reply->code = MPAIO_ERROR_PROTOCOL;
+      return TRUE;
+
+    case MPAIO_MESSAGE_ARRAY:
+    case MPAIO_MESSAGE_FORGET_ARRAY:
+    case MPAIO_MESSAGE_WORKER:
+    case MPAIO_MESSAGE_FORGET_WORKER:
+    case MPAIO_MESSAGE_TASK:
+    default:
+      g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
+                   "The pool does not expect messages of type %u", frame->type);
+      return FALSE;
+    }
+}
+
+void
+_mpaio_reply_clear (MpaioReply *reply)
+{
+  g_clear_pointer (&reply->value, g_variant_unref);
+  g_clear_pointer (&reply->message, g_free);
+}

@@ -72,6 +72,25 @@ typedef struct
   gsize            length;
 } MpaioFrame;
 
+/* A message from a worker process, decoded and validated. */
+typedef struct
+{
+  MpaioMessageType  type;       /* HELLO, RESULT or ERROR */
+  guint32           version;    /* HELLO */
+  gint32            pid;        /* HELLO */
+  guint64           seq;        /* RESULT, ERROR */
+  gint64            started_us; /* RESULT, ERROR */
+  gint64            finished_us;/* RESULT, ERROR */
+  GVariant         *value;      /* RESULT: the worker's result */
+  gint              code;       /* ERROR: an MpaioError code a worker may send */
+  char             *message;    /* ERROR */
+} MpaioReply;
+
+gboolean  _mpaio_reply_decode        (const MpaioFrame  *frame,
+                                      MpaioReply        *reply,
+                                      GError           **error);
+void      _mpaio_reply_clear         (MpaioReply        *reply);
+
 void      _mpaio_frame_append        (GByteArray        *out,
                                       MpaioMessageType   type,
                                       gconstpointer      head,

@@ -44,25 +44,43 @@ struct _MpaioThreadPool
   GObject      parent_instance;
 
   guint        n_workers;
+  GPid         pid;
   GThreadPool *pool;
   /* Set if the pool could not be created in constructed(); reported by
    * g_initable_init(). */
   GError      *init_error;
   /* Read by pool threads without the main thread's locks. */
   gint         shutting_down;
+
+  /* One CompletionSource per main context that submitted chunks. */
+  GMutex       lock;
+  GPtrArray   *completions;
 };
+
+/* Where pool threads leave finished tasks for one main context. Results are
+ * handed over in batches: a thread wakes the context only when the queue was
+ * empty, and one dispatch completes every task queued by then, so a busy
+ * pool costs far less than one wake-up and one GSource per chunk. */
+typedef struct
+{
+  GSource  source;
+  GMutex   lock;
+  GQueue   done;   /* GTask*, each owning a reference */
+  gboolean armed;  /* a dispatch is due that will see everything in done */
+} CompletionSource;
 
 typedef struct
 {
-  MpaioWorker *worker;
-  MpaioChunk   chunk;
-  gint64       sent_us;
-  gint64       started_us;
-  gint64       finished_us;
+  MpaioWorker      *worker;
+  CompletionSource *completion;
+  MpaioChunk        chunk;
+  gint64            sent_us;
+  gint64            started_us;
+  gint64            finished_us;
   /* What the pool thread produced, handed to the GTask on its own context. */
-  GVariant    *result;
-  GError      *error;
-  gboolean     processed;
+  GVariant         *result;
+  GError           *error;
+  gboolean          processed;
 } SubmitData;
 
 enum
@@ -89,28 +107,103 @@ submit_data_free (gpointer data)
   SubmitData *sd = data;
 
   g_clear_object (&sd->worker);
+  g_clear_pointer ((GSource **) &sd->completion, g_source_unref);
   g_clear_pointer (&sd->result, g_variant_unref);
   g_clear_error (&sd->error);
   g_free (sd);
 }
 
-/* Runs on the task's own main context. Completing the task here rather than
- * in the pool thread means the last reference to the task, and so possibly
- * to the pool itself, is never dropped on one of the pool's threads, where
- * disposing the pool would wait for its own thread to finish. */
-static gboolean
-complete_on_context (gpointer user_data)
+static void
+complete_task (GTask *task)
 {
-  GTask      *task = user_data;
-  SubmitData *sd   = g_task_get_task_data (task);
+  SubmitData *sd = g_task_get_task_data (task);
 
   if (sd->error != NULL)
     g_task_return_error (task, g_steal_pointer (&sd->error));
   else
-    g_task_return_pointer (task, g_steal_pointer (&sd->result),
-                           (GDestroyNotify) g_variant_unref);
+    g_task_return_pointer (task, g_steal_pointer (&sd->result), (GDestroyNotify) g_variant_unref);
+}
 
-  return G_SOURCE_REMOVE;
+/* Runs on the tasks' own main context. Completing them here rather than in
+ * the pool threads means the last reference to a task, and so possibly to
+ * the pool itself, is never dropped on one of the pool's threads, where
+ * disposing the pool would wait for its own thread to finish. */
+static gboolean
+completion_source_dispatch (GSource     *source,
+                            GSourceFunc  callback,
+                            gpointer     user_data)
+{
+  CompletionSource *cs   = (CompletionSource *) source;
+  GQueue            done = G_QUEUE_INIT;
+  GTask            *task;
+
+  /* Disarm before taking the queue: a task queued after the swap re-arms. */
+  g_source_set_ready_time (source, -1);
+
+  g_mutex_lock (&cs->lock);
+  done      = cs->done;
+  cs->armed = FALSE;
+  g_queue_init (&cs->done);
+  g_mutex_unlock (&cs->lock);
+
+  while ((task = g_queue_pop_head (&done)) != NULL)
+    {
+      complete_task (task);
+      g_object_unref (task);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+completion_source_finalize (GSource *source)
+{
+  CompletionSource *cs = (CompletionSource *) source;
+
+  /* Only reached with tasks queued if their context went away first; they
+   * could never complete, but their memory is released. */
+  g_queue_clear_full (&cs->done, g_object_unref);
+  g_mutex_clear (&cs->lock);
+}
+
+static GSourceFuncs completion_source_funcs = {
+  .dispatch = completion_source_dispatch,
+  .finalize = completion_source_finalize,
+};
+
+/* Called with self->lock held. */
+static CompletionSource *
+get_completion_source (MpaioThreadPool *self,
+                       GMainContext    *context)
+{
+  CompletionSource *cs;
+  GSource          *source;
+
+  for (guint i = 0; i < self->completions->len;)
+    {
+      source = g_ptr_array_index (self->completions, i);
+
+      /* A destroyed source belongs to a context that is gone, whose address
+       * a new context may now have. */
+      if (g_source_is_destroyed (source))
+        {
+          g_ptr_array_remove_index_fast (self->completions, i);
+          continue;
+        }
+      if (g_source_get_context (source) == context)
+        return (CompletionSource *) source;
+      i++;
+    }
+
+  source = g_source_new (&completion_source_funcs, sizeof (CompletionSource));
+  cs     = (CompletionSource *) source;
+  g_mutex_init (&cs->lock);
+  g_queue_init (&cs->done);
+  g_source_set_static_name (source, "[mpaio] thread pool results");
+  g_source_attach (source, context);
+  g_ptr_array_add (self->completions, source);
+
+  return cs;
 }
 
 static void
@@ -131,9 +224,9 @@ run_chunk (SubmitData   *sd,
   if (g_cancellable_set_error_if_cancelled (cancellable, &sd->error))
     return;
 
-  sd->processed  = TRUE;
-  sd->started_us = g_get_monotonic_time ();
-  result         = mpaio_worker_process (sd->worker, &sd->chunk, &error);
+  sd->processed   = TRUE;
+  sd->started_us  = g_get_monotonic_time ();
+  result          = mpaio_worker_process (sd->worker, &sd->chunk, &error);
   sd->finished_us = g_get_monotonic_time ();
 
   if (result != NULL)
@@ -155,20 +248,32 @@ static void
 pool_thread_func (gpointer data,
                   gpointer user_data)
 {
-  GTask           *task = data;
-  MpaioThreadPool *self = user_data;
-  SubmitData      *sd   = g_task_get_task_data (task);
-  GSource         *source;
+  GTask            *task = data;
+  MpaioThreadPool  *self = user_data;
+  SubmitData       *sd   = g_task_get_task_data (task);
+  CompletionSource *cs   = sd->completion;
+  gboolean          wake;
 
   run_chunk (sd, g_atomic_int_get (&self->shutting_down), g_task_get_cancellable (task));
 
-  /* The source takes over the reference the pool's queue held. */
-  source = g_idle_source_new ();
-  g_source_set_priority (source, g_task_get_priority (task));
-  g_source_set_static_name (source, "[mpaio] thread pool result");
-  g_source_set_callback (source, complete_on_context, task, g_object_unref);
-  g_source_attach (source, g_task_get_context (task));
-  g_source_unref (source);
+  /* The completion queue takes over the reference the pool's queue held. */
+  g_mutex_lock (&cs->lock);
+  g_queue_push_tail (&cs->done, task);
+  wake = !cs->armed;
+  if (wake)
+    {
+      /* Once unlocked, the task may complete and take the last reference to
+       * cs (through its data, or the pool's) with it before cs is woken. */
+      g_source_ref ((GSource *) cs);
+      cs->armed = TRUE;
+    }
+  g_mutex_unlock (&cs->lock);
+
+  if (wake)
+    {
+      g_source_set_ready_time ((GSource *) cs, 0);
+      g_source_unref ((GSource *) cs);
+    }
 }
 
 static guint
@@ -213,6 +318,11 @@ mpaio_thread_pool_submit_async (MpaioExecutor      *executor,
       return;
     }
 
+  g_mutex_lock (&self->lock);
+  sd->completion = (CompletionSource *) g_source_ref (
+    (GSource *) get_completion_source (self, g_task_get_context (task)));
+  g_mutex_unlock (&self->lock);
+
   /* The queue owns a reference until a thread hands it to the task's context. */
   if (!g_thread_pool_push (self->pool, g_object_ref (task), &error))
     {
@@ -242,7 +352,7 @@ mpaio_thread_pool_submit_finish (MpaioExecutor    *executor,
       record->chunk_index = sd->chunk.index;
       record->start_row   = sd->chunk.start;
       record->end_row     = sd->chunk.end;
-      record->pid         = getpid ();
+      record->pid         = MPAIO_THREAD_POOL (executor)->pid;
       record->sent_us     = sd->sent_us;
       record->started_us  = sd->started_us;
       record->finished_us = sd->finished_us;
@@ -292,6 +402,9 @@ mpaio_thread_pool_constructed (GObject *object)
   if (self->n_workers == 0)
     self->n_workers = g_get_num_processors ();
 
+  /* getpid() is a system call; threads cannot outlive a fork anyway. */
+  self->pid = getpid ();
+
   /* Created here rather than in init() so a pool made with g_object_new() by
    * a binding that skips g_initable_init() still works. Exclusive threads
    * start now, so a failure shows at construction and not mid-run. */
@@ -327,6 +440,8 @@ mpaio_thread_pool_finalize (GObject *object)
   MpaioThreadPool *self = MPAIO_THREAD_POOL (object);
 
   g_clear_error (&self->init_error);
+  g_ptr_array_unref (self->completions);
+  g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (mpaio_thread_pool_parent_class)->finalize (object);
 }
@@ -398,8 +513,18 @@ mpaio_thread_pool_class_init (MpaioThreadPoolClass *klass)
 }
 
 static void
+destroy_completion_source (gpointer data)
+{
+  /* Tasks hold the pool, so when it finalizes no task is left to complete. */
+  g_source_destroy (data);
+  g_source_unref (data);
+}
+
+static void
 mpaio_thread_pool_init (MpaioThreadPool *self)
 {
+  g_mutex_init (&self->lock);
+  self->completions = g_ptr_array_new_with_free_func (destroy_completion_source);
 }
 
 /**

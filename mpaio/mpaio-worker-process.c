@@ -273,6 +273,12 @@ on_wait (GObject      *object,
   if (!self->eof)
     receive_frames (self);
 
+  /* A stream that ends inside a frame is a broken peer, not a crash. */
+  if (self->reason == NULL && self->in->len > 0 && !g_subprocess_get_if_signaled (self->subprocess))
+    self->reason = g_error_new (MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
+                                "Worker process %d ended in the middle of a message",
+                                (int) self->pid);
+
   if (self->reason == NULL)
     {
       g_autofree char *description = describe_exit (self);
