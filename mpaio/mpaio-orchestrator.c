@@ -167,15 +167,30 @@ set_n_chunks_done (MpaioOrchestrator *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_CHUNKS_DONE]);
 }
 
+static gboolean finish_if_cancelled (Run *run);
+
 static void
-deliver_held (WorkerRun *worker_run,
-              gboolean   skip_gaps)
+deliver (Run              *run,
+         WorkerRun        *worker_run,
+         const MpaioChunk *chunk,
+         GVariant         *result)
+{
+  mpaio_worker_process_callback (worker_run->worker, chunk, result);
+  set_n_chunks_done (run->self, run->self->n_chunks_done + 1);
+}
+
+/* Hands over the held results that are next in order. @flushing (a failed
+ * run handing over what it has) skips the gaps and ignores cancellation. */
+static void
+deliver_held (Run       *run,
+              WorkerRun *worker_run,
+              gboolean   flushing)
 {
   for (;;)
     {
       HeldResult *held = g_hash_table_lookup (worker_run->held, &worker_run->next_to_deliver);
 
-      if (held == NULL && skip_gaps && g_hash_table_size (worker_run->held) > 0)
+      if (held == NULL && flushing && g_hash_table_size (worker_run->held) > 0)
         {
           worker_run->next_to_deliver++;
           continue;
@@ -184,9 +199,12 @@ deliver_held (WorkerRun *worker_run,
       if (held == NULL)
         return;
 
-      mpaio_worker_process_callback (worker_run->worker, &held->chunk, held->result);
+      deliver (run, worker_run, &held->chunk, held->result);
       g_hash_table_remove (worker_run->held, &worker_run->next_to_deliver);
       worker_run->next_to_deliver++;
+
+      if (!flushing && finish_if_cancelled (run))
+        return;
     }
 }
 
@@ -209,7 +227,7 @@ finish (Run    *run,
   if (run->ordered && error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       for (guint i = 0; i < run->n_workers; i++)
-        deliver_held (&run->workers[i], TRUE);
+        deliver_held (run, &run->workers[i], TRUE);
     }
 
   _mpaio_run_report_set_end (run->report, g_get_monotonic_time ());
@@ -236,6 +254,25 @@ finish (Run    *run,
 
   g_object_unref (task);
   run_unref (run);
+}
+
+/* Cancellation is seen here as well as by the cancellable's source, which
+ * runs only on a later main loop pass: results that arrive in between must
+ * not be delivered. */
+static gboolean
+finish_if_cancelled (Run *run)
+{
+  GCancellable *cancellable;
+
+  if (run->done)
+    return TRUE;
+
+  cancellable = g_task_get_cancellable (run->task);
+  if (cancellable == NULL || !g_cancellable_is_cancelled (cancellable))
+    return FALSE;
+
+  finish (run, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "The run was cancelled"));
+  return TRUE;
 }
 
 static void on_chunk_done (GObject      *source,
@@ -315,7 +352,7 @@ on_chunk_done (GObject      *source,
   value = mpaio_executor_submit_finish (MPAIO_EXECUTOR (source), result, &record, &error);
   run->in_flight--;
 
-  if (run->done)
+  if (finish_if_cancelled (run))
     goto out;
 
   if (value == NULL)
@@ -349,18 +386,16 @@ on_chunk_done (GObject      *source,
           held->chunk = submission->chunk;
           held->result = g_steal_pointer (&value);
           g_hash_table_insert (worker_run->held, &held->chunk.index, held);
-          deliver_held (worker_run, FALSE);
+          deliver_held (run, worker_run, FALSE);
         }
       else
         {
-          mpaio_worker_process_callback (worker_run->worker, &submission->chunk, value);
+          deliver (run, worker_run, &submission->chunk, value);
         }
 
       /* A callback may have cancelled the run. */
-      if (run->done)
+      if (finish_if_cancelled (run))
         goto out;
-
-      set_n_chunks_done (run->self, run->self->n_chunks_done + 1);
     }
 
   submit_more (run);

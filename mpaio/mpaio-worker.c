@@ -100,6 +100,14 @@ mpaio_worker_set_property (GObject      *object,
     }
 }
 
+static gboolean
+is_parameter (GParamSpec *pspec)
+{
+  const GParamFlags rw = G_PARAM_READABLE | G_PARAM_WRITABLE;
+
+  return (pspec->flags & rw) == rw && pspec->owner_type != MPAIO_TYPE_WORKER;
+}
+
 /* Any change of a subclass's property may change what `process` computes,
  * so executors holding a copy of the worker elsewhere must send it again. */
 static void
@@ -108,7 +116,7 @@ mpaio_worker_notify (GObject    *object,
 {
   MpaioWorkerPrivate *priv = mpaio_worker_get_instance_private (MPAIO_WORKER (object));
 
-  if (pspec->owner_type != MPAIO_TYPE_WORKER)
+  if (is_parameter (pspec))
     g_atomic_int_inc (&priv->generation);
 
   if (G_OBJECT_CLASS (mpaio_worker_parent_class)->notify)
@@ -279,14 +287,6 @@ _mpaio_worker_get_generation (MpaioWorker *self)
   return (guint) g_atomic_int_get (&priv->generation);
 }
 
-static gboolean
-is_parameter (GParamSpec *pspec)
-{
-  const GParamFlags rw = G_PARAM_READABLE | G_PARAM_WRITABLE;
-
-  return (pspec->flags & rw) == rw && pspec->owner_type != MPAIO_TYPE_WORKER;
-}
-
 static GVariant *
 value_to_variant (const GValue *value)
 {
@@ -305,10 +305,17 @@ value_to_variant (const GValue *value)
     case G_TYPE_DOUBLE:  return g_variant_new_double (g_value_get_double (value));
     case G_TYPE_ENUM:    return g_variant_new_int32 (g_value_get_enum (value));
     case G_TYPE_FLAGS:   return g_variant_new_uint32 (g_value_get_flags (value));
+    /* Maybe types, so a NULL string or variant is copied as NULL. */
     case G_TYPE_STRING:
-      return g_value_get_string (value) ? g_variant_new_string (g_value_get_string (value)) : NULL;
+      return g_variant_new_maybe (G_VARIANT_TYPE_STRING,
+                                  g_value_get_string (value)
+                                    ? g_variant_new_string (g_value_get_string (value))
+                                    : NULL);
     case G_TYPE_VARIANT:
-      return g_value_get_variant (value) ? g_variant_new_variant (g_value_get_variant (value)) : NULL;
+      return g_variant_new_maybe (G_VARIANT_TYPE_VARIANT,
+                                  g_value_get_variant (value)
+                                    ? g_variant_new_variant (g_value_get_variant (value))
+                                    : NULL);
     default:
       return NULL;
     }
@@ -336,11 +343,24 @@ variant_to_value (GVariant *variant,
     case G_TYPE_DOUBLE:  EXPECT ("d"); g_value_set_double (value, g_variant_get_double (variant)); break;
     case G_TYPE_ENUM:    EXPECT ("i"); g_value_set_enum (value, g_variant_get_int32 (variant)); break;
     case G_TYPE_FLAGS:   EXPECT ("u"); g_value_set_flags (value, g_variant_get_uint32 (variant)); break;
-    case G_TYPE_STRING:  EXPECT ("s"); g_value_set_string (value, g_variant_get_string (variant, NULL)); break;
+    case G_TYPE_STRING:
+      {
+        g_autoptr(GVariant) just = NULL;
+
+        EXPECT ("ms");
+        just = g_variant_get_maybe (variant);
+        g_value_set_string (value, just ? g_variant_get_string (just, NULL) : NULL);
+        break;
+      }
     case G_TYPE_VARIANT:
-      EXPECT ("v");
-      g_value_take_variant (value, g_variant_get_variant (variant));
-      break;
+      {
+        g_autoptr(GVariant) just = NULL;
+
+        EXPECT ("mv");
+        just = g_variant_get_maybe (variant);
+        g_value_take_variant (value, just ? g_variant_get_variant (just) : NULL);
+        break;
+      }
     default:
       return FALSE;
     }
