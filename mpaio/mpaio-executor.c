@@ -13,7 +13,7 @@
  * Where a worker's [vfunc@Mpaio.Worker.process] runs.
  *
  * The orchestrator hands each chunk to its executor with
- * [method@Mpaio.Executor.submit_async] and keeps at most
+ * [method@Mpaio.Executor.submit] and keeps at most
  * [method@Mpaio.Executor.get_max_in_flight] chunks submitted at once, which is
  * how an executor keeps each of its workers busy without being flooded.
  * Completions are delivered on the thread-default main context of the caller
@@ -73,6 +73,24 @@ mpaio_executor_get_max_in_flight (MpaioExecutor *self)
  *
  * Since: 0.1
  */
+/* submit_async() of executors that implement only submit(). */
+static void
+complete_task (MpaioExecutor          *self,
+               GVariant               *result,
+               const GError           *error,
+               const MpaioChunkRecord *record,
+               gpointer                user_data)
+{
+  GTask *task = user_data;
+
+  *(MpaioChunkRecord *) g_task_get_task_data (task) = *record;
+  if (result != NULL)
+    g_task_return_pointer (task, g_variant_ref (result), (GDestroyNotify) g_variant_unref);
+  else
+    g_task_return_error (task, g_error_copy (error));
+  g_object_unref (task);
+}
+
 void
 mpaio_executor_submit_async (MpaioExecutor       *self,
                              MpaioWorker         *worker,
@@ -81,13 +99,25 @@ mpaio_executor_submit_async (MpaioExecutor       *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
+  MpaioExecutorInterface *iface;
+  GTask *task;
+
   g_return_if_fail (MPAIO_IS_EXECUTOR (self));
   g_return_if_fail (MPAIO_IS_WORKER (worker));
   g_return_if_fail (chunk != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  MPAIO_EXECUTOR_GET_IFACE (self)->submit_async (self, worker, chunk, cancellable, callback,
-                                                 user_data);
+  iface = MPAIO_EXECUTOR_GET_IFACE (self);
+  if (iface->submit_async != NULL)
+    {
+      iface->submit_async (self, worker, chunk, cancellable, callback, user_data);
+      return;
+    }
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mpaio_executor_submit_async);
+  g_task_set_task_data (task, g_new0 (MpaioChunkRecord, 1), g_free);
+  iface->submit (self, worker, chunk, complete_task, task);
 }
 
 /**
@@ -111,8 +141,95 @@ mpaio_executor_submit_finish (MpaioExecutor     *self,
                               MpaioChunkRecord  *record,
                               GError           **error)
 {
+  MpaioExecutorInterface *iface;
+
   g_return_val_if_fail (MPAIO_IS_EXECUTOR (self), NULL);
   g_return_val_if_fail (G_IS_ASYNC_RESULT (result), NULL);
 
-  return MPAIO_EXECUTOR_GET_IFACE (self)->submit_finish (self, result, record, error);
+  iface = MPAIO_EXECUTOR_GET_IFACE (self);
+  if (iface->submit_finish != NULL)
+    return iface->submit_finish (self, result, record, error);
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == mpaio_executor_submit_async,
+                        NULL);
+
+  if (record != NULL)
+    {
+      const MpaioChunkRecord *timing = g_task_get_task_data (G_TASK (result));
+
+      record->pid = timing->pid;
+      record->sent_us = timing->sent_us;
+      record->started_us = timing->started_us;
+      record->finished_us = timing->finished_us;
+      record->returned_us = timing->returned_us;
+    }
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct
+{
+  MpaioExecutorChunkFunc func;
+  gpointer               user_data;
+} Forward;
+
+/* submit() of executors that implement only submit_async(). */
+static void
+forward_result (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Forward *forward = user_data;
+  MpaioChunkRecord record = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) value = NULL;
+
+  value = mpaio_executor_submit_finish (MPAIO_EXECUTOR (source), result, &record, &error);
+  forward->func (MPAIO_EXECUTOR (source), value, error, &record, forward->user_data);
+  g_free (forward);
+}
+
+/**
+ * mpaio_executor_submit:
+ * @self: an executor
+ * @worker: the worker whose `process` runs
+ * @chunk: the rows to process
+ * @func: (scope async): called with the chunk's outcome
+ * @user_data: data for @func
+ *
+ * Runs [vfunc@Mpaio.Worker.process] of @worker on @chunk in one of the
+ * executor's workers and calls @func with the outcome, on the
+ * thread-default main context of the caller, never before this function
+ * returns. It is [method@Mpaio.Executor.submit_async] without a #GTask
+ * per chunk, for callers that submit very many chunks.
+ *
+ * Since: 0.1
+ */
+void
+mpaio_executor_submit (MpaioExecutor          *self,
+                       MpaioWorker            *worker,
+                       const MpaioChunk       *chunk,
+                       MpaioExecutorChunkFunc  func,
+                       gpointer                user_data)
+{
+  MpaioExecutorInterface *iface;
+  Forward *forward;
+
+  g_return_if_fail (MPAIO_IS_EXECUTOR (self));
+  g_return_if_fail (MPAIO_IS_WORKER (worker));
+  g_return_if_fail (chunk != NULL);
+  g_return_if_fail (func != NULL);
+
+  iface = MPAIO_EXECUTOR_GET_IFACE (self);
+  if (iface->submit != NULL)
+    {
+      iface->submit (self, worker, chunk, func, user_data);
+      return;
+    }
+
+  forward = g_new (Forward, 1);
+  forward->func = func;
+  forward->user_data = user_data;
+  iface->submit_async (self, worker, chunk, NULL, forward_result, forward);
 }

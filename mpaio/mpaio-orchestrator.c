@@ -275,9 +275,11 @@ finish_if_cancelled (Run *run)
   return TRUE;
 }
 
-static void on_chunk_done (GObject      *source,
-                           GAsyncResult *result,
-                           gpointer      user_data);
+static void on_chunk_done (MpaioExecutor          *executor,
+                           GVariant               *value,
+                           const GError           *executor_error,
+                           const MpaioChunkRecord *executor_record,
+                           gpointer                user_data);
 
 /* The next chunk, taking the workers in turn so all their chunks are
  * spread over the run. */
@@ -324,8 +326,8 @@ submit_more (Run *run)
       submission->run = run_ref (run);
       run->n_to_submit--;
       run->in_flight++;
-      mpaio_executor_submit_async (executor, run->workers[submission->worker_index].worker,
-                                   &submission->chunk, NULL, on_chunk_done, submission);
+      mpaio_executor_submit (executor, run->workers[submission->worker_index].worker,
+                             &submission->chunk, on_chunk_done, submission);
     }
 }
 
@@ -338,18 +340,18 @@ ends_run_at_once (const GError *error)
 }
 
 static void
-on_chunk_done (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
+on_chunk_done (MpaioExecutor          *executor,
+               GVariant               *value,
+               const GError           *executor_error,
+               const MpaioChunkRecord *executor_record,
+               gpointer                user_data)
 {
   Submission *submission = user_data;
   Run *run = submission->run;
   WorkerRun *worker_run = &run->workers[submission->worker_index];
-  MpaioChunkRecord record = { 0 };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) value = NULL;
+  MpaioChunkRecord record = *executor_record;
+  g_autoptr(GError) error = executor_error ? g_error_copy (executor_error) : NULL;
 
-  value = mpaio_executor_submit_finish (MPAIO_EXECUTOR (source), result, &record, &error);
   run->in_flight--;
 
   if (finish_if_cancelled (run))
@@ -384,7 +386,7 @@ on_chunk_done (GObject      *source,
           HeldResult *held = g_new (HeldResult, 1);
 
           held->chunk = submission->chunk;
-          held->result = g_steal_pointer (&value);
+          held->result = g_variant_ref (value);
           g_hash_table_insert (worker_run->held, &held->chunk.index, held);
           deliver_held (run, worker_run, FALSE);
         }

@@ -42,12 +42,21 @@
  * Since: 0.1
  */
 
-#define DEFAULT_MAX_IN_FLIGHT 4
+#define DEFAULT_MAX_IN_FLIGHT 64
+/* A process is given enough chunks to stay busy this long: more than the
+ * time a result takes to reach the pool and the next chunk to come back
+ * (50–65 µs across cores here), so it never waits, but no more, so long
+ * chunks stay spread over the processes. */
+#define QUEUED_WORK_US 250.0
+#define MIN_IN_FLIGHT 2
 
 typedef struct
 {
-  GTask            *task;
-  MpaioWorker      *worker;
+  MpaioProcessPool       *pool;
+  MpaioExecutorChunkFunc  func;
+  gpointer                user_data;
+  GError                 *error;   /* refused at submission, reported on dispatch */
+  MpaioWorker            *worker;
   MpaioChunk        chunk;
   MpaioChunkRecord  record;
   guint             retries;
@@ -70,6 +79,8 @@ typedef struct
   GHashTable         *known_arrays;  /* set of guint64 ids */
   GHashTable         *known_workers; /* set of guint64 ids */
   gint64              head_since_us; /* when the first chunk in flight could start */
+  gdouble             chunk_us;      /* moving average of `process` times */
+  guint               depth;         /* chunks it may hold now */
   gboolean            dirty;
   gboolean            stopping;
 } PoolProcess;
@@ -89,6 +100,8 @@ struct _MpaioProcessPool
 
   GPtrArray    *processes;     /* PoolProcess* */
   GQueue        queue;         /* PoolTask* waiting for a process */
+  GQueue        refused;       /* PoolTask* to fail from the dispatch source */
+  GSource      *dispatch_source;
   guint         next_process;
   guint64       next_worker_id;
   char         *last_spawn_error;
@@ -129,11 +142,11 @@ static void dispatch (MpaioProcessPool *self);
 static void watch_timeouts (MpaioProcessPool *self);
 
 static void
-pool_task_free (gpointer data)
+pool_task_free (PoolTask *pool_task)
 {
-  PoolTask *pool_task = data;
-
   g_clear_object (&pool_task->worker);
+  g_clear_error (&pool_task->error);
+  g_clear_object (&pool_task->pool);
   g_free (pool_task);
 }
 
@@ -437,7 +450,7 @@ choose_process (MpaioProcessPool *self)
       PoolProcess *candidate = g_ptr_array_index (self->processes, index);
       guint load = candidate->in_flight.length;
 
-      if (load < self->max_in_flight && (best == NULL || load < best->in_flight.length))
+      if (load < candidate->depth && (best == NULL || load < best->in_flight.length))
         {
           best = candidate;
           best_index = index;
@@ -454,10 +467,10 @@ static void
 complete_with_error (PoolTask *pool_task,
                      GError   *error)
 {
-  GTask *task = pool_task->task;
-
-  g_task_return_error (task, error);
-  g_object_unref (task);
+  pool_task->func (MPAIO_EXECUTOR (pool_task->pool), NULL, error, &pool_task->record,
+                   pool_task->user_data);
+  g_error_free (error);
+  pool_task_free (pool_task);
 }
 
 static void
@@ -468,12 +481,6 @@ dispatch (MpaioProcessPool *self)
   while (!g_queue_is_empty (&self->queue) && (pool_process = choose_process (self)) != NULL)
     {
       PoolTask *pool_task = g_queue_pop_head (&self->queue);
-
-      if (g_task_return_error_if_cancelled (pool_task->task))
-        {
-          g_object_unref (pool_task->task);
-          continue;
-        }
 
       send_task (self, pool_process, pool_task);
     }
@@ -492,25 +499,38 @@ fail_queue (MpaioProcessPool *self,
 }
 
 static void
+update_depth (PoolProcess *pool_process,
+              gint64       chunk_us)
+{
+  guint max_in_flight = pool_process->pool->max_in_flight;
+  gdouble depth;
+
+  pool_process->chunk_us = 0.875 * pool_process->chunk_us + 0.125 * CLAMP (chunk_us, 0, G_MAXINT);
+  depth = QUEUED_WORK_US / MAX (pool_process->chunk_us, 0.1);
+  pool_process->depth = (guint) CLAMP (depth, MIN (MIN_IN_FLIGHT, max_in_flight), max_in_flight);
+}
+
+static void
 complete_with_reply (PoolProcess *pool_process,
                      MpaioReply  *reply)
 {
   PoolTask *pool_task = g_queue_pop_head (&pool_process->in_flight);
-  GTask *task = pool_task->task;
   gint64 now = g_get_monotonic_time ();
+  g_autoptr(GError) error = NULL;
 
   pool_task->record.started_us = reply->started_us;
   pool_task->record.finished_us = reply->finished_us;
   pool_task->record.returned_us = now;
+  update_depth (pool_process, reply->finished_us - reply->started_us);
   /* The next chunk of this process starts now, as far as the pool knows. */
   pool_process->head_since_us = now;
 
-  if (reply->type == MPAIO_MESSAGE_RESULT)
-    g_task_return_pointer (task, g_steal_pointer (&reply->value), (GDestroyNotify) g_variant_unref);
-  else
-    g_task_return_new_error (task, MPAIO_ERROR, reply->code, "%s", reply->message);
+  if (reply->type == MPAIO_MESSAGE_ERROR)
+    error = g_error_new_literal (MPAIO_ERROR, reply->code, reply->message);
 
-  g_object_unref (task);
+  pool_task->func (MPAIO_EXECUTOR (pool_task->pool), reply->value, error, &pool_task->record,
+                   pool_task->user_data);
+  pool_task_free (pool_task);
 }
 
 static gboolean
@@ -672,6 +692,9 @@ spawn_process (MpaioProcessPool *self,
     }
 
   pool_process->pool = self;
+  /* Until its chunks' times are known, as if they were long. */
+  pool_process->chunk_us = QUEUED_WORK_US;
+  pool_process->depth = MIN (MIN_IN_FLIGHT, self->max_in_flight);
   g_queue_init (&pool_process->in_flight);
   pool_process->known_arrays = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   pool_process->known_workers = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
@@ -744,89 +767,84 @@ mpaio_process_pool_get_max_in_flight (MpaioExecutor *executor)
   return self->n_workers * self->max_in_flight;
 }
 
+/* Submissions only queue: chunks go out in one write per process per main
+ * loop pass, from here or after a batch of results was read. */
+typedef struct
+{
+  GSource           source;
+  MpaioProcessPool *pool;   /* not a reference: the pool destroys the source */
+} DispatchSource;
+
+static gboolean
+dispatch_source_dispatch (GSource     *source,
+                          GSourceFunc  callback,
+                          gpointer     user_data)
+{
+  MpaioProcessPool *self = g_object_ref (((DispatchSource *) source)->pool);
+  PoolTask *pool_task;
+
+  g_source_set_ready_time (source, -1);
+
+  while ((pool_task = g_queue_pop_head (&self->refused)) != NULL)
+    complete_with_error (pool_task, g_steal_pointer (&pool_task->error));
+
+  dispatch (self);
+  g_object_unref (self);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs dispatch_source_funcs = {
+  .dispatch = dispatch_source_dispatch,
+};
+
 static void
-mpaio_process_pool_submit_async (MpaioExecutor       *executor,
-                                 MpaioWorker         *worker,
-                                 const MpaioChunk    *chunk,
-                                 GCancellable        *cancellable,
-                                 GAsyncReadyCallback  callback,
-                                 gpointer             user_data)
+schedule_dispatch (MpaioProcessPool *self)
+{
+  if (g_source_get_ready_time (self->dispatch_source) != 0)
+    g_source_set_ready_time (self->dispatch_source, 0);
+}
+
+static void
+mpaio_process_pool_submit (MpaioExecutor          *executor,
+                           MpaioWorker            *worker,
+                           const MpaioChunk       *chunk,
+                           MpaioExecutorChunkFunc  func,
+                           gpointer                user_data)
 {
   MpaioProcessPool *self = MPAIO_PROCESS_POOL (executor);
   MpaioSharedArray *array = mpaio_worker_get_array (worker);
-  g_autoptr(GError) error = NULL;
   PoolTask *pool_task;
-  GTask *task;
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, mpaio_process_pool_submit_async);
 
   pool_task = g_new0 (PoolTask, 1);
-  pool_task->task = task;
+  pool_task->pool = g_object_ref (self);
+  pool_task->func = func;
+  pool_task->user_data = user_data;
   pool_task->worker = g_object_ref (worker);
   pool_task->chunk = *chunk;
-  g_task_set_task_data (task, pool_task, pool_task_free);
 
   if (array == NULL)
-    {
-      g_task_return_new_error (task, MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT,
-                               "The worker %s has no data iterator", G_OBJECT_TYPE_NAME (worker));
-      g_object_unref (task);
-      return;
-    }
+    pool_task->error = g_error_new (MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT,
+                                    "The worker %s has no data iterator",
+                                    G_OBJECT_TYPE_NAME (worker));
+  else if (chunk->start > chunk->end || chunk->end > mpaio_shared_array_get_n_rows (array))
+    pool_task->error = g_error_new (MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT,
+                                    "The rows %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT
+                                    " are outside the array of %" G_GUINT64_FORMAT " rows",
+                                    chunk->start, chunk->end,
+                                    mpaio_shared_array_get_n_rows (array));
+  else if (!spawn_missing (self, &pool_task->error) && self->processes->len > 0)
+    g_clear_error (&pool_task->error); /* the processes there are will do */
 
-  if (chunk->start > chunk->end || chunk->end > mpaio_shared_array_get_n_rows (array))
-    {
-      g_task_return_new_error (task, MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT,
-                               "The rows %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT
-                               " are outside the array of %" G_GUINT64_FORMAT " rows",
-                               chunk->start, chunk->end, mpaio_shared_array_get_n_rows (array));
-      g_object_unref (task);
-      return;
-    }
-
-  if (!spawn_missing (self, &error) && self->processes->len == 0)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
-      return;
-    }
-
-  g_queue_push_tail (&self->queue, pool_task);
-  dispatch (self);
-}
-
-static GVariant *
-mpaio_process_pool_submit_finish (MpaioExecutor     *executor,
-                                  GAsyncResult      *result,
-                                  MpaioChunkRecord  *record,
-                                  GError           **error)
-{
-  PoolTask *pool_task;
-
-  g_return_val_if_fail (g_task_is_valid (result, executor), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == mpaio_process_pool_submit_async,
-                        NULL);
-
-  pool_task = g_task_get_task_data (G_TASK (result));
-  if (record != NULL)
-    {
-      record->pid = pool_task->record.pid;
-      record->sent_us = pool_task->record.sent_us;
-      record->started_us = pool_task->record.started_us;
-      record->finished_us = pool_task->record.finished_us;
-      record->returned_us = pool_task->record.returned_us;
-    }
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  g_queue_push_tail (pool_task->error ? &self->refused : &self->queue, pool_task);
+  schedule_dispatch (self);
 }
 
 static void
 mpaio_process_pool_executor_iface_init (MpaioExecutorInterface *iface)
 {
   iface->get_max_in_flight = mpaio_process_pool_get_max_in_flight;
-  iface->submit_async = mpaio_process_pool_submit_async;
-  iface->submit_finish = mpaio_process_pool_submit_finish;
+  iface->submit = mpaio_process_pool_submit;
 }
 
 static void
@@ -836,6 +854,7 @@ mpaio_process_pool_dispose (GObject *object)
   g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                                  "The pool was disposed");
   GHashTableIter iter;
+  PoolTask *pool_task;
   gpointer key;
 
   g_mutex_lock (&self->forget_lock);
@@ -858,10 +877,14 @@ mpaio_process_pool_dispose (GObject *object)
 
   /* Tasks keep the pool alive, so only an explicit dispose finds some. */
   fail_queue (self, error);
+  while ((pool_task = g_queue_pop_head (&self->refused)) != NULL)
+    complete_with_error (pool_task, g_steal_pointer (&pool_task->error));
+  if (self->dispatch_source != NULL)
+    g_source_destroy (self->dispatch_source);
+  g_clear_pointer (&self->dispatch_source, g_source_unref);
   while (self->processes->len > 0)
     {
       PoolProcess *pool_process = g_ptr_array_steal_index_fast (self->processes, 0);
-      PoolTask *pool_task;
 
       while ((pool_task = g_queue_pop_head (&pool_process->in_flight)) != NULL)
         complete_with_error (pool_task, g_error_copy (error));
@@ -986,6 +1009,9 @@ mpaio_process_pool_class_init (MpaioProcessPoolClass *klass)
    *
    * How many chunks each worker process holds at most: the one it
    * processes and those queued behind it, so it never waits for the next.
+   * Within this limit a process holds as many chunks as it takes about
+   * 250 µs to process (at least 2), so short chunks are pipelined deeply
+   * and long ones stay spread over the processes.
    *
    * Since: 0.1
    */
@@ -1049,6 +1075,12 @@ mpaio_process_pool_init (MpaioProcessPool *self)
   self->workers = g_hash_table_new_full (NULL, NULL, NULL, worker_def_free);
   self->forget_arrays = g_array_new (FALSE, FALSE, sizeof (guint64));
   self->forget_workers = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_queue_init (&self->refused);
+
+  self->dispatch_source = g_source_new (&dispatch_source_funcs, sizeof (DispatchSource));
+  ((DispatchSource *) self->dispatch_source)->pool = self;
+  g_source_set_static_name (self->dispatch_source, "[mpaio] dispatch chunks");
+  g_source_attach (self->dispatch_source, self->context);
 }
 
 /**
