@@ -88,7 +88,7 @@ make_executor (const char *name,
     return MPAIO_EXECUTOR (mpaio_thread_pool_new (n_workers, error));
 
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               "Unknown executor “%s”: use “process” or “thread”", name);
+               "Unknown executor '%s': use 'process' or 'thread'", name);
   return NULL;
 }
 
@@ -110,7 +110,7 @@ run_demo (int      argc,
     { "size", 's', 0, G_OPTION_ARG_INT64, &size,
       "Number of integers to sum (default: 100000000)", "N" },
     { "executor", 'e', 0, G_OPTION_ARG_STRING, &executor_name,
-      "Where chunks run: “process” (default) or “thread”", "KIND" },
+      "Where chunks run: 'process' (default) or 'thread'", "KIND" },
     { "rounds", 'r', 0, G_OPTION_ARG_INT, &rounds,
       "Rounds of a 64-bit mixing function applied to each integer before summing (default: 0)",
       "R" },
@@ -129,7 +129,7 @@ run_demo (int      argc,
   MpaioWorker                   *workers[2];
   RunState                       state = { 0 };
 
-  context = g_option_context_new ("— sum integers and concatenate strings with mpaio");
+  context = g_option_context_new ("- sum integers and concatenate strings with mpaio");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, error))
     return FALSE;

@@ -43,12 +43,12 @@
  */
 
 #define DEFAULT_MAX_IN_FLIGHT 64
-/* A process is given enough chunks to stay busy this long: more than the
+/* A process is given enough chunks to stay busy this long: well over the
  * time a result takes to reach the pool and the next chunk to come back
- * (50–65 µs across cores here), so it never waits, but no more, so long
- * chunks stay spread over the processes. */
-#define QUEUED_WORK_US 250.0
-#define MIN_IN_FLIGHT 2
+ * (50–65 µs across cores here), so short chunks never leave it waiting,
+ * but a long chunk is never queued behind another: it goes to whichever
+ * process is free first. */
+#define QUEUED_WORK_US 1000.0
 
 typedef struct
 {
@@ -507,7 +507,7 @@ update_depth (PoolProcess *pool_process,
 
   pool_process->chunk_us = 0.875 * pool_process->chunk_us + 0.125 * CLAMP (chunk_us, 0, G_MAXINT);
   depth = QUEUED_WORK_US / MAX (pool_process->chunk_us, 0.1);
-  pool_process->depth = (guint) CLAMP (depth, MIN (MIN_IN_FLIGHT, max_in_flight), max_in_flight);
+  pool_process->depth = (guint) CLAMP (depth, 1, max_in_flight);
 }
 
 static void
@@ -694,7 +694,7 @@ spawn_process (MpaioProcessPool *self,
   pool_process->pool = self;
   /* Until its chunks' times are known, as if they were long. */
   pool_process->chunk_us = QUEUED_WORK_US;
-  pool_process->depth = MIN (MIN_IN_FLIGHT, self->max_in_flight);
+  pool_process->depth = 1;
   g_queue_init (&pool_process->in_flight);
   pool_process->known_arrays = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   pool_process->known_workers = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
@@ -1009,9 +1009,9 @@ mpaio_process_pool_class_init (MpaioProcessPoolClass *klass)
    *
    * How many chunks each worker process holds at most: the one it
    * processes and those queued behind it, so it never waits for the next.
-   * Within this limit a process holds as many chunks as it takes about
-   * 250 µs to process (at least 2), so short chunks are pipelined deeply
-   * and long ones stay spread over the processes.
+   * Within this limit a process holds as many chunks as it takes about a
+   * millisecond to process, so short chunks are pipelined deeply, and a
+   * long chunk never waits behind another while a process is free.
    *
    * Since: 0.1
    */

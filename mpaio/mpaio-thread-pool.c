@@ -160,9 +160,8 @@ completion_source_finalize (GSource *source)
 {
   CompletionSource *cs = (CompletionSource *) source;
 
-  /* Only reached with tasks queued if their context went away first; they
-   * could never complete, but their memory is released. */
-  g_queue_clear_full (&cs->done, g_object_unref);
+  /* Tasks hold a reference on their source, so none is left here. */
+  g_assert (g_queue_is_empty (&cs->done));
   g_mutex_clear (&cs->lock);
 }
 
@@ -256,7 +255,9 @@ pool_thread_func (gpointer data,
 
   run_chunk (sd, g_atomic_int_get (&self->shutting_down), g_task_get_cancellable (task));
 
-  /* The completion queue takes over the reference the pool's queue held. */
+  /* The completion queue takes over the reference the pool's queue held.
+   * Each task holds its context, so the queue is dispatched unless the
+   * context is never iterated again, as with any GTask. */
   g_mutex_lock (&cs->lock);
   g_queue_push_tail (&cs->done, task);
   wake = !cs->armed;

@@ -158,8 +158,11 @@ expected_sum (const MpaioChunk *chunk)
   return (gint64) ((chunk->end * (chunk->end + 1) - chunk->start * (chunk->start + 1)) / 2);
 }
 
+typedef struct _Batch Batch;
+
 typedef struct
 {
+  Batch           *batch;
   MpaioChunk       chunk;
   gboolean         done;
   GVariant        *result;
@@ -169,25 +172,18 @@ typedef struct
   gint64           callback_us;
 } Submission;
 
-typedef struct
+struct _Batch
 {
   guint       n_done;
   Submission *subs;
-} Batch;
-
-typedef struct
-{
-  Batch      *batch;
-  Submission *sub;
-} SubmitClosure;
+};
 
 static void
 submitted_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  SubmitClosure *closure = user_data;
-  Submission    *sub     = closure->sub;
+  Submission *sub = user_data;
 
   g_assert_true (g_thread_self () == main_thread);
   g_assert_false (sub->done);
@@ -197,8 +193,7 @@ submitted_cb (GObject      *source,
                                                    &sub->error);
   g_assert_true ((sub->result == NULL) != (sub->error == NULL));
   sub->done = TRUE;
-  closure->batch->n_done++;
-  g_free (closure);
+  sub->batch->n_done++;
 }
 
 static void
@@ -208,13 +203,10 @@ submit (MpaioExecutor *executor,
         guint          i,
         GCancellable  *cancellable)
 {
-  SubmitClosure *closure = g_new0 (SubmitClosure, 1);
+  Submission *sub = &batch->subs[i];
 
-  closure->batch              = batch;
-  closure->sub                = &batch->subs[i];
-  batch->subs[i].submitted_us = g_get_monotonic_time ();
-  mpaio_executor_submit_async (executor, worker, &batch->subs[i].chunk, cancellable, submitted_cb,
-                               closure);
+  sub->submitted_us = g_get_monotonic_time ();
+  mpaio_executor_submit_async (executor, worker, &sub->chunk, cancellable, submitted_cb, sub);
 }
 
 static Batch *
@@ -226,7 +218,10 @@ batch_new (MpaioWorker *worker)
 
   batch->subs = g_new0 (Submission, n);
   for (guint64 i = 0; i < n; i++)
-    g_assert_true (mpaio_data_iterator_get_chunk (iterator, i, &batch->subs[i].chunk));
+    {
+      batch->subs[i].batch = batch;
+      g_assert_true (mpaio_data_iterator_get_chunk (iterator, i, &batch->subs[i].chunk));
+    }
 
   return batch;
 }
@@ -385,6 +380,43 @@ test_no_record (void)
   value = mpaio_executor_submit_finish (MPAIO_EXECUTOR (pool), result, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (g_variant_get_int64 (value), ==, 55);
+}
+
+/* Each submission completes on the thread-default context of its caller,
+ * also when several contexts use the same pool one after the other. */
+static void
+test_thread_default_context (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpaioThreadPool) pool = NULL;
+  g_autoptr(TpSumWorker) worker = make_worker (1000, 10);
+
+  pool = mpaio_thread_pool_new (2, &error);
+  g_assert_no_error (error);
+
+  for (guint round = 0; round < 3; round++)
+    {
+      g_autoptr(GMainContext) context = g_main_context_new ();
+      Batch *batch = batch_new (MPAIO_WORKER (worker));
+
+      g_main_context_push_thread_default (context);
+      for (guint i = 0; i < 100; i++)
+        submit (MPAIO_EXECUTOR (pool), MPAIO_WORKER (worker), batch, i, NULL);
+
+      /* Nothing arrives on the global default context. */
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_assert_cmpuint (batch->n_done, ==, 0);
+
+      while (batch->n_done < 100)
+        g_main_context_iteration (context, TRUE);
+      g_main_context_pop_thread_default (context);
+
+      for (guint i = 0; i < 100; i++)
+        g_assert_cmpint (g_variant_get_int64 (batch->subs[i].result), ==,
+                         expected_sum (&batch->subs[i].chunk));
+      batch_free (batch, 100);
+    }
 }
 
 static void
@@ -614,6 +646,7 @@ main (int    argc,
   g_test_add_func ("/thread-pool/many-chunks", test_many_chunks);
   g_test_add_func ("/thread-pool/record", test_record);
   g_test_add_func ("/thread-pool/no-record", test_no_record);
+  g_test_add_func ("/thread-pool/thread-default-context", test_thread_default_context);
   g_test_add_func ("/thread-pool/worker-error", test_worker_error);
   g_test_add_func ("/thread-pool/cancelled-before-submit", test_cancelled_before_submit);
   g_test_add_func ("/thread-pool/cancelled-while-queued", test_cancelled_while_queued);
