@@ -77,6 +77,63 @@ make_string_array (GError **error)
   return g_steal_pointer (&array);
 }
 
+/* The seed plots utilisation per core after the run; this prints the gist. */
+static void
+print_cpu_summary (MpaioRunReport *report)
+{
+  GListModel *samples = mpaio_run_report_get_cpu_samples (report);
+  guint n_samples = g_list_model_get_n_items (samples);
+  g_autofree gdouble *sums = NULL;
+  g_autofree gdouble *peaks = NULL;
+  gdouble total_sum = 0, total_peak = 0;
+  guint n_cores = 0;
+
+  for (guint i = 0; i < n_samples; i++)
+    {
+      g_autoptr(MpaioCpuSample) sample = g_list_model_get_item (samples, i);
+      guint n_values;
+      const gdouble *values = mpaio_cpu_sample_get_values (sample, &n_values);
+
+      if (sums == NULL)
+        {
+          n_cores = n_values;
+          sums = g_new0 (gdouble, n_cores);
+          peaks = g_new0 (gdouble, n_cores);
+        }
+
+      for (guint core = 0; core < MIN (n_cores, n_values); core++)
+        {
+          sums[core] += values[core];
+          peaks[core] = MAX (peaks[core], values[core]);
+        }
+      total_sum += mpaio_cpu_sample_get_total (sample);
+      total_peak = MAX (total_peak, mpaio_cpu_sample_get_total (sample));
+    }
+
+  g_print ("cpu samples: %u\n", n_samples);
+  for (guint core = 0; core < n_cores; core++)
+    g_print ("cpu core_%u: mean %.1f %%, peak %.1f %%\n", core, sums[core] / n_samples,
+             peaks[core]);
+  if (n_samples > 0)
+    g_print ("cpu total: mean %.1f %%, peak %.1f %%\n", total_sum / n_samples, total_peak);
+}
+
+static gboolean
+write_cpu_csv (MpaioRunReport *report,
+               const char     *path,
+               GError        **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
+  g_autoptr(GFileOutputStream) stream = NULL;
+
+  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, error);
+  if (stream == NULL)
+    return FALSE;
+
+  return mpaio_run_report_write_cpu_csv (report, G_OUTPUT_STREAM (stream), NULL, error)
+         && g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, error);
+}
+
 static MpaioExecutor *
 make_executor (const char *name,
                guint       n_workers,
@@ -101,6 +158,8 @@ run_demo (int      argc,
   gint                  n_partitions = 0;
   gint64                size         = 100000000;
   gint                  rounds       = 0;
+  gboolean              monitor_cpu  = FALSE;
+  g_autofree char      *csv_path     = NULL;
   g_autofree char      *executor_name = NULL;
   const GOptionEntry    entries[] = {
     { "workers", 'w', 0, G_OPTION_ARG_INT, &n_workers,
@@ -114,6 +173,12 @@ run_demo (int      argc,
     { "rounds", 'r', 0, G_OPTION_ARG_INT, &rounds,
       "Rounds of a 64-bit mixing function applied to each integer before summing (default: 0)",
       "R" },
+    { "monitor-cpu", 'm', 0, G_OPTION_ARG_NONE, &monitor_cpu,
+      "Sample per-core CPU utilisation during the run and print its mean and peak per core",
+      NULL },
+    { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv_path,
+      "Write the CPU samples to FILE as CSV (time,core_0,...,total); implies --monitor-cpu",
+      "FILE" },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GOptionContext)      context       = NULL;
@@ -174,6 +239,7 @@ run_demo (int      argc,
   orchestrator = mpaio_orchestrator_new (executor, workers, G_N_ELEMENTS (workers));
   /* Results come back in any order; the strings must be joined in index order. */
   mpaio_orchestrator_set_ordered (orchestrator, TRUE);
+  mpaio_orchestrator_set_monitor_cpu_usage (orchestrator, monitor_cpu || csv_path != NULL);
 
   loop       = g_main_loop_new (NULL, FALSE);
   state.loop = loop;
@@ -190,6 +256,15 @@ run_demo (int      argc,
   g_print ("concat: %s\n", demo_concat_str_worker_get_result (concat_worker));
   g_print ("time: %.3f s\n", mpaio_run_report_get_wall_time (state.report));
   g_print ("chunks: %" G_GUINT64_FORMAT "\n", mpaio_orchestrator_get_n_chunks (orchestrator));
+
+  if (monitor_cpu || csv_path != NULL)
+    print_cpu_summary (state.report);
+
+  if (csv_path != NULL && !write_cpu_csv (state.report, csv_path, error))
+    {
+      g_object_unref (state.report);
+      return FALSE;
+    }
 
   g_object_unref (state.report);
   return TRUE;
