@@ -1,0 +1,31 @@
+/* main.c: mpaio-monitor
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <mpaio.h>
+
+#include "monitor-workers.h"
+#include "mpaio-monitor-application.h"
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(MpaioMonitorApplication) application = NULL;
+  int status;
+
+  /* Worker processes are this program started again. They find the demo
+   * worker types by name, so these must exist before mpaio_init(), which in
+   * a worker process serves chunks and never returns: a worker process
+   * gets no further, and never opens a display. */
+  monitor_workers_ensure_types ();
+  mpaio_init (&argc, &argv);
+
+  mpaio_monitor_application_choose_renderer ();
+  application = mpaio_monitor_application_new ();
+
+  status = g_application_run (G_APPLICATION (application), argc, argv);
+
+  return status != 0 ? status : mpaio_monitor_application_get_exit_status (application);
+}

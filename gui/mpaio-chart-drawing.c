@@ -1,0 +1,694 @@
+/* mpaio-chart-drawing.c: the CPU chart drawn with cairo, for widgets and files
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Everything here draws on a plain cairo_t with a PangoContext, so the live
+ * widget, its PNG export and `mpaio-monitor --render` (which has no display)
+ * draw the same chart.
+ */
+
+#include <math.h>
+
+#include <pango/pangocairo.h>
+
+#include "mpaio-chart-drawing.h"
+#include "mpaio-chart-palette.h"
+
+#define LABEL_SCALE    0.85
+#define LABEL_GAP      6.0
+#define MIN_TICK_SPACE 64.0
+#define SWATCH_SIZE    10.0
+#define LEGEND_SPACING 16.0
+#define MAX_LEGEND_ROWS_SHARE 0.4
+
+/* Candidate distances between vertical grid lines, in seconds. */
+static const double tick_steps[] = {
+  0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 86400,
+};
+
+static PangoLayout *
+create_label_layout (PangoContext *context,
+                     const char   *text,
+                     double        scale)
+{
+  PangoLayout *layout = pango_layout_new (context);
+
+  if (scale != 1.0)
+    {
+      g_autoptr(PangoAttrList) attrs = pango_attr_list_new ();
+
+      pango_attr_list_insert (attrs, pango_attr_scale_new (scale));
+      pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum"));
+      pango_layout_set_attributes (layout, attrs);
+    }
+  pango_layout_set_text (layout, text, -1);
+
+  return layout;
+}
+
+static void
+get_text_size (PangoContext *context,
+               const char   *text,
+               double        scale,
+               double       *width,
+               double       *height)
+{
+  g_autoptr(PangoLayout) layout = create_label_layout (context, text, scale);
+  int w, h;
+
+  pango_layout_get_pixel_size (layout, &w, &h);
+  if (width != NULL)
+    *width = w;
+  if (height != NULL)
+    *height = h;
+}
+
+/**
+ * mpaio_chart_layout_init:
+ * @layout: (out caller-allocates): the layout to compute
+ * @context: the Pango context the chart's text will use
+ * @width: the chart's width
+ * @height: the chart's height
+ * @n_cores: the number of per-core series
+ * @show_total: whether the total is a series too
+ *
+ * Places the plot, its labels and the legend in a chart of @width by
+ * @height: the legend below the plot, in as many columns as fit.
+ */
+void
+mpaio_chart_layout_init (MpaioChartLayout *layout,
+                         PangoContext     *context,
+                         int               width,
+                         int               height,
+                         guint             n_cores,
+                         gboolean          show_total)
+{
+  double label_height, entry_text_width;
+  double top, bottom, legend_height;
+  guint  n_rows;
+
+  g_return_if_fail (layout != NULL);
+  g_return_if_fail (PANGO_IS_CONTEXT (context));
+
+  *layout = (MpaioChartLayout) { 0 };
+  layout->width = MAX (width, 1);
+  layout->height = MAX (height, 1);
+  layout->n_entries = n_cores + (show_total ? 1 : 0);
+
+  get_text_size (context, "100 %", LABEL_SCALE, NULL, &label_height);
+  /* The widest entry a legend can hold, so columns never shift as values
+   * change. */
+  get_text_size (context, "CPU888 100.0 %", LABEL_SCALE, &entry_text_width, &layout->line_height);
+  layout->line_height += 4.0;
+  layout->entry_width = SWATCH_SIZE + LABEL_GAP + entry_text_width + LEGEND_SPACING;
+
+  layout->legend.x = MPAIO_CHART_MARGIN_LEFT;
+  layout->legend.width = MAX (layout->width - MPAIO_CHART_MARGIN_LEFT - MPAIO_CHART_MARGIN_RIGHT,
+                              layout->entry_width);
+  layout->n_columns = MAX (1, (guint) (layout->legend.width / layout->entry_width));
+  n_rows = (layout->n_entries + layout->n_columns - 1) / layout->n_columns;
+  legend_height = n_rows * layout->line_height;
+
+  /* Many cores on a small chart: the plot keeps most of the height, the
+   * legend shows the rows that fit. */
+  legend_height = MIN (legend_height, floor (layout->height * MAX_LEGEND_ROWS_SHARE /
+                                             layout->line_height) * layout->line_height);
+
+  /* Half a label above the plot, so the "100 %" label is not cut. */
+  top = ceil (label_height / 2.0);
+  bottom = LABEL_GAP / 2.0 + label_height + (legend_height > 0 ? LABEL_GAP : 0) + legend_height;
+
+  layout->plot.x = MPAIO_CHART_MARGIN_LEFT;
+  layout->plot.y = top;
+  layout->plot.width = MAX (layout->width - MPAIO_CHART_MARGIN_LEFT - MPAIO_CHART_MARGIN_RIGHT, 1);
+  layout->plot.height = MAX (layout->height - top - bottom, 1);
+
+  layout->legend.y = layout->plot.y + layout->plot.height + LABEL_GAP / 2.0 + label_height +
+                     LABEL_GAP;
+  layout->legend.height = legend_height;
+}
+
+/**
+ * mpaio_chart_axis_get_ticks:
+ * @axis: the axis
+ * @width: the width of the plot the axis spans
+ * @ticks: (out caller-allocates) (array length=max_ticks): the times of the ticks
+ * @max_ticks: the length of @ticks
+ *
+ * The times of the vertical grid lines, far enough apart for their labels:
+ * counted back from the end on a live axis, so they never move, and at round
+ * times otherwise.
+ *
+ * Returns: the number of ticks stored
+ */
+guint
+mpaio_chart_axis_get_ticks (const MpaioChartAxis *axis,
+                            double                width,
+                            double               *ticks,
+                            guint                 max_ticks)
+{
+  double span = axis->end - axis->start;
+  double step = tick_steps[G_N_ELEMENTS (tick_steps) - 1];
+  guint  n = 0;
+
+  if (!(span > 0) || width <= 0)
+    return 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (tick_steps); i++)
+    {
+      if (tick_steps[i] / span * width >= MIN_TICK_SPACE)
+        {
+          step = tick_steps[i];
+          break;
+        }
+    }
+
+  if (axis->seconds_ago)
+    {
+      for (double t = axis->end; t >= axis->start - 1e-9 && n < max_ticks; t -= step)
+        ticks[n++] = t;
+    }
+  else
+    {
+      double first = ceil (axis->start / step - 1e-9) * step;
+
+      for (double t = first; t <= axis->end + 1e-9 && n < max_ticks; t += step)
+        ticks[n++] = t;
+    }
+
+  return n;
+}
+
+/**
+ * mpaio_chart_axis_to_x:
+ * @axis: the axis
+ * @plot: the plot the axis spans
+ * @time: a time on the axis, in seconds
+ *
+ * Returns: the x coordinate of @time
+ */
+double
+mpaio_chart_axis_to_x (const MpaioChartAxis    *axis,
+                       const cairo_rectangle_t *plot,
+                       double                   time)
+{
+  double span = axis->end - axis->start;
+
+  if (!(span > 0))
+    return plot->x + plot->width;
+
+  return plot->x + (time - axis->start) / span * plot->width;
+}
+
+/**
+ * mpaio_chart_value_to_y:
+ * @plot: the plot
+ * @percent: a utilisation in percent
+ *
+ * The plot is inset by half a line, so that lines at 0 % and 100 % show
+ * whole instead of half cut by the plot's edge.
+ *
+ * Returns: the y coordinate of @percent
+ */
+double
+mpaio_chart_value_to_y (const cairo_rectangle_t *plot,
+                        double                   percent)
+{
+  double inset = MPAIO_CHART_LINE_WIDTH / 2.0;
+
+  percent = CLAMP (percent, 0.0, 100.0);
+
+  return plot->y + inset + (plot->height - 2.0 * inset) * (1.0 - percent / 100.0);
+}
+
+static void
+format_seconds (char   *buf,
+                gsize   size,
+                double  seconds)
+{
+  /* Ticks counted down to the end can land on -0. */
+  seconds += 0.0;
+  if (fabs (seconds) < 1e-9)
+    seconds = 0.0;
+
+  if (seconds >= 120 && fmod (seconds, 60.0) == 0)
+    g_snprintf (buf, size, "%.0f min", seconds / 60.0);
+  else if (fabs (seconds - round (seconds)) < 1e-6)
+    g_snprintf (buf, size, "%.0f s", seconds);
+  else
+    g_snprintf (buf, size, "%.1f s", seconds);
+}
+
+static void
+show_label (cairo_t      *cr,
+            PangoContext *context,
+            const char   *text,
+            double        x,
+            double        y,
+            double        x_align,
+            double        y_align,
+            double        min_x,
+            double        max_x)
+{
+  g_autoptr(PangoLayout) layout = create_label_layout (context, text, LABEL_SCALE);
+  int w, h;
+
+  pango_layout_get_pixel_size (layout, &w, &h);
+  x = CLAMP (x - w * x_align, min_x, MAX (min_x, max_x - w));
+  cairo_move_to (cr, round (x), round (y - h * y_align));
+  pango_cairo_show_layout (cr, layout);
+}
+
+static void
+set_source_alpha (cairo_t       *cr,
+                  const GdkRGBA *color,
+                  double         alpha)
+{
+  cairo_set_source_rgba (cr, color->red, color->green, color->blue, color->alpha * alpha);
+}
+
+/**
+ * mpaio_chart_draw_background:
+ * @cr: where to draw
+ * @context: the Pango context for the labels
+ * @layout: the chart's layout
+ * @axis: the time axis
+ * @foreground: the colour of text; the grid and frame are shades of it
+ *
+ * Draws what does not change between samples: the frame, the grid and the
+ * axis labels.
+ */
+void
+mpaio_chart_draw_background (cairo_t                *cr,
+                             PangoContext           *context,
+                             const MpaioChartLayout *layout,
+                             const MpaioChartAxis   *axis,
+                             const GdkRGBA          *foreground)
+{
+  const cairo_rectangle_t *plot = &layout->plot;
+  double ticks[MPAIO_CHART_MAX_TICKS];
+  guint  n_ticks;
+  double label_y = plot->y + plot->height + LABEL_GAP / 2.0;
+
+  cairo_save (cr);
+  cairo_set_line_width (cr, 1.0);
+
+  /* Lines on pixel centres: a 1-pixel line between two rows is a blurred
+   * 2-pixel one. */
+  set_source_alpha (cr, foreground, 0.12);
+  for (int percent = 25; percent < 100; percent += 25)
+    {
+      double y = floor (mpaio_chart_value_to_y (plot, percent)) + 0.5;
+
+      cairo_move_to (cr, plot->x, y);
+      cairo_line_to (cr, plot->x + plot->width, y);
+    }
+
+  n_ticks = mpaio_chart_axis_get_ticks (axis, plot->width, ticks, G_N_ELEMENTS (ticks));
+  for (guint i = 0; i < n_ticks; i++)
+    {
+      double x = floor (mpaio_chart_axis_to_x (axis, plot, ticks[i])) + 0.5;
+
+      cairo_move_to (cr, x, plot->y);
+      cairo_line_to (cr, x, plot->y + plot->height);
+    }
+  cairo_stroke (cr);
+
+  set_source_alpha (cr, foreground, 0.3);
+  cairo_rectangle (cr, plot->x + 0.5, plot->y + 0.5, plot->width - 1.0, plot->height - 1.0);
+  cairo_stroke (cr);
+
+  set_source_alpha (cr, foreground, 0.75);
+  for (int percent = 0; percent <= 100; percent += 25)
+    {
+      char text[16];
+
+      g_snprintf (text, sizeof text, "%d %%", percent);
+      show_label (cr, context, text, plot->x - LABEL_GAP, mpaio_chart_value_to_y (plot, percent),
+                  1.0, 0.5, 0.0, plot->x - LABEL_GAP);
+    }
+
+  for (guint i = 0; i < n_ticks; i++)
+    {
+      char   text[32];
+      double value = axis->seconds_ago ? axis->end - ticks[i] : ticks[i];
+
+      format_seconds (text, sizeof text, value);
+      show_label (cr, context, text, mpaio_chart_axis_to_x (axis, plot, ticks[i]), label_y, 0.5,
+                  0.0, plot->x, layout->width);
+    }
+
+  cairo_restore (cr);
+}
+
+/**
+ * mpaio_chart_scroll_step:
+ * @time_us: the time at the right edge, in µs
+ * @history: the seconds the plot spans
+ * @plot_width: the plot's width
+ * @scale: the widget's scale factor
+ *
+ * Where a scrolling plot is, in half device pixels. A minute over a few
+ * hundred pixels moves a fifth of a pixel per frame at 60 Hz: redrawing only
+ * when this changes scrolls as smoothly for a fraction of the frames, and
+ * the chart and the timeline, given the same frame time and width, redraw
+ * on the same frames.
+ *
+ * Returns: the scroll position
+ */
+gint64
+mpaio_chart_scroll_step (gint64 time_us,
+                         double history,
+                         double plot_width,
+                         int    scale)
+{
+  return (gint64) floor ((double) time_us / (history * G_USEC_PER_SEC) * plot_width * scale * 2.0);
+}
+
+/**
+ * mpaio_chart_find_sample:
+ * @samples: a model of #MpaioCpuSample, in time order
+ * @time: a time in seconds
+ *
+ * A binary search: samples are appended in time order, and a minute of
+ * history is a small window of a long series.
+ *
+ * Returns: the position of the first sample at or after @time, or the
+ *   number of samples if there is none
+ */
+guint
+mpaio_chart_find_sample (GListModel *samples,
+                         double      time)
+{
+  guint low = 0;
+  guint high = g_list_model_get_n_items (samples);
+
+  while (low < high)
+    {
+      guint mid = low + (high - low) / 2;
+      g_autoptr(MpaioCpuSample) sample = g_list_model_get_item (samples, mid);
+
+      if (mpaio_cpu_sample_get_time (sample) < time)
+        low = mid + 1;
+      else
+        high = mid;
+    }
+
+  return low;
+}
+
+/**
+ * mpaio_chart_get_sample_at:
+ * @samples: a model of #MpaioCpuSample, in time order
+ * @time: a time in seconds
+ *
+ * Returns: (transfer full) (nullable): the last sample taken at or before
+ *   @time, the one whose values a legend shows at @time
+ */
+MpaioCpuSample *
+mpaio_chart_get_sample_at (GListModel *samples,
+                           double      time)
+{
+  guint index = mpaio_chart_find_sample (samples, time);
+
+  if (index < g_list_model_get_n_items (samples))
+    {
+      MpaioCpuSample *sample = g_list_model_get_item (samples, index);
+
+      if (mpaio_cpu_sample_get_time (sample) <= time)
+        return sample;
+      g_object_unref (sample);
+    }
+
+  return index > 0 ? g_list_model_get_item (samples, index - 1) : NULL;
+}
+
+static void
+stroke_series (cairo_t                *cr,
+               const MpaioChartLayout *layout,
+               const MpaioChartAxis   *axis,
+               GPtrArray              *visible,
+               guint                   core,
+               gboolean                total)
+{
+  gboolean pen_down = FALSE;
+
+  for (guint i = 0; i < visible->len; i++)
+    {
+      MpaioCpuSample *sample = g_ptr_array_index (visible, i);
+      double value, x, y;
+
+      if (total)
+        value = mpaio_cpu_sample_get_total (sample);
+      else if (core < mpaio_cpu_sample_get_n_cores (sample))
+        value = mpaio_cpu_sample_get_value (sample, core);
+      else
+        value = NAN;
+
+      /* A missing value (an empty CSV field) breaks the line. */
+      if (isnan (value))
+        {
+          pen_down = FALSE;
+          continue;
+        }
+
+      x = mpaio_chart_axis_to_x (axis, &layout->plot, mpaio_cpu_sample_get_time (sample));
+      y = mpaio_chart_value_to_y (&layout->plot, value);
+      if (pen_down)
+        cairo_line_to (cr, x, y);
+      else
+        cairo_move_to (cr, x, y);
+      pen_down = TRUE;
+    }
+
+  cairo_stroke (cr);
+}
+
+/**
+ * mpaio_chart_draw_series:
+ * @cr: where to draw
+ * @layout: the chart's layout
+ * @axis: the time axis, in the samples' times
+ * @samples: a model of #MpaioCpuSample, in time order
+ * @show_total: whether to draw the total too
+ * @foreground: the colour of the total
+ *
+ * Draws one line per core, clipped to the plot; the total, dashed, over
+ * them.
+ */
+void
+mpaio_chart_draw_series (cairo_t                *cr,
+                         const MpaioChartLayout *layout,
+                         const MpaioChartAxis   *axis,
+                         GListModel             *samples,
+                         gboolean                show_total,
+                         const GdkRGBA          *foreground)
+{
+  g_autoptr(GPtrArray) visible = g_ptr_array_new_with_free_func (g_object_unref);
+  guint n_items = g_list_model_get_n_items (samples);
+  guint first = mpaio_chart_find_sample (samples, axis->start);
+  guint n_cores = 0;
+
+  /* One sample on each side of the axis, so lines run to the plot's edges. */
+  if (first > 0)
+    first--;
+  for (guint i = first; i < n_items; i++)
+    {
+      MpaioCpuSample *sample = g_list_model_get_item (samples, i);
+
+      g_ptr_array_add (visible, sample);
+      n_cores = MAX (n_cores, mpaio_cpu_sample_get_n_cores (sample));
+      if (mpaio_cpu_sample_get_time (sample) > axis->end)
+        break;
+    }
+
+  if (visible->len == 0)
+    return;
+
+  cairo_save (cr);
+  cairo_rectangle (cr, layout->plot.x, layout->plot.y, layout->plot.width, layout->plot.height);
+  cairo_clip (cr);
+  cairo_set_line_width (cr, MPAIO_CHART_LINE_WIDTH);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+
+  for (guint core = 0; core < n_cores; core++)
+    {
+      GdkRGBA color;
+
+      mpaio_chart_palette_get_color (core, &color);
+      gdk_cairo_set_source_rgba (cr, &color);
+      stroke_series (cr, layout, axis, visible, core, FALSE);
+    }
+
+  if (show_total)
+    {
+      static const double dashes[] = { 6.0, 4.0 };
+
+      cairo_set_dash (cr, dashes, G_N_ELEMENTS (dashes), 0.0);
+      set_source_alpha (cr, foreground, 0.8);
+      stroke_series (cr, layout, axis, visible, 0, TRUE);
+    }
+
+  cairo_restore (cr);
+}
+
+static void
+draw_legend_entry (cairo_t       *cr,
+                   PangoContext  *context,
+                   double         x,
+                   double         y,
+                   double         line_height,
+                   const GdkRGBA *swatch,
+                   const char    *name,
+                   double         value,
+                   const GdkRGBA *foreground)
+{
+  g_autoptr(PangoLayout) text_layout = NULL;
+  char text[64];
+  int  h;
+
+  if (isnan (value))
+    g_snprintf (text, sizeof text, "%s –", name);
+  else
+    g_snprintf (text, sizeof text, "%s %.1f %%", name, value);
+
+  gdk_cairo_set_source_rgba (cr, swatch);
+  cairo_rectangle (cr, x, round (y + (line_height - SWATCH_SIZE) / 2.0), SWATCH_SIZE, SWATCH_SIZE);
+  cairo_fill (cr);
+
+  text_layout = create_label_layout (context, text, LABEL_SCALE);
+  pango_layout_get_pixel_size (text_layout, NULL, &h);
+  set_source_alpha (cr, foreground, 0.9);
+  cairo_move_to (cr, x + SWATCH_SIZE + LABEL_GAP, round (y + (line_height - h) / 2.0));
+  pango_cairo_show_layout (cr, text_layout);
+}
+
+/**
+ * mpaio_chart_draw_legend:
+ * @cr: where to draw
+ * @context: the Pango context for the text
+ * @layout: the chart's layout
+ * @sample: (nullable): the sample whose values the legend shows
+ * @n_cores: the number of cores
+ * @show_total: whether the total has an entry
+ * @foreground: the colour of text
+ *
+ * Draws each series' colour, name and current value, GNOME System Monitor
+ * style ("CPU1 12.5 %"), in the layout's columns.
+ */
+void
+mpaio_chart_draw_legend (cairo_t                *cr,
+                         PangoContext           *context,
+                         const MpaioChartLayout *layout,
+                         MpaioCpuSample         *sample,
+                         guint                   n_cores,
+                         gboolean                show_total,
+                         const GdkRGBA          *foreground)
+{
+  guint n_rows_shown = (guint) floor (layout->legend.height / layout->line_height + 0.5);
+
+  cairo_save (cr);
+
+  for (guint entry = 0; entry < layout->n_entries; entry++)
+    {
+      guint   row = entry / layout->n_columns;
+      guint   column = entry % layout->n_columns;
+      double  x = layout->legend.x + column * layout->entry_width;
+      double  y = layout->legend.y + row * layout->line_height;
+      double  value = NAN;
+      char    name[32];
+      GdkRGBA swatch;
+
+      if (row >= n_rows_shown)
+        break;
+
+      if (entry < n_cores)
+        {
+          mpaio_chart_palette_get_color (entry, &swatch);
+          /* CPU1..CPUn, as GNOME System Monitor names them. */
+          g_snprintf (name, sizeof name, "CPU%u", entry + 1);
+          if (sample != NULL && entry < mpaio_cpu_sample_get_n_cores (sample))
+            value = mpaio_cpu_sample_get_value (sample, entry);
+        }
+      else
+        {
+          swatch = *foreground;
+          swatch.alpha *= 0.8;
+          g_strlcpy (name, "Total", sizeof name);
+          if (sample != NULL)
+            value = mpaio_cpu_sample_get_total (sample);
+        }
+
+      draw_legend_entry (cr, context, x, y, layout->line_height, &swatch, name, value, foreground);
+    }
+
+  cairo_restore (cr);
+}
+
+/**
+ * mpaio_chart_render_image:
+ * @samples: a model of #MpaioCpuSample, in time order
+ * @axis: the time axis, in the samples' times
+ * @n_cores: the number of cores in the legend
+ * @show_total: whether to draw the total
+ * @width: the image's width
+ * @height: the image's height
+ *
+ * Draws a whole chart, dark on white, on an image of its own: what the
+ * PNG export and `--render` save. Needs no display, only fontconfig.
+ *
+ * Returns: (transfer full): an ARGB32 image surface
+ */
+cairo_surface_t *
+mpaio_chart_render_image (GListModel           *samples,
+                          const MpaioChartAxis *axis,
+                          guint                 n_cores,
+                          gboolean              show_total,
+                          int                   width,
+                          int                   height)
+{
+  /* GNOME's dark 4, the colour of text on a light background. */
+  const GdkRGBA foreground = { 0x24 / 255.0, 0x1f / 255.0, 0x31 / 255.0, 1.0 };
+  PangoContext *context;
+  PangoFontDescription *font;
+  g_autoptr(MpaioCpuSample) current = NULL;
+  cairo_surface_t *surface;
+  MpaioChartLayout layout;
+  cairo_t *cr;
+
+  g_return_val_if_fail (G_IS_LIST_MODEL (samples), NULL);
+  g_return_val_if_fail (axis != NULL, NULL);
+
+  width = MAX (width, 1);
+  height = MAX (height, 1);
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+  cr = cairo_create (surface);
+
+  context = pango_font_map_create_context (pango_cairo_font_map_get_default ());
+  /* The screen's usual resolution and a desktop's usual font, so text looks
+   * as it does in the app (a bare context would use a serif). */
+  pango_cairo_context_set_resolution (context, 96.0);
+  font = pango_font_description_from_string ("Sans 10");
+  pango_context_set_font_description (context, font);
+  pango_font_description_free (font);
+  pango_cairo_update_context (cr, context);
+
+  cairo_set_source_rgb (cr, 1.0, 1.0, 1.0);
+  cairo_paint (cr);
+
+  /* A margin, as a window gives the widget. */
+  cairo_translate (cr, 8.0, 8.0);
+  mpaio_chart_layout_init (&layout, context, width - 16, height - 16, n_cores, show_total);
+  mpaio_chart_draw_background (cr, context, &layout, axis, &foreground);
+  mpaio_chart_draw_series (cr, &layout, axis, samples, show_total, &foreground);
+
+  current = mpaio_chart_get_sample_at (samples, axis->end);
+  mpaio_chart_draw_legend (cr, context, &layout, current, n_cores, show_total, &foreground);
+
+  cairo_destroy (cr);
+  g_object_unref (context);
+  cairo_surface_flush (surface);
+
+  return surface;
+}

@@ -1,0 +1,107 @@
+/* mpaio-chart-drawing.h: the CPU chart drawn with cairo, for widgets and files
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <cairo.h>
+#include <gdk/gdk.h>
+#include <pango/pango.h>
+
+#include <mpaio.h>
+
+G_BEGIN_DECLS
+
+/* The chart and the chunk timeline share their horizontal margins, so that
+ * stacked one over the other they share a time axis to the pixel. The left
+ * one holds the value labels of the chart and the row names of the
+ * timeline. */
+#define MPAIO_CHART_MARGIN_LEFT  72
+#define MPAIO_CHART_MARGIN_RIGHT 16
+
+#define MPAIO_CHART_LINE_WIDTH 2.0
+
+/* The horizontal axis, in seconds. A live chart labels its grid by how long
+ * ago each line is (its background is cached: the grid stays, the series
+ * scroll under it); a recorded series is labelled by its own times. */
+typedef struct
+{
+  double   start;
+  double   end;
+  gboolean seconds_ago;
+} MpaioChartAxis;
+
+typedef struct
+{
+  int               width;
+  int               height;
+  cairo_rectangle_t plot;
+  cairo_rectangle_t legend;
+  guint             n_entries;
+  guint             n_columns;
+  double            entry_width;
+  double            line_height;
+} MpaioChartLayout;
+
+#define MPAIO_CHART_MAX_TICKS 64
+
+void   mpaio_chart_layout_init      (MpaioChartLayout       *layout,
+                                     PangoContext           *context,
+                                     int                     width,
+                                     int                     height,
+                                     guint                   n_cores,
+                                     gboolean                show_total);
+
+guint  mpaio_chart_axis_get_ticks   (const MpaioChartAxis   *axis,
+                                     double                  width,
+                                     double                 *ticks,
+                                     guint                   max_ticks);
+
+double mpaio_chart_axis_to_x        (const MpaioChartAxis   *axis,
+                                     const cairo_rectangle_t *plot,
+                                     double                  time);
+
+double mpaio_chart_value_to_y       (const cairo_rectangle_t *plot,
+                                     double                  percent);
+
+void   mpaio_chart_draw_background  (cairo_t                *cr,
+                                     PangoContext           *context,
+                                     const MpaioChartLayout *layout,
+                                     const MpaioChartAxis   *axis,
+                                     const GdkRGBA          *foreground);
+
+void   mpaio_chart_draw_series      (cairo_t                *cr,
+                                     const MpaioChartLayout *layout,
+                                     const MpaioChartAxis   *axis,
+                                     GListModel             *samples,
+                                     gboolean                show_total,
+                                     const GdkRGBA          *foreground);
+
+void   mpaio_chart_draw_legend      (cairo_t                *cr,
+                                     PangoContext           *context,
+                                     const MpaioChartLayout *layout,
+                                     MpaioCpuSample         *sample,
+                                     guint                   n_cores,
+                                     gboolean                show_total,
+                                     const GdkRGBA          *foreground);
+
+gint64 mpaio_chart_scroll_step     (gint64                  time_us,
+                                     double                  history,
+                                     double                  plot_width,
+                                     int                     scale);
+
+guint  mpaio_chart_find_sample      (GListModel             *samples,
+                                     double                  time);
+
+MpaioCpuSample *mpaio_chart_get_sample_at (GListModel     *samples,
+                                           double          time);
+
+cairo_surface_t *mpaio_chart_render_image (GListModel           *samples,
+                                           const MpaioChartAxis *axis,
+                                           guint                 n_cores,
+                                           gboolean              show_total,
+                                           int                   width,
+                                           int                   height);
+
+G_END_DECLS

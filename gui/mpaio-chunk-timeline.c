@@ -1,0 +1,1094 @@
+/* mpaio-chunk-timeline.c: which worker process ran which chunk, when
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * One row per worker process, one bar per chunk from the moment its
+ * `process` started to the moment it returned, coloured per process; above
+ * them, the chunks in flight (handed to the executor, not back yet), which
+ * no process can be named for until they return. The time axis is the
+ * CPU chart's: the same margins, the same span ending at the same frame
+ * time, so a bar sits exactly under the utilisation it caused, and idle
+ * cores show as gaps between bars.
+ *
+ * A thread pool runs every chunk in one process: its rows are lanes of that
+ * process, each chunk placed in the first lane free at its start.
+ *
+ * Bars are GSK colour nodes, not cairo: a run of 100 000 chunks is a few
+ * hundred rectangles once those narrower than a pixel are merged, and
+ * colour nodes need no raster upload per frame.
+ */
+
+#include <math.h>
+
+#include "mpaio-chart-drawing.h"
+#include "mpaio-chart-palette.h"
+#include "mpaio-chunk-timeline.h"
+
+#define DEFAULT_HISTORY      60.0
+#define TOP_PADDING          4.0
+#define ROW_HEIGHT           18.0
+#define ROW_SPACING          4.0
+#define LANE_HEIGHT          4.0
+#define LANE_SPACING         1.0
+/* A pool keeps dozens of chunks in flight per process; beyond this many
+ * lanes they share the last one, so the block stays small. */
+#define MAX_LANES            8
+#define MIN_BAR_WIDTH        2.0
+/* Bars at least this wide are drawn one by one, with a gap and alternating
+ * shades so that neighbours stay apart; narrower ones merge. */
+#define WIDE_BAR_WIDTH       5.0
+#define HOVER_TOLERANCE      3.0
+/* About 100 MB of bars; beyond it, the oldest go. */
+#define MAX_BARS             1500000
+
+typedef struct
+{
+  gint64       sent_us;
+  gint64       start_us;
+  gint64       finish_us;
+  gint64       returned_us;
+  guint64      chunk_index;
+  guint64      start_row;
+  guint64      end_row;
+  const char  *worker_name;   /* interned */
+} Bar;
+
+typedef struct
+{
+  gint         pid;
+  guint        lane;
+  guint        color_index;
+  GArray      *bars;          /* Bar, in start order: a lane never overlaps itself */
+  PangoLayout *label;
+} Row;
+
+typedef struct
+{
+  guint64      serial;
+  gint64       sent_us;
+  guint        lane;
+} InFlight;
+
+struct _MpaioChunkTimeline
+{
+  GtkWidget    parent_instance;
+
+  double       history;
+  gint64       frozen_time;
+
+  GPtrArray   *rows;          /* Row*, by pid then lane */
+  guint        n_bars;
+  guint        n_colors;      /* rows ever created: the next row's colour */
+  GArray      *in_flight;     /* InFlight */
+  guint        n_lanes;       /* in-flight lanes since the last clear */
+
+  guint        tick_id;
+  gint64       scroll_step;
+};
+
+G_DEFINE_FINAL_TYPE (MpaioChunkTimeline, mpaio_chunk_timeline, GTK_TYPE_WIDGET)
+
+enum
+{
+  PROP_0,
+  PROP_HISTORY,
+  PROP_FROZEN_TIME,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+row_free (gpointer data)
+{
+  Row *row = data;
+
+  g_array_unref (row->bars);
+  g_clear_object (&row->label);
+  g_free (row);
+}
+
+static void
+get_foreground (GtkWidget *widget,
+                GdkRGBA   *color)
+{
+#if GTK_CHECK_VERSION(4, 10, 0)
+  gtk_widget_get_color (widget, color);
+#else
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), color);
+#endif
+}
+
+static gint64
+get_end_time (MpaioChunkTimeline *self)
+{
+  GdkFrameClock *clock;
+
+  if (self->frozen_time != 0)
+    return self->frozen_time;
+
+  /* The frame's time, as the CPU chart above uses. */
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+  if (clock != NULL)
+    return gdk_frame_clock_get_frame_time (clock);
+
+  return g_get_monotonic_time ();
+}
+
+static double
+get_in_flight_height (MpaioChunkTimeline *self)
+{
+  if (self->n_lanes == 0)
+    return 0.0;
+
+  return MAX (ROW_HEIGHT, self->n_lanes * (LANE_HEIGHT + LANE_SPACING)) + ROW_SPACING;
+}
+
+static double
+get_row_y (MpaioChunkTimeline *self,
+           guint               row)
+{
+  return TOP_PADDING + get_in_flight_height (self) + row * (ROW_HEIGHT + ROW_SPACING);
+}
+
+static void
+get_plot_x (MpaioChunkTimeline *self,
+            double             *x,
+            double             *width)
+{
+  *x = MPAIO_CHART_MARGIN_LEFT;
+  *width = MAX (gtk_widget_get_width (GTK_WIDGET (self)) - MPAIO_CHART_MARGIN_LEFT -
+                MPAIO_CHART_MARGIN_RIGHT, 1);
+}
+
+static void
+lighten (const GdkRGBA *color,
+         double         amount,
+         GdkRGBA       *out)
+{
+  out->red = color->red + (1.0 - color->red) * amount;
+  out->green = color->green + (1.0 - color->green) * amount;
+  out->blue = color->blue + (1.0 - color->blue) * amount;
+  out->alpha = color->alpha;
+}
+
+/* The first bar of a lane that finishes at or after @time. */
+static guint
+find_bar (GArray *bars,
+          gint64  time)
+{
+  guint low = 0;
+  guint high = bars->len;
+
+  while (low < high)
+    {
+      guint mid = low + (high - low) / 2;
+
+      if (g_array_index (bars, Bar, mid).finish_us < time)
+        low = mid + 1;
+      else
+        high = mid;
+    }
+
+  return low;
+}
+
+/* The first bar of a lane that starts after @time. */
+static guint
+find_bar_starting_after (GArray *bars,
+                         gint64  time)
+{
+  guint low = 0;
+  guint high = bars->len;
+
+  while (low < high)
+    {
+      guint mid = low + (high - low) / 2;
+
+      if (g_array_index (bars, Bar, mid).start_us <= time)
+        low = mid + 1;
+      else
+        high = mid;
+    }
+
+  return low;
+}
+
+static void
+append_rect (GtkSnapshot   *snapshot,
+             const GdkRGBA *color,
+             double         x0,
+             double         x1,
+             double         y,
+             double         height)
+{
+  gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x0, y, x1 - x0, height));
+}
+
+static void
+snapshot_row (MpaioChunkTimeline *self,
+              GtkSnapshot        *snapshot,
+              Row                *row,
+              double              y,
+              gint64              start_us,
+              double              us_per_px,
+              double              plot_x,
+              double              plot_end)
+{
+  GdkRGBA color, light;
+  double  run_x0 = 0, run_x1 = -G_MAXDOUBLE;
+  guint   next;
+
+  mpaio_chart_palette_get_color (MPAIO_CHART_PALETTE_WORKER_OFFSET + row->color_index, &color);
+  lighten (&color, 0.35, &light);
+
+  for (guint i = find_bar (row->bars, start_us); i < row->bars->len; i++)
+    {
+      const Bar *bar = &g_array_index (row->bars, Bar, i);
+      double x0 = plot_x + (bar->start_us - start_us) / us_per_px;
+      double x1 = plot_x + (bar->finish_us - start_us) / us_per_px;
+
+      if (x0 > plot_end)
+        break;
+
+      if (x1 - x0 >= WIDE_BAR_WIDTH)
+        {
+          if (run_x1 > run_x0)
+            append_rect (snapshot, &color, run_x0, run_x1, y, ROW_HEIGHT);
+          run_x1 = -G_MAXDOUBLE;
+          append_rect (snapshot, i % 2 == 0 ? &color : &light, x0, x1 - 1.0, y, ROW_HEIGHT);
+          continue;
+        }
+
+      /* Narrow bars merge into runs: thousands of them cover a few pixels,
+       * and drawn apart they would cost a node each for nothing visible. */
+      x1 = MAX (x1, x0 + MIN_BAR_WIDTH);
+      if (x0 <= run_x1 + 1.0)
+        run_x1 = MAX (run_x1, x1);
+      else
+        {
+          if (run_x1 > run_x0)
+            append_rect (snapshot, &color, run_x0, run_x1, y, ROW_HEIGHT);
+          run_x0 = x0;
+          run_x1 = x1;
+        }
+
+      /* Skip to the last bar that starts within a pixel of the run: those
+       * before it end before it starts (a lane never overlaps itself), so
+       * inside the run too. A million chunks cost a search per pixel, not
+       * a million steps per frame. */
+      next = find_bar_starting_after (row->bars, start_us + (gint64) ((run_x1 + 1.0 - plot_x) *
+                                                                      us_per_px));
+      if (next > i + 1)
+        i = next - 2;
+    }
+
+  if (run_x1 > run_x0)
+    append_rect (snapshot, &color, run_x0, run_x1, y, ROW_HEIGHT);
+}
+
+static void
+snapshot_label (GtkSnapshot   *snapshot,
+                PangoLayout   *layout,
+                double         y,
+                double         height,
+                const GdkRGBA *color)
+{
+  int w, h;
+
+  pango_layout_get_pixel_size (layout, &w, &h);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot,
+                          &GRAPHENE_POINT_INIT (MAX (0, MPAIO_CHART_MARGIN_LEFT - 6 - w),
+                                                round (y + (height - h) / 2.0)));
+  gtk_snapshot_append_layout (snapshot, layout, color);
+  gtk_snapshot_restore (snapshot);
+}
+
+static PangoLayout *
+create_small_layout (GtkWidget  *widget,
+                     const char *text)
+{
+  PangoLayout *layout = gtk_widget_create_pango_layout (widget, text);
+  g_autoptr(PangoAttrList) attrs = pango_attr_list_new ();
+
+  pango_attr_list_insert (attrs, pango_attr_scale_new (0.85));
+  pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum"));
+  pango_layout_set_attributes (layout, attrs);
+
+  return layout;
+}
+
+static void
+mpaio_chunk_timeline_snapshot (GtkWidget   *widget,
+                               GtkSnapshot *snapshot)
+{
+  MpaioChunkTimeline *self = MPAIO_CHUNK_TIMELINE (widget);
+  MpaioChartAxis axis = { -self->history, 0.0, TRUE };
+  double  ticks[MPAIO_CHART_MAX_TICKS];
+  double  plot_x, plot_width, us_per_px, bottom;
+  gint64  end_us = get_end_time (self);
+  gint64  start_us = end_us - (gint64) (self->history * G_USEC_PER_SEC);
+  guint   n_ticks;
+  GdkRGBA foreground, grid, band, dim;
+
+  get_foreground (widget, &foreground);
+  grid = band = dim = foreground;
+  grid.alpha *= 0.12;
+  band.alpha *= 0.05;
+  dim.alpha *= 0.6;
+
+  get_plot_x (self, &plot_x, &plot_width);
+  us_per_px = self->history * G_USEC_PER_SEC / plot_width;
+  bottom = get_row_y (self, self->rows->len);
+
+  if (self->rows->len == 0 && self->n_lanes == 0)
+    {
+      g_autoptr(PangoLayout) layout =
+        create_small_layout (widget, "Chunks appear here as a run goes, a row per worker process");
+
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (plot_x, TOP_PADDING));
+      gtk_snapshot_append_layout (snapshot, layout, &dim);
+      gtk_snapshot_restore (snapshot);
+      return;
+    }
+
+  /* The chart's static grid, line for line. */
+  n_ticks = mpaio_chart_axis_get_ticks (&axis, plot_width, ticks, G_N_ELEMENTS (ticks));
+  for (guint i = 0; i < n_ticks; i++)
+    {
+      double x = floor (plot_x + (ticks[i] - axis.start) / self->history * plot_width);
+
+      append_rect (snapshot, &grid, x, x + 1.0, TOP_PADDING, bottom - TOP_PADDING);
+    }
+
+  gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (plot_x, 0, plot_width,
+                                                         gtk_widget_get_height (widget)));
+
+  if (self->n_lanes > 0)
+    {
+      gint64  oldest[MAX_LANES];
+      GdkRGBA pending = foreground;
+
+      /* Chunks in flight all run to now: a lane shows from its oldest on,
+       * one rectangle, where translucent ones stacked would darken. */
+      for (guint lane = 0; lane < MAX_LANES; lane++)
+        oldest[lane] = G_MAXINT64;
+      for (guint i = 0; i < self->in_flight->len; i++)
+        {
+          const InFlight *chunk = &g_array_index (self->in_flight, InFlight, i);
+
+          oldest[chunk->lane] = MIN (oldest[chunk->lane], chunk->sent_us);
+        }
+
+      pending.alpha *= 0.35;
+      for (guint lane = 0; lane < self->n_lanes; lane++)
+        {
+          double x0, x1 = plot_x + plot_width;
+
+          if (oldest[lane] == G_MAXINT64)
+            continue;
+          x0 = plot_x + (oldest[lane] - start_us) / us_per_px;
+          append_rect (snapshot, &pending, x0, MAX (x1, x0 + MIN_BAR_WIDTH),
+                       TOP_PADDING + lane * (LANE_HEIGHT + LANE_SPACING), LANE_HEIGHT);
+        }
+    }
+
+  for (guint r = 0; r < self->rows->len; r++)
+    {
+      Row *row = g_ptr_array_index (self->rows, r);
+      double y = get_row_y (self, r);
+
+      append_rect (snapshot, &band, plot_x, plot_x + plot_width, y, ROW_HEIGHT);
+      snapshot_row (self, snapshot, row, y, start_us, us_per_px, plot_x, plot_x + plot_width);
+    }
+
+  gtk_snapshot_pop (snapshot);
+
+  if (self->n_lanes > 0)
+    {
+      g_autofree char *text = g_strdup_printf ("In flight: %u", self->in_flight->len);
+      g_autoptr(PangoLayout) layout = create_small_layout (widget, text);
+
+      snapshot_label (snapshot, layout, TOP_PADDING, get_in_flight_height (self) - ROW_SPACING,
+                      &dim);
+    }
+
+  for (guint r = 0; r < self->rows->len; r++)
+    {
+      Row *row = g_ptr_array_index (self->rows, r);
+
+      if (row->label == NULL)
+        {
+          g_autofree char *text = row->lane == 0 ? g_strdup_printf ("PID %d", row->pid)
+                                                 : g_strdup_printf ("PID %d · %u", row->pid,
+                                                                    row->lane + 1);
+
+          row->label = create_small_layout (widget, text);
+        }
+      snapshot_label (snapshot, row->label, get_row_y (self, r), ROW_HEIGHT, &foreground);
+    }
+}
+
+static void
+mpaio_chunk_timeline_measure (GtkWidget      *widget,
+                              GtkOrientation  orientation,
+                              int             for_size,
+                              int            *minimum,
+                              int            *natural,
+                              int            *minimum_baseline,
+                              int            *natural_baseline)
+{
+  MpaioChunkTimeline *self = MPAIO_CHUNK_TIMELINE (widget);
+
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      *minimum = MPAIO_CHART_MARGIN_LEFT + MPAIO_CHART_MARGIN_RIGHT + 120;
+      *natural = 640;
+    }
+  else
+    {
+      *minimum = *natural = (int) ceil (get_row_y (self, MAX (self->rows->len, 1)));
+    }
+}
+
+static void
+mpaio_chunk_timeline_css_changed (GtkWidget         *widget,
+                                  GtkCssStyleChange *change)
+{
+  MpaioChunkTimeline *self = MPAIO_CHUNK_TIMELINE (widget);
+
+  GTK_WIDGET_CLASS (mpaio_chunk_timeline_parent_class)->css_changed (widget, change);
+
+  /* The labels' fonts may have changed. */
+  for (guint r = 0; r < self->rows->len; r++)
+    g_clear_object (&((Row *) g_ptr_array_index (self->rows, r))->label);
+  gtk_widget_queue_draw (widget);
+}
+
+static const Bar *
+find_bar_at (MpaioChunkTimeline *self,
+             Row                *row,
+             gint64              time,
+             gint64              tolerance)
+{
+  const Bar *best = NULL;
+  gint64     best_distance = G_MAXINT64;
+
+  for (guint i = find_bar (row->bars, time - tolerance); i < row->bars->len; i++)
+    {
+      const Bar *bar = &g_array_index (row->bars, Bar, i);
+      gint64 distance;
+
+      if (bar->start_us > time + tolerance)
+        break;
+
+      distance = time < bar->start_us ? bar->start_us - time
+               : time > bar->finish_us ? time - bar->finish_us : 0;
+      if (distance < best_distance)
+        {
+          best = bar;
+          best_distance = distance;
+        }
+    }
+
+  return best;
+}
+
+static char *
+format_duration (gint64 us)
+{
+  if (us < 1000)
+    return g_strdup_printf ("%" G_GINT64_FORMAT " µs", us);
+  if (us < 10 * G_USEC_PER_SEC)
+    return g_strdup_printf ("%.3f ms", us / 1000.0);
+
+  return g_strdup_printf ("%.3f s", (double) us / G_USEC_PER_SEC);
+}
+
+/**
+ * mpaio_chunk_timeline_describe_at:
+ * @self: a timeline
+ * @x: a point in the widget
+ * @y: a point in the widget
+ *
+ * What the tooltip at (@x, @y) says.
+ *
+ * Returns: (transfer full) (nullable): the description of the chunk there
+ */
+char *
+mpaio_chunk_timeline_describe_at (MpaioChunkTimeline *self,
+                                  double              x,
+                                  double              y)
+{
+  double plot_x, plot_width, us_per_px;
+  gint64 end_us, time;
+  guint  r;
+  Row   *row;
+  const Bar *bar;
+  g_autofree char *ran = NULL;
+  g_autofree char *queued = NULL;
+  g_autofree char *back = NULL;
+
+  g_return_val_if_fail (MPAIO_IS_CHUNK_TIMELINE (self), NULL);
+
+  get_plot_x (self, &plot_x, &plot_width);
+  us_per_px = self->history * G_USEC_PER_SEC / plot_width;
+  end_us = get_end_time (self);
+  time = end_us - (gint64) ((plot_x + plot_width - x) * us_per_px);
+
+  if (x < plot_x || y < get_row_y (self, 0))
+    {
+      if (self->n_lanes > 0 && y >= TOP_PADDING && y < get_row_y (self, 0))
+        return g_strdup_printf ("%u chunks handed to the executor and not back yet",
+                                self->in_flight->len);
+      return NULL;
+    }
+
+  r = (guint) ((y - get_row_y (self, 0)) / (ROW_HEIGHT + ROW_SPACING));
+  if (r >= self->rows->len || y > get_row_y (self, r) + ROW_HEIGHT)
+    return NULL;
+
+  row = g_ptr_array_index (self->rows, r);
+  bar = find_bar_at (self, row, time, (gint64) (HOVER_TOLERANCE * us_per_px));
+  if (bar == NULL)
+    return NULL;
+
+  ran = format_duration (bar->finish_us - bar->start_us);
+  queued = format_duration (MAX (bar->start_us - bar->sent_us, 0));
+  back = format_duration (MAX (bar->returned_us - bar->finish_us, 0));
+
+  return g_strdup_printf ("Chunk %" G_GUINT64_FORMAT " of %s\n"
+                          "Worker process %d\n"
+                          "Rows %" G_GUINT64_FORMAT "–%" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT
+                          " rows)\n"
+                          "Ran %s (sent %s before it started, back %s after it finished)",
+                          bar->chunk_index, bar->worker_name, row->pid, bar->start_row,
+                          bar->end_row, bar->end_row - bar->start_row, ran, queued, back);
+}
+
+static gboolean
+mpaio_chunk_timeline_query_tooltip (GtkWidget  *widget,
+                                    int         x,
+                                    int         y,
+                                    gboolean    keyboard_mode,
+                                    GtkTooltip *tooltip)
+{
+  g_autofree char *text = NULL;
+
+  if (keyboard_mode)
+    return FALSE;
+
+  text = mpaio_chunk_timeline_describe_at (MPAIO_CHUNK_TIMELINE (widget), x, y);
+  if (text == NULL)
+    return FALSE;
+
+  gtk_tooltip_set_text (tooltip, text);
+
+  return TRUE;
+}
+
+static gboolean
+on_tick (GtkWidget     *widget,
+         GdkFrameClock *clock,
+         gpointer       user_data)
+{
+  MpaioChunkTimeline *self = MPAIO_CHUNK_TIMELINE (widget);
+  double plot_x, plot_width;
+  gint64 step;
+
+  /* The chart's rule, so both scroll on the same frames. */
+  get_plot_x (self, &plot_x, &plot_width);
+  step = mpaio_chart_scroll_step (gdk_frame_clock_get_frame_time (clock), self->history, plot_width,
+                                  gtk_widget_get_scale_factor (widget));
+  if (step != self->scroll_step)
+    {
+      self->scroll_step = step;
+      gtk_widget_queue_draw (widget);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* As the chart: a frame per frame only while shown and following the clock. */
+static void
+update_tick (MpaioChunkTimeline *self)
+{
+  gboolean want = self->frozen_time == 0 && gtk_widget_get_mapped (GTK_WIDGET (self));
+
+  if (want && self->tick_id == 0)
+    self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), on_tick, NULL, NULL);
+  else if (!want && self->tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+      self->tick_id = 0;
+    }
+}
+
+static void
+mpaio_chunk_timeline_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (mpaio_chunk_timeline_parent_class)->map (widget);
+
+  update_tick (MPAIO_CHUNK_TIMELINE (widget));
+}
+
+static void
+mpaio_chunk_timeline_unmap (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (mpaio_chunk_timeline_parent_class)->unmap (widget);
+
+  update_tick (MPAIO_CHUNK_TIMELINE (widget));
+}
+
+static void
+mpaio_chunk_timeline_finalize (GObject *object)
+{
+  MpaioChunkTimeline *self = MPAIO_CHUNK_TIMELINE (object);
+
+  g_ptr_array_unref (self->rows);
+  g_array_unref (self->in_flight);
+
+  G_OBJECT_CLASS (mpaio_chunk_timeline_parent_class)->finalize (object);
+}
+
+static void
+mpaio_chunk_timeline_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  MpaioChunkTimeline *self = MPAIO_CHUNK_TIMELINE (object);
+
+  switch (prop_id)
+    {
+    case PROP_HISTORY:
+      g_value_set_double (value, self->history);
+      break;
+
+    case PROP_FROZEN_TIME:
+      g_value_set_int64 (value, self->frozen_time);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mpaio_chunk_timeline_set_property (GObject      *object,
+                                   guint         prop_id,
+                                   const GValue *value,
+                                   GParamSpec   *pspec)
+{
+  MpaioChunkTimeline *self = MPAIO_CHUNK_TIMELINE (object);
+
+  switch (prop_id)
+    {
+    case PROP_HISTORY:
+      mpaio_chunk_timeline_set_history (self, g_value_get_double (value));
+      break;
+
+    case PROP_FROZEN_TIME:
+      mpaio_chunk_timeline_set_frozen_time (self, g_value_get_int64 (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mpaio_chunk_timeline_class_init (MpaioChunkTimelineClass *klass)
+{
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->finalize = mpaio_chunk_timeline_finalize;
+  object_class->get_property = mpaio_chunk_timeline_get_property;
+  object_class->set_property = mpaio_chunk_timeline_set_property;
+
+  widget_class->snapshot = mpaio_chunk_timeline_snapshot;
+  widget_class->measure = mpaio_chunk_timeline_measure;
+  widget_class->css_changed = mpaio_chunk_timeline_css_changed;
+  widget_class->query_tooltip = mpaio_chunk_timeline_query_tooltip;
+  widget_class->map = mpaio_chunk_timeline_map;
+  widget_class->unmap = mpaio_chunk_timeline_unmap;
+
+  properties[PROP_HISTORY] =
+    g_param_spec_double ("history", NULL, NULL, 1.0, 24 * 3600.0, DEFAULT_HISTORY,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  properties[PROP_FROZEN_TIME] =
+    g_param_spec_int64 ("frozen-time", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_css_name (widget_class, "chunktimeline");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+mpaio_chunk_timeline_init (MpaioChunkTimeline *self)
+{
+  self->history = DEFAULT_HISTORY;
+  self->rows = g_ptr_array_new_with_free_func (row_free);
+  self->in_flight = g_array_new (FALSE, FALSE, sizeof (InFlight));
+
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  "Chunks per worker process over time", -1);
+}
+
+GtkWidget *
+mpaio_chunk_timeline_new (void)
+{
+  return g_object_new (MPAIO_TYPE_CHUNK_TIMELINE, NULL);
+}
+
+static Row *
+get_row_for (MpaioChunkTimeline *self,
+             gint                pid,
+             gint64              start_us)
+{
+  guint position = self->rows->len;
+  guint lane = 0;
+  Row  *row;
+
+  for (guint r = 0; r < self->rows->len; r++)
+    {
+      row = g_ptr_array_index (self->rows, r);
+
+      if (row->pid < pid)
+        continue;
+      if (row->pid > pid)
+        {
+          position = r;
+          break;
+        }
+
+      /* A lane that is free by the time this chunk started. */
+      if (row->bars->len == 0 ||
+          g_array_index (row->bars, Bar, row->bars->len - 1).finish_us <= start_us)
+        return row;
+      lane = row->lane + 1;
+      position = r + 1;
+    }
+
+  row = g_new0 (Row, 1);
+  row->pid = pid;
+  row->lane = lane;
+  row->color_index = self->n_colors++;
+  row->bars = g_array_new (FALSE, FALSE, sizeof (Bar));
+  g_ptr_array_insert (self->rows, (int) position, row);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+
+  return row;
+}
+
+/* Keeps memory bounded over a long session: the oldest half of every row. */
+static void
+prune (MpaioChunkTimeline *self)
+{
+  self->n_bars = 0;
+  for (guint r = 0; r < self->rows->len; r++)
+    {
+      Row *row = g_ptr_array_index (self->rows, r);
+      /* Even, so the survivors keep their shades. */
+      guint drop = (row->bars->len / 2) & ~1u;
+
+      g_array_remove_range (row->bars, 0, drop);
+      self->n_bars += row->bars->len;
+    }
+}
+
+/**
+ * mpaio_chunk_timeline_add_record:
+ * @self: a timeline
+ * @record: a chunk's record, as an executor's `submit_finish` fills it
+ * @worker_name: (nullable): what the tooltip calls the chunk's worker
+ *
+ * Adds the chunk's bar, in the row of the process that ran it. Records of
+ * chunks no process ran (pid 0: failed submissions) are ignored.
+ */
+void
+mpaio_chunk_timeline_add_record (MpaioChunkTimeline     *self,
+                                 const MpaioChunkRecord *record,
+                                 const char             *worker_name)
+{
+  Bar  bar;
+  Row *row;
+
+  g_return_if_fail (MPAIO_IS_CHUNK_TIMELINE (self));
+  g_return_if_fail (record != NULL);
+
+  if (record->pid <= 0)
+    return;
+
+  bar.sent_us = record->sent_us;
+  bar.returned_us = record->returned_us;
+  /* An executor that does not time `process` itself: from sending to
+   * returning is the best there is. */
+  bar.start_us = record->started_us != 0 ? record->started_us : record->sent_us;
+  bar.finish_us = record->finished_us != 0 ? record->finished_us : record->returned_us;
+  bar.finish_us = MAX (bar.finish_us, bar.start_us);
+  bar.chunk_index = record->chunk_index;
+  bar.start_row = record->start_row;
+  bar.end_row = record->end_row;
+  bar.worker_name = g_intern_string (worker_name != NULL ? worker_name : "a worker");
+
+  row = get_row_for (self, record->pid, bar.start_us);
+  g_array_append_val (row->bars, bar);
+
+  if (++self->n_bars > MAX_BARS)
+    prune (self);
+
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/**
+ * mpaio_chunk_timeline_add_in_flight:
+ * @self: a timeline
+ * @serial: a number naming the chunk until it is removed
+ * @sent_us: when it was handed to the executor
+ *
+ * Shows a chunk handed to the executor: no process can be named for it
+ * until it returns, but a long one should not leave the timeline blank.
+ */
+void
+mpaio_chunk_timeline_add_in_flight (MpaioChunkTimeline *self,
+                                    guint64             serial,
+                                    gint64              sent_us)
+{
+  InFlight chunk = { serial, sent_us, 0 };
+  guint64  used = 0;
+
+  g_return_if_fail (MPAIO_IS_CHUNK_TIMELINE (self));
+
+  /* The lowest free lane. */
+  for (guint i = 0; i < self->in_flight->len; i++)
+    used |= G_GUINT64_CONSTANT (1) << g_array_index (self->in_flight, InFlight, i).lane;
+  while (chunk.lane < MAX_LANES - 1 && (used & (G_GUINT64_CONSTANT (1) << chunk.lane)) != 0)
+    chunk.lane++;
+
+  g_array_append_val (self->in_flight, chunk);
+
+  if (chunk.lane + 1 > self->n_lanes)
+    {
+      self->n_lanes = chunk.lane + 1;
+      gtk_widget_queue_resize (GTK_WIDGET (self));
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/**
+ * mpaio_chunk_timeline_remove_in_flight:
+ * @self: a timeline
+ * @serial: what mpaio_chunk_timeline_add_in_flight() was given
+ *
+ * The chunk is back (or failed).
+ */
+void
+mpaio_chunk_timeline_remove_in_flight (MpaioChunkTimeline *self,
+                                       guint64             serial)
+{
+  g_return_if_fail (MPAIO_IS_CHUNK_TIMELINE (self));
+
+  /* Chunks come back roughly in the order they were sent: the oldest are
+   * first, so the search is short. */
+  for (guint i = 0; i < self->in_flight->len; i++)
+    {
+      if (g_array_index (self->in_flight, InFlight, i).serial == serial)
+        {
+          g_array_remove_index (self->in_flight, i);
+          gtk_widget_queue_draw (GTK_WIDGET (self));
+          return;
+        }
+    }
+}
+
+/**
+ * mpaio_chunk_timeline_clear:
+ * @self: a timeline
+ *
+ * Removes every row, bar and chunk in flight.
+ */
+void
+mpaio_chunk_timeline_clear (MpaioChunkTimeline *self)
+{
+  g_return_if_fail (MPAIO_IS_CHUNK_TIMELINE (self));
+
+  g_ptr_array_set_size (self->rows, 0);
+  g_array_set_size (self->in_flight, 0);
+  self->n_bars = 0;
+  self->n_colors = 0;
+  self->n_lanes = 0;
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+double
+mpaio_chunk_timeline_get_history (MpaioChunkTimeline *self)
+{
+  g_return_val_if_fail (MPAIO_IS_CHUNK_TIMELINE (self), DEFAULT_HISTORY);
+
+  return self->history;
+}
+
+/**
+ * mpaio_chunk_timeline_set_history:
+ * @self: a timeline
+ * @history: seconds
+ *
+ * How much time the timeline spans: the CPU chart's.
+ */
+void
+mpaio_chunk_timeline_set_history (MpaioChunkTimeline *self,
+                                  double              history)
+{
+  g_return_if_fail (MPAIO_IS_CHUNK_TIMELINE (self));
+  g_return_if_fail (history >= 1.0);
+
+  if (self->history == history)
+    return;
+
+  self->history = history;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HISTORY]);
+}
+
+gint64
+mpaio_chunk_timeline_get_frozen_time (MpaioChunkTimeline *self)
+{
+  g_return_val_if_fail (MPAIO_IS_CHUNK_TIMELINE (self), 0);
+
+  return self->frozen_time;
+}
+
+/**
+ * mpaio_chunk_timeline_set_frozen_time:
+ * @self: a timeline
+ * @frozen_time: µs of the monotonic clock, or 0
+ *
+ * A time to hold at the right edge, or 0 to follow the clock.
+ */
+void
+mpaio_chunk_timeline_set_frozen_time (MpaioChunkTimeline *self,
+                                      gint64              frozen_time)
+{
+  g_return_if_fail (MPAIO_IS_CHUNK_TIMELINE (self));
+
+  if (self->frozen_time == frozen_time)
+    return;
+
+  self->frozen_time = frozen_time;
+  update_tick (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FROZEN_TIME]);
+}
+
+/**
+ * mpaio_chunk_timeline_get_n_rows:
+ * @self: a timeline
+ *
+ * Returns: the number of rows: one per worker process (per lane, for a
+ *   thread pool)
+ */
+guint
+mpaio_chunk_timeline_get_n_rows (MpaioChunkTimeline *self)
+{
+  g_return_val_if_fail (MPAIO_IS_CHUNK_TIMELINE (self), 0);
+
+  return self->rows->len;
+}
+
+/**
+ * mpaio_chunk_timeline_get_n_bars:
+ * @self: a timeline
+ *
+ * Returns: the number of bars, one per chunk added
+ */
+guint
+mpaio_chunk_timeline_get_n_bars (MpaioChunkTimeline *self)
+{
+  g_return_val_if_fail (MPAIO_IS_CHUNK_TIMELINE (self), 0);
+
+  return self->n_bars;
+}
+
+guint
+mpaio_chunk_timeline_get_n_in_flight (MpaioChunkTimeline *self)
+{
+  g_return_val_if_fail (MPAIO_IS_CHUNK_TIMELINE (self), 0);
+
+  return self->in_flight->len;
+}
+
+gint
+mpaio_chunk_timeline_get_row_pid (MpaioChunkTimeline *self,
+                                  guint               row)
+{
+  g_return_val_if_fail (MPAIO_IS_CHUNK_TIMELINE (self), 0);
+  g_return_val_if_fail (row < self->rows->len, 0);
+
+  return ((Row *) g_ptr_array_index (self->rows, row))->pid;
+}
+
+guint
+mpaio_chunk_timeline_get_row_n_bars (MpaioChunkTimeline *self,
+                                     guint               row)
+{
+  g_return_val_if_fail (MPAIO_IS_CHUNK_TIMELINE (self), 0);
+  g_return_val_if_fail (row < self->rows->len, 0);
+
+  return ((Row *) g_ptr_array_index (self->rows, row))->bars->len;
+}
+
+/**
+ * mpaio_chunk_timeline_get_row_bounds:
+ * @self: a timeline
+ * @row: a row
+ * @bounds: (out caller-allocates): where the row's bars are drawn
+ *
+ * Returns: %FALSE if there is no such row
+ */
+gboolean
+mpaio_chunk_timeline_get_row_bounds (MpaioChunkTimeline *self,
+                                     guint               row,
+                                     graphene_rect_t    *bounds)
+{
+  double plot_x, plot_width;
+
+  g_return_val_if_fail (MPAIO_IS_CHUNK_TIMELINE (self), FALSE);
+  g_return_val_if_fail (bounds != NULL, FALSE);
+
+  if (row >= self->rows->len)
+    return FALSE;
+
+  get_plot_x (self, &plot_x, &plot_width);
+  graphene_rect_init (bounds, plot_x, get_row_y (self, row), plot_width, ROW_HEIGHT);
+
+  return TRUE;
+}
+
+/**
+ * mpaio_chunk_timeline_get_row_color:
+ * @self: a timeline
+ * @row: a row
+ * @color: (out caller-allocates): the colour of the row's bars
+ *
+ * Every other wide bar is a lighter shade of it.
+ */
+void
+mpaio_chunk_timeline_get_row_color (MpaioChunkTimeline *self,
+                                    guint               row,
+                                    GdkRGBA            *color)
+{
+  g_return_if_fail (MPAIO_IS_CHUNK_TIMELINE (self));
+  g_return_if_fail (row < self->rows->len);
+
+  mpaio_chart_palette_get_color (MPAIO_CHART_PALETTE_WORKER_OFFSET +
+                                 ((Row *) g_ptr_array_index (self->rows, row))->color_index,
+                                 color);
+}

@@ -1,0 +1,542 @@
+/* mpaio-monitor-window.c: the monitor's main window
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The run panel on the left; on the right the CPU chart over the chunk
+ * timeline, in one column so that they share a width and so a time axis.
+ * The window owns the CPU monitor, which samples for as long as the window
+ * is open, as GNOME System Monitor does: runs come and go under it.
+ */
+
+#include <glib/gi18n.h>
+
+#include "mpaio-monitor-window.h"
+
+/* An hour of samples at most, whatever the interval. */
+#define KEPT_SECONDS 3600
+
+struct _MpaioMonitorWindow
+{
+  GtkApplicationWindow parent_instance;
+
+  MpaioCpuMonitor     *monitor;
+  MpaioCpuChart       *chart;
+  MpaioChunkTimeline  *timeline;
+  MpaioRunPanel       *run_panel;
+};
+
+G_DEFINE_FINAL_TYPE (MpaioMonitorWindow, mpaio_monitor_window, GTK_TYPE_APPLICATION_WINDOW)
+
+static void
+show_error (MpaioMonitorWindow *self,
+            const char         *primary,
+            const GError       *error)
+{
+  GtkWidget *dialog;
+
+  /* GtkAlertDialog arrives with GTK 4.10; this is 4.8. */
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  dialog = gtk_message_dialog_new (GTK_WINDOW (self),
+                                   GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                   GTK_MESSAGE_ERROR, GTK_BUTTONS_CLOSE, "%s", primary);
+  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s", error->message);
+  g_signal_connect (dialog, "response", G_CALLBACK (gtk_window_destroy), NULL);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+set_max_samples (MpaioMonitorWindow *self)
+{
+  mpaio_cpu_monitor_set_max_samples (self->monitor,
+                                     KEPT_SECONDS * 1000 /
+                                     mpaio_cpu_monitor_get_interval (self->monitor));
+}
+
+static cairo_status_t
+append_to_byte_array (void                *closure,
+                      const unsigned char *data,
+                      unsigned int         length)
+{
+  g_byte_array_append (closure, data, length);
+
+  return CAIRO_STATUS_SUCCESS;
+}
+
+static gboolean
+write_chart_png (MpaioMonitorWindow *self,
+                 GFile              *file,
+                 GError            **error)
+{
+  g_autoptr(GByteArray) png = g_byte_array_new ();
+  cairo_surface_t *surface;
+  cairo_status_t status;
+
+  /* The chart at its size on screen, at least a readable one. */
+  surface = mpaio_cpu_chart_render_image (self->chart,
+                                          MAX (gtk_widget_get_width (GTK_WIDGET (self->chart)),
+                                               800),
+                                          MAX (gtk_widget_get_height (GTK_WIDGET (self->chart)),
+                                               400));
+  status = cairo_surface_write_to_png_stream (surface, append_to_byte_array, png);
+  cairo_surface_destroy (surface);
+
+  if (status != CAIRO_STATUS_SUCCESS)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", cairo_status_to_string (status));
+      return FALSE;
+    }
+
+  return g_file_replace_contents (file, (const char *) png->data, png->len, NULL, FALSE,
+                                  G_FILE_CREATE_REPLACE_DESTINATION, NULL, NULL, error);
+}
+
+typedef enum
+{
+  EXPORT_CSV,
+  EXPORT_PNG,
+} ExportKind;
+
+static void
+on_export_response (GtkNativeDialog *dialog,
+                    int              response,
+                    gpointer         user_data)
+{
+  MpaioMonitorWindow *self = MPAIO_MONITOR_WINDOW (gtk_native_dialog_get_transient_for (dialog));
+  ExportKind kind = GPOINTER_TO_INT (user_data);
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      G_GNUC_END_IGNORE_DEPRECATIONS
+
+      if (kind == EXPORT_CSV)
+        ok = mpaio_cpu_monitor_write_csv_to_file (self->monitor, file, NULL, &error);
+      else
+        ok = write_chart_png (self, file, &error);
+
+      if (!ok)
+        show_error (self, kind == EXPORT_CSV ? _("Could not export the samples")
+                                             : _("Could not export the chart"), error);
+    }
+
+  g_object_unref (dialog);
+}
+
+static void
+export (MpaioMonitorWindow *self,
+        ExportKind          kind)
+{
+  GtkFileChooserNative *chooser;
+
+  /* GtkFileDialog arrives with GTK 4.10; this is 4.8. */
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  chooser = gtk_file_chooser_native_new (kind == EXPORT_CSV ? _("Export Samples as CSV")
+                                                            : _("Export Chart as PNG"),
+                                         GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
+                                         _("_Export"), NULL);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser),
+                                     kind == EXPORT_CSV ? "cpu-samples.csv" : "cpu-chart.png");
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_export_response), GINT_TO_POINTER (kind));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+export_csv_activated (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  export (MPAIO_MONITOR_WINDOW (user_data), EXPORT_CSV);
+}
+
+static void
+export_png_activated (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  export (MPAIO_MONITOR_WINDOW (user_data), EXPORT_PNG);
+}
+
+static void
+interval_changed (GSimpleAction *action,
+                  GVariant      *value,
+                  gpointer       user_data)
+{
+  MpaioMonitorWindow *self = MPAIO_MONITOR_WINDOW (user_data);
+  gint32 interval = g_variant_get_int32 (value);
+
+  if (interval < 10)
+    return;
+
+  mpaio_cpu_monitor_set_interval (self->monitor, (guint) interval);
+  set_max_samples (self);
+  g_simple_action_set_state (action, value);
+}
+
+static void
+history_changed (GSimpleAction *action,
+                 GVariant      *value,
+                 gpointer       user_data)
+{
+  MpaioMonitorWindow *self = MPAIO_MONITOR_WINDOW (user_data);
+  gint32 history = g_variant_get_int32 (value);
+
+  if (history < 1)
+    return;
+
+  /* The timeline follows through a binding. */
+  mpaio_cpu_chart_set_history (self->chart, history);
+  g_simple_action_set_state (action, value);
+}
+
+static void
+show_total_changed (GSimpleAction *action,
+                    GVariant      *value,
+                    gpointer       user_data)
+{
+  MpaioMonitorWindow *self = MPAIO_MONITOR_WINDOW (user_data);
+
+  mpaio_cpu_chart_set_show_total (self->chart, g_variant_get_boolean (value));
+  g_simple_action_set_state (action, value);
+}
+
+static void
+pause_changed (GSimpleAction *action,
+               GVariant      *value,
+               gpointer       user_data)
+{
+  MpaioMonitorWindow *self = MPAIO_MONITOR_WINDOW (user_data);
+
+  /* Paused at the time the chart shows now, so nothing jumps; sampling
+   * goes on underneath. The timeline follows through a binding. */
+  mpaio_cpu_chart_set_frozen_time (self->chart, g_variant_get_boolean (value)
+                                                  ? mpaio_cpu_chart_get_end_time (self->chart)
+                                                  : 0);
+  g_simple_action_set_state (action, value);
+}
+
+static void
+on_executor_changed (MpaioMonitorWindow *self)
+{
+  /* New processes, new rows: the old ones would stay empty forever. */
+  mpaio_chunk_timeline_clear (self->timeline);
+}
+
+static void
+on_chunk_sent (MpaioMonitorWindow *self,
+               guint64             serial,
+               gint64              sent_us)
+{
+  mpaio_chunk_timeline_add_in_flight (self->timeline, serial, sent_us);
+}
+
+static void
+on_chunk_done (MpaioMonitorWindow *self,
+               guint64             serial,
+               const char         *worker_name,
+               MpaioChunkRecord   *record)
+{
+  mpaio_chunk_timeline_remove_in_flight (self->timeline, serial);
+  mpaio_chunk_timeline_add_record (self->timeline, record, worker_name);
+}
+
+static GMenuModel *
+create_menu (void)
+{
+  static const gint32 intervals[] = { 100, 200, 500, 1000 };
+  static const gint32 histories[] = { 10, 30, 60, 120, 300 };
+  GMenu *menu = g_menu_new ();
+  g_autoptr(GMenu) export_section = g_menu_new ();
+  g_autoptr(GMenu) view_section = g_menu_new ();
+  g_autoptr(GMenu) interval_menu = g_menu_new ();
+  g_autoptr(GMenu) history_menu = g_menu_new ();
+  g_autoptr(GMenu) app_section = g_menu_new ();
+
+  g_menu_append (export_section, _("Export Samples as _CSV…"), "win.export-csv");
+  g_menu_append (export_section, _("Export Chart as _PNG…"), "win.export-png");
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (export_section));
+
+  for (guint i = 0; i < G_N_ELEMENTS (intervals); i++)
+    {
+      g_autofree char *label = g_strdup_printf (_("%d ms"), intervals[i]);
+      g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
+
+      g_menu_item_set_action_and_target_value (item, "win.interval",
+                                               g_variant_new_int32 (intervals[i]));
+      g_menu_append_item (interval_menu, item);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (histories); i++)
+    {
+      g_autofree char *label = g_strdup_printf (_("%d s"), histories[i]);
+      g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
+
+      g_menu_item_set_action_and_target_value (item, "win.history",
+                                               g_variant_new_int32 (histories[i]));
+      g_menu_append_item (history_menu, item);
+    }
+  g_menu_append_submenu (view_section, _("_Refresh Interval"), G_MENU_MODEL (interval_menu));
+  g_menu_append_submenu (view_section, _("_History"), G_MENU_MODEL (history_menu));
+  g_menu_append (view_section, _("Show _Total"), "win.show-total");
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (view_section));
+
+  g_menu_append (app_section, _("_About mpaio Monitor"), "app.about");
+  g_menu_append (app_section, _("_Quit"), "app.quit");
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (app_section));
+
+  return G_MENU_MODEL (menu);
+}
+
+static GtkWidget *
+create_heading (const char *text)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+  gtk_widget_add_css_class (label, "heading");
+
+  return label;
+}
+
+static void
+mpaio_monitor_window_dispose (GObject *object)
+{
+  MpaioMonitorWindow *self = MPAIO_MONITOR_WINDOW (object);
+
+  if (self->monitor != NULL)
+    mpaio_cpu_monitor_stop (self->monitor);
+  g_clear_object (&self->monitor);
+
+  G_OBJECT_CLASS (mpaio_monitor_window_parent_class)->dispose (object);
+}
+
+static void
+mpaio_monitor_window_class_init (MpaioMonitorWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = mpaio_monitor_window_dispose;
+}
+
+static void
+mpaio_monitor_window_init (MpaioMonitorWindow *self)
+{
+  const GActionEntry actions[] = {
+    { "export-csv", export_csv_activated, NULL, NULL, NULL },
+    { "export-png", export_png_activated, NULL, NULL, NULL },
+    { "interval", NULL, "i", "200", interval_changed },
+    { "history", NULL, "i", "60", history_changed },
+    { "show-total", NULL, NULL, "false", show_total_changed },
+    { "pause", NULL, NULL, "false", pause_changed },
+  };
+  g_autoptr(GMenuModel) menu = create_menu ();
+  GtkWidget *header, *menu_button, *pause_button;
+  GtkWidget *paned, *sidebar, *column, *timeline_scroller;
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+
+  gtk_window_set_title (GTK_WINDOW (self), _("mpaio Monitor"));
+  gtk_window_set_icon_name (GTK_WINDOW (self), "org.mpaio.Monitor");
+
+  header = gtk_header_bar_new ();
+  pause_button = gtk_toggle_button_new ();
+  gtk_button_set_icon_name (GTK_BUTTON (pause_button), "media-playback-pause-symbolic");
+  gtk_widget_set_tooltip_text (pause_button, _("Pause the chart and the timeline"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (pause_button), "win.pause");
+  gtk_header_bar_pack_start (GTK_HEADER_BAR (header), pause_button);
+  menu_button = gtk_menu_button_new ();
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu_button), "open-menu-symbolic");
+  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (menu_button), menu);
+  gtk_widget_set_tooltip_text (menu_button, _("Main Menu"));
+  gtk_header_bar_pack_end (GTK_HEADER_BAR (header), menu_button);
+  gtk_window_set_titlebar (GTK_WINDOW (self), header);
+
+  self->run_panel = MPAIO_RUN_PANEL (mpaio_run_panel_new ());
+  gtk_widget_set_margin_start (GTK_WIDGET (self->run_panel), 12);
+  gtk_widget_set_margin_end (GTK_WIDGET (self->run_panel), 12);
+  gtk_widget_set_margin_top (GTK_WIDGET (self->run_panel), 12);
+  gtk_widget_set_margin_bottom (GTK_WIDGET (self->run_panel), 12);
+  sidebar = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (sidebar), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (sidebar), GTK_WIDGET (self->run_panel));
+
+  self->chart = MPAIO_CPU_CHART (mpaio_cpu_chart_new ());
+  gtk_widget_set_vexpand (GTK_WIDGET (self->chart), TRUE);
+  self->timeline = MPAIO_CHUNK_TIMELINE (mpaio_chunk_timeline_new ());
+  /* One time axis for both. */
+  g_object_bind_property (self->chart, "history", self->timeline, "history", G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->chart, "frozen-time", self->timeline, "frozen-time",
+                          G_BINDING_SYNC_CREATE);
+
+  timeline_scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (timeline_scroller), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (timeline_scroller), TRUE);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (timeline_scroller), 240);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (timeline_scroller),
+                                 GTK_WIDGET (self->timeline));
+
+  column = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_set_margin_start (column, 12);
+  gtk_widget_set_margin_end (column, 12);
+  gtk_widget_set_margin_top (column, 12);
+  gtk_widget_set_margin_bottom (column, 12);
+  gtk_box_append (GTK_BOX (column), create_heading (_("CPU utilisation per core")));
+  gtk_box_append (GTK_BOX (column), GTK_WIDGET (self->chart));
+  gtk_box_append (GTK_BOX (column), create_heading (_("Chunks by worker process")));
+  gtk_box_append (GTK_BOX (column), timeline_scroller);
+
+  paned = gtk_paned_new (GTK_ORIENTATION_HORIZONTAL);
+  gtk_paned_set_start_child (GTK_PANED (paned), sidebar);
+  gtk_paned_set_resize_start_child (GTK_PANED (paned), FALSE);
+  gtk_paned_set_shrink_start_child (GTK_PANED (paned), FALSE);
+  gtk_paned_set_end_child (GTK_PANED (paned), column);
+  gtk_paned_set_shrink_end_child (GTK_PANED (paned), FALSE);
+  gtk_window_set_child (GTK_WINDOW (self), paned);
+  gtk_window_set_default_size (GTK_WINDOW (self), 1100, 720);
+
+  g_signal_connect_object (self->run_panel, "executor-changed", G_CALLBACK (on_executor_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->run_panel, "chunk-sent", G_CALLBACK (on_chunk_sent), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->run_panel, "chunk-done", G_CALLBACK (on_chunk_done), self,
+                           G_CONNECT_SWAPPED);
+
+  self->monitor = mpaio_cpu_monitor_new ();
+  set_max_samples (self);
+}
+
+/**
+ * mpaio_monitor_window_new:
+ * @application: the application
+ * @interval_ms: milliseconds between CPU samples
+ * @history_s: seconds of history the chart shows
+ *
+ * Returns: (transfer none): a new window, sampling already
+ */
+MpaioMonitorWindow *
+mpaio_monitor_window_new (GtkApplication *application,
+                          guint           interval_ms,
+                          guint           history_s)
+{
+  MpaioMonitorWindow *self;
+
+  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (MPAIO_TYPE_MONITOR_WINDOW, "application", application, NULL);
+
+  g_action_group_change_action_state (G_ACTION_GROUP (self), "interval",
+                                      g_variant_new_int32 ((gint32) MAX (interval_ms, 10)));
+  g_action_group_change_action_state (G_ACTION_GROUP (self), "history",
+                                      g_variant_new_int32 ((gint32) MAX (history_s, 1)));
+
+  mpaio_cpu_monitor_start (self->monitor);
+  mpaio_cpu_chart_set_time_origin (self->chart, mpaio_cpu_monitor_get_start_time (self->monitor));
+  mpaio_cpu_chart_set_model (self->chart, mpaio_cpu_monitor_get_samples (self->monitor));
+
+  return self;
+}
+
+MpaioRunPanel *
+mpaio_monitor_window_get_run_panel (MpaioMonitorWindow *self)
+{
+  g_return_val_if_fail (MPAIO_IS_MONITOR_WINDOW (self), NULL);
+
+  return self->run_panel;
+}
+
+MpaioCpuMonitor *
+mpaio_monitor_window_get_cpu_monitor (MpaioMonitorWindow *self)
+{
+  g_return_val_if_fail (MPAIO_IS_MONITOR_WINDOW (self), NULL);
+
+  return self->monitor;
+}
+
+MpaioCpuChart *
+mpaio_monitor_window_get_chart (MpaioMonitorWindow *self)
+{
+  g_return_val_if_fail (MPAIO_IS_MONITOR_WINDOW (self), NULL);
+
+  return self->chart;
+}
+
+MpaioChunkTimeline *
+mpaio_monitor_window_get_timeline (MpaioMonitorWindow *self)
+{
+  g_return_val_if_fail (MPAIO_IS_MONITOR_WINDOW (self), NULL);
+
+  return self->timeline;
+}
+
+/**
+ * mpaio_monitor_window_save_screenshot:
+ * @self: a mapped window
+ * @path: where to write the PNG
+ * @error: return location for a #GError
+ *
+ * Saves the window as it is drawn now, rendered in-process by the window's
+ * own renderer: no screen grabbing, so it works under Xvfb and needs no
+ * compositor.
+ *
+ * Returns: whether the PNG was written
+ */
+gboolean
+mpaio_monitor_window_save_screenshot (MpaioMonitorWindow *self,
+                                      const char         *path,
+                                      GError            **error)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GtkSnapshot *snapshot;
+  GskRenderer *renderer;
+  GdkSurface *surface;
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  double x, y;
+
+  g_return_val_if_fail (MPAIO_IS_MONITOR_WINDOW (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  renderer = gtk_native_get_renderer (GTK_NATIVE (self));
+  surface = gtk_native_get_surface (GTK_NATIVE (self));
+  if (renderer == NULL || surface == NULL || width <= 0 || height <= 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                           "The window is not shown yet");
+      return FALSE;
+    }
+
+  paintable = gtk_widget_paintable_new (GTK_WIDGET (self));
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "The window drew nothing");
+      return FALSE;
+    }
+
+  /* The whole surface, the window as the screen has it (the size it was
+   * asked for): client-side decorations put the widget inside a margin for
+   * shadows or resize handles, which stays transparent. */
+  gtk_native_get_surface_transform (GTK_NATIVE (self), &x, &y);
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (-x, -y,
+                                                              gdk_surface_get_width (surface),
+                                                              gdk_surface_get_height (surface)));
+  if (!gdk_texture_save_to_png (texture, path))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Could not write %s", path);
+      return FALSE;
+    }
+
+  return TRUE;
+}

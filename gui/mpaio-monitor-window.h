@@ -1,0 +1,31 @@
+/* mpaio-monitor-window.h: the monitor's main window
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "mpaio-chunk-timeline.h"
+#include "mpaio-cpu-chart.h"
+#include "mpaio-run-panel.h"
+
+G_BEGIN_DECLS
+
+#define MPAIO_TYPE_MONITOR_WINDOW (mpaio_monitor_window_get_type ())
+G_DECLARE_FINAL_TYPE (MpaioMonitorWindow, mpaio_monitor_window, MPAIO, MONITOR_WINDOW,
+                      GtkApplicationWindow)
+
+MpaioMonitorWindow *mpaio_monitor_window_new               (GtkApplication     *application,
+                                                            guint               interval_ms,
+                                                            guint               history_s);
+MpaioRunPanel      *mpaio_monitor_window_get_run_panel     (MpaioMonitorWindow *self);
+MpaioCpuMonitor    *mpaio_monitor_window_get_cpu_monitor   (MpaioMonitorWindow *self);
+MpaioCpuChart      *mpaio_monitor_window_get_chart         (MpaioMonitorWindow *self);
+MpaioChunkTimeline *mpaio_monitor_window_get_timeline      (MpaioMonitorWindow *self);
+gboolean            mpaio_monitor_window_save_screenshot   (MpaioMonitorWindow *self,
+                                                            const char         *path,
+                                                            GError            **error);
+
+G_END_DECLS

@@ -1,0 +1,880 @@
+/* mpaio-run-panel.c: starts demo workloads and shows how they went
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The panel runs one of the demo workloads (the seed's sum of integers and
+ * concatenation of strings, and a CPU-bound kernel) with the chosen array
+ * size, executor, workers and partitions, through the orchestrator's async
+ * API: nothing here blocks the main loop, not even filling the array, which
+ * happens on a thread. The executor is wrapped in an
+ * MpaioRecordingExecutor, whose per-chunk signals the panel passes on for
+ * the chunk timeline; it is kept between runs, so worker processes are
+ * reused as a program using mpaio would reuse them.
+ */
+
+#include <signal.h>
+
+#include <glib/gi18n.h>
+
+#include "monitor-workers.h"
+#include "mpaio-recording-executor.h"
+#include "mpaio-run-panel.h"
+
+#define MAX_ROWS       200000000.0
+#define MAX_WORKERS    256.0
+#define MAX_PARTITIONS 10000000.0
+
+struct _MpaioRunPanel
+{
+  GtkBox                  parent_instance;
+
+  GtkDropDown            *workload_dropdown;
+  GtkSpinButton          *rows_spin;
+  GtkSpinButton          *rounds_spin;
+  GtkDropDown            *executor_dropdown;
+  GtkSpinButton          *workers_spin;
+  GtkSpinButton          *partitions_spin;
+  GtkButton              *start_button;
+  GtkButton              *cancel_button;
+  GtkProgressBar         *progress_bar;
+  GtkLabel               *result_label;
+
+  MpaioRecordingExecutor *executor;
+  MpaioExecutorKind       executor_kind;
+  guint                   executor_n_workers;
+  guint                   n_in_flight;
+
+  /* The last array made, reused while the workload's element type and the
+   * number of rows stay the same. */
+  MpaioSharedArray       *array;
+
+  MpaioOrchestrator      *orchestrator;
+  MpaioWorker            *worker;
+  GCancellable           *cancellable;
+  gboolean                running;
+  /* A run or an array being made outlives the widgets: they end quietly. */
+  gboolean                disposed;
+  MpaioWorkload           run_workload;
+
+  guint                   tick_id;
+  gint64                  last_tick_us;
+  gint64                  longest_gap_us;
+  guint                   n_frames;
+
+  char                   *summary;
+};
+
+G_DEFINE_FINAL_TYPE (MpaioRunPanel, mpaio_run_panel, GTK_TYPE_BOX)
+
+enum
+{
+  SIGNAL_RUN_STARTED,
+  SIGNAL_RUN_FINISHED,
+  SIGNAL_CHUNK_SENT,
+  SIGNAL_CHUNK_DONE,
+  SIGNAL_EXECUTOR_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* Defaults that make each workload take a second or so on a small machine:
+ * long enough to see on a minute-wide chart. */
+static const struct
+{
+  const char *name;
+  const char *label;
+  double      default_rows;
+} workloads[] = {
+  [MPAIO_WORKLOAD_SUM]     = { "sum",     N_("Sum of integers"),        50000000 },
+  [MPAIO_WORKLOAD_CONCAT]  = { "concat",  N_("Concatenation of strings"), 500000 },
+  [MPAIO_WORKLOAD_COMPUTE] = { "compute", N_("CPU-heavy kernel"),        4000000 },
+};
+
+gboolean
+mpaio_workload_from_string (const char    *name,
+                            MpaioWorkload *workload)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (workloads); i++)
+    {
+      if (g_strcmp0 (name, workloads[i].name) == 0)
+        {
+          *workload = (MpaioWorkload) i;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+gboolean
+mpaio_executor_kind_from_string (const char        *name,
+                                 MpaioExecutorKind *kind)
+{
+  if (g_strcmp0 (name, "process") == 0)
+    *kind = MPAIO_EXECUTOR_KIND_PROCESS;
+  else if (g_strcmp0 (name, "thread") == 0)
+    *kind = MPAIO_EXECUTOR_KIND_THREAD;
+  else
+    return FALSE;
+
+  return TRUE;
+}
+
+static MpaioWorkload
+get_workload (MpaioRunPanel *self)
+{
+  return (MpaioWorkload) gtk_drop_down_get_selected (self->workload_dropdown);
+}
+
+static gboolean
+is_string_workload (MpaioWorkload workload)
+{
+  return workload == MPAIO_WORKLOAD_CONCAT;
+}
+
+static void update_progress (MpaioRunPanel *self);
+
+/* Tracking frame gaps while a run goes: the longest is how long the main
+ * loop was kept from drawing, the figure that says whether the run blocks
+ * the UI. */
+static gboolean
+on_tick (GtkWidget     *widget,
+         GdkFrameClock *clock,
+         gpointer       user_data)
+{
+  MpaioRunPanel *self = MPAIO_RUN_PANEL (user_data);
+  gint64 now = g_get_monotonic_time ();
+
+  if (self->last_tick_us != 0)
+    self->longest_gap_us = MAX (self->longest_gap_us, now - self->last_tick_us);
+  self->last_tick_us = now;
+  self->n_frames++;
+
+  /* Read once a frame rather than on each notify::n-chunks-done: a run of
+   * a million chunks would otherwise relayout the bar a million times. */
+  if (self->orchestrator == NULL)
+    gtk_progress_bar_pulse (self->progress_bar);
+  else
+    update_progress (self);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+update_progress (MpaioRunPanel *self)
+{
+  guint64 done, total;
+  char text[96];
+
+  if (self->orchestrator == NULL)
+    return;
+
+  done = mpaio_orchestrator_get_n_chunks_done (self->orchestrator);
+  total = mpaio_orchestrator_get_n_chunks (self->orchestrator);
+  gtk_progress_bar_set_fraction (self->progress_bar, total > 0 ? (double) done / total : 0.0);
+  g_snprintf (text, sizeof text, _("%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " chunks"), done,
+              total);
+  if (g_strcmp0 (gtk_progress_bar_get_text (self->progress_bar), text) != 0)
+    gtk_progress_bar_set_text (self->progress_bar, text);
+}
+
+static void
+set_running (MpaioRunPanel *self,
+             gboolean       running)
+{
+  self->running = running;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->start_button), !running);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), running);
+
+  if (running && self->tick_id == 0)
+    {
+      self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->progress_bar), on_tick, self,
+                                                    NULL);
+    }
+  else if (!running && self->tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self->progress_bar), self->tick_id);
+      self->tick_id = 0;
+    }
+}
+
+static void
+finish_run (MpaioRunPanel *self,
+            const char    *summary,
+            gboolean       success)
+{
+  if (self->disposed)
+    return;
+
+  /* The last frame's count may predate the last chunks. */
+  update_progress (self);
+
+  g_free (self->summary);
+  self->summary = g_strdup (summary);
+  gtk_label_set_text (self->result_label, summary);
+  set_running (self, FALSE);
+  g_clear_object (&self->cancellable);
+  g_signal_emit (self, signals[SIGNAL_RUN_FINISHED], 0, success);
+}
+
+static void
+on_chunk_sent (MpaioRunPanel *self,
+               guint64        serial,
+               gint64         sent_us)
+{
+  self->n_in_flight++;
+  g_signal_emit (self, signals[SIGNAL_CHUNK_SENT], 0, serial, sent_us);
+}
+
+static void
+on_chunk_done (MpaioRunPanel    *self,
+               guint64           serial,
+               MpaioWorker      *worker,
+               MpaioChunkRecord *record,
+               gboolean          succeeded)
+{
+  self->n_in_flight--;
+  g_signal_emit (self, signals[SIGNAL_CHUNK_DONE], 0, serial, G_OBJECT_TYPE_NAME (worker), record);
+}
+
+static gboolean
+ensure_executor (MpaioRunPanel *self,
+                 GError       **error)
+{
+  MpaioExecutorKind kind = (MpaioExecutorKind) gtk_drop_down_get_selected (self->executor_dropdown);
+  guint n_workers = (guint) gtk_spin_button_get_value_as_int (self->workers_spin);
+  g_autoptr(MpaioExecutor) inner = NULL;
+
+  if (self->executor != NULL && self->executor_kind == kind &&
+      self->executor_n_workers == n_workers)
+    return TRUE;
+
+  if (kind == MPAIO_EXECUTOR_KIND_PROCESS)
+    inner = MPAIO_EXECUTOR (mpaio_process_pool_new (n_workers, error));
+  else
+    inner = MPAIO_EXECUTOR (mpaio_thread_pool_new (n_workers, error));
+  if (inner == NULL)
+    return FALSE;
+
+  /* The old pool's processes end as it goes. */
+  g_clear_object (&self->executor);
+  self->executor = mpaio_recording_executor_new (inner);
+  self->executor_kind = kind;
+  self->executor_n_workers = n_workers;
+  g_signal_connect_object (self->executor, "chunk-sent", G_CALLBACK (on_chunk_sent), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->executor, "chunk-done", G_CALLBACK (on_chunk_done), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_emit (self, signals[SIGNAL_EXECUTOR_CHANGED], 0);
+
+  return TRUE;
+}
+
+static char *
+describe_result (MpaioRunPanel  *self,
+                 MpaioRunReport *report)
+{
+  g_autofree char *result = NULL;
+  guint64 n_chunks = mpaio_orchestrator_get_n_chunks (self->orchestrator);
+
+  switch (self->run_workload)
+    {
+    case MPAIO_WORKLOAD_SUM:
+      {
+        guint64 n = mpaio_shared_array_get_n_rows (self->array);
+        guint64 total = monitor_sum_worker_get_total (MONITOR_SUM_WORKER (self->worker));
+        /* n(n+1)/2 without overflowing before the division. */
+        guint64 expected = n % 2 == 0 ? (n / 2) * (n + 1) : n * ((n + 1) / 2);
+
+        result = g_strdup_printf (_("Sum of 1…%" G_GUINT64_FORMAT ": %" G_GUINT64_FORMAT " (%s)"),
+                                  n, total, total == expected ? _("correct") : _("WRONG"));
+        break;
+      }
+
+    case MPAIO_WORKLOAD_CONCAT:
+      {
+        MonitorConcatWorker *worker = MONITOR_CONCAT_WORKER (self->worker);
+        const char *text = monitor_concat_worker_get_result (worker);
+
+        result = g_strdup_printf (_("Concatenation: %" G_GSIZE_FORMAT
+                                    " characters, “%.40s…”"),
+                                  monitor_concat_worker_get_length (worker), text);
+        break;
+      }
+
+    case MPAIO_WORKLOAD_COMPUTE:
+    default:
+      {
+        MonitorComputeWorker *worker = MONITOR_COMPUTE_WORKER (self->worker);
+
+        result = g_strdup_printf (_("Checksum after %u rounds: %016" G_GINT64_MODIFIER "x"),
+                                  monitor_compute_worker_get_rounds (worker),
+                                  monitor_compute_worker_get_checksum (worker));
+        break;
+      }
+    }
+
+  return g_strdup_printf (_("%s\n%" G_GUINT64_FORMAT " chunks on %u %s in %.3f s.\n"
+                            "Longest frame gap: %.1f ms over %u frames."),
+                          result, n_chunks, self->executor_n_workers,
+                          self->executor_kind == MPAIO_EXECUTOR_KIND_PROCESS ? _("worker processes")
+                                                                             : _("threads"),
+                          mpaio_run_report_get_wall_time (report), self->longest_gap_us / 1000.0,
+                          self->n_frames);
+}
+
+/* A cancelled run leaves its chunks in flight running to their end in the
+ * worker processes, and the next run would queue behind them: minutes, for
+ * a long kernel. mpaio has no way to abort them, so the processes go; the
+ * pool replaces any process that dies, and is ready at once. Threads
+ * cannot be stopped: a thread pool finishes its chunks. */
+static void
+stop_chunks_in_flight (MpaioRunPanel *self)
+{
+  MpaioExecutor *inner;
+  g_autofree GPid *pids = NULL;
+  guint n_pids = 0;
+
+  if (self->n_in_flight == 0 || self->executor == NULL)
+    return;
+
+  inner = mpaio_recording_executor_get_inner (self->executor);
+  if (!MPAIO_IS_PROCESS_POOL (inner))
+    return;
+
+  pids = mpaio_process_pool_get_pids (MPAIO_PROCESS_POOL (inner), &n_pids);
+  for (guint i = 0; i < n_pids; i++)
+    {
+      /* 0 is a process already gone, and would name our process group. */
+      if (pids[i] > 0)
+        kill (pids[i], SIGKILL);
+    }
+}
+
+static void
+on_run_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(MpaioRunPanel) self = user_data;
+  g_autoptr(MpaioRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *summary = NULL;
+
+  report = mpaio_orchestrator_run_finish (MPAIO_ORCHESTRATOR (source), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    stop_chunks_in_flight (self);
+  if (self->disposed)
+    return;
+
+  if (report == NULL)
+    summary = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                ? g_strdup_printf (_("Cancelled after %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+                                     " chunks."),
+                                   mpaio_orchestrator_get_n_chunks_done (self->orchestrator),
+                                   mpaio_orchestrator_get_n_chunks (self->orchestrator))
+                : g_strdup_printf (_("Failed: %s"), error->message);
+  else
+    summary = describe_result (self, report);
+
+  finish_run (self, summary, report != NULL);
+}
+
+static void
+start_orchestrator (MpaioRunPanel *self)
+{
+  guint n_partitions = (guint) gtk_spin_button_get_value_as_int (self->partitions_spin);
+  g_autoptr(MpaioDataIterator) iterator = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  GType type;
+
+  iterator = mpaio_data_iterator_new_partitioned (self->array, n_partitions, &error);
+  if (iterator == NULL)
+    {
+      message = g_strdup_printf (_("Cannot partition the array: %s"), error->message);
+      finish_run (self, message, FALSE);
+      return;
+    }
+
+  type = self->run_workload == MPAIO_WORKLOAD_SUM      ? MONITOR_TYPE_SUM_WORKER
+         : self->run_workload == MPAIO_WORKLOAD_CONCAT ? MONITOR_TYPE_CONCAT_WORKER
+                                                       : MONITOR_TYPE_COMPUTE_WORKER;
+  g_clear_object (&self->worker);
+  if (type == MONITOR_TYPE_COMPUTE_WORKER)
+    self->worker = g_object_new (type, "data-iterator", iterator, "rounds",
+                                 (guint) gtk_spin_button_get_value_as_int (self->rounds_spin),
+                                 NULL);
+  else
+    self->worker = g_object_new (type, "data-iterator", iterator, NULL);
+
+  g_clear_object (&self->orchestrator);
+  self->orchestrator = mpaio_orchestrator_new (MPAIO_EXECUTOR (self->executor), &self->worker, 1);
+
+  /* Frame gaps count from here: filling a new array faults in its pages,
+   * which stalls every thread of the process that maps memory meanwhile,
+   * and that is not the run's doing. */
+  self->last_tick_us = 0;
+  self->longest_gap_us = 0;
+  self->n_frames = 0;
+  /* Strings are joined in row order; sums commute. */
+  mpaio_orchestrator_set_ordered (self->orchestrator, is_string_workload (self->run_workload));
+  mpaio_orchestrator_run_async (self->orchestrator, self->cancellable, on_run_done,
+                                g_object_ref (self));
+}
+
+typedef struct
+{
+  gboolean strings;
+  guint64  n_rows;
+} ArrayRequest;
+
+/* On a worker thread: filling hundreds of megabytes would stall the main
+ * loop for as long. */
+static void
+make_array_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  ArrayRequest *request = task_data;
+  g_autoptr(MpaioSharedArray) array = NULL;
+  GError *error = NULL;
+
+  if (request->strings)
+    {
+      array = mpaio_shared_array_new_full (MPAIO_DTYPE_STRING, MONITOR_STRING_ITEM_SIZE,
+                                           &request->n_rows, 1, MPAIO_SHARED_ARRAY_FLAGS_NONE,
+                                           &error);
+      /* New shared memory is zero-filled: items come NUL-padded. */
+      for (guint64 i = 0; array != NULL && i < request->n_rows; i++)
+        g_snprintf (mpaio_shared_array_get_row (array, i), MONITOR_STRING_ITEM_SIZE,
+                    "foo_%" G_GUINT64_FORMAT, i);
+    }
+  else
+    {
+      array = mpaio_shared_array_new (MPAIO_DTYPE_INT64, &request->n_rows, 1, &error);
+      if (array != NULL)
+        {
+          gint64 *data = mpaio_shared_array_get_data (array);
+
+          for (guint64 i = 0; i < request->n_rows; i++)
+            data[i] = (gint64) i + 1;
+        }
+    }
+
+  if (array == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_steal_pointer (&array), g_object_unref);
+}
+
+static void
+on_array_ready (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  MpaioRunPanel *self = MPAIO_RUN_PANEL (source);
+  g_autoptr(MpaioSharedArray) array = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  array = g_task_propagate_pointer (G_TASK (result), &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      finish_run (self, _("Cancelled before the first chunk."), FALSE);
+      return;
+    }
+  if (array == NULL)
+    {
+      message = g_strdup_printf (_("Cannot make the array: %s"), error->message);
+      finish_run (self, message, FALSE);
+      return;
+    }
+
+  if (self->disposed)
+    return;
+  g_set_object (&self->array, array);
+  start_orchestrator (self);
+}
+
+/**
+ * mpaio_run_panel_start:
+ * @self: a panel
+ *
+ * Starts a run with the panel's settings, unless one is going.
+ */
+void
+mpaio_run_panel_start (MpaioRunPanel *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autoptr(GTask) task = NULL;
+  ArrayRequest *request;
+
+  g_return_if_fail (MPAIO_IS_RUN_PANEL (self));
+
+  if (self->running)
+    return;
+
+  self->run_workload = get_workload (self);
+  self->cancellable = g_cancellable_new ();
+  g_clear_object (&self->orchestrator);
+  set_running (self, TRUE);
+  gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
+  gtk_progress_bar_set_text (self->progress_bar, _("Preparing the array…"));
+  gtk_label_set_text (self->result_label, "");
+  g_signal_emit (self, signals[SIGNAL_RUN_STARTED], 0);
+
+  if (!ensure_executor (self, &error))
+    {
+      message = g_strdup_printf (_("Cannot start the workers: %s"), error->message);
+      finish_run (self, message, FALSE);
+      return;
+    }
+
+  request = g_new0 (ArrayRequest, 1);
+  request->strings = is_string_workload (self->run_workload);
+  request->n_rows = (guint64) gtk_spin_button_get_value (self->rows_spin);
+
+  if (self->array != NULL && mpaio_shared_array_get_n_rows (self->array) == request->n_rows &&
+      (mpaio_shared_array_get_dtype (self->array) == MPAIO_DTYPE_STRING) == request->strings)
+    {
+      g_free (request);
+      start_orchestrator (self);
+      return;
+    }
+
+  /* The old array goes first: two of them may not fit. */
+  g_clear_object (&self->array);
+  task = g_task_new (self, self->cancellable, on_array_ready, NULL);
+  g_task_set_source_tag (task, mpaio_run_panel_start);
+  g_task_set_task_data (task, request, g_free);
+  g_task_run_in_thread (task, make_array_thread);
+}
+
+/**
+ * mpaio_run_panel_cancel:
+ * @self: a panel
+ *
+ * Cancels the run going, if any; it ends promptly, and the pool stays.
+ */
+void
+mpaio_run_panel_cancel (MpaioRunPanel *self)
+{
+  g_return_if_fail (MPAIO_IS_RUN_PANEL (self));
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+}
+
+static void
+on_workload_changed (MpaioRunPanel *self)
+{
+  MpaioWorkload workload = get_workload (self);
+
+  gtk_spin_button_set_value (self->rows_spin, workloads[workload].default_rows);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->rounds_spin), workload == MPAIO_WORKLOAD_COMPUTE);
+}
+
+static GtkSpinButton *
+add_spin_row (GtkGrid    *grid,
+              int         row,
+              const char *label,
+              double      lower,
+              double      upper,
+              double      value)
+{
+  GtkWidget *title = gtk_label_new_with_mnemonic (label);
+  GtkWidget *spin = gtk_spin_button_new_with_range (lower, upper, 1.0);
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), value);
+  gtk_widget_set_hexpand (spin, TRUE);
+  gtk_label_set_xalign (GTK_LABEL (title), 0.0);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (title), spin);
+  gtk_grid_attach (grid, title, 0, row, 1, 1);
+  gtk_grid_attach (grid, spin, 1, row, 1, 1);
+
+  return GTK_SPIN_BUTTON (spin);
+}
+
+static GtkDropDown *
+add_dropdown_row (GtkGrid           *grid,
+                  int                row,
+                  const char        *label,
+                  const char *const *items)
+{
+  GtkWidget *title = gtk_label_new_with_mnemonic (label);
+  GtkWidget *dropdown = gtk_drop_down_new_from_strings (items);
+
+  gtk_widget_set_hexpand (dropdown, TRUE);
+  gtk_label_set_xalign (GTK_LABEL (title), 0.0);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (title), dropdown);
+  gtk_grid_attach (grid, title, 0, row, 1, 1);
+  gtk_grid_attach (grid, dropdown, 1, row, 1, 1);
+
+  return GTK_DROP_DOWN (dropdown);
+}
+
+static void
+mpaio_run_panel_dispose (GObject *object)
+{
+  MpaioRunPanel *self = MPAIO_RUN_PANEL (object);
+
+  /* A run, or the making of its array, holds a reference to the panel
+   * until it ends, which cancelling hastens. */
+  self->disposed = TRUE;
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  /* Closing the window should not leave a long chunk burning a core. */
+  if (self->running)
+    stop_chunks_in_flight (self);
+  if (self->tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self->progress_bar), self->tick_id);
+      self->tick_id = 0;
+    }
+
+  g_clear_object (&self->orchestrator);
+  g_clear_object (&self->worker);
+  g_clear_object (&self->executor);
+  g_clear_object (&self->array);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (mpaio_run_panel_parent_class)->dispose (object);
+}
+
+static void
+mpaio_run_panel_finalize (GObject *object)
+{
+  MpaioRunPanel *self = MPAIO_RUN_PANEL (object);
+
+  g_free (self->summary);
+
+  G_OBJECT_CLASS (mpaio_run_panel_parent_class)->finalize (object);
+}
+
+static void
+mpaio_run_panel_class_init (MpaioRunPanelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = mpaio_run_panel_dispose;
+  object_class->finalize = mpaio_run_panel_finalize;
+
+  signals[SIGNAL_RUN_STARTED] =
+    g_signal_new ("run-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
+
+  /**
+   * MpaioRunPanel::run-finished:
+   * @self: the panel
+   * @success: whether the run completed
+   */
+  signals[SIGNAL_RUN_FINISHED] =
+    g_signal_new ("run-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+
+  signals[SIGNAL_CHUNK_SENT] =
+    g_signal_new ("chunk-sent", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_UINT64, G_TYPE_INT64);
+
+  /**
+   * MpaioRunPanel::chunk-done:
+   * @self: the panel
+   * @serial: the number ::chunk-sent gave the chunk
+   * @worker_name: the type name of the chunk's worker
+   * @record: the chunk's record (pid 0 if it failed)
+   */
+  signals[SIGNAL_CHUNK_DONE] =
+    g_signal_new ("chunk-done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_UINT64, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE,
+                  MPAIO_TYPE_CHUNK_RECORD | G_SIGNAL_TYPE_STATIC_SCOPE);
+
+  /**
+   * MpaioRunPanel::executor-changed:
+   * @self: the panel
+   *
+   * A new pool replaced the last one: its worker processes are new ones.
+   */
+  signals[SIGNAL_EXECUTOR_CHANGED] =
+    g_signal_new ("executor-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
+}
+
+static void
+mpaio_run_panel_init (MpaioRunPanel *self)
+{
+  const char *workload_names[G_N_ELEMENTS (workloads) + 1] = { NULL };
+  const char *executor_names[] = { _("Worker processes"), _("Threads"), NULL };
+  double n_cores = mpaio_get_n_cores ();
+  GtkWidget *heading, *grid, *buttons;
+  int row = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (workloads); i++)
+    workload_names[i] = _(workloads[i].label);
+
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
+  gtk_box_set_spacing (GTK_BOX (self), 12);
+
+  heading = gtk_label_new (_("Run a workload"));
+  gtk_label_set_xalign (GTK_LABEL (heading), 0.0);
+  gtk_widget_add_css_class (heading, "heading");
+  gtk_box_append (GTK_BOX (self), heading);
+
+  grid = gtk_grid_new ();
+  gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
+  gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
+  gtk_box_append (GTK_BOX (self), grid);
+
+  self->workload_dropdown = add_dropdown_row (GTK_GRID (grid), row++, _("_Workload"),
+                                              workload_names);
+  self->rows_spin = add_spin_row (GTK_GRID (grid), row++, _("_Rows"), 1, MAX_ROWS,
+                                  workloads[MPAIO_WORKLOAD_SUM].default_rows);
+  self->rounds_spin = add_spin_row (GTK_GRID (grid), row++, _("R_ounds per row"), 1, 10000, 64);
+  self->executor_dropdown = add_dropdown_row (GTK_GRID (grid), row++, _("_Executor"),
+                                              executor_names);
+  self->workers_spin = add_spin_row (GTK_GRID (grid), row++, _("Wor_kers"), 1, MAX_WORKERS,
+                                     n_cores);
+  /* One partition per core: the seed's advice, made the default. */
+  self->partitions_spin = add_spin_row (GTK_GRID (grid), row++, _("_Partitions"), 1,
+                                        MAX_PARTITIONS, n_cores);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->rounds_spin), FALSE);
+  g_signal_connect_object (self->workload_dropdown, "notify::selected",
+                           G_CALLBACK (on_workload_changed), self, G_CONNECT_SWAPPED);
+
+  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_box_set_homogeneous (GTK_BOX (buttons), TRUE);
+  self->start_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Start")));
+  gtk_widget_add_css_class (GTK_WIDGET (self->start_button), "suggested-action");
+  self->cancel_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Cancel")));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), FALSE);
+  g_signal_connect_object (self->start_button, "clicked", G_CALLBACK (mpaio_run_panel_start), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->cancel_button, "clicked", G_CALLBACK (mpaio_run_panel_cancel),
+                           self, G_CONNECT_SWAPPED);
+  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->start_button));
+  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->cancel_button));
+  gtk_box_append (GTK_BOX (self), buttons);
+
+  self->progress_bar = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
+  gtk_progress_bar_set_show_text (self->progress_bar, TRUE);
+  gtk_progress_bar_set_text (self->progress_bar, _("No run yet"));
+  gtk_box_append (GTK_BOX (self), GTK_WIDGET (self->progress_bar));
+
+  self->result_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->result_label, 0.0);
+  gtk_label_set_yalign (self->result_label, 0.0);
+  gtk_label_set_wrap (self->result_label, TRUE);
+  gtk_label_set_wrap_mode (self->result_label, PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_selectable (self->result_label, TRUE);
+  gtk_label_set_max_width_chars (self->result_label, 30);
+  gtk_box_append (GTK_BOX (self), GTK_WIDGET (self->result_label));
+}
+
+GtkWidget *
+mpaio_run_panel_new (void)
+{
+  return g_object_new (MPAIO_TYPE_RUN_PANEL, NULL);
+}
+
+void
+mpaio_run_panel_set_workload (MpaioRunPanel *self,
+                              MpaioWorkload  workload)
+{
+  g_return_if_fail (MPAIO_IS_RUN_PANEL (self));
+  g_return_if_fail (workload < G_N_ELEMENTS (workloads));
+
+  gtk_drop_down_set_selected (self->workload_dropdown, workload);
+}
+
+void
+mpaio_run_panel_set_n_rows (MpaioRunPanel *self,
+                            guint64        n_rows)
+{
+  g_return_if_fail (MPAIO_IS_RUN_PANEL (self));
+
+  gtk_spin_button_set_value (self->rows_spin, (double) n_rows);
+}
+
+void
+mpaio_run_panel_set_rounds (MpaioRunPanel *self,
+                            guint          rounds)
+{
+  g_return_if_fail (MPAIO_IS_RUN_PANEL (self));
+
+  gtk_spin_button_set_value (self->rounds_spin, rounds);
+}
+
+void
+mpaio_run_panel_set_executor_kind (MpaioRunPanel     *self,
+                                   MpaioExecutorKind  kind)
+{
+  g_return_if_fail (MPAIO_IS_RUN_PANEL (self));
+
+  gtk_drop_down_set_selected (self->executor_dropdown, kind);
+}
+
+void
+mpaio_run_panel_set_n_workers (MpaioRunPanel *self,
+                               guint          n_workers)
+{
+  g_return_if_fail (MPAIO_IS_RUN_PANEL (self));
+
+  gtk_spin_button_set_value (self->workers_spin, n_workers);
+}
+
+void
+mpaio_run_panel_set_n_partitions (MpaioRunPanel *self,
+                                  guint          n_partitions)
+{
+  g_return_if_fail (MPAIO_IS_RUN_PANEL (self));
+
+  gtk_spin_button_set_value (self->partitions_spin, n_partitions);
+}
+
+gboolean
+mpaio_run_panel_get_running (MpaioRunPanel *self)
+{
+  g_return_val_if_fail (MPAIO_IS_RUN_PANEL (self), FALSE);
+
+  return self->running;
+}
+
+/**
+ * mpaio_run_panel_get_summary:
+ * @self: a panel
+ *
+ * Returns: (nullable): what the last run gave, as the panel shows it
+ */
+const char *
+mpaio_run_panel_get_summary (MpaioRunPanel *self)
+{
+  g_return_val_if_fail (MPAIO_IS_RUN_PANEL (self), NULL);
+
+  return self->summary;
+}
+
+/**
+ * mpaio_run_panel_get_longest_frame_gap:
+ * @self: a panel
+ *
+ * Returns: the longest time between two frames during the last run, in µs
+ */
+gint64
+mpaio_run_panel_get_longest_frame_gap (MpaioRunPanel *self)
+{
+  g_return_val_if_fail (MPAIO_IS_RUN_PANEL (self), 0);
+
+  return self->longest_gap_us;
+}
+
+guint
+mpaio_run_panel_get_n_frames (MpaioRunPanel *self)
+{
+  g_return_val_if_fail (MPAIO_IS_RUN_PANEL (self), 0);
+
+  return self->n_frames;
+}
