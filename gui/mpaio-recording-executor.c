@@ -194,6 +194,7 @@ static void
 mpaio_recording_executor_submit (MpaioExecutor          *executor,
                                  MpaioWorker            *worker,
                                  const MpaioChunk       *chunk,
+                                 GCancellable           *cancellable,
                                  MpaioExecutorChunkFunc  func,
                                  gpointer                user_data)
 {
@@ -209,7 +210,7 @@ mpaio_recording_executor_submit (MpaioExecutor          *executor,
 
   g_signal_emit (self, signals[SIGNAL_CHUNK_SENT], 0, submission->serial, g_get_monotonic_time ());
 
-  mpaio_executor_submit (self->inner, worker, chunk, on_inner_done, submission);
+  mpaio_executor_submit (self->inner, worker, chunk, cancellable, on_inner_done, submission);
 }
 
 static void

@@ -117,7 +117,7 @@ mpaio_executor_submit_async (MpaioExecutor       *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, mpaio_executor_submit_async);
   g_task_set_task_data (task, g_new0 (MpaioChunkRecord, 1), g_free);
-  iface->submit (self, worker, chunk, complete_task, task);
+  iface->submit (self, worker, chunk, cancellable, complete_task, task);
 }
 
 /**
@@ -195,6 +195,8 @@ forward_result (GObject      *source,
  * @self: an executor
  * @worker: the worker whose `process` runs
  * @chunk: the rows to process
+ * @cancellable: (nullable): a cancellable; once cancelled, a chunk not yet
+ *   handed to a worker is not run, and @func gets %G_IO_ERROR_CANCELLED
  * @func: (scope async): called with the chunk's outcome
  * @user_data: data for @func
  *
@@ -210,6 +212,7 @@ void
 mpaio_executor_submit (MpaioExecutor          *self,
                        MpaioWorker            *worker,
                        const MpaioChunk       *chunk,
+                       GCancellable           *cancellable,
                        MpaioExecutorChunkFunc  func,
                        gpointer                user_data)
 {
@@ -219,17 +222,18 @@ mpaio_executor_submit (MpaioExecutor          *self,
   g_return_if_fail (MPAIO_IS_EXECUTOR (self));
   g_return_if_fail (MPAIO_IS_WORKER (worker));
   g_return_if_fail (chunk != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
   g_return_if_fail (func != NULL);
 
   iface = MPAIO_EXECUTOR_GET_IFACE (self);
   if (iface->submit != NULL)
     {
-      iface->submit (self, worker, chunk, func, user_data);
+      iface->submit (self, worker, chunk, cancellable, func, user_data);
       return;
     }
 
   forward = g_new (Forward, 1);
   forward->func = func;
   forward->user_data = user_data;
-  iface->submit_async (self, worker, chunk, NULL, forward_result, forward);
+  iface->submit_async (self, worker, chunk, cancellable, forward_result, forward);
 }

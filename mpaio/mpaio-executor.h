@@ -77,6 +77,7 @@ struct _MpaioExecutorInterface
   void      (*submit)            (MpaioExecutor        *self,
                                   MpaioWorker          *worker,
                                   const MpaioChunk     *chunk,
+                                  GCancellable         *cancellable,
                                   MpaioExecutorChunkFunc func,
                                   gpointer              user_data);
 };
@@ -94,6 +95,7 @@ MPAIO_AVAILABLE_IN_ALL
 void      mpaio_executor_submit            (MpaioExecutor        *self,
                                             MpaioWorker          *worker,
                                             const MpaioChunk     *chunk,
+                                            GCancellable         *cancellable,
                                             MpaioExecutorChunkFunc func,
                                             gpointer              user_data);
 MPAIO_AVAILABLE_IN_ALL

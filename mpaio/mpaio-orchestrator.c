@@ -79,6 +79,7 @@ typedef struct
   GError            *error;
   MpaioRunReport    *report;
   GSource           *cancel_source;
+  GCancellable      *submissions;  /* cancelled when the run ends */
   MpaioCpuMonitor   *cpu_monitor;
   gboolean           ordered;
   gboolean           done;
@@ -153,6 +154,7 @@ run_unref (Run *run)
   g_free (run->workers);
   g_clear_error (&run->error);
   g_clear_object (&run->cpu_monitor);
+  g_clear_object (&run->submissions);
   g_clear_object (&run->report);
   g_clear_object (&run->task);
   g_clear_object (&run->self);
@@ -217,6 +219,9 @@ finish (Run    *run,
 
   run->done = TRUE;
 
+  /* Chunks the executor holds and has not started are dropped. */
+  g_cancellable_cancel (run->submissions);
+
   if (run->cancel_source != NULL)
     {
       g_source_destroy (run->cancel_source);
@@ -236,7 +241,8 @@ finish (Run    *run,
     {
       /* A last sample covers the tail of the run, so even a run shorter
        * than the interval has one. */
-      _mpaio_cpu_monitor_sample_now (run->cpu_monitor);
+      g_autoptr(MpaioCpuSample) last = _mpaio_cpu_monitor_sample_now (run->cpu_monitor);
+
       mpaio_cpu_monitor_stop (run->cpu_monitor);
       _mpaio_run_report_set_cpu_samples (run->report,
                                          mpaio_cpu_monitor_get_samples (run->cpu_monitor),
@@ -327,7 +333,7 @@ submit_more (Run *run)
       run->n_to_submit--;
       run->in_flight++;
       mpaio_executor_submit (executor, run->workers[submission->worker_index].worker,
-                             &submission->chunk, on_chunk_done, submission);
+                             &submission->chunk, run->submissions, on_chunk_done, submission);
     }
 }
 
@@ -478,6 +484,7 @@ mpaio_orchestrator_run_async (MpaioOrchestrator   *self,
   run->n_workers = self->workers->len;
   run->workers = g_new0 (WorkerRun, run->n_workers);
   run->ordered = self->ordered;
+  run->submissions = g_cancellable_new ();
   run->max_in_flight = mpaio_executor_get_max_in_flight (self->executor);
 
   for (guint i = 0; i < run->n_workers; i++)

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <fcntl.h>
+
 #include <gio/gio.h>
 
 #include "mpaio-error.h"
@@ -43,6 +45,7 @@
  */
 
 #define DEFAULT_MAX_IN_FLIGHT 64
+#define MAX_WORKERS 1024
 /* A process is given enough chunks to stay busy this long: well over the
  * time a result takes to reach the pool and the next chunk to come back
  * (50–65 µs across cores here), so short chunks never leave it waiting,
@@ -55,6 +58,7 @@ typedef struct
   MpaioProcessPool       *pool;
   MpaioExecutorChunkFunc  func;
   gpointer                user_data;
+  GCancellable           *cancellable;
   GError                 *error;   /* refused at submission, reported on dispatch */
   MpaioWorker            *worker;
   MpaioChunk        chunk;
@@ -93,6 +97,7 @@ struct _MpaioProcessPool
   guint         max_in_flight;
   guint         max_retries;
   guint         chunk_timeout_ms;
+  int           io_priority;
   GSource      *timeout_source;
   char        **argv;
   const char   *cwd;
@@ -133,6 +138,7 @@ enum {
   PROP_ARGV,
   PROP_MAX_RETRIES,
   PROP_CHUNK_TIMEOUT,
+  PROP_IO_PRIORITY,
   N_PROPS
 };
 
@@ -146,6 +152,7 @@ pool_task_free (PoolTask *pool_task)
 {
   g_clear_object (&pool_task->worker);
   g_clear_error (&pool_task->error);
+  g_clear_object (&pool_task->cancellable);
   g_clear_object (&pool_task->pool);
   g_free (pool_task);
 }
@@ -389,6 +396,31 @@ watch_timeouts (MpaioProcessPool *self)
   g_source_attach (self->timeout_source, self->context);
 }
 
+/* An input array goes to worker processes as a read-only file: a worker can
+ * then neither write it (pwrite, or mprotect of its mapping) nor resize it. */
+static void
+send_array_fd (PoolProcess      *pool_process,
+               MpaioSharedArray *array)
+{
+  int fd = mpaio_shared_array_get_fd (array);
+
+  if (!(mpaio_shared_array_get_flags (array) & MPAIO_SHARED_ARRAY_FLAGS_WRITABLE))
+    {
+      char path[64];
+      int read_only;
+
+      g_snprintf (path, sizeof path, "/proc/self/fd/%d", fd);
+      read_only = open (path, O_RDONLY | O_CLOEXEC);
+      if (read_only >= 0)
+        {
+          _mpaio_worker_process_take_fd (pool_process->process, read_only);
+          return;
+        }
+    }
+
+  _mpaio_worker_process_send_fd (pool_process->process, fd);
+}
+
 static void
 send_task (MpaioProcessPool *self,
            PoolProcess      *pool_process,
@@ -403,7 +435,7 @@ send_task (MpaioProcessPool *self,
     {
       g_autoptr(GVariant) description = _mpaio_shared_array_describe (array);
 
-      _mpaio_worker_process_send_fd (pool_process->process, mpaio_shared_array_get_fd (array));
+      send_array_fd (pool_process, array);
       _mpaio_frame_append (out, MPAIO_MESSAGE_ARRAY, NULL, 0,
                            g_variant_new ("(t@" MPAIO_SHARED_ARRAY_DESCRIPTION_TYPE ")",
                                           def->array_id, description));
@@ -481,6 +513,14 @@ dispatch (MpaioProcessPool *self)
   while (!g_queue_is_empty (&self->queue) && (pool_process = choose_process (self)) != NULL)
     {
       PoolTask *pool_task = g_queue_pop_head (&self->queue);
+
+      /* A chunk of a run that ended is not worth a process's time. */
+      if (pool_task->cancellable != NULL && g_cancellable_is_cancelled (pool_task->cancellable))
+        {
+          complete_with_error (pool_task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                               "The chunk was cancelled"));
+          continue;
+        }
 
       send_task (self, pool_process, pool_task);
     }
@@ -680,7 +720,8 @@ spawn_process (MpaioProcessPool *self,
 
   g_main_context_push_thread_default (self->context);
   pool_process->process = _mpaio_worker_process_spawn ((const char * const *) self->argv,
-                                                       self->cwd, &process_callbacks,
+                                                       self->cwd, self->io_priority,
+                                                       &process_callbacks,
                                                        pool_process, error);
   g_main_context_pop_thread_default (self->context);
   g_main_context_unref (previous);
@@ -748,6 +789,14 @@ mpaio_process_pool_initable_init (GInitable     *initable,
       self->argv = g_strdupv ((char **) argv);
     }
 
+  if (self->n_workers > MAX_WORKERS)
+    {
+      g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT,
+                   "Too many worker processes requested: %u (at most %u)", self->n_workers,
+                   MAX_WORKERS);
+      return FALSE;
+    }
+
   self->cwd = _mpaio_get_initial_cwd ();
 
   return spawn_missing (self, error);
@@ -809,6 +858,7 @@ static void
 mpaio_process_pool_submit (MpaioExecutor          *executor,
                            MpaioWorker            *worker,
                            const MpaioChunk       *chunk,
+                           GCancellable           *cancellable,
                            MpaioExecutorChunkFunc  func,
                            gpointer                user_data)
 {
@@ -820,6 +870,7 @@ mpaio_process_pool_submit (MpaioExecutor          *executor,
   pool_task->pool = g_object_ref (self);
   pool_task->func = func;
   pool_task->user_data = user_data;
+  pool_task->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
   pool_task->worker = g_object_ref (worker);
   pool_task->chunk = *chunk;
 
@@ -941,6 +992,10 @@ mpaio_process_pool_get_property (GObject    *object,
       g_value_set_uint (value, self->chunk_timeout_ms);
       break;
 
+    case PROP_IO_PRIORITY:
+      g_value_set_int (value, self->io_priority);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -978,6 +1033,10 @@ mpaio_process_pool_set_property (GObject      *object,
       mpaio_process_pool_set_chunk_timeout (self, g_value_get_uint (value));
       break;
 
+    case PROP_IO_PRIORITY:
+      mpaio_process_pool_set_io_priority (self, g_value_get_int (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -996,12 +1055,13 @@ mpaio_process_pool_class_init (MpaioProcessPoolClass *klass)
   /**
    * MpaioProcessPool:n-workers:
    *
-   * The number of worker processes; 0 when constructing means one per core.
+   * The number of worker processes, at most 1024; 0 when constructing means
+   * one per core.
    *
    * Since: 0.1
    */
   properties[PROP_N_WORKERS] =
-    g_param_spec_uint ("n-workers", NULL, NULL, 0, 1024, 0,
+    g_param_spec_uint ("n-workers", NULL, NULL, 0, G_MAXUINT, 0,
                        (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
 
   /**
@@ -1059,6 +1119,21 @@ mpaio_process_pool_class_init (MpaioProcessPoolClass *klass)
   properties[PROP_CHUNK_TIMEOUT] =
     g_param_spec_uint ("chunk-timeout", NULL, NULL, 0, G_MAXUINT, 0,
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * MpaioProcessPool:io-priority:
+   *
+   * The main loop priority at which results are read and chunks sent
+   * (%G_PRIORITY_DEFAULT by default). However many results arrive, the
+   * pool spends about 2 ms per main loop pass on them; a GTK application
+   * that wants every frame drawn during a run of tiny chunks gives the pool
+   * a priority below redrawing, such as %G_PRIORITY_DEFAULT_IDLE.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_IO_PRIORITY] =
+    g_param_spec_int ("io-priority", NULL, NULL, G_MININT, G_MAXINT, G_PRIORITY_DEFAULT,
+                      (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -1184,10 +1259,16 @@ mpaio_process_pool_get_pids (MpaioProcessPool *self,
   g_return_val_if_fail (n_pids != NULL, NULL);
 
   pids = g_new0 (GPid, self->processes->len + 1);
+  *n_pids = 0;
   for (guint i = 0; i < self->processes->len; i++)
-    pids[i] = _mpaio_worker_process_get_pid (
-      ((PoolProcess *) g_ptr_array_index (self->processes, i))->process);
-  *n_pids = self->processes->len;
+    {
+      GPid pid = _mpaio_worker_process_get_pid (
+        ((PoolProcess *) g_ptr_array_index (self->processes, i))->process);
+
+      /* 0: a process already gone when it was started (never a pid to signal). */
+      if (pid > 0)
+        pids[(*n_pids)++] = pid;
+    }
 
   return pids;
 }
@@ -1271,4 +1352,48 @@ mpaio_process_pool_set_chunk_timeout (MpaioProcessPool *self,
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHUNK_TIMEOUT]);
       watch_timeouts (self);
     }
+}
+
+/**
+ * mpaio_process_pool_get_io_priority:
+ * @self: a pool
+ *
+ * The main loop priority of the pool's I/O.
+ *
+ * Returns: the priority
+ *
+ * Since: 0.1
+ */
+int
+mpaio_process_pool_get_io_priority (MpaioProcessPool *self)
+{
+  g_return_val_if_fail (MPAIO_IS_PROCESS_POOL (self), G_PRIORITY_DEFAULT);
+
+  return self->io_priority;
+}
+
+/**
+ * mpaio_process_pool_set_io_priority:
+ * @self: a pool
+ * @io_priority: a main loop priority, such as %G_PRIORITY_DEFAULT
+ *
+ * Sets [property@Mpaio.ProcessPool:io-priority].
+ *
+ * Since: 0.1
+ */
+void
+mpaio_process_pool_set_io_priority (MpaioProcessPool *self,
+                                    int               io_priority)
+{
+  g_return_if_fail (MPAIO_IS_PROCESS_POOL (self));
+
+  if (self->io_priority == io_priority)
+    return;
+
+  self->io_priority = io_priority;
+  g_source_set_priority (self->dispatch_source, io_priority);
+  for (guint i = 0; i < self->processes->len; i++)
+    _mpaio_worker_process_set_priority (
+      ((PoolProcess *) g_ptr_array_index (self->processes, i))->process, io_priority);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IO_PRIORITY]);
 }

@@ -42,6 +42,11 @@ MPAIO_AVAILABLE_IN_ALL
 void              mpaio_process_pool_set_chunk_timeout (MpaioProcessPool *self,
                                                         guint             timeout_ms);
 MPAIO_AVAILABLE_IN_ALL
+int               mpaio_process_pool_get_io_priority   (MpaioProcessPool *self);
+MPAIO_AVAILABLE_IN_ALL
+void              mpaio_process_pool_set_io_priority   (MpaioProcessPool *self,
+                                                        int               io_priority);
+MPAIO_AVAILABLE_IN_ALL
 GPid             *mpaio_process_pool_get_pids       (MpaioProcessPool   *self,
                                                      guint              *n_pids);
 

@@ -143,6 +143,7 @@ _mpaio_frame_get_body (const MpaioFrame  *frame,
                        GError           **error)
 {
   g_autoptr(GBytes) bytes = NULL;
+  GVariant *body;
 
   if (frame->length < head_length)
     {
@@ -153,7 +154,16 @@ _mpaio_frame_get_body (const MpaioFrame  *frame,
     }
 
   bytes = g_bytes_new (frame->payload + head_length, frame->length - head_length);
-  return g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (type), bytes, FALSE));
+  body = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (type), bytes, FALSE));
+  if (!g_variant_is_normal_form (body))
+    {
+      g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
+                   "A message of type %u does not hold a valid %s", frame->type, type);
+      g_variant_unref (body);
+      return NULL;
+    }
+
+  return body;
 }
 
 /* The pool's decoder of everything a worker process may send: the only code

@@ -319,6 +319,24 @@ mpaio_thread_pool_submit_async (MpaioExecutor      *executor,
       return;
     }
 
+  if (mpaio_worker_get_array (worker) == NULL)
+    {
+      g_task_return_new_error (task, MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT,
+                               "The worker %s has no data iterator", G_OBJECT_TYPE_NAME (worker));
+      return;
+    }
+
+  if (chunk->start > chunk->end
+      || chunk->end > mpaio_shared_array_get_n_rows (mpaio_worker_get_array (worker)))
+    {
+      g_task_return_new_error (task, MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT,
+                               "The rows %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT
+                               " are outside the array of %" G_GUINT64_FORMAT " rows",
+                               chunk->start, chunk->end,
+                               mpaio_shared_array_get_n_rows (mpaio_worker_get_array (worker)));
+      return;
+    }
+
   g_mutex_lock (&self->lock);
   sd->completion = (CompletionSource *) g_source_ref (
     (GSource *) get_completion_source (self, g_task_get_context (task)));

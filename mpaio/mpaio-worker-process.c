@@ -19,8 +19,11 @@
 
 #define READ_SIZE        (64 * 1024)
 /* Bounds the work of one wake-up, so one busy process cannot starve the
- * rest of the main loop. */
+ * rest of the main loop: frames left over wait for the next pass. */
 #define MAX_READS_PER_WAKEUP 16
+#define SLICE_US             2000
+/* How many frames between looks at the clock. */
+#define FRAMES_PER_CLOCK_READ 32
 
 struct _MpaioWorkerProcess
 {
@@ -38,7 +41,9 @@ struct _MpaioWorkerProcess
   GArray                            *out_fds;
   GError                            *reason;
   guint                              ready : 1;
-  guint                              eof : 1;
+  guint                              eof : 1;     /* nothing more to read */
+  guint                              broken : 1;  /* nothing more to believe */
+  guint                              backlog : 1;
 };
 
 typedef struct
@@ -47,7 +52,9 @@ typedef struct
   MpaioWorkerProcess *process;
 } ProcessSource;
 
-static void receive_frames (MpaioWorkerProcess *self);
+static void receive_frames (MpaioWorkerProcess *self,
+                            gboolean            readable,
+                            gint64              deadline);
 
 static void
 set_reason (MpaioWorkerProcess *self,
@@ -69,6 +76,7 @@ _mpaio_worker_process_kill (MpaioWorkerProcess *self,
                             const GError       *reason)
 {
   set_reason (self, reason);
+  self->broken = TRUE;
   stop_reading (self);
   g_subprocess_force_exit (self->subprocess);
 }
@@ -157,8 +165,9 @@ process_source_dispatch (GSource     *source,
   if (revents & G_IO_OUT)
     _mpaio_worker_process_flush (self);
 
-  if (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR))
-    receive_frames (self);
+  if ((revents & (G_IO_IN | G_IO_HUP | G_IO_ERR)) || self->backlog)
+    receive_frames (self, (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR)) != 0,
+                    g_get_monotonic_time () + SLICE_US);
 
   self->callbacks->release (owner);
   return G_SOURCE_CONTINUE;
@@ -168,22 +177,33 @@ static GSourceFuncs process_source_funcs = {
   .dispatch = process_source_dispatch,
 };
 
-/* Returns FALSE when the frames stop making sense. */
+/* Returns FALSE when the frames stop making sense or @deadline passed; the
+ * frames not handled yet stay for the next pass (a backlog). */
 static gboolean
-parse_frames (MpaioWorkerProcess *self)
+parse_frames (MpaioWorkerProcess *self,
+              gint64              deadline)
 {
   g_autoptr(GError) error = NULL;
   gsize offset = 0;
   MpaioFrame frame;
   gsize consumed;
+  guint n_frames = 0;
 
-  while (!self->eof
+  self->backlog = FALSE;
+
+  while (!self->broken
          && _mpaio_frame_parse (self->in->data + offset, self->in->len - offset, &frame, &consumed,
                                 &error))
     {
       if (!self->callbacks->frame (self, &frame, self->user_data, &error))
         break;
       offset += consumed;
+
+      if (++n_frames % FRAMES_PER_CLOCK_READ == 0 && g_get_monotonic_time () > deadline)
+        {
+          self->backlog = TRUE;
+          break;
+        }
     }
 
   g_byte_array_remove_range (self->in, 0, MIN (offset, self->in->len));
@@ -195,13 +215,24 @@ parse_frames (MpaioWorkerProcess *self)
       return FALSE;
     }
 
-  return TRUE;
+  /* Dispatched again next pass even if the socket has nothing new. */
+  if (self->backlog)
+    g_source_set_ready_time (self->source, 0);
+
+  return !self->backlog;
 }
 
 static void
-receive_frames (MpaioWorkerProcess *self)
+receive_frames (MpaioWorkerProcess *self,
+                gboolean            readable,
+                gint64              deadline)
 {
-  for (guint i = 0; i < MAX_READS_PER_WAKEUP && !self->eof; i++)
+  g_source_set_ready_time (self->source, -1);
+
+  if (!parse_frames (self, deadline))
+    readable = FALSE;
+
+  for (guint i = 0; readable && i < MAX_READS_PER_WAKEUP && !self->eof; i++)
     {
       guint old_length = self->in->len;
       ssize_t n;
@@ -225,7 +256,7 @@ receive_frames (MpaioWorkerProcess *self)
           break;
         }
 
-      if (!parse_frames (self))
+      if (!parse_frames (self, deadline))
         break;
 
       if ((gsize) n < READ_SIZE)
@@ -269,9 +300,9 @@ on_wait (GObject      *object,
   self = user_data;
   owner = self->callbacks->hold (self->user_data);
 
-  /* Results written just before the end are still results. */
-  if (!self->eof)
-    receive_frames (self);
+  /* Results written just before the end are still results: all of them,
+   * before the process's end is reported. */
+  receive_frames (self, !self->eof, G_MAXINT64);
 
   /* A stream that ends inside a frame is a broken peer, not a crash. */
   if (self->reason == NULL && self->in->len > 0 && !g_subprocess_get_if_signaled (self->subprocess))
@@ -295,6 +326,7 @@ on_wait (GObject      *object,
 MpaioWorkerProcess *
 _mpaio_worker_process_spawn (const char * const                *argv,
                              const char                        *cwd,
+                             int                                priority,
                              const MpaioWorkerProcessCallbacks *callbacks,
                              gpointer                           user_data,
                              GError                           **error)
@@ -355,6 +387,7 @@ _mpaio_worker_process_spawn (const char * const                *argv,
   g_source_set_static_name ((GSource *) source, "[mpaio] worker process");
   self->fd_tag = g_source_add_unix_fd ((GSource *) source, self->fd, G_IO_IN);
   self->source = (GSource *) source;
+  g_source_set_priority (self->source, priority);
   g_source_attach (self->source, g_main_context_get_thread_default ());
 
   g_subprocess_wait_async (self->subprocess, self->wait_cancellable, on_wait, self);
@@ -387,6 +420,13 @@ _mpaio_worker_process_free (MpaioWorkerProcess *self)
   g_free (self);
 }
 
+void
+_mpaio_worker_process_set_priority (MpaioWorkerProcess *self,
+                                    int                 priority)
+{
+  g_source_set_priority (self->source, priority);
+}
+
 GPid
 _mpaio_worker_process_get_pid (MpaioWorkerProcess *self)
 {
@@ -416,6 +456,13 @@ GByteArray *
 _mpaio_worker_process_get_output (MpaioWorkerProcess *self)
 {
   return self->out;
+}
+
+void
+_mpaio_worker_process_take_fd (MpaioWorkerProcess *self,
+                               int                 fd)
+{
+  g_array_append_val (self->out_fds, fd);
 }
 
 void

@@ -36,17 +36,23 @@ typedef struct
 
 MpaioWorkerProcess *_mpaio_worker_process_spawn      (const char * const                *argv,
                                                       const char                        *cwd,
+                                                      int                                priority,
                                                       const MpaioWorkerProcessCallbacks *callbacks,
                                                       gpointer                           user_data,
                                                       GError                           **error);
 void                _mpaio_worker_process_free       (MpaioWorkerProcess *self);
 GPid                _mpaio_worker_process_get_pid    (MpaioWorkerProcess *self);
+void                _mpaio_worker_process_set_priority (MpaioWorkerProcess *self,
+                                                        int                 priority);
 gboolean            _mpaio_worker_process_get_ready  (MpaioWorkerProcess *self);
 /* Once exited: TRUE for an exit, FALSE for a death by signal. */
 gboolean            _mpaio_worker_process_get_exited (MpaioWorkerProcess *self);
 void                _mpaio_worker_process_set_ready  (MpaioWorkerProcess *self);
 /* Frames to send are appended here, then sent by _flush(). */
 GByteArray         *_mpaio_worker_process_get_output (MpaioWorkerProcess *self);
+/* Sends @fd with the next bytes written, and closes it then. */
+void                _mpaio_worker_process_take_fd    (MpaioWorkerProcess *self,
+                                                      int                 fd);
 /* Sends a dup of @fd with the next bytes written. */
 void                _mpaio_worker_process_send_fd    (MpaioWorkerProcess *self,
                                                       int                 fd);

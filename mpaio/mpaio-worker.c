@@ -494,6 +494,7 @@ _mpaio_worker_new_for_process (const char        *type_name,
         {
           g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
                        "%s has no parameter named %s", type_name, name);
+          g_variant_unref (variant);
           return NULL;
         }
 
@@ -504,6 +505,7 @@ _mpaio_worker_new_for_process (const char        *type_name,
           g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
                        "The parameter %s of %s has a value of type %s", name, type_name,
                        g_variant_get_type_string (variant));
+          g_variant_unref (variant);
           return NULL;
         }
       g_param_value_validate (pspec, &value);

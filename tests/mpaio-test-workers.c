@@ -5,8 +5,13 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "mpaio-test-workers.h"
@@ -522,4 +527,424 @@ mpaio_test_wait_for_n_children (guint n_expected)
     }
 
   return TRUE;
+}
+
+/* Fault worker */
+
+struct _MpaioTestFaultWorker
+{
+  MpaioWorker  parent_instance;
+  gint         crash_mode;
+  gint         crash_index;
+  guint        spin_us;
+  char        *marker_dir;
+  guint        crash_times;
+  GArray      *results;
+};
+
+G_DEFINE_FINAL_TYPE (MpaioTestFaultWorker, mpaio_test_fault_worker, MPAIO_TYPE_WORKER)
+
+enum {
+  FAULT_PROP_0,
+  FAULT_PROP_CRASH_MODE,
+  FAULT_PROP_CRASH_INDEX,
+  FAULT_PROP_SPIN_US,
+  FAULT_PROP_MARKER_DIR,
+  FAULT_PROP_CRASH_TIMES,
+};
+
+gint64
+mpaio_test_counting_sum (const MpaioChunk *chunk)
+{
+  /* Rows start..end-1 hold start+1..end. */
+  return (gint64) ((chunk->end * (chunk->end + 1) - chunk->start * (chunk->start + 1)) / 2);
+}
+
+static void
+fault_crash (gint mode)
+{
+  volatile guint64 forever = 0;
+
+  switch (mode)
+    {
+    case MPAIO_TEST_CRASH_SIGKILL:
+      kill (getpid (), SIGKILL);
+      break;
+    case MPAIO_TEST_CRASH_SIGSEGV:
+      /* A sanitizer's handler would turn the signal into an exit. */
+      signal (SIGSEGV, SIG_DFL);
+      kill (getpid (), SIGSEGV);
+      break;
+    case MPAIO_TEST_CRASH_ABORT:
+      signal (SIGABRT, SIG_DFL);
+      abort ();
+    case MPAIO_TEST_CRASH_EXIT_3:
+      _exit (3);
+    default:
+      /* Stuck in `process`: only a kill ends it. */
+      for (;;)
+        forever++;
+    }
+}
+
+/* TRUE if this attempt at the chunk is one that must crash: it could still
+ * create one of the marker files. */
+static gboolean
+fault_claim_marker (MpaioTestFaultWorker *self,
+                    guint64               index)
+{
+  for (guint i = 0; i < MAX (self->crash_times, 1); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("chunk-%" G_GUINT64_FORMAT ".%u", index, i);
+      g_autofree char *path = g_build_filename (self->marker_dir, name, NULL);
+      g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
+      int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+      if (fd >= 0)
+        {
+          if (write (fd, pid, strlen (pid)) < 0)
+            g_printerr ("cannot write %s: %s\n", path, g_strerror (errno));
+          close (fd);
+          return TRUE;
+        }
+      if (errno != EEXIST)
+        g_error ("cannot create %s: %s", path, g_strerror (errno));
+    }
+
+  return FALSE;
+}
+
+static GVariant *
+fault_process (MpaioWorker       *worker,
+               const MpaioChunk  *chunk,
+               GError           **error)
+{
+  MpaioTestFaultWorker *self = MPAIO_TEST_FAULT_WORKER (worker);
+  const gint64 *rows = mpaio_shared_array_get_data (mpaio_worker_get_array (worker));
+  gint64 until = g_get_monotonic_time () + self->spin_us;
+  gint64 sum = 0;
+
+  while (g_get_monotonic_time () < until)
+    ;
+
+  if (mpaio_is_worker_process () && self->crash_index >= 0
+      && chunk->index == (guint64) self->crash_index
+      && (self->marker_dir == NULL || fault_claim_marker (self, chunk->index)))
+    fault_crash (self->crash_mode);
+
+  for (guint64 i = chunk->start; i < chunk->end; i++)
+    sum += rows[i];
+
+  return g_variant_new ("(xi)", sum, (gint32) getpid ());
+}
+
+static void
+fault_process_callback (MpaioWorker      *worker,
+                        const MpaioChunk *chunk,
+                        GVariant         *result)
+{
+  MpaioTestResult entry = { *chunk, 0, 0 };
+  gint32 pid;
+
+  g_variant_get (result, "(xi)", &entry.value, &pid);
+  entry.pid = pid;
+  g_array_append_val (MPAIO_TEST_FAULT_WORKER (worker)->results, entry);
+}
+
+static void
+fault_get_property (GObject    *object,
+                    guint       prop_id,
+                    GValue     *value,
+                    GParamSpec *pspec)
+{
+  MpaioTestFaultWorker *self = MPAIO_TEST_FAULT_WORKER (object);
+
+  switch (prop_id)
+    {
+    case FAULT_PROP_CRASH_MODE: g_value_set_int (value, self->crash_mode); break;
+    case FAULT_PROP_CRASH_INDEX: g_value_set_int (value, self->crash_index); break;
+    case FAULT_PROP_SPIN_US: g_value_set_uint (value, self->spin_us); break;
+    case FAULT_PROP_MARKER_DIR: g_value_set_string (value, self->marker_dir); break;
+    case FAULT_PROP_CRASH_TIMES: g_value_set_uint (value, self->crash_times); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fault_set_property (GObject      *object,
+                    guint         prop_id,
+                    const GValue *value,
+                    GParamSpec   *pspec)
+{
+  MpaioTestFaultWorker *self = MPAIO_TEST_FAULT_WORKER (object);
+
+  switch (prop_id)
+    {
+    case FAULT_PROP_CRASH_MODE: self->crash_mode = g_value_get_int (value); break;
+    case FAULT_PROP_CRASH_INDEX: self->crash_index = g_value_get_int (value); break;
+    case FAULT_PROP_SPIN_US: self->spin_us = g_value_get_uint (value); break;
+    case FAULT_PROP_MARKER_DIR:
+      g_free (self->marker_dir);
+      self->marker_dir = g_value_dup_string (value);
+      break;
+    case FAULT_PROP_CRASH_TIMES: self->crash_times = g_value_get_uint (value); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fault_finalize (GObject *object)
+{
+  MpaioTestFaultWorker *self = MPAIO_TEST_FAULT_WORKER (object);
+
+  g_free (self->marker_dir);
+  g_array_unref (self->results);
+  G_OBJECT_CLASS (mpaio_test_fault_worker_parent_class)->finalize (object);
+}
+
+static void
+mpaio_test_fault_worker_class_init (MpaioTestFaultWorkerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  MpaioWorkerClass *worker_class = MPAIO_WORKER_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
+
+  object_class->get_property = fault_get_property;
+  object_class->set_property = fault_set_property;
+  object_class->finalize = fault_finalize;
+  worker_class->process = fault_process;
+  worker_class->process_callback = fault_process_callback;
+
+  g_object_class_install_property (object_class, FAULT_PROP_CRASH_MODE,
+                                   g_param_spec_int ("crash-mode", NULL, NULL, 0,
+                                                     MPAIO_TEST_CRASH_HANG, 0, flags));
+  g_object_class_install_property (object_class, FAULT_PROP_CRASH_INDEX,
+                                   g_param_spec_int ("crash-index", NULL, NULL, -1, G_MAXINT, -1,
+                                                     flags));
+  g_object_class_install_property (object_class, FAULT_PROP_SPIN_US,
+                                   g_param_spec_uint ("spin-us", NULL, NULL, 0, G_MAXUINT, 0,
+                                                      flags));
+  g_object_class_install_property (object_class, FAULT_PROP_MARKER_DIR,
+                                   g_param_spec_string ("marker-dir", NULL, NULL, NULL, flags));
+  g_object_class_install_property (object_class, FAULT_PROP_CRASH_TIMES,
+                                   g_param_spec_uint ("crash-times", NULL, NULL, 1, 1000, 1,
+                                                      flags));
+}
+
+static void
+mpaio_test_fault_worker_init (MpaioTestFaultWorker *self)
+{
+  self->crash_index = -1;
+  self->crash_times = 1;
+  self->results = g_array_new (FALSE, FALSE, sizeof (MpaioTestResult));
+}
+
+MpaioTestFaultWorker *
+mpaio_test_fault_worker_new (MpaioDataIterator  *iterator,
+                             MpaioTestCrashMode  crash_mode,
+                             gint                crash_index)
+{
+  return g_object_new (MPAIO_TEST_TYPE_FAULT_WORKER, "data-iterator", iterator, "crash-mode",
+                       (gint) crash_mode, "crash-index", crash_index, NULL);
+}
+
+GArray *
+mpaio_test_fault_worker_get_results (MpaioTestFaultWorker *self)
+{
+  return self->results;
+}
+
+/* Probe worker */
+
+struct _MpaioTestProbeWorker
+{
+  MpaioWorker  parent_instance;
+  gint         probe;
+  guint64      size;
+  GPtrArray   *results;
+};
+
+G_DEFINE_FINAL_TYPE (MpaioTestProbeWorker, mpaio_test_probe_worker, MPAIO_TYPE_WORKER)
+
+enum { PROBE_PROP_0, PROBE_PROP_PROBE, PROBE_PROP_SIZE };
+
+static GVariant *
+probe_mapping (gconstpointer address)
+{
+  g_autofree char *maps = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL))
+    return g_variant_new_string ("");
+
+  lines = g_strsplit (maps, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      guint64 from, to;
+
+      if (sscanf (lines[i], "%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x", &from, &to) == 2
+          && (guint64) (gsize) address >= from && (guint64) (gsize) address < to)
+        return g_variant_new_string (lines[i]);
+    }
+
+  return g_variant_new_string ("");
+}
+
+static GVariant *
+probe_process (MpaioWorker       *worker,
+               const MpaioChunk  *chunk,
+               GError           **error)
+{
+  MpaioTestProbeWorker *self = MPAIO_TEST_PROBE_WORKER (worker);
+  MpaioSharedArray *array = mpaio_worker_get_array (worker);
+
+  if (!mpaio_is_worker_process ())
+    return g_variant_new_boolean (FALSE);
+
+  switch (self->probe)
+    {
+    case MPAIO_TEST_PROBE_ENV:
+      return g_variant_new_boolean (g_getenv ("MPAIO_WORKER_FD") == NULL);
+
+    case MPAIO_TEST_PROBE_RESIZE:
+      {
+        int fd = mpaio_shared_array_get_fd (array);
+        off_t size = (off_t) mpaio_shared_array_get_size (array);
+        int grow = ftruncate (fd, size + 4096) < 0 ? errno : 0;
+        int shrink = ftruncate (fd, size / 2) < 0 ? errno : 0;
+        int seals = fcntl (fd, F_GET_SEALS);
+        gint64 zero = 0;
+        int write_fd = pwrite (fd, &zero, sizeof zero, 0) < 0 ? errno : 0;
+        long page = sysconf (_SC_PAGESIZE);
+        gpointer first_page = (gpointer) ((guintptr) mpaio_shared_array_get_data (array)
+                                          & ~(guintptr) (page - 1));
+        int protect = mprotect (first_page, page, PROT_READ | PROT_WRITE) < 0 ? errno : 0;
+
+        return g_variant_new ("(iiuii)", grow, shrink, (guint32) seals, write_fd, protect);
+      }
+
+    case MPAIO_TEST_PROBE_MAPPING:
+      return probe_mapping (mpaio_shared_array_get_data (array));
+
+    case MPAIO_TEST_PROBE_WRITE:
+      {
+        volatile gint64 *row = (gint64 *) mpaio_shared_array_get_row (array, chunk->start);
+
+        /* A sanitizer's handler would turn the fault into an exit. */
+        signal (SIGSEGV, SIG_DFL);
+        signal (SIGBUS, SIG_DFL);
+        *row = -1;
+        return g_variant_new_int64 (*row);
+      }
+
+    case MPAIO_TEST_PROBE_NULL:
+      return NULL;
+
+    case MPAIO_TEST_PROBE_BIG:
+      {
+        gpointer data = g_malloc0 (self->size);
+
+        return g_variant_new_from_data (G_VARIANT_TYPE_BYTESTRING, data, self->size, TRUE, g_free,
+                                        data);
+      }
+
+    default:
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "no probe %d", self->probe);
+      return NULL;
+    }
+}
+
+static void
+probe_process_callback (MpaioWorker      *worker,
+                        const MpaioChunk *chunk,
+                        GVariant         *result)
+{
+  g_ptr_array_add (MPAIO_TEST_PROBE_WORKER (worker)->results, g_variant_ref (result));
+}
+
+static void
+probe_get_property (GObject    *object,
+                    guint       prop_id,
+                    GValue     *value,
+                    GParamSpec *pspec)
+{
+  MpaioTestProbeWorker *self = MPAIO_TEST_PROBE_WORKER (object);
+
+  switch (prop_id)
+    {
+    case PROBE_PROP_PROBE: g_value_set_int (value, self->probe); break;
+    case PROBE_PROP_SIZE: g_value_set_uint64 (value, self->size); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+probe_set_property (GObject      *object,
+                    guint         prop_id,
+                    const GValue *value,
+                    GParamSpec   *pspec)
+{
+  MpaioTestProbeWorker *self = MPAIO_TEST_PROBE_WORKER (object);
+
+  switch (prop_id)
+    {
+    case PROBE_PROP_PROBE: self->probe = g_value_get_int (value); break;
+    case PROBE_PROP_SIZE: self->size = g_value_get_uint64 (value); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+probe_finalize (GObject *object)
+{
+  g_ptr_array_unref (MPAIO_TEST_PROBE_WORKER (object)->results);
+  G_OBJECT_CLASS (mpaio_test_probe_worker_parent_class)->finalize (object);
+}
+
+static void
+mpaio_test_probe_worker_class_init (MpaioTestProbeWorkerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  MpaioWorkerClass *worker_class = MPAIO_WORKER_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
+
+  object_class->get_property = probe_get_property;
+  object_class->set_property = probe_set_property;
+  object_class->finalize = probe_finalize;
+  worker_class->process = probe_process;
+  worker_class->process_callback = probe_process_callback;
+
+  g_object_class_install_property (object_class, PROBE_PROP_PROBE,
+                                   g_param_spec_int ("probe", NULL, NULL, 0, MPAIO_TEST_PROBE_BIG,
+                                                     0, flags));
+  g_object_class_install_property (object_class, PROBE_PROP_SIZE,
+                                   g_param_spec_uint64 ("size", NULL, NULL, 0, G_MAXUINT64, 0,
+                                                        flags));
+}
+
+static void
+mpaio_test_probe_worker_init (MpaioTestProbeWorker *self)
+{
+  self->results = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+}
+
+MpaioTestProbeWorker *
+mpaio_test_probe_worker_new (MpaioDataIterator *iterator,
+                             MpaioTestProbe     probe)
+{
+  return g_object_new (MPAIO_TEST_TYPE_PROBE_WORKER, "data-iterator", iterator, "probe",
+                       (gint) probe, NULL);
+}
+
+GPtrArray *
+mpaio_test_probe_worker_get_results (MpaioTestProbeWorker *self)
+{
+  return self->results;
+}
+
+void
+mpaio_test_ensure_fault_workers (void)
+{
+  g_type_ensure (MPAIO_TEST_TYPE_FAULT_WORKER);
+  g_type_ensure (MPAIO_TEST_TYPE_PROBE_WORKER);
 }

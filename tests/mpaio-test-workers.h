@@ -78,4 +78,66 @@ guint mpaio_test_count_children (void);
  * children: processes of pools dropped earlier exit on their own time. */
 gboolean mpaio_test_wait_for_n_children (guint n_expected);
 
+/* Faults and isolation (test-faults, test-isolation, test-bad-input, test-leaks) */
+
+/* Like the sum worker ("(xi)": the chunk's sum, the pid that computed it;
+ * delivered results kept), but in a worker process, on the chunk whose index
+ * is `crash-index`, it ends the way `crash-mode` says: 0 SIGKILL, 1 SIGSEGV,
+ * 2 abort(), 3 exit(3), 4 spins for ever. Each chunk first spins for
+ * `spin-us` microseconds. With `marker-dir` set it ends only while it can
+ * create one of the files `chunk-K.0` .. `chunk-K.(crash-times - 1)` there
+ * (O_EXCL; each holds the pid that created it), so a chunk retried enough
+ * times succeeds. */
+#define MPAIO_TEST_TYPE_FAULT_WORKER (mpaio_test_fault_worker_get_type ())
+G_DECLARE_FINAL_TYPE (MpaioTestFaultWorker, mpaio_test_fault_worker, MPAIO_TEST, FAULT_WORKER, MpaioWorker)
+
+typedef enum
+{
+  MPAIO_TEST_CRASH_SIGKILL,
+  MPAIO_TEST_CRASH_SIGSEGV,
+  MPAIO_TEST_CRASH_ABORT,
+  MPAIO_TEST_CRASH_EXIT_3,
+  MPAIO_TEST_CRASH_HANG,
+} MpaioTestCrashMode;
+
+MpaioTestFaultWorker *mpaio_test_fault_worker_new         (MpaioDataIterator    *iterator,
+                                                           MpaioTestCrashMode    crash_mode,
+                                                           gint                  crash_index);
+GArray               *mpaio_test_fault_worker_get_results (MpaioTestFaultWorker *self);
+/* The sum of the rows of @chunk of a counting array (1..n). */
+gint64                mpaio_test_counting_sum             (const MpaioChunk     *chunk);
+
+/* Looks at its own worker process, as `probe` says, and returns what it saw:
+ *   ENV       "b"   MPAIO_WORKER_FD is unset
+ *   RESIZE    "(iiu)" errno of ftruncate() growing and shrinking the array's
+ *                   fd (0 if it worked), its seals (F_GET_SEALS)
+ *   MAPPING   "s"   the line of /proc/self/maps that maps the array
+ *   WRITE     "x"   writes -1 into the first row of its chunk, and returns
+ *                   it read back (a read-only mapping dies with SIGSEGV first)
+ *   NULL      -     returns NULL without setting an error
+ *   BIG       "ay"  returns `size` bytes
+ * Delivered results are kept. Like the crash modes, the probes act only in a
+ * worker process; in the main process every probe returns "b" FALSE. */
+#define MPAIO_TEST_TYPE_PROBE_WORKER (mpaio_test_probe_worker_get_type ())
+G_DECLARE_FINAL_TYPE (MpaioTestProbeWorker, mpaio_test_probe_worker, MPAIO_TEST, PROBE_WORKER, MpaioWorker)
+
+typedef enum
+{
+  MPAIO_TEST_PROBE_ENV,
+  MPAIO_TEST_PROBE_RESIZE,
+  MPAIO_TEST_PROBE_MAPPING,
+  MPAIO_TEST_PROBE_WRITE,
+  MPAIO_TEST_PROBE_NULL,
+  MPAIO_TEST_PROBE_BIG,
+} MpaioTestProbe;
+
+MpaioTestProbeWorker *mpaio_test_probe_worker_new         (MpaioDataIterator    *iterator,
+                                                           MpaioTestProbe        probe);
+/* The results delivered to process_callback (GVariant*), in delivery order. */
+GPtrArray            *mpaio_test_probe_worker_get_results (MpaioTestProbeWorker *self);
+
+/* Registers the two workers above in this process; call it before
+ * mpaio_test_init() in a suite that uses them. */
+void mpaio_test_ensure_fault_workers (void);
+
 G_END_DECLS

@@ -158,7 +158,7 @@ test_in_flight (void)
   g_autoptr(MpaioProcessPool) pool = new_pool (2);
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (64);
   g_autoptr(MpaioDataIterator) iterator = new_partitions (array, 64);
-  g_autoptr(MpaioTestSpinWorker) worker = mpaio_test_spin_worker_new (iterator, 200, -1);
+  g_autoptr(MpaioTestSpinWorker) worker = mpaio_test_spin_worker_new (iterator, 50, -1);
   g_autoptr(MpaioOrchestrator) orchestrator =
     mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
   g_autoptr(MpaioRunReport) report = NULL;

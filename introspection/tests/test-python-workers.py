@@ -134,9 +134,10 @@ class PrintWorker(Mpaio.Worker):
     def do_process(self, chunk):
         global _atexit_registered
         if not _atexit_registered:
-            atexit.register(lambda: print("atexit in %d" % os.getpid()))
+            atexit.register(lambda: sys.stdout.write("atexit in %d\n" % os.getpid()))
             _atexit_registered = True
-        print("printed by chunk %d" % chunk.index)
+        # One write per line: two processes share the pipe.
+        sys.stdout.write("printed by chunk %d\n" % chunk.index)
         return GLib.Variant.new_boolean(True)
 
 
@@ -355,9 +356,11 @@ def test_worker_output_and_exit():
     # A program whose workers print without flushing, its stdout a pipe: the
     # worker processes leave through sys.exit(), so Python flushes their
     # output and runs their atexit handlers once the program is gone.
+    # Buffered for real (PYTHONUNBUFFERED would make the test moot).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     child = subprocess.run([sys.executable, os.path.abspath(__file__), "--print-child"],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                           timeout=60)
+                           timeout=60, env=env)
     assert child.returncode == 0, child.stderr
     lines = child.stdout.splitlines()
     for i in range(8):

@@ -1,0 +1,58 @@
+/* parent-death.c: a main process for test-faults' /faults/parent-death
+ *
+ * Starts a pool of 2 worker processes (itself, started again), gives each a
+ * chunk that spins for a minute, prints the two pids on one line of stdout
+ * and waits for ever: the test kills it with SIGKILL and checks that the
+ * worker processes follow.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <stdio.h>
+
+#include "mpaio-test-workers.h"
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpaioProcessPool) pool = NULL;
+  g_autoptr(MpaioSharedArray) array = NULL;
+  g_autoptr(MpaioDataIterator) iterator = NULL;
+  g_autoptr(MpaioTestSpinWorker) worker = NULL;
+  g_autoptr(MpaioOrchestrator) orchestrator = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autofree GPid *pids = NULL;
+  guint n_pids;
+
+  mpaio_test_init (&argc, &argv);
+
+  pool = mpaio_process_pool_new (2, &error);
+  if (pool == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
+  array = mpaio_test_new_counting_array (4);
+  iterator = mpaio_data_iterator_new_partitioned (array, 4, &error);
+  g_assert_no_error (error);
+  worker = mpaio_test_spin_worker_new (iterator, 60 * G_USEC_PER_SEC, -1);
+  orchestrator = mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
+
+  /* The chunks are written to the processes before run_async returns. */
+  mpaio_orchestrator_run_async (orchestrator, NULL, NULL, NULL);
+
+  pids = mpaio_process_pool_get_pids (pool, &n_pids);
+  g_assert_cmpuint (n_pids, ==, 2);
+  printf ("%d %d\n", (int) pids[0], (int) pids[1]);
+  fflush (stdout);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  g_main_loop_run (loop);
+
+  return 0;
+}
