@@ -447,12 +447,34 @@ mpaio_test_new_counting_array (guint64 n_rows)
   return array;
 }
 
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+void
+mpaio_test_store_result (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
 {
   *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+MpaioProcessPool *
+mpaio_test_new_pool (guint n_workers)
+{
+  g_autoptr(GError) error = NULL;
+  MpaioProcessPool *pool = mpaio_process_pool_new (n_workers, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (pool);
+  return pool;
+}
+
+MpaioDataIterator *
+mpaio_test_new_partitions (MpaioSharedArray *array,
+                           guint             n_partitions)
+{
+  g_autoptr(GError) error = NULL;
+  MpaioDataIterator *iterator = mpaio_data_iterator_new_partitioned (array, n_partitions, &error);
+
+  g_assert_no_error (error);
+  return iterator;
 }
 
 MpaioRunReport *
@@ -462,7 +484,7 @@ mpaio_test_run (MpaioOrchestrator  *orchestrator,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  mpaio_orchestrator_run_async (orchestrator, cancellable, store_result, &result);
+  mpaio_orchestrator_run_async (orchestrator, cancellable, mpaio_test_store_result, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
 

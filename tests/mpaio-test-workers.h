@@ -5,6 +5,8 @@
 
 #pragma once
 
+#include <string.h>
+
 #include <mpaio.h>
 
 G_BEGIN_DECLS
@@ -63,6 +65,21 @@ G_DECLARE_FINAL_TYPE (MpaioTestLazyWorker, mpaio_test_lazy_worker, MPAIO_TEST, L
  * mpaio_init(): the first call of every test program's main(). */
 void mpaio_test_init (int    *argc,
                       char ***argv);
+
+/* Fails the test, quoting the message, unless @part is in @error's message. */
+#define mpaio_test_assert_message_contains(error, part)                                          \
+  G_STMT_START {                                                                                 \
+    if (strstr ((error)->message, (part)) == NULL)                                               \
+      g_error ("\"%s\" is not in the error \"%s\"", (part), (error)->message);                   \
+  } G_STMT_END
+
+MpaioProcessPool  *mpaio_test_new_pool       (guint             n_workers);
+MpaioDataIterator *mpaio_test_new_partitions (MpaioSharedArray *array,
+                                              guint             n_partitions);
+/* A GAsyncReadyCallback storing a reference on the result in *user_data. */
+void               mpaio_test_store_result   (GObject          *source,
+                                              GAsyncResult     *result,
+                                              gpointer          user_data);
 
 /* An int64 array holding 1..n_rows. */
 MpaioSharedArray *mpaio_test_new_counting_array (guint64 n_rows);

@@ -22,24 +22,7 @@
 #include "mpaio-protocol.h"
 #include "mpaio-test-workers.h"
 
-#define assert_message_contains(error, part)                                                     \
-  G_STMT_START {                                                                                 \
-    if (strstr ((error)->message, (part)) == NULL)                                               \
-      g_error ("\"%s\" is not in the error \"%s\"", (part), (error)->message);                   \
-  } G_STMT_END
-
 /* Helpers */
-
-static MpaioProcessPool *
-new_pool (guint n_workers)
-{
-  g_autoptr(GError) error = NULL;
-  MpaioProcessPool *pool = mpaio_process_pool_new (n_workers, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (pool);
-  return pool;
-}
 
 static MpaioThreadPool *
 new_thread_pool (guint n_workers)
@@ -52,23 +35,12 @@ new_thread_pool (guint n_workers)
   return pool;
 }
 
-static MpaioDataIterator *
-new_partitions (MpaioSharedArray *array,
-                guint             n_partitions)
-{
-  g_autoptr(GError) error = NULL;
-  MpaioDataIterator *iterator = mpaio_data_iterator_new_partitioned (array, n_partitions, &error);
-
-  g_assert_no_error (error);
-  return iterator;
-}
-
 static MpaioTestSumWorker *
 new_sum_worker (guint64 n_rows,
                 guint   n_partitions)
 {
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (n_rows);
-  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, n_partitions);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, n_partitions);
 
   return mpaio_test_sum_worker_new (iterator, 1);
 }
@@ -86,14 +58,6 @@ run_worker (gpointer   executor,
   return mpaio_test_run (orchestrator, NULL, error);
 }
 
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 /* Submits @chunk of @worker to @executor and waits for its completion. */
 static GAsyncResult *
 submit (gpointer          executor,
@@ -103,7 +67,7 @@ submit (gpointer          executor,
   GAsyncResult *result = NULL;
 
   mpaio_executor_submit_async (MPAIO_EXECUTOR (executor), MPAIO_WORKER (worker), chunk, NULL,
-                               store_result, &result);
+                               mpaio_test_store_result, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
 
@@ -432,7 +396,7 @@ thread_pool_too_many (GError **error)
 static void
 submit_chunk_backwards (GError **error)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (1);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (1);
   g_autoptr(MpaioTestSumWorker) worker = new_sum_worker (10, 2);
   MpaioChunk chunk = { 0, 6, 4 };
   g_autoptr(GAsyncResult) result = submit (pool, worker, &chunk);
@@ -458,17 +422,17 @@ submit_rows_outside_thread_pool (GError **error)
 static void
 submit_null_chunk (GError **error)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (1);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (1);
   g_autoptr(MpaioTestSumWorker) worker = new_sum_worker (10, 2);
 
   mpaio_executor_submit_async (MPAIO_EXECUTOR (pool), MPAIO_WORKER (worker), NULL, NULL,
-                               store_result, NULL);
+                               mpaio_test_store_result, NULL);
 }
 
 static void
 submit_without_iterator (GError **error)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (1);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (1);
   g_autoptr(MpaioWorker) worker = g_object_new (MPAIO_TEST_TYPE_SUM_WORKER, NULL);
   MpaioChunk chunk = { 0, 0, 1 };
   g_autoptr(GAsyncResult) result = submit (pool, worker, &chunk);
@@ -482,8 +446,8 @@ submit_without_iterator (GError **error)
 static void
 finish_on_other_pool (GError **error)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (1);
-  g_autoptr(MpaioProcessPool) other = new_pool (1);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (1);
+  g_autoptr(MpaioProcessPool) other = mpaio_test_new_pool (1);
   g_autoptr(MpaioTestSumWorker) worker = new_sum_worker (10, 2);
   MpaioChunk chunk = { 0, 0, 5 };
   g_autoptr(GAsyncResult) result = submit (other, worker, &chunk);
@@ -502,7 +466,7 @@ static void
 finish_on_thread_pool (GError **error)
 {
   g_autoptr(MpaioThreadPool) pool = new_thread_pool (1);
-  g_autoptr(MpaioProcessPool) other = new_pool (1);
+  g_autoptr(MpaioProcessPool) other = mpaio_test_new_pool (1);
   g_autoptr(MpaioTestSumWorker) worker = new_sum_worker (10, 2);
   MpaioChunk chunk = { 0, 0, 5 };
   g_autoptr(GAsyncResult) result = submit (other, worker, &chunk);
@@ -519,7 +483,7 @@ finish_on_thread_pool (GError **error)
 static void
 finish_process_pool_on_thread_result (GError **error)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (1);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (1);
   g_autoptr(MpaioThreadPool) other = new_thread_pool (1);
   g_autoptr(MpaioTestSumWorker) worker = new_sum_worker (10, 2);
   MpaioChunk chunk = { 0, 0, 5 };
@@ -549,7 +513,7 @@ orchestrator_null_executor (GError **error)
 static void
 orchestrator_null_workers (GError **error)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (1);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (1);
   g_autoptr(MpaioOrchestrator) orchestrator =
     mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), NULL, 2);
 
@@ -559,7 +523,7 @@ orchestrator_null_workers (GError **error)
 static void
 orchestrator_add_null_worker (GError **error)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (1);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (1);
   g_autoptr(MpaioOrchestrator) orchestrator =
     mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), NULL, 0);
 
@@ -570,7 +534,7 @@ orchestrator_add_null_worker (GError **error)
 static void
 orchestrator_empty (GError **error)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (1);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (1);
   g_autoptr(MpaioOrchestrator) orchestrator =
     mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), NULL, 0);
   g_autoptr(MpaioRunReport) report = mpaio_test_run (orchestrator, NULL, error);
@@ -581,7 +545,7 @@ orchestrator_empty (GError **error)
 static void
 orchestrator_worker_without_iterator (GError **error)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (1);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (1);
   g_autoptr(MpaioWorker) worker = g_object_new (MPAIO_TEST_TYPE_SUM_WORKER, NULL);
   g_autoptr(MpaioRunReport) report = run_worker (pool, worker, error);
 
@@ -591,7 +555,7 @@ orchestrator_worker_without_iterator (GError **error)
 static void
 orchestrator_invalid_iterator (GError **error)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (1);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (1);
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (100);
   /* As a binding makes it: g_object_new() validates nothing. */
   g_autoptr(MpaioDataIterator) iterator =
@@ -607,7 +571,7 @@ orchestrator_invalid_iterator (GError **error)
 static void
 orchestrator_already_running (GError **error)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (1);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (1);
   g_autoptr(MpaioTestSumWorker) worker = new_sum_worker (1000, 10);
   MpaioWorker *workers[] = { MPAIO_WORKER (worker) };
   g_autoptr(MpaioOrchestrator) orchestrator =
@@ -615,7 +579,7 @@ orchestrator_already_running (GError **error)
   g_autoptr(GAsyncResult) first = NULL;
   g_autoptr(MpaioRunReport) report = NULL;
 
-  mpaio_orchestrator_run_async (orchestrator, NULL, store_result, &first);
+  mpaio_orchestrator_run_async (orchestrator, NULL, mpaio_test_store_result, &first);
   report = mpaio_test_run (orchestrator, NULL, error);
   g_assert_null (report);
 
@@ -628,7 +592,7 @@ orchestrator_already_running (GError **error)
 static void
 orchestrator_finish_other (GError **error)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (1);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (1);
   g_autoptr(MpaioTestSumWorker) worker = new_sum_worker (100, 2);
   MpaioWorker *workers[] = { MPAIO_WORKER (worker) };
   g_autoptr(MpaioOrchestrator) orchestrator =
@@ -637,7 +601,7 @@ orchestrator_finish_other (GError **error)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(MpaioRunReport) report = NULL;
 
-  mpaio_orchestrator_run_async (other, NULL, store_result, &result);
+  mpaio_orchestrator_run_async (other, NULL, mpaio_test_store_result, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
 
@@ -652,9 +616,9 @@ orchestrator_finish_other (GError **error)
 static void
 worker_returns_null (GError **error)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (1);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (1);
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (10);
-  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, 2);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 2);
   g_autoptr(MpaioTestProbeWorker) worker =
     mpaio_test_probe_worker_new (iterator, MPAIO_TEST_PROBE_NULL);
   g_autoptr(MpaioRunReport) report = run_worker (pool, worker, error);
@@ -671,9 +635,9 @@ static GPtrArray *
 run_big_result (guint64   size,
                 GError  **error)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (1);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (1);
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (1);
-  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, 1);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 1);
   g_autoptr(MpaioTestProbeWorker) worker =
     mpaio_test_probe_worker_new (iterator, MPAIO_TEST_PROBE_BIG);
   g_autoptr(MpaioRunReport) report = NULL;
@@ -807,7 +771,7 @@ test_bad_input (gconstpointer data)
           g_assert_nonnull (error);
           g_test_message ("%s", error->message);
           g_assert_error (error, bad->domain (), bad->code);
-          assert_message_contains (error, bad->part);
+          mpaio_test_assert_message_contains (error, bad->part);
           break;
 
         case OUTCOME_PRECONDITION:
@@ -935,7 +899,7 @@ test_hostile (gconstpointer data)
   g_autoptr(MpaioProcessPool) pool = NULL;
   guint n_chunks = hostile->succeeds ? HOSTILE_N_CHUNKS : 1;
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (4 * HOSTILE_N_CHUNKS);
-  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, n_chunks);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, n_chunks);
   g_autofree GPid *pids = NULL;
   gsize rss_before, rss_peak;
   guint sockets_before, dev_null_before;
@@ -1003,7 +967,7 @@ test_hostile (gconstpointer data)
       g_assert_nonnull (error);
       g_test_message ("run %u: %s", run + 1, error->message);
       g_assert_error (error, MPAIO_ERROR, hostile->code);
-      assert_message_contains (error, hostile->part);
+      mpaio_test_assert_message_contains (error, hostile->part);
       g_assert_cmpuint (mpaio_test_probe_worker_get_results (worker)->len, ==, 0);
 
       if (hostile->kept)

@@ -21,35 +21,7 @@
 
 #include "mpaio-test-workers.h"
 
-#define assert_message_contains(error, part)                                                     \
-  G_STMT_START {                                                                                 \
-    if (strstr ((error)->message, (part)) == NULL)                                               \
-      g_error ("\"%s\" is not in the error \"%s\"", (part), (error)->message);                   \
-  } G_STMT_END
-
 /* Helpers */
-
-static MpaioProcessPool *
-new_pool (guint n_workers)
-{
-  g_autoptr(GError) error = NULL;
-  MpaioProcessPool *pool = mpaio_process_pool_new (n_workers, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (pool);
-  return pool;
-}
-
-static MpaioDataIterator *
-new_partitions (MpaioSharedArray *array,
-                guint             n_partitions)
-{
-  g_autoptr(GError) error = NULL;
-  MpaioDataIterator *iterator = mpaio_data_iterator_new_partitioned (array, n_partitions, &error);
-
-  g_assert_no_error (error);
-  return iterator;
-}
 
 static MpaioOrchestrator *
 new_orchestrator (MpaioProcessPool *pool,
@@ -80,7 +52,7 @@ static void
 assert_pool_usable (MpaioProcessPool *pool)
 {
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (10000);
-  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, 8);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 8);
   g_autoptr(MpaioTestSumWorker) worker = mpaio_test_sum_worker_new (iterator, 1);
   g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (pool, worker);
   g_autoptr(MpaioRunReport) report = NULL;
@@ -188,9 +160,9 @@ static void
 test_crash (gconstpointer data)
 {
   const CrashCase *crash = data;
-  g_autoptr(MpaioProcessPool) pool = new_pool (2);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (2);
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (2 * CRASH_N_CHUNKS);
-  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, CRASH_N_CHUNKS);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, CRASH_N_CHUNKS);
   g_autoptr(MpaioTestFaultWorker) worker =
     mpaio_test_fault_worker_new (iterator, crash->mode->mode, (gint) crash->index);
   g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (pool, worker);
@@ -214,8 +186,8 @@ test_crash (gconstpointer data)
   report = mpaio_test_run (orchestrator, NULL, &error);
   g_assert_null (report);
   g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_CRASHED);
-  assert_message_contains (error, chunk_name);
-  assert_message_contains (error, crash->mode->expected);
+  mpaio_test_assert_message_contains (error, chunk_name);
+  mpaio_test_assert_message_contains (error, crash->mode->expected);
   g_test_message ("%s", error->message);
 
   results = mpaio_test_fault_worker_get_results (worker);
@@ -332,9 +304,9 @@ test_retry_succeeds (gconstpointer data)
 {
   const CrashMode *mode = data;
   g_autoptr(MarkerDir) marker_dir = new_marker_dir ();
-  g_autoptr(MpaioProcessPool) pool = new_pool (2);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (2);
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (10 * RETRY_N_CHUNKS);
-  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, RETRY_N_CHUNKS);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, RETRY_N_CHUNKS);
   g_autoptr(MpaioTestFaultWorker) worker = new_retry_worker (iterator, mode->mode, marker_dir, 1);
   g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (pool, worker);
   g_autoptr(MpaioRunReport) report = NULL;
@@ -383,9 +355,9 @@ static void
 test_retry_disabled (void)
 {
   g_autoptr(MarkerDir) marker_dir = new_marker_dir ();
-  g_autoptr(MpaioProcessPool) pool = new_pool (2);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (2);
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (10 * RETRY_N_CHUNKS);
-  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, RETRY_N_CHUNKS);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, RETRY_N_CHUNKS);
   g_autoptr(MpaioTestFaultWorker) worker =
     new_retry_worker (iterator, MPAIO_TEST_CRASH_SIGKILL, marker_dir, 1);
   g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (pool, worker);
@@ -398,8 +370,8 @@ test_retry_disabled (void)
   report = mpaio_test_run (orchestrator, NULL, &error);
   g_assert_null (report);
   g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_CRASHED);
-  assert_message_contains (error, "Chunk 5 ");
-  assert_message_contains (error, "killed by signal 9");
+  mpaio_test_assert_message_contains (error, "Chunk 5 ");
+  mpaio_test_assert_message_contains (error, "killed by signal 9");
   g_assert_cmpint (error_pid (error), ==, read_marker (marker_dir, "chunk-5.0"));
   g_clear_error (&error);
 
@@ -415,9 +387,9 @@ test_retry_disabled (void)
 static void
 test_retry_count (void)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (2);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (2);
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (10 * RETRY_N_CHUNKS);
-  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, RETRY_N_CHUNKS);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, RETRY_N_CHUNKS);
 
   g_test_summary ("A chunk runs at most 1 + max-retries times: a chunk that kills 3 "
                   "processes fails with max-retries 2 and succeeds with max-retries 3");
@@ -435,7 +407,7 @@ test_retry_count (void)
     report = mpaio_test_run (orchestrator, NULL, &error);
     g_assert_null (report);
     g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_CRASHED);
-    assert_message_contains (error, "Chunk 5 ");
+    mpaio_test_assert_message_contains (error, "Chunk 5 ");
 
     /* Once the pool has served another run, no fourth attempt can be
      * pending: exactly three, each in a process of its own. */
@@ -472,9 +444,9 @@ test_retry_count (void)
 static void
 test_timeout_kills_stuck (void)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (2);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (2);
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (80);
-  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, 8);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 8);
   g_autoptr(MpaioTestFaultWorker) worker =
     mpaio_test_fault_worker_new (iterator, MPAIO_TEST_CRASH_HANG, 3);
   g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (pool, worker);
@@ -494,8 +466,8 @@ test_timeout_kills_stuck (void)
   elapsed = g_get_monotonic_time () - start;
   g_assert_null (report);
   g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_TIMED_OUT);
-  assert_message_contains (error, "Chunk 3 ");
-  assert_message_contains (error, "200 ms");
+  mpaio_test_assert_message_contains (error, "Chunk 3 ");
+  mpaio_test_assert_message_contains (error, "200 ms");
   g_test_message ("%s (after %" G_GINT64_FORMAT " ms)", error->message, elapsed / 1000);
 
   g_assert_cmpint (elapsed, >=, 200 * 1000);
@@ -511,9 +483,9 @@ test_timeout_kills_stuck (void)
 static void
 test_timeout_spares_short_chunks (void)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (2);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (2);
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (1000);
-  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, 100);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 100);
   g_autoptr(MpaioTestFaultWorker) worker =
     mpaio_test_fault_worker_new (iterator, MPAIO_TEST_CRASH_HANG, -1);
   g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (pool, worker);
@@ -604,9 +576,9 @@ cancel_run_done (GObject      *source,
 static void
 cancel_at_random_points (gboolean strict)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (2);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (2);
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (CANCEL_N_CHUNKS);
-  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, CANCEL_N_CHUNKS);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, CANCEL_N_CHUNKS);
   gint64 worst_us = 0;
   guint n_late = 0;
 
@@ -758,22 +730,14 @@ test_parent_death (void)
 }
 
 static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static void
 test_dispose_busy (void)
 {
   /* Processes of pools of earlier tests may still be on their way out;
    * then this program has no other children. */
   gboolean no_children = mpaio_test_wait_for_n_children (0);
-  g_autoptr(MpaioProcessPool) pool = new_pool (2);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (2);
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (4);
-  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, 4);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 4);
   /* A minute per chunk: longer than the wait below. */
   g_autoptr(MpaioTestSpinWorker) worker = mpaio_test_spin_worker_new (iterator, 60000000, -1);
   g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (pool, worker);
@@ -791,7 +755,7 @@ test_dispose_busy (void)
   g_assert_cmpuint (n_pids, ==, 2);
   g_assert_cmpuint (mpaio_test_count_children (), ==, 2);
 
-  mpaio_orchestrator_run_async (orchestrator, NULL, store_result, &result);
+  mpaio_orchestrator_run_async (orchestrator, NULL, mpaio_test_store_result, &result);
   wait_until_running (pids, n_pids);
 
   g_object_run_dispose (G_OBJECT (pool));

@@ -16,36 +16,8 @@
 
 #include "mpaio-test-workers.h"
 
-#define assert_message_contains(error, part)                                                     \
-  G_STMT_START {                                                                                 \
-    if (strstr ((error)->message, (part)) == NULL)                                               \
-      g_error ("\"%s\" is not in the error \"%s\"", (part), (error)->message);                   \
-  } G_STMT_END
-
 #define N_ROWS       1000
 #define N_PARTITIONS 4
-
-static MpaioProcessPool *
-new_pool (guint n_workers)
-{
-  g_autoptr(GError) error = NULL;
-  MpaioProcessPool *pool = mpaio_process_pool_new (n_workers, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (pool);
-  return pool;
-}
-
-static MpaioDataIterator *
-new_partitions (MpaioSharedArray *array,
-                guint             n_partitions)
-{
-  g_autoptr(GError) error = NULL;
-  MpaioDataIterator *iterator = mpaio_data_iterator_new_partitioned (array, n_partitions, &error);
-
-  g_assert_no_error (error);
-  return iterator;
-}
 
 /* Runs @probe on every chunk of a counting array in worker processes;
  * returns the results, or NULL with @error set. */
@@ -54,8 +26,8 @@ run_probe (MpaioSharedArray  *array,
            MpaioTestProbe     probe,
            GError           **error)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (2);
-  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, N_PARTITIONS);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (2);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, N_PARTITIONS);
   g_autoptr(MpaioTestProbeWorker) worker = mpaio_test_probe_worker_new (iterator, probe);
   MpaioWorker *workers[] = { MPAIO_WORKER (worker) };
   g_autoptr(MpaioOrchestrator) orchestrator =
@@ -118,7 +90,7 @@ test_write_crashes (void)
   results = run_probe (array, MPAIO_TEST_PROBE_WRITE, &error);
   g_assert_null (results);
   g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_CRASHED);
-  assert_message_contains (error, "signal 11");
+  mpaio_test_assert_message_contains (error, "signal 11");
   g_test_message ("%s", error->message);
 
   assert_counting (array);

@@ -218,17 +218,6 @@ drain_main_context (void)
 
 /* Runs */
 
-static MpaioProcessPool *
-new_pool (guint n_workers)
-{
-  g_autoptr(GError) error = NULL;
-  MpaioProcessPool *pool = mpaio_process_pool_new (n_workers, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (pool);
-  return pool;
-}
-
 /* One run of a sum worker over a new array of @n_rows rows in @n_chunks
  * chunks; every object made for it is finalized when it is dropped. */
 static void
@@ -289,7 +278,7 @@ settle (MpaioOrchestrator *sync)
 static void
 test_runs (void)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (2);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (2);
   g_autoptr(MpaioSharedArray) sync_array = mpaio_test_new_counting_array (100);
   g_autoptr(MpaioDataIterator) sync_iterator = NULL;
   g_autoptr(MpaioTestSumWorker) sync_worker = NULL;
@@ -347,7 +336,7 @@ test_runs (void)
 static void
 use_pool_once (void)
 {
-  MpaioProcessPool *pool = new_pool (2);
+  MpaioProcessPool *pool = mpaio_test_new_pool (2);
 
   g_object_add_weak_pointer (G_OBJECT (pool), (gpointer *) &pool);
   run_once (pool, 1000, 4);

@@ -11,34 +11,6 @@
 
 #include "mpaio-test-workers.h"
 
-#define assert_message_contains(error, part)                                                     \
-  G_STMT_START {                                                                                 \
-    if (strstr ((error)->message, (part)) == NULL)                                               \
-      g_error ("\"%s\" is not in the error \"%s\"", (part), (error)->message);                   \
-  } G_STMT_END
-
-static MpaioProcessPool *
-new_pool (guint n_workers)
-{
-  g_autoptr(GError) error = NULL;
-  MpaioProcessPool *pool = mpaio_process_pool_new (n_workers, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (pool);
-  return pool;
-}
-
-static MpaioDataIterator *
-new_partitions (MpaioSharedArray *array,
-                guint             n_partitions)
-{
-  g_autoptr(GError) error = NULL;
-  MpaioDataIterator *iterator = mpaio_data_iterator_new_partitioned (array, n_partitions, &error);
-
-  g_assert_no_error (error);
-  return iterator;
-}
-
 static gboolean
 pool_has_pid (MpaioProcessPool *pool,
               GPid              pid)
@@ -62,7 +34,7 @@ run_sum (MpaioProcessPool   *pool,
          MpaioTestSumWorker **out_worker)
 {
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (n_rows);
-  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, n_partitions);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, n_partitions);
   g_autoptr(MpaioTestSumWorker) worker = mpaio_test_sum_worker_new (iterator, multiplier);
   g_autoptr(MpaioOrchestrator) orchestrator =
     mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
@@ -81,7 +53,7 @@ run_sum (MpaioProcessPool   *pool,
 static void
 test_other_processes (void)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (2);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (2);
   g_autoptr(MpaioTestSumWorker) worker = NULL;
   g_autoptr(GHashTable) pids = g_hash_table_new (NULL, NULL);
   GArray *results;
@@ -108,7 +80,7 @@ test_other_processes (void)
 static void
 test_reused_across_runs (void)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (2);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (2);
   g_autofree GPid *before = NULL;
   g_autofree GPid *after = NULL;
   guint n_before, n_after;
@@ -128,9 +100,9 @@ test_reused_across_runs (void)
 static void
 test_parameters (void)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (2);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (2);
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (1000);
-  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, 4);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 4);
   g_autoptr(MpaioTestSumWorker) worker = mpaio_test_sum_worker_new (iterator, 3);
   g_autoptr(MpaioOrchestrator) orchestrator =
     mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
@@ -155,9 +127,9 @@ test_parameters (void)
 static void
 test_in_flight (void)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (2);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (2);
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (64);
-  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, 64);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 64);
   g_autoptr(MpaioTestSpinWorker) worker = mpaio_test_spin_worker_new (iterator, 50, -1);
   g_autoptr(MpaioOrchestrator) orchestrator =
     mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
@@ -195,9 +167,9 @@ test_in_flight (void)
 static void
 test_worker_failed (void)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (2);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (2);
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (100);
-  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, 10);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 10);
   g_autoptr(MpaioTestFailWorker) worker = mpaio_test_fail_worker_new (iterator, 4);
   g_autoptr(MpaioOrchestrator) orchestrator =
     mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
@@ -209,7 +181,7 @@ test_worker_failed (void)
 
   report = mpaio_test_run (orchestrator, NULL, &error);
   g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_FAILED);
-  assert_message_contains (error, "boom at chunk 4");
+  mpaio_test_assert_message_contains (error, "boom at chunk 4");
   g_assert_null (report);
 
   /* Chunks in flight when chunk 4 failed still came back and were delivered. */
@@ -225,9 +197,9 @@ static void
 crash_and_recover (gint         crash_mode,
                    const char  *expected)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (2);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (2);
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (40);
-  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, 40);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 40);
   g_autoptr(MpaioTestSpinWorker) worker = mpaio_test_spin_worker_new (iterator, 1000, 6);
   g_autoptr(MpaioOrchestrator) orchestrator =
     mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
@@ -240,7 +212,7 @@ crash_and_recover (gint         crash_mode,
 
   report = mpaio_test_run (orchestrator, NULL, &error);
   g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_CRASHED);
-  assert_message_contains (error, "Chunk 6 ");
+  mpaio_test_assert_message_contains (error, "Chunk 6 ");
   g_assert_nonnull (strstr (error->message, expected));
 
   /* The dead process was replaced and the next run completes. */
@@ -301,9 +273,9 @@ kill_a_worker (GObject    *orchestrator,
 static void
 test_killed_from_outside (void)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (2);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (2);
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (200);
-  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, 200);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 200);
   g_autoptr(MpaioTestSpinWorker) worker = mpaio_test_spin_worker_new (iterator, 2000, -1);
   g_autoptr(MpaioOrchestrator) orchestrator =
     mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
@@ -317,7 +289,7 @@ test_killed_from_outside (void)
   report = mpaio_test_run (orchestrator, NULL, &error);
   g_assert_true (data.killed);
   g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_CRASHED);
-  assert_message_contains (error, "killed by signal 9");
+  mpaio_test_assert_message_contains (error, "killed by signal 9");
   g_assert_cmpuint (mpaio_test_spin_worker_get_n_delivered (worker), <, 200);
 
   run_sum (pool, 10000, 8, 1, NULL);
@@ -326,9 +298,9 @@ test_killed_from_outside (void)
 static void
 test_unknown_type (void)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (1);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (1);
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (10);
-  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, 2);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 2);
   g_autoptr(MpaioWorker) worker =
     g_object_new (mpaio_test_ghost_worker_type (), "data-iterator", iterator, NULL);
   g_autoptr(MpaioOrchestrator) orchestrator =
@@ -340,8 +312,8 @@ test_unknown_type (void)
 
   report = mpaio_test_run (orchestrator, NULL, &error);
   g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_UNKNOWN_WORKER_TYPE);
-  assert_message_contains (error, "MpaioTestGhostWorker");
-  assert_message_contains (error, "g_type_ensure");
+  mpaio_test_assert_message_contains (error, "MpaioTestGhostWorker");
+  mpaio_test_assert_message_contains (error, "g_type_ensure");
 
   run_sum (pool, 100, 2, 1, NULL);
 }
@@ -349,9 +321,9 @@ test_unknown_type (void)
 static void
 test_lazy_type (void)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (1);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (1);
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (10);
-  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, 2);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 2);
   g_autoptr(MpaioWorker) worker =
     g_object_new (MPAIO_TEST_TYPE_LAZY_WORKER, "data-iterator", iterator, NULL);
   g_autoptr(MpaioOrchestrator) orchestrator =
@@ -367,19 +339,11 @@ test_lazy_type (void)
 }
 
 static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static void
 test_rows_outside (void)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (1);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (1);
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (10);
-  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, 2);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 2);
   g_autoptr(MpaioTestSumWorker) worker = mpaio_test_sum_worker_new (iterator, 1);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -389,7 +353,7 @@ test_rows_outside (void)
   g_test_summary ("A chunk outside its array is refused by the pool");
 
   mpaio_executor_submit_async (MPAIO_EXECUTOR (pool), MPAIO_WORKER (worker), &chunk, NULL,
-                               store_result, &result);
+                               mpaio_test_store_result, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
 
@@ -401,7 +365,7 @@ test_rows_outside (void)
 static void
 test_no_growth (void)
 {
-  g_autoptr(MpaioProcessPool) pool = new_pool (2);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (2);
   guint fds_before, children_before;
 
   g_test_summary ("100 runs on one pool leave no fds or processes behind");
@@ -430,7 +394,7 @@ test_spawn_without_init (void)
   g_autoptr(MpaioProcessPool) pool = NULL;
   const char *argv[] = { "/bin/true", NULL };
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (10);
-  g_autoptr(MpaioDataIterator) iterator = new_partitions (array, 2);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 2);
   g_autoptr(MpaioTestSumWorker) worker = mpaio_test_sum_worker_new (iterator, 1);
   g_autoptr(MpaioOrchestrator) orchestrator = NULL;
   g_autoptr(MpaioRunReport) report = NULL;
@@ -444,7 +408,7 @@ test_spawn_without_init (void)
   orchestrator = mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
   report = mpaio_test_run (orchestrator, NULL, &error);
   g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_SPAWN_FAILED);
-  assert_message_contains (error, "mpaio_init");
+  mpaio_test_assert_message_contains (error, "mpaio_init");
 }
 
 int
