@@ -273,17 +273,42 @@ bench_read_rss (void)
   return read_kb_fields ("/proc/self/status", fields);
 }
 
-guint64
-bench_read_cpu_ns (GPid pid)
+static guint64
+read_schedstat (GPid  pid,
+                guint field)
 {
-  g_autofree char *path = pid == 0 ? g_strdup ("/proc/self/schedstat")
-                                   : g_strdup_printf ("/proc/%d/schedstat", (int) pid);
+  g_autofree char *path = NULL;
   g_autofree char *contents = NULL;
+  g_auto(GStrv) fields = NULL;
+
+  if (pid == 0)
+    path = g_strdup ("/proc/self/schedstat");
+  else if (pid == -1)
+    path = g_strdup ("/proc/thread-self/schedstat");
+  else
+    path = g_strdup_printf ("/proc/%d/schedstat", (int) pid);
 
   if (!g_file_get_contents (path, &contents, NULL, NULL))
     return 0;
 
-  return g_ascii_strtoull (contents, NULL, 10);
+  /* "run-time wait-time timeslices", in ns */
+  fields = g_strsplit (contents, " ", -1);
+  if (g_strv_length (fields) <= field)
+    return 0;
+
+  return g_ascii_strtoull (fields[field], NULL, 10);
+}
+
+guint64
+bench_read_cpu_ns (GPid pid)
+{
+  return read_schedstat (pid, 0);
+}
+
+guint64
+bench_read_wait_ns (GPid pid)
+{
+  return read_schedstat (pid, 1);
 }
 
 /* Python */

@@ -62,9 +62,11 @@ void bench_wait_for_exit (const GPid *pids,
 guint64 bench_read_uss (GPid pid);
 /* This process's VmRSS, in bytes. */
 guint64 bench_read_rss (void);
-/* CPU time the main thread of @pid (0: this process) has run, in ns
- * (/proc/PID/schedstat). */
-guint64 bench_read_cpu_ns (GPid pid);
+/* CPU time the main thread of @pid (0: this process, -1: the calling
+ * thread) has run, and the time it has waited on a run queue for a CPU, in
+ * ns (/proc/PID/schedstat). */
+guint64 bench_read_cpu_ns  (GPid pid);
+guint64 bench_read_wait_ns (GPid pid);
 
 /* Runs `/usr/bin/python3 SCRIPT MODE`, whose last line of output is a flat
  * JSON object of numbers; returns it as an "a{sd}" dictionary (NULL with

@@ -18,12 +18,16 @@
 
 typedef struct
 {
+  gdouble  start;
   gdouble  last;
   gdouble  last_cpu;
-  GArray  *gaps;      /* gdouble seconds */
-  gdouble  worst;     /* the largest gap */
-  gdouble  worst_cpu; /* the main thread's CPU time during it */
-  gdouble  max_cpu;   /* the largest CPU time between two ticks */
+  gdouble  last_wait;
+  GArray  *gaps;       /* gdouble seconds */
+  gdouble  worst;      /* the largest gap */
+  gdouble  worst_at;   /* when it ended, from the start */
+  gdouble  worst_cpu;  /* the main thread's CPU time during it */
+  gdouble  worst_wait; /* the time it waited for a CPU during it */
+  gdouble  max_cpu;    /* the largest CPU time between two ticks */
 } Ticker;
 
 static gdouble
@@ -41,6 +45,7 @@ ticker_start (Ticker *ticker,
 {
   *ticker = (Ticker) { 0 };
   ticker->gaps = gaps;
+  ticker->start = bench_now ();
 }
 
 static gboolean
@@ -48,7 +53,11 @@ tick_cb (gpointer user_data)
 {
   Ticker *ticker = user_data;
   gdouble now = bench_now ();
+  /* The main thread's time on a CPU (exact; schedstat's lags for the
+   * running thread) and waiting for one (schedstat, updated when the
+   * thread got its CPU back, so up to date while it runs). */
   gdouble cpu = thread_cpu_now ();
+  gdouble wait = bench_read_wait_ns (-1) / 1e9;
 
   if (ticker->last > 0)
     {
@@ -58,27 +67,17 @@ tick_cb (gpointer user_data)
       if (gap > ticker->worst)
         {
           ticker->worst = gap;
+          ticker->worst_at = now - ticker->start;
           ticker->worst_cpu = cpu - ticker->last_cpu;
+          ticker->worst_wait = wait - ticker->last_wait;
         }
       ticker->max_cpu = MAX (ticker->max_cpu, cpu - ticker->last_cpu);
     }
   ticker->last = now;
   ticker->last_cpu = cpu;
+  ticker->last_wait = wait;
 
   return G_SOURCE_CONTINUE;
-}
-
-/* Nanoseconds this process's threads spent waiting on a run queue. */
-static guint64
-read_run_delay (void)
-{
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) fields = NULL;
-
-  if (!g_file_get_contents ("/proc/self/schedstat", &contents, NULL, NULL))
-    return 0;
-  fields = g_strsplit (contents, " ", -1);
-  return g_strv_length (fields) >= 2 ? g_ascii_strtoull (fields[1], NULL, 10) : 0;
 }
 
 static gboolean
@@ -176,11 +175,11 @@ main (int    argc,
   workers[0] = MPAIO_WORKER (worker);
   orchestrator = mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), workers, 1);
   ticker_start (&ticker, run_gaps);
-  run_delay = read_run_delay ();
+  run_delay = bench_read_wait_ns (0);
   tick_id = g_timeout_add (1, tick_cb, &ticker);
   report = bench_run (orchestrator, &seconds, &error);
   g_source_remove (tick_id);
-  run_delay = read_run_delay () - run_delay;
+  run_delay = bench_read_wait_ns (0) - run_delay;
   if (report == NULL)
     g_error ("bench-latency: %s", error->message);
   if (bench_empty_worker_get_n_results (worker) != n_rows)
@@ -214,12 +213,17 @@ main (int    argc,
     bench_table_add (table, "99th percentile gap", run_p99_s, baseline_p99, ratio_p99, NULL, NULL);
     bench_table_add (table, "ticks of the 1 ms timeout", ticks, idle_ticks, NULL, NULL, NULL);
     {
-      g_autofree char *worst_cpu = g_strdup_printf ("%.2f ms", ticker.worst_cpu * 1e3);
+      g_autofree char *worst_cpu = g_strdup_printf ("%.2f ms on CPU, %.2f ms waiting for one, "
+                                                    "%.2f ms asleep (at %.3f s)",
+                                                    ticker.worst_cpu * 1e3, ticker.worst_wait * 1e3,
+                                                    MAX (ticker.worst - ticker.worst_cpu -
+                                                         ticker.worst_wait, 0) * 1e3,
+                                                    ticker.worst_at);
       g_autofree char *max_cpu = g_strdup_printf ("%.2f ms", ticker.max_cpu * 1e3);
       g_autofree char *delay = g_strdup_printf ("%.1f ms (%.0f %% of the run)", run_delay / 1e6,
                                                 run_delay / 1e7 / seconds);
 
-      bench_table_add (table, "main thread on CPU during the largest gap", worst_cpu, NULL, NULL,
+      bench_table_add (table, "main thread during the largest gap", worst_cpu, NULL, NULL,
                        NULL, NULL);
       bench_table_add (table, "largest main-thread CPU time between two ticks", max_cpu, NULL,
                        NULL, NULL, NULL);
@@ -230,8 +234,10 @@ main (int    argc,
   bench_table_add_note (table, "gap = time between two consecutive calls of the timeout's "
                                "callback; the idle baseline is the same timeout alone on the "
                                "main loop for 1 s.");
-  bench_table_add_note (table, "a gap with little main-thread CPU time in it is the scheduler's "
-                               "(3 busy processes on %u CPUs), not work the main loop did.",
+  bench_table_add_note (table, "the main thread's time in a gap (schedstat): on a CPU is work the "
+                               "main loop did; waiting for a CPU is the scheduler's (3 busy "
+                               "processes on %u CPUs, and any other load); asleep is time blocked "
+                               "(in poll()) although the timeout was due.",
                         mpaio_get_n_cores ());
   bench_table_print (table);
 

@@ -147,23 +147,28 @@ typedef struct
   guint64       n;
   guint         rounds;
   guint64       sum;
+  guint64       wait_ns;
 } ThreadJob;
 
 static void *
 thread_main (void *data)
 {
   ThreadJob *job = data;
+  guint64 wait_ns = bench_read_wait_ns (-1);
 
   job->sum = lcg_kernel (job->data, job->n, job->rounds);
+  job->wait_ns = bench_read_wait_ns (-1) - wait_ns;
   return NULL;
 }
 
+/* Also gives the time the threads waited for a CPU, summed, in @wait_ns. */
 static gdouble
 run_pthreads (const gint64 *data,
               guint64       n,
               guint         rounds,
               guint         n_threads,
-              guint64      *sum)
+              guint64      *sum,
+              guint64      *wait_ns)
 {
   pthread_t threads[8];
   ThreadJob jobs[8];
@@ -172,12 +177,13 @@ run_pthreads (const gint64 *data,
   g_assert (n_threads <= G_N_ELEMENTS (threads));
 
   *sum = 0;
+  *wait_ns = 0;
   for (guint t = 0; t < n_threads; t++)
     {
       guint64 first = n * t / n_threads;
       guint64 last = n * (t + 1) / n_threads;
 
-      jobs[t] = (ThreadJob) { data + first, last - first, rounds, 0 };
+      jobs[t] = (ThreadJob) { data + first, last - first, rounds, 0, 0 };
       if (pthread_create (&threads[t], NULL, thread_main, &jobs[t]) != 0)
         g_error ("pthread_create failed");
     }
@@ -185,6 +191,7 @@ run_pthreads (const gint64 *data,
     {
       pthread_join (threads[t], NULL);
       *sum += jobs[t].sum;
+      *wait_ns += jobs[t].wait_ns;
     }
 
   return bench_now () - start;
@@ -229,10 +236,27 @@ pool_variant_clear (PoolVariant *variant)
   bench_wait_for_exit (pids, n_pids);
 }
 
+static guint64
+pool_wait_ns (MpaioProcessPool *pool)
+{
+  g_autofree GPid *pids = NULL;
+  guint n_pids = 0;
+  guint64 total = 0;
+
+  pids = mpaio_process_pool_get_pids (pool, &n_pids);
+  for (guint i = 0; i < n_pids; i++)
+    total += bench_read_wait_ns (pids[i]);
+
+  return total;
+}
+
+/* Also gives the time the worker processes waited for a CPU, summed, in
+ * @wait_ns. */
 static gdouble
 run_pool (PoolVariant *variant,
           guint        rounds,
-          guint64      expected)
+          guint64      expected,
+          guint64     *wait_ns)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(BenchLcgWorker) worker = g_object_new (BENCH_TYPE_LCG_WORKER,
@@ -240,9 +264,11 @@ run_pool (PoolVariant *variant,
                                                    "rounds", rounds,
                                                    NULL);
   guint n_pids = 0;
+  guint64 wait_before = pool_wait_ns (variant->pool);
   gdouble seconds = bench_run_worker (MPAIO_EXECUTOR (variant->pool), MPAIO_WORKER (worker),
                                       &n_pids, &error);
 
+  *wait_ns = pool_wait_ns (variant->pool) - wait_before;
   if (seconds < 0)
     g_error ("bench-scaling: %u workers: %s", variant->n_workers, error->message);
   if (worker->total != expected)
@@ -304,6 +330,7 @@ main (int    argc,
   gdouble serial, threads2, pool1, pool2;
   gdouble serial_times[REPEATS], threads2_times[REPEATS], pool1_times[REPEATS];
   gdouble pool2_times[REPEATS];
+  gdouble threads2_waits[REPEATS], pool2_waits[REPEATS];
   PoolVariant pool1_variant = { 0 }, pool2_variant = { 0 };
   gdouble eff_threads2, eff_pool1, eff_pool2, eff_serial;
 
@@ -332,7 +359,7 @@ main (int    argc,
   pool_variant_init (&pool2_variant, array, 2);
   for (guint i = 0; i <= REPEATS; i++)
     {
-      guint64 sum = 0;
+      guint64 sum = 0, wait_ns = 0;
       gdouble seconds;
 
       seconds = run_serial (data, n_rows, (guint) rounds, &sum);
@@ -341,20 +368,26 @@ main (int    argc,
       if (i > 0)
         serial_times[i - 1] = seconds;
 
-      seconds = run_pthreads (data, n_rows, (guint) rounds, 2, &sum);
+      seconds = run_pthreads (data, n_rows, (guint) rounds, 2, &sum, &wait_ns);
       if (sum != expected)
         g_error ("bench-scaling: 2 threads summed %" G_GUINT64_FORMAT ", expected %"
                  G_GUINT64_FORMAT, sum, expected);
       if (i > 0)
-        threads2_times[i - 1] = seconds;
+        {
+          threads2_times[i - 1] = seconds;
+          threads2_waits[i - 1] = wait_ns / 1e9;
+        }
 
-      seconds = run_pool (&pool1_variant, (guint) rounds, expected);
+      seconds = run_pool (&pool1_variant, (guint) rounds, expected, &wait_ns);
       if (i > 0)
         pool1_times[i - 1] = seconds;
 
-      seconds = run_pool (&pool2_variant, (guint) rounds, expected);
+      seconds = run_pool (&pool2_variant, (guint) rounds, expected, &wait_ns);
       if (i > 0)
-        pool2_times[i - 1] = seconds;
+        {
+          pool2_times[i - 1] = seconds;
+          pool2_waits[i - 1] = wait_ns / 1e9;
+        }
     }
   pool_variant_clear (&pool1_variant);
   pool_variant_clear (&pool2_variant);
@@ -382,6 +415,11 @@ main (int    argc,
   }
   bench_table_add_note (table, "efficiency = T_serial / (N × T); one partition per thread or "
                                "worker process; the same kernel function in every row.");
+  bench_table_add_note (table, "time spent waiting for a CPU (run queue, schedstat), summed over "
+                               "the 2 threads or processes, median per run: 2 pthreads %.1f ms, "
+                               "2 workers %.1f ms; a large wait means other processes took a CPU.",
+                        bench_median (threads2_waits, REPEATS) * 1e3,
+                        bench_median (pool2_waits, REPEATS) * 1e3);
   bench_table_add_note (table, "processes that computed chunks, fewest in a run: %u of 1, %u of 2.",
                         pool1_variant.min_pids_used, pool2_variant.min_pids_used);
   bench_table_add_note (table, "%.1f ns per element-round serially; the sum (%" G_GUINT64_FORMAT
