@@ -35,6 +35,7 @@ struct _MpaioWorkerProcess
   int                                fd;
   GSource                           *source;
   gpointer                           fd_tag;
+  GIOCondition                       condition;
   GByteArray                        *in;
   GByteArray                        *out;
   gsize                              out_sent;
@@ -52,6 +53,30 @@ typedef struct
   MpaioWorkerProcess *process;
 } ProcessSource;
 
+/* GLib wakes the context on every change of a source's fds or ready time,
+ * even to the same value: changing them only when they differ saves a
+ * write to the main context's eventfd per batch. */
+static void
+watch_fd (MpaioWorkerProcess *self,
+          GIOCondition        condition)
+{
+  if (self->condition != condition)
+    {
+      self->condition = condition;
+      watch_fd (self, condition);
+    }
+}
+
+static void
+set_ready (MpaioWorkerProcess *self,
+           gboolean            ready)
+{
+  gint64 ready_time = ready ? 0 : -1;
+
+  if (g_source_get_ready_time (self->source) != ready_time)
+    g_source_set_ready_time (self->source, ready_time);
+}
+
 static void receive_frames (MpaioWorkerProcess *self,
                             gboolean            readable,
                             gint64              deadline);
@@ -68,7 +93,7 @@ static void
 stop_reading (MpaioWorkerProcess *self)
 {
   self->eof = TRUE;
-  g_source_modify_unix_fd (self->source, self->fd_tag, 0);
+  watch_fd (self, 0);
 }
 
 void
@@ -150,7 +175,7 @@ _mpaio_worker_process_flush (MpaioWorkerProcess *self)
   if (!write_output (self))
     condition |= G_IO_OUT;
 
-  g_source_modify_unix_fd (self->source, self->fd_tag, condition);
+  watch_fd (self, condition);
 }
 
 static gboolean
@@ -217,7 +242,7 @@ parse_frames (MpaioWorkerProcess *self,
 
   /* Dispatched again next pass even if the socket has nothing new. */
   if (self->backlog)
-    g_source_set_ready_time (self->source, 0);
+    set_ready (self, TRUE);
 
   return !self->backlog;
 }
@@ -227,7 +252,7 @@ receive_frames (MpaioWorkerProcess *self,
                 gboolean            readable,
                 gint64              deadline)
 {
-  g_source_set_ready_time (self->source, -1);
+  set_ready (self, FALSE);
 
   if (!parse_frames (self, deadline))
     readable = FALSE;
@@ -386,6 +411,7 @@ _mpaio_worker_process_spawn (const char * const                *argv,
   source->process = self;
   g_source_set_static_name ((GSource *) source, "[mpaio] worker process");
   self->fd_tag = g_source_add_unix_fd ((GSource *) source, self->fd, G_IO_IN);
+  self->condition = G_IO_IN;
   self->source = (GSource *) source;
   g_source_set_priority (self->source, priority);
   g_source_attach (self->source, g_main_context_get_thread_default ());
