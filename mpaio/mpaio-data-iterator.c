@@ -593,7 +593,11 @@ mpaio_data_iterator_get_chunk (MpaioDataIterator *self,
   if (index >= klass->get_n_chunks (self))
     return FALSE;
 
+  /* A subclass (a binding's above all) that fills in nothing, or rows
+   * outside the array, must not pass for a chunk. */
+  chunk->index = G_MAXUINT64;
   klass->get_chunk (self, index, chunk);
 
-  return TRUE;
+  return chunk->index == index && chunk->start <= chunk->end
+         && chunk->end <= mpaio_shared_array_get_n_rows (mpaio_data_iterator_get_array (self));
 }

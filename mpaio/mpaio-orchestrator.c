@@ -301,9 +301,19 @@ next_chunk (Run        *run,
 
       if (worker_run->next_to_submit < worker_run->n_chunks)
         {
-          if (!mpaio_data_iterator_get_chunk (worker_run->iterator, worker_run->next_to_submit++,
-                                              chunk))
-            continue;
+          guint64 chunk_index = worker_run->next_to_submit++;
+
+          /* Skipping it would lose its rows without a word. */
+          if (!mpaio_data_iterator_get_chunk (worker_run->iterator, chunk_index, chunk))
+            {
+              if (run->error == NULL)
+                run->error = g_error_new (MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT,
+                                          "The data iterator of %s gave no valid chunk %"
+                                          G_GUINT64_FORMAT " (rows outside the array, or a "
+                                          "get_chunk that fills in nothing)",
+                                          G_OBJECT_TYPE_NAME (worker_run->worker), chunk_index);
+              return FALSE;
+            }
           *worker_index = index;
           run->cursor = index + 1;
           return TRUE;
@@ -553,6 +563,10 @@ mpaio_orchestrator_run_async (MpaioOrchestrator   *self,
     }
 
   submit_more (run);
+
+  /* Nothing could be submitted: a broken data iterator. */
+  if (run->in_flight == 0)
+    finish (run, g_steal_pointer (&run->error));
 }
 
 /**

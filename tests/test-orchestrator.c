@@ -924,6 +924,73 @@ test_no_data_iterator (gconstpointer data)
   g_assert_false (mpaio_orchestrator_get_running (orchestrator));
 }
 
+/* An iterator whose get_chunk fills in nothing for chunks past the first,
+ * as a binding that cannot fill a caller-allocated struct does. */
+typedef struct
+{
+  MpaioDataIterator parent_instance;
+} OrchBrokenIterator;
+
+typedef struct
+{
+  MpaioDataIteratorClass parent_class;
+} OrchBrokenIteratorClass;
+
+static GType orch_broken_iterator_get_type (void);
+G_DEFINE_TYPE (OrchBrokenIterator, orch_broken_iterator, MPAIO_TYPE_DATA_ITERATOR)
+
+static guint64
+broken_get_n_chunks (MpaioDataIterator *self)
+{
+  return 4;
+}
+
+static void
+broken_get_chunk (MpaioDataIterator *self,
+                  guint64            index,
+                  MpaioChunk        *chunk)
+{
+  if (index == 0)
+    *chunk = (MpaioChunk) { 0, 0, 1 };
+}
+
+static void
+orch_broken_iterator_class_init (OrchBrokenIteratorClass *klass)
+{
+  klass->parent_class.get_n_chunks = broken_get_n_chunks;
+  klass->parent_class.get_chunk = broken_get_chunk;
+}
+
+static void
+orch_broken_iterator_init (OrchBrokenIterator *self)
+{
+}
+
+static void
+test_broken_iterator (gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpaioExecutor) executor = new_executor (data);
+  g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (4);
+  g_autoptr(MpaioDataIterator) iterator =
+    g_initable_new (orch_broken_iterator_get_type (), NULL, &error, "array", array, NULL);
+  g_autoptr(MpaioTestSumWorker) worker = NULL;
+  g_autoptr(MpaioOrchestrator) orchestrator = NULL;
+  g_autoptr(MpaioRunReport) report = NULL;
+
+  g_test_summary ("A chunk the data iterator cannot give ends the run with an error naming "
+                  "it, instead of losing its rows");
+
+  g_assert_no_error (error);
+  worker = mpaio_test_sum_worker_new (iterator, 1);
+  orchestrator = new_orchestrator (executor, MPAIO_WORKER (worker));
+  report = mpaio_test_run (orchestrator, NULL, &error);
+  g_assert_null (report);
+  g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "chunk 1"));
+  g_assert_false (mpaio_orchestrator_get_running (orchestrator));
+}
+
 static void
 test_pending (gconstpointer data)
 {
@@ -1017,6 +1084,7 @@ main (int    argc,
   add_test ("cancel", test_cancel);
   add_test ("errors/no-workers", test_no_workers);
   add_test ("errors/no-data-iterator", test_no_data_iterator);
+  add_test ("errors/broken-iterator", test_broken_iterator);
   add_test ("errors/pending", test_pending);
   add_test ("errors/already-cancelled", test_already_cancelled);
   add_test ("cancel-no-callback-after", test_cancel_no_callback_after);
