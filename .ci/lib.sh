@@ -5,7 +5,7 @@ PACKAGES=(
   build-essential pkg-config meson ninja-build
   libglib2.0-dev gobject-introspection libgirepository1.0-dev
   libgtk-4-dev libgtop2-dev
-  python3-gi gjs xvfb xauth python3-numpy
+  python3-gi gjs xvfb xauth python3-numpy gi-docgen
 )
 
 as_root () {
@@ -37,9 +37,9 @@ install_dependencies () {
 
 build_project () {
   if [ -f build/meson-private/coredata.dat ]; then
-    meson setup --reconfigure build
+    meson setup --reconfigure build -Ddocs=true
   else
-    meson setup build
+    meson setup build -Ddocs=true
   fi
   meson compile -C build
 }
