@@ -428,6 +428,7 @@ stroke_series (cairo_t                *cr,
                const MpaioChartLayout *layout,
                const MpaioChartAxis   *axis,
                GPtrArray              *visible,
+               gboolean                from_zero,
                guint                   core,
                gboolean                total)
 {
@@ -456,6 +457,14 @@ stroke_series (cairo_t                *cr,
       y = mpaio_chart_value_to_y (&layout->plot, value);
       if (pen_down)
         cairo_line_to (cr, x, y);
+      else if (i == 0 && from_zero)
+        {
+          /* The first sample is the mean since the monitor started at time
+           * 0: drawn over that interval, a run with a single sample still
+           * shows. */
+          cairo_move_to (cr, mpaio_chart_axis_to_x (axis, &layout->plot, 0.0), y);
+          cairo_line_to (cr, x, y);
+        }
       else
         cairo_move_to (cr, x, y);
       pen_down = TRUE;
@@ -518,7 +527,7 @@ mpaio_chart_draw_series (cairo_t                *cr,
 
       mpaio_chart_palette_get_color (core, &color);
       gdk_cairo_set_source_rgba (cr, &color);
-      stroke_series (cr, layout, axis, visible, core, FALSE);
+      stroke_series (cr, layout, axis, visible, first == 0, core, FALSE);
     }
 
   if (show_total)
@@ -527,7 +536,7 @@ mpaio_chart_draw_series (cairo_t                *cr,
 
       cairo_set_dash (cr, dashes, G_N_ELEMENTS (dashes), 0.0);
       set_source_alpha (cr, foreground, 0.8);
-      stroke_series (cr, layout, axis, visible, 0, TRUE);
+      stroke_series (cr, layout, axis, visible, first == 0, 0, TRUE);
     }
 
   cairo_restore (cr);
