@@ -77,9 +77,10 @@ set_ready (MpaioWorkerProcess *self,
     g_source_set_ready_time (self->source, ready_time);
 }
 
-static void receive_frames (MpaioWorkerProcess *self,
-                            gboolean            readable,
-                            gint64              deadline);
+static void  receive_frames   (MpaioWorkerProcess *self,
+                              gboolean            readable,
+                              gint64              deadline);
+static char *describe_process (MpaioWorkerProcess *self);
 
 static void
 set_reason (MpaioWorkerProcess *self,
@@ -235,7 +236,9 @@ parse_frames (MpaioWorkerProcess *self,
 
   if (error != NULL)
     {
-      g_prefix_error (&error, "Worker process %d sent a malformed message: ", (int) self->pid);
+      g_autofree char *who = describe_process (self);
+
+      g_prefix_error (&error, "%s sent a malformed message: ", who);
       _mpaio_worker_process_kill (self, error);
       return FALSE;
     }
@@ -291,21 +294,29 @@ receive_frames (MpaioWorkerProcess *self,
   self->callbacks->drained (self, self->user_data);
 }
 
+/* "Worker process 1234", or without a number for a process that was gone
+ * before its pid could be read. */
+static char *
+describe_process (MpaioWorkerProcess *self)
+{
+  return self->pid > 0 ? g_strdup_printf ("Worker process %d", (int) self->pid)
+                       : g_strdup ("A worker process");
+}
+
 static char *
 describe_exit (MpaioWorkerProcess *self)
 {
   GSubprocess *subprocess = self->subprocess;
+  g_autofree char *who = describe_process (self);
 
   if (g_subprocess_get_if_signaled (subprocess))
     {
       int signum = g_subprocess_get_term_sig (subprocess);
 
-      return g_strdup_printf ("Worker process %d was killed by signal %d (%s)", (int) self->pid,
-                              signum, g_strsignal (signum));
+      return g_strdup_printf ("%s was killed by signal %d (%s)", who, signum, g_strsignal (signum));
     }
 
-  return g_strdup_printf ("Worker process %d exited with status %d", (int) self->pid,
-                          g_subprocess_get_exit_status (subprocess));
+  return g_strdup_printf ("%s exited with status %d", who, g_subprocess_get_exit_status (subprocess));
 }
 
 static void
@@ -331,9 +342,12 @@ on_wait (GObject      *object,
 
   /* A stream that ends inside a frame is a broken peer, not a crash. */
   if (self->reason == NULL && self->in->len > 0 && !g_subprocess_get_if_signaled (self->subprocess))
-    self->reason = g_error_new (MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
-                                "Worker process %d ended in the middle of a message",
-                                (int) self->pid);
+    {
+      g_autofree char *who = describe_process (self);
+
+      self->reason = g_error_new (MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
+                                  "%s ended in the middle of a message", who);
+    }
 
   if (self->reason == NULL)
     {
