@@ -46,11 +46,12 @@
 
 #define DEFAULT_MAX_IN_FLIGHT 64
 #define MAX_WORKERS 1024
-/* A process is given enough chunks to stay busy this long: well over the
- * time a result takes to reach the pool and the next chunk to come back
- * (50–65 µs across cores here), so short chunks never leave it waiting,
- * but a long chunk is never queued behind another: it goes to whichever
- * process is free first. */
+/* A busy process is given more chunks only while the work it holds, as
+ * estimated from each worker's chunk times so far, stays under this: well
+ * over the time a result takes to reach the pool and the next chunk to come
+ * back (50–65 µs across cores here), so short chunks never leave it waiting,
+ * but a long chunk (or one of a worker not yet timed) is never queued behind
+ * another: it goes to whichever process is free first. */
 #define QUEUED_WORK_US 1000.0
 
 typedef struct
@@ -61,18 +62,21 @@ typedef struct
   GCancellable           *cancellable;
   GError                 *error;   /* refused at submission, reported on dispatch */
   MpaioWorker            *worker;
+  struct _WorkerDef      *def;         /* while sent: kept alive by the worker's reference */
+  gdouble                 estimate_us; /* while sent */
   MpaioChunk        chunk;
   MpaioChunkRecord  record;
   guint             retries;
 } PoolTask;
 
-typedef struct
+typedef struct _WorkerDef
 {
   guint64  id;
   guint    generation;
   guint64  array_id;
   char    *type_name;
   GVariant *parameters;
+  gdouble  chunk_us;   /* moving average of its `process` times; < 0 until known */
 } WorkerDef;
 
 typedef struct
@@ -83,8 +87,7 @@ typedef struct
   GHashTable         *known_arrays;  /* set of guint64 ids */
   GHashTable         *known_workers; /* set of guint64 ids */
   gint64              head_since_us; /* when the first chunk in flight could start */
-  gdouble             chunk_us;      /* moving average of `process` times */
-  guint               depth;         /* chunks it may hold now */
+  gdouble             queued_us;     /* estimated work of the chunks in flight */
   gboolean            dirty;
   gboolean            stopping;
 } PoolProcess;
@@ -319,6 +322,7 @@ ensure_worker (MpaioProcessPool *self,
   if (def == NULL)
     {
       def = g_new0 (WorkerDef, 1);
+      def->chunk_us = -1;
       g_object_weak_ref (G_OBJECT (worker), worker_finalized, self);
       g_mutex_lock (&self->forget_lock);
       g_hash_table_insert (self->workers, worker, def);
@@ -428,7 +432,7 @@ send_task (MpaioProcessPool *self,
 {
   GByteArray *out = _mpaio_worker_process_get_output (pool_process->process);
   MpaioSharedArray *array = mpaio_worker_get_array (pool_task->worker);
-  WorkerDef *def = ensure_worker (self, pool_task->worker);
+  WorkerDef *def = pool_task->def;
   MpaioTaskBody body;
 
   if (!g_hash_table_contains (pool_process->known_arrays, &def->array_id))
@@ -461,16 +465,20 @@ send_task (MpaioProcessPool *self,
   pool_task->record.sent_us = g_get_monotonic_time ();
   if (g_queue_is_empty (&pool_process->in_flight))
     pool_process->head_since_us = pool_task->record.sent_us;
+  pool_process->queued_us += pool_task->estimate_us;
   g_queue_push_tail (&pool_process->in_flight, pool_task);
   pool_process->dirty = TRUE;
 
   watch_timeouts (self);
 }
 
-/* The least loaded process with room, looking round-robin from the one after
- * the last chosen, so equal loads are spread. */
+/* The least loaded process that can take a chunk of @estimate_us: an idle
+ * one, or a busy one whose queued work stays short with it. Looks
+ * round-robin from the one after the last chosen, so equal loads are
+ * spread. */
 static PoolProcess *
-choose_process (MpaioProcessPool *self)
+choose_process (MpaioProcessPool *self,
+                gdouble           estimate_us)
 {
   PoolProcess *best = NULL;
   guint n = self->processes->len;
@@ -480,9 +488,12 @@ choose_process (MpaioProcessPool *self)
     {
       guint index = (self->next_process + i) % n;
       PoolProcess *candidate = g_ptr_array_index (self->processes, index);
-      guint load = candidate->in_flight.length;
+      guint n_held = candidate->in_flight.length;
+      gboolean has_room = n_held == 0
+                          || (n_held < self->max_in_flight
+                              && candidate->queued_us + estimate_us <= QUEUED_WORK_US);
 
-      if (load < candidate->depth && (best == NULL || load < best->in_flight.length))
+      if (has_room && (best == NULL || candidate->queued_us < best->queued_us))
         {
           best = candidate;
           best_index = index;
@@ -508,20 +519,30 @@ complete_with_error (PoolTask *pool_task,
 static void
 dispatch (MpaioProcessPool *self)
 {
-  PoolProcess *pool_process;
+  PoolTask *pool_task;
 
-  while (!g_queue_is_empty (&self->queue) && (pool_process = choose_process (self)) != NULL)
+  while ((pool_task = g_queue_peek_head (&self->queue)) != NULL)
     {
-      PoolTask *pool_task = g_queue_pop_head (&self->queue);
+      PoolProcess *pool_process;
 
       /* A chunk of a run that ended is not worth a process's time. */
       if (pool_task->cancellable != NULL && g_cancellable_is_cancelled (pool_task->cancellable))
         {
+          g_queue_pop_head (&self->queue);
           complete_with_error (pool_task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                                                "The chunk was cancelled"));
           continue;
         }
 
+      pool_task->def = ensure_worker (self, pool_task->worker);
+      /* A worker not timed yet counts as long. */
+      pool_task->estimate_us = pool_task->def->chunk_us >= 0 ? pool_task->def->chunk_us
+                                                             : QUEUED_WORK_US;
+
+      if (!(pool_process = choose_process (self, pool_task->estimate_us)))
+        break;
+
+      g_queue_pop_head (&self->queue);
       send_task (self, pool_process, pool_task);
     }
 
@@ -539,15 +560,16 @@ fail_queue (MpaioProcessPool *self,
 }
 
 static void
-update_depth (PoolProcess *pool_process,
-              gint64       chunk_us)
+learn_chunk_time (WorkerDef *def,
+                  gint64     chunk_us)
 {
-  guint max_in_flight = pool_process->pool->max_in_flight;
-  gdouble depth;
+  gdouble measured = CLAMP (chunk_us, 0, G_MAXINT);
 
-  pool_process->chunk_us = 0.875 * pool_process->chunk_us + 0.125 * CLAMP (chunk_us, 0, G_MAXINT);
-  depth = QUEUED_WORK_US / MAX (pool_process->chunk_us, 0.1);
-  pool_process->depth = (guint) CLAMP (depth, 1, max_in_flight);
+  /* The first chunk is the best guess of the next ones. */
+  if (def->chunk_us < 0)
+    def->chunk_us = measured;
+  else
+    def->chunk_us = 0.875 * def->chunk_us + 0.125 * measured;
 }
 
 static void
@@ -561,7 +583,9 @@ complete_with_reply (PoolProcess *pool_process,
   pool_task->record.started_us = reply->started_us;
   pool_task->record.finished_us = reply->finished_us;
   pool_task->record.returned_us = now;
-  update_depth (pool_process, reply->finished_us - reply->started_us);
+  learn_chunk_time (pool_task->def, reply->finished_us - reply->started_us);
+  pool_process->queued_us = g_queue_is_empty (&pool_process->in_flight)
+                              ? 0 : MAX (0, pool_process->queued_us - pool_task->estimate_us);
   /* The next chunk of this process starts now, as far as the pool knows. */
   pool_process->head_since_us = now;
 
@@ -733,9 +757,6 @@ spawn_process (MpaioProcessPool *self,
     }
 
   pool_process->pool = self;
-  /* Until its chunks' times are known, as if they were long. */
-  pool_process->chunk_us = QUEUED_WORK_US;
-  pool_process->depth = 1;
   g_queue_init (&pool_process->in_flight);
   pool_process->known_arrays = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   pool_process->known_workers = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
@@ -1069,8 +1090,9 @@ mpaio_process_pool_class_init (MpaioProcessPoolClass *klass)
    *
    * How many chunks each worker process holds at most: the one it
    * processes and those queued behind it, so it never waits for the next.
-   * Within this limit a process holds as many chunks as it takes about a
-   * millisecond to process, so short chunks are pipelined deeply, and a
+   * Within this limit a busy process is given more chunks only while the
+   * work it holds, estimated from each worker's chunk times so far, stays
+   * under about a millisecond: short chunks are pipelined deeply, and a
    * long chunk never waits behind another while a process is free.
    *
    * Since: 0.1

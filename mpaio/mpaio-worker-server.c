@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -30,6 +31,10 @@
  * its chunks are shorter than this. */
 #define FLUSH_AFTER_US   200
 #define FLUSH_AFTER_SIZE (64 * 1024)
+/* How long `process` may run before the watcher sends the results batched
+ * before it: longer than the batching window, so that for short chunks the
+ * main thread's own flushes win and the watcher rarely wakes. */
+#define WATCH_AFTER_US   1000
 
 typedef struct
 {
@@ -41,6 +46,7 @@ typedef struct
 {
   int          fd;
   GByteArray  *in;
+  GMutex       out_lock;     /* out and oldest_unflushed_us: the watcher flushes too */
   GByteArray  *out;
   gint64       oldest_unflushed_us;
   GQueue       fds;
@@ -48,6 +54,8 @@ typedef struct
   GHashTable  *array_errors; /* guint64 id → GError */
   GHashTable  *workers;      /* guint64 id → WorkerSlot */
   GThread     *watcher;
+  int          wake_fd;      /* tells the watcher that flush_armed was set */
+  gint         flush_armed;
   gint         in_process;
   gint         peer_gone;
 } Server;
@@ -68,17 +76,50 @@ new_key (guint64 id)
   return g_memdup2 (&id, sizeof id);
 }
 
-/* A worker busy in `process` does not read its socket, so a separate thread
- * notices when the pool is gone (closed, or its process killed) and ends the
- * process instead of letting it finish chunks nobody will read. */
+static gboolean flush_output_locked (Server *server);
+
+/* A worker busy in `process` neither reads nor writes its socket, so a
+ * separate thread does two things for it:
+ * - results of earlier chunks still waiting in the batch when `process`
+ *   runs longer than the batching window are sent (so a long or stuck
+ *   chunk does not hold back, or take the blame for, those before it);
+ * - when the pool is gone (closed, or its process killed), the process
+ *   ends instead of finishing chunks nobody will read. */
 static gpointer
 watch_peer (gpointer data)
 {
   Server *server = data;
-  struct pollfd pfd = { server->fd, POLLRDHUP, 0 };
 
-  while (poll (&pfd, 1, -1) < 0 && errno == EINTR)
-    ;
+  for (;;)
+    {
+      struct pollfd fds[2] = { { server->fd, POLLRDHUP, 0 }, { server->wake_fd, POLLIN, 0 } };
+      struct timespec window = { 0, WATCH_AFTER_US * 1000 };
+      int n = ppoll (fds, 2, g_atomic_int_get (&server->flush_armed) ? &window : NULL, NULL);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 || fds[0].revents != 0)
+        break;
+
+      if (fds[1].revents & POLLIN)
+        {
+          guint64 count;
+
+          if (read (server->wake_fd, &count, sizeof count) < 0 && errno != EAGAIN)
+            break;
+          continue;
+        }
+
+      if (n == 0)
+        {
+          g_mutex_lock (&server->out_lock);
+          if (g_atomic_int_get (&server->in_process) && server->out->len > 0)
+            flush_output_locked (server);
+          g_mutex_unlock (&server->out_lock);
+          /* Armed again when `process` next starts with results pending. */
+          g_atomic_int_set (&server->flush_armed, FALSE);
+        }
+    }
 
   g_atomic_int_set (&server->peer_gone, TRUE);
   if (g_atomic_int_get (&server->in_process))
@@ -92,13 +133,31 @@ static gboolean flush_output (Server *server);
 static gboolean
 batch_is_due (Server *server)
 {
-  return server->out->len >= FLUSH_AFTER_SIZE
-         || (server->oldest_unflushed_us != 0
-             && g_get_monotonic_time () - server->oldest_unflushed_us >= FLUSH_AFTER_US);
+  gboolean due;
+
+  g_mutex_lock (&server->out_lock);
+  due = server->out->len >= FLUSH_AFTER_SIZE
+        || (server->oldest_unflushed_us != 0
+            && g_get_monotonic_time () - server->oldest_unflushed_us >= FLUSH_AFTER_US);
+  g_mutex_unlock (&server->out_lock);
+
+  return due;
 }
 
 static gboolean
 flush_output (Server *server)
+{
+  gboolean ok;
+
+  g_mutex_lock (&server->out_lock);
+  ok = flush_output_locked (server);
+  g_mutex_unlock (&server->out_lock);
+
+  return ok;
+}
+
+static gboolean
+flush_output_locked (Server *server)
 {
   gsize written = 0;
 
@@ -125,8 +184,10 @@ append_error (Server           *server,
               int               code,
               const char       *message)
 {
+  g_mutex_lock (&server->out_lock);
   _mpaio_frame_append (server->out, MPAIO_MESSAGE_ERROR, head, sizeof *head,
                        g_variant_new (MPAIO_ERROR_TYPE, code, message));
+  g_mutex_unlock (&server->out_lock);
 }
 
 static gboolean
@@ -221,6 +282,7 @@ run_task (Server              *server,
   MpaioChunk chunk = { task->index, task->start, task->end };
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) result = NULL;
+  gboolean appended;
 
   if (slot == NULL)
     {
@@ -248,23 +310,39 @@ run_task (Server              *server,
   if (g_atomic_int_get (&server->peer_gone))
     _exit (EXIT_SUCCESS);
 
+  /* Results are waiting in the batch: if this chunk runs long, the watcher
+   * sends them. */
+  if (server->oldest_unflushed_us != 0 && !g_atomic_int_get (&server->flush_armed))
+    {
+      guint64 one = 1;
+
+      g_atomic_int_set (&server->flush_armed, TRUE);
+      if (write (server->wake_fd, &one, sizeof one) < 0)
+        g_atomic_int_set (&server->flush_armed, FALSE);
+    }
+
   head.started_us = g_get_monotonic_time ();
   result = mpaio_worker_process (slot->worker, &chunk, &error);
   head.finished_us = g_get_monotonic_time ();
 
   g_atomic_int_set (&server->in_process, FALSE);
 
+  if (result == NULL)
+    {
+      append_error (server, &head, MPAIO_ERROR_WORKER_FAILED, error->message);
+      return;
+    }
+
+  g_mutex_lock (&server->out_lock);
   /* The batch's age counts from the start of its first chunk, so the
    * result of a long chunk is sent before the next one starts. */
   if (server->oldest_unflushed_us == 0)
     server->oldest_unflushed_us = head.started_us;
+  appended = _mpaio_frame_append_checked (server->out, MPAIO_MESSAGE_RESULT, &head, sizeof head,
+                                          g_variant_new_variant (result));
+  g_mutex_unlock (&server->out_lock);
 
-  if (result == NULL)
-    {
-      append_error (server, &head, MPAIO_ERROR_WORKER_FAILED, error->message);
-    }
-  else if (!_mpaio_frame_append_checked (server->out, MPAIO_MESSAGE_RESULT, &head, sizeof head,
-                                         g_variant_new_variant (result)))
+  if (!appended)
     {
       g_autofree char *message =
         g_strdup_printf ("%s returned a result of %" G_GSIZE_FORMAT " bytes, over the limit of "
@@ -437,6 +515,14 @@ _mpaio_worker_server_run (int fd)
   gboolean ok;
 
 
+  server.wake_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (server.wake_fd < 0)
+    {
+      g_printerr ("mpaio worker process %d: eventfd: %s\n", (int) getpid (), g_strerror (errno));
+      close (fd);
+      return FALSE;
+    }
+
   server.fd = fd;
   server.in = g_byte_array_sized_new (READ_SIZE);
   server.out = g_byte_array_sized_new (FLUSH_AFTER_SIZE);
@@ -445,6 +531,7 @@ _mpaio_worker_server_run (int fd)
   server.array_errors = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
                                                (GDestroyNotify) g_error_free);
   server.workers = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, worker_slot_free);
+  g_mutex_init (&server.out_lock);
   server.watcher = g_thread_new ("mpaio-watch-pool", watch_peer, &server);
 
   _mpaio_frame_append (server.out, MPAIO_MESSAGE_HELLO, NULL, 0,
@@ -465,6 +552,8 @@ _mpaio_worker_server_run (int fd)
     close (GPOINTER_TO_INT (g_queue_pop_head (&server.fds)));
   g_byte_array_unref (server.in);
   g_byte_array_unref (server.out);
+  g_mutex_clear (&server.out_lock);
+  close (server.wake_fd);
   close (fd);
 
   return ok;
