@@ -33,10 +33,13 @@
  * Each process has its own socket to the pool. A shared array travels to a
  * process once, as a file descriptor; a worker's type name and parameters
  * travel once per process (again when a parameter changes); after that a
- * chunk costs a message of 48 bytes. Several chunks are kept in flight per
- * process ([property@Mpaio.ProcessPool:max-in-flight-per-worker]) so no
- * process waits for the next chunk, and the first chunks go round-robin, so
- * two long chunks never queue on one process while another is idle.
+ * chunk costs a message of 48 bytes. A busy process is sent more chunks
+ * while the work it holds, estimated from each worker's chunk times so far,
+ * stays under about a millisecond (and within
+ * [property@Mpaio.ProcessPool:max-in-flight-per-worker]): short chunks are
+ * pipelined so no process waits for the next one, while a long chunk never
+ * queues behind another when a process is idle. Results come back in
+ * batches, one write per process per main loop pass at most.
  *
  * All I/O with worker processes runs on the thread-default main context of
  * the thread that created the pool; use the pool from that thread.
