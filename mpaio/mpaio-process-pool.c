@@ -70,6 +70,7 @@ typedef struct
   MpaioChunk        chunk;
   MpaioChunkRecord  record;
   guint             retries;
+  GList             link;  /* in the one queue that holds it */
 } PoolTask;
 
 typedef struct _WorkerDef
@@ -152,6 +153,40 @@ static GParamSpec *properties[N_PROPS];
 
 static void dispatch (MpaioProcessPool *self);
 static void watch_timeouts (MpaioProcessPool *self);
+
+/* A task is in at most one queue at a time, through the link it carries:
+ * moving chunks between queues allocates nothing. */
+static void
+push_tail (GQueue   *queue,
+           PoolTask *pool_task)
+{
+  pool_task->link.data = pool_task;
+  g_queue_push_tail_link (queue, &pool_task->link);
+}
+
+static void
+push_head (GQueue   *queue,
+           PoolTask *pool_task)
+{
+  pool_task->link.data = pool_task;
+  g_queue_push_head_link (queue, &pool_task->link);
+}
+
+static PoolTask *
+pop_head (GQueue *queue)
+{
+  GList *link = g_queue_pop_head_link (queue);
+
+  return link ? link->data : NULL;
+}
+
+static PoolTask *
+pop_tail (GQueue *queue)
+{
+  GList *link = g_queue_pop_tail_link (queue);
+
+  return link ? link->data : NULL;
+}
 
 static void
 pool_task_free (PoolTask *pool_task)
@@ -431,7 +466,8 @@ send_array_fd (PoolProcess      *pool_process,
 static void
 send_task (MpaioProcessPool *self,
            PoolProcess      *pool_process,
-           PoolTask         *pool_task)
+           PoolTask         *pool_task,
+           gint64            now)
 {
   GByteArray *out = _mpaio_worker_process_get_output (pool_process->process);
   MpaioSharedArray *array = mpaio_worker_get_array (pool_task->worker);
@@ -465,11 +501,11 @@ send_task (MpaioProcessPool *self,
   _mpaio_frame_append (out, MPAIO_MESSAGE_TASK, &body, sizeof body, NULL);
 
   pool_task->record.pid = _mpaio_worker_process_get_pid (pool_process->process);
-  pool_task->record.sent_us = g_get_monotonic_time ();
+  pool_task->record.sent_us = now;
   if (g_queue_is_empty (&pool_process->in_flight))
     pool_process->head_since_us = pool_task->record.sent_us;
   pool_process->queued_us += pool_task->estimate_us;
-  g_queue_push_tail (&pool_process->in_flight, pool_task);
+  push_tail (&pool_process->in_flight, pool_task);
   pool_process->dirty = TRUE;
 
   watch_timeouts (self);
@@ -523,6 +559,7 @@ static void
 dispatch (MpaioProcessPool *self)
 {
   PoolTask *pool_task;
+  gint64 now = 0; /* what is sent in this pass leaves together */
 
   while ((pool_task = g_queue_peek_head (&self->queue)) != NULL)
     {
@@ -531,7 +568,7 @@ dispatch (MpaioProcessPool *self)
       /* A chunk of a run that ended is not worth a process's time. */
       if (pool_task->cancellable != NULL && g_cancellable_is_cancelled (pool_task->cancellable))
         {
-          g_queue_pop_head (&self->queue);
+          pop_head (&self->queue);
           complete_with_error (pool_task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                                                "The chunk was cancelled"));
           continue;
@@ -545,8 +582,10 @@ dispatch (MpaioProcessPool *self)
       if (!(pool_process = choose_process (self, pool_task->estimate_us)))
         break;
 
-      g_queue_pop_head (&self->queue);
-      send_task (self, pool_process, pool_task);
+      pop_head (&self->queue);
+      if (now == 0)
+        now = g_get_monotonic_time ();
+      send_task (self, pool_process, pool_task, now);
     }
 
   flush_dirty (self);
@@ -558,7 +597,7 @@ fail_queue (MpaioProcessPool *self,
 {
   PoolTask *pool_task;
 
-  while ((pool_task = g_queue_pop_head (&self->queue)) != NULL)
+  while ((pool_task = pop_head (&self->queue)) != NULL)
     complete_with_error (pool_task, g_error_copy (error));
 }
 
@@ -579,8 +618,8 @@ static void
 complete_with_reply (PoolProcess *pool_process,
                      MpaioReply  *reply)
 {
-  PoolTask *pool_task = g_queue_pop_head (&pool_process->in_flight);
-  gint64 now = g_get_monotonic_time ();
+  PoolTask *pool_task = pop_head (&pool_process->in_flight);
+  gint64 now = _mpaio_worker_process_get_received_time (pool_process->process);
   g_autoptr(GError) error = NULL;
 
   pool_task->record.started_us = reply->started_us;
@@ -690,9 +729,9 @@ on_process_exited (MpaioWorkerProcess *process,
 
   /* Only the first chunk in flight was running; the others never started
    * and go to another process. */
-  culprit = g_queue_pop_head (&pool_process->in_flight);
-  while ((pool_task = g_queue_pop_tail (&pool_process->in_flight)) != NULL)
-    g_queue_push_head (&self->queue, pool_task);
+  culprit = pop_head (&pool_process->in_flight);
+  while ((pool_task = pop_tail (&pool_process->in_flight)) != NULL)
+    push_head (&self->queue, pool_task);
 
   pool_process_free (pool_process);
 
@@ -702,7 +741,7 @@ on_process_exited (MpaioWorkerProcess *process,
       && culprit->retries < self->max_retries)
     {
       culprit->retries++;
-      g_queue_push_head (&self->queue, g_steal_pointer (&culprit));
+      push_head (&self->queue, g_steal_pointer (&culprit));
     }
 
   if (culprit != NULL)
@@ -858,7 +897,7 @@ dispatch_source_dispatch (GSource     *source,
 
   g_source_set_ready_time (source, -1);
 
-  while ((pool_task = g_queue_pop_head (&self->refused)) != NULL)
+  while ((pool_task = pop_head (&self->refused)) != NULL)
     complete_with_error (pool_task, g_steal_pointer (&pool_task->error));
 
   dispatch (self);
@@ -911,7 +950,7 @@ mpaio_process_pool_submit (MpaioExecutor          *executor,
   else if (!spawn_missing (self, &pool_task->error) && self->processes->len > 0)
     g_clear_error (&pool_task->error); /* the processes there are will do */
 
-  g_queue_push_tail (pool_task->error ? &self->refused : &self->queue, pool_task);
+  push_tail (pool_task->error ? &self->refused : &self->queue, pool_task);
   schedule_dispatch (self);
 }
 
@@ -952,7 +991,7 @@ mpaio_process_pool_dispose (GObject *object)
 
   /* Tasks keep the pool alive, so only an explicit dispose finds some. */
   fail_queue (self, error);
-  while ((pool_task = g_queue_pop_head (&self->refused)) != NULL)
+  while ((pool_task = pop_head (&self->refused)) != NULL)
     complete_with_error (pool_task, g_steal_pointer (&pool_task->error));
   if (self->dispatch_source != NULL)
     g_source_destroy (self->dispatch_source);
@@ -961,7 +1000,7 @@ mpaio_process_pool_dispose (GObject *object)
     {
       PoolProcess *pool_process = g_ptr_array_steal_index_fast (self->processes, 0);
 
-      while ((pool_task = g_queue_pop_head (&pool_process->in_flight)) != NULL)
+      while ((pool_task = pop_head (&pool_process->in_flight)) != NULL)
         complete_with_error (pool_task, g_error_copy (error));
       pool_process_free (pool_process);
     }

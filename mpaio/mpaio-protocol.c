@@ -35,7 +35,7 @@ append_frame (GByteArray       *out,
   memcpy (out->data + offset, &header, sizeof header);
   if (head_length > 0)
     memcpy (out->data + offset + sizeof header, head, head_length);
-  if (body_length > 0)
+  if (body != NULL)
     g_variant_store (body, out->data + offset + sizeof header + head_length);
 }
 
@@ -70,6 +70,57 @@ _mpaio_frame_append_checked (GByteArray       *out,
 
   append_frame (out, type, head, head_length, owned, body_length);
   return TRUE;
+}
+
+/* The size of a value of the fixed-size basic type @type_char, or 0 for any
+ * other type. Handles ('h') are left out: they mean nothing between
+ * processes. */
+static gsize
+fixed_basic_size (char type_char)
+{
+  switch (type_char)
+    {
+    case 'b': case 'y':
+      return 1;
+    case 'n': case 'q':
+      return 2;
+    case 'i': case 'u':
+      return 4;
+    case 'x': case 't': case 'd':
+      return 8;
+    default:
+      return 0;
+    }
+}
+
+/* Appends a RESULT frame: @head, then @result (not floating; not taken)
+ * serialized as a "v". Returns FALSE and appends nothing when the frame
+ * would pass the limit. Most results are a number: those are written as a
+ * "v" directly (the value, a nul, the type character), the same bytes
+ * g_variant_store() would write, without building the "v". */
+gboolean
+_mpaio_frame_append_result (GByteArray           *out,
+                            const MpaioReplyHead *head,
+                            GVariant             *result)
+{
+  const char *type = g_variant_get_type_string (result);
+  gsize size = fixed_basic_size (type[0]);
+
+  if (size > 0 && type[1] == '\0' && g_variant_get_size (result) == size)
+    {
+      guint8 *body;
+
+      append_frame (out, MPAIO_MESSAGE_RESULT, head, sizeof *head, NULL, size + 2);
+      body = out->data + out->len - FRAME_SIZE (sizeof *head + size + 2)
+             + sizeof (MpaioFrameHeader) + sizeof *head;
+      memcpy (body, g_variant_get_data (result), size);
+      body[size] = '\0';
+      body[size + 1] = (guint8) type[0];
+      return TRUE;
+    }
+
+  return _mpaio_frame_append_checked (out, MPAIO_MESSAGE_RESULT, head, sizeof *head,
+                                      g_variant_new_variant (result));
 }
 
 /* Returns TRUE and fills @frame when @data starts with a whole frame; FALSE
@@ -166,6 +217,64 @@ _mpaio_frame_get_body (const MpaioFrame  *frame,
   return body;
 }
 
+/* A "v" holding a number, the common result, decoded without building the
+ * "v": only when its bytes are exactly a normal-form value of a fixed-size
+ * basic type (the value, a nul, one type character), so this gives the
+ * same value _mpaio_frame_get_body() would and %NULL for anything else. */
+static GVariant *
+decode_fixed_variant (const guint8 *body,
+                      gsize         length)
+{
+  union { gint16 n; guint16 q; gint32 i; guint32 u; gint64 x; guint64 t; gdouble d; } number;
+  GVariant *value;
+  gsize size;
+
+  if (length < 3 || body[length - 2] != '\0')
+    return NULL;
+
+  size = fixed_basic_size ((char) body[length - 1]);
+  if (size == 0 || length != size + 2)
+    return NULL;
+
+  memcpy (&number, body, size);
+  switch (body[length - 1])
+    {
+    case 'b':
+      if (body[0] > 1)
+        return NULL;
+      value = g_variant_new_boolean (body[0]);
+      break;
+    case 'y':
+      value = g_variant_new_byte (body[0]);
+      break;
+    case 'n':
+      value = g_variant_new_int16 (number.n);
+      break;
+    case 'q':
+      value = g_variant_new_uint16 (number.q);
+      break;
+    case 'i':
+      value = g_variant_new_int32 (number.i);
+      break;
+    case 'u':
+      value = g_variant_new_uint32 (number.u);
+      break;
+    case 'x':
+      value = g_variant_new_int64 (number.x);
+      break;
+    case 't':
+      value = g_variant_new_uint64 (number.t);
+      break;
+    case 'd':
+      value = g_variant_new_double (number.d);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  return g_variant_ref_sink (value);
+}
+
 /* The pool's decoder of everything a worker process may send: the only code
  * that reads bytes from another process in the main process, so it takes
  * nothing on trust (the fuzzer's target). */
@@ -198,6 +307,10 @@ _mpaio_reply_decode (const MpaioFrame  *frame,
 
       if (frame->type == MPAIO_MESSAGE_RESULT)
         {
+          reply->value = decode_fixed_variant (frame->payload + sizeof head,
+                                               frame->length - sizeof head);
+          if (reply->value != NULL)
+            return TRUE;
           if (!(body = _mpaio_frame_get_body (frame, sizeof head, "v", error)))
             return FALSE;
           reply->value = g_variant_get_variant (body);

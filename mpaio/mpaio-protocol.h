@@ -101,6 +101,9 @@ gboolean  _mpaio_frame_append_checked (GByteArray       *out,
                                       gconstpointer      head,
                                       gsize              head_length,
                                       GVariant          *body);
+gboolean  _mpaio_frame_append_result (GByteArray       *out,
+                                      const MpaioReplyHead *head,
+                                      GVariant          *result);
 gboolean  _mpaio_frame_parse         (const guint8      *data,
                                       gsize              available,
                                       MpaioFrame        *frame,

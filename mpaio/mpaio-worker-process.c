@@ -41,6 +41,7 @@ struct _MpaioWorkerProcess
   gsize                              out_sent;
   GArray                            *out_fds;
   GError                            *reason;
+  gint64                             received_us; /* when the frames being read arrived */
   guint                              ready : 1;
   guint                              eof : 1;     /* nothing more to read */
   guint                              broken : 1;  /* nothing more to believe */
@@ -63,7 +64,7 @@ watch_fd (MpaioWorkerProcess *self,
   if (self->condition != condition)
     {
       self->condition = condition;
-      watch_fd (self, condition);
+      g_source_modify_unix_fd (self->source, self->fd_tag, condition);
     }
 }
 
@@ -192,8 +193,11 @@ process_source_dispatch (GSource     *source,
     _mpaio_worker_process_flush (self);
 
   if ((revents & (G_IO_IN | G_IO_HUP | G_IO_ERR)) || self->backlog)
-    receive_frames (self, (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR)) != 0,
-                    g_get_monotonic_time () + SLICE_US);
+    {
+      self->received_us = g_get_monotonic_time ();
+      receive_frames (self, (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR)) != 0,
+                      self->received_us + SLICE_US);
+    }
 
   self->callbacks->release (owner);
   return G_SOURCE_CONTINUE;
@@ -284,6 +288,8 @@ receive_frames (MpaioWorkerProcess *self,
           break;
         }
 
+      if (i > 0)
+        self->received_us = g_get_monotonic_time ();
       if (!parse_frames (self, deadline))
         break;
 
@@ -478,6 +484,14 @@ gboolean
 _mpaio_worker_process_get_exited (MpaioWorkerProcess *self)
 {
   return !g_subprocess_get_if_signaled (self->subprocess);
+}
+
+/* When the frame being handled was read from the socket (to within the
+ * main loop pass that read it): one clock reading serves a whole batch. */
+gint64
+_mpaio_worker_process_get_received_time (MpaioWorkerProcess *self)
+{
+  return self->received_us;
 }
 
 gboolean

@@ -45,6 +45,7 @@ GPid                _mpaio_worker_process_get_pid    (MpaioWorkerProcess *self);
 void                _mpaio_worker_process_set_priority (MpaioWorkerProcess *self,
                                                         int                 priority);
 gboolean            _mpaio_worker_process_get_ready  (MpaioWorkerProcess *self);
+gint64              _mpaio_worker_process_get_received_time (MpaioWorkerProcess *self);
 /* Once exited: TRUE for an exit, FALSE for a death by signal. */
 gboolean            _mpaio_worker_process_get_exited (MpaioWorkerProcess *self);
 void                _mpaio_worker_process_set_ready  (MpaioWorkerProcess *self);

@@ -3,7 +3,7 @@
  * What is counted, in the main process: open fds (/proc/self/fd), child
  * processes (/proc/self/task/TID/children), mappings (lines of
  * /proc/self/maps) and the resident set (/proc/self/statm); in each worker
- * process: its open fds and its mappings; and that every object dropped was
+ * process: its open fds, its mappings and its resident set; and that every object dropped was
  * finalized. Counts must come back exactly to what they were, but for two
  * allowances: the resident set may grow by RSS_SLACK_KIB (4 MiB), room for
  * malloc's arenas and free lists to settle, and the mappings other than
@@ -24,6 +24,10 @@
 #define N_RUNS        1000
 #define N_POOLS       100
 #define N_WARM_UP     20
+/* Chunks whose results a worker process encodes, in /leaks/results: a
+ * leak of one small allocation per result would be tens of MiB. */
+#define N_RESULT_RUNS   10
+#define N_RESULT_CHUNKS 20000
 #define RSS_SLACK_KIB (4 * 1024)
 #define MAPS_SLACK    16
 
@@ -94,16 +98,22 @@ count_entries (const char *path)
 }
 
 static gsize
-get_rss_kib (void)
+get_rss_kib_of (const char *statm_path)
 {
   g_autofree char *statm = NULL;
   g_auto(GStrv) fields = NULL;
 
-  g_assert_true (g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL));
+  g_assert_true (g_file_get_contents (statm_path, &statm, NULL, NULL));
   fields = g_strsplit (statm, " ", -1);
   g_assert_cmpuint (g_strv_length (fields), >=, 2);
 
   return (gsize) g_ascii_strtoull (fields[1], NULL, 10) * (gsize) sysconf (_SC_PAGESIZE) / 1024;
+}
+
+static gsize
+get_rss_kib (void)
+{
+  return get_rss_kib_of ("/proc/self/statm");
 }
 
 static void
@@ -147,6 +157,7 @@ typedef struct
   guint fds;
   guint maps;
   guint memfd_maps;
+  gsize rss_kib;
 } WorkerUsage;
 
 static GArray *
@@ -161,9 +172,11 @@ measure_workers (MpaioProcessPool *pool)
     {
       g_autofree char *fd_dir = g_strdup_printf ("/proc/%d/fd", (int) pids[i]);
       g_autofree char *maps = g_strdup_printf ("/proc/%d/maps", (int) pids[i]);
-      WorkerUsage usage = { pids[i], count_entries (fd_dir), 0, 0 };
+      g_autofree char *statm = g_strdup_printf ("/proc/%d/statm", (int) pids[i]);
+      WorkerUsage usage = { pids[i], count_entries (fd_dir), 0, 0, 0 };
 
       usage.maps = count_lines (maps, "/memfd:", &usage.memfd_maps);
+      usage.rss_kib = get_rss_kib_of (statm);
 
       g_assert_cmpuint (usage.fds, >, 0);
       g_assert_cmpuint (usage.maps, >, 0);
@@ -214,6 +227,51 @@ drain_main_context (void)
 {
   while (g_main_context_iteration (NULL, FALSE))
     ;
+}
+
+/* A worker whose results are not plain numbers: a worker process encodes
+ * them the general way. */
+#define LEAKS_TYPE_ECHO_WORKER (leaks_echo_worker_get_type ())
+G_DECLARE_FINAL_TYPE (LeaksEchoWorker, leaks_echo_worker, LEAKS, ECHO_WORKER, MpaioWorker)
+
+struct _LeaksEchoWorker
+{
+  MpaioWorker parent_instance;
+  guint64     n_results;
+};
+
+G_DEFINE_FINAL_TYPE (LeaksEchoWorker, leaks_echo_worker, MPAIO_TYPE_WORKER)
+
+static GVariant *
+leaks_echo_worker_process (MpaioWorker      *worker,
+                           const MpaioChunk *chunk,
+                           GError          **error)
+{
+  return g_variant_new ("(ts)", chunk->index, "echo");
+}
+
+static void
+leaks_echo_worker_process_callback (MpaioWorker      *worker,
+                                    const MpaioChunk *chunk,
+                                    GVariant         *result)
+{
+  guint64 index;
+
+  g_variant_get (result, "(t&s)", &index, NULL);
+  g_assert_cmpuint (index, ==, chunk->index);
+  LEAKS_ECHO_WORKER (worker)->n_results++;
+}
+
+static void
+leaks_echo_worker_class_init (LeaksEchoWorkerClass *klass)
+{
+  MPAIO_WORKER_CLASS (klass)->process = leaks_echo_worker_process;
+  MPAIO_WORKER_CLASS (klass)->process_callback = leaks_echo_worker_process_callback;
+}
+
+static void
+leaks_echo_worker_init (LeaksEchoWorker *self)
+{
 }
 
 /* Runs */
@@ -334,6 +392,67 @@ test_runs (void)
 }
 
 static void
+run_results (MpaioOrchestrator *orchestrator)
+{
+  g_autoptr(MpaioRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+
+  report = mpaio_test_run (orchestrator, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (mpaio_run_report_get_n_records (report), ==, 2 * N_RESULT_CHUNKS);
+}
+
+static void
+test_results (void)
+{
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (2);
+  g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (N_RESULT_CHUNKS);
+  g_autoptr(MpaioDataIterator) iterator = NULL;
+  g_autoptr(MpaioTestSumWorker) sum = NULL;
+  g_autoptr(LeaksEchoWorker) echo = NULL;
+  g_autoptr(MpaioOrchestrator) orchestrator = NULL;
+  g_autoptr(GArray) workers_before = NULL;
+  g_autoptr(GArray) workers_after = NULL;
+  g_autoptr(GError) error = NULL;
+  MpaioWorker *workers[2];
+
+  g_test_summary ("400,000 results encoded by the worker processes, numbers (written "
+                  "directly) and tuples (through GVariant): their resident sets do not grow");
+
+  iterator = mpaio_data_iterator_new (array, 1, &error);
+  g_assert_no_error (error);
+  sum = mpaio_test_sum_worker_new (iterator, 1);
+  echo = g_object_new (LEAKS_TYPE_ECHO_WORKER, "data-iterator", iterator, NULL);
+  workers[0] = MPAIO_WORKER (sum);
+  workers[1] = MPAIO_WORKER (echo);
+  orchestrator = mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), workers, 2);
+
+  run_results (orchestrator);
+  workers_before = measure_workers (pool);
+
+  for (guint i = 0; i < N_RESULT_RUNS; i++)
+    run_results (orchestrator);
+  workers_after = measure_workers (pool);
+
+  g_assert_cmpuint (echo->n_results, ==, (N_RESULT_RUNS + 1) * (guint64) N_RESULT_CHUNKS);
+  g_assert_cmpuint (workers_after->len, ==, workers_before->len);
+  for (guint i = 0; i < workers_before->len; i++)
+    {
+      const WorkerUsage *b = &g_array_index (workers_before, WorkerUsage, i);
+      const WorkerUsage *a = &g_array_index (workers_after, WorkerUsage, i);
+
+      g_test_message ("worker process %d: %" G_GSIZE_FORMAT " → %" G_GSIZE_FORMAT
+                      " KiB resident", (int) b->pid, b->rss_kib, a->rss_kib);
+      g_assert_cmpint (a->pid, ==, b->pid);
+      if (RSS_MEANINGFUL)
+        g_assert_cmpuint (a->rss_kib, <=, b->rss_kib + RSS_SLACK_KIB);
+    }
+  if (!RSS_MEANINGFUL)
+    g_test_message ("resident sets not checked under AddressSanitizer (its quarantine keeps "
+                    "freed memory)");
+}
+
+static void
 use_pool_once (void)
 {
   MpaioProcessPool *pool = mpaio_test_new_pool (2);
@@ -383,6 +502,7 @@ main (int    argc,
 
   g_test_add_func ("/leaks/runs", test_runs);
   g_test_add_func ("/leaks/pools", test_pools);
+  g_test_add_func ("/leaks/results", test_results);
 
   return g_test_run ();
 }

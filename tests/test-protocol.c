@@ -1,0 +1,170 @@
+/* test-protocol.c: results on the wire between a worker process and its pool
+ *
+ * A result travels as a "v". Numbers, the common case, are written and read
+ * without building the "v"; these tests hold that shortcut to the general
+ * path: the same bytes out, the same value in, and the same refusals.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "mpaio-error.h"
+#include "mpaio-protocol.h"
+
+static const MpaioReplyHead test_head = { 7, 100, 250 };
+
+/* The RESULT frame @result makes, as the worker process writes it. */
+static GByteArray *
+encode_result (GVariant *result)
+{
+  GByteArray *out = g_byte_array_new ();
+
+  g_variant_ref_sink (result);
+  g_assert_true (_mpaio_frame_append_result (out, &test_head, result));
+  g_variant_unref (result);
+
+  return out;
+}
+
+/* Decodes the one frame in @out as the pool does; %NULL with @error set
+ * when the pool refuses it. */
+static GVariant *
+decode_result (GByteArray *out,
+               GError    **error)
+{
+  MpaioFrame frame;
+  MpaioReply reply;
+  gsize consumed = 0;
+  GVariant *value;
+
+  g_assert_true (_mpaio_frame_parse (out->data, out->len, &frame, &consumed, NULL));
+  g_assert_cmpuint (consumed, ==, out->len);
+  g_assert_cmpuint (frame.type, ==, MPAIO_MESSAGE_RESULT);
+
+  if (!_mpaio_reply_decode (&frame, &reply, error))
+    return NULL;
+
+  g_assert_cmpuint (reply.seq, ==, test_head.seq);
+  g_assert_cmpint (reply.started_us, ==, test_head.started_us);
+  g_assert_cmpint (reply.finished_us, ==, test_head.finished_us);
+  value = g_steal_pointer (&reply.value);
+  _mpaio_reply_clear (&reply);
+
+  return value;
+}
+
+/* A RESULT frame whose "v" is @body as it is, whatever it holds. */
+static GByteArray *
+frame_with_body (const guint8 *body,
+                 gsize         length)
+{
+  GByteArray *out = g_byte_array_new ();
+  MpaioFrameHeader header = { (guint32) (sizeof test_head + length), MPAIO_MESSAGE_RESULT };
+  gsize padded = (header.length + 7) & ~(gsize) 7;
+
+  g_byte_array_append (out, (const guint8 *) &header, sizeof header);
+  g_byte_array_append (out, (const guint8 *) &test_head, sizeof test_head);
+  g_byte_array_append (out, body, length);
+  g_byte_array_set_size (out, sizeof header + padded);
+  memset (out->data + sizeof header + header.length, 0, padded - header.length);
+
+  return out;
+}
+
+static void
+test_result_round_trip (void)
+{
+  GVariant *values[] = {
+    g_variant_new_boolean (FALSE),
+    g_variant_new_boolean (TRUE),
+    g_variant_new_byte (0xfe),
+    g_variant_new_int16 (G_MININT16),
+    g_variant_new_uint16 (G_MAXUINT16),
+    g_variant_new_int32 (-123456789),
+    g_variant_new_uint32 (G_MAXUINT32),
+    g_variant_new_int64 (G_MININT64),
+    g_variant_new_uint64 (5000000050000000),
+    g_variant_new_double (-0.1),
+    g_variant_new_string ("not a number"),
+    g_variant_new ("(ts)", (guint64) 3, "a tuple"),
+    g_variant_new ("ax", NULL),
+    g_variant_new ("mx", NULL),
+    g_variant_new ("()"),
+    g_variant_new_handle (3),
+    g_variant_new_variant (g_variant_new_int64 (42)),
+  };
+
+  g_test_summary ("Every kind of result comes back equal, and a number's frame carries the "
+                  "same bytes as the general encoding of a \"v\"");
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autoptr(GVariant) value = g_variant_ref_sink (values[i]);
+      g_autoptr(GVariant) boxed = g_variant_ref_sink (g_variant_new_variant (value));
+      g_autoptr(GByteArray) general = g_byte_array_new ();
+      g_autoptr(GByteArray) out = encode_result (g_variant_ref (value));
+      g_autoptr(GVariant) decoded = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *printed = g_variant_print (value, TRUE);
+
+      g_test_message ("%s", printed);
+
+      _mpaio_frame_append (general, MPAIO_MESSAGE_RESULT, &test_head, sizeof test_head, boxed);
+      g_assert_cmpmem (out->data, out->len, general->data, general->len);
+
+      decoded = decode_result (out, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (decoded);
+      g_assert_false (g_variant_is_floating (decoded));
+      g_assert_cmpstr (g_variant_get_type_string (decoded), ==, g_variant_get_type_string (value));
+      g_assert_true (g_variant_equal (decoded, value));
+    }
+}
+
+static void
+test_result_refused (void)
+{
+  static const struct
+  {
+    const char   *what;
+    const guint8  body[12];
+    gsize         length;
+  } cases[] = {
+    { "a boolean of 2", { 2, 0, 'b' }, 3 },
+    { "a boolean of two bytes", { 1, 0, 0, 'b' }, 4 },
+    { "an int64 of four bytes", { 1, 2, 3, 4, 0, 'x' }, 6 },
+    { "an int32 of eight bytes", { 1, 2, 3, 4, 5, 6, 7, 8, 0, 'i' }, 10 },
+    { "an unknown type character", { 1, 0, 'z' }, 3 },
+    { "no type", { 1, 2 }, 2 },
+    { "no separator", { 1, 'b' }, 2 },
+  };
+
+  g_test_summary ("A \"v\" that looks almost like a number is refused as a protocol error");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GByteArray) out = frame_with_body (cases[i].body, cases[i].length);
+      g_autoptr(GVariant) decoded = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("%s", cases[i].what);
+      decoded = decode_result (out, &error);
+      g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL);
+      g_assert_null (decoded);
+    }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/protocol/result/round-trip", test_result_round_trip);
+  g_test_add_func ("/protocol/result/refused", test_result_refused);
+
+  return g_test_run ();
+}
