@@ -48,6 +48,8 @@
  * Since: 0.1
  */
 
+typedef struct _Submission Submission;
+
 typedef struct
 {
   MpaioChunk  chunk;
@@ -81,16 +83,19 @@ typedef struct
   GSource           *cancel_source;
   GCancellable      *submissions;  /* cancelled when the run ends */
   MpaioCpuMonitor   *cpu_monitor;
+  MpaioExecutorInterface *executor_iface;
+  Submission        *spare_submissions; /* returned ones, for the next chunks */
   gboolean           ordered;
   gboolean           done;
 } Run;
 
-typedef struct
+struct _Submission
 {
   Run        *run;
   guint       worker_index;
   MpaioChunk  chunk;
-} Submission;
+  Submission *next_spare;
+};
 
 struct _MpaioOrchestrator
 {
@@ -152,6 +157,13 @@ run_unref (Run *run)
       g_clear_pointer (&run->workers[i].held, g_hash_table_unref);
     }
   g_free (run->workers);
+  while (run->spare_submissions != NULL)
+    {
+      Submission *spare = run->spare_submissions;
+
+      run->spare_submissions = spare->next_spare;
+      g_free (spare);
+    }
   g_clear_error (&run->error);
   g_clear_object (&run->cpu_monitor);
   g_clear_object (&run->submissions);
@@ -177,7 +189,12 @@ deliver (Run              *run,
          const MpaioChunk *chunk,
          GVariant         *result)
 {
-  mpaio_worker_process_callback (worker_run->worker, chunk, result);
+  /* What mpaio_worker_process_callback() does, without its checks: this
+   * runs once per chunk, on arguments that are known good. */
+  MpaioWorkerClass *klass = MPAIO_WORKER_GET_CLASS (worker_run->worker);
+
+  if (klass->process_callback != NULL)
+    klass->process_callback (worker_run->worker, chunk, result);
   set_n_chunks_done (run->self, run->self->n_chunks_done + 1);
 }
 
@@ -323,6 +340,29 @@ next_chunk (Run        *run,
   return FALSE;
 }
 
+static Submission *
+submission_new (Run *run)
+{
+  Submission *submission = run->spare_submissions;
+
+  if (submission == NULL)
+    return g_new (Submission, 1);
+
+  run->spare_submissions = submission->next_spare;
+  return submission;
+}
+
+/* Returned submissions serve the next chunks of the run: in flight are at
+ * most max-in-flight of them, so that is all the run ever allocates. */
+static void
+submission_free (Submission *submission)
+{
+  Run *run = submission->run;
+
+  submission->next_spare = run->spare_submissions;
+  run->spare_submissions = submission;
+}
+
 static void
 submit_more (Run *run)
 {
@@ -330,20 +370,29 @@ submit_more (Run *run)
 
   while (run->error == NULL && run->in_flight < run->max_in_flight && run->n_to_submit > 0)
     {
-      Submission *submission = g_new (Submission, 1);
+      Submission *submission = submission_new (run);
+      MpaioWorker *worker;
 
+      submission->run = run;
       if (!next_chunk (run, &submission->worker_index, &submission->chunk))
         {
-          g_free (submission);
+          submission_free (submission);
           run->n_to_submit = 0;
           break;
         }
 
-      submission->run = run_ref (run);
+      run_ref (run);
       run->n_to_submit--;
       run->in_flight++;
-      mpaio_executor_submit (executor, run->workers[submission->worker_index].worker,
-                             &submission->chunk, run->submissions, on_chunk_done, submission);
+      worker = run->workers[submission->worker_index].worker;
+      /* Straight to the executor's own submit where it has one: the
+       * checks of mpaio_executor_submit() are done once, for the run. */
+      if (run->executor_iface->submit != NULL)
+        run->executor_iface->submit (executor, worker, &submission->chunk, run->submissions,
+                                     on_chunk_done, submission);
+      else
+        mpaio_executor_submit (executor, worker, &submission->chunk, run->submissions,
+                               on_chunk_done, submission);
     }
 }
 
@@ -397,7 +446,15 @@ on_chunk_done (MpaioExecutor          *executor,
       record.end_row = submission->chunk.end;
       _mpaio_run_report_add_record (run->report, &record);
 
-      if (run->ordered)
+      if (run->ordered && submission->chunk.index == worker_run->next_to_deliver)
+        {
+          /* Next in order: no need to hold it. */
+          deliver (run, worker_run, &submission->chunk, value);
+          worker_run->next_to_deliver++;
+          if (!finish_if_cancelled (run) && g_hash_table_size (worker_run->held) > 0)
+            deliver_held (run, worker_run, FALSE);
+        }
+      else if (run->ordered)
         {
           HeldResult *held = g_new (HeldResult, 1);
 
@@ -422,8 +479,8 @@ on_chunk_done (MpaioExecutor          *executor,
     finish (run, g_steal_pointer (&run->error));
 
 out:
+  submission_free (submission);
   run_unref (run);
-  g_free (submission);
 }
 
 static gboolean
@@ -496,6 +553,7 @@ mpaio_orchestrator_run_async (MpaioOrchestrator   *self,
   run->ordered = self->ordered;
   run->submissions = g_cancellable_new ();
   run->max_in_flight = mpaio_executor_get_max_in_flight (self->executor);
+  run->executor_iface = MPAIO_EXECUTOR_GET_IFACE (self->executor);
 
   for (guint i = 0; i < run->n_workers; i++)
     {

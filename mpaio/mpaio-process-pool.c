@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <string.h>
 
 #include <gio/gio.h>
 
@@ -59,6 +60,8 @@
 
 typedef struct
 {
+  /* Not a reference: every path that completes a task holds the pool (the
+   * main-context sources and dispose), and a task never outlives it. */
   MpaioProcessPool       *pool;
   MpaioExecutorChunkFunc  func;
   gpointer                user_data;
@@ -70,8 +73,12 @@ typedef struct
   MpaioChunk        chunk;
   MpaioChunkRecord  record;
   guint             retries;
-  GList             link;  /* in the one queue that holds it */
+  GList             link;  /* in the one queue that holds it, or among the spares */
 } PoolTask;
+
+/* Finished tasks kept for the next chunks, so that a chunk costs no
+ * allocation. */
+#define MAX_SPARE_TASKS 1024
 
 typedef struct _WorkerDef
 {
@@ -114,6 +121,9 @@ struct _MpaioProcessPool
   GQueue        queue;         /* PoolTask* waiting for a process */
   GQueue        refused;       /* PoolTask* to fail from the dispatch source */
   GSource      *dispatch_source;
+  GList        *spare_tasks;   /* PoolTask.link, data unset */
+  guint         n_spare_tasks;
+  gboolean      dispatch_coming; /* results are being read: dispatch() runs after */
   guint         next_process;
   guint64       next_worker_id;
   char         *last_spawn_error;
@@ -188,14 +198,41 @@ pop_tail (GQueue *queue)
   return link ? link->data : NULL;
 }
 
+static PoolTask *
+pool_task_new (MpaioProcessPool *self)
+{
+  GList *spare = self->spare_tasks;
+  PoolTask *pool_task;
+
+  if (spare == NULL)
+    return g_new0 (PoolTask, 1);
+
+  self->spare_tasks = spare->next;
+  self->n_spare_tasks--;
+  pool_task = G_STRUCT_MEMBER_P (spare, -G_STRUCT_OFFSET (PoolTask, link));
+  memset (pool_task, 0, sizeof *pool_task);
+
+  return pool_task;
+}
+
 static void
 pool_task_free (PoolTask *pool_task)
 {
+  MpaioProcessPool *self = pool_task->pool;
+
   g_clear_object (&pool_task->worker);
   g_clear_error (&pool_task->error);
   g_clear_object (&pool_task->cancellable);
-  g_clear_object (&pool_task->pool);
-  g_free (pool_task);
+
+  if (self->n_spare_tasks >= MAX_SPARE_TASKS)
+    {
+      g_free (pool_task);
+      return;
+    }
+
+  pool_task->link.next = self->spare_tasks;
+  self->spare_tasks = &pool_task->link;
+  self->n_spare_tasks++;
 }
 
 static void
@@ -549,7 +586,7 @@ static void
 complete_with_error (PoolTask *pool_task,
                      GError   *error)
 {
-  pool_task->func (MPAIO_EXECUTOR (pool_task->pool), NULL, error, &pool_task->record,
+  pool_task->func ((MpaioExecutor *) pool_task->pool, NULL, error, &pool_task->record,
                    pool_task->user_data);
   g_error_free (error);
   pool_task_free (pool_task);
@@ -634,7 +671,7 @@ complete_with_reply (PoolProcess *pool_process,
   if (reply->type == MPAIO_MESSAGE_ERROR)
     error = g_error_new_literal (MPAIO_ERROR, reply->code, reply->message);
 
-  pool_task->func (MPAIO_EXECUTOR (pool_task->pool), reply->value, error, &pool_task->record,
+  pool_task->func ((MpaioExecutor *) pool_task->pool, reply->value, error, &pool_task->record,
                    pool_task->user_data);
   pool_task_free (pool_task);
 }
@@ -674,7 +711,11 @@ on_process_frame (MpaioWorkerProcess *process,
     g_set_error_literal (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
                          "A reply answers no chunk that was sent");
   else
-    ok = TRUE, complete_with_reply (pool_process, &reply);
+    {
+      ok = TRUE;
+      pool_process->pool->dispatch_coming = TRUE;
+      complete_with_reply (pool_process, &reply);
+    }
 
   _mpaio_reply_clear (&reply);
   return ok;
@@ -686,6 +727,7 @@ on_process_drained (MpaioWorkerProcess *process,
 {
   PoolProcess *pool_process = user_data;
 
+  pool_process->pool->dispatch_coming = FALSE;
   dispatch (pool_process->pool);
 }
 
@@ -913,6 +955,11 @@ static GSourceFuncs dispatch_source_funcs = {
 static void
 schedule_dispatch (MpaioProcessPool *self)
 {
+  /* Waking the main context costs two syscalls: chunks submitted from a
+   * result's callback wait for the dispatch that follows the batch. */
+  if (self->dispatch_coming && g_queue_is_empty (&self->refused))
+    return;
+
   if (g_source_get_ready_time (self->dispatch_source) != 0)
     g_source_set_ready_time (self->dispatch_source, 0);
 }
@@ -925,12 +972,13 @@ mpaio_process_pool_submit (MpaioExecutor          *executor,
                            MpaioExecutorChunkFunc  func,
                            gpointer                user_data)
 {
-  MpaioProcessPool *self = MPAIO_PROCESS_POOL (executor);
+  /* Checked by mpaio_executor_submit(), and this runs once per chunk. */
+  MpaioProcessPool *self = (MpaioProcessPool *) executor;
   MpaioSharedArray *array = mpaio_worker_get_array (worker);
   PoolTask *pool_task;
 
-  pool_task = g_new0 (PoolTask, 1);
-  pool_task->pool = g_object_ref (self);
+  pool_task = pool_task_new (self);
+  pool_task->pool = self;
   pool_task->func = func;
   pool_task->user_data = user_data;
   pool_task->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
@@ -1013,6 +1061,13 @@ mpaio_process_pool_finalize (GObject *object)
 {
   MpaioProcessPool *self = MPAIO_PROCESS_POOL (object);
 
+  while (self->spare_tasks != NULL)
+    {
+      GList *spare = self->spare_tasks;
+
+      self->spare_tasks = spare->next;
+      g_free (G_STRUCT_MEMBER_P (spare, -G_STRUCT_OFFSET (PoolTask, link)));
+    }
   g_ptr_array_unref (self->processes);
   g_hash_table_destroy (self->arrays);
   g_hash_table_destroy (self->workers);
