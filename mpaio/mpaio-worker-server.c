@@ -447,6 +447,19 @@ receive (Server  *server,
   msg.msg_control = control.buffer;
   msg.msg_controllen = sizeof control.buffer;
 
+  /* Waiting in poll() rather than in recvmsg(): a reader blocked in
+   * recvmsg() sits on the socket's wait queue unfiltered, so each time the
+   * pool reads the results it was sent, the kernel would wake it for the
+   * space freed (a wake-up of this process paid by the pool's process, for
+   * nothing); a poll() for input only is woken by input only. */
+  for (;;)
+    {
+      struct pollfd readable = { server->fd, POLLIN, 0 };
+
+      if (poll (&readable, 1, -1) >= 0 || errno != EINTR)
+        break;
+    }
+
   do
     n = recvmsg (server->fd, &msg, MSG_CMSG_CLOEXEC);
   while (n < 0 && errno == EINTR);
