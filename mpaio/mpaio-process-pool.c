@@ -97,6 +97,7 @@ typedef struct
   GQueue              in_flight;     /* PoolTask*, in the order sent */
   GHashTable         *known_arrays;  /* set of guint64 ids */
   GHashTable         *known_workers; /* set of guint64 ids */
+  guint64             last_worker_id; /* of the last task sent: known, with its array */
   gint64              head_since_us; /* when the first chunk in flight could start */
   gdouble             queued_us;     /* estimated work of the chunks in flight */
   gboolean            dirty;
@@ -257,6 +258,10 @@ append_forget (PoolProcess      *pool_process,
                GHashTable       *known,
                guint64           id)
 {
+  /* The last worker sent may be the one forgotten, or use the array
+   * forgotten: the next task checks again. */
+  pool_process->last_worker_id = 0;
+
   if (g_hash_table_remove (known, &id))
     {
       _mpaio_frame_append (_mpaio_worker_process_get_output (pool_process->process), type, NULL, 0,
@@ -507,27 +512,34 @@ send_task (MpaioProcessPool *self,
            gint64            now)
 {
   GByteArray *out = _mpaio_worker_process_get_output (pool_process->process);
-  MpaioSharedArray *array = mpaio_worker_get_array (pool_task->worker);
   WorkerDef *def = pool_task->def;
   MpaioTaskBody body;
 
-  if (!g_hash_table_contains (pool_process->known_arrays, &def->array_id))
+  /* Runs send many chunks of one worker in a row: no lookups for those. */
+  if (def->id != pool_process->last_worker_id)
     {
-      g_autoptr(GVariant) description = _mpaio_shared_array_describe (array);
+      MpaioSharedArray *array = mpaio_worker_get_array (pool_task->worker);
 
-      send_array_fd (pool_process, array);
-      _mpaio_frame_append (out, MPAIO_MESSAGE_ARRAY, NULL, 0,
-                           g_variant_new ("(t@" MPAIO_SHARED_ARRAY_DESCRIPTION_TYPE ")",
-                                          def->array_id, description));
-      g_hash_table_add (pool_process->known_arrays, new_key (def->array_id));
-    }
+      if (!g_hash_table_contains (pool_process->known_arrays, &def->array_id))
+        {
+          g_autoptr(GVariant) description = _mpaio_shared_array_describe (array);
 
-  if (!g_hash_table_contains (pool_process->known_workers, &def->id))
-    {
-      _mpaio_frame_append (out, MPAIO_MESSAGE_WORKER, NULL, 0,
-                           g_variant_new ("(tst@a{sv})", def->id, def->type_name,
-                                          def->array_id, def->parameters));
-      g_hash_table_add (pool_process->known_workers, new_key (def->id));
+          send_array_fd (pool_process, array);
+          _mpaio_frame_append (out, MPAIO_MESSAGE_ARRAY, NULL, 0,
+                               g_variant_new ("(t@" MPAIO_SHARED_ARRAY_DESCRIPTION_TYPE ")",
+                                              def->array_id, description));
+          g_hash_table_add (pool_process->known_arrays, new_key (def->array_id));
+        }
+
+      if (!g_hash_table_contains (pool_process->known_workers, &def->id))
+        {
+          _mpaio_frame_append (out, MPAIO_MESSAGE_WORKER, NULL, 0,
+                               g_variant_new ("(tst@a{sv})", def->id, def->type_name,
+                                              def->array_id, def->parameters));
+          g_hash_table_add (pool_process->known_workers, new_key (def->id));
+        }
+
+      pool_process->last_worker_id = def->id;
     }
 
   body.seq = GPOINTER_TO_SIZE (pool_task);
@@ -535,7 +547,7 @@ send_task (MpaioProcessPool *self,
   body.index = pool_task->chunk.index;
   body.start = pool_task->chunk.start;
   body.end = pool_task->chunk.end;
-  _mpaio_frame_append (out, MPAIO_MESSAGE_TASK, &body, sizeof body, NULL);
+  _mpaio_frame_append_task (out, &body);
 
   pool_task->record.pid = _mpaio_worker_process_get_pid (pool_process->process);
   pool_task->record.sent_us = now;

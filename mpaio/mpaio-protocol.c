@@ -93,6 +93,21 @@ fixed_basic_size (char type_char)
     }
 }
 
+/* Appends a TASK frame: the message of every chunk, so written at once. */
+void
+_mpaio_frame_append_task (GByteArray          *out,
+                          const MpaioTaskBody *body)
+{
+  MpaioFrameHeader header = { sizeof *body, MPAIO_MESSAGE_TASK };
+  guint offset = out->len;
+
+  G_STATIC_ASSERT (FRAME_SIZE (sizeof (MpaioTaskBody)) == sizeof header + sizeof (MpaioTaskBody));
+
+  g_byte_array_set_size (out, offset + sizeof header + sizeof *body);
+  memcpy (out->data + offset, &header, sizeof header);
+  memcpy (out->data + offset + sizeof header, body, sizeof *body);
+}
+
 /* Appends a RESULT frame: @head, then @result (not floating; not taken)
  * serialized as a "v". Returns FALSE and appends nothing when the frame
  * would pass the limit. Most results are a number: those are written as a

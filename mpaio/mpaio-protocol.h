@@ -101,6 +101,8 @@ gboolean  _mpaio_frame_append_checked (GByteArray       *out,
                                       gconstpointer      head,
                                       gsize              head_length,
                                       GVariant          *body);
+void      _mpaio_frame_append_task   (GByteArray        *out,
+                                      const MpaioTaskBody *body);
 gboolean  _mpaio_frame_append_result (GByteArray       *out,
                                       const MpaioReplyHead *head,
                                       GVariant          *result);

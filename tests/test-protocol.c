@@ -1,8 +1,9 @@
 /* test-protocol.c: results on the wire between a worker process and its pool
  *
  * A result travels as a "v". Numbers, the common case, are written and read
- * without building the "v"; these tests hold that shortcut to the general
- * path: the same bytes out, the same value in, and the same refusals.
+ * without building the "v", and a task's frame is written at once; these
+ * tests hold those shortcuts to the general path: the same bytes out, the
+ * same value in, and the same refusals.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -157,6 +158,32 @@ test_result_refused (void)
     }
 }
 
+static void
+test_task (void)
+{
+  const MpaioTaskBody body = { 0x1234, 7, 99, 1000, 2000 };
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autoptr(GByteArray) general = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  MpaioTaskBody parsed;
+  MpaioFrame frame;
+  gsize consumed = 0;
+
+  g_test_summary ("A task's frame, written at once, is the general frame of its body and "
+                  "parses back to it");
+
+  _mpaio_frame_append_task (out, &body);
+  _mpaio_frame_append (general, MPAIO_MESSAGE_TASK, &body, sizeof body, NULL);
+  g_assert_cmpmem (out->data, out->len, general->data, general->len);
+
+  g_assert_true (_mpaio_frame_parse (out->data, out->len, &frame, &consumed, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (consumed, ==, out->len);
+  g_assert_cmpuint (frame.type, ==, MPAIO_MESSAGE_TASK);
+  g_assert_true (_mpaio_frame_get_head (&frame, &parsed, sizeof parsed, &error));
+  g_assert_cmpmem (&parsed, sizeof parsed, &body, sizeof body);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -165,6 +192,7 @@ main (int    argc,
 
   g_test_add_func ("/protocol/result/round-trip", test_result_round_trip);
   g_test_add_func ("/protocol/result/refused", test_result_refused);
+  g_test_add_func ("/protocol/task", test_task);
 
   return g_test_run ();
 }
