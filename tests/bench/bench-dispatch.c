@@ -16,8 +16,9 @@
  * - Python's multiprocessing.Pool(2).imap_unordered (chunksize=1) and
  *   ProcessPoolExecutor(2).map of an empty function (bench-python.py).
  *
- * Every figure is the median of 3 rounds after a warm-up round; each round
- * times every variant once.
+ * Every figure is the median of 5 rounds after a warm-up round; each round
+ * times every variant once. The floor varies most from round to round (it
+ * is all scheduling), so the range of both sides of the ratio is printed.
  */
 
 #include <errno.h>
@@ -33,7 +34,7 @@
 
 #define FRAME_SIZE  48
 #define N_CHILDREN  2
-#define REPEATS     3
+#define REPEATS     5
 
 /* CPU time of the parent's main thread and of the worker processes' (or
  * the floor's children's) main threads, summed over the measured runs. */
@@ -461,6 +462,12 @@ main (int    argc,
   }
 
   bench_table_add_note (table, "ratio = value / baseline; a rate is better when higher.");
+  /* bench_median() sorted them. */
+  bench_table_add_note (table, "range over the %u rounds: floor, %u in flight: %.2f–%.2f M req/s; "
+                               "pool, %u in flight: %.2f–%.2f M chunks/s.",
+                        REPEATS, default_k, floor_k_rates[0] / 1e6,
+                        floor_k_rates[REPEATS - 1] / 1e6, default_k, pool_rates[0] / 1e6,
+                        pool_rates[REPEATS - 1] / 1e6);
   bench_table_add_note (table, "CPU time per chunk (main threads, /proc/PID/schedstat), parent "
                                "/ worker process: pool, %u in flight: %.2f / %.2f µs; pool, %u in "
                                "flight: %.2f / %.2f µs; floor, %u in flight: %.2f / %.2f µs.",
