@@ -282,9 +282,12 @@ mpaio_thread_pool_get_max_in_flight (MpaioExecutor *executor)
 {
   MpaioThreadPool *self = MPAIO_THREAD_POOL (executor);
 
-  /* One chunk running and one waiting per thread, so a thread never idles
-   * while the main context hands it its next chunk. */
-  return 2 * self->n_workers;
+  /* A queue deep enough that threads take their next chunks without
+   * waiting for the main context, and results come back in batches: with 2
+   * per thread, short chunks cost a wake-up each way (80 k chunks/s on 2
+   * threads here, 200 k with 64). A chunk of a run that ended is skipped
+   * unrun, so a deep queue costs an early end nothing. */
+  return 64 * self->n_workers;
 }
 
 static void

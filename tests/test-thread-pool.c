@@ -261,13 +261,13 @@ test_properties (void)
   g_assert_cmpuint (mpaio_thread_pool_get_n_workers (pool), ==, 3);
   g_object_get (pool, "n-workers", &n_workers, NULL);
   g_assert_cmpuint (n_workers, ==, 3);
-  g_assert_cmpuint (mpaio_executor_get_max_in_flight (MPAIO_EXECUTOR (pool)), ==, 6);
+  g_assert_cmpuint (mpaio_executor_get_max_in_flight (MPAIO_EXECUTOR (pool)), ==, 3 * 64);
 
   default_pool = mpaio_thread_pool_new (0, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (mpaio_thread_pool_get_n_workers (default_pool), ==, g_get_num_processors ());
   g_assert_cmpuint (mpaio_executor_get_max_in_flight (MPAIO_EXECUTOR (default_pool)), ==,
-                    2 * g_get_num_processors ());
+                    64 * g_get_num_processors ());
 }
 
 static void
