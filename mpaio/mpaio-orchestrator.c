@@ -218,9 +218,12 @@ deliver_held (Run       *run,
       if (held == NULL)
         return;
 
-      deliver (run, worker_run, &held->chunk, held->result);
-      g_hash_table_remove (worker_run->held, &worker_run->next_to_deliver);
+      /* Taken out before the callback: a callback that runs a main loop may
+       * have the next results delivered from there. */
+      g_hash_table_steal (worker_run->held, &worker_run->next_to_deliver);
       worker_run->next_to_deliver++;
+      deliver (run, worker_run, &held->chunk, held->result);
+      held_result_free (held);
 
       if (!flushing && finish_if_cancelled (run))
         return;
@@ -449,8 +452,8 @@ on_chunk_done (MpaioExecutor          *executor,
       if (run->ordered && submission->chunk.index == worker_run->next_to_deliver)
         {
           /* Next in order: no need to hold it. */
-          deliver (run, worker_run, &submission->chunk, value);
           worker_run->next_to_deliver++;
+          deliver (run, worker_run, &submission->chunk, value);
           if (!finish_if_cancelled (run) && g_hash_table_size (worker_run->held) > 0)
             deliver_held (run, worker_run, FALSE);
         }

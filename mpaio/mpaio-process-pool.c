@@ -124,7 +124,8 @@ struct _MpaioProcessPool
   GSource      *dispatch_source;
   GList        *spare_tasks;   /* PoolTask.link, data unset */
   guint         n_spare_tasks;
-  gboolean      dispatch_coming; /* results are being read: dispatch() runs after */
+  gboolean      reading_results;   /* dispatch() runs when the batch is read */
+  gboolean      dispatch_deferred; /* to that dispatch() */
   guint         next_process;
   guint64       next_worker_id;
   char         *last_spawn_error;
@@ -725,7 +726,7 @@ on_process_frame (MpaioWorkerProcess *process,
   else
     {
       ok = TRUE;
-      pool_process->pool->dispatch_coming = TRUE;
+      pool_process->pool->reading_results = TRUE;
       complete_with_reply (pool_process, &reply);
     }
 
@@ -739,7 +740,8 @@ on_process_drained (MpaioWorkerProcess *process,
 {
   PoolProcess *pool_process = user_data;
 
-  pool_process->pool->dispatch_coming = FALSE;
+  pool_process->pool->reading_results = FALSE;
+  pool_process->pool->dispatch_deferred = FALSE;
   dispatch (pool_process->pool);
 }
 
@@ -950,6 +952,7 @@ dispatch_source_dispatch (GSource     *source,
   PoolTask *pool_task;
 
   g_source_set_ready_time (source, -1);
+  self->dispatch_deferred = FALSE;
 
   while ((pool_task = pop_head (&self->refused)) != NULL)
     complete_with_error (pool_task, g_steal_pointer (&pool_task->error));
@@ -960,7 +963,22 @@ dispatch_source_dispatch (GSource     *source,
   return G_SOURCE_CONTINUE;
 }
 
+/* A main loop iterating while a batch of results is still being handled is
+ * one that a result's callback runs itself (the batch's source is blocked
+ * meanwhile): it may be waiting for the chunks submitted from the callback,
+ * so those cannot wait for the batch's end. */
+static gboolean
+dispatch_source_prepare (GSource *source,
+                         gint    *timeout)
+{
+  MpaioProcessPool *self = ((DispatchSource *) source)->pool;
+
+  *timeout = -1;
+  return self->reading_results && self->dispatch_deferred;
+}
+
 static GSourceFuncs dispatch_source_funcs = {
+  .prepare = dispatch_source_prepare,
   .dispatch = dispatch_source_dispatch,
 };
 
@@ -968,9 +986,14 @@ static void
 schedule_dispatch (MpaioProcessPool *self)
 {
   /* Waking the main context costs two syscalls: chunks submitted from a
-   * result's callback wait for the dispatch that follows the batch. */
-  if (self->dispatch_coming && g_queue_is_empty (&self->refused))
-    return;
+   * result's callback wait for the dispatch that follows the batch (or for
+   * the next iteration of a main loop the callback runs, see
+   * dispatch_source_prepare()). */
+  if (self->reading_results && g_queue_is_empty (&self->refused))
+    {
+      self->dispatch_deferred = TRUE;
+      return;
+    }
 
   if (g_source_get_ready_time (self->dispatch_source) != 0)
     g_source_set_ready_time (self->dispatch_source, 0);

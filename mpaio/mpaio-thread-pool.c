@@ -199,6 +199,9 @@ get_completion_source (MpaioThreadPool *self,
   g_mutex_init (&cs->lock);
   g_queue_init (&cs->done);
   g_source_set_static_name (source, "[mpaio] thread pool results");
+  /* A result's callback may run a main loop that waits for later results:
+   * each dispatch completes only the tasks it took, so it can recurse. */
+  g_source_set_can_recurse (source, TRUE);
   g_source_attach (source, context);
   g_ptr_array_add (self->completions, source);
 

@@ -42,6 +42,10 @@ struct _MpaioWorkerProcess
   GArray                            *out_fds;
   GError                            *reason;
   gint64                             received_us; /* when the frames being read arrived */
+  gsize                              in_start;    /* in: what is before it is handled */
+  guint                              n_parsing;   /* parse_frames() calls on the stack */
+  guint                              n_busy;      /* dispatches and on_wait() on the stack */
+  guint                              released : 1; /* freed by its owner; gone when not busy */
   guint                              ready : 1;
   guint                              eof : 1;     /* nothing more to read */
   guint                              broken : 1;  /* nothing more to believe */
@@ -61,7 +65,7 @@ static void
 watch_fd (MpaioWorkerProcess *self,
           GIOCondition        condition)
 {
-  if (self->condition != condition)
+  if (self->condition != condition && !self->released)
     {
       self->condition = condition;
       g_source_modify_unix_fd (self->source, self->fd_tag, condition);
@@ -74,7 +78,7 @@ set_ready (MpaioWorkerProcess *self,
 {
   gint64 ready_time = ready ? 0 : -1;
 
-  if (g_source_get_ready_time (self->source) != ready_time)
+  if (!self->released && g_source_get_ready_time (self->source) != ready_time)
     g_source_set_ready_time (self->source, ready_time);
 }
 
@@ -82,6 +86,7 @@ static void  receive_frames   (MpaioWorkerProcess *self,
                               gboolean            readable,
                               gint64              deadline);
 static char *describe_process (MpaioWorkerProcess *self);
+static void  leave            (MpaioWorkerProcess *self);
 
 static void
 set_reason (MpaioWorkerProcess *self,
@@ -189,10 +194,12 @@ process_source_dispatch (GSource     *source,
   GIOCondition revents = g_source_query_unix_fd (source, self->fd_tag);
   gpointer owner = self->callbacks->hold (self->user_data);
 
+  self->n_busy++;
+
   if (revents & G_IO_OUT)
     _mpaio_worker_process_flush (self);
 
-  if ((revents & (G_IO_IN | G_IO_HUP | G_IO_ERR)) || self->backlog)
+  if ((revents & (G_IO_IN | G_IO_HUP | G_IO_ERR)) || self->backlog || self->n_parsing > 0)
     {
       self->received_us = g_get_monotonic_time ();
       receive_frames (self, (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR)) != 0,
@@ -200,10 +207,36 @@ process_source_dispatch (GSource     *source,
     }
 
   self->callbacks->release (owner);
+  leave (self);
   return G_SOURCE_CONTINUE;
 }
 
+/* Whether a whole frame read from the socket is waiting in the buffer. */
+static gboolean
+has_whole_frame (MpaioWorkerProcess *self)
+{
+  MpaioFrame frame;
+  gsize consumed;
+
+  return _mpaio_frame_parse (self->in->data + self->in_start, self->in->len - self->in_start,
+                             &frame, &consumed, NULL);
+}
+
+/* A result's callback that runs a main loop may be waiting for a result
+ * this process has sent already, read but not handled yet: frames in the
+ * buffer are ready then, whatever the socket says. */
+static gboolean
+process_source_prepare (GSource *source,
+                        gint    *timeout)
+{
+  MpaioWorkerProcess *self = ((ProcessSource *) source)->process;
+
+  *timeout = -1;
+  return self->n_parsing > 0 && !self->broken && has_whole_frame (self);
+}
+
 static GSourceFuncs process_source_funcs = {
+  .prepare = process_source_prepare,
   .dispatch = process_source_dispatch,
 };
 
@@ -214,20 +247,24 @@ parse_frames (MpaioWorkerProcess *self,
               gint64              deadline)
 {
   g_autoptr(GError) error = NULL;
-  gsize offset = 0;
   MpaioFrame frame;
   gsize consumed;
   guint n_frames = 0;
 
   self->backlog = FALSE;
+  self->n_parsing++;
 
-  while (!self->broken
-         && _mpaio_frame_parse (self->in->data + offset, self->in->len - offset, &frame, &consumed,
-                                &error))
+  /* A frame counts as handled before its callback runs: a callback that
+   * runs a main loop may read this process's next frames from there (the
+   * source can recurse), and must start after this one. Nor may the frame
+   * be touched after its callback, which may have grown the buffer. */
+  while (!self->broken && !self->released
+         && _mpaio_frame_parse (self->in->data + self->in_start, self->in->len - self->in_start,
+                                &frame, &consumed, &error))
     {
+      self->in_start += consumed;
       if (!self->callbacks->frame (self, &frame, self->user_data, &error))
         break;
-      offset += consumed;
 
       if (++n_frames % FRAMES_PER_CLOCK_READ == 0 && g_get_monotonic_time () > deadline)
         {
@@ -236,7 +273,14 @@ parse_frames (MpaioWorkerProcess *self,
         }
     }
 
-  g_byte_array_remove_range (self->in, 0, MIN (offset, self->in->len));
+  if (--self->n_parsing == 0)
+    {
+      g_byte_array_remove_range (self->in, 0, self->in_start);
+      self->in_start = 0;
+    }
+
+  if (self->released)
+    return FALSE;
 
   if (error != NULL)
     {
@@ -264,7 +308,7 @@ receive_frames (MpaioWorkerProcess *self,
   if (!parse_frames (self, deadline))
     readable = FALSE;
 
-  for (guint i = 0; readable && i < MAX_READS_PER_WAKEUP && !self->eof; i++)
+  for (guint i = 0; readable && i < MAX_READS_PER_WAKEUP && !self->eof && !self->released; i++)
     {
       guint old_length = self->in->len;
       ssize_t n;
@@ -297,7 +341,8 @@ receive_frames (MpaioWorkerProcess *self,
         break;
     }
 
-  self->callbacks->drained (self, self->user_data);
+  if (!self->released)
+    self->callbacks->drained (self, self->user_data);
 }
 
 /* "Worker process 1234", or without a number for a process that was gone
@@ -341,6 +386,7 @@ on_wait (GObject      *object,
 
   self = user_data;
   owner = self->callbacks->hold (self->user_data);
+  self->n_busy++;
 
   /* Results written just before the end are still results: all of them,
    * before the process's end is reported. */
@@ -363,9 +409,12 @@ on_wait (GObject      *object,
     }
 
   callbacks = self->callbacks;
-  /* Frees self. */
-  callbacks->exited (self, self->reason, self->user_data);
+  /* Frees self (when this returns, unless a dispatch of its own is on the
+   * stack). */
+  if (!self->released)
+    callbacks->exited (self, self->reason, self->user_data);
   callbacks->release (owner);
+  leave (self);
 }
 
 MpaioWorkerProcess *
@@ -430,6 +479,11 @@ _mpaio_worker_process_spawn (const char * const                *argv,
   source = (ProcessSource *) g_source_new (&process_source_funcs, sizeof *source);
   source->process = self;
   g_source_set_static_name ((GSource *) source, "[mpaio] worker process");
+  /* Not blocked while dispatched: a result's callback may run a main loop
+   * that waits for this process's next results (parse_frames() and
+   * _mpaio_worker_process_free() allow for it). GLib's blocking would also
+   * wake the main context twice per dispatch. */
+  g_source_set_can_recurse ((GSource *) source, TRUE);
   self->fd_tag = g_source_add_unix_fd ((GSource *) source, self->fd, G_IO_IN);
   self->condition = G_IO_IN;
   self->source = (GSource *) source;
@@ -441,21 +495,11 @@ _mpaio_worker_process_spawn (const char * const                *argv,
   return self;
 }
 
-void
-_mpaio_worker_process_free (MpaioWorkerProcess *self)
+static void
+destroy (MpaioWorkerProcess *self)
 {
-  if (self == NULL)
-    return;
-
-  g_cancellable_cancel (self->wait_cancellable);
   g_clear_object (&self->wait_cancellable);
-
-  g_source_destroy (self->source);
   g_clear_pointer (&self->source, g_source_unref);
-
-  /* Closing our end is how a worker process learns it is done: it exits on
-   * EOF, and GLib's child watch reaps it. */
-  close (self->fd);
   for (guint i = 0; i < self->out_fds->len; i++)
     close (g_array_index (self->out_fds, int, i));
   g_array_unref (self->out_fds);
@@ -464,6 +508,38 @@ _mpaio_worker_process_free (MpaioWorkerProcess *self)
   g_clear_error (&self->reason);
   g_clear_object (&self->subprocess);
   g_free (self);
+}
+
+/* The owner may free a process from one of the process's own callbacks
+ * (a result's callback that runs a main loop, in which the process ends):
+ * from then on it gets no callback, and the memory goes when the last of
+ * its dispatches on the stack returns. */
+static void
+leave (MpaioWorkerProcess *self)
+{
+  if (--self->n_busy == 0 && self->released)
+    destroy (self);
+}
+
+void
+_mpaio_worker_process_free (MpaioWorkerProcess *self)
+{
+  if (self == NULL)
+    return;
+
+  g_return_if_fail (!self->released);
+  self->released = TRUE;
+
+  g_cancellable_cancel (self->wait_cancellable);
+  g_source_destroy (self->source);
+
+  /* Closing our end is how a worker process learns it is done: it exits on
+   * EOF, and GLib's child watch reaps it. */
+  close (self->fd);
+  self->fd = -1;
+
+  if (self->n_busy == 0)
+    destroy (self);
 }
 
 void

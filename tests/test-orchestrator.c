@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
@@ -1046,6 +1047,130 @@ test_already_cancelled (gconstpointer data)
   assert_executor_usable (executor);
 }
 
+/* Nested runs */
+
+typedef struct
+{
+  MpaioExecutor *executor;
+  guint          n_nested;
+} Nesting;
+
+static void
+run_nested_hook (MpaioWorker      *worker,
+                 const MpaioChunk *chunk,
+                 gpointer          user_data)
+{
+  Nesting *nesting = user_data;
+
+  if (chunk->index % 10 != 0)
+    return;
+
+  assert_executor_usable (nesting->executor);
+  nesting->n_nested++;
+}
+
+static void
+test_nested_run (gconstpointer data)
+{
+  g_autoptr(MpaioExecutor) executor = new_executor (data);
+
+  g_test_summary ("A process_callback that runs another run to its end on the same executor, "
+                  "iterating the main context itself, sees it finish; the outer run's results "
+                  "that arrive meanwhile are delivered from there, each once and, when ordered, "
+                  "in order");
+
+  for (guint ordered = 0; ordered < 2; ordered++)
+    {
+      g_autoptr(OrchProbeWorker) worker = new_probe_worker (400, 1, -1, 0);
+      g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (executor, worker);
+      g_autoptr(MpaioRunReport) report = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree gboolean *seen = g_new0 (gboolean, 400);
+      Nesting nesting = { executor, 0 };
+
+      mpaio_orchestrator_set_ordered (orchestrator, ordered);
+      worker->hook = run_nested_hook;
+      worker->hook_data = &nesting;
+
+      report = mpaio_test_run (orchestrator, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (nesting.n_nested, ==, 40);
+      g_assert_cmpuint (worker->delivered->len, ==, 400);
+      g_assert_cmpint (worker->total, ==, sum_1_to (400));
+
+      for (guint i = 0; i < worker->delivered->len; i++)
+        {
+          guint64 index = g_array_index (worker->delivered, MpaioChunk, i).index;
+
+          g_assert_cmpuint (index, <, 400);
+          g_assert_false (seen[index]);
+          seen[index] = TRUE;
+          if (ordered)
+            g_assert_cmpuint (index, ==, i);
+        }
+    }
+}
+
+/* Kills every worker process from the first result's callback, then runs
+ * the main loop there until the pool has seen them end: one of them is the
+ * process whose result is being delivered. */
+static void
+kill_processes_hook (MpaioWorker      *worker,
+                     const MpaioChunk *chunk,
+                     gpointer          user_data)
+{
+  MpaioProcessPool *pool = user_data;
+  g_autofree GPid *pids = NULL;
+  guint n_pids = 0;
+  gboolean gone = FALSE;
+
+  if (chunk->index != 0)
+    return;
+
+  pids = mpaio_process_pool_get_pids (pool, &n_pids);
+  g_assert_cmpuint (n_pids, ==, 2);
+  for (guint i = 0; i < n_pids; i++)
+    g_assert_cmpint (kill (pids[i], SIGKILL), ==, 0);
+
+  while (!gone)
+    {
+      g_autofree GPid *now = NULL;
+      guint n_now = 0;
+
+      g_main_context_iteration (NULL, TRUE);
+      now = mpaio_process_pool_get_pids (pool, &n_now);
+      gone = TRUE;
+      for (guint i = 0; i < n_now; i++)
+        for (guint j = 0; j < n_pids; j++)
+          gone = gone && now[i] != pids[j];
+    }
+}
+
+static void
+test_nested_process_death (gconstpointer data)
+{
+  g_autoptr(MpaioExecutor) executor = new_executor (data);
+  g_autoptr(OrchProbeWorker) worker = new_probe_worker (400, 1, -1, 0);
+  g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (executor, worker);
+  g_autoptr(MpaioRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_test_summary ("The worker processes killed from a result's callback, which waits in a main "
+                  "loop of its own until the pool has seen them end (one of them is the process "
+                  "whose results are being read): with retries the run still completes, every "
+                  "result once");
+
+  mpaio_process_pool_set_max_retries (MPAIO_PROCESS_POOL (executor), 3);
+  worker->hook = kill_processes_hook;
+  worker->hook_data = executor;
+
+  report = mpaio_test_run (orchestrator, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (worker->delivered->len, ==, 400);
+  g_assert_cmpint (worker->total, ==, sum_1_to (400));
+  assert_executor_usable (executor);
+}
+
 static void
 add_test (const char        *name,
           GTestDataFunc      func)
@@ -1088,6 +1213,9 @@ main (int    argc,
   add_test ("errors/pending", test_pending);
   add_test ("errors/already-cancelled", test_already_cancelled);
   add_test ("cancel-no-callback-after", test_cancel_no_callback_after);
+  add_test ("nested-run", test_nested_run);
+  g_test_add_data_func ("/orchestrator/nested-process-death/process-pool",
+                        GINT_TO_POINTER (EXECUTOR_PROCESS_POOL), test_nested_process_death);
 
   return g_test_run ();
 }
