@@ -4,7 +4,8 @@
  *
  * Everything here draws on a plain cairo_t with a PangoContext, so the live
  * widget, its PNG export and `mpaio-monitor --render` (which has no display)
- * draw the same chart.
+ * draw the same chart. Only MpaioChartFollower, the live time axis of the
+ * chart and the chunk timeline, needs a widget.
  */
 
 #include <math.h>
@@ -363,6 +364,154 @@ mpaio_chart_scroll_step (gint64 time_us,
                          int    scale)
 {
   return (gint64) floor ((double) time_us / (history * G_USEC_PER_SEC) * plot_width * scale * 2.0);
+}
+
+static gboolean
+follower_tick (GtkWidget     *widget,
+               GdkFrameClock *clock,
+               gpointer       user_data)
+{
+  MpaioChartFollower *follower = user_data;
+  double plot_x, plot_width;
+  gint64 step;
+
+  /* The same rule for the chart and the timeline, so both scroll on the
+   * same frames. */
+  mpaio_chart_follower_get_plot_x (follower, &plot_x, &plot_width);
+  step = mpaio_chart_scroll_step (gdk_frame_clock_get_frame_time (clock), follower->history,
+                                  plot_width, gtk_widget_get_scale_factor (widget));
+  if (step != follower->scroll_step)
+    {
+      follower->scroll_step = step;
+      gtk_widget_queue_draw (widget);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* Scrolling needs a frame per frame only while following the clock and
+ * shown; a frozen or hidden widget is redrawn only when something changes. */
+static void
+follower_update_tick (MpaioChartFollower *follower)
+{
+  gboolean want = follower->frozen_time == 0 && gtk_widget_get_mapped (follower->widget);
+
+  if (want && follower->tick_id == 0)
+    follower->tick_id = gtk_widget_add_tick_callback (follower->widget, follower_tick, follower,
+                                                      NULL);
+  else if (!want && follower->tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (follower->widget, follower->tick_id);
+      follower->tick_id = 0;
+    }
+}
+
+/**
+ * mpaio_chart_follower_init:
+ * @follower: (out caller-allocates): the follower, in @widget's instance
+ * @widget: the widget that scrolls
+ * @history: the seconds the axis spans
+ *
+ * Sets up @follower to follow the clock, and to scroll @widget whenever it
+ * is mapped. Call it from the widget's instance init.
+ */
+void
+mpaio_chart_follower_init (MpaioChartFollower *follower,
+                           GtkWidget          *widget,
+                           double              history)
+{
+  g_return_if_fail (follower != NULL);
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+
+  *follower = (MpaioChartFollower) { 0 };
+  follower->widget = widget;
+  follower->history = history;
+
+  /* ::map and ::unmap run the class handler first: the widget is already
+   * (un)mapped when the tick is added or removed. */
+  g_signal_connect_swapped (widget, "map", G_CALLBACK (follower_update_tick), follower);
+  g_signal_connect_swapped (widget, "unmap", G_CALLBACK (follower_update_tick), follower);
+}
+
+/**
+ * mpaio_chart_follower_get_end_time:
+ * @follower: a follower
+ *
+ * Returns: the time at the right edge, in µs of the monotonic clock
+ */
+gint64
+mpaio_chart_follower_get_end_time (const MpaioChartFollower *follower)
+{
+  GdkFrameClock *clock;
+
+  if (follower->frozen_time != 0)
+    return follower->frozen_time;
+
+  /* Within a frame, the frame's time: the chart and the chunk timeline
+   * below it then scroll by exactly the same amount. */
+  clock = gtk_widget_get_frame_clock (follower->widget);
+  if (clock != NULL)
+    return gdk_frame_clock_get_frame_time (clock);
+
+  return g_get_monotonic_time ();
+}
+
+/**
+ * mpaio_chart_follower_get_plot_x:
+ * @follower: a follower
+ * @x: (out): where the axis starts
+ * @width: (out): how wide it is
+ *
+ * The horizontal extent of the axis in the widget: within the margins every
+ * chart shares.
+ */
+void
+mpaio_chart_follower_get_plot_x (const MpaioChartFollower *follower,
+                                 double                   *x,
+                                 double                   *width)
+{
+  *x = MPAIO_CHART_MARGIN_LEFT;
+  *width = MAX (gtk_widget_get_width (follower->widget) - MPAIO_CHART_MARGIN_LEFT -
+                MPAIO_CHART_MARGIN_RIGHT, 1);
+}
+
+/**
+ * mpaio_chart_follower_set_frozen_time:
+ * @follower: a follower
+ * @frozen_time: µs of the monotonic clock, or 0
+ *
+ * Holds @frozen_time at the right edge, or follows the clock again if it is
+ * 0, ticking only while that needs it. The widget redraws and notifies.
+ *
+ * Returns: whether the frozen time changed
+ */
+gboolean
+mpaio_chart_follower_set_frozen_time (MpaioChartFollower *follower,
+                                      gint64              frozen_time)
+{
+  if (follower->frozen_time == frozen_time)
+    return FALSE;
+
+  follower->frozen_time = frozen_time;
+  follower_update_tick (follower);
+
+  return TRUE;
+}
+
+/**
+ * mpaio_chart_get_foreground:
+ * @widget: a widget
+ * @color: (out caller-allocates): the colour of its text
+ */
+void
+mpaio_chart_get_foreground (GtkWidget *widget,
+                            GdkRGBA   *color)
+{
+#if GTK_CHECK_VERSION(4, 10, 0)
+  gtk_widget_get_color (widget, color);
+#else
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), color);
+#endif
 }
 
 /**

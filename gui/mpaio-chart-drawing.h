@@ -1,4 +1,5 @@
-/* mpaio-chart-drawing.h: the CPU chart drawn with cairo, for widgets and files
+/* mpaio-chart-drawing.h: the CPU chart drawn with cairo, for widgets and files;
+ * the live time axis it shares with the chunk timeline
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -6,7 +7,7 @@
 #pragma once
 
 #include <cairo.h>
-#include <gdk/gdk.h>
+#include <gtk/gtk.h>
 #include <pango/pango.h>
 
 #include <mpaio.h>
@@ -103,5 +104,32 @@ cairo_surface_t *mpaio_chart_render_image (GListModel           *samples,
                                            gboolean              show_total,
                                            int                   width,
                                            int                   height);
+
+/* The right edge of a live time axis, which the chart and the chunk timeline
+ * each embed so that, stacked, they show the same span ending at the same
+ * time: a frozen time, or the frame clock it follows, and the tick callback
+ * that scrolls the widget while it follows it and is mapped. */
+typedef struct
+{
+  GtkWidget *widget;        /* the widget it is embedded in: not a reference */
+  double     history;       /* the seconds the axis spans */
+  gint64     frozen_time;   /* µs of the monotonic clock, or 0 */
+
+  guint      tick_id;
+  gint64     scroll_step;
+} MpaioChartFollower;
+
+void     mpaio_chart_follower_init            (MpaioChartFollower       *follower,
+                                               GtkWidget                *widget,
+                                               double                    history);
+gint64   mpaio_chart_follower_get_end_time    (const MpaioChartFollower *follower);
+void     mpaio_chart_follower_get_plot_x      (const MpaioChartFollower *follower,
+                                               double                   *x,
+                                               double                   *width);
+gboolean mpaio_chart_follower_set_frozen_time (MpaioChartFollower       *follower,
+                                               gint64                    frozen_time);
+
+void     mpaio_chart_get_foreground           (GtkWidget                *widget,
+                                               GdkRGBA                  *color);
 
 G_END_DECLS

@@ -73,17 +73,13 @@ struct _MpaioChunkTimeline
 {
   GtkWidget    parent_instance;
 
-  double       history;
-  gint64       frozen_time;
+  MpaioChartFollower follower;  /* the CPU chart's history, frozen time, scrolling */
 
   GPtrArray   *rows;          /* Row*, by pid then lane */
   guint        n_bars;
   guint        n_colors;      /* rows ever created: the next row's colour */
   GArray      *in_flight;     /* InFlight */
   guint        n_lanes;       /* in-flight lanes since the last clear */
-
-  guint        tick_id;
-  gint64       scroll_step;
 };
 
 G_DEFINE_FINAL_TYPE (MpaioChunkTimeline, mpaio_chunk_timeline, GTK_TYPE_WIDGET)
@@ -108,33 +104,6 @@ row_free (gpointer data)
   g_free (row);
 }
 
-static void
-get_foreground (GtkWidget *widget,
-                GdkRGBA   *color)
-{
-#if GTK_CHECK_VERSION(4, 10, 0)
-  gtk_widget_get_color (widget, color);
-#else
-  gtk_style_context_get_color (gtk_widget_get_style_context (widget), color);
-#endif
-}
-
-static gint64
-get_end_time (MpaioChunkTimeline *self)
-{
-  GdkFrameClock *clock;
-
-  if (self->frozen_time != 0)
-    return self->frozen_time;
-
-  /* The frame's time, as the CPU chart above uses. */
-  clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
-  if (clock != NULL)
-    return gdk_frame_clock_get_frame_time (clock);
-
-  return g_get_monotonic_time ();
-}
-
 static double
 get_in_flight_height (MpaioChunkTimeline *self)
 {
@@ -149,16 +118,6 @@ get_row_y (MpaioChunkTimeline *self,
            guint               row)
 {
   return TOP_PADDING + get_in_flight_height (self) + row * (ROW_HEIGHT + ROW_SPACING);
-}
-
-static void
-get_plot_x (MpaioChunkTimeline *self,
-            double             *x,
-            double             *width)
-{
-  *x = MPAIO_CHART_MARGIN_LEFT;
-  *width = MAX (gtk_widget_get_width (GTK_WIDGET (self)) - MPAIO_CHART_MARGIN_LEFT -
-                MPAIO_CHART_MARGIN_RIGHT, 1);
 }
 
 static void
@@ -324,22 +283,22 @@ mpaio_chunk_timeline_snapshot (GtkWidget   *widget,
                                GtkSnapshot *snapshot)
 {
   MpaioChunkTimeline *self = MPAIO_CHUNK_TIMELINE (widget);
-  MpaioChartAxis axis = { -self->history, 0.0, TRUE };
+  MpaioChartAxis axis = { -self->follower.history, 0.0, TRUE };
   double  ticks[MPAIO_CHART_MAX_TICKS];
   double  plot_x, plot_width, us_per_px, bottom;
-  gint64  end_us = get_end_time (self);
-  gint64  start_us = end_us - (gint64) (self->history * G_USEC_PER_SEC);
+  gint64  end_us = mpaio_chart_follower_get_end_time (&self->follower);
+  gint64  start_us = end_us - (gint64) (self->follower.history * G_USEC_PER_SEC);
   guint   n_ticks;
   GdkRGBA foreground, grid, band, dim;
 
-  get_foreground (widget, &foreground);
+  mpaio_chart_get_foreground (widget, &foreground);
   grid = band = dim = foreground;
   grid.alpha *= 0.12;
   band.alpha *= 0.05;
   dim.alpha *= 0.6;
 
-  get_plot_x (self, &plot_x, &plot_width);
-  us_per_px = self->history * G_USEC_PER_SEC / plot_width;
+  mpaio_chart_follower_get_plot_x (&self->follower, &plot_x, &plot_width);
+  us_per_px = self->follower.history * G_USEC_PER_SEC / plot_width;
   bottom = get_row_y (self, self->rows->len);
 
   if (self->rows->len == 0 && self->n_lanes == 0)
@@ -358,7 +317,7 @@ mpaio_chunk_timeline_snapshot (GtkWidget   *widget,
   n_ticks = mpaio_chart_axis_get_ticks (&axis, plot_width, ticks, G_N_ELEMENTS (ticks));
   for (guint i = 0; i < n_ticks; i++)
     {
-      double x = floor (plot_x + (ticks[i] - axis.start) / self->history * plot_width);
+      double x = floor (plot_x + (ticks[i] - axis.start) / self->follower.history * plot_width);
 
       append_rect (snapshot, &grid, x, x + 1.0, TOP_PADDING, bottom - TOP_PADDING);
     }
@@ -533,9 +492,9 @@ mpaio_chunk_timeline_describe_at (MpaioChunkTimeline *self,
 
   g_return_val_if_fail (MPAIO_IS_CHUNK_TIMELINE (self), NULL);
 
-  get_plot_x (self, &plot_x, &plot_width);
-  us_per_px = self->history * G_USEC_PER_SEC / plot_width;
-  end_us = get_end_time (self);
+  mpaio_chart_follower_get_plot_x (&self->follower, &plot_x, &plot_width);
+  us_per_px = self->follower.history * G_USEC_PER_SEC / plot_width;
+  end_us = mpaio_chart_follower_get_end_time (&self->follower);
   time = end_us - (gint64) ((plot_x + plot_width - x) * us_per_px);
 
   if (x < plot_x || y < get_row_y (self, 0))
@@ -589,59 +548,6 @@ mpaio_chunk_timeline_query_tooltip (GtkWidget  *widget,
   return TRUE;
 }
 
-static gboolean
-on_tick (GtkWidget     *widget,
-         GdkFrameClock *clock,
-         gpointer       user_data)
-{
-  MpaioChunkTimeline *self = MPAIO_CHUNK_TIMELINE (widget);
-  double plot_x, plot_width;
-  gint64 step;
-
-  /* The chart's rule, so both scroll on the same frames. */
-  get_plot_x (self, &plot_x, &plot_width);
-  step = mpaio_chart_scroll_step (gdk_frame_clock_get_frame_time (clock), self->history, plot_width,
-                                  gtk_widget_get_scale_factor (widget));
-  if (step != self->scroll_step)
-    {
-      self->scroll_step = step;
-      gtk_widget_queue_draw (widget);
-    }
-
-  return G_SOURCE_CONTINUE;
-}
-
-/* As the chart: a frame per frame only while shown and following the clock. */
-static void
-update_tick (MpaioChunkTimeline *self)
-{
-  gboolean want = self->frozen_time == 0 && gtk_widget_get_mapped (GTK_WIDGET (self));
-
-  if (want && self->tick_id == 0)
-    self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), on_tick, NULL, NULL);
-  else if (!want && self->tick_id != 0)
-    {
-      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
-      self->tick_id = 0;
-    }
-}
-
-static void
-mpaio_chunk_timeline_map (GtkWidget *widget)
-{
-  GTK_WIDGET_CLASS (mpaio_chunk_timeline_parent_class)->map (widget);
-
-  update_tick (MPAIO_CHUNK_TIMELINE (widget));
-}
-
-static void
-mpaio_chunk_timeline_unmap (GtkWidget *widget)
-{
-  GTK_WIDGET_CLASS (mpaio_chunk_timeline_parent_class)->unmap (widget);
-
-  update_tick (MPAIO_CHUNK_TIMELINE (widget));
-}
-
 static void
 mpaio_chunk_timeline_finalize (GObject *object)
 {
@@ -664,11 +570,11 @@ mpaio_chunk_timeline_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_HISTORY:
-      g_value_set_double (value, self->history);
+      g_value_set_double (value, self->follower.history);
       break;
 
     case PROP_FROZEN_TIME:
-      g_value_set_int64 (value, self->frozen_time);
+      g_value_set_int64 (value, self->follower.frozen_time);
       break;
 
     default:
@@ -713,8 +619,6 @@ mpaio_chunk_timeline_class_init (MpaioChunkTimelineClass *klass)
   widget_class->measure = mpaio_chunk_timeline_measure;
   widget_class->css_changed = mpaio_chunk_timeline_css_changed;
   widget_class->query_tooltip = mpaio_chunk_timeline_query_tooltip;
-  widget_class->map = mpaio_chunk_timeline_map;
-  widget_class->unmap = mpaio_chunk_timeline_unmap;
 
   properties[PROP_HISTORY] =
     g_param_spec_double ("history", NULL, NULL, 1.0, 24 * 3600.0, DEFAULT_HISTORY,
@@ -733,7 +637,7 @@ mpaio_chunk_timeline_class_init (MpaioChunkTimelineClass *klass)
 static void
 mpaio_chunk_timeline_init (MpaioChunkTimeline *self)
 {
-  self->history = DEFAULT_HISTORY;
+  mpaio_chart_follower_init (&self->follower, GTK_WIDGET (self), DEFAULT_HISTORY);
   self->rows = g_ptr_array_new_with_free_func (row_free);
   self->in_flight = g_array_new (FALSE, FALSE, sizeof (InFlight));
 
@@ -933,7 +837,7 @@ mpaio_chunk_timeline_get_history (MpaioChunkTimeline *self)
 {
   g_return_val_if_fail (MPAIO_IS_CHUNK_TIMELINE (self), DEFAULT_HISTORY);
 
-  return self->history;
+  return self->follower.history;
 }
 
 /**
@@ -950,10 +854,10 @@ mpaio_chunk_timeline_set_history (MpaioChunkTimeline *self,
   g_return_if_fail (MPAIO_IS_CHUNK_TIMELINE (self));
   g_return_if_fail (history >= 1.0);
 
-  if (self->history == history)
+  if (self->follower.history == history)
     return;
 
-  self->history = history;
+  self->follower.history = history;
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HISTORY]);
 }
@@ -963,7 +867,7 @@ mpaio_chunk_timeline_get_frozen_time (MpaioChunkTimeline *self)
 {
   g_return_val_if_fail (MPAIO_IS_CHUNK_TIMELINE (self), 0);
 
-  return self->frozen_time;
+  return self->follower.frozen_time;
 }
 
 /**
@@ -979,11 +883,9 @@ mpaio_chunk_timeline_set_frozen_time (MpaioChunkTimeline *self,
 {
   g_return_if_fail (MPAIO_IS_CHUNK_TIMELINE (self));
 
-  if (self->frozen_time == frozen_time)
+  if (!mpaio_chart_follower_set_frozen_time (&self->follower, frozen_time))
     return;
 
-  self->frozen_time = frozen_time;
-  update_tick (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FROZEN_TIME]);
 }
@@ -1066,7 +968,7 @@ mpaio_chunk_timeline_get_row_bounds (MpaioChunkTimeline *self,
   if (row >= self->rows->len)
     return FALSE;
 
-  get_plot_x (self, &plot_x, &plot_width);
+  mpaio_chart_follower_get_plot_x (&self->follower, &plot_x, &plot_width);
   graphene_rect_init (bounds, plot_x, get_row_y (self, row), plot_width, ROW_HEIGHT);
 
   return TRUE;

@@ -13,7 +13,8 @@
  *   chart scrolls smoothly at the cost of one textured quad;
  * - the legend, with each core's current value, is redrawn per sample;
  * - a tick callback drives the scrolling only while the widget is mapped and
- *   follows the clock: a hidden chart does no drawing at all.
+ *   follows the clock: a hidden chart does no drawing at all (the
+ *   MpaioChartFollower it shares with the chunk timeline).
  *
  * Times on the chart are those of the monotonic clock (the frame clock's, and
  * the one chunk records use); a sample taken at `t` seconds is at
@@ -31,13 +32,9 @@ struct _MpaioCpuChart
 
   GListModel       *model;
   gint64            time_origin;
-  double            history;
-  gint64            frozen_time;
+  MpaioChartFollower follower;    /* history, frozen time, scrolling */
   gboolean          show_total;
   guint             n_cores;
-
-  guint             tick_id;
-  gint64            scroll_step;
 
   /* What the caches were drawn for. */
   gboolean          layout_valid;
@@ -70,17 +67,6 @@ enum
 static GParamSpec *properties[N_PROPS];
 
 static void
-get_foreground (GtkWidget *widget,
-                GdkRGBA   *color)
-{
-#if GTK_CHECK_VERSION(4, 10, 0)
-  gtk_widget_get_color (widget, color);
-#else
-  gtk_style_context_get_color (gtk_widget_get_style_context (widget), color);
-#endif
-}
-
-static void
 invalidate_series (MpaioCpuChart *self)
 {
   g_clear_object (&self->lines);
@@ -99,20 +85,9 @@ invalidate_all (MpaioCpuChart *self)
 gint64
 mpaio_cpu_chart_get_end_time (MpaioCpuChart *self)
 {
-  GdkFrameClock *clock;
-
   g_return_val_if_fail (MPAIO_IS_CPU_CHART (self), 0);
 
-  if (self->frozen_time != 0)
-    return self->frozen_time;
-
-  /* Within a frame, the frame's time: the chart and the chunk timeline
-   * below it then scroll by exactly the same amount. */
-  clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
-  if (clock != NULL)
-    return gdk_frame_clock_get_frame_time (clock);
-
-  return g_get_monotonic_time ();
+  return mpaio_chart_follower_get_end_time (&self->follower);
 }
 
 static double
@@ -163,10 +138,10 @@ draw_background (MpaioCpuChart *self,
 {
   /* A static grid labelled by age, as in GNOME System Monitor: the lines
    * move, the grid does not. */
-  MpaioChartAxis axis = { -self->history, 0.0, TRUE };
+  MpaioChartAxis axis = { -self->follower.history, 0.0, TRUE };
   GdkRGBA foreground;
 
-  get_foreground (GTK_WIDGET (self), &foreground);
+  mpaio_chart_get_foreground (GTK_WIDGET (self), &foreground);
   mpaio_chart_draw_background (cr, gtk_widget_get_pango_context (GTK_WIDGET (self)),
                                &self->layout, &axis, &foreground);
 }
@@ -175,10 +150,10 @@ static void
 draw_lines (MpaioCpuChart *self,
             cairo_t       *cr)
 {
-  MpaioChartAxis axis = { self->lines_end - self->history, self->lines_end, FALSE };
+  MpaioChartAxis axis = { self->lines_end - self->follower.history, self->lines_end, FALSE };
   GdkRGBA foreground;
 
-  get_foreground (GTK_WIDGET (self), &foreground);
+  mpaio_chart_get_foreground (GTK_WIDGET (self), &foreground);
   /* The texture covers the plot only. */
   cairo_translate (cr, -self->layout.plot.x, -self->layout.plot.y);
   mpaio_chart_draw_series (cr, &self->layout, &axis, self->model, self->show_total, &foreground);
@@ -191,7 +166,7 @@ draw_legend (MpaioCpuChart *self,
   g_autoptr(MpaioCpuSample) current = NULL;
   GdkRGBA foreground;
 
-  get_foreground (GTK_WIDGET (self), &foreground);
+  mpaio_chart_get_foreground (GTK_WIDGET (self), &foreground);
   if (self->model != NULL)
     current = mpaio_chart_get_sample_at (self->model, get_end_seconds (self));
 
@@ -251,7 +226,7 @@ mpaio_cpu_chart_snapshot (GtkWidget   *widget,
 
   /* Between samples, the lines drawn for lines_end slide left by the time
    * elapsed since. */
-  shift = (end - self->lines_end) / self->history * plot->width;
+  shift = (end - self->lines_end) / self->follower.history * plot->width;
   gtk_snapshot_push_clip (snapshot,
                           &GRAPHENE_RECT_INIT (plot->x, plot->y, plot->width, plot->height));
   gtk_snapshot_append_texture (snapshot, self->lines,
@@ -302,58 +277,6 @@ mpaio_cpu_chart_css_changed (GtkWidget         *widget,
   /* Colours and fonts may have changed: every cache is stale. */
   invalidate_all (MPAIO_CPU_CHART (widget));
   gtk_widget_queue_draw (widget);
-}
-
-static gboolean
-on_tick (GtkWidget     *widget,
-         GdkFrameClock *clock,
-         gpointer       user_data)
-{
-  MpaioCpuChart *self = MPAIO_CPU_CHART (widget);
-  double plot_width = MAX (gtk_widget_get_width (widget) - MPAIO_CHART_MARGIN_LEFT -
-                           MPAIO_CHART_MARGIN_RIGHT, 1);
-  gint64 step = mpaio_chart_scroll_step (gdk_frame_clock_get_frame_time (clock), self->history,
-                                         plot_width, gtk_widget_get_scale_factor (widget));
-
-  if (step != self->scroll_step)
-    {
-      self->scroll_step = step;
-      gtk_widget_queue_draw (widget);
-    }
-
-  return G_SOURCE_CONTINUE;
-}
-
-/* Scrolling needs a frame per frame only while following the clock and
- * shown; a frozen or hidden chart is redrawn only when something changes. */
-static void
-update_tick (MpaioCpuChart *self)
-{
-  gboolean want = self->frozen_time == 0 && gtk_widget_get_mapped (GTK_WIDGET (self));
-
-  if (want && self->tick_id == 0)
-    self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), on_tick, NULL, NULL);
-  else if (!want && self->tick_id != 0)
-    {
-      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
-      self->tick_id = 0;
-    }
-}
-
-static void
-mpaio_cpu_chart_map (GtkWidget *widget)
-{
-  GTK_WIDGET_CLASS (mpaio_cpu_chart_parent_class)->map (widget);
-
-  update_tick (MPAIO_CPU_CHART (widget));
-}
-
-static void
-mpaio_cpu_chart_unmap (GtkWidget *widget)
-{
-  GTK_WIDGET_CLASS (mpaio_cpu_chart_parent_class)->unmap (widget);
-
-  update_tick (MPAIO_CPU_CHART (widget));
 }
 
 static void
@@ -431,7 +354,7 @@ mpaio_cpu_chart_get_property (GObject    *object,
       break;
 
     case PROP_HISTORY:
-      g_value_set_double (value, self->history);
+      g_value_set_double (value, self->follower.history);
       break;
 
     case PROP_SHOW_TOTAL:
@@ -439,7 +362,7 @@ mpaio_cpu_chart_get_property (GObject    *object,
       break;
 
     case PROP_FROZEN_TIME:
-      g_value_set_int64 (value, self->frozen_time);
+      g_value_set_int64 (value, self->follower.frozen_time);
       break;
 
     case PROP_N_CORES:
@@ -499,8 +422,6 @@ mpaio_cpu_chart_class_init (MpaioCpuChartClass *klass)
   widget_class->snapshot = mpaio_cpu_chart_snapshot;
   widget_class->measure = mpaio_cpu_chart_measure;
   widget_class->css_changed = mpaio_cpu_chart_css_changed;
-  widget_class->map = mpaio_cpu_chart_map;
-  widget_class->unmap = mpaio_cpu_chart_unmap;
 
   properties[PROP_MODEL] =
     g_param_spec_object ("model", NULL, NULL, G_TYPE_LIST_MODEL,
@@ -535,7 +456,7 @@ mpaio_cpu_chart_class_init (MpaioCpuChartClass *klass)
 static void
 mpaio_cpu_chart_init (MpaioCpuChart *self)
 {
-  self->history = DEFAULT_HISTORY;
+  mpaio_chart_follower_init (&self->follower, GTK_WIDGET (self), DEFAULT_HISTORY);
   self->scale = 1;
 
   g_signal_connect_swapped (self, "notify::scale-factor", G_CALLBACK (on_scale_factor_changed),
@@ -626,7 +547,7 @@ mpaio_cpu_chart_get_history (MpaioCpuChart *self)
 {
   g_return_val_if_fail (MPAIO_IS_CPU_CHART (self), DEFAULT_HISTORY);
 
-  return self->history;
+  return self->follower.history;
 }
 
 /**
@@ -643,10 +564,10 @@ mpaio_cpu_chart_set_history (MpaioCpuChart *self,
   g_return_if_fail (MPAIO_IS_CPU_CHART (self));
   g_return_if_fail (history >= 1.0);
 
-  if (self->history == history)
+  if (self->follower.history == history)
     return;
 
-  self->history = history;
+  self->follower.history = history;
   invalidate_all (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HISTORY]);
@@ -688,7 +609,7 @@ mpaio_cpu_chart_get_frozen_time (MpaioCpuChart *self)
 {
   g_return_val_if_fail (MPAIO_IS_CPU_CHART (self), 0);
 
-  return self->frozen_time;
+  return self->follower.frozen_time;
 }
 
 /**
@@ -705,12 +626,10 @@ mpaio_cpu_chart_set_frozen_time (MpaioCpuChart *self,
 {
   g_return_if_fail (MPAIO_IS_CPU_CHART (self));
 
-  if (self->frozen_time == frozen_time)
+  if (!mpaio_chart_follower_set_frozen_time (&self->follower, frozen_time))
     return;
 
-  self->frozen_time = frozen_time;
   invalidate_series (self);
-  update_tick (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FROZEN_TIME]);
 }
@@ -791,7 +710,7 @@ mpaio_cpu_chart_render_image (MpaioCpuChart *self,
   g_return_val_if_fail (MPAIO_IS_CPU_CHART (self), NULL);
 
   end = get_end_seconds (self);
-  axis = (MpaioChartAxis) { end - self->history, end, FALSE };
+  axis = (MpaioChartAxis) { end - self->follower.history, end, FALSE };
   if (self->model == NULL)
     empty = g_list_store_new (MPAIO_TYPE_CPU_SAMPLE);
 
