@@ -84,17 +84,20 @@ demo_add_int_worker_process (MpaioWorker      *worker,
 {
   DemoAddIntWorker *self  = DEMO_ADD_INT_WORKER (worker);
   MpaioSharedArray *array = mpaio_worker_get_array (worker);
-  const gint64     *data  = mpaio_shared_array_get_row (array, chunk->start);
+  const gint64     *data;
   guint64           n     = chunk->end - chunk->start;
   guint64           sum;
 
-  if (mpaio_shared_array_get_dtype (array) != MPAIO_DTYPE_INT64)
+  /* A worker without a data iterator has no array, so this comes before
+   * any row is looked up. */
+  if (array == NULL || mpaio_shared_array_get_dtype (array) != MPAIO_DTYPE_INT64)
     {
       g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT,
                    "DemoAddIntWorker needs an int64 array");
       return NULL;
     }
 
+  data = mpaio_shared_array_get_row (array, chunk->start);
   if (self->rounds == 0)
     sum = sum_plain (data, n);
   else

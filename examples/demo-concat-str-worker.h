@@ -16,5 +16,6 @@ G_DECLARE_FINAL_TYPE (DemoConcatStrWorker, demo_concat_str_worker, DEMO, CONCAT_
 
 DemoConcatStrWorker *demo_concat_str_worker_new        (MpaioDataIterator   *iterator);
 const char          *demo_concat_str_worker_get_result (DemoConcatStrWorker *self);
+gsize                demo_concat_str_worker_get_length (DemoConcatStrWorker *self);
 
 G_END_DECLS

@@ -283,7 +283,7 @@ describe_result (MpaioRunPanel  *self,
     case MPAIO_WORKLOAD_SUM:
       {
         guint64 n = mpaio_shared_array_get_n_rows (self->array);
-        guint64 total = monitor_sum_worker_get_total (MONITOR_SUM_WORKER (self->worker));
+        guint64 total = demo_add_int_worker_get_total (DEMO_ADD_INT_WORKER (self->worker));
         /* n(n+1)/2 without overflowing before the division. */
         guint64 expected = n % 2 == 0 ? (n / 2) * (n + 1) : n * ((n + 1) / 2);
 
@@ -294,12 +294,12 @@ describe_result (MpaioRunPanel  *self,
 
     case MPAIO_WORKLOAD_CONCAT:
       {
-        MonitorConcatWorker *worker = MONITOR_CONCAT_WORKER (self->worker);
-        const char *text = monitor_concat_worker_get_result (worker);
+        DemoConcatStrWorker *worker = DEMO_CONCAT_STR_WORKER (self->worker);
+        const char *text = demo_concat_str_worker_get_result (worker);
 
         result = g_strdup_printf (_("Concatenation: %" G_GSIZE_FORMAT
                                     " characters, “%.40s…”"),
-                                  monitor_concat_worker_get_length (worker), text);
+                                  demo_concat_str_worker_get_length (worker), text);
         break;
       }
 
@@ -399,8 +399,8 @@ start_orchestrator (MpaioRunPanel *self)
       return;
     }
 
-  type = self->run_workload == MPAIO_WORKLOAD_SUM      ? MONITOR_TYPE_SUM_WORKER
-         : self->run_workload == MPAIO_WORKLOAD_CONCAT ? MONITOR_TYPE_CONCAT_WORKER
+  type = self->run_workload == MPAIO_WORKLOAD_SUM      ? DEMO_TYPE_ADD_INT_WORKER
+         : self->run_workload == MPAIO_WORKLOAD_CONCAT ? DEMO_TYPE_CONCAT_STR_WORKER
                                                        : MONITOR_TYPE_COMPUTE_WORKER;
   g_clear_object (&self->worker);
   if (type == MONITOR_TYPE_COMPUTE_WORKER)
