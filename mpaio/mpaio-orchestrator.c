@@ -25,7 +25,10 @@
  * executor asks for. Each result is handed to its worker's
  * [vfunc@Mpaio.Worker.process_callback] on the main context that started the
  * run, as it arrives, or in chunk order per worker when
- * [property@Mpaio.Orchestrator:ordered] is set.
+ * [property@Mpaio.Orchestrator:ordered] is set. A callback may run a main
+ * loop of its own, even one that waits for another run on the same executor;
+ * as with any GLib callback, later results may then be delivered from within
+ * it (still each once, and in order when ordered).
  *
  * A run ends with an [class@Mpaio.RunReport] or with the first error:
  *
