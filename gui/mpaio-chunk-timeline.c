@@ -11,7 +11,7 @@
  * cores show as gaps between bars.
  *
  * A thread pool runs every chunk in one process: its rows are lanes of that
- * process, each chunk placed in the first lane free at its start.
+ * process, each chunk placed in the first lane free for its whole span.
  *
  * Bars are GSK colour nodes, not cairo: a run of 100 000 chunks is a few
  * hundred rectangles once those narrower than a pixel are merged, and
@@ -652,10 +652,46 @@ mpaio_chunk_timeline_new (void)
   return g_object_new (MPAIO_TYPE_CHUNK_TIMELINE, NULL);
 }
 
+/* Where a bar from @start_us to @finish_us goes among @row's bars (in start
+ * order, never overlapping), or -1 if it would overlap one. Records may
+ * come in another order than their starts: a thread pool's threads hand
+ * their results back as they get to it. */
+static gint
+find_slot (Row    *row,
+           gint64  start_us,
+           gint64  finish_us)
+{
+  guint lo = 0;
+  guint hi = row->bars->len;
+
+  /* The first bar that starts after this one. */
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (g_array_index (row->bars, Bar, mid).start_us <= start_us)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+
+  if (lo > 0 && g_array_index (row->bars, Bar, lo - 1).finish_us > start_us)
+    return -1;
+  if (lo < row->bars->len && g_array_index (row->bars, Bar, lo).start_us < finish_us)
+    return -1;
+
+  return (gint) lo;
+}
+
+/* The first lane of @pid with room for the bar; when none has, a new one
+ * if @may_add, else %NULL. @slot is where the bar goes in it. */
 static Row *
 get_row_for (MpaioChunkTimeline *self,
              gint                pid,
-             gint64              start_us)
+             gint64              start_us,
+             gint64              finish_us,
+             gboolean            may_add,
+             guint              *slot)
 {
   guint position = self->rows->len;
   guint lane = 0;
@@ -663,6 +699,8 @@ get_row_for (MpaioChunkTimeline *self,
 
   for (guint r = 0; r < self->rows->len; r++)
     {
+      gint found;
+
       row = g_ptr_array_index (self->rows, r);
 
       if (row->pid < pid)
@@ -673,13 +711,17 @@ get_row_for (MpaioChunkTimeline *self,
           break;
         }
 
-      /* A lane that is free by the time this chunk started. */
-      if (row->bars->len == 0 ||
-          g_array_index (row->bars, Bar, row->bars->len - 1).finish_us <= start_us)
-        return row;
+      if ((found = find_slot (row, start_us, finish_us)) >= 0)
+        {
+          *slot = (guint) found;
+          return row;
+        }
       lane = row->lane + 1;
       position = r + 1;
     }
+
+  if (!may_add)
+    return NULL;
 
   row = g_new0 (Row, 1);
   row->pid = pid;
@@ -688,8 +730,63 @@ get_row_for (MpaioChunkTimeline *self,
   row->bars = g_array_new (FALSE, FALSE, sizeof (Bar));
   g_ptr_array_insert (self->rows, (int) position, row);
   gtk_widget_queue_resize (GTK_WIDGET (self));
+  *slot = 0;
 
   return row;
+}
+
+static gint
+compare_bar_starts (gconstpointer a,
+                    gconstpointer b)
+{
+  const Bar *x = a;
+  const Bar *y = b;
+
+  return (x->start_us > y->start_us) - (x->start_us < y->start_us);
+}
+
+/* Lays the lanes of @pid out again with @bar among them, in start order,
+ * each bar in the first lane free at its start: as many lanes as chunks
+ * ran at once, and no more. Only when @bar fits in none of the lanes as
+ * they are, which takes results coming back far out of the order they ran
+ * in, so seldom. */
+static void
+relayout_lanes (MpaioChunkTimeline *self,
+                gint                pid,
+                const Bar          *bar)
+{
+  g_autoptr(GArray) bars = g_array_new (FALSE, FALSE, sizeof (Bar));
+
+  for (guint r = 0; r < self->rows->len; r++)
+    {
+      Row *row = g_ptr_array_index (self->rows, r);
+
+      if (row->pid != pid)
+        continue;
+      g_array_append_vals (bars, row->bars->data, row->bars->len);
+      g_array_set_size (row->bars, 0);
+    }
+  g_array_append_val (bars, *bar);
+  g_array_sort (bars, compare_bar_starts);
+
+  for (guint i = 0; i < bars->len; i++)
+    {
+      const Bar *next = &g_array_index (bars, Bar, i);
+      guint slot;
+      Row *row = get_row_for (self, pid, next->start_us, next->finish_us, TRUE, &slot);
+
+      g_array_insert_val (row->bars, slot, *next);
+    }
+
+  /* Lanes fill from the first: the ones left empty are the last. */
+  for (guint r = self->rows->len; r > 0; r--)
+    {
+      Row *row = g_ptr_array_index (self->rows, r - 1);
+
+      if (row->pid == pid && row->bars->len == 0)
+        g_ptr_array_remove_index (self->rows, r - 1);
+    }
+  gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
 /* Keeps memory bounded over a long session: the oldest half of every row. */
@@ -722,8 +819,9 @@ mpaio_chunk_timeline_add_record (MpaioChunkTimeline     *self,
                                  const MpaioChunkRecord *record,
                                  const char             *worker_name)
 {
-  Bar  bar;
-  Row *row;
+  Bar   bar;
+  Row  *row;
+  guint slot;
 
   g_return_if_fail (MPAIO_IS_CHUNK_TIMELINE (self));
   g_return_if_fail (record != NULL);
@@ -743,8 +841,11 @@ mpaio_chunk_timeline_add_record (MpaioChunkTimeline     *self,
   bar.end_row = record->end_row;
   bar.worker_name = g_intern_string (worker_name != NULL ? worker_name : "a worker");
 
-  row = get_row_for (self, record->pid, bar.start_us);
-  g_array_append_val (row->bars, bar);
+  row = get_row_for (self, record->pid, bar.start_us, bar.finish_us, FALSE, &slot);
+  if (row != NULL)
+    g_array_insert_val (row->bars, slot, bar);
+  else
+    relayout_lanes (self, record->pid, &bar);
 
   if (++self->n_bars > MAX_BARS)
     prune (self);

@@ -23,9 +23,7 @@ encode_result (GVariant *result)
 {
   GByteArray *out = g_byte_array_new ();
 
-  g_variant_ref_sink (result);
   g_assert_true (_mpaio_frame_append_result (out, &test_head, result));
-  g_variant_unref (result);
 
   return out;
 }
@@ -106,7 +104,7 @@ test_result_round_trip (void)
       g_autoptr(GVariant) value = g_variant_ref_sink (values[i]);
       g_autoptr(GVariant) boxed = g_variant_ref_sink (g_variant_new_variant (value));
       g_autoptr(GByteArray) general = g_byte_array_new ();
-      g_autoptr(GByteArray) out = encode_result (g_variant_ref (value));
+      g_autoptr(GByteArray) out = encode_result (value);
       g_autoptr(GVariant) decoded = NULL;
       g_autoptr(GError) error = NULL;
       g_autofree char *printed = g_variant_print (value, TRUE);

@@ -213,6 +213,49 @@ test_lanes (void)
   g_assert_cmpuint (mpaio_chunk_timeline_get_row_n_bars (timeline, 1), ==, 1);
 }
 
+/* Two threads, whose results come back in another order than their
+ * starts: a chunk fits in the gap it ran in, and two lanes are enough. */
+static void
+test_lanes_out_of_order (void)
+{
+  g_autoptr(MpaioChunkTimeline) timeline = new_timeline ();
+  MpaioChunkRecord a = make_record (77, 0, 0.0, 1.0);
+  MpaioChunkRecord b = make_record (77, 1, 0.5, 1.0);
+  MpaioChunkRecord d = make_record (77, 3, 2.0, 1.0);
+  MpaioChunkRecord c = make_record (77, 2, 1.0, 0.8);
+
+  mpaio_chunk_timeline_add_record (timeline, &a, "TestWorker");
+  mpaio_chunk_timeline_add_record (timeline, &b, "TestWorker");
+  mpaio_chunk_timeline_add_record (timeline, &d, "TestWorker");
+  mpaio_chunk_timeline_add_record (timeline, &c, "TestWorker");
+
+  g_assert_cmpuint (mpaio_chunk_timeline_get_n_rows (timeline), ==, 2);
+  g_assert_cmpuint (mpaio_chunk_timeline_get_row_n_bars (timeline, 0), ==, 3);
+  g_assert_cmpuint (mpaio_chunk_timeline_get_row_n_bars (timeline, 1), ==, 1);
+}
+
+/* The same, where no gap is left for the late chunk: the lanes are laid
+ * out again, still two. */
+static void
+test_lanes_relayout (void)
+{
+  g_autoptr(MpaioChunkTimeline) timeline = new_timeline ();
+  MpaioChunkRecord a1 = make_record (77, 0, 0.0, 1.0);
+  MpaioChunkRecord b1 = make_record (77, 1, 0.5, 1.0);
+  MpaioChunkRecord b2 = make_record (77, 3, 1.5, 1.0);
+  MpaioChunkRecord a2 = make_record (77, 2, 1.0, 1.0);
+
+  mpaio_chunk_timeline_add_record (timeline, &a1, "TestWorker");
+  mpaio_chunk_timeline_add_record (timeline, &b1, "TestWorker");
+  mpaio_chunk_timeline_add_record (timeline, &b2, "TestWorker");
+  mpaio_chunk_timeline_add_record (timeline, &a2, "TestWorker");
+
+  g_assert_cmpuint (mpaio_chunk_timeline_get_n_rows (timeline), ==, 2);
+  g_assert_cmpuint (mpaio_chunk_timeline_get_n_bars (timeline), ==, 4);
+  g_assert_cmpuint (mpaio_chunk_timeline_get_row_n_bars (timeline, 0), ==, 2);
+  g_assert_cmpuint (mpaio_chunk_timeline_get_row_n_bars (timeline, 1), ==, 2);
+}
+
 static void
 test_in_flight (void)
 {
@@ -288,6 +331,8 @@ main (int    argc,
   g_test_add_func ("/chunk-timeline/pixels", test_pixels);
   g_test_add_func ("/chunk-timeline/tooltip", test_tooltip);
   g_test_add_func ("/chunk-timeline/lanes", test_lanes);
+  g_test_add_func ("/chunk-timeline/lanes-out-of-order", test_lanes_out_of_order);
+  g_test_add_func ("/chunk-timeline/lanes-relayout", test_lanes_relayout);
   g_test_add_func ("/chunk-timeline/in-flight", test_in_flight);
   g_test_add_func ("/chunk-timeline/many-bars", test_many_bars);
 
