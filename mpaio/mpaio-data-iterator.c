@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "mpaio-data-iterator.h"
+#include "mpaio-data-iterator-private.h"
 
 #include <gio/gio.h>
 
@@ -452,6 +453,14 @@ mpaio_data_iterator_new_partitioned (MpaioSharedArray *array,
  *
  * Since: 0.1
  */
+MpaioSharedArray *
+_mpaio_data_iterator_peek_array (MpaioDataIterator *self)
+{
+  MpaioDataIteratorPrivate *priv = mpaio_data_iterator_get_instance_private (self);
+
+  return priv->array;
+}
+
 MpaioSharedArray *
 mpaio_data_iterator_get_array (MpaioDataIterator *self)
 {

@@ -85,6 +85,7 @@ typedef struct
   MpaioRunReport    *report;
   GSource           *cancel_source;
   GCancellable      *submissions;  /* cancelled when the run ends */
+  GCancellable      *cancellable;  /* the caller's, held by task until done */
   MpaioCpuMonitor   *cpu_monitor;
   MpaioExecutorInterface *executor_iface;
   Submission        *spare_submissions; /* returned ones, for the next chunks */
@@ -291,13 +292,10 @@ finish (Run    *run,
 static gboolean
 finish_if_cancelled (Run *run)
 {
-  GCancellable *cancellable;
-
   if (run->done)
     return TRUE;
 
-  cancellable = g_task_get_cancellable (run->task);
-  if (cancellable == NULL || !g_cancellable_is_cancelled (cancellable))
+  if (run->cancellable == NULL || !g_cancellable_is_cancelled (run->cancellable))
     return FALSE;
 
   finish (run, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "The run was cancelled"));
@@ -601,6 +599,7 @@ mpaio_orchestrator_run_async (MpaioOrchestrator   *self,
     }
 
   run->task = g_steal_pointer (&task);
+  run->cancellable = cancellable;
   run->n_to_submit = n_chunks;
   run->report = _mpaio_run_report_new (g_get_monotonic_time (), (guint) MIN (n_chunks, G_MAXUINT));
 

@@ -128,6 +128,11 @@ struct _MpaioProcessPool
   gboolean      dispatch_deferred; /* to that dispatch() */
   guint         next_process;
   guint64       next_worker_id;
+  /* The worker of the last chunk dispatched and its definition: runs send
+   * many chunks of a worker in a row. Cleared (atomically: a worker may be
+   * finalized on any thread) when that worker goes. */
+  MpaioWorker  *last_worker;
+  WorkerDef    *last_def;
   char         *last_spawn_error;
 
   /* Arrays and workers the processes may hold copies of. Guarded by
@@ -356,6 +361,7 @@ worker_finalized (gpointer  data,
   gpointer def;
 
   g_mutex_lock (&self->forget_lock);
+  g_atomic_pointer_compare_and_exchange (&self->last_worker, where_the_object_was, NULL);
   if (g_hash_table_steal_extended (self->workers, where_the_object_was, NULL, &def))
     {
       g_array_append_val (self->forget_workers, ((WorkerDef *) def)->id);
@@ -393,12 +399,22 @@ ensure_worker (MpaioProcessPool *self,
   guint generation = _mpaio_worker_get_generation (worker);
   WorkerDef *def;
 
+  /* The task holds @worker, so it is not the one being finalized if
+   * another thread is clearing the cache meanwhile. */
+  if (g_atomic_pointer_get (&self->last_worker) == worker
+      && self->last_def->generation == generation)
+    return self->last_def;
+
   g_mutex_lock (&self->forget_lock);
   def = g_hash_table_lookup (self->workers, worker);
   g_mutex_unlock (&self->forget_lock);
 
   if (def != NULL && def->generation == generation)
-    return def;
+    {
+      self->last_def = def;
+      g_atomic_pointer_set (&self->last_worker, worker);
+      return def;
+    }
 
   if (def == NULL)
     {
@@ -425,6 +441,8 @@ ensure_worker (MpaioProcessPool *self,
   def->type_name = g_strdup (G_OBJECT_TYPE_NAME (worker));
   def->parameters = _mpaio_worker_dup_parameters (worker);
 
+  self->last_def = def;
+  g_atomic_pointer_set (&self->last_worker, worker);
   return def;
 }
 
@@ -1007,9 +1025,10 @@ mpaio_process_pool_submit (MpaioExecutor          *executor,
                            MpaioExecutorChunkFunc  func,
                            gpointer                user_data)
 {
-  /* Checked by mpaio_executor_submit(), and this runs once per chunk. */
+  /* Checked by mpaio_executor_submit() (or by the orchestrator, once per
+   * run), and this runs once per chunk. */
   MpaioProcessPool *self = (MpaioProcessPool *) executor;
-  MpaioSharedArray *array = mpaio_worker_get_array (worker);
+  MpaioSharedArray *array = _mpaio_worker_peek_array (worker);
   PoolTask *pool_task;
 
   pool_task = pool_task_new (self);
@@ -1024,7 +1043,7 @@ mpaio_process_pool_submit (MpaioExecutor          *executor,
     pool_task->error = g_error_new (MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT,
                                     "The worker %s has no data iterator",
                                     G_OBJECT_TYPE_NAME (worker));
-  else if (chunk->start > chunk->end || chunk->end > mpaio_shared_array_get_n_rows (array))
+  else if (chunk->start > chunk->end || chunk->end > _mpaio_shared_array_peek_n_rows (array))
     pool_task->error = g_error_new (MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT,
                                     "The rows %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT
                                     " are outside the array of %" G_GUINT64_FORMAT " rows",
@@ -1063,6 +1082,7 @@ mpaio_process_pool_dispose (GObject *object)
   while (g_hash_table_iter_next (&iter, &key, NULL))
     g_object_weak_unref (key, worker_finalized, self);
   g_hash_table_remove_all (self->workers);
+  g_atomic_pointer_set (&self->last_worker, NULL);
   if (self->forget_source != NULL)
     g_source_destroy (self->forget_source);
   g_clear_pointer (&self->forget_source, g_source_unref);

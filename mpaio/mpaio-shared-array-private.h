@@ -16,6 +16,8 @@ G_BEGIN_DECLS
 /* An id unique among the arrays this process ever created; the pool names
  * arrays by it on the wire. */
 guint64           _mpaio_shared_array_get_id               (MpaioSharedArray  *self);
+/* mpaio_shared_array_get_n_rows() without its check, for per-chunk paths. */
+guint64           _mpaio_shared_array_peek_n_rows          (MpaioSharedArray  *self);
 GVariant         *_mpaio_shared_array_describe             (MpaioSharedArray  *self);
 /* Used in worker processes: takes @fd (closing it on error too), validates
  * @description as untrusted input, maps read-only unless the flags say writable. */

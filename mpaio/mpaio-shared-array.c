@@ -944,6 +944,12 @@ mpaio_shared_array_get_shape (MpaioSharedArray *self,
  * Since: 0.1
  */
 guint64
+_mpaio_shared_array_peek_n_rows (MpaioSharedArray *self)
+{
+  return self->n_dims > 0 ? self->shape[0] : 0;
+}
+
+guint64
 mpaio_shared_array_get_n_rows (MpaioSharedArray *self)
 {
   g_return_val_if_fail (MPAIO_IS_SHARED_ARRAY (self), 0);

@@ -15,6 +15,8 @@ GVariant    *_mpaio_worker_dup_parameters    (MpaioWorker       *self);
 /* Bumped whenever a parameter changes, so executors know when a copy of the
  * worker in another process is stale. */
 guint        _mpaio_worker_get_generation    (MpaioWorker       *self);
+/* mpaio_worker_get_array() without its check, for per-chunk paths. */
+MpaioSharedArray *_mpaio_worker_peek_array   (MpaioWorker       *self);
 /* Re-creates a worker in a worker process from its type name and parameters,
  * processing @array. */
 MpaioWorker *_mpaio_worker_new_for_process   (const char        *type_name,

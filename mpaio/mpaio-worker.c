@@ -8,6 +8,7 @@
 #include <gmodule.h>
 
 #include "mpaio-error.h"
+#include "mpaio-data-iterator-private.h"
 #include "mpaio-worker-private.h"
 
 /**
@@ -185,6 +186,14 @@ mpaio_worker_get_data_iterator (MpaioWorker *self)
  *
  * Since: 0.1
  */
+MpaioSharedArray *
+_mpaio_worker_peek_array (MpaioWorker *self)
+{
+  MpaioWorkerPrivate *priv = mpaio_worker_get_instance_private (self);
+
+  return priv->data_iterator ? _mpaio_data_iterator_peek_array (priv->data_iterator) : NULL;
+}
+
 MpaioSharedArray *
 mpaio_worker_get_array (MpaioWorker *self)
 {
