@@ -982,9 +982,9 @@ dispatch_source_dispatch (GSource     *source,
 }
 
 /* A main loop iterating while a batch of results is still being handled is
- * one that a result's callback runs itself (the batch's source is blocked
- * meanwhile): it may be waiting for the chunks submitted from the callback,
- * so those cannot wait for the batch's end. */
+ * one that a result's callback runs itself: it may be waiting for the
+ * chunks submitted from the callback, so those cannot wait for the batch's
+ * end. */
 static gboolean
 dispatch_source_prepare (GSource *source,
                          gint    *timeout)
