@@ -60,9 +60,7 @@
 
 typedef struct
 {
-  /* Not a reference: every path that completes a task holds the pool (the
-   * main-context sources and dispose), and a task never outlives it. */
-  MpaioProcessPool       *pool;
+  MpaioProcessPool       *pool;   /* held while it has tasks, see n_tasks */
   MpaioExecutorChunkFunc  func;
   gpointer                user_data;
   GCancellable           *cancellable;
@@ -124,6 +122,10 @@ struct _MpaioProcessPool
   GSource      *dispatch_source;
   GList        *spare_tasks;   /* PoolTask.link, data unset */
   guint         n_spare_tasks;
+  /* Tasks not completed yet: the pool holds itself while there are any
+   * (one reference for all, rather than one per chunk), so dropping it
+   * does not cut chunks short. */
+  guint         n_tasks;
   gboolean      reading_results;   /* dispatch() runs when the batch is read */
   gboolean      dispatch_deferred; /* to that dispatch() */
   guint         next_process;
@@ -211,6 +213,9 @@ pool_task_new (MpaioProcessPool *self)
   GList *spare = self->spare_tasks;
   PoolTask *pool_task;
 
+  if (self->n_tasks++ == 0)
+    g_object_ref (self);
+
   if (spare == NULL)
     return g_new0 (PoolTask, 1);
 
@@ -231,15 +236,18 @@ pool_task_free (PoolTask *pool_task)
   g_clear_error (&pool_task->error);
   g_clear_object (&pool_task->cancellable);
 
-  if (self->n_spare_tasks >= MAX_SPARE_TASKS)
+  if (self->n_spare_tasks < MAX_SPARE_TASKS)
     {
-      g_free (pool_task);
-      return;
+      pool_task->link.next = self->spare_tasks;
+      self->spare_tasks = &pool_task->link;
+      self->n_spare_tasks++;
     }
+  else
+    g_free (pool_task);
 
-  pool_task->link.next = self->spare_tasks;
-  self->spare_tasks = &pool_task->link;
-  self->n_spare_tasks++;
+  /* Last: it may finalize the pool, which frees the spares. */
+  if (--self->n_tasks == 0)
+    g_object_unref (self);
 }
 
 static void

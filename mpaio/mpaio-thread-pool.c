@@ -288,7 +288,7 @@ mpaio_thread_pool_get_max_in_flight (MpaioExecutor *executor)
   /* A queue deep enough that threads take their next chunks without
    * waiting for the main context, and results come back in batches: with 2
    * per thread, short chunks cost a wake-up each way (80 k chunks/s on 2
-   * threads here, 200 k with 64). A chunk of a run that ended is skipped
+   * threads here, 340 k with 64). A chunk of a run that ended is skipped
    * unrun, so a deep queue costs an early end nothing. */
   return 64 * self->n_workers;
 }

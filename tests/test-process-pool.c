@@ -411,6 +411,56 @@ test_spawn_without_init (void)
   mpaio_test_assert_message_contains (error, "mpaio_init");
 }
 
+typedef struct
+{
+  gboolean  done;
+  gint64    sum;
+  GError   *error;
+} Outcome;
+
+static void
+store_outcome (MpaioExecutor          *executor,
+               GVariant               *result,
+               const GError           *error,
+               const MpaioChunkRecord *record,
+               gpointer                user_data)
+{
+  Outcome *outcome = user_data;
+
+  outcome->done = TRUE;
+  if (result != NULL)
+    g_variant_get (result, "(xi)", &outcome->sum, NULL);
+  else
+    outcome->error = g_error_copy (error);
+}
+
+static void
+test_dropped_while_busy (void)
+{
+  MpaioProcessPool *pool = mpaio_test_new_pool (2);
+  g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (100);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 1);
+  g_autoptr(MpaioTestSumWorker) worker = mpaio_test_sum_worker_new (iterator, 1);
+  MpaioChunk chunk = { 0, 0, 100 };
+  Outcome outcome = { FALSE, 0, NULL };
+
+  g_test_summary ("A pool whose last reference is dropped while it holds a chunk finishes "
+                  "the chunk before it goes");
+
+  g_object_add_weak_pointer (G_OBJECT (pool), (gpointer *) &pool);
+  mpaio_executor_submit (MPAIO_EXECUTOR (pool), MPAIO_WORKER (worker), &chunk, NULL,
+                         store_outcome, &outcome);
+  g_object_unref (pool);
+  g_assert_nonnull (pool);
+
+  while (!outcome.done)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_no_error (outcome.error);
+  g_assert_cmpint (outcome.sum, ==, 5050);
+  g_assert_null (pool);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -433,6 +483,7 @@ main (int   argc,
   g_test_add_func ("/process-pool/rows-outside", test_rows_outside);
   g_test_add_func ("/process-pool/no-growth", test_no_growth);
   g_test_add_func ("/process-pool/spawn-without-init", test_spawn_without_init);
+  g_test_add_func ("/process-pool/dropped-while-busy", test_dropped_while_busy);
 
   return g_test_run ();
 }
