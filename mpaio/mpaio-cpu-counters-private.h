@@ -7,7 +7,6 @@
 
 #include <gio/gio.h>
 
-#include "mpaio-cpu-monitor.h"
 #include "mpaio-cpu-sample.h"
 
 G_BEGIN_DECLS
@@ -36,21 +35,6 @@ gboolean          _mpaio_cpu_counters_update      (MpaioCpuCounters *self,
                                                    gdouble          *total_value);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpaioCpuCounters, _mpaio_cpu_counters_free)
-
-/* Test hooks of MpaioCpuMonitor. */
-
-/* Runs the monitor's arithmetic, store and `sample` signal on counters given
- * by the caller, as if libgtop had read them at @time_us (monotonic clock);
- * arrays as for _mpaio_cpu_counters_update(), n-cores long. Returns the
- * sample (transfer full), or NULL for a priming call. */
-MpaioCpuSample *_mpaio_cpu_monitor_feed       (MpaioCpuMonitor *self,
-                                               gint64           time_us,
-                                               const guint64   *total,
-                                               const guint64   *idle,
-                                               const guint64   *iowait);
-/* One real sample (libgtop read, deltas, store, signal) now, whether or not
- * the monitor is running; as _mpaio_cpu_monitor_feed() otherwise. */
-MpaioCpuSample *_mpaio_cpu_monitor_sample_now (MpaioCpuMonitor *self);
 
 /* mpaio_cpu_samples_write_csv() with at least @min_cores core columns, so an
  * empty series still gets the header its monitor would give it. */

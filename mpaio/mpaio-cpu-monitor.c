@@ -9,6 +9,7 @@
 #include <glibtop/cpu.h>
 
 #include "mpaio-cpu-counters-private.h"
+#include "mpaio-cpu-monitor-private.h"
 #include "mpaio-cpu-monitor.h"
 
 /**
@@ -126,11 +127,11 @@ trim_samples (MpaioCpuMonitor *self)
 }
 
 MpaioCpuSample *
-_mpaio_cpu_monitor_feed (MpaioCpuMonitor *self,
-                         gint64           time_us,
-                         const guint64   *total,
-                         const guint64   *idle,
-                         const guint64   *iowait)
+_mpaio_cpu_monitor_record_counters (MpaioCpuMonitor *self,
+                                    gint64           time_us,
+                                    const guint64   *total,
+                                    const guint64   *idle,
+                                    const guint64   *iowait)
 {
   g_autoptr (MpaioCpuSample) sample = NULL;
   gdouble total_value;
@@ -158,7 +159,7 @@ _mpaio_cpu_monitor_feed (MpaioCpuMonitor *self,
 }
 
 MpaioCpuSample *
-_mpaio_cpu_monitor_sample_now (MpaioCpuMonitor *self)
+_mpaio_cpu_monitor_take_sample (MpaioCpuMonitor *self)
 {
   gint64 now;
 
@@ -175,15 +176,15 @@ _mpaio_cpu_monitor_sample_now (MpaioCpuMonitor *self)
 
   /* Without per-CPU data (flags unset) the arrays stay zero, which the
    * arithmetic reads as offline cores: 0 %, never garbage. */
-  return _mpaio_cpu_monitor_feed (self, now, self->cpu->xcpu_total, self->cpu->xcpu_idle,
-                                  self->cpu->xcpu_iowait);
+  return _mpaio_cpu_monitor_record_counters (self, now, self->cpu->xcpu_total,
+                                             self->cpu->xcpu_idle, self->cpu->xcpu_iowait);
 }
 
 static gboolean
 on_timeout (gpointer user_data)
 {
   g_autoptr (MpaioCpuMonitor) self = g_object_ref (MPAIO_CPU_MONITOR (user_data));
-  g_autoptr (MpaioCpuSample) sample = _mpaio_cpu_monitor_sample_now (self);
+  g_autoptr (MpaioCpuSample) sample = _mpaio_cpu_monitor_take_sample (self);
 
   return G_SOURCE_CONTINUE;
 }
@@ -601,7 +602,7 @@ mpaio_cpu_monitor_start (MpaioCpuMonitor *self)
       self->has_start_time = TRUE;
     }
 
-  sample = _mpaio_cpu_monitor_sample_now (self);
+  sample = _mpaio_cpu_monitor_take_sample (self);
   g_assert (sample == NULL);
 
   context = g_main_context_ref_thread_default ();

@@ -11,7 +11,7 @@
 #include <gio/gio.h>
 
 #include "mpaio-error.h"
-#include "mpaio-init.h"
+#include "mpaio-platform.h"
 
 /**
  * MpaioDataIterator:

@@ -49,22 +49,6 @@ typedef enum
   MPAIO_DTYPE_STRING,
 } MpaioDType;
 
-/**
- * MpaioSharedArrayFlags:
- * @MPAIO_SHARED_ARRAY_FLAGS_NONE: an input array: worker processes map it read-only
- * @MPAIO_SHARED_ARRAY_FLAGS_WRITABLE: an output array: worker processes map it writable
- *   and their writes are seen by every process
- *
- * How worker processes may use a [class@Mpaio.SharedArray].
- *
- * Since: 0.1
- */
-typedef enum /*< flags >*/
-{
-  MPAIO_SHARED_ARRAY_FLAGS_NONE = 0,
-  MPAIO_SHARED_ARRAY_FLAGS_WRITABLE = 1 << 0,
-} MpaioSharedArrayFlags;
-
 MPAIO_AVAILABLE_IN_ALL
 gsize mpaio_dtype_get_item_size (MpaioDType dtype);
 

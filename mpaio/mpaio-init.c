@@ -13,8 +13,8 @@
 
 #include "mpaio-error.h"
 #include "mpaio-init-private.h"
-#include "mpaio-protocol.h"
-#include "mpaio-worker-server.h"
+#include "mpaio-protocol-private.h"
+#include "mpaio-worker-server-private.h"
 
 static gboolean init_called;
 static gboolean serving;
@@ -121,22 +121,6 @@ gboolean
 mpaio_is_worker_process (void)
 {
   return serving;
-}
-
-/**
- * mpaio_get_n_cores:
- *
- * The number of processors available to the program: the default number of
- * workers of pools and of partitions of data iterators.
- *
- * Returns: the number of cores, at least 1
- *
- * Since: 0.1
- */
-guint
-mpaio_get_n_cores (void)
-{
-  return MAX (1, g_get_num_processors ());
 }
 
 gboolean

@@ -22,7 +22,5 @@ MPAIO_AVAILABLE_IN_ALL
 gboolean mpaio_serve_if_worker (void);
 MPAIO_AVAILABLE_IN_ALL
 gboolean mpaio_is_worker_process (void);
-MPAIO_AVAILABLE_IN_ALL
-guint    mpaio_get_n_cores     (void);
 
 G_END_DECLS

@@ -5,7 +5,7 @@
 
 #include "config.h"
 
-#include "mpaio-cpu-counters-private.h"
+#include "mpaio-cpu-monitor-private.h"
 #include "mpaio-cpu-monitor.h"
 #include "mpaio-error.h"
 #include "mpaio-orchestrator.h"
@@ -265,7 +265,7 @@ finish (Run    *run,
     {
       /* A last sample covers the tail of the run, so even a run shorter
        * than the interval has one. */
-      g_autoptr(MpaioCpuSample) last = _mpaio_cpu_monitor_sample_now (run->cpu_monitor);
+      g_autoptr(MpaioCpuSample) last = _mpaio_cpu_monitor_take_sample (run->cpu_monitor);
 
       mpaio_cpu_monitor_stop (run->cpu_monitor);
       _mpaio_run_report_set_cpu_samples (run->report,

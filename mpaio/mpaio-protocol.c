@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "mpaio-error.h"
-#include "mpaio-protocol.h"
+#include "mpaio-protocol-private.h"
 
 /* Every frame starts 8-aligned in the stream, so a body can be serialized in
  * place and read back without copying to satisfy GVariant's alignment. */

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "mpaio-error.h"
-#include "mpaio-worker-process.h"
+#include "mpaio-worker-process-private.h"
 
 #define READ_SIZE        (64 * 1024)
 /* Bounds the work of one wake-up, so one busy process cannot starve the

@@ -19,10 +19,10 @@
 #include <gio/gio.h>
 
 #include "mpaio-error.h"
-#include "mpaio-protocol.h"
+#include "mpaio-protocol-private.h"
 #include "mpaio-shared-array-private.h"
 #include "mpaio-worker-private.h"
-#include "mpaio-worker-server.h"
+#include "mpaio-worker-server-private.h"
 
 #define READ_SIZE        (64 * 1024)
 /* Results are batched into one write while tasks keep coming, but none

@@ -19,7 +19,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "mpaio-protocol.h"
+#include "mpaio-protocol-private.h"
 #include "mpaio-test-workers.h"
 
 /* Helpers */

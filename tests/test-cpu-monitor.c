@@ -18,6 +18,7 @@
 
 #include "mpaio.h"
 #include "mpaio-cpu-counters-private.h"
+#include "mpaio-cpu-monitor-private.h"
 
 #define assert_percent(v) \
   G_STMT_START { \
@@ -412,7 +413,7 @@ test_monitor_feed (void)
   fake_counters_init (&fake, n_cores);
   g_signal_connect (monitor, "sample", G_CALLBACK (on_sample_count), &count);
 
-  g_assert_null (_mpaio_cpu_monitor_feed (monitor, 5000000, fake.total, fake.idle, fake.iowait));
+  g_assert_null (_mpaio_cpu_monitor_record_counters (monitor, 5000000, fake.total, fake.idle, fake.iowait));
   g_assert_cmpint (mpaio_cpu_monitor_get_start_time (monitor), ==, 5000000);
 
   for (guint step = 1; step <= 5; step++)
@@ -421,7 +422,7 @@ test_monitor_feed (void)
       gdouble sum = 0.0;
 
       fake_counters_advance (&fake, step);
-      sample = _mpaio_cpu_monitor_feed (monitor, 5000000 + step * 200000, fake.total, fake.idle,
+      sample = _mpaio_cpu_monitor_record_counters (monitor, 5000000 + step * 200000, fake.total, fake.idle,
                                         fake.iowait);
       g_assert_nonnull (sample);
       g_assert_cmpuint (count, ==, step);
@@ -447,7 +448,7 @@ test_monitor_feed (void)
   }
   fake_counters_advance (&fake, 6);
   {
-    g_autoptr (MpaioCpuSample) sample = _mpaio_cpu_monitor_feed (monitor, 6400000, fake.total,
+    g_autoptr (MpaioCpuSample) sample = _mpaio_cpu_monitor_record_counters (monitor, 6400000, fake.total,
                                                                  fake.idle, fake.iowait);
 
     g_assert_nonnull (sample);
@@ -552,13 +553,13 @@ feed_steps (MpaioCpuMonitor *monitor,
             FakeCounters    *fake,
             guint            n_steps)
 {
-  _mpaio_cpu_monitor_feed (monitor, 1000000, fake->total, fake->idle, fake->iowait);
+  _mpaio_cpu_monitor_record_counters (monitor, 1000000, fake->total, fake->idle, fake->iowait);
   for (guint step = 1; step <= n_steps; step++)
     {
       g_autoptr (MpaioCpuSample) sample = NULL;
 
       fake_counters_advance (fake, step);
-      sample = _mpaio_cpu_monitor_feed (monitor, 1000000 + step * 123457, fake->total, fake->idle,
+      sample = _mpaio_cpu_monitor_record_counters (monitor, 1000000 + step * 123457, fake->total, fake->idle,
                                         fake->iowait);
     }
 }
@@ -925,12 +926,12 @@ test_monitor_cost (void)
   read_us = g_new (gint64, n);
 
   g_signal_connect (monitor, "sample", G_CALLBACK (on_sample_count), &count);
-  g_assert_null (_mpaio_cpu_monitor_sample_now (monitor));
+  g_assert_null (_mpaio_cpu_monitor_take_sample (monitor));
 
   for (guint i = 0; i < n; i++)
     {
       gint64 t0 = g_get_monotonic_time ();
-      MpaioCpuSample *sample = _mpaio_cpu_monitor_sample_now (monitor);
+      MpaioCpuSample *sample = _mpaio_cpu_monitor_take_sample (monitor);
 
       sample_us[i] = g_get_monotonic_time () - t0;
       g_assert_nonnull (sample);

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "mpaio-error.h"
-#include "mpaio-protocol.h"
+#include "mpaio-protocol-private.h"
 
 static const MpaioReplyHead test_head = { 7, 100, 250 };
 

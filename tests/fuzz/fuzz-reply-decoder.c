@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "mpaio-error.h"
-#include "mpaio-protocol.h"
+#include "mpaio-protocol-private.h"
 
 #include "fuzz-reply-decoder.h"
 

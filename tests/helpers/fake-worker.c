@@ -7,7 +7,7 @@
  * no code with the library it tests: the "valid" mode shows that its framing
  * is right, and so that what the other modes get is due to their breakage.
  *
- * Frames (see mpaio/mpaio-protocol.h): an 8-byte header (u32 payload length,
+ * Frames (see mpaio/mpaio-protocol-private.h): an 8-byte header (u32 payload length,
  * u32 message type; host byte order), the payload, then zeroes up to a
  * multiple of 8 bytes.
  *

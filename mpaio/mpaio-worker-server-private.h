@@ -1,4 +1,4 @@
-/* mpaio-worker-server.h: the loop of a worker process
+/* mpaio-worker-server-private.h: the loop of a worker process
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -1,4 +1,4 @@
-/* mpaio-protocol.h: frames exchanged between the pool and its worker processes
+/* mpaio-protocol-private.h: frames exchanged between the pool and its worker processes
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

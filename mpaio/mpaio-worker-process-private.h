@@ -1,4 +1,4 @@
-/* mpaio-worker-process.h: the pool's end of one worker process
+/* mpaio-worker-process-private.h: the pool's end of one worker process
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -7,7 +7,7 @@
 
 #include <gio/gio.h>
 
-#include "mpaio-protocol.h"
+#include "mpaio-protocol-private.h"
 
 G_BEGIN_DECLS
 

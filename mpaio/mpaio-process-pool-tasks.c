@@ -1,0 +1,90 @@
+/* mpaio-process-pool-tasks.c: the chunks a pool holds, and their spares
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "mpaio-process-pool-private.h"
+
+/* Finished tasks kept for the next chunks, so that a chunk costs no
+ * allocation. */
+#define MAX_SPARE_TASKS 1024
+
+PoolTask *
+_mpaio_pool_task_new (MpaioProcessPool *self)
+{
+  GList *spare = self->spare_tasks;
+  PoolTask *pool_task;
+
+  if (self->n_tasks++ == 0)
+    g_object_ref (self);
+
+  if (spare == NULL)
+    return g_new0 (PoolTask, 1);
+
+  self->spare_tasks = spare->next;
+  self->n_spare_tasks--;
+  pool_task = G_STRUCT_MEMBER_P (spare, -G_STRUCT_OFFSET (PoolTask, link));
+  memset (pool_task, 0, sizeof *pool_task);
+
+  return pool_task;
+}
+
+void
+_mpaio_pool_task_free (PoolTask *pool_task)
+{
+  MpaioProcessPool *self = pool_task->pool;
+
+  g_clear_object (&pool_task->worker);
+  g_clear_error (&pool_task->error);
+  g_clear_object (&pool_task->cancellable);
+
+  if (self->n_spare_tasks < MAX_SPARE_TASKS)
+    {
+      pool_task->link.next = self->spare_tasks;
+      self->spare_tasks = &pool_task->link;
+      self->n_spare_tasks++;
+    }
+  else
+    g_free (pool_task);
+
+  /* Last: it may finalize the pool, which frees the spares. */
+  if (--self->n_tasks == 0)
+    g_object_unref (self);
+}
+
+void
+_mpaio_pool_task_complete_with_error (PoolTask *pool_task,
+                                      GError   *error)
+{
+  pool_task->func ((MpaioExecutor *) pool_task->pool, NULL, error, &pool_task->record,
+                   pool_task->user_data);
+  g_error_free (error);
+  _mpaio_pool_task_free (pool_task);
+}
+
+void
+_mpaio_process_pool_fail_queue (MpaioProcessPool *self,
+                                const GError     *error)
+{
+  PoolTask *pool_task;
+
+  while ((pool_task = pool_queue_pop_head (&self->queue)) != NULL)
+    _mpaio_pool_task_complete_with_error (pool_task, g_error_copy (error));
+}
+
+void
+_mpaio_process_pool_free_spare_tasks (MpaioProcessPool *self)
+{
+  while (self->spare_tasks != NULL)
+    {
+      GList *spare = self->spare_tasks;
+
+      self->spare_tasks = spare->next;
+      g_free (G_STRUCT_MEMBER_P (spare, -G_STRUCT_OFFSET (PoolTask, link)));
+    }
+  self->n_spare_tasks = 0;
+}
