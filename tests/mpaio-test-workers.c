@@ -477,6 +477,28 @@ mpaio_test_new_partitions (MpaioSharedArray *array,
   return iterator;
 }
 
+MpaioDataIterator *
+mpaio_test_new_chunked (MpaioSharedArray *array,
+                        guint64           chunk_size)
+{
+  g_autoptr(GError) error = NULL;
+  MpaioDataIterator *iterator = mpaio_data_iterator_new (array, chunk_size, &error);
+
+  g_assert_no_error (error);
+  return iterator;
+}
+
+MpaioTestSumWorker *
+mpaio_test_new_sum_worker (guint64 n_rows,
+                           guint64 chunk_size,
+                           gint64  multiplier)
+{
+  g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (n_rows);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_chunked (array, chunk_size);
+
+  return mpaio_test_sum_worker_new (iterator, multiplier);
+}
+
 MpaioRunReport *
 mpaio_test_run (MpaioOrchestrator  *orchestrator,
                 GCancellable       *cancellable,
@@ -491,13 +513,15 @@ mpaio_test_run (MpaioOrchestrator  *orchestrator,
   return mpaio_orchestrator_run_finish (orchestrator, result, error);
 }
 
-static guint
-count_entries (const char *path)
+guint
+mpaio_test_count_dir_entries (const char *path)
 {
   g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
   guint n = 0;
 
-  g_assert_nonnull (dir);
+  if (dir == NULL)
+    return 0;
+
   while (g_dir_read_name (dir) != NULL)
     n++;
 
@@ -507,7 +531,7 @@ count_entries (const char *path)
 guint
 mpaio_test_count_open_fds (void)
 {
-  return count_entries ("/proc/self/fd");
+  return mpaio_test_count_dir_entries ("/proc/self/fd");
 }
 
 /* Children of every thread: GLib may fork from a helper thread. */
@@ -574,6 +598,29 @@ enum {
   FAULT_PROP_MARKER_DIR,
   FAULT_PROP_CRASH_TIMES,
 };
+
+gboolean
+mpaio_test_pool_has_pid (MpaioProcessPool *pool,
+                         GPid              pid)
+{
+  g_autofree GPid *pids = NULL;
+  guint n_pids;
+
+  pids = mpaio_process_pool_get_pids (pool, &n_pids);
+  for (guint i = 0; i < n_pids; i++)
+    if (pids[i] == pid)
+      return TRUE;
+
+  return FALSE;
+}
+
+GPid
+mpaio_test_error_pid (const GError *error)
+{
+  const char *at = strstr (error->message, "Worker process ");
+
+  return at ? (GPid) atoi (at + strlen ("Worker process ")) : 0;
+}
 
 gint64
 mpaio_test_counting_sum (const MpaioChunk *chunk)

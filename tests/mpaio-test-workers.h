@@ -76,6 +76,8 @@ void mpaio_test_init (int    *argc,
 MpaioProcessPool  *mpaio_test_new_pool       (guint             n_workers);
 MpaioDataIterator *mpaio_test_new_partitions (MpaioSharedArray *array,
                                               guint             n_partitions);
+MpaioDataIterator *mpaio_test_new_chunked    (MpaioSharedArray *array,
+                                              guint64           chunk_size);
 /* A GAsyncReadyCallback storing a reference on the result in *user_data. */
 void               mpaio_test_store_result   (GObject          *source,
                                               GAsyncResult     *result,
@@ -83,17 +85,31 @@ void               mpaio_test_store_result   (GObject          *source,
 
 /* An int64 array holding 1..n_rows. */
 MpaioSharedArray *mpaio_test_new_counting_array (guint64 n_rows);
+/* A sum worker multiplying by @multiplier, over a counting array of
+ * @n_rows rows cut into chunks of @chunk_size rows. */
+MpaioTestSumWorker *mpaio_test_new_sum_worker (guint64 n_rows,
+                                               guint64 chunk_size,
+                                               gint64  multiplier);
 
 /* Runs @orchestrator to its end on the thread-default main context. */
 MpaioRunReport *mpaio_test_run (MpaioOrchestrator  *orchestrator,
                                 GCancellable       *cancellable,
                                 GError            **error);
 
+/* The entries of the directory @path; 0 when it cannot be read (the
+ * /proc directory of a process gone). */
+guint mpaio_test_count_dir_entries (const char *path);
 guint mpaio_test_count_open_fds (void);
 guint mpaio_test_count_children (void);
 /* Waits (at most 10 s) until this process has exactly @n_expected
  * children: processes of pools dropped earlier exit on their own time. */
 gboolean mpaio_test_wait_for_n_children (guint n_expected);
+
+/* Whether @pid is one of @pool's worker processes now. */
+gboolean mpaio_test_pool_has_pid (MpaioProcessPool *pool,
+                                  GPid              pid);
+/* The pid an error names ("Worker process N ..."), or 0 if it names none. */
+GPid     mpaio_test_error_pid    (const GError     *error);
 
 /* Faults and isolation (test-faults, test-isolation, test-bad-input, test-leaks) */
 

@@ -35,16 +35,6 @@ new_thread_pool (guint n_workers)
   return pool;
 }
 
-static MpaioTestSumWorker *
-new_sum_worker (guint64 n_rows,
-                guint   n_partitions)
-{
-  g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (n_rows);
-  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, n_partitions);
-
-  return mpaio_test_sum_worker_new (iterator, 1);
-}
-
 /* Runs @worker alone on @executor; the report, or NULL with @error set. */
 static MpaioRunReport *
 run_worker (gpointer   executor,
@@ -397,7 +387,7 @@ static void
 submit_chunk_backwards (GError **error)
 {
   g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (1);
-  g_autoptr(MpaioTestSumWorker) worker = new_sum_worker (10, 2);
+  g_autoptr(MpaioTestSumWorker) worker = mpaio_test_new_sum_worker (10, 5, 1);
   MpaioChunk chunk = { 0, 6, 4 };
   g_autoptr(GAsyncResult) result = submit (pool, worker, &chunk);
   g_autoptr(GVariant) value = NULL;
@@ -410,7 +400,7 @@ static void
 submit_rows_outside_thread_pool (GError **error)
 {
   g_autoptr(MpaioThreadPool) pool = new_thread_pool (1);
-  g_autoptr(MpaioTestSumWorker) worker = new_sum_worker (10, 2);
+  g_autoptr(MpaioTestSumWorker) worker = mpaio_test_new_sum_worker (10, 5, 1);
   MpaioChunk chunk = { 0, 5, 11 };
   g_autoptr(GAsyncResult) result = submit (pool, worker, &chunk);
   g_autoptr(GVariant) value = NULL;
@@ -423,7 +413,7 @@ static void
 submit_null_chunk (GError **error)
 {
   g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (1);
-  g_autoptr(MpaioTestSumWorker) worker = new_sum_worker (10, 2);
+  g_autoptr(MpaioTestSumWorker) worker = mpaio_test_new_sum_worker (10, 5, 1);
 
   mpaio_executor_submit_async (MPAIO_EXECUTOR (pool), MPAIO_WORKER (worker), NULL, NULL,
                                mpaio_test_store_result, NULL);
@@ -442,24 +432,33 @@ submit_without_iterator (GError **error)
   g_assert_null (value);
 }
 
-/* submit_finish of one executor given the result of another. */
+/* submit_finish of @executor given the result of @other: refused, and the
+ * result is untouched, so its own executor still finishes it. */
 static void
-finish_on_other_pool (GError **error)
+finish_on_wrong_executor (gpointer   executor,
+                          gpointer   other,
+                          GError   **error)
 {
-  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (1);
-  g_autoptr(MpaioProcessPool) other = mpaio_test_new_pool (1);
-  g_autoptr(MpaioTestSumWorker) worker = new_sum_worker (10, 2);
+  g_autoptr(MpaioTestSumWorker) worker = mpaio_test_new_sum_worker (10, 5, 1);
   MpaioChunk chunk = { 0, 0, 5 };
   g_autoptr(GAsyncResult) result = submit (other, worker, &chunk);
   g_autoptr(GVariant) value = NULL;
   g_autoptr(GVariant) right = NULL;
 
-  value = mpaio_executor_submit_finish (MPAIO_EXECUTOR (pool), result, NULL, error);
+  value = mpaio_executor_submit_finish (MPAIO_EXECUTOR (executor), result, NULL, error);
   g_assert_null (value);
 
-  /* The result is untouched: its own executor still finishes it. */
   right = mpaio_executor_submit_finish (MPAIO_EXECUTOR (other), result, NULL, NULL);
   g_assert_nonnull (right);
+}
+
+static void
+finish_on_other_pool (GError **error)
+{
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (1);
+  g_autoptr(MpaioProcessPool) other = mpaio_test_new_pool (1);
+
+  finish_on_wrong_executor (pool, other, error);
 }
 
 static void
@@ -467,17 +466,8 @@ finish_on_thread_pool (GError **error)
 {
   g_autoptr(MpaioThreadPool) pool = new_thread_pool (1);
   g_autoptr(MpaioProcessPool) other = mpaio_test_new_pool (1);
-  g_autoptr(MpaioTestSumWorker) worker = new_sum_worker (10, 2);
-  MpaioChunk chunk = { 0, 0, 5 };
-  g_autoptr(GAsyncResult) result = submit (other, worker, &chunk);
-  g_autoptr(GVariant) value = NULL;
-  g_autoptr(GVariant) right = NULL;
 
-  value = mpaio_executor_submit_finish (MPAIO_EXECUTOR (pool), result, NULL, error);
-  g_assert_null (value);
-
-  right = mpaio_executor_submit_finish (MPAIO_EXECUTOR (other), result, NULL, NULL);
-  g_assert_nonnull (right);
+  finish_on_wrong_executor (pool, other, error);
 }
 
 static void
@@ -485,17 +475,8 @@ finish_process_pool_on_thread_result (GError **error)
 {
   g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (1);
   g_autoptr(MpaioThreadPool) other = new_thread_pool (1);
-  g_autoptr(MpaioTestSumWorker) worker = new_sum_worker (10, 2);
-  MpaioChunk chunk = { 0, 0, 5 };
-  g_autoptr(GAsyncResult) result = submit (other, worker, &chunk);
-  g_autoptr(GVariant) value = NULL;
-  g_autoptr(GVariant) right = NULL;
 
-  value = mpaio_executor_submit_finish (MPAIO_EXECUTOR (pool), result, NULL, error);
-  g_assert_null (value);
-
-  right = mpaio_executor_submit_finish (MPAIO_EXECUTOR (other), result, NULL, NULL);
-  g_assert_nonnull (right);
+  finish_on_wrong_executor (pool, other, error);
 }
 
 /* Orchestrators */
@@ -503,7 +484,7 @@ finish_process_pool_on_thread_result (GError **error)
 static void
 orchestrator_null_executor (GError **error)
 {
-  g_autoptr(MpaioTestSumWorker) worker = new_sum_worker (10, 2);
+  g_autoptr(MpaioTestSumWorker) worker = mpaio_test_new_sum_worker (10, 5, 1);
   MpaioWorker *workers[] = { MPAIO_WORKER (worker) };
   g_autoptr(MpaioOrchestrator) orchestrator = mpaio_orchestrator_new (NULL, workers, 1);
 
@@ -572,7 +553,7 @@ static void
 orchestrator_already_running (GError **error)
 {
   g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (1);
-  g_autoptr(MpaioTestSumWorker) worker = new_sum_worker (1000, 10);
+  g_autoptr(MpaioTestSumWorker) worker = mpaio_test_new_sum_worker (1000, 100, 1);
   MpaioWorker *workers[] = { MPAIO_WORKER (worker) };
   g_autoptr(MpaioOrchestrator) orchestrator =
     mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), workers, 1);
@@ -593,7 +574,7 @@ static void
 orchestrator_finish_other (GError **error)
 {
   g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (1);
-  g_autoptr(MpaioTestSumWorker) worker = new_sum_worker (100, 2);
+  g_autoptr(MpaioTestSumWorker) worker = mpaio_test_new_sum_worker (100, 50, 1);
   MpaioWorker *workers[] = { MPAIO_WORKER (worker) };
   g_autoptr(MpaioOrchestrator) orchestrator =
     mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), workers, 1);
@@ -866,29 +847,6 @@ static const Hostile hostiles[] = {
 #define HOSTILE_N_CHUNKS 4
 
 /* The pid in "Worker process PID ..." of a pool's error, or 0. */
-static GPid
-error_pid (const GError *error)
-{
-  const char *at = strstr (error->message, "Worker process ");
-
-  return at ? (GPid) atoi (at + strlen ("Worker process ")) : 0;
-}
-
-static gboolean
-pool_has_pid (MpaioProcessPool *pool,
-              GPid              pid)
-{
-  g_autofree GPid *pids = NULL;
-  guint n_pids;
-
-  pids = mpaio_process_pool_get_pids (pool, &n_pids);
-  for (guint i = 0; i < n_pids; i++)
-    if (pids[i] == pid)
-      return TRUE;
-
-  return FALSE;
-}
-
 static void
 test_hostile (gconstpointer data)
 {
@@ -949,7 +907,7 @@ test_hostile (gconstpointer data)
 
           /* Not replaced, and no fd it sent stayed open here. */
           g_assert_cmpint (spawned_pid, !=, 0);
-          g_assert_true (pool_has_pid (pool, spawned_pid));
+          g_assert_true (mpaio_test_pool_has_pid (pool, spawned_pid));
           g_assert_cmpuint (count_fds_to ("/dev/null"), ==, dev_null_before);
           continue;
         }
@@ -978,7 +936,7 @@ test_hostile (gconstpointer data)
       if (hostile->kept)
         {
           g_assert_cmpint (spawned_pid, !=, 0);
-          g_assert_true (pool_has_pid (pool, spawned_pid));
+          g_assert_true (mpaio_test_pool_has_pid (pool, spawned_pid));
           g_clear_error (&error);
           continue;
         }
@@ -987,17 +945,17 @@ test_hostile (gconstpointer data)
        * a new one for the second. */
       if (run == 0)
         {
-          first_pid = error_pid (error);
+          first_pid = mpaio_test_error_pid (error);
           if (spawned_pid != 0)
             g_assert_cmpint (first_pid, ==, spawned_pid);
         }
       else
         {
           /* 0: this one too was gone before its pid could be read. */
-          if (error_pid (error) != 0)
-            g_assert_cmpint (error_pid (error), !=, first_pid);
+          if (mpaio_test_error_pid (error) != 0)
+            g_assert_cmpint (mpaio_test_error_pid (error), !=, first_pid);
         }
-      g_assert_false (pool_has_pid (pool, first_pid));
+      g_assert_false (mpaio_test_pool_has_pid (pool, first_pid));
       g_clear_error (&error);
 
       /* No socket of a dead process left open (its replacement may be

@@ -32,21 +32,6 @@ new_orchestrator (MpaioProcessPool *pool,
   return mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), workers, 1);
 }
 
-static gboolean
-pool_has_pid (MpaioProcessPool *pool,
-              GPid              pid)
-{
-  g_autofree GPid *pids = NULL;
-  guint n_pids;
-
-  pids = mpaio_process_pool_get_pids (pool, &n_pids);
-  for (guint i = 0; i < n_pids; i++)
-    if (pids[i] == pid)
-      return TRUE;
-
-  return FALSE;
-}
-
 /* A run of the sum worker on @pool, which must succeed. */
 static void
 assert_pool_usable (MpaioProcessPool *pool)
@@ -66,15 +51,6 @@ assert_pool_usable (MpaioProcessPool *pool)
 }
 
 /* The pid in "Worker process PID ..." of a pool's error. */
-static GPid
-error_pid (const GError *error)
-{
-  const char *at = strstr (error->message, "Worker process ");
-
-  g_assert_nonnull (at);
-  return (GPid) atoi (at + strlen ("Worker process "));
-}
-
 /* Each delivered result is the right one, from a worker process, and no
  * chunk was delivered twice or is @missing. */
 static void
@@ -196,8 +172,9 @@ test_crash (gconstpointer data)
   assert_results_correct (results, crash->index);
 
   /* The dead process was replaced. */
-  dead = error_pid (error);
-  g_assert_false (pool_has_pid (pool, dead));
+  dead = mpaio_test_error_pid (error);
+  g_assert_cmpint (dead, >, 0);
+  g_assert_false (mpaio_test_pool_has_pid (pool, dead));
   pids = mpaio_process_pool_get_pids (pool, &n_pids);
   g_assert_cmpuint (n_pids, ==, 2);
 
@@ -328,7 +305,7 @@ test_retry_succeeds (gconstpointer data)
   g_assert_cmpuint (count_markers (marker_dir), ==, 1);
   dead = read_marker (marker_dir, "chunk-5.0");
   g_assert_cmpint (dead, >, 0);
-  g_assert_false (pool_has_pid (pool, dead));
+  g_assert_false (mpaio_test_pool_has_pid (pool, dead));
 
   results = mpaio_test_fault_worker_get_results (worker);
   g_assert_cmpuint (results->len, ==, RETRY_N_CHUNKS);
@@ -372,7 +349,7 @@ test_retry_disabled (void)
   g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_CRASHED);
   mpaio_test_assert_message_contains (error, "Chunk 5 ");
   mpaio_test_assert_message_contains (error, "killed by signal 9");
-  g_assert_cmpint (error_pid (error), ==, read_marker (marker_dir, "chunk-5.0"));
+  g_assert_cmpint (mpaio_test_error_pid (error), ==, read_marker (marker_dir, "chunk-5.0"));
   g_clear_error (&error);
 
   /* The chunk dies only once: run again on the same pool, all is well. */
@@ -419,7 +396,7 @@ test_retry_count (void)
     g_assert_cmpint (pids[0], !=, pids[1]);
     g_assert_cmpint (pids[1], !=, pids[2]);
     g_assert_cmpint (pids[0], !=, pids[2]);
-    g_assert_cmpint (error_pid (error), ==, pids[2]);
+    g_assert_cmpint (mpaio_test_error_pid (error), ==, pids[2]);
   }
 
   {
@@ -474,8 +451,9 @@ test_timeout_kills_stuck (void)
   g_assert_cmpint (elapsed, <, 5 * G_USEC_PER_SEC);
   assert_results_correct (mpaio_test_fault_worker_get_results (worker), 3);
 
-  stuck = error_pid (error);
-  g_assert_false (pool_has_pid (pool, stuck));
+  stuck = mpaio_test_error_pid (error);
+  g_assert_cmpint (stuck, >, 0);
+  g_assert_false (mpaio_test_pool_has_pid (pool, stuck));
 
   assert_pool_usable (pool);
 }

@@ -82,21 +82,6 @@ count_lines (const char *path,
   return n;
 }
 
-static guint
-count_entries (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  guint n = 0;
-
-  if (dir == NULL)
-    return 0;
-
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-
-  return n;
-}
-
 static gsize
 get_rss_kib_of (const char *statm_path)
 {
@@ -173,7 +158,7 @@ measure_workers (MpaioProcessPool *pool)
       g_autofree char *fd_dir = g_strdup_printf ("/proc/%d/fd", (int) pids[i]);
       g_autofree char *maps = g_strdup_printf ("/proc/%d/maps", (int) pids[i]);
       g_autofree char *statm = g_strdup_printf ("/proc/%d/statm", (int) pids[i]);
-      WorkerUsage usage = { pids[i], count_entries (fd_dir), 0, 0, 0 };
+      WorkerUsage usage = { pids[i], mpaio_test_count_dir_entries (fd_dir), 0, 0, 0 };
 
       usage.maps = count_lines (maps, "/memfd:", &usage.memfd_maps);
       usage.rss_kib = get_rss_kib_of (statm);

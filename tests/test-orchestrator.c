@@ -230,26 +230,14 @@ sum_1_to (guint64 n)
   return (gint64) (n * (n + 1) / 2);
 }
 
+/* A counting array of @n_rows rows cut into chunks of @chunk_size rows. */
 static MpaioDataIterator *
 new_chunked_iterator (guint64 n_rows,
                       guint64 chunk_size)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (n_rows);
-  MpaioDataIterator *iterator = mpaio_data_iterator_new (array, chunk_size, &error);
 
-  g_assert_no_error (error);
-  return iterator;
-}
-
-static MpaioTestSumWorker *
-new_sum_worker (guint64 n_rows,
-                guint64 chunk_size,
-                gint64  multiplier)
-{
-  g_autoptr(MpaioDataIterator) iterator = new_chunked_iterator (n_rows, chunk_size);
-
-  return mpaio_test_sum_worker_new (iterator, multiplier);
+  return mpaio_test_new_chunked (array, chunk_size);
 }
 
 static OrchProbeWorker *
@@ -279,7 +267,7 @@ static void
 assert_executor_usable (MpaioExecutor *executor)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(MpaioTestSumWorker) worker = new_sum_worker (500, 7, 2);
+  g_autoptr(MpaioTestSumWorker) worker = mpaio_test_new_sum_worker (500, 7, 2);
   g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (executor, worker);
   g_autoptr(MpaioRunReport) report = mpaio_test_run (orchestrator, NULL, &error);
 
@@ -396,8 +384,8 @@ test_two_workers (gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(MpaioExecutor) executor = new_executor (data);
-  g_autoptr(MpaioTestSumWorker) first = new_sum_worker (400, 50, 1);
-  g_autoptr(MpaioTestSumWorker) second = new_sum_worker (300, 30, 2);
+  g_autoptr(MpaioTestSumWorker) first = mpaio_test_new_sum_worker (400, 50, 1);
+  g_autoptr(MpaioTestSumWorker) second = mpaio_test_new_sum_worker (300, 30, 2);
   MpaioWorker *workers[] = { MPAIO_WORKER (first), MPAIO_WORKER (second) };
   g_autoptr(MpaioOrchestrator) orchestrator = mpaio_orchestrator_new (executor, workers, 2);
   g_autoptr(MpaioRunReport) report = NULL;
@@ -565,7 +553,7 @@ test_report (gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(MpaioExecutor) executor = new_executor (data);
-  g_autoptr(MpaioTestSumWorker) worker = new_sum_worker (1000, 37, 1);
+  g_autoptr(MpaioTestSumWorker) worker = mpaio_test_new_sum_worker (1000, 37, 1);
   g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (executor, worker);
   g_autoptr(MpaioRunReport) report = NULL;
   g_autoptr(GArray) chunks = g_array_new (FALSE, FALSE, sizeof (MpaioChunk));
@@ -997,7 +985,7 @@ test_pending (gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(MpaioExecutor) executor = new_executor (data);
-  g_autoptr(MpaioTestSumWorker) worker = new_sum_worker (1000, 10, 1);
+  g_autoptr(MpaioTestSumWorker) worker = mpaio_test_new_sum_worker (1000, 10, 1);
   g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (executor, worker);
   g_autoptr(GAsyncResult) first = NULL;
   g_autoptr(GAsyncResult) second = NULL;
@@ -1031,7 +1019,7 @@ test_already_cancelled (gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(MpaioExecutor) executor = new_executor (data);
-  g_autoptr(MpaioTestSumWorker) worker = new_sum_worker (1000, 10, 1);
+  g_autoptr(MpaioTestSumWorker) worker = mpaio_test_new_sum_worker (1000, 10, 1);
   g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (executor, worker);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(MpaioRunReport) report = NULL;

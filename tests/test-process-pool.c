@@ -11,21 +11,6 @@
 
 #include "mpaio-test-workers.h"
 
-static gboolean
-pool_has_pid (MpaioProcessPool *pool,
-              GPid              pid)
-{
-  g_autofree GPid *pids = NULL;
-  guint n_pids;
-
-  pids = mpaio_process_pool_get_pids (pool, &n_pids);
-  for (guint i = 0; i < n_pids; i++)
-    if (pids[i] == pid)
-      return TRUE;
-
-  return FALSE;
-}
-
 static void
 run_sum (MpaioProcessPool   *pool,
          guint64             n_rows,
@@ -69,7 +54,7 @@ test_other_processes (void)
       GPid pid = g_array_index (results, MpaioTestResult, i).pid;
 
       g_assert_cmpint (pid, !=, getpid ());
-      g_assert_true (pool_has_pid (pool, pid));
+      g_assert_true (mpaio_test_pool_has_pid (pool, pid));
       g_hash_table_add (pids, GINT_TO_POINTER (pid));
     }
 
@@ -193,10 +178,24 @@ test_worker_failed (void)
   run_sum (pool, 5000, 7, 1, NULL);
 }
 
-static void
-crash_and_recover (gint         crash_mode,
-                   const char  *expected)
+typedef struct
 {
+  const char *name;
+  gint        crash_mode;
+  const char *expected;
+} Crash;
+
+static const Crash crashes[] = {
+  { "sigkill", 0, "killed by signal 9" },
+  { "segv", 1, "killed by signal 11" },
+  { "abort", 2, "killed by signal 6" },
+  { "exit", 3, "exited with status 3" },
+};
+
+static void
+test_crash (gconstpointer data)
+{
+  const Crash *crash = data;
   g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (2);
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (40);
   g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 40);
@@ -208,42 +207,19 @@ crash_and_recover (gint         crash_mode,
   g_autofree GPid *pids = NULL;
   guint n_pids;
 
-  g_object_set (worker, "crash-mode", crash_mode, NULL);
+  g_test_summary ("A process that dies mid-chunk ends the run naming the chunk and how it "
+                  "died; it is replaced and the next run completes");
+
+  g_object_set (worker, "crash-mode", crash->crash_mode, NULL);
 
   report = mpaio_test_run (orchestrator, NULL, &error);
   g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_CRASHED);
   mpaio_test_assert_message_contains (error, "Chunk 6 ");
-  g_assert_nonnull (strstr (error->message, expected));
+  mpaio_test_assert_message_contains (error, crash->expected);
 
-  /* The dead process was replaced and the next run completes. */
   pids = mpaio_process_pool_get_pids (pool, &n_pids);
   g_assert_cmpuint (n_pids, ==, 2);
   run_sum (pool, 10000, 8, 1, NULL);
-}
-
-static void
-test_crash_sigkill (void)
-{
-  g_test_summary ("A process killed mid-chunk ends the run naming the chunk and signal");
-  crash_and_recover (0, "killed by signal 9");
-}
-
-static void
-test_crash_segv (void)
-{
-  crash_and_recover (1, "killed by signal 11");
-}
-
-static void
-test_crash_abort (void)
-{
-  crash_and_recover (2, "killed by signal 6");
-}
-
-static void
-test_crash_exit (void)
-{
-  crash_and_recover (3, "exited with status 3");
 }
 
 typedef struct
@@ -473,10 +449,12 @@ main (int   argc,
   g_test_add_func ("/process-pool/parameters", test_parameters);
   g_test_add_func ("/process-pool/in-flight", test_in_flight);
   g_test_add_func ("/process-pool/worker-failed", test_worker_failed);
-  g_test_add_func ("/process-pool/crash/sigkill", test_crash_sigkill);
-  g_test_add_func ("/process-pool/crash/segv", test_crash_segv);
-  g_test_add_func ("/process-pool/crash/abort", test_crash_abort);
-  g_test_add_func ("/process-pool/crash/exit", test_crash_exit);
+  for (guint i = 0; i < G_N_ELEMENTS (crashes); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/process-pool/crash/%s", crashes[i].name);
+
+      g_test_add_data_func (path, &crashes[i], test_crash);
+    }
   g_test_add_func ("/process-pool/killed-from-outside", test_killed_from_outside);
   g_test_add_func ("/process-pool/unknown-type", test_unknown_type);
   g_test_add_func ("/process-pool/lazy-type", test_lazy_type);

@@ -256,27 +256,6 @@ tw_no_process_worker_get_type (void)
 
 /* Helpers */
 
-static MpaioDataIterator *
-new_iterator (MpaioSharedArray *array,
-              guint64           chunk_size)
-{
-  g_autoptr(GError) error = NULL;
-  MpaioDataIterator *iterator = mpaio_data_iterator_new (array, chunk_size, &error);
-
-  g_assert_no_error (error);
-  return iterator;
-}
-
-static MpaioTestSumWorker *
-new_sum_worker (guint64 n_rows,
-                gint64  multiplier)
-{
-  g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (n_rows);
-  g_autoptr(MpaioDataIterator) iterator = new_iterator (array, 10);
-
-  return mpaio_test_sum_worker_new (iterator, multiplier);
-}
-
 /* The parameters as the dictionary they are, checking their container. */
 static GVariantDict *
 dup_parameters_dict (MpaioWorker *worker)
@@ -344,7 +323,7 @@ count_notify (GObject    *object,
 static void
 test_parameters_sum (void)
 {
-  g_autoptr(MpaioTestSumWorker) worker = new_sum_worker (100, 7);
+  g_autoptr(MpaioTestSumWorker) worker = mpaio_test_new_sum_worker (100, 10, 7);
   g_autoptr(GVariantDict) dict = dup_parameters_dict (MPAIO_WORKER (worker));
   gint64 multiplier = 0;
 
@@ -359,7 +338,7 @@ static void
 test_parameters_spin (void)
 {
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (100);
-  g_autoptr(MpaioDataIterator) iterator = new_iterator (array, 10);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_chunked (array, 10);
   g_autoptr(MpaioTestSpinWorker) worker = mpaio_test_spin_worker_new (iterator, 1500, 9);
   g_autoptr(GVariantDict) dict = NULL;
   guint32 spin_us = 0;
@@ -382,7 +361,7 @@ test_parameters_spin (void)
 static TwParamWorker *
 new_param_worker (MpaioSharedArray *array)
 {
-  g_autoptr(MpaioDataIterator) iterator = new_iterator (array, 10);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_chunked (array, 10);
   g_autoptr(GObject) companion = g_object_new (G_TYPE_OBJECT, NULL);
 
   return g_object_new (TW_TYPE_PARAM_WORKER,
@@ -442,7 +421,7 @@ static void
 test_new_for_process_sum (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(MpaioTestSumWorker) worker = new_sum_worker (100, 7);
+  g_autoptr(MpaioTestSumWorker) worker = mpaio_test_new_sum_worker (100, 10, 7);
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (50);
   g_autoptr(MpaioWorker) copy = NULL;
   g_autoptr(GVariant) result = NULL;
@@ -590,7 +569,7 @@ test_new_for_process_bad_types (void)
 static void
 test_generation_parameters (void)
 {
-  g_autoptr(MpaioTestSumWorker) worker = new_sum_worker (100, 7);
+  g_autoptr(MpaioTestSumWorker) worker = mpaio_test_new_sum_worker (100, 10, 7);
   MpaioWorker *base = MPAIO_WORKER (worker);
   g_autoptr(GVariant) parameters = NULL;
   g_autoptr(GVariant) result = NULL;
@@ -650,36 +629,24 @@ test_generation_state (void)
 
 /* process */
 
+/* C code returns a floating reference, which is sunk; a binding returns a
+ * full reference, handed on as it is, not referenced again (the leak
+ * checker of a sanitized build would see it). Either way the caller gets
+ * (transfer full), which the g_autoptr's single unref frees. */
 static void
-test_process_floating (void)
+test_process_reference (gconstpointer data)
 {
+  TwReturn mode = GPOINTER_TO_INT (data);
   g_autoptr(GError) error = NULL;
-  g_autoptr(TwBareWorker) worker = tw_bare_worker_new (TW_RETURN_FLOATING);
+  g_autoptr(TwBareWorker) worker = tw_bare_worker_new (mode);
   g_autoptr(GVariant) result = NULL;
   MpaioChunk chunk = { 5, 0, 0 };
 
   result = mpaio_worker_process (MPAIO_WORKER (worker), &chunk, &error);
   g_assert_no_error (error);
   g_assert_nonnull (result);
-  /* (transfer full): the g_autoptr's single unref frees it. */
   g_assert_false (g_variant_is_floating (result));
   g_assert_cmpuint (g_variant_get_uint64 (result), ==, 5);
-}
-
-/* A binding returns a full reference; it is handed on as it is, not
- * referenced again (the leak checker of a sanitized build would see it). */
-static void
-test_process_full (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(TwBareWorker) worker = tw_bare_worker_new (TW_RETURN_FULL);
-  g_autoptr(GVariant) result = NULL;
-  MpaioChunk chunk = { 6, 0, 0 };
-
-  result = mpaio_worker_process (MPAIO_WORKER (worker), &chunk, &error);
-  g_assert_no_error (error);
-  g_assert_false (g_variant_is_floating (result));
-  g_assert_cmpuint (g_variant_get_uint64 (result), ==, 6);
 }
 
 static void
@@ -772,8 +739,10 @@ main (int    argc,
   g_test_add_func ("/worker/new-for-process/bad-types", test_new_for_process_bad_types);
   g_test_add_func ("/worker/generation/parameters", test_generation_parameters);
   g_test_add_func ("/worker/generation/state", test_generation_state);
-  g_test_add_func ("/worker/process/floating", test_process_floating);
-  g_test_add_func ("/worker/process/full", test_process_full);
+  g_test_add_data_func ("/worker/process/floating", GINT_TO_POINTER (TW_RETURN_FLOATING),
+                        test_process_reference);
+  g_test_add_data_func ("/worker/process/full", GINT_TO_POINTER (TW_RETURN_FULL),
+                        test_process_reference);
   g_test_add_func ("/worker/process/null-without-error", test_process_null_without_error);
   g_test_add_func ("/worker/process/error", test_process_error);
   g_test_add_func ("/worker/process/unimplemented", test_process_unimplemented);
