@@ -77,7 +77,7 @@ make_string_array (GError **error)
   return g_steal_pointer (&array);
 }
 
-/* The seed plots utilisation per core after the run; this prints the gist. */
+/* Utilisation per core after the run, in a few lines of text. */
 static void
 print_cpu_summary (MpaioRunReport *report)
 {

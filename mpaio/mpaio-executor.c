@@ -15,13 +15,14 @@
  * The orchestrator hands each chunk to its executor with
  * [method@Mpaio.Executor.submit] and keeps at most
  * [method@Mpaio.Executor.get_max_in_flight] chunks submitted at once, which is
- * how an executor keeps each of its workers busy without being flooded.
+ * how an executor keeps each of its processes or threads busy without being
+ * flooded.
  * Completions are delivered on the thread-default main context of the caller
  * of `submit_async`.
  *
- * mpaio ships two executors: [class@Mpaio.ProcessPool], whose workers are
- * processes and run in parallel, and [class@Mpaio.ThreadPool], whose workers
- * are threads of the calling process.
+ * mpaio ships two executors: [class@Mpaio.ProcessPool], which runs chunks in
+ * worker processes, in parallel, and [class@Mpaio.ThreadPool], which runs
+ * them on threads of the calling process.
  *
  * Since: 0.1
  */

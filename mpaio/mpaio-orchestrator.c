@@ -17,8 +17,8 @@
  * Runs the chunks of one or more workers on an executor, without blocking
  * the main loop.
  *
- * The executor and the workers are given to the orchestrator (as the seed's
- * WorkerOrchestrator takes its executor and workers). A run,
+ * The executor and the workers are given to the orchestrator when it is
+ * created. A run,
  * [method@Mpaio.Orchestrator.run_async], submits the chunks of every
  * worker's data iterator to the executor, interleaving the workers so that
  * every worker process stays busy, and keeps no more in flight than the
@@ -44,8 +44,8 @@
  * processes and are dropped; the executor stays usable.
  *
  * With [property@Mpaio.Orchestrator:monitor-cpu-usage] on, per-core CPU
- * utilisation is sampled during the run (as the seed's `monitor_cpu_usage`
- * does) and the samples come with the report
+ * utilisation is sampled during the run, by an [class@Mpaio.CpuMonitor],
+ * and the samples come with the report
  * ([method@Mpaio.RunReport.get_cpu_samples]).
  *
  * Since: 0.1
@@ -84,7 +84,7 @@ typedef struct
   GError            *error;
   MpaioRunReport    *report;
   GSource           *cancel_source;
-  GCancellable      *submissions;  /* cancelled when the run ends */
+  GCancellable      *chunks_cancellable; /* cancels the chunks in flight when the run ends */
   GCancellable      *cancellable;  /* the caller's, held by task until done */
   MpaioCpuMonitor   *cpu_monitor;
   MpaioExecutorInterface *executor_iface;
@@ -170,7 +170,7 @@ run_unref (Run *run)
     }
   g_clear_error (&run->error);
   g_clear_object (&run->cpu_monitor);
-  g_clear_object (&run->submissions);
+  g_clear_object (&run->chunks_cancellable);
   g_clear_object (&run->report);
   g_clear_object (&run->task);
   g_clear_object (&run->self);
@@ -244,7 +244,7 @@ finish (Run    *run,
   run->done = TRUE;
 
   /* Chunks the executor holds and has not started are dropped. */
-  g_cancellable_cancel (run->submissions);
+  g_cancellable_cancel (run->chunks_cancellable);
 
   if (run->cancel_source != NULL)
     {
@@ -392,10 +392,10 @@ submit_more (Run *run)
       /* Straight to the executor's own submit where it has one: the
        * checks of mpaio_executor_submit() are done once, for the run. */
       if (run->executor_iface->submit != NULL)
-        run->executor_iface->submit (executor, worker, &submission->chunk, run->submissions,
+        run->executor_iface->submit (executor, worker, &submission->chunk, run->chunks_cancellable,
                                      on_chunk_done, submission);
       else
-        mpaio_executor_submit (executor, worker, &submission->chunk, run->submissions,
+        mpaio_executor_submit (executor, worker, &submission->chunk, run->chunks_cancellable,
                                on_chunk_done, submission);
     }
 }
@@ -555,7 +555,7 @@ mpaio_orchestrator_run_async (MpaioOrchestrator   *self,
   run->n_workers = self->workers->len;
   run->workers = g_new0 (WorkerRun, run->n_workers);
   run->ordered = self->ordered;
-  run->submissions = g_cancellable_new ();
+  run->chunks_cancellable = g_cancellable_new ();
   run->max_in_flight = mpaio_executor_get_max_in_flight (self->executor);
   run->executor_iface = MPAIO_EXECUTOR_GET_IFACE (self->executor);
 
@@ -791,8 +791,7 @@ mpaio_orchestrator_class_init (MpaioOrchestratorClass *klass)
   /**
    * MpaioOrchestrator:cpu-interval:
    *
-   * Milliseconds between CPU samples of a monitored run (200 by default, as
-   * in the seed).
+   * Milliseconds between CPU samples of a monitored run (200 by default).
    *
    * Since: 0.1
    */

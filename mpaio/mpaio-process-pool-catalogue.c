@@ -41,7 +41,7 @@ append_forget (PoolProcess      *pool_process,
     {
       _mpaio_frame_append (_mpaio_worker_process_get_output (pool_process->process), type, NULL, 0,
                            g_variant_new_uint64 (id));
-      pool_process->dirty = TRUE;
+      pool_process->output_pending = TRUE;
     }
 }
 

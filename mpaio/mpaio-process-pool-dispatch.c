@@ -8,9 +8,9 @@
 #include "mpaio-process-pool-private.h"
 
 /* A busy process is given more chunks only while the work it holds, as
- * estimated from each worker's chunk times so far, stays under this: well
- * over the time a result takes to reach the pool and the next chunk to come
- * back (50–65 µs across cores here), so short chunks never leave it waiting,
+ * estimated from each worker's chunk times so far, stays under this: many
+ * times the time a result takes to reach the pool and the next chunk to
+ * come back (tens of microseconds), so short chunks never leave it waiting,
  * but a long chunk (or one of a worker not yet timed) is never queued behind
  * another: it goes to whichever process is free first. */
 #define QUEUED_WORK_US 1000.0
@@ -22,9 +22,9 @@ _mpaio_process_pool_flush (MpaioProcessPool *self)
     {
       PoolProcess *pool_process = g_ptr_array_index (self->processes, i);
 
-      if (pool_process->dirty)
+      if (pool_process->output_pending)
         {
-          pool_process->dirty = FALSE;
+          pool_process->output_pending = FALSE;
           _mpaio_worker_process_flush (pool_process->process);
         }
     }
@@ -60,7 +60,7 @@ send_task (MpaioProcessPool *self,
     pool_process->head_since_us = pool_task->record.sent_us;
   pool_process->queued_us += pool_task->estimate_us;
   pool_queue_push_tail (&pool_process->in_flight, pool_task);
-  pool_process->dirty = TRUE;
+  pool_process->output_pending = TRUE;
 
   _mpaio_process_pool_watch_timeouts (self);
 }

@@ -16,6 +16,11 @@ G_BEGIN_DECLS
 
 /* The life of a chunk and of a worker process in the pool.
  *
+ * Words: a *process* is one of the pool's worker processes (PoolProcess);
+ * a *worker* is an MpaioWorker, of which processes hold copies made from
+ * its definition (WorkerDef). The public n-workers property counts
+ * processes.
+ *
  * A chunk submitted becomes a PoolTask, taken from the pool's spare tasks
  * (mpaio-process-pool-tasks.c). It is in one place at a time, through the
  * link it carries: `refused` (bad input, failed from the dispatch source),
@@ -80,7 +85,7 @@ typedef struct
   guint64             last_worker_id; /* of the last task sent: known, with its array */
   gint64              head_since_us; /* when the first chunk in flight could start */
   gdouble             queued_us;     /* estimated work of the chunks in flight */
-  gboolean            dirty;
+  gboolean            output_pending; /* written to its output, not flushed yet */
   gboolean            stopping;
 } PoolProcess;
 
@@ -88,7 +93,7 @@ struct _MpaioProcessPool
 {
   GObject       parent_instance;
 
-  guint         n_workers;
+  guint         n_processes;   /* the n-workers property */
   guint         max_in_flight;
   guint         max_retries;
   guint         chunk_timeout_ms;

@@ -279,7 +279,7 @@ gboolean
 _mpaio_process_pool_spawn_missing (MpaioProcessPool *self,
                                    GError          **error)
 {
-  while (self->processes->len < self->n_workers)
+  while (self->processes->len < self->n_processes)
     {
       if (spawn_process (self, error) == NULL)
         return FALSE;

@@ -17,7 +17,7 @@
 /**
  * MpaioProcessPool:
  *
- * An [iface@Mpaio.Executor] whose workers are persistent processes.
+ * An [iface@Mpaio.Executor] that runs chunks in persistent worker processes.
  *
  * The pool starts its worker processes when it is created, with
  * [class@Gio.Subprocess], by starting the running program again (its real
@@ -44,7 +44,7 @@
  */
 
 #define DEFAULT_MAX_IN_FLIGHT 64
-#define MAX_WORKERS 1024
+#define MAX_PROCESSES 1024
 
 static void mpaio_process_pool_initable_iface_init (GInitableIface *iface);
 static void mpaio_process_pool_executor_iface_init (MpaioExecutorInterface *iface);
@@ -100,11 +100,11 @@ mpaio_process_pool_initable_init (GInitable     *initable,
       self->argv = g_strdupv ((char **) argv);
     }
 
-  if (self->n_workers > MAX_WORKERS)
+  if (self->n_processes > MAX_PROCESSES)
     {
       g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT,
-                   "Too many worker processes requested: %u (at most %u)", self->n_workers,
-                   MAX_WORKERS);
+                   "Too many worker processes requested: %u (at most %u)", self->n_processes,
+                   MAX_PROCESSES);
       return FALSE;
     }
 
@@ -124,7 +124,7 @@ mpaio_process_pool_get_max_in_flight (MpaioExecutor *executor)
 {
   MpaioProcessPool *self = MPAIO_PROCESS_POOL (executor);
 
-  return self->n_workers * self->max_in_flight;
+  return self->n_processes * self->max_in_flight;
 }
 
 static void
@@ -231,7 +231,7 @@ mpaio_process_pool_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_N_WORKERS:
-      g_value_set_uint (value, self->n_workers);
+      g_value_set_uint (value, self->n_processes);
       break;
 
     case PROP_MAX_IN_FLIGHT_PER_WORKER:
@@ -270,9 +270,9 @@ mpaio_process_pool_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_N_WORKERS:
-      self->n_workers = g_value_get_uint (value);
-      if (self->n_workers == 0)
-        self->n_workers = mpaio_get_n_cores ();
+      self->n_processes = g_value_get_uint (value);
+      if (self->n_processes == 0)
+        self->n_processes = mpaio_get_n_cores ();
       break;
 
     case PROP_MAX_IN_FLIGHT_PER_WORKER:
@@ -467,7 +467,7 @@ mpaio_process_pool_get_n_workers (MpaioProcessPool *self)
 {
   g_return_val_if_fail (MPAIO_IS_PROCESS_POOL (self), 0);
 
-  return self->n_workers;
+  return self->n_processes;
 }
 
 /**

@@ -18,8 +18,8 @@
  * An executor that runs workers' [vfunc@Mpaio.Worker.process] on a pool of
  * threads of the calling process.
  *
- * It is the in-process alternative to [class@Mpaio.ProcessPool], as the
- * seed's `ThreadPoolExecutor` is to its `ProcessPoolExecutor`: nothing is
+ * It is the in-process alternative to [class@Mpaio.ProcessPool], as
+ * Python's `ThreadPoolExecutor` is to its `ProcessPoolExecutor`: nothing is
  * copied or sent anywhere, `process` is called on the very worker object
  * given to the orchestrator, and results are handed back on the main
  * context that submitted the chunk. Use it when `process` spends its time

@@ -57,7 +57,7 @@ assert_chunks (MpaioDataIterator *iter,
 }
 
 static void
-test_seed_cases (void)
+test_reference_cases (void)
 {
   static const guint64 three_over_ten[][2] = { { 0, 3 }, { 3, 6 }, { 6, 9 }, { 9, 10 } };
   static const guint64 five_over_ten[][2] = { { 0, 5 }, { 5, 10 } };
@@ -501,7 +501,7 @@ main (int    argc,
   mpaio_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/data-iterator/seed-cases", test_seed_cases);
+  g_test_add_func ("/data-iterator/reference-cases", test_reference_cases);
   g_test_add_func ("/data-iterator/chunk-sizes", test_chunk_sizes);
   g_test_add_func ("/data-iterator/invalid", test_invalid);
   g_test_add_func ("/data-iterator/empty", test_empty);

@@ -38,7 +38,7 @@ test_samples_during_run (void)
   gdouble busiest = 0;
 
   g_test_summary ("A monitored run's report carries per-core samples covering the run, "
-                  "written as the seed's CSV");
+                  "written as CSV");
 
   g_assert_no_error (error);
   /* 40 chunks of 20 ms on 2 processes: about 400 ms of both cores busy. */

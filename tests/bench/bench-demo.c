@@ -1,4 +1,4 @@
-/* bench-demo.c: the seed's demo, the sum of 1..100 M, against the bandwidth bound
+/* bench-demo.c: the demo's sum of 1..100 M, against the bandwidth bound
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -151,7 +151,7 @@ main (int    argc,
   g_type_ensure (DEMO_TYPE_ADD_INT_WORKER);
   bench_init (&argc, &argv);
 
-  context = g_option_context_new ("— the seed's demo sum against the bandwidth bound");
+  context = g_option_context_new ("— the demo's sum against the bandwidth bound");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error) || size < 2048)
     {
@@ -229,7 +229,7 @@ main (int    argc,
   for (guint p = 0; p < G_N_ELEMENTS (partition_counts); p++)
     warm[p] = bench_median (warm_times[p], REPEATS);
 
-  title = g_strdup_printf ("the seed's demo: sum of 1..%" G_GINT64_FORMAT " (int64, %.0f MB), "
+  title = g_strdup_printf ("the demo: sum of 1..%" G_GINT64_FORMAT " (int64, %.0f MB), "
                            "2 workers, fill excluded (median of %u interleaved warm rounds)",
                            size, bytes / 1e6, REPEATS);
   table = bench_table_new (title);
