@@ -5,7 +5,7 @@ PACKAGES=(
   build-essential pkg-config meson ninja-build
   libglib2.0-dev gobject-introspection libgirepository1.0-dev
   libgtk-4-dev libgtop2-dev
-  python3-gi gjs xvfb xauth python3-numpy gi-docgen
+  python3-gi gjs xvfb xauth python3-numpy gi-docgen clang-format
 )
 
 as_root () {
@@ -43,3 +43,21 @@ build_project () {
   fi
   meson compile -C build
 }
+
+# The C sources and headers clang-format keeps formatted (.ci/format,
+# .ci/check-format): those of the library, the GUI, the tests, the examples
+# and the introspection tests, tracked or new; never the fuzzing corpus nor
+# templates (*.h.in) that meson fills in.
+format_files () {
+  git ls-files --cached --others --exclude-standard -- \
+      'mpaio/*.[ch]' 'gui/*.[ch]' 'tests/*.[ch]' 'examples/*.[ch]' 'introspection/*.[ch]' |
+    grep -v '^tests/fuzz/corpus/' |
+    sort -u |
+    while read -r file; do
+      [ -f "$file" ] && printf '%s\n' "$file"
+    done
+}
+
+# GLib's spelling of its cleanup macros, which clang-format leaves as it
+# finds them (WhitespaceSensitiveMacros in .clang-format).
+AUTO_MACRO_WITH_SPACE='\<(g_auto|g_autoptr|g_autolist|g_autoslist|g_autoqueue) \('

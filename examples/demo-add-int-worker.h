@@ -7,6 +7,7 @@
 
 #include <mpaio.h>
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 #define DEMO_TYPE_ADD_INT_WORKER (demo_add_int_worker_get_type ())

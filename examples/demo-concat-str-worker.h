@@ -7,6 +7,7 @@
 
 #include <mpaio.h>
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 #define DEMO_TYPE_CONCAT_STR_WORKER (demo_concat_str_worker_get_type ())

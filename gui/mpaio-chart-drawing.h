@@ -12,6 +12,7 @@
 
 #include <mpaio.h>
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 /* The chart and the chunk timeline share their horizontal margins, so that

@@ -13,6 +13,7 @@
 
 #include "mpaio-version-macros.h"
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 #define MPAIO_TYPE_CHUNK_RECORD (mpaio_chunk_record_get_type ())

@@ -9,6 +9,7 @@
 
 #include "mpaio-cpu-sample.h"
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 /* The arithmetic of MpaioCpuMonitor, kept apart from libgtop so tests can

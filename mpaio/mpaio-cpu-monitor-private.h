@@ -7,6 +7,7 @@
 
 #include "mpaio-cpu-monitor.h"
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 /* Reads the CPU counters now and records a sample (deltas, store, `sample`

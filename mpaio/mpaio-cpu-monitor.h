@@ -14,6 +14,7 @@
 #include "mpaio-cpu-sample.h"
 #include "mpaio-version-macros.h"
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 #define MPAIO_TYPE_CPU_MONITOR (mpaio_cpu_monitor_get_type ())

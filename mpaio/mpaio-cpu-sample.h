@@ -13,6 +13,7 @@
 
 #include "mpaio-version-macros.h"
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 #define MPAIO_TYPE_CPU_SAMPLE (mpaio_cpu_sample_get_type ())

@@ -7,6 +7,7 @@
 
 #include "mpaio-data-iterator.h"
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 /* mpaio_data_iterator_get_array() without its check, for the per-chunk

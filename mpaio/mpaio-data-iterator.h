@@ -15,6 +15,7 @@
 #include "mpaio-shared-array.h"
 #include "mpaio-version-macros.h"
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 #define MPAIO_TYPE_DATA_ITERATOR (mpaio_data_iterator_get_type ())

@@ -16,4 +16,6 @@
  *
  * Since: 0.1
  */
+/* clang-format off */
 G_DEFINE_QUARK (mpaio-error-quark, mpaio_error)
+/* clang-format on */

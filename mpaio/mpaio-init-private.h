@@ -7,6 +7,7 @@
 
 #include "mpaio-init.h"
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 gboolean            _mpaio_init_was_called      (void);

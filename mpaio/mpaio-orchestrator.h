@@ -16,6 +16,7 @@
 #include "mpaio-worker.h"
 #include "mpaio-version-macros.h"
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 #define MPAIO_TYPE_ORCHESTRATOR (mpaio_orchestrator_get_type ())

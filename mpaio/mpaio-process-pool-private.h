@@ -12,6 +12,7 @@
 #include "mpaio-protocol-private.h"
 #include "mpaio-worker-process-private.h"
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 /* The life of a chunk and of a worker process in the pool.

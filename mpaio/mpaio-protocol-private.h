@@ -7,6 +7,7 @@
 
 #include <glib.h>
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 /* A stream of frames over one AF_UNIX stream socket per worker process: an

@@ -7,6 +7,7 @@
 
 #include "mpaio-run-report.h"
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 /* Records are appended by the orchestrator as chunks come back; @n_expected

@@ -14,6 +14,7 @@
 #include "mpaio-chunk-record.h"
 #include "mpaio-version-macros.h"
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 #define MPAIO_TYPE_RUN_REPORT (mpaio_run_report_get_type ())

@@ -7,6 +7,7 @@
 
 #include "mpaio-shared-array.h"
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 /* The description a worker process needs, besides the fd, to map the same

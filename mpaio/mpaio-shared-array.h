@@ -14,6 +14,7 @@
 #include "mpaio-dtype.h"
 #include "mpaio-version-macros.h"
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 /**

@@ -73,10 +73,9 @@ mpaio_check_version (guint required_major,
                      guint required_minor,
                      guint required_micro)
 {
-  if (required_major > MPAIO_MAJOR_VERSION)
-    return "mpaio version too old (major mismatch)";
-  if (required_major < MPAIO_MAJOR_VERSION)
-    return "mpaio version too new (major mismatch)";
+  if (required_major != MPAIO_MAJOR_VERSION)
+    return required_major > MPAIO_MAJOR_VERSION ? "mpaio version too old (major mismatch)"
+                                                : "mpaio version too new (major mismatch)";
   if (required_minor > MPAIO_MINOR_VERSION)
     return "mpaio version too old (minor mismatch)";
   if (required_minor == MPAIO_MINOR_VERSION && required_micro > MPAIO_MICRO_VERSION)

@@ -7,6 +7,7 @@
 
 #include "mpaio-worker.h"
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 /* The worker's parameters: its readable and writable properties of plain

@@ -9,6 +9,7 @@
 
 #include "mpaio-protocol-private.h"
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 typedef struct _MpaioWorkerProcess MpaioWorkerProcess;

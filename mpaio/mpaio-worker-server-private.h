@@ -7,6 +7,7 @@
 
 #include <glib.h>
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 /* Serves the pool on the socket @fd until the pool closes it (TRUE) or sends

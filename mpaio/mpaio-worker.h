@@ -16,6 +16,7 @@
 #include "mpaio-shared-array.h"
 #include "mpaio-version-macros.h"
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 #define MPAIO_TYPE_WORKER (mpaio_worker_get_type ())

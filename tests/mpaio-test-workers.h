@@ -9,6 +9,7 @@
 
 #include <mpaio.h>
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 /* Sums an int64 array's chunk times its `multiplier` parameter; returns

@@ -7,6 +7,7 @@
 
 #include <glib.h>
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 /* Feeds @data to the pool's decoder as the bytes a worker process sent,

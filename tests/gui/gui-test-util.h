@@ -7,6 +7,7 @@
 
 #include <gtk/gtk.h>
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 /* A texture's pixels, downloaded once, to look colours up in. */
