@@ -7,8 +7,6 @@
 
 #include <gio/gio.h>
 
-#include "mpaio-cpu-sample.h"
-
 /* clang-format off */
 G_BEGIN_DECLS
 
@@ -36,13 +34,5 @@ gboolean          _mpaio_cpu_counters_update      (MpaioCpuCounters *self,
                                                    gdouble          *total_value);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpaioCpuCounters, _mpaio_cpu_counters_free)
-
-/* mpaio_cpu_samples_write_csv() with at least @min_cores core columns, so an
- * empty series still gets the header its monitor would give it. */
-gboolean _mpaio_cpu_samples_write_csv_full (GListModel    *samples,
-                                            guint          min_cores,
-                                            GOutputStream *stream,
-                                            GCancellable  *cancellable,
-                                            GError       **error);
 
 G_END_DECLS

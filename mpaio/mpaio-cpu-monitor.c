@@ -10,6 +10,7 @@
 
 #include "mpaio-cpu-counters-private.h"
 #include "mpaio-cpu-monitor-private.h"
+#include "mpaio-cpu-sample-private.h"
 #include "mpaio-cpu-monitor.h"
 
 /**

@@ -5,7 +5,7 @@
 
 #include "config.h"
 
-#include "mpaio-cpu-counters-private.h"
+#include "mpaio-cpu-sample-private.h"
 #include "mpaio-cpu-sample.h"
 #include "mpaio-error.h"
 

@@ -7,7 +7,7 @@
 
 #include "mpaio-run-report.h"
 #include "mpaio-error.h"
-#include "mpaio-cpu-counters-private.h"
+#include "mpaio-cpu-sample-private.h"
 #include "mpaio-run-report-private.h"
 
 /**

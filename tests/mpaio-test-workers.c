@@ -534,6 +534,25 @@ mpaio_test_count_open_fds (void)
   return mpaio_test_count_dir_entries ("/proc/self/fd");
 }
 
+guint
+mpaio_test_count_fds_to (const char *prefix)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc/self/fd", name, NULL);
+      g_autofree char *target = g_file_read_link (path, NULL);
+
+      n += target != NULL && g_str_has_prefix (target, prefix);
+    }
+
+  return n;
+}
+
 /* Children of every thread: GLib may fork from a helper thread. */
 guint
 mpaio_test_count_children (void)

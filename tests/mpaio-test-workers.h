@@ -101,6 +101,9 @@ MpaioRunReport *mpaio_test_run (MpaioOrchestrator  *orchestrator,
  * /proc directory of a process gone). */
 guint mpaio_test_count_dir_entries (const char *path);
 guint mpaio_test_count_open_fds (void);
+/* The open fds whose target starts with @prefix ("socket:", "/dev/null",
+ * "anon_inode:[pidfd]"). */
+guint mpaio_test_count_fds_to (const char *prefix);
 guint mpaio_test_count_children (void);
 /* Waits (at most 10 s) until this process has exactly @n_expected
  * children: processes of pools dropped earlier exit on their own time. */

@@ -66,25 +66,6 @@ submit (gpointer          executor,
 
 /* The number of open fds whose target starts with @prefix ("socket:",
  * "/dev/null"). */
-static guint
-count_fds_to (const char *prefix)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  const char *name;
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename ("/proc/self/fd", name, NULL);
-      g_autofree char *target = g_file_read_link (path, NULL);
-
-      n += target != NULL && g_str_has_prefix (target, prefix);
-    }
-
-  return n;
-}
-
 /* A field of /proc/self/status, in KiB. */
 static gsize
 get_status_kib (const char *field)
@@ -881,8 +862,8 @@ test_hostile (gconstpointer data)
   g_assert_cmpuint (n_pids, <=, 1);
   spawned_pid = n_pids == 1 ? pids[0] : 0;
 
-  sockets_before = count_fds_to ("socket:");
-  dev_null_before = count_fds_to ("/dev/null");
+  sockets_before = mpaio_test_count_fds_to ("socket:");
+  dev_null_before = mpaio_test_count_fds_to ("/dev/null");
   rss_before = get_status_kib ("VmRSS");
   reset_peak_rss ();
 
@@ -908,7 +889,7 @@ test_hostile (gconstpointer data)
           /* Not replaced, and no fd it sent stayed open here. */
           g_assert_cmpint (spawned_pid, !=, 0);
           g_assert_true (mpaio_test_pool_has_pid (pool, spawned_pid));
-          g_assert_cmpuint (count_fds_to ("/dev/null"), ==, dev_null_before);
+          g_assert_cmpuint (mpaio_test_count_fds_to ("/dev/null"), ==, dev_null_before);
           continue;
         }
 
@@ -960,7 +941,7 @@ test_hostile (gconstpointer data)
 
       /* No socket of a dead process left open (its replacement may be
        * started only at the next submission). */
-      g_assert_cmpuint (count_fds_to ("socket:"), <=, sockets_before);
+      g_assert_cmpuint (mpaio_test_count_fds_to ("socket:"), <=, sockets_before);
     }
 
   /* Whatever length the peer claimed (up to 4 GiB), the main process did

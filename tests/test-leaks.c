@@ -171,25 +171,6 @@ measure_workers (MpaioProcessPool *pool)
   return usages;
 }
 
-static guint
-count_pidfds (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  const char *name;
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename ("/proc/self/fd", name, NULL);
-      g_autofree char *target = g_file_read_link (path, NULL);
-
-      n += g_strcmp0 (target, "anon_inode:[pidfd]") == 0;
-    }
-
-  return n;
-}
-
 /* Waits (at most 10 s) until this process has @n_children children and no
  * pidfd of one that is gone: GLib's worker thread closes a child's pidfd
  * just after it has reaped it. */
@@ -199,12 +180,13 @@ wait_until_reaped (guint n_children)
   gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
 
   g_assert_true (mpaio_test_wait_for_n_children (n_children));
-  while (count_pidfds () > n_children && g_get_monotonic_time () < deadline)
+  while (mpaio_test_count_fds_to ("anon_inode:[pidfd]") > n_children
+         && g_get_monotonic_time () < deadline)
     {
       g_main_context_iteration (NULL, FALSE);
       g_usleep (1000);
     }
-  g_assert_cmpuint (count_pidfds (), <=, n_children);
+  g_assert_cmpuint (mpaio_test_count_fds_to ("anon_inode:[pidfd]"), <=, n_children);
 }
 
 static void
