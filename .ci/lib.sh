@@ -2,10 +2,10 @@
 # and build the project into build/. Sourced, not run.
 
 PACKAGES=(
-  build-essential pkg-config meson ninja-build
+  build-essential pkg-config meson ninja-build clang-format
   libglib2.0-dev gobject-introspection libgirepository1.0-dev
   libgtk-4-dev libgtop2-dev
-  python3-gi gjs xvfb xauth python3-numpy gi-docgen clang-format
+  python3-gi gjs xvfb xauth python3-numpy gi-docgen
 )
 
 as_root () {
@@ -54,8 +54,27 @@ format_files () {
     grep -v '^tests/fuzz/corpus/' |
     sort -u |
     while read -r file; do
-      [ -f "$file" ] && printf '%s\n' "$file"
+      if [ -f "$file" ]; then
+        printf '%s\n' "$file"
+      fi
     done
+}
+
+# Headers keep their declarations in hand-aligned columns, as GLib's do:
+# clang-format is off from G_BEGIN_DECLS on. Prints the headers that do not
+# say so yet.
+headers_without_format_off () {
+  local file
+
+  for file in "$@"; do
+    case $file in
+      *.h)
+        if grep -q '^G_BEGIN_DECLS' "$file" && ! grep -q '^/\* clang-format off \*/$' "$file"; then
+          printf '%s\n' "$file"
+        fi
+        ;;
+    esac
+  done
 }
 
 # GLib's spelling of its cleanup macros, which clang-format leaves as it

@@ -7,11 +7,10 @@
 
 #include <mpaio.h>
 
-/* The sum and concat workloads: the demo's workers. */
+/* The sum and concat workloads: the seed demo's workers. */
 #include "demo-add-int-worker.h"
 #include "demo-concat-str-worker.h"
 
-/* clang-format off */
 G_BEGIN_DECLS
 
 #define MONITOR_TYPE_COMPUTE_WORKER (monitor_compute_worker_get_type ())

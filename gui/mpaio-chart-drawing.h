@@ -12,7 +12,6 @@
 
 #include <mpaio.h>
 
-/* clang-format off */
 G_BEGIN_DECLS
 
 /* The chart and the chunk timeline share their horizontal margins, so that

@@ -7,7 +7,6 @@
 
 #include <gdk/gdk.h>
 
-/* clang-format off */
 G_BEGIN_DECLS
 
 /* Where the chunk timeline starts in the palette, so that worker processes

@@ -8,7 +8,6 @@
 #include <gtk/gtk.h>
 #include <mpaio.h>
 
-/* clang-format off */
 G_BEGIN_DECLS
 
 #define MPAIO_TYPE_CHUNK_TIMELINE (mpaio_chunk_timeline_get_type ())

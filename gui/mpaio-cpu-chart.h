@@ -7,7 +7,6 @@
 
 #include <gtk/gtk.h>
 
-/* clang-format off */
 G_BEGIN_DECLS
 
 #define MPAIO_TYPE_CPU_CHART (mpaio_cpu_chart_get_type ())

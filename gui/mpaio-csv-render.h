@@ -7,7 +7,6 @@
 
 #include <gio/gio.h>
 
-/* clang-format off */
 G_BEGIN_DECLS
 
 GListModel *mpaio_csv_render_load      (const char  *contents,

@@ -7,7 +7,6 @@
 
 #include <gtk/gtk.h>
 
-/* clang-format off */
 G_BEGIN_DECLS
 
 #define MPAIO_MONITOR_APPLICATION_ID "org.mpaio.Monitor"

@@ -11,7 +11,6 @@
 #include "mpaio-cpu-chart.h"
 #include "mpaio-run-panel.h"
 
-/* clang-format off */
 G_BEGIN_DECLS
 
 #define MPAIO_TYPE_MONITOR_WINDOW (mpaio_monitor_window_get_type ())

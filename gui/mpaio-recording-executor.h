@@ -7,7 +7,6 @@
 
 #include <mpaio.h>
 
-/* clang-format off */
 G_BEGIN_DECLS
 
 #define MPAIO_TYPE_RECORDING_EXECUTOR (mpaio_recording_executor_get_type ())

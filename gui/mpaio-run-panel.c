@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * The panel runs one of the demo workloads (the demo's sum of integers and
+ * The panel runs one of the demo workloads (the seed's sum of integers and
  * concatenation of strings, and a CPU-bound kernel) with the chosen array
  * size, executor, workers and partitions, through the orchestrator's async
  * API: nothing here blocks the main loop, not even filling the array, which
@@ -738,7 +738,7 @@ mpaio_run_panel_init (MpaioRunPanel *self)
                                               executor_names);
   self->workers_spin = add_spin_row (GTK_GRID (grid), row++, _("Wor_kers"), 1, MAX_WORKERS,
                                      n_cores);
-  /* One partition per core, so that no core is left idle: the default. */
+  /* One partition per core: the seed's advice, made the default. */
   self->partitions_spin = add_spin_row (GTK_GRID (grid), row++, _("_Partitions"), 1,
                                         MAX_PARTITIONS, n_cores);
   gtk_widget_set_sensitive (GTK_WIDGET (self->rounds_spin), FALSE);

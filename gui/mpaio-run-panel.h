@@ -8,7 +8,6 @@
 #include <gtk/gtk.h>
 #include <mpaio.h>
 
-/* clang-format off */
 G_BEGIN_DECLS
 
 typedef enum
