@@ -10,7 +10,6 @@
 # include "mpaio-version-macros.h"
 # include "mpaio-enum-types.h"
 # include "mpaio-error.h"
-# include "mpaio-platform.h"
 # include "mpaio-dtype.h"
 # include "mpaio-init.h"
 # include "mpaio-chunk.h"
@@ -25,4 +24,5 @@
 # include "mpaio-orchestrator.h"
 # include "mpaio-cpu-sample.h"
 # include "mpaio-cpu-monitor.h"
+# include "mpaio-platform.h"
 #undef MPAIO_INSIDE
