@@ -25,9 +25,15 @@ G_DEFINE_BOXED_TYPE (MpaioChunkRecord,
 MpaioChunkRecord *
 mpaio_chunk_record_copy (const MpaioChunkRecord *self)
 {
+  MpaioChunkRecord *copy;
+
   g_return_val_if_fail (self != NULL, NULL);
 
-  return g_memdup2 (self, sizeof *self);
+  copy = g_memdup2 (self, sizeof *self);
+  if (copy->error != NULL)
+    copy->error = g_error_copy (copy->error);
+
+  return copy;
 }
 
 /**
@@ -41,5 +47,48 @@ mpaio_chunk_record_copy (const MpaioChunkRecord *self)
 void
 mpaio_chunk_record_free (MpaioChunkRecord *self)
 {
+  if (self == NULL)
+    return;
+
+  g_clear_error (&self->error);
   g_free (self);
+}
+
+/**
+ * mpaio_chunk_record_get_outcome:
+ * @self: a chunk record
+ *
+ * Gets what became of the chunk: done, failed, cancelled, or never sent.
+ *
+ * Returns: the chunk's outcome
+ *
+ * Since: 0.1
+ */
+MpaioChunkOutcome
+mpaio_chunk_record_get_outcome (const MpaioChunkRecord *self)
+{
+  g_return_val_if_fail (self != NULL, MPAIO_CHUNK_OUTCOME_DONE);
+
+  return self->outcome;
+}
+
+/**
+ * mpaio_chunk_record_get_error:
+ * @self: a chunk record
+ *
+ * Gets why the chunk failed: the error its run would have ended with, naming
+ * the chunk (for instance %MPAIO_ERROR_WORKER_FAILED with the worker's
+ * message, or %MPAIO_ERROR_WORKER_CRASHED with the signal).
+ *
+ * Returns: (transfer none) (nullable): the chunk's error when its outcome is
+ *   %MPAIO_CHUNK_OUTCOME_FAILED, %NULL otherwise
+ *
+ * Since: 0.1
+ */
+const GError *
+mpaio_chunk_record_get_error (const MpaioChunkRecord *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->error;
 }

@@ -16,6 +16,31 @@
 /* clang-format off */
 G_BEGIN_DECLS
 
+/**
+ * MpaioChunkOutcome:
+ * @MPAIO_CHUNK_OUTCOME_DONE: the chunk's result was handed to its worker's
+ *   `process_callback`
+ * @MPAIO_CHUNK_OUTCOME_FAILED: the chunk failed: its worker's `process`
+ *   returned an error, its worker process died on it, or it took too long;
+ *   the record's error says which
+ * @MPAIO_CHUNK_OUTCOME_CANCELLED: the chunk was handed to the executor, but
+ *   the run ended (cancelled, or failed) before its result was delivered;
+ *   the result, if any came, was dropped
+ * @MPAIO_CHUNK_OUTCOME_NOT_SENT: the run ended before the chunk was handed to
+ *   the executor
+ *
+ * What became of one chunk of a run.
+ *
+ * Since: 0.1
+ */
+typedef enum
+{
+  MPAIO_CHUNK_OUTCOME_DONE,
+  MPAIO_CHUNK_OUTCOME_FAILED,
+  MPAIO_CHUNK_OUTCOME_CANCELLED,
+  MPAIO_CHUNK_OUTCOME_NOT_SENT,
+} MpaioChunkOutcome;
+
 #define MPAIO_TYPE_CHUNK_RECORD (mpaio_chunk_record_get_type ())
 
 typedef struct _MpaioChunkRecord MpaioChunkRecord;
@@ -31,10 +56,17 @@ typedef struct _MpaioChunkRecord MpaioChunkRecord;
  * @started_us: when `process` started
  * @finished_us: when `process` returned
  * @returned_us: when the result reached the main process
+ * @outcome: what became of the chunk
+ * @error: why the chunk failed, when @outcome is
+ *   %MPAIO_CHUNK_OUTCOME_FAILED; %NULL otherwise. Owned by the record.
  *
  * The history of one chunk in a run. Times are in microseconds of the
  * monotonic clock (as from g_get_monotonic_time()), which all processes
- * of the machine share.
+ * of the machine share; a time is 0 when that step never happened (a chunk
+ * never sent was never started).
+ *
+ * An executor fills in @pid and the times; the orchestrator fills in the
+ * rest. A record made with `{ 0 }` is the record of a chunk done.
  *
  * Since: 0.1
  */
@@ -49,6 +81,9 @@ struct _MpaioChunkRecord
   gint64  started_us;
   gint64  finished_us;
   gint64  returned_us;
+
+  MpaioChunkOutcome outcome;
+  GError           *error;
 };
 
 MPAIO_AVAILABLE_IN_ALL
@@ -57,6 +92,10 @@ MPAIO_AVAILABLE_IN_ALL
 MpaioChunkRecord *mpaio_chunk_record_copy     (const MpaioChunkRecord *self);
 MPAIO_AVAILABLE_IN_ALL
 void              mpaio_chunk_record_free     (MpaioChunkRecord *self);
+MPAIO_AVAILABLE_IN_ALL
+MpaioChunkOutcome mpaio_chunk_record_get_outcome (const MpaioChunkRecord *self);
+MPAIO_AVAILABLE_IN_ALL
+const GError     *mpaio_chunk_record_get_error   (const MpaioChunkRecord *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpaioChunkRecord, mpaio_chunk_record_free)
 

@@ -7,6 +7,7 @@
 
 #include "mpaio-cpu-monitor-private.h"
 #include "mpaio-cpu-monitor.h"
+#include "mpaio-enum-types.h"
 #include "mpaio-error.h"
 #include "mpaio-orchestrator.h"
 #include "mpaio-run-report-private.h"
@@ -30,18 +31,25 @@
  * as with any GLib callback, later results may then be delivered from within
  * it (still each once, and in order when ordered).
  *
- * A run ends with an [class@Mpaio.RunReport] or with the first error:
+ * A run ends with an [class@Mpaio.RunReport] or with an error. What a failed
+ * chunk does to the run is the [property@Mpaio.Orchestrator:error-policy];
+ * by default (%MPAIO_ERROR_POLICY_FINISH_IN_FLIGHT):
  *
  * - a worker's `process` failing ends it with %MPAIO_ERROR_WORKER_FAILED once
  *   the chunks already in flight are back; their results are still
  *   delivered, and no new chunk is submitted;
  * - a worker process dying ends it at once with %MPAIO_ERROR_WORKER_CRASHED,
- *   naming the chunk;
- * - cancelling ends it at once with %G_IO_ERROR_CANCELLED; no callback runs
- *   after that.
+ *   naming the chunk.
+ *
+ * Cancelling ends a run at once with %G_IO_ERROR_CANCELLED, whatever the
+ * policy; no callback runs after that.
  *
  * Chunks still in flight when a run ends early finish in their worker
  * processes and are dropped; the executor stays usable.
+ *
+ * The report of a run that failed or was cancelled is still there, from
+ * [method@Mpaio.Orchestrator.get_last_report]: what became of each chunk
+ * (done, failed and why, cancelled, never sent).
  *
  * With [property@Mpaio.Orchestrator:monitor-cpu-usage] on, per-core CPU
  * utilisation is sampled during the run, by an [class@Mpaio.CpuMonitor],
@@ -53,10 +61,13 @@
 
 typedef struct _Submission Submission;
 
+/* A result waiting for an earlier chunk, or (@result %NULL) a failed chunk
+ * that later results need not wait for. */
 typedef struct
 {
   MpaioChunk  chunk;
   GVariant   *result;
+  guint       record_index;
 } HeldResult;
 
 typedef struct
@@ -89,6 +100,9 @@ typedef struct
   MpaioCpuMonitor   *cpu_monitor;
   MpaioExecutorInterface *executor_iface;
   Submission        *spare_submissions; /* returned ones, for the next chunks */
+  Submission        *in_flight_list; /* what a run that ends early cancels */
+  guint64            n_failed; /* MPAIO_ERROR_POLICY_CONTINUE */
+  MpaioErrorPolicy   error_policy;
   gboolean           ordered;
   gboolean           done;
 } Run;
@@ -99,6 +113,8 @@ struct _Submission
   guint       worker_index;
   MpaioChunk  chunk;
   Submission *next_spare;
+  Submission *prev_in_flight;
+  Submission *next_in_flight;
 };
 
 struct _MpaioOrchestrator
@@ -107,12 +123,14 @@ struct _MpaioOrchestrator
 
   MpaioExecutor *executor;
   GPtrArray     *workers;
-  gboolean       ordered;
-  gboolean       monitor_cpu_usage;
-  guint          cpu_interval;
-  guint64        n_chunks;
-  guint64        n_chunks_done;
-  Run           *run;
+  gboolean         ordered;
+  gboolean         monitor_cpu_usage;
+  guint            cpu_interval;
+  MpaioErrorPolicy error_policy;
+  guint64          n_chunks;
+  guint64          n_chunks_done;
+  Run             *run;
+  MpaioRunReport  *last_report;
 };
 
 G_DEFINE_FINAL_TYPE (MpaioOrchestrator, mpaio_orchestrator, G_TYPE_OBJECT)
@@ -126,6 +144,8 @@ enum {
   PROP_N_CHUNKS,
   PROP_N_CHUNKS_DONE,
   PROP_RUNNING,
+  PROP_ERROR_POLICY,
+  PROP_LAST_REPORT,
   N_PROPS
 };
 
@@ -136,7 +156,7 @@ held_result_free (gpointer data)
 {
   HeldResult *held = data;
 
-  g_variant_unref (held->result);
+  g_clear_pointer (&held->result, g_variant_unref);
   g_free (held);
 }
 
@@ -226,11 +246,85 @@ deliver_held (Run       *run,
        * have the next results delivered from there. */
       g_hash_table_steal (worker_run->held, &worker_run->next_to_deliver);
       worker_run->next_to_deliver++;
+      if (held->result == NULL)
+        {
+          held_result_free (held);
+          continue;
+        }
       deliver (run, worker_run, &held->chunk, held->result);
       held_result_free (held);
 
       if (!flushing && finish_if_cancelled (run))
         return;
+    }
+}
+
+static void
+add_record (Run               *run,
+            guint              worker_index,
+            const MpaioChunk  *chunk,
+            MpaioChunkOutcome  outcome)
+{
+  MpaioChunkRecord record = { 0 };
+
+  record.worker_index = worker_index;
+  record.chunk_index = chunk->index;
+  record.start_row = chunk->start;
+  record.end_row = chunk->end;
+  record.outcome = outcome;
+  _mpaio_run_report_add_record (run->report, &record);
+}
+
+/* The chunks in flight when the run ended are cancelled: their results
+ * will be dropped when they come. */
+static void
+record_in_flight (Run *run)
+{
+  for (Submission *s = run->in_flight_list; s != NULL; s = s->next_in_flight)
+    add_record (run, s->worker_index, &s->chunk, MPAIO_CHUNK_OUTCOME_CANCELLED);
+
+  /* Not unlinked one by one: nothing reads the list once the run is done. */
+  run->in_flight_list = NULL;
+}
+
+/* Results that came back but were held for an earlier chunk and never
+ * delivered (a cancelled run drops them). */
+static void
+record_held (Run *run)
+{
+  for (guint i = 0; i < run->n_workers; i++)
+    {
+      GHashTableIter iter;
+      HeldResult *held;
+
+      if (run->workers[i].held == NULL)
+        continue;
+
+      g_hash_table_iter_init (&iter, run->workers[i].held);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &held))
+        if (held->result != NULL)
+          _mpaio_run_report_set_outcome (run->report, held->record_index,
+                                         MPAIO_CHUNK_OUTCOME_CANCELLED);
+      g_hash_table_remove_all (run->workers[i].held);
+    }
+}
+
+static void
+record_not_sent (Run *run)
+{
+  for (guint i = 0; i < run->n_workers; i++)
+    {
+      WorkerRun *worker_run = &run->workers[i];
+
+      for (guint64 index = worker_run->next_to_submit; index < worker_run->n_chunks; index++)
+        {
+          MpaioChunk chunk = { .index = index };
+
+          /* A chunk the iterator cannot give is recorded with no rows. */
+          if (!mpaio_data_iterator_get_chunk (worker_run->iterator, index, &chunk))
+            chunk = (MpaioChunk) { .index = index };
+          add_record (run, i, &chunk, MPAIO_CHUNK_OUTCOME_NOT_SENT);
+        }
     }
 }
 
@@ -252,6 +346,10 @@ finish (Run    *run,
       g_clear_pointer (&run->cancel_source, g_source_unref);
     }
 
+  /* Before any callback below can run a main loop that brings more of them
+   * back: those are dropped. */
+  record_in_flight (run);
+
   /* A failed run still hands over what was computed, in order. */
   if (run->ordered && error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -259,6 +357,8 @@ finish (Run    *run,
         deliver_held (run, &run->workers[i], TRUE);
     }
 
+  record_held (run);
+  record_not_sent (run);
   _mpaio_run_report_set_end (run->report, g_get_monotonic_time ());
 
   if (run->cpu_monitor != NULL)
@@ -275,7 +375,11 @@ finish (Run    *run,
     }
 
   self->run = NULL;
+  g_set_object (&self->last_report, run->report);
+  g_object_freeze_notify (G_OBJECT (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_REPORT]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+  g_object_thaw_notify (G_OBJECT (self));
 
   if (error != NULL)
     g_task_return_error (task, error);
@@ -322,9 +426,10 @@ next_chunk (Run        *run,
 
       if (worker_run->next_to_submit < worker_run->n_chunks)
         {
-          guint64 chunk_index = worker_run->next_to_submit++;
+          guint64 chunk_index = worker_run->next_to_submit;
 
-          /* Skipping it would lose its rows without a word. */
+          /* Skipping it would lose its rows without a word (it stays
+           * unsent in the report). */
           if (!mpaio_data_iterator_get_chunk (worker_run->iterator, chunk_index, chunk))
             {
               if (run->error == NULL)
@@ -335,6 +440,7 @@ next_chunk (Run        *run,
                                           G_OBJECT_TYPE_NAME (worker_run->worker), chunk_index);
               return FALSE;
             }
+          worker_run->next_to_submit++;
           *worker_index = index;
           run->cursor = index + 1;
           return TRUE;
@@ -388,6 +494,11 @@ submit_more (Run *run)
       run_ref (run);
       run->n_to_submit--;
       run->in_flight++;
+      submission->prev_in_flight = NULL;
+      submission->next_in_flight = run->in_flight_list;
+      if (run->in_flight_list != NULL)
+        run->in_flight_list->prev_in_flight = submission;
+      run->in_flight_list = submission;
       worker = run->workers[submission->worker_index].worker;
       /* Straight to the executor's own submit where it has one: the
        * checks of mpaio_executor_submit() are done once, for the run. */
@@ -400,12 +511,118 @@ submit_more (Run *run)
     }
 }
 
+/* Whether @error is about the chunk (the executor can go on with others)
+ * rather than about the executor itself: it could not start a worker
+ * process, it was disposed, ... */
 static gboolean
-ends_run_at_once (const GError *error)
+is_chunk_failure (const GError *error)
 {
-  return !g_error_matches (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_FAILED)
-         && !g_error_matches (error, MPAIO_ERROR, MPAIO_ERROR_UNKNOWN_WORKER_TYPE)
-         && !g_error_matches (error, MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT);
+  return error->domain == MPAIO_ERROR
+         && error->code != MPAIO_ERROR_SPAWN_FAILED
+         && error->code != MPAIO_ERROR_NO_MEMORY;
+}
+
+static gboolean
+ends_run_at_once (MpaioErrorPolicy  policy,
+                  const GError     *error)
+{
+  if (!is_chunk_failure (error))
+    return TRUE;
+
+  switch (policy)
+    {
+    case MPAIO_ERROR_POLICY_FAIL_FAST:
+      return TRUE;
+
+    case MPAIO_ERROR_POLICY_CONTINUE:
+      return FALSE;
+
+    case MPAIO_ERROR_POLICY_FINISH_IN_FLIGHT:
+    default:
+      /* A dead worker process is not waited for: the other chunks it held
+       * are lost to it anyway. */
+      return !g_error_matches (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_FAILED)
+             && !g_error_matches (error, MPAIO_ERROR, MPAIO_ERROR_UNKNOWN_WORKER_TYPE)
+             && !g_error_matches (error, MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT);
+    }
+}
+
+static gint
+compare_records_by_chunk (gconstpointer a,
+                          gconstpointer b)
+{
+  const MpaioChunkRecord *ra = *(const MpaioChunkRecord * const *) a;
+  const MpaioChunkRecord *rb = *(const MpaioChunkRecord * const *) b;
+
+  if (ra->worker_index != rb->worker_index)
+    return ra->worker_index < rb->worker_index ? -1 : 1;
+  if (ra->chunk_index != rb->chunk_index)
+    return ra->chunk_index < rb->chunk_index ? -1 : 1;
+  return 0;
+}
+
+#define N_FAILURES_NAMED 3
+
+/* MPAIO_ERROR_POLICY_CONTINUE: the chunks that failed, counted, and the
+ * first of them (in chunk order, not in the order they happened to fail)
+ * named with their errors. */
+static GError *
+new_failures_error (Run *run)
+{
+  g_autoptr(GPtrArray) failed = g_ptr_array_new ();
+  g_autoptr(GString) message = g_string_new (NULL);
+  const MpaioChunkRecord *first;
+  guint n_records = mpaio_run_report_get_n_records (run->report);
+
+  if (run->n_failed == 0)
+    return NULL;
+
+  for (guint i = 0; i < n_records; i++)
+    {
+      const MpaioChunkRecord *record = mpaio_run_report_get_record (run->report, i);
+
+      if (record->outcome == MPAIO_CHUNK_OUTCOME_FAILED)
+        g_ptr_array_add (failed, (gpointer) record);
+    }
+  g_ptr_array_sort (failed, compare_records_by_chunk);
+  g_assert (failed->len > 0);
+
+  g_string_append_printf (message, "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+                          " chunks failed: ", run->n_failed, run->self->n_chunks);
+  for (guint i = 0; i < MIN (failed->len, N_FAILURES_NAMED); i++)
+    {
+      const MpaioChunkRecord *record = g_ptr_array_index (failed, i);
+
+      g_string_append_printf (message, "%s%s", i > 0 ? "; " : "", record->error->message);
+    }
+  if (failed->len > N_FAILURES_NAMED)
+    g_string_append_printf (message, "; and %u more", failed->len - N_FAILURES_NAMED);
+
+  /* Matched as the first failure is: the report has all of them. */
+  first = g_ptr_array_index (failed, 0);
+  return g_error_new_literal (first->error->domain, first->error->code, message->str);
+}
+
+/* A failed chunk leaves a gap in its worker's order: later results need
+ * not wait for it. */
+static void
+skip_in_order (Run              *run,
+               WorkerRun        *worker_run,
+               const MpaioChunk *chunk)
+{
+  if (chunk->index == worker_run->next_to_deliver)
+    {
+      worker_run->next_to_deliver++;
+      if (g_hash_table_size (worker_run->held) > 0)
+        deliver_held (run, worker_run, FALSE);
+    }
+  else
+    {
+      HeldResult *held = g_new0 (HeldResult, 1);
+
+      held->chunk = *chunk;
+      g_hash_table_insert (worker_run->held, &held->chunk.index, held);
+    }
 }
 
 static void
@@ -423,8 +640,22 @@ on_chunk_done (MpaioExecutor          *executor,
 
   run->in_flight--;
 
+  /* Still in the list here, so a run that ends now records it cancelled. */
   if (finish_if_cancelled (run))
     goto out;
+
+  if (submission->prev_in_flight != NULL)
+    submission->prev_in_flight->next_in_flight = submission->next_in_flight;
+  else
+    run->in_flight_list = submission->next_in_flight;
+  if (submission->next_in_flight != NULL)
+    submission->next_in_flight->prev_in_flight = submission->prev_in_flight;
+
+  record.worker_index = submission->worker_index;
+  record.chunk_index = submission->chunk.index;
+  record.start_row = submission->chunk.start;
+  record.end_row = submission->chunk.end;
+  record.error = NULL;
 
   if (value == NULL)
     {
@@ -433,21 +664,41 @@ on_chunk_done (MpaioExecutor          *executor,
                       submission->chunk.index, submission->chunk.start, submission->chunk.end,
                       G_OBJECT_TYPE_NAME (worker_run->worker));
 
-      if (ends_run_at_once (error))
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          record.outcome = MPAIO_CHUNK_OUTCOME_CANCELLED;
+        }
+      else
+        {
+          record.outcome = MPAIO_CHUNK_OUTCOME_FAILED;
+          record.error = error;
+        }
+      _mpaio_run_report_add_record (run->report, &record);
+      record.error = NULL;
+
+      if (ends_run_at_once (run->error_policy, error))
         {
           finish (run, g_steal_pointer (&error));
           goto out;
         }
 
-      if (run->error == NULL)
+      if (run->error_policy == MPAIO_ERROR_POLICY_CONTINUE)
+        run->n_failed++;
+      else if (run->error == NULL)
         run->error = g_steal_pointer (&error);
+
+      if (run->ordered)
+        {
+          skip_in_order (run, worker_run, &submission->chunk);
+          if (finish_if_cancelled (run))
+            goto out;
+        }
     }
   else
     {
-      record.worker_index = submission->worker_index;
-      record.chunk_index = submission->chunk.index;
-      record.start_row = submission->chunk.start;
-      record.end_row = submission->chunk.end;
+      guint record_index = mpaio_run_report_get_n_records (run->report);
+
+      record.outcome = MPAIO_CHUNK_OUTCOME_DONE;
       _mpaio_run_report_add_record (run->report, &record);
 
       if (run->ordered && submission->chunk.index == worker_run->next_to_deliver)
@@ -464,6 +715,7 @@ on_chunk_done (MpaioExecutor          *executor,
 
           held->chunk = submission->chunk;
           held->result = g_variant_ref (value);
+          held->record_index = record_index;
           g_hash_table_insert (worker_run->held, &held->chunk.index, held);
           deliver_held (run, worker_run, FALSE);
         }
@@ -480,7 +732,7 @@ on_chunk_done (MpaioExecutor          *executor,
   submit_more (run);
 
   if (run->in_flight == 0 && (run->n_to_submit == 0 || run->error != NULL))
-    finish (run, g_steal_pointer (&run->error));
+    finish (run, run->error != NULL ? g_steal_pointer (&run->error) : new_failures_error (run));
 
 out:
   submission_free (submission);
@@ -511,6 +763,9 @@ on_cancelled (GCancellable *cancellable,
  *
  * One run at a time: starting another while one is running fails with
  * %G_IO_ERROR_PENDING.
+ *
+ * Once the run is over, successful or not, its report is also
+ * [method@Mpaio.Orchestrator.get_last_report].
  *
  * Since: 0.1
  */
@@ -546,8 +801,13 @@ mpaio_orchestrator_run_async (MpaioOrchestrator   *self,
       return;
     }
 
-  if (g_task_return_error_if_cancelled (task))
-    return;
+  /* From here on this is the last run: an older report must not pass for
+   * its own. */
+  if (self->last_report != NULL)
+    {
+      g_clear_object (&self->last_report);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_REPORT]);
+    }
 
   run = g_new0 (Run, 1);
   run->ref_count = 1;
@@ -555,6 +815,7 @@ mpaio_orchestrator_run_async (MpaioOrchestrator   *self,
   run->n_workers = self->workers->len;
   run->workers = g_new0 (WorkerRun, run->n_workers);
   run->ordered = self->ordered;
+  run->error_policy = self->error_policy;
   run->chunks_cancellable = g_cancellable_new ();
   run->max_in_flight = mpaio_executor_get_max_in_flight (self->executor);
   run->executor_iface = MPAIO_EXECUTOR_GET_IFACE (self->executor);
@@ -611,6 +872,10 @@ mpaio_orchestrator_run_async (MpaioOrchestrator   *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
   g_object_thaw_notify (G_OBJECT (self));
 
+  /* Cancelled before it started: a report where nothing was sent. */
+  if (finish_if_cancelled (run))
+    return;
+
   if (n_chunks == 0)
     {
       finish (run, NULL);
@@ -664,6 +929,7 @@ mpaio_orchestrator_finalize (GObject *object)
 
   g_clear_object (&self->executor);
   g_ptr_array_unref (self->workers);
+  g_clear_object (&self->last_report);
 
   G_OBJECT_CLASS (mpaio_orchestrator_parent_class)->finalize (object);
 }
@@ -706,6 +972,14 @@ mpaio_orchestrator_get_property (GObject    *object,
       g_value_set_boolean (value, self->run != NULL);
       break;
 
+    case PROP_ERROR_POLICY:
+      g_value_set_enum (value, self->error_policy);
+      break;
+
+    case PROP_LAST_REPORT:
+      g_value_set_object (value, self->last_report);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -735,6 +1009,10 @@ mpaio_orchestrator_set_property (GObject      *object,
 
     case PROP_CPU_INTERVAL:
       mpaio_orchestrator_set_cpu_interval (self, g_value_get_uint (value));
+      break;
+
+    case PROP_ERROR_POLICY:
+      mpaio_orchestrator_set_error_policy (self, g_value_get_enum (value));
       break;
 
     default:
@@ -832,6 +1110,35 @@ mpaio_orchestrator_class_init (MpaioOrchestratorClass *klass)
   properties[PROP_RUNNING] =
     g_param_spec_boolean ("running", NULL, NULL, FALSE,
                           (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * MpaioOrchestrator:error-policy:
+   *
+   * What a run does when one of its chunks fails: finish the chunks in
+   * flight and then fail (the default), fail at once, or run every chunk and
+   * fail at the end with every failure counted. See [enum@Mpaio.ErrorPolicy].
+   * Read when a run starts.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_ERROR_POLICY] =
+    g_param_spec_enum ("error-policy", NULL, NULL, MPAIO_TYPE_ERROR_POLICY,
+                       MPAIO_ERROR_POLICY_FINISH_IN_FLIGHT,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * MpaioOrchestrator:last-report:
+   *
+   * The report of the last run, once it is over, whether it succeeded,
+   * failed or was cancelled: what became of each of its chunks. %NULL
+   * before the first run, while a run is in progress, and after a run that
+   * could not start.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_LAST_REPORT] =
+    g_param_spec_object ("last-report", NULL, NULL, MPAIO_TYPE_RUN_REPORT,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -1124,4 +1431,72 @@ mpaio_orchestrator_set_cpu_interval (MpaioOrchestrator *self,
       self->cpu_interval = interval_ms;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CPU_INTERVAL]);
     }
+}
+
+/**
+ * mpaio_orchestrator_get_error_policy:
+ * @self: an orchestrator
+ *
+ * What a run does when one of its chunks fails.
+ *
+ * Returns: the error policy
+ *
+ * Since: 0.1
+ */
+MpaioErrorPolicy
+mpaio_orchestrator_get_error_policy (MpaioOrchestrator *self)
+{
+  g_return_val_if_fail (MPAIO_IS_ORCHESTRATOR (self), MPAIO_ERROR_POLICY_FINISH_IN_FLIGHT);
+
+  return self->error_policy;
+}
+
+/**
+ * mpaio_orchestrator_set_error_policy:
+ * @self: an orchestrator
+ * @policy: what a run does when one of its chunks fails
+ *
+ * Sets [property@Mpaio.Orchestrator:error-policy], for the runs started
+ * from now on.
+ *
+ * Since: 0.1
+ */
+void
+mpaio_orchestrator_set_error_policy (MpaioOrchestrator *self,
+                                     MpaioErrorPolicy   policy)
+{
+  g_return_if_fail (MPAIO_IS_ORCHESTRATOR (self));
+  g_return_if_fail (policy == MPAIO_ERROR_POLICY_FINISH_IN_FLIGHT
+                    || policy == MPAIO_ERROR_POLICY_FAIL_FAST
+                    || policy == MPAIO_ERROR_POLICY_CONTINUE);
+
+  if (self->error_policy != policy)
+    {
+      self->error_policy = policy;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR_POLICY]);
+    }
+}
+
+/**
+ * mpaio_orchestrator_get_last_report:
+ * @self: an orchestrator
+ *
+ * Gets the report of the last run once it is over, also when it failed or
+ * was cancelled and [method@Mpaio.Orchestrator.run_finish] gave an error
+ * instead: each [struct@Mpaio.ChunkRecord] says what became of its chunk
+ * (done, failed and why, cancelled, never sent). Call it from the run's
+ * callback, before starting another run.
+ *
+ * Returns: (transfer none) (nullable): the report of the last run, or %NULL
+ *   before the first run, while a run is in progress, and after a run that
+ *   could not start (no workers, a bad data iterator, ...)
+ *
+ * Since: 0.1
+ */
+MpaioRunReport *
+mpaio_orchestrator_get_last_report (MpaioOrchestrator *self)
+{
+  g_return_val_if_fail (MPAIO_IS_ORCHESTRATOR (self), NULL);
+
+  return self->last_report;
 }

@@ -11,6 +11,7 @@
 
 #include <gio/gio.h>
 
+#include "mpaio-error-policy.h"
 #include "mpaio-executor.h"
 #include "mpaio-run-report.h"
 #include "mpaio-worker.h"
@@ -54,6 +55,11 @@ MPAIO_AVAILABLE_IN_ALL
 void               mpaio_orchestrator_set_cpu_interval  (MpaioOrchestrator    *self,
                                                          guint                 interval_ms);
 MPAIO_AVAILABLE_IN_ALL
+MpaioErrorPolicy   mpaio_orchestrator_get_error_policy  (MpaioOrchestrator    *self);
+MPAIO_AVAILABLE_IN_ALL
+void               mpaio_orchestrator_set_error_policy  (MpaioOrchestrator    *self,
+                                                         MpaioErrorPolicy      policy);
+MPAIO_AVAILABLE_IN_ALL
 guint64            mpaio_orchestrator_get_n_chunks      (MpaioOrchestrator    *self);
 MPAIO_AVAILABLE_IN_ALL
 guint64            mpaio_orchestrator_get_n_chunks_done (MpaioOrchestrator    *self);
@@ -68,5 +74,7 @@ MPAIO_AVAILABLE_IN_ALL
 MpaioRunReport    *mpaio_orchestrator_run_finish        (MpaioOrchestrator    *self,
                                                          GAsyncResult         *result,
                                                          GError              **error);
+MPAIO_AVAILABLE_IN_ALL
+MpaioRunReport    *mpaio_orchestrator_get_last_report   (MpaioOrchestrator    *self);
 
 G_END_DECLS

@@ -18,6 +18,9 @@ void            _mpaio_run_report_add_record (MpaioRunReport         *self,
                                               const MpaioChunkRecord *record);
 void            _mpaio_run_report_set_end    (MpaioRunReport         *self,
                                               gint64                  end_time);
+void            _mpaio_run_report_set_outcome (MpaioRunReport        *self,
+                                               guint                  index,
+                                               MpaioChunkOutcome      outcome);
 
 void            _mpaio_run_report_set_cpu_samples (MpaioRunReport *self,
                                                    GListModel     *samples,

@@ -14,8 +14,10 @@
  * MpaioRunReport:
  *
  * What happened during one run of an [class@Mpaio.Orchestrator]: when it
- * started and ended, and a [struct@Mpaio.ChunkRecord] for every chunk, in the
- * order their results came back.
+ * started and ended, and a [struct@Mpaio.ChunkRecord] for every chunk: first
+ * the chunks that came back (done or failed), in the order they came back,
+ * then, for a run that ended early, the chunks it cancelled and the chunks it
+ * never sent. Each record's [method@Mpaio.ChunkRecord.get_outcome] says which.
  *
  * Times are microseconds of the monotonic clock (g_get_monotonic_time()),
  * shared by every process of the machine, so they compare with the times of
@@ -35,7 +37,7 @@ struct _MpaioRunReport
   guint       n_cores;
 };
 
-/* 2^20 records: 72 MiB. */
+/* 2^20 records: 88 MiB. */
 #define MAX_PREALLOCATED_RECORDS (1u << 20)
 
 G_DEFINE_FINAL_TYPE (MpaioRunReport, mpaio_run_report, G_TYPE_OBJECT)
@@ -150,9 +152,26 @@ mpaio_run_report_class_init (MpaioRunReportClass *klass)
 }
 
 static void
+clear_record (gpointer data)
+{
+  MpaioChunkRecord *record = data;
+
+  g_clear_error (&record->error);
+}
+
+static GArray *
+new_records (guint reserved)
+{
+  GArray *records = g_array_sized_new (FALSE, FALSE, sizeof (MpaioChunkRecord), reserved);
+
+  g_array_set_clear_func (records, clear_record);
+  return records;
+}
+
+static void
 mpaio_run_report_init (MpaioRunReport *self)
 {
-  self->records = g_array_new (FALSE, FALSE, sizeof (MpaioChunkRecord));
+  self->records = new_records (0);
 }
 
 /**
@@ -175,8 +194,7 @@ _mpaio_run_report_new (gint64 start_time,
    * allocation abort; past the cap the array grows geometrically. */
   g_clear_pointer (&self->records, g_array_unref);
   g_clear_object (&self->cpu_samples);
-  self->records = g_array_sized_new (FALSE, FALSE, sizeof (MpaioChunkRecord),
-                                     MIN (n_expected, MAX_PREALLOCATED_RECORDS));
+  self->records = new_records (MIN (n_expected, MAX_PREALLOCATED_RECORDS));
 
   return self;
 }
@@ -184,7 +202,7 @@ _mpaio_run_report_new (gint64 start_time,
 /**
  * _mpaio_run_report_add_record:
  * @self: a run report
- * @record: a chunk record, copied
+ * @record: a chunk record, copied (its error too)
  *
  * Appends a record.
  */
@@ -196,6 +214,33 @@ _mpaio_run_report_add_record (MpaioRunReport         *self,
   g_return_if_fail (record != NULL);
 
   g_array_append_vals (self->records, record, 1);
+  if (record->error != NULL)
+    {
+      MpaioChunkRecord *added = &g_array_index (self->records, MpaioChunkRecord,
+                                                self->records->len - 1);
+
+      added->error = g_error_copy (record->error);
+    }
+}
+
+/**
+ * _mpaio_run_report_set_outcome:
+ * @self: a run report
+ * @index: the index of a record
+ * @outcome: what became of the chunk after all
+ *
+ * Changes the outcome of a record added earlier, as when a result that came
+ * back is dropped before it was delivered.
+ */
+void
+_mpaio_run_report_set_outcome (MpaioRunReport    *self,
+                               guint              index,
+                               MpaioChunkOutcome  outcome)
+{
+  g_return_if_fail (MPAIO_IS_RUN_REPORT (self));
+  g_return_if_fail (index < self->records->len);
+
+  g_array_index (self->records, MpaioChunkRecord, index).outcome = outcome;
 }
 
 /**
@@ -274,7 +319,8 @@ mpaio_run_report_get_end_time (MpaioRunReport *self)
  * mpaio_run_report_get_n_records:
  * @self: a run report
  *
- * Gets the number of chunk records, one per chunk whose result came back.
+ * Gets the number of chunk records: one per chunk of the run, whatever its
+ * outcome.
  *
  * Returns: the number of records
  *
@@ -293,8 +339,9 @@ mpaio_run_report_get_n_records (MpaioRunReport *self)
  * @self: a run report
  * @index: the index of a record, below the number of records
  *
- * Gets a chunk record. Records are in the order the chunks' results came
- * back to the main process.
+ * Gets a chunk record. Records of chunks that came back are in the order
+ * they came back to the main process; those of chunks cancelled, then of
+ * chunks never sent, follow.
  *
  * Returns: (transfer none) (nullable): the record, valid as long as the
  *   report, or %NULL if @index is out of range
@@ -309,6 +356,32 @@ mpaio_run_report_get_record (MpaioRunReport *self,
   g_return_val_if_fail (index < self->records->len, NULL);
 
   return &g_array_index (self->records, MpaioChunkRecord, index);
+}
+
+/**
+ * mpaio_run_report_count_outcome:
+ * @self: a run report
+ * @outcome: an outcome
+ *
+ * Counts the chunks of the run whose outcome is @outcome: for instance how
+ * many failed, or how many a cancelled run did not get to.
+ *
+ * Returns: the number of records with @outcome
+ *
+ * Since: 0.1
+ */
+guint
+mpaio_run_report_count_outcome (MpaioRunReport    *self,
+                                MpaioChunkOutcome  outcome)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (MPAIO_IS_RUN_REPORT (self), 0);
+
+  for (guint i = 0; i < self->records->len; i++)
+    n += g_array_index (self->records, MpaioChunkRecord, i).outcome == outcome;
+
+  return n;
 }
 
 void

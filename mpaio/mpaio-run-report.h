@@ -34,6 +34,9 @@ MPAIO_AVAILABLE_IN_ALL
 const MpaioChunkRecord *mpaio_run_report_get_record     (MpaioRunReport *self,
                                                          guint           index);
 MPAIO_AVAILABLE_IN_ALL
+guint                   mpaio_run_report_count_outcome  (MpaioRunReport    *self,
+                                                         MpaioChunkOutcome  outcome);
+MPAIO_AVAILABLE_IN_ALL
 GListModel             *mpaio_run_report_get_cpu_samples    (MpaioRunReport *self);
 MPAIO_AVAILABLE_IN_ALL
 gint64                  mpaio_run_report_get_cpu_start_time (MpaioRunReport *self);

@@ -10,6 +10,7 @@
 # include "mpaio-version-macros.h"
 # include "mpaio-enum-types.h"
 # include "mpaio-error.h"
+# include "mpaio-error-policy.h"
 # include "mpaio-dtype.h"
 # include "mpaio-init.h"
 # include "mpaio-chunk.h"
