@@ -8,8 +8,10 @@
 #include "mpaio-cpu-counters-private.h"
 #include "mpaio-cpu-monitor.h"
 #include "mpaio-error.h"
+#include "mpaio-monitoring.h"
 #include "mpaio-orchestrator.h"
 #include "mpaio-run-report-private.h"
+#include "mpaio-run-publisher-private.h"
 
 /**
  * MpaioOrchestrator:
@@ -87,6 +89,7 @@ typedef struct
   GCancellable      *submissions;  /* cancelled when the run ends */
   GCancellable      *cancellable;  /* the caller's, held by task until done */
   MpaioCpuMonitor   *cpu_monitor;
+  MpaioRunPublication *publication; /* when monitoring is on */
   MpaioExecutorInterface *executor_iface;
   Submission        *spare_submissions; /* returned ones, for the next chunks */
   gboolean           ordered;
@@ -273,6 +276,9 @@ finish (Run    *run,
                                          mpaio_cpu_monitor_get_start_time (run->cpu_monitor),
                                          mpaio_cpu_monitor_get_n_cores (run->cpu_monitor));
     }
+
+  if (run->publication != NULL)
+    _mpaio_run_publication_finish (g_steal_pointer (&run->publication), error);
 
   self->run = NULL;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
@@ -602,6 +608,8 @@ mpaio_orchestrator_run_async (MpaioOrchestrator   *self,
   run->cancellable = cancellable;
   run->n_to_submit = n_chunks;
   run->report = _mpaio_run_report_new (g_get_monotonic_time (), (guint) MIN (n_chunks, G_MAXUINT));
+  if (G_UNLIKELY (mpaio_get_monitoring_enabled ()))
+    run->publication = _mpaio_run_publication_new (self, run->report, n_chunks, &run->in_flight);
 
   self->run = run;
   g_object_freeze_notify (G_OBJECT (self));
@@ -842,6 +850,9 @@ mpaio_orchestrator_init (MpaioOrchestrator *self)
 {
   self->workers = g_ptr_array_new_with_free_func (g_object_unref);
   self->cpu_interval = 200;
+
+  /* With MPAIO_MONITOR=1 the program is on the bus before its first run. */
+  mpaio_get_monitoring_enabled ();
 }
 
 /**

@@ -12,6 +12,7 @@
 # include "mpaio-error.h"
 # include "mpaio-dtype.h"
 # include "mpaio-init.h"
+# include "mpaio-monitoring.h"
 # include "mpaio-chunk.h"
 # include "mpaio-chunk-record.h"
 # include "mpaio-shared-array.h"
