@@ -25,6 +25,17 @@ main (int    argc,
   mpaio_monitor_application_choose_renderer ();
   application = mpaio_monitor_application_new ();
 
+  /* mpaio-monitor [OPTION…] -- COMMAND ARGS…: the command is not ours to
+   * parse. */
+  for (int i = 1; i < argc; i++)
+    if (g_str_equal (argv[i], "--"))
+      {
+        mpaio_monitor_application_set_command (application, (const char *const *) argv + i + 1);
+        argv[i] = NULL;
+        argc = i;
+        break;
+      }
+
   status = g_application_run (G_APPLICATION (application), argc, argv);
 
   return status != 0 ? status : mpaio_monitor_application_get_exit_status (application);

@@ -24,7 +24,7 @@
 
 /* Candidate distances between vertical grid lines, in seconds. */
 static const double tick_steps[] = {
-  0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 86400,
+  0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 86400,
 };
 
 static PangoLayout *
@@ -236,8 +236,12 @@ format_seconds (char   *buf,
     g_snprintf (buf, size, "%.0f min", seconds / 60.0);
   else if (fabs (seconds - round (seconds)) < 1e-6)
     g_snprintf (buf, size, "%.0f s", seconds);
-  else
+  else if (fabs (seconds) >= 0.1 && fabs (seconds * 10 - round (seconds * 10)) < 1e-6)
     g_snprintf (buf, size, "%.1f s", seconds);
+  else if (fabs (seconds * 1000 - round (seconds * 1000)) < 1e-6)
+    g_snprintf (buf, size, "%.0f ms", seconds * 1000);
+  else
+    g_snprintf (buf, size, "%.1f ms", seconds * 1000);
 }
 
 static void

@@ -23,6 +23,9 @@ G_BEGIN_DECLS
 
 #define MPAIO_CHART_LINE_WIDTH 2.0
 
+/* The shortest span the time axis zooms to, in seconds. */
+#define MIN_HISTORY 0.001
+
 /* The horizontal axis, in seconds. A live chart labels its grid by how long
  * ago each line is (its background is cached: the grid stays, the series
  * scroll under it); a recorded series is labelled by its own times. */

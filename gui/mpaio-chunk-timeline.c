@@ -621,7 +621,7 @@ mpaio_chunk_timeline_class_init (MpaioChunkTimelineClass *klass)
   widget_class->query_tooltip = mpaio_chunk_timeline_query_tooltip;
 
   properties[PROP_HISTORY] =
-    g_param_spec_double ("history", NULL, NULL, 1.0, 24 * 3600.0, DEFAULT_HISTORY,
+    g_param_spec_double ("history", NULL, NULL, MIN_HISTORY, 24 * 3600.0, DEFAULT_HISTORY,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   properties[PROP_FROZEN_TIME] =
@@ -953,7 +953,7 @@ mpaio_chunk_timeline_set_history (MpaioChunkTimeline *self,
                                   double              history)
 {
   g_return_if_fail (MPAIO_IS_CHUNK_TIMELINE (self));
-  g_return_if_fail (history >= 1.0);
+  g_return_if_fail (history >= MIN_HISTORY);
 
   if (self->follower.history == history)
     return;

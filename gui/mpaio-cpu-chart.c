@@ -432,7 +432,7 @@ mpaio_cpu_chart_class_init (MpaioCpuChartClass *klass)
                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   properties[PROP_HISTORY] =
-    g_param_spec_double ("history", NULL, NULL, 1.0, 24 * 3600.0, DEFAULT_HISTORY,
+    g_param_spec_double ("history", NULL, NULL, MIN_HISTORY, 24 * 3600.0, DEFAULT_HISTORY,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   properties[PROP_SHOW_TOTAL] =
@@ -562,7 +562,7 @@ mpaio_cpu_chart_set_history (MpaioCpuChart *self,
                              double         history)
 {
   g_return_if_fail (MPAIO_IS_CPU_CHART (self));
-  g_return_if_fail (history >= 1.0);
+  g_return_if_fail (history >= MIN_HISTORY);
 
   if (self->follower.history == history)
     return;

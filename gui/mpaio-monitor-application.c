@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 #include <mpaio.h>
 
+#include "monitor-program-watcher.h"
 #include "mpaio-csv-render.h"
 #include "mpaio-monitor-application.h"
 #include "mpaio-monitor-window.h"
@@ -44,6 +45,15 @@ struct _MpaioMonitorApplication
   char           *executor;
   char           *csv;
   gboolean        quit_after_run;
+
+  gboolean        list;
+  gint            attach_pid;
+  GStrv           command;
+  GDBusConnection *bus;
+  MonitorProgramWatcher *watcher;
+  GSubprocess    *child;
+  gboolean        watched_run_done;
+  gboolean        screenshot_after_run;
 
   /* The window's, kept for --csv: the window may be gone at shutdown. */
   MpaioCpuMonitor *monitor;
@@ -87,6 +97,11 @@ static const GOptionEntry option_entries[] = {
     N_("CSV") },
   { "output", 'o', 0, G_OPTION_ARG_FILENAME, NULL, N_("Where --render writes its PNG"),
     N_("PNG") },
+  { "list", 'l', 0, G_OPTION_ARG_NONE, NULL,
+    N_("List the mpaio programs that publish their runs (pid, state, command line), then quit"),
+    NULL },
+  { "attach", 'a', 0, G_OPTION_ARG_INT, NULL,
+    N_("Watch the runs of the mpaio program of this process id"), N_("PID") },
   G_OPTION_ENTRY_NULL
 };
 
@@ -126,6 +141,33 @@ fail (const char *format,
   g_printerr ("%s: %s\n", g_get_prgname (), message);
 
   return EXIT_FAILURE;
+}
+
+static int
+list_programs (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_autoptr(GPtrArray) programs = NULL;
+
+  if (bus != NULL)
+    programs = monitor_list_programs (bus, NULL, &error);
+  if (programs == NULL)
+    return fail ("Could not list the programs on the session bus: %s", error->message);
+
+  g_print ("%-8s %-10s %s\n", "PID", "STATE", "COMMAND");
+  for (guint i = 0; i < programs->len; i++)
+    {
+      MonitorProgramInfo *info = g_ptr_array_index (programs, i);
+
+      g_print ("%-8u %-10s %s\n", info->pid, info->state, info->command_line);
+    }
+  if (programs->len == 0)
+    g_printerr ("%s: no mpaio program publishes its runs; start one with %s=1 in its "
+                "environment, or with %s -- COMMAND\n",
+                g_get_prgname (), MPAIO_MONITOR_ENV, g_get_prgname ());
+
+  return EXIT_SUCCESS;
 }
 
 static int
@@ -176,6 +218,17 @@ mpaio_monitor_application_handle_local_options (GApplication *application,
       return EXIT_SUCCESS;
     }
 
+  if (g_variant_dict_contains (options, "list"))
+    return list_programs ();
+
+  g_variant_dict_lookup (options, "attach", "i", &self->attach_pid);
+  if (g_variant_dict_contains (options, "attach") && self->attach_pid <= 0)
+    return fail ("--attach takes the process id of a running program, not %d", self->attach_pid);
+  if (self->attach_pid > 0 && self->command != NULL)
+    return fail ("Either --attach PID or -- COMMAND, not both");
+  if ((self->attach_pid > 0 || self->command != NULL) && self->run != NULL)
+    return fail ("--run starts a demo run; it does not go with --attach or -- COMMAND");
+
   if (interval < 10)
     return fail ("--interval must be at least 10 ms");
   if (history < 1)
@@ -203,7 +256,10 @@ static void
 maybe_quit (MpaioMonitorApplication *self)
 {
   gboolean screenshot_pending = self->screenshot != NULL && !self->screenshot_done;
-  gboolean run_pending = self->quit_after_run && self->run != NULL && !self->run_done;
+  gboolean watching = self->attach_pid > 0 || self->command != NULL;
+  gboolean run_pending = self->quit_after_run &&
+                         ((self->run != NULL && !self->run_done) ||
+                          (watching && !self->watched_run_done));
 
   if (self->screenshot == NULL && !self->quit_after_run)
     return;
@@ -268,6 +324,14 @@ on_first_frame (GdkFrameClock           *clock,
 {
   g_signal_handlers_disconnect_by_func (clock, on_first_frame, self);
 
+  /* A watched run is shown once it is over, fitted to the window. */
+  if ((self->attach_pid > 0 || self->command != NULL) && self->quit_after_run &&
+      !self->watched_run_done)
+    {
+      self->screenshot_after_run = TRUE;
+      return;
+    }
+
   /* Counted from the first frame, not from launch: start-up time varies
    * (a cold start is seconds), the state shown should not. */
   g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) (self->after * 1000), on_screenshot_due,
@@ -313,6 +377,130 @@ apply_run_options (MpaioMonitorApplication *self,
 }
 
 static void
+on_watched_run_finished (MonitorProgramWatcher   *watcher,
+                         guint                    run,
+                         GVariant                *info,
+                         MpaioMonitorApplication *self)
+{
+  const char *state = "finished";
+  const char *message = "";
+  gint64 start_us = 0, end_us = 0;
+
+  g_variant_lookup (info, "state", "&s", &state);
+  g_variant_lookup (info, "message", "&s", &message);
+  g_variant_lookup (info, "start-us", "x", &start_us);
+  g_variant_lookup (info, "end-us", "x", &end_us);
+  g_print ("%s: process %d, run %u: %s in %.3f s%s%s\n", g_get_prgname (),
+           (int) monitor_program_watcher_get_pid (watcher), run, state,
+           (double) (end_us - start_us) / G_USEC_PER_SEC, *message ? ": " : "", message);
+
+  self->watched_run_done = TRUE;
+  if (g_strcmp0 (state, "finished") != 0 && self->quit_after_run)
+    self->exit_status = EXIT_FAILURE;
+
+  if (self->screenshot_after_run)
+    {
+      self->screenshot_after_run = FALSE;
+      g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) (self->after * 1000), on_screenshot_due,
+                          g_object_ref (self), g_object_unref);
+      return;
+    }
+  maybe_quit (self);
+}
+
+static void
+on_child_exited (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(MpaioMonitorApplication) self = user_data;
+  GSubprocess *child = G_SUBPROCESS (source);
+
+  if (!g_subprocess_wait_finish (child, result, NULL))
+    return;
+
+  if (g_subprocess_get_if_exited (child))
+    g_print ("%s: %s exited with status %d\n", g_get_prgname (), self->command[0],
+             g_subprocess_get_exit_status (child));
+  else
+    g_print ("%s: %s was killed by signal %d\n", g_get_prgname (), self->command[0],
+             g_subprocess_get_term_sig (child));
+
+  /* A program that never ran anything has nothing more to show. */
+  if (!self->watched_run_done && self->quit_after_run)
+    {
+      self->watched_run_done = TRUE;
+      self->exit_status = EXIT_FAILURE;
+      maybe_quit (self);
+    }
+}
+
+/* --attach PID, or -- COMMAND started with publishing on and this
+ * monitor as its watcher from the start. */
+static gboolean
+start_watching (MpaioMonitorApplication *self,
+                MpaioMonitorWindow      *window,
+                GError                 **error)
+{
+  GPid pid = self->attach_pid;
+
+  self->bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, error);
+  if (self->bus == NULL)
+    return FALSE;
+
+  if (self->command != NULL)
+    {
+      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+      const char *identifier;
+
+      g_subprocess_launcher_setenv (launcher, MPAIO_MONITOR_ENV, "1", TRUE);
+      g_subprocess_launcher_setenv (launcher, "MPAIO_MONITOR_WATCHER",
+                                    g_dbus_connection_get_unique_name (self->bus), TRUE);
+      self->child = g_subprocess_launcher_spawnv (launcher, (const char *const *) self->command,
+                                                  error);
+      if (self->child == NULL)
+        return FALSE;
+
+      identifier = g_subprocess_get_identifier (self->child);
+      pid = identifier != NULL ? (GPid) g_ascii_strtoll (identifier, NULL, 10) : 0;
+      g_subprocess_wait_async (self->child, NULL, on_child_exited, g_object_ref (self));
+      if (pid <= 0)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s exited at once",
+                       self->command[0]);
+          return FALSE;
+        }
+    }
+
+  /* Subscribed before the main loop runs again: nothing the program
+   * publishes is missed. */
+  self->watcher = monitor_program_watcher_new (self->bus, pid);
+  g_signal_connect_object (self->watcher, "run-finished", G_CALLBACK (on_watched_run_finished),
+                           self, 0);
+  mpaio_monitor_window_watch (window, self->watcher);
+
+  return TRUE;
+}
+
+/**
+ * mpaio_monitor_application_set_command:
+ * @self: the application
+ * @command: (array zero-terminated=1): a program and its arguments
+ *
+ * The program `mpaio-monitor -- COMMAND ARGS…` starts with monitoring on and
+ * watches.
+ */
+void
+mpaio_monitor_application_set_command (MpaioMonitorApplication *self,
+                                       const char *const       *command)
+{
+  g_return_if_fail (MPAIO_IS_MONITOR_APPLICATION (self));
+
+  g_strfreev (self->command);
+  self->command = command != NULL && command[0] != NULL ? g_strdupv ((char **) command) : NULL;
+}
+
+static void
 mpaio_monitor_application_activate (GApplication *application)
 {
   MpaioMonitorApplication *self = MPAIO_MONITOR_APPLICATION (application);
@@ -345,6 +533,17 @@ mpaio_monitor_application_activate (GApplication *application)
 
   if (self->run != NULL)
     mpaio_run_panel_start (panel);
+
+  if (self->attach_pid > 0 || self->command != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!start_watching (self, MPAIO_MONITOR_WINDOW (window), &error))
+        {
+          self->exit_status = fail ("%s", error->message);
+          g_application_quit (application);
+        }
+    }
 }
 
 static void
@@ -414,6 +613,12 @@ mpaio_monitor_application_finalize (GObject *object)
   MpaioMonitorApplication *self = MPAIO_MONITOR_APPLICATION (object);
 
   g_clear_object (&self->monitor);
+  g_clear_object (&self->watcher);
+  if (self->child != NULL)
+    g_subprocess_force_exit (self->child);
+  g_clear_object (&self->child);
+  g_clear_object (&self->bus);
+  g_strfreev (self->command);
   g_free (self->csv);
   g_free (self->run);
   g_free (self->screenshot);

@@ -18,5 +18,7 @@ G_DECLARE_FINAL_TYPE (MpaioMonitorApplication, mpaio_monitor_application, MPAIO,
 MpaioMonitorApplication *mpaio_monitor_application_new             (void);
 int                      mpaio_monitor_application_get_exit_status (MpaioMonitorApplication *self);
 void                     mpaio_monitor_application_choose_renderer (void);
+void                     mpaio_monitor_application_set_command     (MpaioMonitorApplication *self,
+                                                                    const char *const       *command);
 
 G_END_DECLS

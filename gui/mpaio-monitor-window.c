@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "mpaio-chart-drawing.h"
 #include "mpaio-monitor-window.h"
 
 /* An hour of samples at most, whatever the interval. */
@@ -23,6 +24,10 @@ struct _MpaioMonitorWindow
   MpaioCpuChart       *chart;
   MpaioChunkTimeline  *timeline;
   MpaioRunPanel       *run_panel;
+
+  /* A program watched over the bus, and its workers' names by index. */
+  MonitorProgramWatcher *watcher;
+  GStrv                watched_workers;
 };
 
 G_DEFINE_FINAL_TYPE (MpaioMonitorWindow, mpaio_monitor_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -246,6 +251,105 @@ on_chunk_done (MpaioMonitorWindow *self,
   mpaio_chunk_timeline_add_record (self->timeline, record, worker_name);
 }
 
+/**
+ * mpaio_monitor_window_show_span:
+ * @self: a window
+ * @start_us: the first time to show, monotonic µs
+ * @end_us: the last
+ *
+ * Fits the chart and the timeline to a span of time, such as a run, with a
+ * small margin on both sides, and pauses them there.
+ */
+void
+mpaio_monitor_window_show_span (MpaioMonitorWindow *self,
+                                gint64              start_us,
+                                gint64              end_us)
+{
+  GAction *pause = g_action_map_lookup_action (G_ACTION_MAP (self), "pause");
+  double span, margin;
+
+  g_return_if_fail (MPAIO_IS_MONITOR_WINDOW (self));
+
+  span = MAX ((double) (end_us - start_us) / G_USEC_PER_SEC, MIN_HISTORY);
+  margin = span * 0.04;
+  mpaio_cpu_chart_set_history (self->chart, span + 2 * margin);
+  mpaio_cpu_chart_set_frozen_time (self->chart, end_us + (gint64) (margin * G_USEC_PER_SEC));
+  g_simple_action_set_state (G_SIMPLE_ACTION (pause), g_variant_new_boolean (TRUE));
+}
+
+static void
+on_watched_run_started (MpaioMonitorWindow *self,
+                        guint               run,
+                        GVariant           *info)
+{
+  g_clear_pointer (&self->watched_workers, g_strfreev);
+  g_variant_lookup (info, "workers", "^as", &self->watched_workers);
+}
+
+static void
+on_watched_records (MpaioMonitorWindow     *self,
+                    guint                   run,
+                    const MpaioChunkRecord *records,
+                    const guint8           *outcomes,
+                    guint                   n_records)
+{
+  guint n_workers = self->watched_workers != NULL ? g_strv_length (self->watched_workers) : 0;
+
+  for (guint i = 0; i < n_records; i++)
+    {
+      const char *worker = records[i].worker_index < n_workers
+                             ? self->watched_workers[records[i].worker_index]
+                             : NULL;
+
+      mpaio_chunk_timeline_add_record (self->timeline, &records[i], worker);
+    }
+}
+
+static void
+on_watched_run_finished (MpaioMonitorWindow *self,
+                         guint               run,
+                         GVariant           *info)
+{
+  gint64 start_us = 0, end_us = 0;
+
+  if (g_variant_lookup (info, "start-us", "x", &start_us) &&
+      g_variant_lookup (info, "end-us", "x", &end_us) && end_us > start_us)
+    mpaio_monitor_window_show_span (self, start_us, end_us);
+}
+
+/**
+ * mpaio_monitor_window_watch:
+ * @self: a window
+ * @watcher: a program's watcher
+ *
+ * Draws the chunks of @watcher's runs in the timeline as they come, and
+ * fits the chart and timeline to each run when it ends.
+ */
+void
+mpaio_monitor_window_watch (MpaioMonitorWindow    *self,
+                            MonitorProgramWatcher *watcher)
+{
+  g_autofree char *title = NULL;
+
+  g_return_if_fail (MPAIO_IS_MONITOR_WINDOW (self));
+  g_return_if_fail (MONITOR_IS_PROGRAM_WATCHER (watcher));
+
+  if (self->watcher != NULL)
+    g_signal_handlers_disconnect_by_data (self->watcher, self);
+  g_set_object (&self->watcher, watcher);
+
+  g_signal_connect_object (watcher, "run-started", G_CALLBACK (on_watched_run_started), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (watcher, "records", G_CALLBACK (on_watched_records), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (watcher, "run-finished", G_CALLBACK (on_watched_run_finished), self,
+                           G_CONNECT_SWAPPED);
+
+  title = g_strdup_printf (_("mpaio Monitor — process %d"),
+                           (int) monitor_program_watcher_get_pid (watcher));
+  gtk_window_set_title (GTK_WINDOW (self), title);
+}
+
 static GMenuModel *
 create_menu (void)
 {
@@ -311,6 +415,10 @@ mpaio_monitor_window_dispose (GObject *object)
   if (self->monitor != NULL)
     mpaio_cpu_monitor_stop (self->monitor);
   g_clear_object (&self->monitor);
+  if (self->watcher != NULL)
+    g_signal_handlers_disconnect_by_data (self->watcher, self);
+  g_clear_object (&self->watcher);
+  g_clear_pointer (&self->watched_workers, g_strfreev);
 
   G_OBJECT_CLASS (mpaio_monitor_window_parent_class)->dispose (object);
 }

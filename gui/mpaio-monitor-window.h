@@ -7,6 +7,7 @@
 
 #include <gtk/gtk.h>
 
+#include "monitor-program-watcher.h"
 #include "mpaio-chunk-timeline.h"
 #include "mpaio-cpu-chart.h"
 #include "mpaio-run-panel.h"
@@ -24,6 +25,11 @@ MpaioRunPanel      *mpaio_monitor_window_get_run_panel     (MpaioMonitorWindow *
 MpaioCpuMonitor    *mpaio_monitor_window_get_cpu_monitor   (MpaioMonitorWindow *self);
 MpaioCpuChart      *mpaio_monitor_window_get_chart         (MpaioMonitorWindow *self);
 MpaioChunkTimeline *mpaio_monitor_window_get_timeline      (MpaioMonitorWindow *self);
+void                mpaio_monitor_window_watch             (MpaioMonitorWindow    *self,
+                                                            MonitorProgramWatcher *watcher);
+void                mpaio_monitor_window_show_span         (MpaioMonitorWindow *self,
+                                                            gint64              start_us,
+                                                            gint64              end_us);
 gboolean            mpaio_monitor_window_save_screenshot   (MpaioMonitorWindow *self,
                                                             const char         *path,
                                                             GError            **error);
