@@ -20,7 +20,7 @@ enabled_by_environment (void)
 {
   const char *value = g_getenv (MPAIO_MONITOR_ENV);
 
-  return value != NULL && g_strcmp0 (value, "0") != 0 && *value != '\0';
+  return g_strcmp0 (value, "1") == 0;
 }
 
 /**

@@ -124,7 +124,7 @@ test_render_without_display (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
-  const char *monitor = g_getenv ("MPAIO_MONITOR");
+  const char *monitor = g_getenv ("MPAIO_MONITOR_PROGRAM");
   cairo_surface_t *surface;
 
   g_assert_nonnull (monitor);
@@ -167,7 +167,7 @@ test_render_bad_csv (void)
 
   g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
   g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
-  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("MPAIO_MONITOR"), "--render",
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("MPAIO_MONITOR_PROGRAM"), "--render",
                                          "/nonexistent/samples.csv", "--output", "/tmp/never.png",
                                          NULL);
   g_assert_no_error (error);

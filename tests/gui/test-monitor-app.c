@@ -39,7 +39,7 @@ run_monitor (const char * const *args,
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
-  const char *monitor = g_getenv ("MPAIO_MONITOR");
+  const char *monitor = g_getenv ("MPAIO_MONITOR_PROGRAM");
   guint timeout_id;
 
   g_assert_nonnull (monitor);

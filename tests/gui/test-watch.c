@@ -1,0 +1,288 @@
+/* test-watch.c: mpaio-monitor watches programs that publish their runs
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Runs under dbus-run-session and Xvfb. The watched program is a real,
+ * separate mpaio program (watched-program) started with MPAIO_MONITOR=1,
+ * whose runs the test starts by writing a line to it.
+ */
+
+#include <string.h>
+
+#include <gtk/gtk.h>
+#include <mpaio.h>
+
+#include "gui-test-util.h"
+#include "monitor-program-watcher.h"
+#include "mpaio-monitor-window.h"
+
+typedef struct
+{
+  GSubprocess      *process;
+  GDataInputStream *output;
+  GOutputStream    *input;
+  GPid              pid;
+  guint             n_done;
+} Watched;
+
+static void
+on_name_appeared (GDBusConnection *connection,
+                  const char      *name,
+                  const char      *owner,
+                  gpointer         user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static char *
+read_line (Watched *watched)
+{
+  g_autoptr (GError) error = NULL;
+  char *line = g_data_input_stream_read_line (watched->output, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  return line;
+}
+
+/* Started with publishing on; returns once it is on the bus. */
+static Watched *
+watched_start (guint n_chunks, guint rounds)
+{
+  g_autoptr (GSubprocessLauncher) launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "watched-program", NULL);
+  g_autofree char *chunks = g_strdup_printf ("%u", n_chunks);
+  g_autofree char *rounds_s = g_strdup_printf ("%u", rounds);
+  g_autofree char *name = NULL;
+  g_autofree char *ready = NULL;
+  Watched         *watched = g_new0 (Watched, 1);
+  gboolean         appeared = FALSE;
+  guint            watch_id;
+
+  g_assert_no_error (error);
+  g_subprocess_launcher_setenv (launcher, "MPAIO_MONITOR", "1", TRUE);
+  watched->process =
+      g_subprocess_launcher_spawn (launcher, &error, program, chunks, rounds_s, NULL);
+  g_assert_no_error (error);
+  watched->pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (watched->process), NULL, 10);
+  watched->output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (watched->process));
+  watched->input = g_subprocess_get_stdin_pipe (watched->process);
+
+  ready = read_line (watched);
+  g_assert_cmpstr (ready, ==, "ready");
+
+  name = g_strdup_printf ("org.mpaio.Program.instance%d", (int) watched->pid);
+  watch_id = g_bus_watch_name_on_connection (bus, name, G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                             on_name_appeared, NULL, &appeared, NULL);
+  while (!appeared)
+    g_main_context_iteration (NULL, TRUE);
+  g_bus_unwatch_name (watch_id);
+
+  return watched;
+}
+
+static void
+watched_start_run (Watched *watched)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_output_stream_write_all (watched->input, "run\n", 4, NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+watched_wait_run (Watched *watched)
+{
+  g_autofree char *line = read_line (watched);
+  g_autofree char *expected = g_strdup_printf ("done %u", ++watched->n_done);
+
+  g_assert_cmpstr (line, ==, expected);
+}
+
+static void
+watched_stop (Watched *watched)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_output_stream_close (watched->input, NULL, NULL);
+  g_subprocess_wait_check (watched->process, NULL, &error);
+  g_assert_no_error (error);
+  g_object_unref (watched->output);
+  g_object_unref (watched->process);
+  g_free (watched);
+}
+
+static char *
+monitor_list (void)
+{
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GError) error = NULL;
+  char *out = NULL;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                              &error, g_getenv ("MPAIO_MONITOR_PROGRAM"), "--list", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (process));
+
+  return out;
+}
+
+/* The line of --list's output for @pid, or NULL. */
+static char *
+find_listed (const char *out, GPid pid)
+{
+  g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
+  g_autofree char *prefix = g_strdup_printf ("%d ", (int) pid);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      return g_strdup (lines[i]);
+
+  return NULL;
+}
+
+static void
+test_list (void)
+{
+  Watched         *watched;
+  g_autofree char *out = NULL;
+  g_autofree char *line = NULL;
+
+  g_test_summary ("mpaio-monitor --list shows a program started with MPAIO_MONITOR=1: its pid, "
+                  "its state before and after a run, and its command line");
+
+  watched = watched_start (4, 0);
+
+  out = monitor_list ();
+  g_assert_true (g_str_has_prefix (out, "PID"));
+  line = find_listed (out, watched->pid);
+  g_assert_nonnull (line);
+  g_assert_nonnull (strstr (line, " idle "));
+  g_assert_nonnull (strstr (line, "watched-program 4 0"));
+
+  watched_start_run (watched);
+  watched_wait_run (watched);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&line, g_free);
+  out = monitor_list ();
+  line = find_listed (out, watched->pid);
+  g_assert_nonnull (line);
+  g_assert_nonnull (strstr (line, " finished "));
+
+  watched_stop (watched);
+
+  /* Gone from the bus, gone from the list. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&line, g_free);
+  out = monitor_list ();
+  g_assert_null (find_listed (out, watched->pid));
+}
+
+typedef struct
+{
+  MpaioChunkTimeline *timeline;
+  guint               n_bars_at_end;
+  gboolean            finished;
+} AttachState;
+
+static void
+on_run_finished (MonitorProgramWatcher *watcher, guint run, GVariant *info, AttachState *state)
+{
+  state->finished = TRUE;
+}
+
+static void
+test_attach_draws_live (void)
+{
+  g_autoptr (GtkApplication) application = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_autoptr (MonitorProgramWatcher) watcher = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  MpaioMonitorWindow *window;
+  MpaioChunkTimeline *timeline;
+  AttachState         state = { 0 };
+  Watched            *watched;
+  guint               n_rows, n_chunks = 48;
+  TestPixels          pixels;
+
+  g_test_summary ("A window attached to a publishing program draws its chunks while the run "
+                  "goes on, one row per worker process with bars in the rows' colours where "
+                  "the chunks are, and fits the run when it ends");
+
+  g_assert_no_error (error);
+  application = gtk_application_new ("org.mpaio.Monitor.TestWatch", G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (application), NULL, &error);
+  g_assert_no_error (error);
+
+  watched = watched_start (n_chunks, 800);
+
+  window = mpaio_monitor_window_new (application, 200, 60);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 600);
+  gtk_window_present (GTK_WINDOW (window));
+  timeline = mpaio_monitor_window_get_timeline (window);
+
+  watcher = monitor_program_watcher_new (bus, watched->pid);
+  g_signal_connect (watcher, "run-finished", G_CALLBACK (on_run_finished), &state);
+  mpaio_monitor_window_watch (window, watcher);
+
+  watched_start_run (watched);
+
+  /* Live: bars arrive while the run goes on, batch by batch. */
+  while (mpaio_chunk_timeline_get_n_bars (timeline) == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (state.finished);
+  g_assert_cmpuint (mpaio_chunk_timeline_get_n_bars (timeline), <, n_chunks);
+
+  while (!state.finished)
+    g_main_context_iteration (NULL, TRUE);
+  watched_wait_run (watched);
+
+  g_assert_cmpuint (mpaio_chunk_timeline_get_n_bars (timeline), ==, n_chunks);
+  n_rows = mpaio_chunk_timeline_get_n_rows (timeline);
+  g_assert_cmpuint (n_rows, >=, 2);
+  /* Fitted: the axis spans the run, not the minute of history. */
+  g_assert_cmpfloat (mpaio_chunk_timeline_get_history (timeline), <, 30.0);
+  g_assert_cmpint (mpaio_chunk_timeline_get_frozen_time (timeline), >, 0);
+
+  texture = test_render_widget (GTK_WIDGET (timeline));
+  test_pixels_init (&pixels, texture);
+  for (guint row = 0; row < n_rows; row++)
+    {
+      graphene_rect_t bounds;
+      GdkRGBA         color;
+      int             x0, x1;
+
+      g_assert_cmpint (mpaio_chunk_timeline_get_row_pid (timeline, row), !=, watched->pid);
+      g_assert_cmpuint (mpaio_chunk_timeline_get_row_n_bars (timeline, row), >, 0);
+      g_assert_true (mpaio_chunk_timeline_get_row_bounds (timeline, row, &bounds));
+      mpaio_chunk_timeline_get_row_color (timeline, row, &color);
+
+      /* A fitted run fills most of the width: its row's colour is in the
+       * middle third as well as somewhere in the row. */
+      x0 = (int) (bounds.origin.x + bounds.size.width / 3);
+      x1 = (int) (bounds.origin.x + 2 * bounds.size.width / 3);
+      g_assert_true (test_pixels_find_color (&pixels, &color, x0, (int) bounds.origin.y, x1,
+                                             (int) (bounds.origin.y + bounds.size.height)));
+    }
+  test_pixels_clear (&pixels);
+
+  watched_stop (watched);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int argc, char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/watch/list", test_list);
+  g_test_add_func ("/watch/attach-draws-live", test_attach_draws_live);
+
+  return g_test_run ();
+}
