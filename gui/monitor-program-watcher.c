@@ -8,7 +8,13 @@
  * ended (we came in mid-run, or missed one) is filled in with GetRun().
  */
 
+#include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gio/gunixfdlist.h>
 
 #include "monitor-program-watcher.h"
 
@@ -48,7 +54,11 @@ struct _MonitorProgramWatcher
 
   guint    run;       /* the run being received */
   guint64  n_records; /* of it, so far */
-  gboolean fetching;
+  guint    fetching; /* the run asked for, or 0 */
+  /* The run's records file, shared by the program (read-only). */
+  const guint8 *map;
+  gsize         map_size;
+  guint64       capacity;
 };
 
 G_DEFINE_FINAL_TYPE (MonitorProgramWatcher, monitor_program_watcher, G_TYPE_OBJECT)
@@ -146,77 +156,133 @@ monitor_list_programs (GDBusConnection *connection, GCancellable *cancellable, G
 }
 
 static void
-deliver_records (MonitorProgramWatcher *self, guint64 first, GVariant *bytes)
+unmap_records (MonitorProgramWatcher *self)
 {
-  gsize                        length = 0;
-  const guint8                *data = g_variant_get_fixed_array (bytes, &length, 1);
-  guint64                      n = length / sizeof (FeedRecord);
-  guint64                      skip;
-  g_autofree MpaioChunkRecord *records = NULL;
-  g_autofree guint8           *outcomes = NULL;
+  if (self->map != NULL)
+    munmap ((void *) self->map, self->map_size);
+  self->map = NULL;
+  self->map_size = 0;
+  self->capacity = 0;
+}
 
-  if (length % sizeof (FeedRecord) != 0 || first > self->n_records || first + n <= self->n_records)
+/* Maps a records file of @capacity records, after checking that it is as
+ * big as that and cannot shrink (a shrunk mapping would crash us). */
+static gboolean
+map_records (MonitorProgramWatcher *self,
+             int                    fd,
+             guint64                capacity)
+{
+  struct stat st;
+  int seals;
+  void *map;
+
+  unmap_records (self);
+  if (capacity == 0 || capacity > G_MAXSIZE / sizeof (FeedRecord))
+    return FALSE;
+
+  seals = fcntl (fd, F_GET_SEALS);
+  if (fstat (fd, &st) < 0 || (guint64) st.st_size < capacity * sizeof (FeedRecord) ||
+      seals < 0 || (seals & F_SEAL_SHRINK) == 0)
+    return FALSE;
+
+  map = mmap (NULL, capacity * sizeof (FeedRecord), PROT_READ, MAP_SHARED, fd, 0);
+  if (map == MAP_FAILED)
+    return FALSE;
+
+  self->map = map;
+  self->map_size = capacity * sizeof (FeedRecord);
+  self->capacity = capacity;
+  return TRUE;
+}
+
+/* Hands on the records from the last one delivered up to @n_records. */
+static void
+deliver_records (MonitorProgramWatcher *self,
+                 guint64                n_records)
+{
+  g_autofree MpaioChunkRecord *records = NULL;
+  g_autofree guint8 *outcomes = NULL;
+  guint64 first = self->n_records;
+  guint64 n;
+
+  n_records = MIN (n_records, self->capacity);
+  if (self->map == NULL || n_records <= first)
     return;
 
-  /* What we have already is skipped. */
-  skip = self->n_records - first;
-  n -= skip;
+  n = n_records - first;
   records = g_new (MpaioChunkRecord, n);
   outcomes = g_new (guint8, n);
   for (guint64 i = 0; i < n; i++)
     {
       FeedRecord record;
 
-      memcpy (&record, data + (skip + i) * sizeof (FeedRecord), sizeof record);
-      records[i] = (MpaioChunkRecord){
-        .worker_index = record.worker_index,
-        .chunk_index = record.chunk_index,
-        .start_row = record.start_row,
-        .end_row = record.end_row,
-        .pid = record.pid,
-        .sent_us = record.sent_us,
-        .started_us = record.started_us,
-        .finished_us = record.finished_us,
-        .returned_us = record.returned_us,
+      memcpy (&record, self->map + (first + i) * sizeof (FeedRecord), sizeof record);
+      records[i] = (MpaioChunkRecord) {
+        .worker_index = GUINT32_FROM_LE (record.worker_index),
+        .chunk_index = GUINT64_FROM_LE (record.chunk_index),
+        .start_row = GUINT64_FROM_LE (record.start_row),
+        .end_row = GUINT64_FROM_LE (record.end_row),
+        .pid = GINT32_FROM_LE (record.pid),
+        .sent_us = GINT64_FROM_LE (record.sent_us),
+        .started_us = GINT64_FROM_LE (record.started_us),
+        .finished_us = GINT64_FROM_LE (record.finished_us),
+        .returned_us = GINT64_FROM_LE (record.returned_us),
       };
-      outcomes[i] = (guint8) MIN (record.outcome, MONITOR_CHUNK_CANCELLED);
+      outcomes[i] = (guint8) MIN (GUINT32_FROM_LE (record.outcome), MONITOR_CHUNK_CANCELLED);
     }
 
-  self->n_records += n;
+  self->n_records = n_records;
   g_signal_emit (self, signals[SIGNAL_RECORDS], 0, self->run, records, outcomes, (guint) n);
 }
 
 static void
-on_get_run (GObject *source, GAsyncResult *result, gpointer user_data)
+on_get_run (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
 {
-  g_autoptr (MonitorProgramWatcher) self = user_data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GVariant) reply =
-      g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  g_autoptr (GVariant) info = NULL;
-  g_autoptr (GVariant) records = NULL;
-  g_autoptr (GVariant) samples = NULL;
-  guint       run;
+  g_autofree gpointer *data = user_data;
+  g_autoptr(MonitorProgramWatcher) self = data[0];
+  guint run = GPOINTER_TO_UINT (data[1]);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GUnixFDList) fd_list = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) info = NULL;
+  g_autoptr(GVariant) samples = NULL;
+  guint64 n_records = 0, capacity = 0;
+  gint32 handle = -1;
   const char *state = NULL;
+  int fd;
 
+  reply = g_dbus_connection_call_with_unix_fd_list_finish (G_DBUS_CONNECTION (source), &fd_list,
+                                                           result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  self->fetching = FALSE;
+  if (run == self->fetching)
+    self->fetching = 0;
   if (reply == NULL)
     {
       g_debug ("Could not fetch the run of %d: %s", (int) self->pid, error->message);
       return;
     }
+  /* An older run than the one being received: too late. */
+  if (run < self->run)
+    return;
 
-  run = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (self), "fetched-run"));
-  g_variant_get (reply, "(@a{sv}@ay@a(dadd))", &info, &records, &samples);
+  g_variant_get (reply, "(@a{sv}ht@a(dadd))", &info, &handle, &n_records, &samples);
   if (run != self->run)
     {
       self->run = run;
       self->n_records = 0;
       g_signal_emit (self, signals[SIGNAL_RUN_STARTED], 0, run, info);
     }
-  deliver_records (self, 0, records);
+
+  g_variant_lookup (info, "records-capacity", "t", &capacity);
+  fd = fd_list != NULL ? g_unix_fd_list_get (fd_list, handle, NULL) : -1;
+  if (fd < 0 || !map_records (self, fd, capacity))
+    g_debug ("The records of process %d cannot be read", (int) self->pid);
+  if (fd >= 0)
+    close (fd);
+  deliver_records (self, n_records);
 
   if (g_variant_lookup (info, "state", "&s", &state) && g_strcmp0 (state, "running") != 0)
     {
@@ -229,15 +295,19 @@ on_get_run (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 fetch_run (MonitorProgramWatcher *self, guint run)
 {
-  if (self->fetching)
+  gpointer *data;
+
+  if (self->fetching == run)
     return;
 
-  self->fetching = TRUE;
-  g_object_set_data (G_OBJECT (self), "fetched-run", GUINT_TO_POINTER (run));
-  g_dbus_connection_call (self->connection, self->name, self->path, INTERFACE, "GetRun",
-                          g_variant_new ("(u)", run), G_VARIANT_TYPE ("(a{sv}aya(dadd))"),
-                          G_DBUS_CALL_FLAGS_NONE, -1, self->cancellable, on_get_run,
-                          g_object_ref (self));
+  self->fetching = run;
+  data = g_new (gpointer, 2);
+  data[0] = g_object_ref (self);
+  data[1] = GUINT_TO_POINTER (run);
+  g_dbus_connection_call_with_unix_fd_list (
+    self->connection, self->name, self->path, INTERFACE, "GetRun", g_variant_new ("(u)", run),
+    G_VARIANT_TYPE ("(a{sv}hta(dadd))"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, self->cancellable,
+    on_get_run, data);
 }
 
 static void
@@ -264,22 +334,24 @@ on_signal (GDBusConnection *connection,
 
       self->run = run;
       self->n_records = 0;
+      unmap_records (self);
       g_free (self->state);
       self->state = g_strdup ("running");
       g_signal_emit (self, signals[SIGNAL_RUN_STARTED], 0, run, info);
+      /* The file of its records. */
+      fetch_run (self, run);
     }
   else if (g_str_equal (signal, "Progress") &&
-           g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(utttayua(dadd))")))
+           g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(utuua(dadd))")))
     {
-      g_autoptr (GVariant) records = g_variant_get_child_value (parameters, 4);
-      guint64 first = 0;
+      guint64 n_records = 0;
 
-      g_variant_get_child (parameters, 3, "t", &first);
-      /* A run whose start we did not see, or a batch we missed. */
-      if (run != self->run || first > self->n_records)
+      g_variant_get_child (parameters, 1, "t", &n_records);
+      /* A run whose start we did not see. */
+      if (run != self->run)
         fetch_run (self, run);
       else
-        deliver_records (self, first, records);
+        deliver_records (self, n_records);
     }
   else if (g_str_equal (signal, "RunFinished") && run == self->run &&
            g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(ua{sv})")))
@@ -347,6 +419,7 @@ monitor_program_watcher_dispose (GObject *object)
   MonitorProgramWatcher *self = MONITOR_PROGRAM_WATCHER (object);
 
   g_cancellable_cancel (self->cancellable);
+  unmap_records (self);
   if (self->subscription != 0)
     g_dbus_connection_signal_unsubscribe (self->connection, self->subscription);
   self->subscription = 0;

@@ -14,6 +14,10 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,14 +27,18 @@
 #include "mpaio-dbus-program.h"
 #include "mpaio-monitoring.h"
 #include "mpaio-run-publisher-private.h"
+#include "mpaio-run-report-private.h"
 #include "mpaio-worker.h"
+
+#include <gio/gunixfdlist.h>
 
 #define WATCHER_ENV       "MPAIO_MONITOR_WATCHER"
 #define FLUSH_INTERVAL_MS 250
-/* 8192 records: 576 KiB per message, well below the bus's limits. */
-#define RECORDS_PER_SIGNAL 8192
+/* 2^24 records (1.2 GB of file, sparse): a run with more chunks publishes
+ * the first ones only. */
+#define MAX_PUBLISHED_RECORDS (G_GUINT64_CONSTANT (1) << 24)
 /* Finished runs kept for GetRun(). */
-#define MAX_KEPT_RUNS 4
+#define MAX_KEPT_RUNS 2
 
 struct _MpaioRunPublication
 {
@@ -45,11 +53,15 @@ struct _MpaioRunPublication
   gint64          start_us;
   gint64          end_us;
 
-  /* Taken from the report and converted; guarded by the publisher's lock. */
-  GByteArray *records;
-  guint64     n_records_sent;
-  GPtrArray  *samples; /* of GVariant (dadd) */
-  guint       n_samples_sent;
+  /* Taken from the report into a shared memory file that watchers map;
+   * guarded by the publisher's lock. */
+  int           records_fd;
+  guint8       *records_map;
+  guint64       records_capacity;
+  guint64       n_records;
+  GMainContext *context; /* the run's */
+  GPtrArray    *samples; /* of GVariant (dadd) */
+  guint         n_samples_sent;
 
   MpaioCpuMonitor *cpu_monitor;
   GSource         *timer;
@@ -68,10 +80,15 @@ typedef struct
   GHashTable        *watchers; /* unique name → name watch id */
   GQueue             runs;     /* of MpaioRunPublication, newest last */
   guint              last_run_id;
+  /* The records file of a run no longer kept, for the next run: its pages
+   * are there already, so writing records faults none in. */
+  int                spare_fd;
+  guint8            *spare_map;
+  guint64            spare_capacity;
   gboolean           atexit_added;
 } Publisher;
 
-static Publisher publisher = { 0 };
+static Publisher publisher = { .spare_fd = -1 };
 
 static MpaioRunPublication *
 publication_ref (MpaioRunPublication *publication)
@@ -89,7 +106,11 @@ publication_unref (MpaioRunPublication *publication)
   g_assert (publication->timer == NULL);
   g_clear_object (&publication->cpu_monitor);
   g_clear_object (&publication->report);
-  g_clear_pointer (&publication->records, g_byte_array_unref);
+  if (publication->records_map != NULL)
+    munmap (publication->records_map, publication->records_capacity * sizeof (MpaioFeedRecord));
+  if (publication->records_fd >= 0)
+    close (publication->records_fd);
+  g_clear_pointer (&publication->context, g_main_context_unref);
   g_clear_pointer (&publication->samples, g_ptr_array_unref);
   g_clear_pointer (&publication->workers, g_strfreev);
   g_free (publication->state);
@@ -124,32 +145,11 @@ publication_info_locked (MpaioRunPublication *publication)
   g_variant_dict_insert (&dict, "workers", "^as", publication->workers);
   g_variant_dict_insert (&dict, "cpu-start-us", "x", cpu_start);
   g_variant_dict_insert (&dict, "n-cores", "u", n_cores);
+  g_variant_dict_insert (&dict, "records-capacity", "t", publication->records_capacity);
   g_variant_dict_insert (&dict, "state", "s", publication->state);
   g_variant_dict_insert (&dict, "message", "s", publication->message ? publication->message : "");
 
   return g_variant_dict_end (&dict);
-}
-
-static GVariant *
-records_variant (const guint8 *data, gsize length)
-{
-  /* The feed's records are little-endian; GVariant's are native. */
-  g_autoptr (GVariant) records =
-      g_variant_ref_sink (g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, data, length, 1));
-
-#if G_BYTE_ORDER == G_BIG_ENDIAN
-  {
-    g_autoptr (GVariant) native = g_variant_new_from_data (
-        G_VARIANT_TYPE ("a" MPAIO_FEED_RECORD_TYPE), data, length, TRUE, NULL, NULL);
-    g_autoptr (GVariant) swapped = g_variant_byteswap (native);
-
-    g_clear_pointer (&records, g_variant_unref);
-    records = g_variant_ref_sink (g_variant_new_fixed_array (
-        G_VARIANT_TYPE_BYTE, g_variant_get_data (swapped), g_variant_get_size (swapped), 1));
-  }
-#endif
-
-  return g_steal_pointer (&records);
 }
 
 static GVariant *
@@ -168,37 +168,39 @@ samples_variant (GPtrArray *samples, guint first)
 static void
 publication_collect_locked (MpaioRunPublication *publication)
 {
-  guint n_records, have;
+  const MpaioChunkRecord *taken;
+  guint64 n_records;
+  guint n_taken;
 
   if (publication->report == NULL)
     return;
 
-  n_records = mpaio_run_report_get_n_records (publication->report);
-  have = publication->records->len / sizeof (MpaioFeedRecord);
+  taken = _mpaio_run_report_peek_records (publication->report, &n_taken);
 
-  if (n_records > have)
+  n_records = MIN (n_taken, publication->records_capacity);
+  if (n_records > publication->n_records)
     {
-      MpaioFeedRecord *out;
+      MpaioFeedRecord *out = (MpaioFeedRecord *) (gpointer) publication->records_map;
 
-      g_byte_array_set_size (publication->records, n_records * sizeof (MpaioFeedRecord));
-      out = (MpaioFeedRecord *) (gpointer) publication->records->data;
-      for (guint i = have; i < n_records; i++)
+      for (guint i = (guint) publication->n_records; i < n_records; i++)
         {
-          const MpaioChunkRecord *record = mpaio_run_report_get_record (publication->report, i);
+          const MpaioChunkRecord *record = &taken[i];
 
-          out[i] = (MpaioFeedRecord){
-            .worker_index = record->worker_index,
-            .outcome = MPAIO_FEED_OUTCOME_COMPLETED,
-            .chunk_index = record->chunk_index,
-            .start_row = record->start_row,
-            .end_row = record->end_row,
-            .pid = record->pid,
-            .sent_us = record->sent_us,
-            .started_us = record->started_us,
-            .finished_us = record->finished_us,
-            .returned_us = record->returned_us,
+          /* Little-endian, as the interface says. */
+          out[i] = (MpaioFeedRecord) {
+            .worker_index = GUINT32_TO_LE (record->worker_index),
+            .outcome = GUINT32_TO_LE (MPAIO_FEED_OUTCOME_COMPLETED),
+            .chunk_index = GUINT64_TO_LE (record->chunk_index),
+            .start_row = GUINT64_TO_LE (record->start_row),
+            .end_row = GUINT64_TO_LE (record->end_row),
+            .pid = GINT32_TO_LE (record->pid),
+            .sent_us = GINT64_TO_LE (record->sent_us),
+            .started_us = GINT64_TO_LE (record->started_us),
+            .finished_us = GINT64_TO_LE (record->finished_us),
+            .returned_us = GINT64_TO_LE (record->returned_us),
           };
         }
+      publication->n_records = n_records;
     }
 
   if (publication->cpu_monitor != NULL)
@@ -237,34 +239,22 @@ emit_locked (const char *name, GVariant *parameters)
     g_debug ("Could not publish %s: %s", name, error->message);
 }
 
-/* Sends what watchers have not seen yet, in messages of a bounded size. */
+/* Tells watchers how far the records go, with the new CPU samples: a
+ * small message, whatever the number of chunks. */
 static void
 publication_send_locked (MpaioRunPublication *publication)
 {
-  guint64 n_records = publication->records->len / sizeof (MpaioFeedRecord);
-  guint   n_in_flight = publication->in_flight != NULL ? *publication->in_flight : 0;
+  guint n_in_flight = publication->in_flight != NULL ? *publication->in_flight : 0;
+  guint first_sample = publication->n_samples_sent;
 
   if (!is_watched_locked ())
     return;
 
-  do
-    {
-      guint64   first = publication->n_records_sent;
-      guint64   n = MIN (n_records - first, RECORDS_PER_SIGNAL);
-      guint     first_sample = publication->n_samples_sent;
-      GVariant *records =
-          records_variant (publication->records->data + first * sizeof (MpaioFeedRecord),
-                           n * sizeof (MpaioFeedRecord));
-
-      emit_locked ("Progress",
-                   g_variant_new ("(uttt@ayu@a(dadd))", publication->id, n_records, n_in_flight,
-                                  first, records, first_sample,
-                                  samples_variant (publication->samples, first_sample)));
-      g_variant_unref (records);
-      publication->n_records_sent += n;
-      publication->n_samples_sent = publication->samples->len;
-    }
-  while (publication->n_records_sent < n_records);
+  emit_locked ("Progress",
+               g_variant_new ("(utuu@a(dadd))", publication->id, publication->n_records,
+                              n_in_flight, first_sample,
+                              samples_variant (publication->samples, first_sample)));
+  publication->n_samples_sent = publication->samples->len;
 }
 
 static gboolean
@@ -272,9 +262,13 @@ on_flush_timer (gpointer user_data)
 {
   MpaioRunPublication *publication = user_data;
 
+  /* Nobody watching, nothing to do: GetRun() takes what it needs. */
   g_mutex_lock (&publisher.lock);
-  publication_collect_locked (publication);
-  publication_send_locked (publication);
+  if (is_watched_locked ())
+    {
+      publication_collect_locked (publication);
+      publication_send_locked (publication);
+    }
   g_mutex_unlock (&publisher.lock);
 
   return G_SOURCE_CONTINUE;
@@ -288,6 +282,84 @@ set_state_locked (const char *state, guint run_id)
 
   mpaio_dbus_program1_set_state (publisher.skeleton, state);
   mpaio_dbus_program1_set_current_run (publisher.skeleton, run_id);
+}
+
+/* Sparse: only the pages records are written to take memory. */
+static void
+create_records_file_locked (MpaioRunPublication *publication,
+                            guint64              n_chunks)
+{
+  guint64 capacity = MIN (n_chunks, MAX_PUBLISHED_RECORDS);
+  gsize size = capacity * sizeof (MpaioFeedRecord);
+  void *map;
+
+  publication->records_fd = -1;
+  if (capacity == 0)
+    return;
+
+  if (publisher.spare_fd >= 0 && publisher.spare_capacity >= capacity)
+    {
+      publication->records_fd = publisher.spare_fd;
+      publication->records_map = publisher.spare_map;
+      publication->records_capacity = publisher.spare_capacity;
+      publisher.spare_fd = -1;
+      publisher.spare_map = NULL;
+      publisher.spare_capacity = 0;
+      return;
+    }
+
+  publication->records_fd = memfd_create ("mpaio-run-records", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (publication->records_fd < 0 || ftruncate (publication->records_fd, (off_t) size) < 0 ||
+      fcntl (publication->records_fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
+    {
+      g_debug ("Records are not published: %s", g_strerror (errno));
+      return;
+    }
+
+  map = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, publication->records_fd, 0);
+  if (map == MAP_FAILED)
+    {
+      g_debug ("Records are not published: %s", g_strerror (errno));
+      return;
+    }
+
+  publication->records_map = map;
+  publication->records_capacity = capacity;
+}
+
+/* A run no longer kept gives its records file to the next one. */
+static void
+recycle_records_file_locked (MpaioRunPublication *publication)
+{
+  /* A run of another orchestrator may still be writing to its file. */
+  if (publication->records_map == NULL || publication->timer != NULL ||
+      publication->records_capacity <= publisher.spare_capacity)
+    return;
+
+  if (publisher.spare_map != NULL)
+    munmap (publisher.spare_map, publisher.spare_capacity * sizeof (MpaioFeedRecord));
+  if (publisher.spare_fd >= 0)
+    close (publisher.spare_fd);
+
+  publisher.spare_fd = publication->records_fd;
+  publisher.spare_map = publication->records_map;
+  publisher.spare_capacity = publication->records_capacity;
+  publication->records_fd = -1;
+  publication->records_map = NULL;
+  publication->records_capacity = 0;
+}
+
+/* A descriptor of the records file that cannot write to it. */
+static int
+open_records_read_only (MpaioRunPublication *publication)
+{
+  g_autofree char *path = NULL;
+
+  if (publication->records_fd < 0)
+    return -1;
+
+  path = g_strdup_printf ("/proc/self/fd/%d", publication->records_fd);
+  return open (path, O_RDONLY | O_CLOEXEC);
 }
 
 MpaioRunPublication *
@@ -307,7 +379,7 @@ _mpaio_run_publication_new (MpaioOrchestrator *orchestrator,
   publication->in_flight = in_flight;
   publication->n_chunks = n_chunks;
   publication->state = g_strdup ("running");
-  publication->records = g_byte_array_new ();
+  publication->context = g_main_context_ref_thread_default ();
   publication->samples = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
   publication->workers = g_new0 (char *, n_workers + 1);
   for (guint i = 0; i < n_workers; i++)
@@ -326,7 +398,13 @@ _mpaio_run_publication_new (MpaioOrchestrator *orchestrator,
   publication->id = ++publisher.last_run_id;
   g_queue_push_tail (&publisher.runs, publication_ref (publication));
   while (g_queue_get_length (&publisher.runs) > MAX_KEPT_RUNS)
-    publication_unref (g_queue_pop_head (&publisher.runs));
+    {
+      MpaioRunPublication *old = g_queue_pop_head (&publisher.runs);
+
+      recycle_records_file_locked (old);
+      publication_unref (old);
+    }
+  create_records_file_locked (publication, n_chunks);
   emit_locked ("RunStarted",
                g_variant_new ("(u@a{sv})", publication->id, publication_info_locked (publication)));
   set_state_locked ("running", publication->id);
@@ -355,10 +433,11 @@ _mpaio_run_publication_finish (MpaioRunPublication *publication, const GError *e
   g_free (publication->state);
   publication->state = g_strdup (state);
   publication->message = error != NULL ? g_strdup (error->message) : NULL;
-  publication_collect_locked (publication);
-  publication_send_locked (publication);
-  /* Everything is taken: a kept run does not keep its report alive. */
-  g_clear_object (&publication->report);
+  if (is_watched_locked ())
+    {
+      publication_collect_locked (publication);
+      publication_send_locked (publication);
+    }
   emit_locked ("RunFinished",
                g_variant_new ("(u@a{sv})", publication->id, publication_info_locked (publication)));
   set_state_locked (state, publication->id);
@@ -429,12 +508,15 @@ on_handle_unwatch (MpaioDBusProgram1     *skeleton,
 static gboolean
 on_handle_get_run (MpaioDBusProgram1     *skeleton,
                    GDBusMethodInvocation *invocation,
+                   GUnixFDList           *unused,
                    guint                  run_id,
                    gpointer               user_data)
 {
   MpaioRunPublication *publication = NULL;
-  g_autoptr (GVariant) records = NULL;
+  g_autoptr(GUnixFDList) fd_list = NULL;
   GVariant *info, *samples;
+  guint64 n_records;
+  int fd = -1;
 
   g_mutex_lock (&publisher.lock);
   for (GList *l = publisher.runs.head; l != NULL; l = l->next)
@@ -445,21 +527,34 @@ on_handle_get_run (MpaioDBusProgram1     *skeleton,
         publication = candidate;
     }
 
-  if (publication == NULL)
+  if (publication != NULL)
+    fd = open_records_read_only (publication);
+  if (fd < 0)
     {
       g_mutex_unlock (&publisher.lock);
-      g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
-                                             "No run %u: the last %u runs are kept", run_id,
-                                             MAX_KEPT_RUNS);
+      if (publication == NULL)
+        g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR,
+                                               G_DBUS_ERROR_INVALID_ARGS,
+                                               "No run %u: the last %u runs are kept", run_id,
+                                               MAX_KEPT_RUNS);
+      else
+        g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_FAILED,
+                                               "The records of run %u cannot be shared", run_id);
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
 
+  /* The report is read on the run's own context only. */
+  if (g_main_context_is_owner (publication->context))
+    publication_collect_locked (publication);
+
+  fd_list = g_unix_fd_list_new_from_array (&fd, 1);
   info = publication_info_locked (publication);
-  records = records_variant (publication->records->data, publication->records->len);
+  n_records = publication->n_records;
   samples = samples_variant (publication->samples, 0);
   g_mutex_unlock (&publisher.lock);
 
-  mpaio_dbus_program1_complete_get_run (skeleton, invocation, info, records, samples);
+  mpaio_dbus_program1_complete_get_run (skeleton, invocation, fd_list, info,
+                                        g_variant_new_handle (0), n_records, samples);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 

@@ -17,6 +17,9 @@ void            _mpaio_run_report_add_record (MpaioRunReport         *self,
                                               const MpaioChunkRecord *record);
 void            _mpaio_run_report_set_end    (MpaioRunReport         *self,
                                               gint64                  end_time);
+/* The records so far, valid until the next one is added. */
+const MpaioChunkRecord *_mpaio_run_report_peek_records (MpaioRunReport *self,
+                                                        guint          *n_records);
 
 void            _mpaio_run_report_set_cpu_samples (MpaioRunReport *self,
                                                    GListModel     *samples,

@@ -198,6 +198,14 @@ _mpaio_run_report_add_record (MpaioRunReport         *self,
   g_array_append_vals (self->records, record, 1);
 }
 
+const MpaioChunkRecord *
+_mpaio_run_report_peek_records (MpaioRunReport *self,
+                                guint          *n_records)
+{
+  *n_records = self->records->len;
+  return (const MpaioChunkRecord *) (gpointer) self->records->data;
+}
+
 /**
  * _mpaio_run_report_set_end:
  * @self: a run report

@@ -8,8 +8,13 @@
 
 #include "config.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <gio/gunixfdlist.h>
 
 #include "mpaio-run-publisher-private.h"
 #include "mpaio-test-workers.h"
@@ -19,7 +24,7 @@ typedef struct
   GDBusConnection *connection;
   char            *name;
   char            *path;
-  GArray          *records; /* of MpaioFeedRecord, by record number */
+  guint64          n_records_announced;
   guint            n_progress;
   guint            n_samples;
   gboolean         finished;
@@ -45,18 +50,6 @@ new_private_connection (void)
 }
 
 static void
-append_records (Watcher *watcher, guint64 first, GVariant *bytes)
-{
-  gsize         length = 0;
-  const guint8 *data = g_variant_get_fixed_array (bytes, &length, 1);
-
-  g_assert_cmpuint (length % sizeof (MpaioFeedRecord), ==, 0);
-  /* Batches come in order, without gaps. */
-  g_assert_cmpuint (first, ==, watcher->records->len);
-  g_array_append_vals (watcher->records, data, length / sizeof (MpaioFeedRecord));
-}
-
-static void
 on_signal (GDBusConnection *connection,
            const char      *sender,
            const char      *path,
@@ -72,12 +65,14 @@ on_signal (GDBusConnection *connection,
 
   if (g_str_equal (signal, "Progress"))
     {
-      g_autoptr (GVariant) records = g_variant_get_child_value (parameters, 4);
-      g_autoptr (GVariant) samples = g_variant_get_child_value (parameters, 6);
-      guint64 first;
+      g_autoptr(GVariant) samples = g_variant_get_child_value (parameters, 4);
+      guint64 n_records;
 
-      g_variant_get_child (parameters, 3, "t", &first);
-      append_records (watcher, first, records);
+      g_assert_true (g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(utuua(dadd))")));
+      g_variant_get_child (parameters, 1, "t", &n_records);
+      /* Records are only ever added. */
+      g_assert_cmpuint (n_records, >=, watcher->n_records_announced);
+      watcher->n_records_announced = n_records;
       watcher->n_samples += (guint) g_variant_n_children (samples);
       watcher->n_progress++;
     }
@@ -100,21 +95,77 @@ on_call_done (GObject *source, GAsyncResult *result, gpointer user_data)
 /* The program answers on this thread's main context: the call must not
  * block it. */
 static GVariant *
-call_full (Watcher *watcher, const char *interface, const char *method, GVariant *parameters)
+call_with_fds (Watcher      *watcher,
+               const char   *interface,
+               const char   *method,
+               GVariant     *parameters,
+               GUnixFDList **fd_list)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
   GVariant *reply;
 
-  g_dbus_connection_call (watcher->connection, watcher->name, watcher->path, interface, method,
-                          parameters, NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_call_done,
-                          &result);
+  g_dbus_connection_call_with_unix_fd_list (watcher->connection, watcher->name, watcher->path,
+                                            interface, method, parameters, NULL,
+                                            G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, on_call_done,
+                                            &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
 
-  reply = g_dbus_connection_call_finish (watcher->connection, result, &error);
+  reply = g_dbus_connection_call_with_unix_fd_list_finish (watcher->connection, fd_list, result,
+                                                           &error);
   g_assert_no_error (error);
   return reply;
+}
+
+static GVariant *
+call_full (Watcher    *watcher,
+           const char *interface,
+           const char *method,
+           GVariant   *parameters)
+{
+  return call_with_fds (watcher, interface, method, parameters, NULL);
+}
+
+/* GetRun(): the run's information, and its records read from the file
+ * it shares. */
+static GVariant *
+get_run (Watcher *watcher,
+         guint    run_id,
+         GArray  *records)
+{
+  g_autoptr(GUnixFDList) fd_list = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) samples = NULL;
+  GVariant *info = NULL;
+  guint64 n_records = 0, capacity = 0;
+  gint32 handle = -1;
+  void *map;
+  struct stat st;
+  int fd;
+
+  reply = call_with_fds (watcher, "org.mpaio.Program1", "GetRun", g_variant_new ("(u)", run_id),
+                         &fd_list);
+  g_variant_get (reply, "(@a{sv}ht@a(dadd))", &info, &handle, &n_records, &samples);
+  g_assert_cmpint (handle, ==, 0);
+  g_assert_nonnull (fd_list);
+  fd = g_unix_fd_list_get (fd_list, handle, NULL);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_true (g_variant_lookup (info, "records-capacity", "t", &capacity));
+  g_assert_cmpuint (n_records, <=, capacity);
+  g_assert_cmpint (fstat (fd, &st), ==, 0);
+  g_assert_cmpuint ((guint64) st.st_size, ==, capacity * sizeof (MpaioFeedRecord));
+  /* Shared for reading only. */
+  g_assert_cmpint (fcntl (fd, F_GETFL) & O_ACCMODE, ==, O_RDONLY);
+  g_assert_cmpuint (g_variant_n_children (samples), >=, 1);
+
+  map = mmap (NULL, (gsize) st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+  g_assert_true (map != MAP_FAILED);
+  g_array_append_vals (records, map, (guint) n_records);
+  munmap (map, (gsize) st.st_size);
+  close (fd);
+
+  return info;
 }
 
 static GVariant *
@@ -157,7 +208,6 @@ watcher_new (void)
   watcher->connection = new_private_connection ();
   watcher->name = g_strdup_printf ("org.mpaio.Program.instance%d", (int) getpid ());
   watcher->path = g_strdup_printf ("/org/mpaio/Program/%d", (int) getpid ());
-  watcher->records = g_array_new (FALSE, FALSE, sizeof (MpaioFeedRecord));
 
   g_dbus_connection_signal_subscribe (watcher->connection, NULL, "org.mpaio.Program1", NULL, NULL,
                                       NULL, G_DBUS_SIGNAL_FLAGS_NONE, on_signal, watcher, NULL);
@@ -177,7 +227,6 @@ watcher_free (Watcher *watcher)
 {
   g_dbus_connection_close_sync (watcher->connection, NULL, NULL);
   g_object_unref (watcher->connection);
-  g_array_unref (watcher->records);
   g_free (watcher->name);
   g_free (watcher->path);
   g_free (watcher->state);
@@ -247,12 +296,8 @@ test_watched_run (void)
   g_autoptr (Watcher) watcher = NULL;
   g_autoptr (GVariant) reply = NULL;
   g_autoptr (GVariant) info = NULL;
-  g_autoptr (GVariant) records = NULL;
-  g_autoptr (GVariant) samples = NULL;
   g_autoptr (GArray) fetched = g_array_new (FALSE, FALSE, sizeof (MpaioFeedRecord));
   guint         run_id;
-  gsize         length;
-  const guint8 *data;
   char         *state = NULL;
 
   g_test_summary ("A watcher sees every chunk record of a published run, in batches, as the "
@@ -275,7 +320,7 @@ test_watched_run (void)
   g_assert_cmpstr (watcher->state, ==, "finished");
   g_assert_cmpuint (watcher->n_progress, >=, 2);
   g_assert_cmpuint (watcher->n_samples, >=, 1);
-  assert_same_records (report, watcher->records, pool);
+  g_assert_cmpuint (watcher->n_records_announced, ==, mpaio_run_report_get_n_records (report));
 
   reply = call_full (watcher, "org.freedesktop.DBus.Properties", "Get",
                      g_variant_new ("(ss)", "org.mpaio.Program1", "CurrentRun"));
@@ -288,14 +333,10 @@ test_watched_run (void)
   g_assert_cmpuint (run_id, >=, 1);
   g_clear_pointer (&reply, g_variant_unref);
 
-  reply = call (watcher, "GetRun", g_variant_new ("(u)", run_id));
-  g_variant_get (reply, "(@a{sv}@ay@a(dadd))", &info, &records, &samples);
-  data = g_variant_get_fixed_array (records, &length, 1);
-  g_array_append_vals (fetched, data, length / sizeof (MpaioFeedRecord));
+  info = get_run (watcher, run_id, fetched);
   assert_same_records (report, fetched, pool);
   g_assert_true (g_variant_lookup (info, "state", "&s", &state));
   g_assert_cmpstr (state, ==, "finished");
-  g_assert_cmpuint (g_variant_n_children (samples), >=, 1);
 
   g_variant_unref (call (watcher, "Unwatch", NULL));
 }
@@ -323,8 +364,21 @@ test_unwatched_run_sends_no_records (void)
     g_main_context_iteration (NULL, TRUE);
 
   g_assert_cmpuint (watcher->n_progress, ==, 0);
-  g_assert_cmpuint (watcher->records->len, ==, 0);
   g_assert_cmpuint (mpaio_run_report_get_n_records (report), ==, 40);
+
+  /* Asked for afterwards, the whole run is there. */
+  {
+    g_autoptr(GArray) fetched = g_array_new (FALSE, FALSE, sizeof (MpaioFeedRecord));
+    g_autoptr(GVariant) info = NULL;
+    g_autoptr(GVariant) reply = call_full (watcher, "org.freedesktop.DBus.Properties", "Get",
+                                           g_variant_new ("(ss)", "org.mpaio.Program1",
+                                                          "CurrentRun"));
+    g_autoptr(GVariant) value = NULL;
+
+    g_variant_get (reply, "(v)", &value);
+    info = get_run (watcher, g_variant_get_uint32 (value), fetched);
+    assert_same_records (report, fetched, pool);
+  }
 }
 
 static void
