@@ -4,7 +4,7 @@
 PACKAGES=(
   build-essential pkg-config meson ninja-build
   libglib2.0-dev gobject-introspection libgirepository1.0-dev
-  libgtk-4-dev libgtop2-dev
+  libgtk-4-dev libgtop2-dev libjson-glib-dev
   python3-gi gjs xvfb xauth python3-numpy gi-docgen dbus
 )
 

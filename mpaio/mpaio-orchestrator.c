@@ -608,6 +608,15 @@ mpaio_orchestrator_run_async (MpaioOrchestrator   *self,
   run->cancellable = cancellable;
   run->n_to_submit = n_chunks;
   run->report = _mpaio_run_report_new (g_get_monotonic_time (), (guint) MIN (n_chunks, G_MAXUINT));
+  {
+    g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+    g_auto(GStrv) worker_names = NULL;
+
+    for (guint i = 0; i < run->n_workers; i++)
+      g_strv_builder_add (names, G_OBJECT_TYPE_NAME (run->workers[i].worker));
+    worker_names = g_strv_builder_end (names);
+    _mpaio_run_report_set_worker_names (run->report, (const char *const *) worker_names);
+  }
   if (G_UNLIKELY (mpaio_get_monitoring_enabled ()))
     run->publication = _mpaio_run_publication_new (self, run->report, n_chunks, &run->in_flight);
 

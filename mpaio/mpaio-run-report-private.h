@@ -26,4 +26,8 @@ void            _mpaio_run_report_set_cpu_samples (MpaioRunReport *self,
                                                    gint64          start_time,
                                                    guint           n_cores);
 
+void            _mpaio_run_report_set_worker_names (MpaioRunReport    *self,
+                                                    const char *const *names);
+guint           _mpaio_run_report_get_n_cores      (MpaioRunReport    *self);
+
 G_END_DECLS
