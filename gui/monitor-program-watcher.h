@@ -8,15 +8,9 @@
 #include <gio/gio.h>
 #include <mpaio.h>
 
-G_BEGIN_DECLS
+#include "monitor-chunk-outcome.h"
 
-/* How a chunk ended, as the feed says (org.mpaio.Program1.xml). */
-typedef enum
-{
-  MONITOR_CHUNK_COMPLETED = 0,
-  MONITOR_CHUNK_FAILED = 1,
-  MONITOR_CHUNK_CANCELLED = 2,
-} MonitorChunkOutcome;
+G_BEGIN_DECLS
 
 /* A program on the bus, as --list prints it. */
 typedef struct

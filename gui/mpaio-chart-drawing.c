@@ -236,7 +236,7 @@ format_seconds (char   *buf,
     g_snprintf (buf, size, "%.0f min", seconds / 60.0);
   else if (fabs (seconds - round (seconds)) < 1e-6)
     g_snprintf (buf, size, "%.0f s", seconds);
-  else if (fabs (seconds) >= 0.1 && fabs (seconds * 10 - round (seconds * 10)) < 1e-6)
+  else if (fabs (seconds) >= 1.0)
     g_snprintf (buf, size, "%.1f s", seconds);
   else if (fabs (seconds * 1000 - round (seconds * 1000)) < 1e-6)
     g_snprintf (buf, size, "%.0f ms", seconds * 1000);

@@ -51,6 +51,7 @@ typedef struct
   guint64      start_row;
   guint64      end_row;
   const char  *worker_name;   /* interned */
+  guint8       outcome;       /* MonitorChunkOutcome */
 } Bar;
 
 typedef struct
@@ -184,6 +185,32 @@ append_rect (GtkSnapshot   *snapshot,
   gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x0, y, x1 - x0, height));
 }
 
+/* A chunk that did not complete is not a bar of work done: a cancelled one
+ * is an empty grey frame over the time it was out, a failed one red. */
+static void
+snapshot_unfinished_bar (GtkSnapshot *snapshot,
+                         const Bar   *bar,
+                         double       x0,
+                         double       x1,
+                         double       y)
+{
+  const GdkRGBA grey = { 0x9a / 255.0, 0x99 / 255.0, 0x96 / 255.0, 1.0 };
+  const GdkRGBA red = { 0xe0 / 255.0, 0x1b / 255.0, 0x24 / 255.0, 1.0 };
+  const GdkRGBA *color = bar->outcome == MONITOR_CHUNK_FAILED ? &red : &grey;
+  const GdkRGBA colors[4] = { *color, *color, *color, *color };
+  const float widths[4] = { 1.0f, 1.0f, 1.0f, 1.0f };
+  GskRoundedRect outline;
+
+  if (bar->outcome == MONITOR_CHUNK_FAILED)
+    {
+      append_rect (snapshot, color, x0, x1, y, ROW_HEIGHT);
+      return;
+    }
+
+  gsk_rounded_rect_init_from_rect (&outline, &GRAPHENE_RECT_INIT (x0, y, x1 - x0, ROW_HEIGHT), 0);
+  gtk_snapshot_append_border (snapshot, &outline, widths, colors);
+}
+
 static void
 snapshot_row (MpaioChunkTimeline *self,
               GtkSnapshot        *snapshot,
@@ -209,6 +236,12 @@ snapshot_row (MpaioChunkTimeline *self,
 
       if (x0 > plot_end)
         break;
+
+      if (bar->outcome != MONITOR_CHUNK_COMPLETED)
+        {
+          snapshot_unfinished_bar (snapshot, bar, x0, MAX (x1, x0 + MIN_BAR_WIDTH), y);
+          continue;
+        }
 
       if (x1 - x0 >= WIDE_BAR_WIDTH)
         {
@@ -513,6 +546,20 @@ mpaio_chunk_timeline_describe_at (MpaioChunkTimeline *self,
   bar = find_bar_at (self, row, time, (gint64) (HOVER_TOLERANCE * us_per_px));
   if (bar == NULL)
     return NULL;
+
+  if (bar->outcome != MONITOR_CHUNK_COMPLETED)
+    {
+      g_autofree char *out = format_duration (MAX (bar->returned_us - bar->sent_us, 0));
+
+      return g_strdup_printf ("%s: chunk %" G_GUINT64_FORMAT " of %s\n"
+                              "Worker process %d\n"
+                              "Rows %" G_GUINT64_FORMAT "–%" G_GUINT64_FORMAT "\n"
+                              "%s after %s, without a result",
+                              bar->outcome == MONITOR_CHUNK_CANCELLED ? "Cancelled" : "Failed",
+                              bar->chunk_index, bar->worker_name, row->pid, bar->start_row,
+                              bar->end_row,
+                              bar->outcome == MONITOR_CHUNK_CANCELLED ? "Dropped" : "Ended", out);
+    }
 
   ran = format_duration (bar->finish_us - bar->start_us);
   queued = format_duration (MAX (bar->start_us - bar->sent_us, 0));
@@ -819,6 +866,26 @@ mpaio_chunk_timeline_add_record (MpaioChunkTimeline     *self,
                                  const MpaioChunkRecord *record,
                                  const char             *worker_name)
 {
+  mpaio_chunk_timeline_add_record_full (self, record, worker_name, MONITOR_CHUNK_COMPLETED);
+}
+
+/**
+ * mpaio_chunk_timeline_add_record_full:
+ * @self: a timeline
+ * @record: a chunk's record
+ * @worker_name: (nullable): what the tooltip calls the chunk's worker
+ * @outcome: how the chunk ended
+ *
+ * Adds the chunk's bar, drawn as @outcome says: a chunk cancelled or
+ * failed is drawn apart from work done, over the time it was out, and its
+ * tooltip says so.
+ */
+void
+mpaio_chunk_timeline_add_record_full (MpaioChunkTimeline     *self,
+                                      const MpaioChunkRecord *record,
+                                      const char             *worker_name,
+                                      MonitorChunkOutcome     outcome)
+{
   Bar   bar;
   Row  *row;
   guint slot;
@@ -840,6 +907,13 @@ mpaio_chunk_timeline_add_record (MpaioChunkTimeline     *self,
   bar.start_row = record->start_row;
   bar.end_row = record->end_row;
   bar.worker_name = g_intern_string (worker_name != NULL ? worker_name : "a worker");
+  bar.outcome = (guint8) outcome;
+  if (outcome != MONITOR_CHUNK_COMPLETED)
+    {
+      /* It never ran to its end: the time it was out. */
+      bar.start_us = record->sent_us;
+      bar.finish_us = MAX (record->returned_us, bar.start_us);
+    }
 
   row = get_row_for (self, record->pid, bar.start_us, bar.finish_us, FALSE, &slot);
   if (row != NULL)

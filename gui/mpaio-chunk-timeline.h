@@ -8,6 +8,8 @@
 #include <gtk/gtk.h>
 #include <mpaio.h>
 
+#include "monitor-chunk-outcome.h"
+
 G_BEGIN_DECLS
 
 #define MPAIO_TYPE_CHUNK_TIMELINE (mpaio_chunk_timeline_get_type ())
@@ -18,6 +20,10 @@ GtkWidget *mpaio_chunk_timeline_new             (void);
 void       mpaio_chunk_timeline_add_record      (MpaioChunkTimeline     *self,
                                                  const MpaioChunkRecord *record,
                                                  const char             *worker_name);
+void       mpaio_chunk_timeline_add_record_full (MpaioChunkTimeline     *self,
+                                                 const MpaioChunkRecord *record,
+                                                 const char             *worker_name,
+                                                 MonitorChunkOutcome     outcome);
 void       mpaio_chunk_timeline_add_in_flight   (MpaioChunkTimeline     *self,
                                                  guint64                 serial,
                                                  gint64                  sent_us);

@@ -18,6 +18,7 @@
 #include <mpaio.h>
 
 #include "monitor-program-watcher.h"
+#include "monitor-run-render.h"
 #include "mpaio-csv-render.h"
 #include "mpaio-monitor-application.h"
 #include "mpaio-monitor-window.h"
@@ -93,8 +94,9 @@ static const GOptionEntry option_entries[] = {
     N_("Size of the window, or of the --render image (default: 1100x720, 900x500)"),
     N_("WIDTHxHEIGHT") },
   { "render", 0, 0, G_OPTION_ARG_FILENAME, NULL,
-    N_("Draw the chart of a CSV of CPU samples into --output and quit; needs no display"),
-    N_("CSV") },
+    N_("Draw a run file (.json: CPU chart and chunk timeline) or a CSV of CPU samples (the "
+       "chart) into --output and quit; needs no display"),
+    N_("FILE") },
   { "output", 'o', 0, G_OPTION_ARG_FILENAME, NULL, N_("Where --render writes its PNG"),
     N_("PNG") },
   { "list", 'l', 0, G_OPTION_ARG_NONE, NULL,
@@ -209,10 +211,16 @@ mpaio_monitor_application_handle_local_options (GApplication *application,
 
       if (render == NULL || output == NULL)
         return fail ("--render and --output go together");
-      if (!mpaio_csv_render_to_png (render, output,
-                                    self->width > 0 ? self->width : DEFAULT_RENDER_WIDTH,
-                                    self->height > 0 ? self->height : DEFAULT_RENDER_HEIGHT,
-                                    &error))
+      /* A run file: chart and timeline; a CSV of samples: the chart. */
+      if (g_str_has_suffix (render, ".json")
+            ? !monitor_run_render_to_png (render, output,
+                                          self->width > 0 ? self->width : DEFAULT_RENDER_WIDTH,
+                                          self->height > 0 ? self->height : DEFAULT_RENDER_HEIGHT,
+                                          &error)
+            : !mpaio_csv_render_to_png (render, output,
+                                        self->width > 0 ? self->width : DEFAULT_RENDER_WIDTH,
+                                        self->height > 0 ? self->height : DEFAULT_RENDER_HEIGHT,
+                                        &error))
         return fail ("%s", error->message);
 
       return EXIT_SUCCESS;

@@ -245,10 +245,11 @@ static void
 on_chunk_done (MpaioMonitorWindow *self,
                guint64             serial,
                const char         *worker_name,
-               MpaioChunkRecord   *record)
+               MpaioChunkRecord   *record,
+               guint               outcome)
 {
   mpaio_chunk_timeline_remove_in_flight (self->timeline, serial);
-  mpaio_chunk_timeline_add_record (self->timeline, record, worker_name);
+  mpaio_chunk_timeline_add_record_full (self->timeline, record, worker_name, outcome);
 }
 
 /**
@@ -301,7 +302,7 @@ on_watched_records (MpaioMonitorWindow     *self,
                              ? self->watched_workers[records[i].worker_index]
                              : NULL;
 
-      mpaio_chunk_timeline_add_record (self->timeline, &records[i], worker);
+      mpaio_chunk_timeline_add_record_full (self->timeline, &records[i], worker, outcomes[i]);
     }
 }
 

@@ -14,6 +14,7 @@
  * outrank GTK's, and this is the one place in the app results pass.
  */
 
+#include "monitor-chunk-outcome.h"
 #include "mpaio-recording-executor.h"
 
 /* The longest a result waits for the main loop to draw: about a frame. */
@@ -50,6 +51,7 @@ typedef struct
   MpaioWorker            *worker;
   MpaioChunk              chunk;
   guint64                 serial;
+  gint64                  sent_us;
   MpaioExecutorChunkFunc  func;
   gpointer                user_data;
 } Submission;
@@ -169,6 +171,7 @@ on_inner_done (MpaioExecutor          *inner,
   Submission *submission = user_data;
   MpaioRecordingExecutor *self = submission->self;
   MpaioChunkRecord record = *inner_record;
+  MonitorChunkOutcome outcome;
 
   /* Of a record, an executor fills in the process and the times; the chunk
    * fields are for whoever knows the chunk, here this executor. */
@@ -178,8 +181,20 @@ on_inner_done (MpaioExecutor          *inner,
 
   /* Emitted before the orchestrator hears of it, so a timeline shows a
    * chunk no later than a progress bar counts it. */
+  if (result != NULL)
+    outcome = MONITOR_CHUNK_COMPLETED;
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    outcome = MONITOR_CHUNK_CANCELLED;
+  else
+    outcome = MONITOR_CHUNK_FAILED;
+  /* Out until now, if the executor did not say. */
+  if (record.returned_us == 0)
+    record.returned_us = g_get_monotonic_time ();
+  if (record.sent_us == 0)
+    record.sent_us = submission->sent_us;
+
   g_signal_emit (self, signals[SIGNAL_CHUNK_DONE], 0, submission->serial, submission->worker,
-                 &record, result != NULL);
+                 &record, (guint) outcome);
 
   deliver (self, submission->func, submission->user_data, result, error, inner_record);
 
@@ -208,7 +223,8 @@ mpaio_recording_executor_submit (MpaioExecutor          *executor,
   submission->func = func;
   submission->user_data = user_data;
 
-  g_signal_emit (self, signals[SIGNAL_CHUNK_SENT], 0, submission->serial, g_get_monotonic_time ());
+  submission->sent_us = g_get_monotonic_time ();
+  g_signal_emit (self, signals[SIGNAL_CHUNK_SENT], 0, submission->serial, submission->sent_us);
 
   mpaio_executor_submit (self->inner, worker, chunk, cancellable, on_inner_done, submission);
 }
@@ -319,12 +335,13 @@ mpaio_recording_executor_class_init (MpaioRecordingExecutorClass *klass)
    * @serial: the number ::chunk-sent gave the chunk
    * @worker: the worker whose chunk it is
    * @record: its record: chunk fields, process and times (pid 0 if it failed)
-   * @succeeded: whether `process` returned a result
+   * @outcome: a #MonitorChunkOutcome: completed when `process` returned a
+   *   result, cancelled when the chunk was dropped, failed otherwise
    */
   signals[SIGNAL_CHUNK_DONE] =
     g_signal_new ("chunk-done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 4, G_TYPE_UINT64, MPAIO_TYPE_WORKER,
-                  MPAIO_TYPE_CHUNK_RECORD | G_SIGNAL_TYPE_STATIC_SCOPE, G_TYPE_BOOLEAN);
+                  MPAIO_TYPE_CHUNK_RECORD | G_SIGNAL_TYPE_STATIC_SCOPE, G_TYPE_UINT);
 }
 
 static void

@@ -16,6 +16,7 @@
 
 #include <glib/gi18n.h>
 
+#include "monitor-chunk-outcome.h"
 #include "monitor-workers.h"
 #include "mpaio-recording-executor.h"
 #include "mpaio-run-panel.h"
@@ -232,10 +233,16 @@ on_chunk_done (MpaioRunPanel    *self,
                guint64           serial,
                MpaioWorker      *worker,
                MpaioChunkRecord *record,
-               gboolean          succeeded)
+               guint             outcome)
 {
   self->n_in_flight--;
-  g_signal_emit (self, signals[SIGNAL_CHUNK_DONE], 0, serial, G_OBJECT_TYPE_NAME (worker), record);
+  /* Chunks whose processes were stopped to cancel the run were cancelled,
+   * whatever the executor saw. */
+  if (outcome == MONITOR_CHUNK_FAILED && self->cancellable != NULL &&
+      g_cancellable_is_cancelled (self->cancellable))
+    outcome = MONITOR_CHUNK_CANCELLED;
+  g_signal_emit (self, signals[SIGNAL_CHUNK_DONE], 0, serial, G_OBJECT_TYPE_NAME (worker), record,
+                 outcome);
 }
 
 static gboolean
@@ -687,11 +694,12 @@ mpaio_run_panel_class_init (MpaioRunPanelClass *klass)
    * @serial: the number ::chunk-sent gave the chunk
    * @worker_name: the type name of the chunk's worker
    * @record: the chunk's record (pid 0 if it failed)
+   * @outcome: a #MonitorChunkOutcome
    */
   signals[SIGNAL_CHUNK_DONE] =
     g_signal_new ("chunk-done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 3, G_TYPE_UINT64, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE,
-                  MPAIO_TYPE_CHUNK_RECORD | G_SIGNAL_TYPE_STATIC_SCOPE);
+                  G_TYPE_NONE, 4, G_TYPE_UINT64, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE,
+                  MPAIO_TYPE_CHUNK_RECORD | G_SIGNAL_TYPE_STATIC_SCOPE, G_TYPE_UINT);
 
   /**
    * MpaioRunPanel::executor-changed:

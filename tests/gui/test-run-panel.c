@@ -24,6 +24,7 @@ typedef struct
   gboolean            finished;
   gboolean            success;
   guint               n_sent;
+  guint               n_cancelled;
 } Fixture;
 
 static void
@@ -41,10 +42,13 @@ on_chunk_done (MpaioRunPanel    *panel,
                guint64           serial,
                const char       *worker_name,
                MpaioChunkRecord *record,
+               guint             outcome,
                Fixture          *fixture)
 {
   mpaio_chunk_timeline_remove_in_flight (fixture->timeline, serial);
-  mpaio_chunk_timeline_add_record (fixture->timeline, record, worker_name);
+  mpaio_chunk_timeline_add_record_full (fixture->timeline, record, worker_name, outcome);
+  if (outcome == MONITOR_CHUNK_CANCELLED)
+    fixture->n_cancelled++;
 }
 
 static void

@@ -1,0 +1,247 @@
+/* test-run-views.c: how runs are drawn: unfinished chunks, zoom, run files
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include <gtk/gtk.h>
+#include <mpaio.h>
+
+#include "gui-test-util.h"
+#include "monitor-lane-layout.h"
+#include "monitor-run-render.h"
+#include "mpaio-chart-palette.h"
+#include "mpaio-chunk-timeline.h"
+#include "mpaio-cpu-chart.h"
+#include "mpaio-monitor-window.h"
+
+#define T0_US  G_GINT64_CONSTANT (100000000)
+#define SPAN_S 10.0
+#define WIDTH  640
+#define HEIGHT 160
+
+static MpaioChunkRecord
+make_record (gint    pid,
+             guint64 index,
+             double  start_s,
+             double  duration_s)
+{
+  MpaioChunkRecord record = { 0 };
+
+  record.chunk_index = index;
+  record.start_row = index * 100;
+  record.end_row = (index + 1) * 100;
+  record.pid = pid;
+  record.sent_us = T0_US + (gint64) (start_s * G_USEC_PER_SEC);
+  record.started_us = record.sent_us + 100;
+  record.finished_us = T0_US + (gint64) ((start_s + duration_s) * G_USEC_PER_SEC);
+  record.returned_us = record.finished_us + 100;
+
+  return record;
+}
+
+static double
+time_to_x (const graphene_rect_t *row,
+           double                 time_s)
+{
+  return row->origin.x + time_s / SPAN_S * row->size.width;
+}
+
+static void
+test_unfinished_chunks (void)
+{
+  MpaioChunkTimeline *timeline = MPAIO_CHUNK_TIMELINE (mpaio_chunk_timeline_new ());
+  MpaioChunkRecord done = make_record (4242, 0, 1.0, 2.0);
+  MpaioChunkRecord cancelled = make_record (4242, 1, 4.0, 0.0);
+  MpaioChunkRecord failed = make_record (4242, 2, 7.0, 0.0);
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *done_text = NULL;
+  g_autofree char *cancelled_text = NULL;
+  g_autofree char *failed_text = NULL;
+  graphene_rect_t bounds;
+  GdkRGBA row_color, at_done, at_cancelled_middle, at_cancelled_edge, at_failed;
+  TestPixels pixels;
+  GtkWindow *window;
+  int y;
+
+  g_test_summary ("Cancelled and failed chunks are drawn apart from chunks that completed, "
+                  "and their tooltips say so");
+
+  /* Cancelled: sent at 4 s, dropped at 6 s, never started or finished;
+   * failed: out from 7 s to 9 s. */
+  cancelled.started_us = cancelled.finished_us = 0;
+  cancelled.returned_us = T0_US + 6 * G_USEC_PER_SEC;
+  failed.started_us = failed.finished_us = 0;
+  failed.returned_us = T0_US + 9 * G_USEC_PER_SEC;
+
+  mpaio_chunk_timeline_set_history (timeline, SPAN_S);
+  mpaio_chunk_timeline_set_frozen_time (timeline, T0_US + (gint64) (SPAN_S * G_USEC_PER_SEC));
+  mpaio_chunk_timeline_add_record_full (timeline, &done, "TestWorker", MONITOR_CHUNK_COMPLETED);
+  mpaio_chunk_timeline_add_record_full (timeline, &cancelled, "TestWorker",
+                                        MONITOR_CHUNK_CANCELLED);
+  mpaio_chunk_timeline_add_record_full (timeline, &failed, "TestWorker", MONITOR_CHUNK_FAILED);
+  window = test_show_in_window (GTK_WIDGET (timeline), WIDTH, HEIGHT);
+
+  g_assert_cmpuint (mpaio_chunk_timeline_get_n_rows (timeline), ==, 1);
+  g_assert_true (mpaio_chunk_timeline_get_row_bounds (timeline, 0, &bounds));
+  mpaio_chunk_timeline_get_row_color (timeline, 0, &row_color);
+  y = (int) (bounds.origin.y + bounds.size.height / 2);
+
+  texture = test_render_widget (GTK_WIDGET (timeline));
+  test_pixels_init (&pixels, texture);
+  g_assert_true (test_pixels_get (&pixels, (int) time_to_x (&bounds, 2.0), y, &at_done));
+  g_assert_true (test_pixels_get (&pixels, (int) time_to_x (&bounds, 5.0), y,
+                                  &at_cancelled_middle));
+  g_assert_true (test_pixels_get (&pixels, (int) time_to_x (&bounds, 5.0),
+                                  (int) bounds.origin.y, &at_cancelled_edge));
+  g_assert_true (test_pixels_get (&pixels, (int) time_to_x (&bounds, 8.0), y, &at_failed));
+
+  /* Work done: the row's colour. Cancelled: an empty frame, not the row's
+   * colour, its middle the band behind it. Failed: neither. */
+  g_assert_true (test_color_near (&at_done, &row_color, 0.08));
+  g_assert_false (test_color_near (&at_cancelled_middle, &row_color, 0.2));
+  g_assert_false (test_color_near (&at_cancelled_edge, &row_color, 0.2));
+  g_assert_false (test_color_near (&at_cancelled_edge, &at_cancelled_middle, 0.05));
+  g_assert_false (test_color_near (&at_failed, &row_color, 0.2));
+  g_assert_false (test_color_near (&at_failed, &at_cancelled_edge, 0.2));
+  test_pixels_clear (&pixels);
+
+  done_text = mpaio_chunk_timeline_describe_at (timeline, time_to_x (&bounds, 2.0), y);
+  cancelled_text = mpaio_chunk_timeline_describe_at (timeline, time_to_x (&bounds, 5.0), y);
+  failed_text = mpaio_chunk_timeline_describe_at (timeline, time_to_x (&bounds, 8.0), y);
+  g_assert_nonnull (strstr (done_text, "Chunk 0 of TestWorker"));
+  g_assert_nonnull (strstr (cancelled_text, "Cancelled: chunk 1 of TestWorker"));
+  g_assert_nonnull (strstr (cancelled_text, "without a result"));
+  g_assert_null (strstr (cancelled_text, "Ran"));
+  g_assert_nonnull (strstr (failed_text, "Failed: chunk 2 of TestWorker"));
+
+  test_destroy_window (window);
+}
+
+/* A run file of two processes, 4 chunks each, and CPU samples at 100 %
+ * on core 0 and 50 % on core 1. */
+static char *
+write_run_file (const char *dir)
+{
+  g_autoptr(GString) json = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (dir, "run.json", NULL);
+
+  g_string_append (json, "{\"format\": \"mpaio-run\", \"version\": 1, \"start-us\": 1000000, "
+                         "\"end-us\": 9000000, \"workers\": [\"W\"], \"chunks\": [");
+  for (guint i = 0; i < 8; i++)
+    g_string_append_printf (json,
+                            "%s{\"worker\": 0, \"chunk\": %u, \"start-row\": %u, \"end-row\": %u, "
+                            "\"pid\": %u, \"sent-us\": %u, \"started-us\": %u, "
+                            "\"finished-us\": %u, \"returned-us\": %u}",
+                            i > 0 ? ", " : "", i, i * 10, i * 10 + 10, 100 + i % 2,
+                            1000000 + (i / 2) * 2000000, 1000000 + (i / 2) * 2000000,
+                            2800000 + (i / 2) * 2000000, 2800000 + (i / 2) * 2000000);
+  g_string_append (json, "], \"cpu\": {\"start-us\": 0, \"n-cores\": 2, \"samples\": [");
+  for (guint i = 0; i <= 10; i++)
+    g_string_append_printf (json, "%s{\"time\": %u, \"cores\": [100, 50], \"total\": 75}",
+                            i > 0 ? ", " : "", i);
+  g_string_append (json, "]}}");
+
+  g_file_set_contents (path, json->str, (gssize) json->len, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+test_render_run_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("mpaio-run-views-XXXXXX", &error);
+  g_autofree char *run = NULL;
+  g_autofree char *png = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GdkRGBA core0, worker0, worker1;
+  TestPixels pixels;
+  int width, height;
+
+  g_test_summary ("mpaio-monitor --render run.json --output x.png draws the CPU chart in the "
+                  "upper part and the chunk timeline below it, with no display");
+
+  g_assert_no_error (error);
+  run = write_run_file (dir);
+  png = g_build_filename (dir, "run.png", NULL);
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error,
+                              g_getenv ("MPAIO_MONITOR_PROGRAM"), "--render", run, "--output", png,
+                              "--size", "800x500", NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_check (process, NULL, &error);
+  g_assert_no_error (error);
+
+  texture = gdk_texture_new_from_filename (png, &error);
+  g_assert_no_error (error);
+  width = gdk_texture_get_width (texture);
+  height = gdk_texture_get_height (texture);
+  g_assert_cmpint (width, ==, 800);
+  g_assert_cmpint (height, ==, 500);
+
+  mpaio_chart_palette_get_color (0, &core0);
+  mpaio_chart_palette_get_color (MPAIO_CHART_PALETTE_WORKER_OFFSET, &worker0);
+  mpaio_chart_palette_get_color (MPAIO_CHART_PALETTE_WORKER_OFFSET + 1, &worker1);
+
+  test_pixels_init (&pixels, texture);
+  /* The chart: core 0's line in the upper half, no chunk bars there. */
+  g_assert_true (test_pixels_find_color (&pixels, &core0, 0, 0, width - 1, height / 2));
+  g_assert_false (test_pixels_find_color (&pixels, &worker0, 0, 0, width - 1, height / 2));
+  /* The timeline: both processes' bars in the lower part, across most of
+   * the width (the axis is fitted to the run, 1 s to 9 s). */
+  g_assert_true (test_pixels_find_color (&pixels, &worker0, width / 8, height / 2, width / 4,
+                                         height - 1));
+  g_assert_true (test_pixels_find_color (&pixels, &worker1, width * 3 / 4, height / 2,
+                                         width - 20, height - 1));
+  test_pixels_clear (&pixels);
+
+  g_unlink (png);
+  g_unlink (run);
+  g_rmdir (dir);
+}
+
+static void
+test_lane_layout (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("mpaio-run-views-XXXXXX", &error);
+  g_autofree char *run = write_run_file (dir);
+  g_autoptr(GFile) file = g_file_new_for_path (run);
+  g_autoptr(MpaioRunReport) report = mpaio_run_report_new_from_file (file, NULL, &error);
+  g_autoptr(MonitorLaneLayout) layout = NULL;
+
+  g_test_summary ("The lane layout, without a display: a row per process in the order they "
+                  "first ran a chunk, one lane when its chunks do not overlap");
+
+  g_assert_no_error (error);
+  layout = monitor_lane_layout_new (report);
+  g_assert_cmpuint (monitor_lane_layout_get_n_rows (layout), ==, 2);
+  g_assert_cmpint (monitor_lane_layout_get_row (layout, 0)->pid, ==, 100);
+  g_assert_cmpint (monitor_lane_layout_get_row (layout, 1)->pid, ==, 101);
+  g_assert_cmpuint (monitor_lane_layout_get_n_lanes (layout), ==, 2);
+  g_assert_cmpuint (monitor_lane_layout_get_n_bars (layout), ==, 8);
+  for (guint i = 0; i < 8; i++)
+    g_assert_cmpuint (monitor_lane_layout_get_bar (layout, i)->lane, ==, 0);
+
+  g_unlink (run);
+  g_rmdir (dir);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/run-views/unfinished-chunks", test_unfinished_chunks);
+  g_test_add_func ("/run-views/render-run-file", test_render_run_file);
+  g_test_add_func ("/run-views/lane-layout", test_lane_layout);
+
+  return g_test_run ();
+}
