@@ -581,6 +581,36 @@ quit_activated (GSimpleAction *action,
   g_application_quit (G_APPLICATION (user_data));
 }
 
+/* mpaio-monitor run.json: the runs saved in the files, the last one shown. */
+static void
+mpaio_monitor_application_open (GApplication  *application,
+                                GFile        **files,
+                                int            n_files,
+                                const char    *hint)
+{
+  MpaioMonitorApplication *self = MPAIO_MONITOR_APPLICATION (application);
+  GtkWindow *window;
+
+  g_application_activate (application);
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (window == NULL)
+    return;
+
+  for (int i = 0; i < n_files; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!mpaio_monitor_window_open_run_file (MPAIO_MONITOR_WINDOW (window), files[i], &error))
+        {
+          g_autofree char *name = g_file_get_parse_name (files[i]);
+
+          self->exit_status = fail ("%s: %s", name, error->message);
+          g_application_quit (application);
+          return;
+        }
+    }
+}
+
 static void
 mpaio_monitor_application_startup (GApplication *application)
 {
@@ -646,6 +676,7 @@ mpaio_monitor_application_class_init (MpaioMonitorApplicationClass *klass)
   application_class->handle_local_options = mpaio_monitor_application_handle_local_options;
   application_class->startup = mpaio_monitor_application_startup;
   application_class->activate = mpaio_monitor_application_activate;
+  application_class->open = mpaio_monitor_application_open;
   application_class->shutdown = mpaio_monitor_application_shutdown;
 }
 
@@ -656,6 +687,8 @@ mpaio_monitor_application_init (MpaioMonitorApplication *self)
   self->history = DEFAULT_HISTORY;
 
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
+  g_application_set_option_context_parameter_string (G_APPLICATION (self),
+                                                     _("[RUN.json…] [-- COMMAND [ARG…]]"));
   g_application_set_option_context_summary (G_APPLICATION (self),
                                             _("Plots per-core CPU utilisation live and shows "
                                               "which worker process ran which chunk when."));
@@ -666,7 +699,7 @@ mpaio_monitor_application_new (void)
 {
   return g_object_new (MPAIO_TYPE_MONITOR_APPLICATION,
                        "application-id", MPAIO_MONITOR_APPLICATION_ID,
-                       "flags", G_APPLICATION_NON_UNIQUE,
+                       "flags", G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN,
                        NULL);
 }
 

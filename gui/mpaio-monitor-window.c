@@ -8,8 +8,12 @@
  * is open, as GNOME System Monitor does: runs come and go under it.
  */
 
+#include <math.h>
+#include <stdlib.h>
+
 #include <glib/gi18n.h>
 
+#include "monitor-run-render.h"
 #include "mpaio-chart-drawing.h"
 #include "mpaio-monitor-window.h"
 
@@ -28,6 +32,17 @@ struct _MpaioMonitorWindow
   /* A program watched over the bus, and its workers' names by index. */
   MonitorProgramWatcher *watcher;
   GStrv                watched_workers;
+  MonitorRun          *watched_run;
+
+  /* Every run of the session, own, watched or opened; the one shown. */
+  GListStore          *runs;
+  GtkListBox          *run_list;
+  MonitorRun          *selected;
+  MonitorRun          *own_run;
+  guint                n_own_runs;
+
+  /* Zoom and pan: where a drag started. */
+  gint64               drag_end_us;
 };
 
 G_DEFINE_FINAL_TYPE (MpaioMonitorWindow, mpaio_monitor_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -229,8 +244,8 @@ pause_changed (GSimpleAction *action,
 static void
 on_executor_changed (MpaioMonitorWindow *self)
 {
-  /* New processes, new rows: the old ones would stay empty forever. */
-  mpaio_chunk_timeline_clear (self->timeline);
+  /* New processes get rows of their own; the old runs' bars stay, as the
+   * runs stay in the list. */
 }
 
 static void
@@ -250,6 +265,256 @@ on_chunk_done (MpaioMonitorWindow *self,
 {
   mpaio_chunk_timeline_remove_in_flight (self->timeline, serial);
   mpaio_chunk_timeline_add_record_full (self->timeline, record, worker_name, outcome);
+}
+
+static void
+set_paused (MpaioMonitorWindow *self,
+            gboolean            paused)
+{
+  GAction *pause = g_action_map_lookup_action (G_ACTION_MAP (self), "pause");
+
+  g_simple_action_set_state (G_SIMPLE_ACTION (pause), g_variant_new_boolean (paused));
+}
+
+static void
+use_samples_of (MpaioMonitorWindow *self,
+                MonitorRun         *run)
+{
+  MpaioRunReport *report = run != NULL ? monitor_run_get_report (run) : NULL;
+
+  /* A run from a file has its own samples; the others were sampled live. */
+  if (run != NULL && monitor_run_get_from_file (run) && report != NULL &&
+      mpaio_run_report_get_cpu_samples (report) != NULL)
+    {
+      mpaio_cpu_chart_set_time_origin (self->chart, mpaio_run_report_get_cpu_start_time (report));
+      mpaio_cpu_chart_set_model (self->chart, mpaio_run_report_get_cpu_samples (report));
+    }
+  else
+    {
+      mpaio_cpu_chart_set_time_origin (self->chart,
+                                       mpaio_cpu_monitor_get_start_time (self->monitor));
+      mpaio_cpu_chart_set_model (self->chart, mpaio_cpu_monitor_get_samples (self->monitor));
+    }
+}
+
+static void
+update_run_actions (MpaioMonitorWindow *self)
+{
+  GAction *save = g_action_map_lookup_action (G_ACTION_MAP (self), "save-run");
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (save),
+                               self->selected != NULL &&
+                                 monitor_run_get_report (self->selected) != NULL);
+}
+
+/* Shows @run: fitted to it once it is over; while it runs, the chart and
+ * timeline follow it live. */
+static void
+show_run (MpaioMonitorWindow *self,
+          MonitorRun         *run)
+{
+  g_set_object (&self->selected, run);
+  use_samples_of (self, run);
+  update_run_actions (self);
+
+  if (run == NULL)
+    return;
+
+  if (monitor_run_get_running (run))
+    {
+      mpaio_cpu_chart_set_frozen_time (self->chart, 0);
+      set_paused (self, FALSE);
+    }
+  else
+    mpaio_monitor_window_show_span (self, monitor_run_get_start_us (run),
+                                    monitor_run_get_end_us (run));
+}
+
+static void
+on_run_row_selected (GtkListBox         *list,
+                     GtkListBoxRow      *row,
+                     MpaioMonitorWindow *self)
+{
+  g_autoptr(MonitorRun) run = NULL;
+
+  if (row == NULL)
+    return;
+
+  run = g_list_model_get_item (G_LIST_MODEL (self->runs), (guint) gtk_list_box_row_get_index (row));
+  if (run != self->selected)
+    show_run (self, run);
+}
+
+static void
+select_run (MpaioMonitorWindow *self,
+            MonitorRun         *run)
+{
+  guint position;
+
+  if (!g_list_store_find (self->runs, run, &position))
+    return;
+
+  show_run (self, run);
+  gtk_list_box_select_row (self->run_list, gtk_list_box_get_row_at_index (self->run_list,
+                                                                          (int) position));
+}
+
+static void
+add_run (MpaioMonitorWindow *self,
+         MonitorRun         *run)
+{
+  g_list_store_append (self->runs, run);
+  select_run (self, run);
+}
+
+static GtkWidget *
+create_run_row (gpointer item,
+                gpointer user_data)
+{
+  MonitorRun *run = item;
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *title = gtk_label_new (monitor_run_get_title (run));
+  GtkWidget *state = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (title), 0.0);
+  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
+  gtk_label_set_xalign (GTK_LABEL (state), 0.0);
+  gtk_label_set_ellipsize (GTK_LABEL (state), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (state, "dim-label");
+  gtk_widget_add_css_class (state, "caption");
+  g_object_bind_property (run, "state", state, "label", G_BINDING_SYNC_CREATE);
+  gtk_widget_set_margin_top (box, 6);
+  gtk_widget_set_margin_bottom (box, 6);
+  gtk_widget_set_margin_start (box, 6);
+  gtk_widget_set_margin_end (box, 6);
+  gtk_box_append (GTK_BOX (box), title);
+  gtk_box_append (GTK_BOX (box), state);
+
+  return box;
+}
+
+static void
+on_own_run_started (MpaioMonitorWindow *self)
+{
+  g_autofree char *title = g_strdup_printf (_("Demo run %u"), ++self->n_own_runs);
+  g_autoptr(MonitorRun) run = monitor_run_new (title, g_get_monotonic_time ());
+
+  g_set_object (&self->own_run, run);
+  add_run (self, run);
+}
+
+static void
+on_own_run_finished (MpaioMonitorWindow *self,
+                     gboolean            success)
+{
+  MpaioRunReport *report = mpaio_run_panel_get_last_report (self->run_panel);
+  gint64 end_us = success && report != NULL ? mpaio_run_report_get_end_time (report)
+                                            : g_get_monotonic_time ();
+
+  if (self->own_run == NULL)
+    return;
+
+  monitor_run_finish (self->own_run, end_us, mpaio_run_panel_get_summary (self->run_panel),
+                      success ? report : NULL);
+  if (self->selected == self->own_run)
+    show_run (self, self->own_run);
+  g_clear_object (&self->own_run);
+}
+
+/**
+ * mpaio_monitor_window_get_runs:
+ * @self: a window
+ *
+ * Returns: (transfer none): the runs of the session, as #MonitorRun
+ */
+GListModel *
+mpaio_monitor_window_get_runs (MpaioMonitorWindow *self)
+{
+  g_return_val_if_fail (MPAIO_IS_MONITOR_WINDOW (self), NULL);
+
+  return G_LIST_MODEL (self->runs);
+}
+
+/**
+ * mpaio_monitor_window_get_selected_run:
+ * @self: a window
+ *
+ * Returns: (transfer none) (nullable): the run shown
+ */
+MonitorRun *
+mpaio_monitor_window_get_selected_run (MpaioMonitorWindow *self)
+{
+  g_return_val_if_fail (MPAIO_IS_MONITOR_WINDOW (self), NULL);
+
+  return self->selected;
+}
+
+/**
+ * mpaio_monitor_window_select_run:
+ * @self: a window
+ * @index: the position of a run in the list
+ *
+ * Shows that run, fitted to the window.
+ */
+void
+mpaio_monitor_window_select_run (MpaioMonitorWindow *self,
+                                 guint               index)
+{
+  g_autoptr(MonitorRun) run = NULL;
+
+  g_return_if_fail (MPAIO_IS_MONITOR_WINDOW (self));
+
+  run = g_list_model_get_item (G_LIST_MODEL (self->runs), index);
+  if (run != NULL)
+    select_run (self, run);
+}
+
+/**
+ * mpaio_monitor_window_open_run_file:
+ * @self: a window
+ * @file: a JSON run file
+ * @error: return location for a #GError
+ *
+ * Adds the run saved in @file to the list, its chunks to the timeline,
+ * and shows it with its own CPU samples.
+ *
+ * Returns: whether the file could be read
+ */
+gboolean
+mpaio_monitor_window_open_run_file (MpaioMonitorWindow *self,
+                                    GFile              *file,
+                                    GError            **error)
+{
+  g_autoptr(MpaioRunReport) report = NULL;
+  g_autoptr(MonitorRun) run = NULL;
+  g_autofree char *name = NULL;
+  const char *const *workers;
+  guint n_workers;
+
+  g_return_val_if_fail (MPAIO_IS_MONITOR_WINDOW (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  report = mpaio_run_report_new_from_file (file, NULL, error);
+  if (report == NULL)
+    return FALSE;
+
+  workers = mpaio_run_report_get_worker_names (report);
+  n_workers = workers != NULL ? g_strv_length ((char **) workers) : 0;
+  for (guint i = 0; i < mpaio_run_report_get_n_records (report); i++)
+    {
+      const MpaioChunkRecord *record = mpaio_run_report_get_record (report, i);
+
+      mpaio_chunk_timeline_add_record (self->timeline, record,
+                                       record->worker_index < n_workers
+                                         ? workers[record->worker_index]
+                                         : NULL);
+    }
+
+  name = g_file_get_basename (file);
+  run = monitor_run_new_from_report (name, report);
+  add_run (self, run);
+
+  return TRUE;
 }
 
 /**
@@ -280,11 +545,22 @@ mpaio_monitor_window_show_span (MpaioMonitorWindow *self,
 
 static void
 on_watched_run_started (MpaioMonitorWindow *self,
-                        guint               run,
+                        guint               run_id,
                         GVariant           *info)
 {
+  g_autofree char *title = g_strdup_printf (_("Process %d, run %u"),
+                                            (int) monitor_program_watcher_get_pid (self->watcher),
+                                            run_id);
+  g_autoptr(MonitorRun) run = NULL;
+  gint64 start_us = g_get_monotonic_time ();
+
   g_clear_pointer (&self->watched_workers, g_strfreev);
   g_variant_lookup (info, "workers", "^as", &self->watched_workers);
+  g_variant_lookup (info, "start-us", "x", &start_us);
+
+  run = monitor_run_new (title, start_us);
+  g_set_object (&self->watched_run, run);
+  add_run (self, run);
 }
 
 static void
@@ -311,11 +587,28 @@ on_watched_run_finished (MpaioMonitorWindow *self,
                          guint               run,
                          GVariant           *info)
 {
-  gint64 start_us = 0, end_us = 0;
+  gint64 end_us = g_get_monotonic_time ();
+  const char *state = "finished";
+  g_autofree char *text = NULL;
+  guint64 n_chunks = 0;
 
-  if (g_variant_lookup (info, "start-us", "x", &start_us) &&
-      g_variant_lookup (info, "end-us", "x", &end_us) && end_us > start_us)
-    mpaio_monitor_window_show_span (self, start_us, end_us);
+  if (self->watched_run == NULL)
+    return;
+
+  g_variant_lookup (info, "end-us", "x", &end_us);
+  g_variant_lookup (info, "state", "&s", &state);
+  g_variant_lookup (info, "n-chunks", "t", &n_chunks);
+  text = g_strdup_printf (_("%s: %" G_GUINT64_FORMAT " chunks in %.3f s"),
+                          g_str_equal (state, "finished")    ? _("Finished")
+                          : g_str_equal (state, "cancelled") ? _("Cancelled")
+                                                             : _("Failed"),
+                          n_chunks,
+                          (double) (end_us - monitor_run_get_start_us (self->watched_run)) /
+                            G_USEC_PER_SEC);
+  monitor_run_finish (self->watched_run, end_us, text, NULL);
+  if (self->selected == self->watched_run)
+    show_run (self, self->watched_run);
+  g_clear_object (&self->watched_run);
 }
 
 /**
@@ -351,6 +644,244 @@ mpaio_monitor_window_watch (MpaioMonitorWindow    *self,
   gtk_window_set_title (GTK_WINDOW (self), title);
 }
 
+/* Zoom and pan. The chart holds the time axis; the timeline follows it
+ * through bindings. Both plot between the same margins. */
+
+static double
+x_to_fraction (GtkWidget *widget,
+               double     x)
+{
+  double plot_width = gtk_widget_get_width (widget) - MPAIO_CHART_MARGIN_LEFT -
+                      MPAIO_CHART_MARGIN_RIGHT;
+
+  if (plot_width <= 0)
+    return 1.0;
+
+  return CLAMP ((x - MPAIO_CHART_MARGIN_LEFT) / plot_width, 0.0, 1.0);
+}
+
+/* Scales the visible span by @factor, keeping the time at @fraction of the
+ * width where it is; pauses, as the axis no longer follows now. */
+static void
+zoom_at (MpaioMonitorWindow *self,
+         double              factor,
+         double              fraction)
+{
+  double history = mpaio_cpu_chart_get_history (self->chart);
+  double new_history = CLAMP (history * factor, MIN_HISTORY, 24 * 3600.0);
+  gint64 end_us = mpaio_cpu_chart_get_end_time (self->chart);
+  double pointer_s = -(1.0 - fraction) * history; /* from the end */
+  gint64 new_end_us = end_us + (gint64) ((pointer_s + (1.0 - fraction) * new_history) *
+                                         G_USEC_PER_SEC);
+
+  mpaio_cpu_chart_set_history (self->chart, new_history);
+  mpaio_cpu_chart_set_frozen_time (self->chart, MAX (new_end_us, 1));
+  set_paused (self, TRUE);
+}
+
+/* Moves the visible span by @fraction of its width (positive: later). */
+static void
+pan_by (MpaioMonitorWindow *self,
+        double              fraction)
+{
+  double history = mpaio_cpu_chart_get_history (self->chart);
+  gint64 end_us = mpaio_cpu_chart_get_end_time (self->chart);
+
+  mpaio_cpu_chart_set_frozen_time (self->chart,
+                                   MAX (end_us + (gint64) (fraction * history * G_USEC_PER_SEC),
+                                        1));
+  set_paused (self, TRUE);
+}
+
+static gboolean
+on_scroll (GtkEventControllerScroll *controller,
+           double                    dx,
+           double                    dy,
+           MpaioMonitorWindow       *self)
+{
+  GtkWidget *widget = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller));
+  GdkModifierType state = gtk_event_controller_get_current_event_state (
+    GTK_EVENT_CONTROLLER (controller));
+  double x = 0, y = 0;
+  GdkEvent *event = gtk_event_controller_get_current_event (GTK_EVENT_CONTROLLER (controller));
+
+  /* Shift or a sideways scroll pans; scrolling up zooms in where the
+   * pointer is, as in a map or sysprof. */
+  if ((state & GDK_SHIFT_MASK) != 0 || dx != 0)
+    {
+      pan_by (self, (dx != 0 ? dx : dy) * 0.1);
+      return TRUE;
+    }
+
+  if (event != NULL)
+    {
+      gdk_event_get_position (event, &x, &y);
+      gtk_widget_translate_coordinates (GTK_WIDGET (self), widget, x, y, &x, &y);
+    }
+  zoom_at (self, pow (1.2, dy), x_to_fraction (widget, x));
+  return TRUE;
+}
+
+static void
+on_drag_begin (GtkGestureDrag     *gesture,
+               double              x,
+               double              y,
+               MpaioMonitorWindow *self)
+{
+  self->drag_end_us = mpaio_cpu_chart_get_end_time (self->chart);
+}
+
+static void
+on_drag_update (GtkGestureDrag     *gesture,
+                double              dx,
+                double              dy,
+                MpaioMonitorWindow *self)
+{
+  GtkWidget *widget = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  double plot_width = MAX (gtk_widget_get_width (widget) - MPAIO_CHART_MARGIN_LEFT -
+                             MPAIO_CHART_MARGIN_RIGHT, 1);
+  double history = mpaio_cpu_chart_get_history (self->chart);
+
+  /* The content follows the pointer. */
+  mpaio_cpu_chart_set_frozen_time (self->chart,
+                                   MAX (self->drag_end_us -
+                                          (gint64) (dx / plot_width * history * G_USEC_PER_SEC),
+                                        1));
+  set_paused (self, TRUE);
+}
+
+static void
+add_zoom_controllers (MpaioMonitorWindow *self,
+                      GtkWidget          *widget)
+{
+  GtkEventController *scroll = gtk_event_controller_scroll_new (
+    GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES | GTK_EVENT_CONTROLLER_SCROLL_DISCRETE);
+  GtkGesture *drag = gtk_gesture_drag_new ();
+
+  g_signal_connect (scroll, "scroll", G_CALLBACK (on_scroll), self);
+  gtk_widget_add_controller (widget, scroll);
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update), self);
+  gtk_widget_add_controller (widget, GTK_EVENT_CONTROLLER (drag));
+}
+
+static void
+zoom_in_activated (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  zoom_at (MPAIO_MONITOR_WINDOW (user_data), 1 / 1.5, 0.5);
+}
+
+static void
+zoom_out_activated (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  zoom_at (MPAIO_MONITOR_WINDOW (user_data), 1.5, 0.5);
+}
+
+static void
+zoom_fit_activated (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  MpaioMonitorWindow *self = MPAIO_MONITOR_WINDOW (user_data);
+
+  if (self->selected != NULL)
+    show_run (self, self->selected);
+}
+
+static void
+pan_activated (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  pan_by (MPAIO_MONITOR_WINDOW (user_data), g_variant_get_int32 (parameter) * 0.25);
+}
+
+static void
+on_open_response (GtkNativeDialog *dialog,
+                  int              response,
+                  gpointer         user_data)
+{
+  MpaioMonitorWindow *self = MPAIO_MONITOR_WINDOW (gtk_native_dialog_get_transient_for (dialog));
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      G_GNUC_END_IGNORE_DEPRECATIONS
+      if (!mpaio_monitor_window_open_run_file (self, file, &error))
+        show_error (self, _("Could not open the run"), error);
+    }
+
+  g_object_unref (dialog);
+}
+
+static void
+open_run_activated (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  MpaioMonitorWindow *self = MPAIO_MONITOR_WINDOW (user_data);
+  GtkFileChooserNative *chooser;
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, _("Run files"));
+  gtk_file_filter_add_pattern (filter, "*.json");
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  chooser = gtk_file_chooser_native_new (_("Open Run"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), NULL);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_open_response), NULL);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+on_save_response (GtkNativeDialog *dialog,
+                  int              response,
+                  gpointer         user_data)
+{
+  MpaioMonitorWindow *self = MPAIO_MONITOR_WINDOW (gtk_native_dialog_get_transient_for (dialog));
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  MpaioRunReport *report = self->selected != NULL ? monitor_run_get_report (self->selected) : NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT && report != NULL)
+    {
+      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      G_GNUC_END_IGNORE_DEPRECATIONS
+      if (!mpaio_run_report_save_to_file (report, file, NULL, &error))
+        show_error (self, _("Could not save the run"), error);
+    }
+
+  g_object_unref (dialog);
+}
+
+static void
+save_run_activated (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  MpaioMonitorWindow *self = MPAIO_MONITOR_WINDOW (user_data);
+  GtkFileChooserNative *chooser;
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  chooser = gtk_file_chooser_native_new (_("Save Run"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), NULL);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), "run.json");
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_save_response), NULL);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
 static GMenuModel *
 create_menu (void)
 {
@@ -363,6 +894,8 @@ create_menu (void)
   g_autoptr(GMenu) history_menu = g_menu_new ();
   g_autoptr(GMenu) app_section = g_menu_new ();
 
+  g_menu_append (export_section, _("_Open Run…"), "win.open-run");
+  g_menu_append (export_section, _("_Save Run…"), "win.save-run");
   g_menu_append (export_section, _("Export Samples as _CSV…"), "win.export-csv");
   g_menu_append (export_section, _("Export Chart as _PNG…"), "win.export-png");
   g_menu_append_section (menu, NULL, G_MENU_MODEL (export_section));
@@ -420,6 +953,10 @@ mpaio_monitor_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->watcher, self);
   g_clear_object (&self->watcher);
   g_clear_pointer (&self->watched_workers, g_strfreev);
+  g_clear_object (&self->watched_run);
+  g_clear_object (&self->own_run);
+  g_clear_object (&self->selected);
+  g_clear_object (&self->runs);
 
   G_OBJECT_CLASS (mpaio_monitor_window_parent_class)->dispose (object);
 }
@@ -442,6 +979,26 @@ mpaio_monitor_window_init (MpaioMonitorWindow *self)
     { "history", NULL, "i", "60", history_changed },
     { "show-total", NULL, NULL, "false", show_total_changed },
     { "pause", NULL, NULL, "false", pause_changed },
+    { "open-run", open_run_activated, NULL, NULL, NULL },
+    { "save-run", save_run_activated, NULL, NULL, NULL },
+    { "zoom-in", zoom_in_activated, NULL, NULL, NULL },
+    { "zoom-out", zoom_out_activated, NULL, NULL, NULL },
+    { "zoom-fit", zoom_fit_activated, NULL, NULL, NULL },
+    { "pan", pan_activated, "i", NULL, NULL },
+  };
+  GtkWidget *runs_heading, *runs_box;
+  GtkEventController *shortcuts;
+  const struct
+  {
+    const char *trigger;
+    const char *action;
+    const char *target;
+  } keys[] = {
+    { "plus|equal|KP_Add|<Control>plus|<Control>equal", "win.zoom-in", NULL },
+    { "minus|KP_Subtract|<Control>minus", "win.zoom-out", NULL },
+    { "0|KP_0|<Control>0", "win.zoom-fit", NULL },
+    { "Left", "win.pan", "-1" },
+    { "Right", "win.pan", "1" },
   };
   g_autoptr(GMenuModel) menu = create_menu ();
   GtkWidget *header, *menu_button, *pause_button;
@@ -465,6 +1022,7 @@ mpaio_monitor_window_init (MpaioMonitorWindow *self)
   gtk_header_bar_pack_end (GTK_HEADER_BAR (header), menu_button);
   gtk_window_set_titlebar (GTK_WINDOW (self), header);
 
+  self->runs = g_list_store_new (MONITOR_TYPE_RUN);
   self->run_panel = MPAIO_RUN_PANEL (mpaio_run_panel_new ());
   gtk_widget_set_margin_start (GTK_WIDGET (self->run_panel), 12);
   gtk_widget_set_margin_end (GTK_WIDGET (self->run_panel), 12);
@@ -473,7 +1031,28 @@ mpaio_monitor_window_init (MpaioMonitorWindow *self)
   sidebar = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (sidebar), GTK_POLICY_NEVER,
                                   GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (sidebar), GTK_WIDGET (self->run_panel));
+  /* Under the panel, the runs of the session. */
+  self->run_list = GTK_LIST_BOX (gtk_list_box_new ());
+  gtk_list_box_set_selection_mode (self->run_list, GTK_SELECTION_SINGLE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->run_list), "boxed-list");
+  gtk_widget_add_css_class (GTK_WIDGET (self->run_list), "frame");
+  gtk_list_box_bind_model (self->run_list, G_LIST_MODEL (self->runs), create_run_row, NULL, NULL);
+  g_signal_connect (self->run_list, "row-selected", G_CALLBACK (on_run_row_selected), self);
+  runs_heading = create_heading (_("Runs"));
+  gtk_widget_set_margin_top (runs_heading, 6);
+  runs_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_set_margin_start (runs_box, 12);
+  gtk_widget_set_margin_end (runs_box, 12);
+  gtk_widget_set_margin_bottom (runs_box, 12);
+  gtk_box_append (GTK_BOX (runs_box), runs_heading);
+  gtk_box_append (GTK_BOX (runs_box), GTK_WIDGET (self->run_list));
+  {
+    GtkWidget *sidebar_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+    gtk_box_append (GTK_BOX (sidebar_box), GTK_WIDGET (self->run_panel));
+    gtk_box_append (GTK_BOX (sidebar_box), runs_box);
+    gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (sidebar), sidebar_box);
+  }
 
   self->chart = MPAIO_CPU_CHART (mpaio_cpu_chart_new ());
   gtk_widget_set_vexpand (GTK_WIDGET (self->chart), TRUE);
@@ -516,6 +1095,25 @@ mpaio_monitor_window_init (MpaioMonitorWindow *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->run_panel, "chunk-done", G_CALLBACK (on_chunk_done), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->run_panel, "run-started", G_CALLBACK (on_own_run_started), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->run_panel, "run-finished", G_CALLBACK (on_own_run_finished),
+                           self, G_CONNECT_SWAPPED);
+
+  add_zoom_controllers (self, GTK_WIDGET (self->chart));
+  add_zoom_controllers (self, GTK_WIDGET (self->timeline));
+  shortcuts = gtk_shortcut_controller_new ();
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      GtkShortcut *shortcut = gtk_shortcut_new (gtk_shortcut_trigger_parse_string (keys[i].trigger),
+                                                gtk_named_action_new (keys[i].action));
+
+      if (keys[i].target != NULL)
+        gtk_shortcut_set_arguments (shortcut, g_variant_new_int32 (atoi (keys[i].target)));
+      gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), shortcut);
+    }
+  gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
+  update_run_actions (self);
 
   self->monitor = mpaio_cpu_monitor_new ();
   set_max_samples (self);

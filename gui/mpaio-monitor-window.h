@@ -8,6 +8,7 @@
 #include <gtk/gtk.h>
 
 #include "monitor-program-watcher.h"
+#include "monitor-run.h"
 #include "mpaio-chunk-timeline.h"
 #include "mpaio-cpu-chart.h"
 #include "mpaio-run-panel.h"
@@ -30,6 +31,13 @@ void                mpaio_monitor_window_watch             (MpaioMonitorWindow  
 void                mpaio_monitor_window_show_span         (MpaioMonitorWindow *self,
                                                             gint64              start_us,
                                                             gint64              end_us);
+GListModel         *mpaio_monitor_window_get_runs          (MpaioMonitorWindow *self);
+MonitorRun         *mpaio_monitor_window_get_selected_run  (MpaioMonitorWindow *self);
+void                mpaio_monitor_window_select_run        (MpaioMonitorWindow *self,
+                                                            guint               index);
+gboolean            mpaio_monitor_window_open_run_file     (MpaioMonitorWindow *self,
+                                                            GFile              *file,
+                                                            GError            **error);
 gboolean            mpaio_monitor_window_save_screenshot   (MpaioMonitorWindow *self,
                                                             const char         *path,
                                                             GError            **error);

@@ -52,6 +52,7 @@ struct _MpaioRunPanel
   MpaioOrchestrator      *orchestrator;
   MpaioWorker            *worker;
   GCancellable           *cancellable;
+  MpaioRunReport         *last_report;
   gboolean                running;
   /* A run or an array being made outlives the widgets: they end quietly. */
   gboolean                disposed;
@@ -370,6 +371,9 @@ on_run_done (GObject      *source,
   g_autofree char *summary = NULL;
 
   report = mpaio_orchestrator_run_finish (MPAIO_ORCHESTRATOR (source), result, &error);
+  g_clear_object (&self->last_report);
+  if (report != NULL)
+    self->last_report = g_object_ref (report);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     stop_chunks_in_flight (self);
@@ -659,6 +663,7 @@ mpaio_run_panel_finalize (GObject *object)
   MpaioRunPanel *self = MPAIO_RUN_PANEL (object);
 
   g_free (self->summary);
+  g_clear_object (&self->last_report);
 
   G_OBJECT_CLASS (mpaio_run_panel_parent_class)->finalize (object);
 }
@@ -885,4 +890,19 @@ mpaio_run_panel_get_n_frames (MpaioRunPanel *self)
   g_return_val_if_fail (MPAIO_IS_RUN_PANEL (self), 0);
 
   return self->n_frames;
+}
+
+/**
+ * mpaio_run_panel_get_last_report:
+ * @self: the panel
+ *
+ * Returns: (transfer none) (nullable): the report of the last run that
+ *   completed, while no other has ended since
+ */
+MpaioRunReport *
+mpaio_run_panel_get_last_report (MpaioRunPanel *self)
+{
+  g_return_val_if_fail (MPAIO_IS_RUN_PANEL (self), NULL);
+
+  return self->last_report;
 }

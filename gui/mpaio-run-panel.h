@@ -52,5 +52,6 @@ gboolean    mpaio_run_panel_get_running            (MpaioRunPanel     *self);
 const char *mpaio_run_panel_get_summary            (MpaioRunPanel     *self);
 gint64      mpaio_run_panel_get_longest_frame_gap  (MpaioRunPanel     *self);
 guint       mpaio_run_panel_get_n_frames           (MpaioRunPanel     *self);
+MpaioRunReport *mpaio_run_panel_get_last_report    (MpaioRunPanel     *self);
 
 G_END_DECLS

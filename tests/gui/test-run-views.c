@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -233,12 +234,91 @@ test_lane_layout (void)
   g_rmdir (dir);
 }
 
+static void
+test_open_and_zoom (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("mpaio-run-views-XXXXXX", &error);
+  g_autofree char *run_path = write_run_file (dir);
+  g_autoptr(GFile) file = g_file_new_for_path (run_path);
+  g_autoptr(GtkApplication) application = NULL;
+  MpaioMonitorWindow *window;
+  MpaioCpuChart *chart;
+  MpaioChunkTimeline *timeline;
+  MonitorRun *run;
+  double fitted, history;
+  gint64 end_us;
+
+  g_test_summary ("A run file opens as a run of the list, fitted to the window; zooming "
+                  "changes the visible span around its middle, panning moves it, fitting "
+                  "brings the run back");
+
+  g_assert_no_error (error);
+  application = gtk_application_new ("org.mpaio.Monitor.TestRunViews", G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (application), NULL, &error);
+  g_assert_no_error (error);
+  window = mpaio_monitor_window_new (application, 200, 60);
+  chart = mpaio_monitor_window_get_chart (window);
+  timeline = mpaio_monitor_window_get_timeline (window);
+  gtk_window_present (GTK_WINDOW (window));
+
+  g_assert_true (mpaio_monitor_window_open_run_file (window, file, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (mpaio_monitor_window_get_runs (window)), ==, 1);
+  run = mpaio_monitor_window_get_selected_run (window);
+  g_assert_nonnull (run);
+  g_assert_cmpstr (monitor_run_get_title (run), ==, "run.json");
+  g_assert_cmpuint (mpaio_run_report_get_n_records (monitor_run_get_report (run)), ==, 8);
+  g_assert_cmpuint (mpaio_chunk_timeline_get_n_bars (timeline), ==, 8);
+  g_assert_cmpuint (mpaio_chunk_timeline_get_n_rows (timeline), ==, 2);
+
+  /* Fitted: the run is 1 s to 9 s, with a margin of a few percent. */
+  fitted = mpaio_cpu_chart_get_history (chart);
+  g_assert_cmpfloat (fitted, >=, 8.0);
+  g_assert_cmpfloat (fitted, <=, 9.0);
+  end_us = mpaio_cpu_chart_get_frozen_time (chart);
+  g_assert_cmpint (end_us, >=, 9000000);
+  g_assert_cmpint (end_us, <=, 9500000);
+  g_assert_cmpfloat (mpaio_chunk_timeline_get_history (timeline), ==, fitted);
+  /* Its own samples, not the live ones. */
+  g_assert_true (mpaio_cpu_chart_get_model (chart) ==
+                 mpaio_run_report_get_cpu_samples (monitor_run_get_report (run)));
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "zoom-in", NULL);
+  history = mpaio_cpu_chart_get_history (chart);
+  g_assert_cmpfloat_with_epsilon (history, fitted / 1.5, 1e-9);
+  g_assert_cmpfloat (mpaio_chunk_timeline_get_history (timeline), ==, history);
+  /* Around the middle: the middle of the span stays where it was. */
+  g_assert_cmpint (llabs ((mpaio_cpu_chart_get_frozen_time (chart) - (gint64) (history / 2 * 1e6)) -
+                          (end_us - (gint64) (fitted / 2 * 1e6))),
+                   <=, 2);
+
+  end_us = mpaio_cpu_chart_get_frozen_time (chart);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "pan", g_variant_new_int32 (1));
+  g_assert_cmpint (mpaio_cpu_chart_get_frozen_time (chart) - end_us, ==,
+                   (gint64) (0.25 * history * G_USEC_PER_SEC));
+  g_assert_cmpint (mpaio_chunk_timeline_get_frozen_time (timeline), ==,
+                   mpaio_cpu_chart_get_frozen_time (chart));
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "zoom-out", NULL);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "zoom-out", NULL);
+  g_assert_cmpfloat (mpaio_cpu_chart_get_history (chart), >, fitted);
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "zoom-fit", NULL);
+  g_assert_cmpfloat (mpaio_cpu_chart_get_history (chart), ==, fitted);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_unlink (run_path);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
 {
   gtk_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/run-views/open-and-zoom", test_open_and_zoom);
   g_test_add_func ("/run-views/unfinished-chunks", test_unfinished_chunks);
   g_test_add_func ("/run-views/render-run-file", test_render_run_file);
   g_test_add_func ("/run-views/lane-layout", test_lane_layout);
