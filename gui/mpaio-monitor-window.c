@@ -10,6 +10,8 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <glib/gi18n.h>
 
@@ -40,6 +42,12 @@ struct _MpaioMonitorWindow
   MonitorRun          *selected;
   MonitorRun          *own_run;
   guint                n_own_runs;
+
+  /* The mpaio programs on the session bus, to watch. */
+  GDBusConnection     *bus;
+  GCancellable        *bus_cancellable;
+  guint                name_subscription;
+  GtkListBox          *program_list;
 
   /* Zoom and pan: where a drag started. */
   gint64               drag_end_us;
@@ -422,6 +430,21 @@ on_own_run_finished (MpaioMonitorWindow *self,
 }
 
 /**
+ * mpaio_monitor_window_get_program_list:
+ * @self: a window
+ *
+ * Returns: (transfer none): the list of programs to watch; each row's
+ *   "pid" data is its process id
+ */
+GtkListBox *
+mpaio_monitor_window_get_program_list (MpaioMonitorWindow *self)
+{
+  g_return_val_if_fail (MPAIO_IS_MONITOR_WINDOW (self), NULL);
+
+  return self->program_list;
+}
+
+/**
  * mpaio_monitor_window_get_runs:
  * @self: a window
  *
@@ -642,6 +665,187 @@ mpaio_monitor_window_watch (MpaioMonitorWindow    *self,
   title = g_strdup_printf (_("mpaio Monitor — process %d"),
                            (int) monitor_program_watcher_get_pid (watcher));
   gtk_window_set_title (GTK_WINDOW (self), title);
+}
+
+/* Programs on the bus */
+
+#define PROGRAM_NAME_PREFIX "org.mpaio.Program.instance"
+
+static GPid
+pid_of_program_name (const char *name)
+{
+  guint64 pid = 0;
+
+  if (!g_str_has_prefix (name, PROGRAM_NAME_PREFIX) ||
+      !g_ascii_string_to_unsigned (name + strlen (PROGRAM_NAME_PREFIX), 10, 1, G_MAXINT, &pid,
+                                   NULL))
+    return 0;
+
+  return (GPid) pid;
+}
+
+static GtkListBoxRow *
+find_program_row (MpaioMonitorWindow *self,
+                  GPid                pid)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->program_list));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_LIST_BOX_ROW (child) &&
+          GPOINTER_TO_INT (g_object_get_data (G_OBJECT (child), "pid")) == pid)
+        return GTK_LIST_BOX_ROW (child);
+    }
+
+  return NULL;
+}
+
+static void
+on_program_properties (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GtkWidget) label = user_data;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result,
+                                                             NULL);
+  g_autoptr(GVariant) properties = NULL;
+  g_autofree const char **args = NULL;
+
+  if (reply == NULL)
+    return;
+
+  properties = g_variant_get_child_value (reply, 0);
+  if (g_variant_lookup (properties, "CommandLine", "^a&s", &args) && args != NULL)
+    {
+      g_autofree char *text = g_strjoinv (" ", (char **) args);
+
+      gtk_label_set_text (GTK_LABEL (label), text);
+      gtk_widget_set_tooltip_text (label, text);
+    }
+}
+
+static void
+add_program (MpaioMonitorWindow *self,
+             const char         *name)
+{
+  GPid pid = pid_of_program_name (name);
+  g_autofree char *title = NULL;
+  g_autofree char *path = NULL;
+  GtkWidget *row, *box, *title_label, *command_label;
+
+  if (pid <= 0 || pid == getpid () || find_program_row (self, pid) != NULL)
+    return;
+
+  title = g_strdup_printf (_("Process %d"), (int) pid);
+  title_label = gtk_label_new (title);
+  gtk_label_set_xalign (GTK_LABEL (title_label), 0.0);
+  command_label = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (command_label), 0.0);
+  gtk_label_set_ellipsize (GTK_LABEL (command_label), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_widget_add_css_class (command_label, "dim-label");
+  gtk_widget_add_css_class (command_label, "caption");
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  gtk_widget_set_margin_top (box, 6);
+  gtk_widget_set_margin_bottom (box, 6);
+  gtk_widget_set_margin_start (box, 6);
+  gtk_widget_set_margin_end (box, 6);
+  gtk_box_append (GTK_BOX (box), title_label);
+  gtk_box_append (GTK_BOX (box), command_label);
+  row = gtk_list_box_row_new ();
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  gtk_widget_set_tooltip_text (row, _("Watch its runs"));
+  g_object_set_data (G_OBJECT (row), "pid", GINT_TO_POINTER (pid));
+  gtk_list_box_append (self->program_list, row);
+
+  path = g_strdup_printf ("/org/mpaio/Program/%d", (int) pid);
+  g_dbus_connection_call (self->bus, name, path, "org.freedesktop.DBus.Properties", "GetAll",
+                          g_variant_new ("(s)", "org.mpaio.Program1"), G_VARIANT_TYPE ("(a{sv})"),
+                          G_DBUS_CALL_FLAGS_NONE, -1, self->bus_cancellable, on_program_properties,
+                          g_object_ref (command_label));
+}
+
+static void
+on_name_owner_changed (GDBusConnection *connection,
+                       const char      *sender,
+                       const char      *path,
+                       const char      *interface,
+                       const char      *signal,
+                       GVariant        *parameters,
+                       gpointer         user_data)
+{
+  MpaioMonitorWindow *self = user_data;
+  const char *name, *old_owner, *new_owner;
+  GtkListBoxRow *row;
+
+  g_variant_get (parameters, "(&s&s&s)", &name, &old_owner, &new_owner);
+  if (*new_owner != '\0')
+    add_program (self, name);
+  else if ((row = find_program_row (self, pid_of_program_name (name))) != NULL)
+    gtk_list_box_remove (self->program_list, GTK_WIDGET (row));
+}
+
+static void
+on_names_listed (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  MpaioMonitorWindow *self = user_data;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result,
+                                                             NULL);
+  g_autoptr(GVariantIter) iter = NULL;
+  const char *name;
+
+  if (reply == NULL)
+    return;
+
+  g_variant_get (reply, "(as)", &iter);
+  while (g_variant_iter_next (iter, "&s", &name))
+    add_program (self, name);
+}
+
+static void
+on_bus_ready (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  GDBusConnection *bus = g_bus_get_finish (result, &error);
+  MpaioMonitorWindow *self;
+
+  if (bus == NULL)
+    {
+      /* No session bus: no programs to watch, the rest works. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("No session bus: %s", error->message);
+      return;
+    }
+
+  self = MPAIO_MONITOR_WINDOW (user_data);
+  self->bus = bus;
+  self->name_subscription = g_dbus_connection_signal_subscribe (
+    bus, "org.freedesktop.DBus", "org.freedesktop.DBus", "NameOwnerChanged",
+    "/org/freedesktop/DBus", "org.mpaio.Program", G_DBUS_SIGNAL_FLAGS_MATCH_ARG0_NAMESPACE,
+    on_name_owner_changed, self, NULL);
+  g_dbus_connection_call (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                          "org.freedesktop.DBus", "ListNames", NULL, G_VARIANT_TYPE ("(as)"),
+                          G_DBUS_CALL_FLAGS_NONE, -1, self->bus_cancellable, on_names_listed,
+                          self);
+}
+
+static void
+on_program_activated (GtkListBox         *list,
+                      GtkListBoxRow      *row,
+                      MpaioMonitorWindow *self)
+{
+  GPid pid = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row), "pid"));
+  g_autoptr(MonitorProgramWatcher) watcher = NULL;
+
+  if (self->bus == NULL || pid <= 0)
+    return;
+  if (self->watcher != NULL && monitor_program_watcher_get_pid (self->watcher) == pid)
+    return;
+
+  watcher = monitor_program_watcher_new (self->bus, pid);
+  mpaio_monitor_window_watch (self, watcher);
 }
 
 /* Zoom and pan. The chart holds the time axis; the timeline follows it
@@ -957,6 +1161,13 @@ mpaio_monitor_window_dispose (GObject *object)
   g_clear_object (&self->own_run);
   g_clear_object (&self->selected);
   g_clear_object (&self->runs);
+  if (self->bus_cancellable != NULL)
+    g_cancellable_cancel (self->bus_cancellable);
+  g_clear_object (&self->bus_cancellable);
+  if (self->name_subscription != 0)
+    g_dbus_connection_signal_unsubscribe (self->bus, self->name_subscription);
+  self->name_subscription = 0;
+  g_clear_object (&self->bus);
 
   G_OBJECT_CLASS (mpaio_monitor_window_parent_class)->dispose (object);
 }
@@ -1046,6 +1257,36 @@ mpaio_monitor_window_init (MpaioMonitorWindow *self)
   gtk_widget_set_margin_bottom (runs_box, 12);
   gtk_box_append (GTK_BOX (runs_box), runs_heading);
   gtk_box_append (GTK_BOX (runs_box), GTK_WIDGET (self->run_list));
+
+  /* And the programs that publish their runs, to watch. */
+  self->program_list = GTK_LIST_BOX (gtk_list_box_new ());
+  gtk_list_box_set_selection_mode (self->program_list, GTK_SELECTION_SINGLE);
+  gtk_list_box_set_activate_on_single_click (self->program_list, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->program_list), "frame");
+  {
+    GtkWidget *placeholder = gtk_label_new (_("None publishes its runs. Start one with "
+                                              "MPAIO_MONITOR=1, or with mpaio-monitor -- "
+                                              "COMMAND."));
+
+    gtk_label_set_wrap (GTK_LABEL (placeholder), TRUE);
+    gtk_label_set_max_width_chars (GTK_LABEL (placeholder), 30);
+    gtk_widget_add_css_class (placeholder, "dim-label");
+    gtk_widget_set_margin_top (placeholder, 6);
+    gtk_widget_set_margin_bottom (placeholder, 6);
+    gtk_widget_set_margin_start (placeholder, 6);
+    gtk_widget_set_margin_end (placeholder, 6);
+    gtk_list_box_set_placeholder (self->program_list, placeholder);
+  }
+  g_signal_connect (self->program_list, "row-activated", G_CALLBACK (on_program_activated), self);
+  {
+    GtkWidget *heading = create_heading (_("Programs"));
+
+    gtk_widget_set_margin_top (heading, 6);
+    gtk_box_append (GTK_BOX (runs_box), heading);
+  }
+  gtk_box_append (GTK_BOX (runs_box), GTK_WIDGET (self->program_list));
+  self->bus_cancellable = g_cancellable_new ();
+  g_bus_get (G_BUS_TYPE_SESSION, self->bus_cancellable, on_bus_ready, self);
   {
     GtkWidget *sidebar_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
 

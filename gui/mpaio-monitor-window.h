@@ -31,6 +31,7 @@ void                mpaio_monitor_window_watch             (MpaioMonitorWindow  
 void                mpaio_monitor_window_show_span         (MpaioMonitorWindow *self,
                                                             gint64              start_us,
                                                             gint64              end_us);
+GtkListBox         *mpaio_monitor_window_get_program_list  (MpaioMonitorWindow *self);
 GListModel         *mpaio_monitor_window_get_runs          (MpaioMonitorWindow *self);
 MonitorRun         *mpaio_monitor_window_get_selected_run  (MpaioMonitorWindow *self);
 void                mpaio_monitor_window_select_run        (MpaioMonitorWindow *self,

@@ -102,9 +102,12 @@ watched_wait_run (Watched *watched)
   g_assert_cmpstr (line, ==, expected);
 }
 
+static GPid watched_pid_of_last_stop;
+
 static void
 watched_stop (Watched *watched)
 {
+  watched_pid_of_last_stop = watched->pid;
   g_autoptr (GError) error = NULL;
 
   g_output_stream_close (watched->input, NULL, NULL);
@@ -276,6 +279,68 @@ test_attach_draws_live (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static GtkListBoxRow *
+find_program_row (GtkListBox *list,
+                  GPid        pid)
+{
+  for (int i = 0; gtk_list_box_get_row_at_index (list, i) != NULL; i++)
+    {
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (list, i);
+
+      if (GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row), "pid")) == pid)
+        return row;
+    }
+
+  return NULL;
+}
+
+static void
+test_window_lists_programs (void)
+{
+  g_autoptr(GtkApplication) application = NULL;
+  g_autoptr(GError) error = NULL;
+  MpaioMonitorWindow *window;
+  MpaioChunkTimeline *timeline;
+  GtkListBox *programs;
+  GtkListBoxRow *row;
+  MonitorRun *run;
+  Watched *watched;
+
+  g_test_summary ("The window lists the programs that publish their runs as they come and go; "
+                  "choosing one watches it, its runs join the list of runs");
+
+  application = gtk_application_new ("org.mpaio.Monitor.TestWatchList", G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (application), NULL, &error);
+  g_assert_no_error (error);
+  window = mpaio_monitor_window_new (application, 200, 60);
+  gtk_window_present (GTK_WINDOW (window));
+  programs = mpaio_monitor_window_get_program_list (window);
+  timeline = mpaio_monitor_window_get_timeline (window);
+
+  watched = watched_start (8, 0);
+  while ((row = find_program_row (programs, watched->pid)) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_signal_emit_by_name (programs, "row-activated", row);
+  watched_start_run (watched);
+  watched_wait_run (watched);
+  while (g_list_model_get_n_items (mpaio_monitor_window_get_runs (window)) == 0 ||
+         monitor_run_get_running (mpaio_monitor_window_get_selected_run (window)))
+    g_main_context_iteration (NULL, TRUE);
+
+  run = mpaio_monitor_window_get_selected_run (window);
+  g_assert_nonnull (strstr (monitor_run_get_title (run), "Process"));
+  while (mpaio_chunk_timeline_get_n_bars (timeline) < 8)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* Gone from the bus, gone from the list. */
+  watched_stop (watched);
+  while (find_program_row (programs, watched_pid_of_last_stop) != NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -283,6 +348,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/watch/list", test_list);
   g_test_add_func ("/watch/attach-draws-live", test_attach_draws_live);
+  g_test_add_func ("/watch/window-lists-programs", test_window_lists_programs);
 
   return g_test_run ();
 }
