@@ -26,7 +26,7 @@
 #include "bench-common.h"
 
 #define N_WORKERS 2
-#define REPEATS   5
+#define REPEATS   9
 
 /* The watcher */
 
@@ -281,6 +281,7 @@ main (int    argc,
   g_autofree char *title = NULL;
   WatcherProcess watcher = { 0 };
   gdouble off_rates[REPEATS], on_rates[REPEATS], off_rate, on_rate;
+  guint64 off_cpu_ns = 0, on_cpu_ns = 0, cpu_before;
   guint64 n_rows, n_watched = 0, n_received = 0;
 
   bench_init (&argc, &argv);
@@ -326,8 +327,11 @@ main (int    argc,
       gdouble rate;
 
       mpaio_set_monitoring_enabled (FALSE);
+      cpu_before = bench_read_cpu_ns (0);
       if ((rate = run_once (MPAIO_EXECUTOR (pool), iterator, &error)) < 0)
         g_error ("bench-publish: %s", error->message);
+      if (i > 0)
+        off_cpu_ns += bench_read_cpu_ns (0) - cpu_before;
       if (i > 0)
         off_rates[i - 1] = rate;
 
@@ -336,8 +340,11 @@ main (int    argc,
       line = read_line (&watcher);
       if (!g_str_equal (line, "watching"))
         g_error ("bench-publish: the watcher said “%s”", line);
+      cpu_before = bench_read_cpu_ns (0);
       if ((rate = run_once (MPAIO_EXECUTOR (pool), iterator, &error)) < 0)
         g_error ("bench-publish: %s", error->message);
+      if (i > 0)
+        on_cpu_ns += bench_read_cpu_ns (0) - cpu_before;
       n_watched += (guint64) n_chunks;
       if (i > 0)
         on_rates[i - 1] = rate;
@@ -373,6 +380,11 @@ main (int    argc,
                            on_rate >= 0.98 * off_rate);
   }
   bench_table_add_note (table, "ratio = value / baseline; a rate is better when higher.");
+  bench_table_add_note (table, "CPU time of the program's main thread per chunk: %.3f µs off, "
+                               "%.3f µs on (%+.1f %%).",
+                        off_cpu_ns / 1e3 / ((double) n_chunks * REPEATS),
+                        on_cpu_ns / 1e3 / ((double) n_chunks * REPEATS),
+                        100.0 * ((double) on_cpu_ns / MAX (off_cpu_ns, 1) - 1.0));
   bench_table_add_note (table, "the watcher (a separate process on the same private bus) received "
                                "%" G_GUINT64_FORMAT " chunk records of the %" G_GUINT64_FORMAT
                                " the watched runs had.",
