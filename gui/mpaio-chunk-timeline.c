@@ -20,6 +20,7 @@
 
 #include <math.h>
 
+#include "monitor-format.h"
 #include "mpaio-chart-drawing.h"
 #include "mpaio-chart-palette.h"
 #include "mpaio-chunk-timeline.h"
@@ -488,17 +489,6 @@ find_bar_at (MpaioChunkTimeline *self,
   return best;
 }
 
-static char *
-format_duration (gint64 us)
-{
-  if (us < 1000)
-    return g_strdup_printf ("%" G_GINT64_FORMAT " µs", us);
-  if (us < 10 * G_USEC_PER_SEC)
-    return g_strdup_printf ("%.3f ms", us / 1000.0);
-
-  return g_strdup_printf ("%.3f s", (double) us / G_USEC_PER_SEC);
-}
-
 /**
  * mpaio_chunk_timeline_describe_at:
  * @self: a timeline
@@ -549,7 +539,7 @@ mpaio_chunk_timeline_describe_at (MpaioChunkTimeline *self,
 
   if (bar->outcome != MONITOR_CHUNK_COMPLETED)
     {
-      g_autofree char *out = format_duration (MAX (bar->returned_us - bar->sent_us, 0));
+      g_autofree char *out = monitor_format_duration (MAX (bar->returned_us - bar->sent_us, 0));
 
       return g_strdup_printf ("%s: chunk %" G_GUINT64_FORMAT " of %s\n"
                               "Worker process %d\n"
@@ -561,9 +551,9 @@ mpaio_chunk_timeline_describe_at (MpaioChunkTimeline *self,
                               bar->outcome == MONITOR_CHUNK_CANCELLED ? "Dropped" : "Ended", out);
     }
 
-  ran = format_duration (bar->finish_us - bar->start_us);
-  queued = format_duration (MAX (bar->start_us - bar->sent_us, 0));
-  back = format_duration (MAX (bar->returned_us - bar->finish_us, 0));
+  ran = monitor_format_duration (bar->finish_us - bar->start_us);
+  queued = monitor_format_duration (MAX (bar->start_us - bar->sent_us, 0));
+  back = monitor_format_duration (MAX (bar->returned_us - bar->finish_us, 0));
 
   return g_strdup_printf ("Chunk %" G_GUINT64_FORMAT " of %s\n"
                           "Worker process %d\n"

@@ -351,7 +351,7 @@ on_run_finished (MpaioRunPanel           *panel,
                  gboolean                 success,
                  MpaioMonitorApplication *self)
 {
-  /* For scripts and logs: the result and the longest frame gap. */
+  /* For scripts and logs: how the run went. */
   g_print ("%s: %s run: %s\n", g_get_prgname (), self->run,
            mpaio_run_panel_get_summary (panel));
 
@@ -625,6 +625,22 @@ mpaio_monitor_application_startup (GApplication *application)
   g_action_map_add_action_entries (G_ACTION_MAP (application), actions, G_N_ELEMENTS (actions),
                                    application);
   gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.quit", quit_accels);
+  {
+    const struct
+    {
+      const char *action;
+      const char *accels[3];
+    } accels[] = {
+      { "window.close", { "<Control>w", NULL } },
+      { "win.show-help-overlay", { "<Control>question", "<Control>F1", NULL } },
+      { "win.open-run", { "<Control>o", NULL } },
+      { "win.save-run", { "<Control>s", NULL } },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
+      gtk_application_set_accels_for_action (GTK_APPLICATION (application), accels[i].action,
+                                             accels[i].accels);
+  }
   gtk_window_set_default_icon_name (MPAIO_MONITOR_APPLICATION_ID);
 }
 

@@ -49,6 +49,8 @@ struct _MpaioMonitorWindow
   guint                name_subscription;
   GtkListBox          *program_list;
 
+  GtkMenuButton       *menu_button;
+
   /* Zoom and pan: where a drag started. */
   gint64               drag_end_us;
 };
@@ -1086,6 +1088,43 @@ save_run_activated (GSimpleAction *action,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
+static void
+show_menu_activated (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  gtk_menu_button_popup (MPAIO_MONITOR_WINDOW (user_data)->menu_button);
+}
+
+static const char shortcuts_ui[] =
+  "<interface>"
+  "<object class='GtkShortcutsWindow' id='help_overlay'><property name='modal'>1</property>"
+  "<child><object class='GtkShortcutsSection'><property name='section-name'>shortcuts</property>"
+  "<child><object class='GtkShortcutsGroup'><property name='title' translatable='yes'>General</property>"
+  "<child><object class='GtkShortcutsShortcut'><property name='title' translatable='yes'>Main menu</property><property name='accelerator'>F10</property></object></child>"
+  "<child><object class='GtkShortcutsShortcut'><property name='title' translatable='yes'>Open a run</property><property name='accelerator'>&lt;Control&gt;o</property></object></child>"
+  "<child><object class='GtkShortcutsShortcut'><property name='title' translatable='yes'>Save the run shown</property><property name='accelerator'>&lt;Control&gt;s</property></object></child>"
+  "<child><object class='GtkShortcutsShortcut'><property name='title' translatable='yes'>Keyboard shortcuts</property><property name='accelerator'>&lt;Control&gt;question</property></object></child>"
+  "<child><object class='GtkShortcutsShortcut'><property name='title' translatable='yes'>Close the window</property><property name='accelerator'>&lt;Control&gt;w</property></object></child>"
+  "<child><object class='GtkShortcutsShortcut'><property name='title' translatable='yes'>Quit</property><property name='accelerator'>&lt;Control&gt;q</property></object></child>"
+  "</object></child>"
+  "<child><object class='GtkShortcutsGroup'><property name='title' translatable='yes'>Chart and timeline</property>"
+  "<child><object class='GtkShortcutsShortcut'><property name='title' translatable='yes'>Pause or follow now</property><property name='accelerator'>space</property></object></child>"
+  "<child><object class='GtkShortcutsShortcut'><property name='title' translatable='yes'>Zoom in</property><property name='accelerator'>plus</property></object></child>"
+  "<child><object class='GtkShortcutsShortcut'><property name='title' translatable='yes'>Zoom out</property><property name='accelerator'>minus</property></object></child>"
+  "<child><object class='GtkShortcutsShortcut'><property name='title' translatable='yes'>Fit the run shown</property><property name='accelerator'>0</property></object></child>"
+  "<child><object class='GtkShortcutsShortcut'><property name='title' translatable='yes'>Earlier, later</property><property name='accelerator'>Left Right</property></object></child>"
+  "</object></child>"
+  "</object></child></object></interface>";
+
+static GtkShortcutsWindow *
+create_shortcuts_window (void)
+{
+  g_autoptr(GtkBuilder) builder = gtk_builder_new_from_string (shortcuts_ui, -1);
+
+  return g_object_ref (GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "help_overlay")));
+}
+
 static GMenuModel *
 create_menu (void)
 {
@@ -1127,6 +1166,7 @@ create_menu (void)
   g_menu_append (view_section, _("Show _Total"), "win.show-total");
   g_menu_append_section (menu, NULL, G_MENU_MODEL (view_section));
 
+  g_menu_append (app_section, _("_Keyboard Shortcuts"), "win.show-help-overlay");
   g_menu_append (app_section, _("_About mpaio Monitor"), "app.about");
   g_menu_append (app_section, _("_Quit"), "app.quit");
   g_menu_append_section (menu, NULL, G_MENU_MODEL (app_section));
@@ -1196,6 +1236,7 @@ mpaio_monitor_window_init (MpaioMonitorWindow *self)
     { "zoom-out", zoom_out_activated, NULL, NULL, NULL },
     { "zoom-fit", zoom_fit_activated, NULL, NULL, NULL },
     { "pan", pan_activated, "i", NULL, NULL },
+    { "show-menu", show_menu_activated, NULL, NULL, NULL },
   };
   GtkWidget *runs_heading, *runs_box;
   GtkEventController *shortcuts;
@@ -1210,6 +1251,8 @@ mpaio_monitor_window_init (MpaioMonitorWindow *self)
     { "0|KP_0|<Control>0", "win.zoom-fit", NULL },
     { "Left", "win.pan", "-1" },
     { "Right", "win.pan", "1" },
+    { "space", "win.pause", NULL },
+    { "F10", "win.show-menu", NULL },
   };
   g_autoptr(GMenuModel) menu = create_menu ();
   GtkWidget *header, *menu_button, *pause_button;
@@ -1231,6 +1274,8 @@ mpaio_monitor_window_init (MpaioMonitorWindow *self)
   gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (menu_button), menu);
   gtk_widget_set_tooltip_text (menu_button, _("Main Menu"));
   gtk_header_bar_pack_end (GTK_HEADER_BAR (header), menu_button);
+  self->menu_button = GTK_MENU_BUTTON (menu_button);
+  gtk_application_window_set_help_overlay (GTK_APPLICATION_WINDOW (self), create_shortcuts_window ());
   gtk_window_set_titlebar (GTK_WINDOW (self), header);
 
   self->runs = g_list_store_new (MONITOR_TYPE_RUN);

@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 
 #include "monitor-chunk-outcome.h"
+#include "monitor-format.h"
 #include "monitor-workers.h"
 #include "mpaio-recording-executor.h"
 #include "mpaio-run-panel.h"
@@ -242,8 +243,9 @@ on_chunk_done (MpaioRunPanel    *self,
   if (outcome == MONITOR_CHUNK_FAILED && self->cancellable != NULL &&
       g_cancellable_is_cancelled (self->cancellable))
     outcome = MONITOR_CHUNK_CANCELLED;
-  g_signal_emit (self, signals[SIGNAL_CHUNK_DONE], 0, serial, G_OBJECT_TYPE_NAME (worker), record,
-                 outcome);
+  /* What the user chose, not the worker's class. */
+  g_signal_emit (self, signals[SIGNAL_CHUNK_DONE], 0, serial,
+                 g_dgettext (NULL, workloads[self->run_workload].label), record, outcome);
 }
 
 static gboolean
@@ -295,8 +297,11 @@ describe_result (MpaioRunPanel  *self,
         /* n(n+1)/2 without overflowing before the division. */
         guint64 expected = n % 2 == 0 ? (n / 2) * (n + 1) : n * ((n + 1) / 2);
 
-        result = g_strdup_printf (_("Sum of 1…%" G_GUINT64_FORMAT ": %" G_GUINT64_FORMAT " (%s)"),
-                                  n, total, total == expected ? _("correct") : _("WRONG"));
+        g_autofree char *n_text = monitor_format_count (n);
+        g_autofree char *total_text = monitor_format_count (total);
+
+        result = g_strdup_printf (_("Sum of 1…%s: %s (%s)"), n_text, total_text,
+                                  total == expected ? _("correct") : _("WRONG"));
         break;
       }
 
@@ -305,9 +310,9 @@ describe_result (MpaioRunPanel  *self,
         DemoConcatStrWorker *worker = DEMO_CONCAT_STR_WORKER (self->worker);
         const char *text = demo_concat_str_worker_get_result (worker);
 
-        result = g_strdup_printf (_("Concatenation: %" G_GSIZE_FORMAT
-                                    " characters, “%.40s…”"),
-                                  demo_concat_str_worker_get_length (worker), text);
+        g_autofree char *length = monitor_format_count (demo_concat_str_worker_get_length (worker));
+
+        result = g_strdup_printf (_("Concatenation: %s characters, “%.40s…”"), length, text);
         break;
       }
 
@@ -323,13 +328,18 @@ describe_result (MpaioRunPanel  *self,
       }
     }
 
-  return g_strdup_printf (_("%s\n%" G_GUINT64_FORMAT " chunks on %u %s in %.3f s.\n"
-                            "Longest frame gap: %.1f ms over %u frames."),
-                          result, n_chunks, self->executor_n_workers,
-                          self->executor_kind == MPAIO_EXECUTOR_KIND_PROCESS ? _("worker processes")
-                                                                             : _("threads"),
-                          mpaio_run_report_get_wall_time (report), self->longest_gap_us / 1000.0,
-                          self->n_frames);
+  {
+    g_autofree char *chunks = monitor_format_count (n_chunks);
+    g_autofree char *took = monitor_format_duration (
+      mpaio_run_report_get_end_time (report) - mpaio_run_report_get_start_time (report));
+
+    return g_strdup_printf (_("%s\n%s chunks on %u %s in %s."), result, chunks,
+                            self->executor_n_workers,
+                            self->executor_kind == MPAIO_EXECUTOR_KIND_PROCESS
+                              ? _("worker processes")
+                              : _("threads"),
+                            took);
+  }
 }
 
 /* A cancelled run leaves its chunks in flight running to their end in the
@@ -360,6 +370,16 @@ stop_chunks_in_flight (MpaioRunPanel *self)
     }
 }
 
+static char *
+describe_cancelled (MpaioRunPanel *self)
+{
+  g_autofree char *done = monitor_format_count (
+    mpaio_orchestrator_get_n_chunks_done (self->orchestrator));
+  g_autofree char *all = monitor_format_count (mpaio_orchestrator_get_n_chunks (self->orchestrator));
+
+  return g_strdup_printf (_("Cancelled after %s of %s chunks."), done, all);
+}
+
 static void
 on_run_done (GObject      *source,
              GAsyncResult *result,
@@ -382,10 +402,7 @@ on_run_done (GObject      *source,
 
   if (report == NULL)
     summary = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-                ? g_strdup_printf (_("Cancelled after %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
-                                     " chunks."),
-                                   mpaio_orchestrator_get_n_chunks_done (self->orchestrator),
-                                   mpaio_orchestrator_get_n_chunks (self->orchestrator))
+                ? describe_cancelled (self)
                 : g_strdup_printf (_("Failed: %s"), error->message);
   else
     summary = describe_result (self, report);
@@ -697,7 +714,7 @@ mpaio_run_panel_class_init (MpaioRunPanelClass *klass)
    * MpaioRunPanel::chunk-done:
    * @self: the panel
    * @serial: the number ::chunk-sent gave the chunk
-   * @worker_name: the type name of the chunk's worker
+   * @worker_name: what the chunk's work is called (the workload's name)
    * @record: the chunk's record (pid 0 if it failed)
    * @outcome: a #MonitorChunkOutcome
    */

@@ -17,6 +17,7 @@
 #include "mpaio-chart-palette.h"
 #include "mpaio-chunk-timeline.h"
 #include "mpaio-cpu-chart.h"
+#include "mpaio-monitor-application.h"
 #include "mpaio-monitor-window.h"
 
 #define T0_US  G_GINT64_CONSTANT (100000000)
@@ -312,6 +313,41 @@ test_open_and_zoom (void)
   g_rmdir (dir);
 }
 
+static gboolean
+has_accel (GtkApplication *application,
+           const char     *action,
+           const char     *accel)
+{
+  g_auto(GStrv) accels = gtk_application_get_accels_for_action (application, action);
+
+  return accels != NULL && g_strv_contains ((const char *const *) accels, accel);
+}
+
+static void
+test_shortcuts (void)
+{
+  g_autoptr(MpaioMonitorApplication) application = mpaio_monitor_application_new ();
+  g_autoptr(GError) error = NULL;
+  MpaioMonitorWindow *window;
+
+  g_test_summary ("The usual GNOME shortcuts are there, with a shortcuts window");
+
+  g_application_register (G_APPLICATION (application), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (has_accel (GTK_APPLICATION (application), "app.quit", "<Control>q"));
+  g_assert_true (has_accel (GTK_APPLICATION (application), "window.close", "<Control>w"));
+  g_assert_true (has_accel (GTK_APPLICATION (application), "win.show-help-overlay",
+                            "<Control>question"));
+  g_assert_true (has_accel (GTK_APPLICATION (application), "win.open-run", "<Control>o"));
+
+  window = mpaio_monitor_window_new (GTK_APPLICATION (application), 200, 60);
+  g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), "show-help-overlay"));
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), "show-menu"));
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), "pause"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -319,6 +355,7 @@ main (int    argc,
   gtk_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/run-views/open-and-zoom", test_open_and_zoom);
+  g_test_add_func ("/run-views/shortcuts", test_shortcuts);
   g_test_add_func ("/run-views/unfinished-chunks", test_unfinished_chunks);
   g_test_add_func ("/run-views/render-run-file", test_render_run_file);
   g_test_add_func ("/run-views/lane-layout", test_lane_layout);
