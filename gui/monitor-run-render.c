@@ -132,7 +132,7 @@ monitor_run_render_image (MpaioRunReport *report,
       double y = (row->first_lane + bar->lane) * (lane_height + LANE_SPACING);
       GdkRGBA color;
 
-      mpaio_chart_palette_get_color (MPAIO_CHART_PALETTE_WORKER_OFFSET + bar->row, &color);
+      mpaio_chart_palette_get_worker_color (bar->row, &color);
       gdk_cairo_set_source_rgba (cr, &color);
       /* At least a pixel, and a gap to the next chunk when there is room,
        * so that chunks stay countable. */

@@ -226,7 +226,7 @@ snapshot_row (MpaioChunkTimeline *self,
   double  run_x0 = 0, run_x1 = -G_MAXDOUBLE;
   guint   next;
 
-  mpaio_chart_palette_get_color (MPAIO_CHART_PALETTE_WORKER_OFFSET + row->color_index, &color);
+  mpaio_chart_palette_get_worker_color (row->color_index, &color);
   lighten (&color, 0.35, &light);
 
   for (guint i = find_bar (row->bars, start_us); i < row->bars->len; i++)
@@ -1155,7 +1155,6 @@ mpaio_chunk_timeline_get_row_color (MpaioChunkTimeline *self,
   g_return_if_fail (MPAIO_IS_CHUNK_TIMELINE (self));
   g_return_if_fail (row < self->rows->len);
 
-  mpaio_chart_palette_get_color (MPAIO_CHART_PALETTE_WORKER_OFFSET +
-                                 ((Row *) g_ptr_array_index (self->rows, row))->color_index,
+  mpaio_chart_palette_get_worker_color (((Row *) g_ptr_array_index (self->rows, row))->color_index,
                                  color);
 }

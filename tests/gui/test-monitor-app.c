@@ -115,7 +115,7 @@ test_screenshot_during_run (void)
     }
 
   /* The timeline: the first worker process's bars. */
-  mpaio_chart_palette_get_color (MPAIO_CHART_PALETTE_WORKER_OFFSET, &bar);
+  mpaio_chart_palette_get_worker_color (0, &bar);
   g_assert_true (test_pixels_find_color (&pixels, &bar, 0, 0, WIDTH - 1, HEIGHT - 1));
 
   test_pixels_clear (&pixels);

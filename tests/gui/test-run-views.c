@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,8 +189,8 @@ test_render_run_file (void)
   g_assert_cmpint (height, ==, 500);
 
   mpaio_chart_palette_get_color (0, &core0);
-  mpaio_chart_palette_get_color (MPAIO_CHART_PALETTE_WORKER_OFFSET, &worker0);
-  mpaio_chart_palette_get_color (MPAIO_CHART_PALETTE_WORKER_OFFSET + 1, &worker1);
+  mpaio_chart_palette_get_worker_color (0, &worker0);
+  mpaio_chart_palette_get_worker_color (1, &worker1);
 
   test_pixels_init (&pixels, texture);
   /* The chart: core 0's line in the upper half, no chunk bars there. */
@@ -348,6 +349,39 @@ test_shortcuts (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static double
+color_distance (const GdkRGBA *a,
+                const GdkRGBA *b)
+{
+  return sqrt ((a->red - b->red) * (a->red - b->red) + (a->green - b->green) * (a->green - b->green) +
+               (a->blue - b->blue) * (a->blue - b->blue));
+}
+
+static void
+test_palette (void)
+{
+  GdkRGBA cores[64], workers[16];
+
+  g_test_summary ("Worker processes never share a colour with a core, and at 16 cores every "
+                  "core's colour stays apart from the others");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cores); i++)
+    mpaio_chart_palette_get_color (i, &cores[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
+    mpaio_chart_palette_get_worker_color (i, &workers[i]);
+
+  for (guint w = 0; w < G_N_ELEMENTS (workers); w++)
+    for (guint c = 0; c < G_N_ELEMENTS (cores); c++)
+      g_assert_cmpfloat (color_distance (&workers[w], &cores[c]), >, 0.05);
+
+  for (guint a = 0; a < 16; a++)
+    for (guint b = a + 1; b < 16; b++)
+      g_assert_cmpfloat (color_distance (&cores[a], &cores[b]), >, 0.12);
+  for (guint a = 0; a < G_N_ELEMENTS (workers); a++)
+    for (guint b = a + 1; b < G_N_ELEMENTS (workers); b++)
+      g_assert_cmpfloat (color_distance (&workers[a], &workers[b]), >, 0.12);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -356,6 +390,7 @@ main (int    argc,
 
   g_test_add_func ("/run-views/open-and-zoom", test_open_and_zoom);
   g_test_add_func ("/run-views/shortcuts", test_shortcuts);
+  g_test_add_func ("/run-views/palette", test_palette);
   g_test_add_func ("/run-views/unfinished-chunks", test_unfinished_chunks);
   g_test_add_func ("/run-views/render-run-file", test_render_run_file);
   g_test_add_func ("/run-views/lane-layout", test_lane_layout);
