@@ -1294,6 +1294,19 @@ mpaio_monitor_window_init (MpaioMonitorWindow *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->run_list), "frame");
   gtk_list_box_bind_model (self->run_list, G_LIST_MODEL (self->runs), create_run_row, NULL, NULL);
   g_signal_connect (self->run_list, "row-selected", G_CALLBACK (on_run_row_selected), self);
+  {
+    GtkWidget *placeholder = gtk_label_new (_("Runs appear here as they start. Open a saved one "
+                                              "with Ctrl+O."));
+
+    gtk_label_set_wrap (GTK_LABEL (placeholder), TRUE);
+    gtk_label_set_max_width_chars (GTK_LABEL (placeholder), 30);
+    gtk_widget_add_css_class (placeholder, "dim-label");
+    gtk_widget_set_margin_top (placeholder, 6);
+    gtk_widget_set_margin_bottom (placeholder, 6);
+    gtk_widget_set_margin_start (placeholder, 6);
+    gtk_widget_set_margin_end (placeholder, 6);
+    gtk_list_box_set_placeholder (self->run_list, placeholder);
+  }
   runs_heading = create_heading (_("Runs"));
   gtk_widget_set_margin_top (runs_heading, 6);
   runs_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
@@ -1493,6 +1506,7 @@ mpaio_monitor_window_save_screenshot (MpaioMonitorWindow *self,
   GdkSurface *surface;
   int width = gtk_widget_get_width (GTK_WIDGET (self));
   int height = gtk_widget_get_height (GTK_WIDGET (self));
+  int scale;
   double x, y;
 
   g_return_val_if_fail (MPAIO_IS_MONITOR_WINDOW (self), FALSE);
@@ -1521,10 +1535,21 @@ mpaio_monitor_window_save_screenshot (MpaioMonitorWindow *self,
    * asked for): client-side decorations put the widget inside a margin for
    * shadows or resize handles, which stays transparent. */
   gtk_native_get_surface_transform (GTK_NATIVE (self), &x, &y);
+  /* In device pixels, as the screen shows it: a window at scale 2 makes a
+   * picture twice its size in each direction, sharp on a HiDPI page. */
+  scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  if (scale > 1)
+    {
+      GskRenderNode *scaled = gsk_transform_node_new (
+        node, gsk_transform_scale (NULL, (float) scale, (float) scale));
+
+      g_clear_pointer (&node, gsk_render_node_unref);
+      node = scaled;
+    }
   texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (-x, -y,
-                                                              gdk_surface_get_width (surface),
-                                                              gdk_surface_get_height (surface)));
+                                         &GRAPHENE_RECT_INIT (-x * scale, -y * scale,
+                                                              gdk_surface_get_width (surface) * scale,
+                                                              gdk_surface_get_height (surface) * scale));
   if (!gdk_texture_save_to_png (texture, path))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Could not write %s", path);

@@ -382,6 +382,37 @@ test_palette (void)
       g_assert_cmpfloat (color_distance (&workers[a], &workers[b]), >, 0.12);
 }
 
+static void
+test_screenshot_scale (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("mpaio-run-views-XXXXXX", &error);
+  g_autofree char *shot = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+
+  g_test_summary ("--screenshot saves the window at its scale factor: twice the size at 2");
+
+  g_assert_no_error (error);
+  shot = g_build_filename (dir, "shot.png", NULL);
+  g_subprocess_launcher_setenv (launcher, "GDK_SCALE", "2", TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("MPAIO_MONITOR_PROGRAM"),
+                                         "--size", "600x400", "--screenshot", shot, "--after",
+                                         "0.1", NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_check (process, NULL, &error);
+  g_assert_no_error (error);
+
+  texture = gdk_texture_new_from_filename (shot, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_texture_get_width (texture), ==, 1200);
+  g_assert_cmpint (gdk_texture_get_height (texture), ==, 800);
+
+  g_unlink (shot);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -391,6 +422,7 @@ main (int    argc,
   g_test_add_func ("/run-views/open-and-zoom", test_open_and_zoom);
   g_test_add_func ("/run-views/shortcuts", test_shortcuts);
   g_test_add_func ("/run-views/palette", test_palette);
+  g_test_add_func ("/run-views/screenshot-scale", test_screenshot_scale);
   g_test_add_func ("/run-views/unfinished-chunks", test_unfinished_chunks);
   g_test_add_func ("/run-views/render-run-file", test_render_run_file);
   g_test_add_func ("/run-views/lane-layout", test_lane_layout);
