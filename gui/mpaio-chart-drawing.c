@@ -12,6 +12,8 @@
 
 #include <pango/pangocairo.h>
 
+#include <glib/gi18n.h>
+
 #include "mpaio-chart-drawing.h"
 #include "mpaio-chart-palette.h"
 
@@ -336,9 +338,21 @@ mpaio_chart_draw_background (cairo_t                *cr,
   for (guint i = 0; i < n_ticks; i++)
     {
       char   text[32];
-      double value = axis->seconds_ago ? axis->end - ticks[i] : ticks[i];
+      /* Time runs left to right in the window as in exports: a live axis
+       * counts up to now from before it. */
+      double value = axis->seconds_ago ? ticks[i] - axis->end : ticks[i];
 
-      format_seconds (text, sizeof text, value);
+      if (axis->seconds_ago && fabs (value) < 1e-9)
+        g_strlcpy (text, _("now"), sizeof text);
+      else if (value < 0)
+        {
+          char magnitude[32];
+
+          format_seconds (magnitude, sizeof magnitude, -value);
+          g_snprintf (text, sizeof text, "−%s", magnitude);
+        }
+      else
+        format_seconds (text, sizeof text, value);
       show_label (cr, context, text, mpaio_chart_axis_to_x (axis, plot, ticks[i]), label_y, 0.5,
                   0.0, plot->x, layout->width);
     }
