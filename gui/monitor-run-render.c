@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * What the window shows of a run, drawn with cairo alone: the CPU chart
- * (mpaio-chart-drawing.c) over the chunk timeline, one row per worker
+ * (monitor-chart-drawing.c) over the chunk timeline, one row per worker
  * process, the time axis fitted to the run for both.
  */
 
@@ -11,8 +11,8 @@
 
 #include "monitor-lane-layout.h"
 #include "monitor-run-render.h"
-#include "mpaio-chart-drawing.h"
-#include "mpaio-chart-palette.h"
+#include "monitor-chart-drawing.h"
+#include "monitor-chart-palette.h"
 
 #define MARGIN       8.0
 #define HEADING      22.0
@@ -55,14 +55,14 @@ monitor_run_render_image (MpaioRunReport *report,
   double run_start = (mpaio_run_report_get_start_time (report) - origin_us) / (double) G_USEC_PER_SEC;
   double run_end = (mpaio_run_report_get_end_time (report) - origin_us) / (double) G_USEC_PER_SEC;
   double margin = MAX (run_end - run_start, MIN_HISTORY) * 0.02;
-  MpaioChartAxis axis = { run_start - margin, MAX (run_end + margin, run_start + MIN_HISTORY),
+  MonitorChartAxis axis = { run_start - margin, MAX (run_end + margin, run_start + MIN_HISTORY),
                           FALSE };
   guint n_cores = 1, n_lanes = monitor_lane_layout_get_n_lanes (lanes);
   double timeline_height, lane_height, chart_height;
   cairo_surface_t *surface, *chart;
   PangoContext *context;
   cairo_rectangle_t plot;
-  MpaioChartLayout chart_layout;
+  MonitorChartLayout chart_layout;
   cairo_t *cr;
 
   width = MAX (width, 200);
@@ -92,13 +92,13 @@ monitor_run_render_image (MpaioRunReport *report,
   cairo_paint (cr);
 
   draw_text (cr, context, "CPU utilisation per core", MARGIN, MARGIN / 2, TRUE, &foreground);
-  chart = mpaio_chart_render_image (samples, &axis, n_cores, TRUE, width, (int) chart_height);
+  chart = monitor_chart_render_image (samples, &axis, n_cores, TRUE, width, (int) chart_height);
   cairo_set_source_surface (cr, chart, 0, HEADING);
   cairo_paint (cr);
   cairo_surface_destroy (chart);
 
   /* The chart's plot area, for the timeline's time axis to match it. */
-  mpaio_chart_layout_init (&chart_layout, context, width - 16, (int) chart_height - 16, n_cores,
+  monitor_chart_layout_init (&chart_layout, context, width - 16, (int) chart_height - 16, n_cores,
                            TRUE);
   plot = chart_layout.plot;
   plot.x += 8.0;
@@ -127,12 +127,12 @@ monitor_run_render_image (MpaioRunReport *report,
     {
       const MonitorLaneBar *bar = monitor_lane_layout_get_bar (lanes, i);
       const MonitorLaneRow *row = monitor_lane_layout_get_row (lanes, bar->row);
-      double x0 = mpaio_chart_axis_to_x (&axis, &plot, (bar->start_us - origin_us) / 1e6);
-      double x1 = mpaio_chart_axis_to_x (&axis, &plot, (bar->end_us - origin_us) / 1e6);
+      double x0 = monitor_chart_axis_to_x (&axis, &plot, (bar->start_us - origin_us) / 1e6);
+      double x1 = monitor_chart_axis_to_x (&axis, &plot, (bar->end_us - origin_us) / 1e6);
       double y = (row->first_lane + bar->lane) * (lane_height + LANE_SPACING);
       GdkRGBA color;
 
-      mpaio_chart_palette_get_worker_color (bar->row, &color);
+      monitor_chart_palette_get_worker_color (bar->row, &color);
       gdk_cairo_set_source_rgba (cr, &color);
       /* At least a pixel, and a gap to the next chunk when there is room,
        * so that chunks stay countable. */

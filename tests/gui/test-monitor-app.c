@@ -16,7 +16,7 @@
 
 #include "gui-test-util.h"
 #include "monitor-format.h"
-#include "mpaio-chart-palette.h"
+#include "monitor-chart-palette.h"
 
 #define WIDTH  900
 #define HEIGHT 600
@@ -109,13 +109,13 @@ test_screenshot_during_run (void)
     {
       GdkRGBA color;
 
-      mpaio_chart_palette_get_color (core, &color);
+      monitor_chart_palette_get_color (core, &color);
       if (!test_pixels_find_color (&pixels, &color, 0, 0, WIDTH - 1, HEIGHT - 1))
         g_error ("core %u's colour is not in the screenshot", core);
     }
 
   /* The timeline: the first worker process's bars. */
-  mpaio_chart_palette_get_worker_color (0, &bar);
+  monitor_chart_palette_get_worker_color (0, &bar);
   g_assert_true (test_pixels_find_color (&pixels, &bar, 0, 0, WIDTH - 1, HEIGHT - 1));
 
   test_pixels_clear (&pixels);

@@ -15,11 +15,11 @@
 #include "gui-test-util.h"
 #include "monitor-lane-layout.h"
 #include "monitor-run-render.h"
-#include "mpaio-chart-palette.h"
-#include "mpaio-chunk-timeline.h"
-#include "mpaio-cpu-chart.h"
-#include "mpaio-monitor-application.h"
-#include "mpaio-monitor-window.h"
+#include "monitor-chart-palette.h"
+#include "monitor-chunk-timeline.h"
+#include "monitor-cpu-chart.h"
+#include "monitor-application.h"
+#include "monitor-window.h"
 
 #define T0_US  G_GINT64_CONSTANT (100000000)
 #define SPAN_S 10.0
@@ -56,7 +56,7 @@ time_to_x (const graphene_rect_t *row,
 static void
 test_unfinished_chunks (void)
 {
-  MpaioChunkTimeline *timeline = MPAIO_CHUNK_TIMELINE (mpaio_chunk_timeline_new ());
+  MonitorChunkTimeline *timeline = MONITOR_CHUNK_TIMELINE (monitor_chunk_timeline_new ());
   MpaioChunkRecord done = make_record (4242, 0, 1.0, 2.0);
   MpaioChunkRecord cancelled = make_record (4242, 1, 4.0, 0.0);
   MpaioChunkRecord failed = make_record (4242, 2, 7.0, 0.0);
@@ -80,17 +80,17 @@ test_unfinished_chunks (void)
   failed.started_us = failed.finished_us = 0;
   failed.returned_us = T0_US + 9 * G_USEC_PER_SEC;
 
-  mpaio_chunk_timeline_set_history (timeline, SPAN_S);
-  mpaio_chunk_timeline_set_frozen_time (timeline, T0_US + (gint64) (SPAN_S * G_USEC_PER_SEC));
-  mpaio_chunk_timeline_add_record_full (timeline, &done, "TestWorker", MONITOR_CHUNK_COMPLETED);
-  mpaio_chunk_timeline_add_record_full (timeline, &cancelled, "TestWorker",
+  monitor_chunk_timeline_set_history (timeline, SPAN_S);
+  monitor_chunk_timeline_set_frozen_time (timeline, T0_US + (gint64) (SPAN_S * G_USEC_PER_SEC));
+  monitor_chunk_timeline_add_record_full (timeline, &done, "TestWorker", MONITOR_CHUNK_COMPLETED);
+  monitor_chunk_timeline_add_record_full (timeline, &cancelled, "TestWorker",
                                         MONITOR_CHUNK_CANCELLED);
-  mpaio_chunk_timeline_add_record_full (timeline, &failed, "TestWorker", MONITOR_CHUNK_FAILED);
+  monitor_chunk_timeline_add_record_full (timeline, &failed, "TestWorker", MONITOR_CHUNK_FAILED);
   window = test_show_in_window (GTK_WIDGET (timeline), WIDTH, HEIGHT);
 
-  g_assert_cmpuint (mpaio_chunk_timeline_get_n_rows (timeline), ==, 1);
-  g_assert_true (mpaio_chunk_timeline_get_row_bounds (timeline, 0, &bounds));
-  mpaio_chunk_timeline_get_row_color (timeline, 0, &row_color);
+  g_assert_cmpuint (monitor_chunk_timeline_get_n_rows (timeline), ==, 1);
+  g_assert_true (monitor_chunk_timeline_get_row_bounds (timeline, 0, &bounds));
+  monitor_chunk_timeline_get_row_color (timeline, 0, &row_color);
   y = (int) (bounds.origin.y + bounds.size.height / 2);
 
   texture = test_render_widget (GTK_WIDGET (timeline));
@@ -112,9 +112,9 @@ test_unfinished_chunks (void)
   g_assert_false (test_color_near (&at_failed, &at_cancelled_edge, 0.2));
   test_pixels_clear (&pixels);
 
-  done_text = mpaio_chunk_timeline_describe_at (timeline, time_to_x (&bounds, 2.0), y);
-  cancelled_text = mpaio_chunk_timeline_describe_at (timeline, time_to_x (&bounds, 5.0), y);
-  failed_text = mpaio_chunk_timeline_describe_at (timeline, time_to_x (&bounds, 8.0), y);
+  done_text = monitor_chunk_timeline_describe_at (timeline, time_to_x (&bounds, 2.0), y);
+  cancelled_text = monitor_chunk_timeline_describe_at (timeline, time_to_x (&bounds, 5.0), y);
+  failed_text = monitor_chunk_timeline_describe_at (timeline, time_to_x (&bounds, 8.0), y);
   g_assert_nonnull (strstr (done_text, "Chunk 0 of TestWorker"));
   g_assert_nonnull (strstr (cancelled_text, "Cancelled: chunk 1 of TestWorker"));
   g_assert_nonnull (strstr (cancelled_text, "without a result"));
@@ -188,9 +188,9 @@ test_render_run_file (void)
   g_assert_cmpint (width, ==, 800);
   g_assert_cmpint (height, ==, 500);
 
-  mpaio_chart_palette_get_color (0, &core0);
-  mpaio_chart_palette_get_worker_color (0, &worker0);
-  mpaio_chart_palette_get_worker_color (1, &worker1);
+  monitor_chart_palette_get_color (0, &core0);
+  monitor_chart_palette_get_worker_color (0, &worker0);
+  monitor_chart_palette_get_worker_color (1, &worker1);
 
   test_pixels_init (&pixels, texture);
   /* The chart: core 0's line in the upper half, no chunk bars there. */
@@ -244,9 +244,9 @@ test_open_and_zoom (void)
   g_autofree char *run_path = write_run_file (dir);
   g_autoptr(GFile) file = g_file_new_for_path (run_path);
   g_autoptr(GtkApplication) application = NULL;
-  MpaioMonitorWindow *window;
-  MpaioCpuChart *chart;
-  MpaioChunkTimeline *timeline;
+  MonitorWindow *window;
+  MonitorCpuChart *chart;
+  MonitorChunkTimeline *timeline;
   MonitorRun *run;
   double fitted, history;
   gint64 end_us;
@@ -259,55 +259,55 @@ test_open_and_zoom (void)
   application = gtk_application_new ("org.mpaio.Monitor.TestRunViews", G_APPLICATION_NON_UNIQUE);
   g_application_register (G_APPLICATION (application), NULL, &error);
   g_assert_no_error (error);
-  window = mpaio_monitor_window_new (application, 200, 60);
-  chart = mpaio_monitor_window_get_chart (window);
-  timeline = mpaio_monitor_window_get_timeline (window);
+  window = monitor_window_new (application, 200, 60);
+  chart = monitor_window_get_chart (window);
+  timeline = monitor_window_get_timeline (window);
   gtk_window_present (GTK_WINDOW (window));
 
-  g_assert_true (mpaio_monitor_window_open_run_file (window, file, &error));
+  g_assert_true (monitor_window_open_run_file (window, file, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (g_list_model_get_n_items (mpaio_monitor_window_get_runs (window)), ==, 1);
-  run = mpaio_monitor_window_get_selected_run (window);
+  g_assert_cmpuint (g_list_model_get_n_items (monitor_window_get_runs (window)), ==, 1);
+  run = monitor_window_get_selected_run (window);
   g_assert_nonnull (run);
   g_assert_cmpstr (monitor_run_get_title (run), ==, "run.json");
   g_assert_cmpuint (mpaio_run_report_get_n_records (monitor_run_get_report (run)), ==, 8);
-  g_assert_cmpuint (mpaio_chunk_timeline_get_n_bars (timeline), ==, 8);
-  g_assert_cmpuint (mpaio_chunk_timeline_get_n_rows (timeline), ==, 2);
+  g_assert_cmpuint (monitor_chunk_timeline_get_n_bars (timeline), ==, 8);
+  g_assert_cmpuint (monitor_chunk_timeline_get_n_rows (timeline), ==, 2);
 
   /* Fitted: the run is 1 s to 9 s, with a margin of a few percent. */
-  fitted = mpaio_cpu_chart_get_history (chart);
+  fitted = monitor_cpu_chart_get_history (chart);
   g_assert_cmpfloat (fitted, >=, 8.0);
   g_assert_cmpfloat (fitted, <=, 9.0);
-  end_us = mpaio_cpu_chart_get_frozen_time (chart);
+  end_us = monitor_cpu_chart_get_frozen_time (chart);
   g_assert_cmpint (end_us, >=, 9000000);
   g_assert_cmpint (end_us, <=, 9500000);
-  g_assert_cmpfloat (mpaio_chunk_timeline_get_history (timeline), ==, fitted);
+  g_assert_cmpfloat (monitor_chunk_timeline_get_history (timeline), ==, fitted);
   /* Its own samples, not the live ones. */
-  g_assert_true (mpaio_cpu_chart_get_model (chart) ==
+  g_assert_true (monitor_cpu_chart_get_model (chart) ==
                  mpaio_run_report_get_cpu_samples (monitor_run_get_report (run)));
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "zoom-in", NULL);
-  history = mpaio_cpu_chart_get_history (chart);
+  history = monitor_cpu_chart_get_history (chart);
   g_assert_cmpfloat_with_epsilon (history, fitted / 1.5, 1e-9);
-  g_assert_cmpfloat (mpaio_chunk_timeline_get_history (timeline), ==, history);
+  g_assert_cmpfloat (monitor_chunk_timeline_get_history (timeline), ==, history);
   /* Around the middle: the middle of the span stays where it was. */
-  g_assert_cmpint (llabs ((mpaio_cpu_chart_get_frozen_time (chart) - (gint64) (history / 2 * 1e6)) -
+  g_assert_cmpint (llabs ((monitor_cpu_chart_get_frozen_time (chart) - (gint64) (history / 2 * 1e6)) -
                           (end_us - (gint64) (fitted / 2 * 1e6))),
                    <=, 2);
 
-  end_us = mpaio_cpu_chart_get_frozen_time (chart);
+  end_us = monitor_cpu_chart_get_frozen_time (chart);
   g_action_group_activate_action (G_ACTION_GROUP (window), "pan", g_variant_new_int32 (1));
-  g_assert_cmpint (mpaio_cpu_chart_get_frozen_time (chart) - end_us, ==,
+  g_assert_cmpint (monitor_cpu_chart_get_frozen_time (chart) - end_us, ==,
                    (gint64) (0.25 * history * G_USEC_PER_SEC));
-  g_assert_cmpint (mpaio_chunk_timeline_get_frozen_time (timeline), ==,
-                   mpaio_cpu_chart_get_frozen_time (chart));
+  g_assert_cmpint (monitor_chunk_timeline_get_frozen_time (timeline), ==,
+                   monitor_cpu_chart_get_frozen_time (chart));
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "zoom-out", NULL);
   g_action_group_activate_action (G_ACTION_GROUP (window), "zoom-out", NULL);
-  g_assert_cmpfloat (mpaio_cpu_chart_get_history (chart), >, fitted);
+  g_assert_cmpfloat (monitor_cpu_chart_get_history (chart), >, fitted);
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "zoom-fit", NULL);
-  g_assert_cmpfloat (mpaio_cpu_chart_get_history (chart), ==, fitted);
+  g_assert_cmpfloat (monitor_cpu_chart_get_history (chart), ==, fitted);
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_unlink (run_path);
@@ -327,9 +327,9 @@ has_accel (GtkApplication *application,
 static void
 test_shortcuts (void)
 {
-  g_autoptr(MpaioMonitorApplication) application = mpaio_monitor_application_new ();
+  g_autoptr(MonitorApplication) application = monitor_application_new ();
   g_autoptr(GError) error = NULL;
-  MpaioMonitorWindow *window;
+  MonitorWindow *window;
 
   g_test_summary ("The usual GNOME shortcuts are there, with a shortcuts window");
 
@@ -341,7 +341,7 @@ test_shortcuts (void)
                             "<Control>question"));
   g_assert_true (has_accel (GTK_APPLICATION (application), "win.open-run", "<Control>o"));
 
-  window = mpaio_monitor_window_new (GTK_APPLICATION (application), 200, 60);
+  window = monitor_window_new (GTK_APPLICATION (application), 200, 60);
   g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), "show-help-overlay"));
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), "show-menu"));
@@ -366,9 +366,9 @@ test_palette (void)
                   "core's colour stays apart from the others");
 
   for (guint i = 0; i < G_N_ELEMENTS (cores); i++)
-    mpaio_chart_palette_get_color (i, &cores[i]);
+    monitor_chart_palette_get_color (i, &cores[i]);
   for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
-    mpaio_chart_palette_get_worker_color (i, &workers[i]);
+    monitor_chart_palette_get_worker_color (i, &workers[i]);
 
   for (guint w = 0; w < G_N_ELEMENTS (workers); w++)
     for (guint c = 0; c < G_N_ELEMENTS (cores); c++)

@@ -14,7 +14,7 @@
 
 #include "gui-test-util.h"
 #include "monitor-program-watcher.h"
-#include "mpaio-monitor-window.h"
+#include "monitor-window.h"
 
 typedef struct
 {
@@ -188,7 +188,7 @@ test_list (void)
 
 typedef struct
 {
-  MpaioChunkTimeline *timeline;
+  MonitorChunkTimeline *timeline;
   guint               n_bars_at_end;
   gboolean            finished;
 } AttachState;
@@ -207,8 +207,8 @@ test_attach_draws_live (void)
   g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
   g_autoptr (MonitorProgramWatcher) watcher = NULL;
   g_autoptr (GdkTexture) texture = NULL;
-  MpaioMonitorWindow *window;
-  MpaioChunkTimeline *timeline;
+  MonitorWindow *window;
+  MonitorChunkTimeline *timeline;
   AttachState         state = { 0 };
   Watched            *watched;
   guint               n_rows, n_chunks = 48;
@@ -225,33 +225,33 @@ test_attach_draws_live (void)
 
   watched = watched_start (n_chunks, 800);
 
-  window = mpaio_monitor_window_new (application, 200, 60);
+  window = monitor_window_new (application, 200, 60);
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 600);
   gtk_window_present (GTK_WINDOW (window));
-  timeline = mpaio_monitor_window_get_timeline (window);
+  timeline = monitor_window_get_timeline (window);
 
   watcher = monitor_program_watcher_new (bus, watched->pid);
   g_signal_connect (watcher, "run-finished", G_CALLBACK (on_run_finished), &state);
-  mpaio_monitor_window_watch (window, watcher);
+  monitor_window_watch (window, watcher);
 
   watched_start_run (watched);
 
   /* Live: bars arrive while the run goes on, batch by batch. */
-  while (mpaio_chunk_timeline_get_n_bars (timeline) == 0)
+  while (monitor_chunk_timeline_get_n_bars (timeline) == 0)
     g_main_context_iteration (NULL, TRUE);
   g_assert_false (state.finished);
-  g_assert_cmpuint (mpaio_chunk_timeline_get_n_bars (timeline), <, n_chunks);
+  g_assert_cmpuint (monitor_chunk_timeline_get_n_bars (timeline), <, n_chunks);
 
   while (!state.finished)
     g_main_context_iteration (NULL, TRUE);
   watched_wait_run (watched);
 
-  g_assert_cmpuint (mpaio_chunk_timeline_get_n_bars (timeline), ==, n_chunks);
-  n_rows = mpaio_chunk_timeline_get_n_rows (timeline);
+  g_assert_cmpuint (monitor_chunk_timeline_get_n_bars (timeline), ==, n_chunks);
+  n_rows = monitor_chunk_timeline_get_n_rows (timeline);
   g_assert_cmpuint (n_rows, >=, 2);
   /* Fitted: the axis spans the run, not the minute of history. */
-  g_assert_cmpfloat (mpaio_chunk_timeline_get_history (timeline), <, 30.0);
-  g_assert_cmpint (mpaio_chunk_timeline_get_frozen_time (timeline), >, 0);
+  g_assert_cmpfloat (monitor_chunk_timeline_get_history (timeline), <, 30.0);
+  g_assert_cmpint (monitor_chunk_timeline_get_frozen_time (timeline), >, 0);
 
   texture = test_render_widget (GTK_WIDGET (timeline));
   test_pixels_init (&pixels, texture);
@@ -261,10 +261,10 @@ test_attach_draws_live (void)
       GdkRGBA         color;
       int             x0, x1;
 
-      g_assert_cmpint (mpaio_chunk_timeline_get_row_pid (timeline, row), !=, watched->pid);
-      g_assert_cmpuint (mpaio_chunk_timeline_get_row_n_bars (timeline, row), >, 0);
-      g_assert_true (mpaio_chunk_timeline_get_row_bounds (timeline, row, &bounds));
-      mpaio_chunk_timeline_get_row_color (timeline, row, &color);
+      g_assert_cmpint (monitor_chunk_timeline_get_row_pid (timeline, row), !=, watched->pid);
+      g_assert_cmpuint (monitor_chunk_timeline_get_row_n_bars (timeline, row), >, 0);
+      g_assert_true (monitor_chunk_timeline_get_row_bounds (timeline, row, &bounds));
+      monitor_chunk_timeline_get_row_color (timeline, row, &color);
 
       /* A fitted run fills most of the width: its row's colour is in the
        * middle third as well as somewhere in the row. */
@@ -299,8 +299,8 @@ test_window_lists_programs (void)
 {
   g_autoptr(GtkApplication) application = NULL;
   g_autoptr(GError) error = NULL;
-  MpaioMonitorWindow *window;
-  MpaioChunkTimeline *timeline;
+  MonitorWindow *window;
+  MonitorChunkTimeline *timeline;
   GtkListBox *programs;
   GtkListBoxRow *row;
   MonitorRun *run;
@@ -312,10 +312,10 @@ test_window_lists_programs (void)
   application = gtk_application_new ("org.mpaio.Monitor.TestWatchList", G_APPLICATION_NON_UNIQUE);
   g_application_register (G_APPLICATION (application), NULL, &error);
   g_assert_no_error (error);
-  window = mpaio_monitor_window_new (application, 200, 60);
+  window = monitor_window_new (application, 200, 60);
   gtk_window_present (GTK_WINDOW (window));
-  programs = mpaio_monitor_window_get_program_list (window);
-  timeline = mpaio_monitor_window_get_timeline (window);
+  programs = monitor_window_get_program_list (window);
+  timeline = monitor_window_get_timeline (window);
 
   watched = watched_start (8, 0);
   while ((row = find_program_row (programs, watched->pid)) == NULL)
@@ -324,13 +324,13 @@ test_window_lists_programs (void)
   g_signal_emit_by_name (programs, "row-activated", row);
   watched_start_run (watched);
   watched_wait_run (watched);
-  while (g_list_model_get_n_items (mpaio_monitor_window_get_runs (window)) == 0 ||
-         monitor_run_get_running (mpaio_monitor_window_get_selected_run (window)))
+  while (g_list_model_get_n_items (monitor_window_get_runs (window)) == 0 ||
+         monitor_run_get_running (monitor_window_get_selected_run (window)))
     g_main_context_iteration (NULL, TRUE);
 
-  run = mpaio_monitor_window_get_selected_run (window);
+  run = monitor_window_get_selected_run (window);
   g_assert_nonnull (strstr (monitor_run_get_title (run), "Process"));
-  while (mpaio_chunk_timeline_get_n_bars (timeline) < 8)
+  while (monitor_chunk_timeline_get_n_bars (timeline) < 8)
     g_main_context_iteration (NULL, TRUE);
 
   /* Gone from the bus, gone from the list. */

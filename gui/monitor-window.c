@@ -1,4 +1,4 @@
-/* mpaio-monitor-window.c: the monitor's main window
+/* monitor-window.c: the monitor's main window
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -16,20 +16,20 @@
 #include <glib/gi18n.h>
 
 #include "monitor-run-render.h"
-#include "mpaio-chart-drawing.h"
-#include "mpaio-monitor-window.h"
+#include "monitor-chart-drawing.h"
+#include "monitor-window.h"
 
 /* An hour of samples at most, whatever the interval. */
 #define KEPT_SECONDS 3600
 
-struct _MpaioMonitorWindow
+struct _MonitorWindow
 {
   GtkApplicationWindow parent_instance;
 
   MpaioCpuMonitor     *monitor;
-  MpaioCpuChart       *chart;
-  MpaioChunkTimeline  *timeline;
-  MpaioRunPanel       *run_panel;
+  MonitorCpuChart       *chart;
+  MonitorChunkTimeline  *timeline;
+  MonitorRunPanel       *run_panel;
 
   /* A program watched over the bus, and its workers' names by index. */
   MonitorProgramWatcher *watcher;
@@ -55,10 +55,10 @@ struct _MpaioMonitorWindow
   gint64               drag_end_us;
 };
 
-G_DEFINE_FINAL_TYPE (MpaioMonitorWindow, mpaio_monitor_window, GTK_TYPE_APPLICATION_WINDOW)
+G_DEFINE_FINAL_TYPE (MonitorWindow, monitor_window, GTK_TYPE_APPLICATION_WINDOW)
 
 static void
-show_error (MpaioMonitorWindow *self,
+show_error (MonitorWindow *self,
             const char         *primary,
             const GError       *error)
 {
@@ -76,7 +76,7 @@ show_error (MpaioMonitorWindow *self,
 }
 
 static void
-set_max_samples (MpaioMonitorWindow *self)
+set_max_samples (MonitorWindow *self)
 {
   mpaio_cpu_monitor_set_max_samples (self->monitor,
                                      KEPT_SECONDS * 1000 /
@@ -94,7 +94,7 @@ append_to_byte_array (void                *closure,
 }
 
 static gboolean
-write_chart_png (MpaioMonitorWindow *self,
+write_chart_png (MonitorWindow *self,
                  GFile              *file,
                  GError            **error)
 {
@@ -103,7 +103,7 @@ write_chart_png (MpaioMonitorWindow *self,
   cairo_status_t status;
 
   /* The chart at its size on screen, at least a readable one. */
-  surface = mpaio_cpu_chart_render_image (self->chart,
+  surface = monitor_cpu_chart_render_image (self->chart,
                                           MAX (gtk_widget_get_width (GTK_WIDGET (self->chart)),
                                                800),
                                           MAX (gtk_widget_get_height (GTK_WIDGET (self->chart)),
@@ -132,7 +132,7 @@ on_export_response (GtkNativeDialog *dialog,
                     int              response,
                     gpointer         user_data)
 {
-  MpaioMonitorWindow *self = MPAIO_MONITOR_WINDOW (gtk_native_dialog_get_transient_for (dialog));
+  MonitorWindow *self = MONITOR_WINDOW (gtk_native_dialog_get_transient_for (dialog));
   ExportKind kind = GPOINTER_TO_INT (user_data);
   g_autoptr(GFile) file = NULL;
   g_autoptr(GError) error = NULL;
@@ -158,7 +158,7 @@ on_export_response (GtkNativeDialog *dialog,
 }
 
 static void
-export (MpaioMonitorWindow *self,
+export (MonitorWindow *self,
         ExportKind          kind)
 {
   GtkFileChooserNative *chooser;
@@ -182,7 +182,7 @@ export_csv_activated (GSimpleAction *action,
                       GVariant      *parameter,
                       gpointer       user_data)
 {
-  export (MPAIO_MONITOR_WINDOW (user_data), EXPORT_CSV);
+  export (MONITOR_WINDOW (user_data), EXPORT_CSV);
 }
 
 static void
@@ -190,7 +190,7 @@ export_png_activated (GSimpleAction *action,
                       GVariant      *parameter,
                       gpointer       user_data)
 {
-  export (MPAIO_MONITOR_WINDOW (user_data), EXPORT_PNG);
+  export (MONITOR_WINDOW (user_data), EXPORT_PNG);
 }
 
 static void
@@ -198,7 +198,7 @@ interval_changed (GSimpleAction *action,
                   GVariant      *value,
                   gpointer       user_data)
 {
-  MpaioMonitorWindow *self = MPAIO_MONITOR_WINDOW (user_data);
+  MonitorWindow *self = MONITOR_WINDOW (user_data);
   gint32 interval = g_variant_get_int32 (value);
 
   if (interval < 10)
@@ -214,14 +214,14 @@ history_changed (GSimpleAction *action,
                  GVariant      *value,
                  gpointer       user_data)
 {
-  MpaioMonitorWindow *self = MPAIO_MONITOR_WINDOW (user_data);
+  MonitorWindow *self = MONITOR_WINDOW (user_data);
   gint32 history = g_variant_get_int32 (value);
 
   if (history < 1)
     return;
 
   /* The timeline follows through a binding. */
-  mpaio_cpu_chart_set_history (self->chart, history);
+  monitor_cpu_chart_set_history (self->chart, history);
   g_simple_action_set_state (action, value);
 }
 
@@ -230,9 +230,9 @@ show_total_changed (GSimpleAction *action,
                     GVariant      *value,
                     gpointer       user_data)
 {
-  MpaioMonitorWindow *self = MPAIO_MONITOR_WINDOW (user_data);
+  MonitorWindow *self = MONITOR_WINDOW (user_data);
 
-  mpaio_cpu_chart_set_show_total (self->chart, g_variant_get_boolean (value));
+  monitor_cpu_chart_set_show_total (self->chart, g_variant_get_boolean (value));
   g_simple_action_set_state (action, value);
 }
 
@@ -241,44 +241,44 @@ pause_changed (GSimpleAction *action,
                GVariant      *value,
                gpointer       user_data)
 {
-  MpaioMonitorWindow *self = MPAIO_MONITOR_WINDOW (user_data);
+  MonitorWindow *self = MONITOR_WINDOW (user_data);
 
   /* Paused at the time the chart shows now, so nothing jumps; sampling
    * goes on underneath. The timeline follows through a binding. */
-  mpaio_cpu_chart_set_frozen_time (self->chart, g_variant_get_boolean (value)
-                                                  ? mpaio_cpu_chart_get_end_time (self->chart)
+  monitor_cpu_chart_set_frozen_time (self->chart, g_variant_get_boolean (value)
+                                                  ? monitor_cpu_chart_get_end_time (self->chart)
                                                   : 0);
   g_simple_action_set_state (action, value);
 }
 
 static void
-on_executor_changed (MpaioMonitorWindow *self)
+on_executor_changed (MonitorWindow *self)
 {
   /* New processes get rows of their own; the old runs' bars stay, as the
    * runs stay in the list. */
 }
 
 static void
-on_chunk_sent (MpaioMonitorWindow *self,
+on_chunk_sent (MonitorWindow *self,
                guint64             serial,
                gint64              sent_us)
 {
-  mpaio_chunk_timeline_add_in_flight (self->timeline, serial, sent_us);
+  monitor_chunk_timeline_add_in_flight (self->timeline, serial, sent_us);
 }
 
 static void
-on_chunk_done (MpaioMonitorWindow *self,
+on_chunk_done (MonitorWindow *self,
                guint64             serial,
                const char         *worker_name,
                MpaioChunkRecord   *record,
                guint               outcome)
 {
-  mpaio_chunk_timeline_remove_in_flight (self->timeline, serial);
-  mpaio_chunk_timeline_add_record_full (self->timeline, record, worker_name, outcome);
+  monitor_chunk_timeline_remove_in_flight (self->timeline, serial);
+  monitor_chunk_timeline_add_record_full (self->timeline, record, worker_name, outcome);
 }
 
 static void
-set_paused (MpaioMonitorWindow *self,
+set_paused (MonitorWindow *self,
             gboolean            paused)
 {
   GAction *pause = g_action_map_lookup_action (G_ACTION_MAP (self), "pause");
@@ -287,7 +287,7 @@ set_paused (MpaioMonitorWindow *self,
 }
 
 static void
-use_samples_of (MpaioMonitorWindow *self,
+use_samples_of (MonitorWindow *self,
                 MonitorRun         *run)
 {
   MpaioRunReport *report = run != NULL ? monitor_run_get_report (run) : NULL;
@@ -296,19 +296,19 @@ use_samples_of (MpaioMonitorWindow *self,
   if (run != NULL && monitor_run_get_from_file (run) && report != NULL &&
       mpaio_run_report_get_cpu_samples (report) != NULL)
     {
-      mpaio_cpu_chart_set_time_origin (self->chart, mpaio_run_report_get_cpu_start_time (report));
-      mpaio_cpu_chart_set_model (self->chart, mpaio_run_report_get_cpu_samples (report));
+      monitor_cpu_chart_set_time_origin (self->chart, mpaio_run_report_get_cpu_start_time (report));
+      monitor_cpu_chart_set_model (self->chart, mpaio_run_report_get_cpu_samples (report));
     }
   else
     {
-      mpaio_cpu_chart_set_time_origin (self->chart,
+      monitor_cpu_chart_set_time_origin (self->chart,
                                        mpaio_cpu_monitor_get_start_time (self->monitor));
-      mpaio_cpu_chart_set_model (self->chart, mpaio_cpu_monitor_get_samples (self->monitor));
+      monitor_cpu_chart_set_model (self->chart, mpaio_cpu_monitor_get_samples (self->monitor));
     }
 }
 
 static void
-update_run_actions (MpaioMonitorWindow *self)
+update_run_actions (MonitorWindow *self)
 {
   GAction *save = g_action_map_lookup_action (G_ACTION_MAP (self), "save-run");
 
@@ -320,7 +320,7 @@ update_run_actions (MpaioMonitorWindow *self)
 /* Shows @run: fitted to it once it is over; while it runs, the chart and
  * timeline follow it live. */
 static void
-show_run (MpaioMonitorWindow *self,
+show_run (MonitorWindow *self,
           MonitorRun         *run)
 {
   g_set_object (&self->selected, run);
@@ -332,18 +332,18 @@ show_run (MpaioMonitorWindow *self,
 
   if (monitor_run_get_running (run))
     {
-      mpaio_cpu_chart_set_frozen_time (self->chart, 0);
+      monitor_cpu_chart_set_frozen_time (self->chart, 0);
       set_paused (self, FALSE);
     }
   else
-    mpaio_monitor_window_show_span (self, monitor_run_get_start_us (run),
+    monitor_window_show_span (self, monitor_run_get_start_us (run),
                                     monitor_run_get_end_us (run));
 }
 
 static void
 on_run_row_selected (GtkListBox         *list,
                      GtkListBoxRow      *row,
-                     MpaioMonitorWindow *self)
+                     MonitorWindow *self)
 {
   g_autoptr(MonitorRun) run = NULL;
 
@@ -356,7 +356,7 @@ on_run_row_selected (GtkListBox         *list,
 }
 
 static void
-select_run (MpaioMonitorWindow *self,
+select_run (MonitorWindow *self,
             MonitorRun         *run)
 {
   guint position;
@@ -370,7 +370,7 @@ select_run (MpaioMonitorWindow *self,
 }
 
 static void
-add_run (MpaioMonitorWindow *self,
+add_run (MonitorWindow *self,
          MonitorRun         *run)
 {
   g_list_store_append (self->runs, run);
@@ -404,7 +404,7 @@ create_run_row (gpointer item,
 }
 
 static void
-on_own_run_started (MpaioMonitorWindow *self)
+on_own_run_started (MonitorWindow *self)
 {
   g_autofree char *title = g_strdup_printf (_("Demo run %u"), ++self->n_own_runs);
   g_autoptr(MonitorRun) run = monitor_run_new (title, g_get_monotonic_time ());
@@ -414,17 +414,17 @@ on_own_run_started (MpaioMonitorWindow *self)
 }
 
 static void
-on_own_run_finished (MpaioMonitorWindow *self,
+on_own_run_finished (MonitorWindow *self,
                      gboolean            success)
 {
-  MpaioRunReport *report = mpaio_run_panel_get_last_report (self->run_panel);
+  MpaioRunReport *report = monitor_run_panel_get_last_report (self->run_panel);
   gint64 end_us = success && report != NULL ? mpaio_run_report_get_end_time (report)
                                             : g_get_monotonic_time ();
 
   if (self->own_run == NULL)
     return;
 
-  monitor_run_finish (self->own_run, end_us, mpaio_run_panel_get_summary (self->run_panel),
+  monitor_run_finish (self->own_run, end_us, monitor_run_panel_get_summary (self->run_panel),
                       success ? report : NULL);
   if (self->selected == self->own_run)
     show_run (self, self->own_run);
@@ -432,62 +432,62 @@ on_own_run_finished (MpaioMonitorWindow *self,
 }
 
 /**
- * mpaio_monitor_window_get_program_list:
+ * monitor_window_get_program_list:
  * @self: a window
  *
  * Returns: (transfer none): the list of programs to watch; each row's
  *   "pid" data is its process id
  */
 GtkListBox *
-mpaio_monitor_window_get_program_list (MpaioMonitorWindow *self)
+monitor_window_get_program_list (MonitorWindow *self)
 {
-  g_return_val_if_fail (MPAIO_IS_MONITOR_WINDOW (self), NULL);
+  g_return_val_if_fail (MONITOR_IS_WINDOW (self), NULL);
 
   return self->program_list;
 }
 
 /**
- * mpaio_monitor_window_get_runs:
+ * monitor_window_get_runs:
  * @self: a window
  *
  * Returns: (transfer none): the runs of the session, as #MonitorRun
  */
 GListModel *
-mpaio_monitor_window_get_runs (MpaioMonitorWindow *self)
+monitor_window_get_runs (MonitorWindow *self)
 {
-  g_return_val_if_fail (MPAIO_IS_MONITOR_WINDOW (self), NULL);
+  g_return_val_if_fail (MONITOR_IS_WINDOW (self), NULL);
 
   return G_LIST_MODEL (self->runs);
 }
 
 /**
- * mpaio_monitor_window_get_selected_run:
+ * monitor_window_get_selected_run:
  * @self: a window
  *
  * Returns: (transfer none) (nullable): the run shown
  */
 MonitorRun *
-mpaio_monitor_window_get_selected_run (MpaioMonitorWindow *self)
+monitor_window_get_selected_run (MonitorWindow *self)
 {
-  g_return_val_if_fail (MPAIO_IS_MONITOR_WINDOW (self), NULL);
+  g_return_val_if_fail (MONITOR_IS_WINDOW (self), NULL);
 
   return self->selected;
 }
 
 /**
- * mpaio_monitor_window_select_run:
+ * monitor_window_select_run:
  * @self: a window
  * @index: the position of a run in the list
  *
  * Shows that run, fitted to the window.
  */
 void
-mpaio_monitor_window_select_run (MpaioMonitorWindow *self,
+monitor_window_select_run (MonitorWindow *self,
                                  guint               index)
 {
   g_autoptr(MonitorRun) run = NULL;
 
-  g_return_if_fail (MPAIO_IS_MONITOR_WINDOW (self));
+  g_return_if_fail (MONITOR_IS_WINDOW (self));
 
   run = g_list_model_get_item (G_LIST_MODEL (self->runs), index);
   if (run != NULL)
@@ -495,7 +495,7 @@ mpaio_monitor_window_select_run (MpaioMonitorWindow *self,
 }
 
 /**
- * mpaio_monitor_window_open_run_file:
+ * monitor_window_open_run_file:
  * @self: a window
  * @file: a JSON run file
  * @error: return location for a #GError
@@ -506,7 +506,7 @@ mpaio_monitor_window_select_run (MpaioMonitorWindow *self,
  * Returns: whether the file could be read
  */
 gboolean
-mpaio_monitor_window_open_run_file (MpaioMonitorWindow *self,
+monitor_window_open_run_file (MonitorWindow *self,
                                     GFile              *file,
                                     GError            **error)
 {
@@ -516,7 +516,7 @@ mpaio_monitor_window_open_run_file (MpaioMonitorWindow *self,
   const char *const *workers;
   guint n_workers;
 
-  g_return_val_if_fail (MPAIO_IS_MONITOR_WINDOW (self), FALSE);
+  g_return_val_if_fail (MONITOR_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
 
   report = mpaio_run_report_new_from_file (file, NULL, error);
@@ -529,7 +529,7 @@ mpaio_monitor_window_open_run_file (MpaioMonitorWindow *self,
     {
       const MpaioChunkRecord *record = mpaio_run_report_get_record (report, i);
 
-      mpaio_chunk_timeline_add_record (self->timeline, record,
+      monitor_chunk_timeline_add_record (self->timeline, record,
                                        record->worker_index < n_workers
                                          ? workers[record->worker_index]
                                          : NULL);
@@ -543,7 +543,7 @@ mpaio_monitor_window_open_run_file (MpaioMonitorWindow *self,
 }
 
 /**
- * mpaio_monitor_window_show_span:
+ * monitor_window_show_span:
  * @self: a window
  * @start_us: the first time to show, monotonic µs
  * @end_us: the last
@@ -552,24 +552,24 @@ mpaio_monitor_window_open_run_file (MpaioMonitorWindow *self,
  * small margin on both sides, and pauses them there.
  */
 void
-mpaio_monitor_window_show_span (MpaioMonitorWindow *self,
+monitor_window_show_span (MonitorWindow *self,
                                 gint64              start_us,
                                 gint64              end_us)
 {
   GAction *pause = g_action_map_lookup_action (G_ACTION_MAP (self), "pause");
   double span, margin;
 
-  g_return_if_fail (MPAIO_IS_MONITOR_WINDOW (self));
+  g_return_if_fail (MONITOR_IS_WINDOW (self));
 
   span = MAX ((double) (end_us - start_us) / G_USEC_PER_SEC, MIN_HISTORY);
   margin = span * 0.04;
-  mpaio_cpu_chart_set_history (self->chart, span + 2 * margin);
-  mpaio_cpu_chart_set_frozen_time (self->chart, end_us + (gint64) (margin * G_USEC_PER_SEC));
+  monitor_cpu_chart_set_history (self->chart, span + 2 * margin);
+  monitor_cpu_chart_set_frozen_time (self->chart, end_us + (gint64) (margin * G_USEC_PER_SEC));
   g_simple_action_set_state (G_SIMPLE_ACTION (pause), g_variant_new_boolean (TRUE));
 }
 
 static void
-on_watched_run_started (MpaioMonitorWindow *self,
+on_watched_run_started (MonitorWindow *self,
                         guint               run_id,
                         GVariant           *info)
 {
@@ -589,7 +589,7 @@ on_watched_run_started (MpaioMonitorWindow *self,
 }
 
 static void
-on_watched_records (MpaioMonitorWindow     *self,
+on_watched_records (MonitorWindow     *self,
                     guint                   run,
                     const MpaioChunkRecord *records,
                     const guint8           *outcomes,
@@ -603,12 +603,12 @@ on_watched_records (MpaioMonitorWindow     *self,
                              ? self->watched_workers[records[i].worker_index]
                              : NULL;
 
-      mpaio_chunk_timeline_add_record_full (self->timeline, &records[i], worker, outcomes[i]);
+      monitor_chunk_timeline_add_record_full (self->timeline, &records[i], worker, outcomes[i]);
     }
 }
 
 static void
-on_watched_run_finished (MpaioMonitorWindow *self,
+on_watched_run_finished (MonitorWindow *self,
                          guint               run,
                          GVariant           *info)
 {
@@ -637,7 +637,7 @@ on_watched_run_finished (MpaioMonitorWindow *self,
 }
 
 /**
- * mpaio_monitor_window_watch:
+ * monitor_window_watch:
  * @self: a window
  * @watcher: a program's watcher
  *
@@ -645,12 +645,12 @@ on_watched_run_finished (MpaioMonitorWindow *self,
  * fits the chart and timeline to each run when it ends.
  */
 void
-mpaio_monitor_window_watch (MpaioMonitorWindow    *self,
+monitor_window_watch (MonitorWindow    *self,
                             MonitorProgramWatcher *watcher)
 {
   g_autofree char *title = NULL;
 
-  g_return_if_fail (MPAIO_IS_MONITOR_WINDOW (self));
+  g_return_if_fail (MONITOR_IS_WINDOW (self));
   g_return_if_fail (MONITOR_IS_PROGRAM_WATCHER (watcher));
 
   if (self->watcher != NULL)
@@ -687,7 +687,7 @@ pid_of_program_name (const char *name)
 }
 
 static GtkListBoxRow *
-find_program_row (MpaioMonitorWindow *self,
+find_program_row (MonitorWindow *self,
                   GPid                pid)
 {
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->program_list));
@@ -726,7 +726,7 @@ on_program_properties (GObject      *source,
 }
 
 static void
-add_program (MpaioMonitorWindow *self,
+add_program (MonitorWindow *self,
              const char         *name)
 {
   GPid pid = pid_of_program_name (name);
@@ -774,7 +774,7 @@ on_name_owner_changed (GDBusConnection *connection,
                        GVariant        *parameters,
                        gpointer         user_data)
 {
-  MpaioMonitorWindow *self = user_data;
+  MonitorWindow *self = user_data;
   const char *name, *old_owner, *new_owner;
   GtkListBoxRow *row;
 
@@ -790,7 +790,7 @@ on_names_listed (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  MpaioMonitorWindow *self = user_data;
+  MonitorWindow *self = user_data;
   g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result,
                                                              NULL);
   g_autoptr(GVariantIter) iter = NULL;
@@ -811,7 +811,7 @@ on_bus_ready (GObject      *source,
 {
   g_autoptr(GError) error = NULL;
   GDBusConnection *bus = g_bus_get_finish (result, &error);
-  MpaioMonitorWindow *self;
+  MonitorWindow *self;
 
   if (bus == NULL)
     {
@@ -821,7 +821,7 @@ on_bus_ready (GObject      *source,
       return;
     }
 
-  self = MPAIO_MONITOR_WINDOW (user_data);
+  self = MONITOR_WINDOW (user_data);
   self->bus = bus;
   self->name_subscription = g_dbus_connection_signal_subscribe (
     bus, "org.freedesktop.DBus", "org.freedesktop.DBus", "NameOwnerChanged",
@@ -836,7 +836,7 @@ on_bus_ready (GObject      *source,
 static void
 on_program_activated (GtkListBox         *list,
                       GtkListBoxRow      *row,
-                      MpaioMonitorWindow *self)
+                      MonitorWindow *self)
 {
   GPid pid = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row), "pid"));
   g_autoptr(MonitorProgramWatcher) watcher = NULL;
@@ -847,7 +847,7 @@ on_program_activated (GtkListBox         *list,
     return;
 
   watcher = monitor_program_watcher_new (self->bus, pid);
-  mpaio_monitor_window_watch (self, watcher);
+  monitor_window_watch (self, watcher);
 }
 
 /* Zoom and pan. The chart holds the time axis; the timeline follows it
@@ -857,43 +857,43 @@ static double
 x_to_fraction (GtkWidget *widget,
                double     x)
 {
-  double plot_width = gtk_widget_get_width (widget) - MPAIO_CHART_MARGIN_LEFT -
-                      MPAIO_CHART_MARGIN_RIGHT;
+  double plot_width = gtk_widget_get_width (widget) - MONITOR_CHART_MARGIN_LEFT -
+                      MONITOR_CHART_MARGIN_RIGHT;
 
   if (plot_width <= 0)
     return 1.0;
 
-  return CLAMP ((x - MPAIO_CHART_MARGIN_LEFT) / plot_width, 0.0, 1.0);
+  return CLAMP ((x - MONITOR_CHART_MARGIN_LEFT) / plot_width, 0.0, 1.0);
 }
 
 /* Scales the visible span by @factor, keeping the time at @fraction of the
  * width where it is; pauses, as the axis no longer follows now. */
 static void
-zoom_at (MpaioMonitorWindow *self,
+zoom_at (MonitorWindow *self,
          double              factor,
          double              fraction)
 {
-  double history = mpaio_cpu_chart_get_history (self->chart);
+  double history = monitor_cpu_chart_get_history (self->chart);
   double new_history = CLAMP (history * factor, MIN_HISTORY, 24 * 3600.0);
-  gint64 end_us = mpaio_cpu_chart_get_end_time (self->chart);
+  gint64 end_us = monitor_cpu_chart_get_end_time (self->chart);
   double pointer_s = -(1.0 - fraction) * history; /* from the end */
   gint64 new_end_us = end_us + (gint64) ((pointer_s + (1.0 - fraction) * new_history) *
                                          G_USEC_PER_SEC);
 
-  mpaio_cpu_chart_set_history (self->chart, new_history);
-  mpaio_cpu_chart_set_frozen_time (self->chart, MAX (new_end_us, 1));
+  monitor_cpu_chart_set_history (self->chart, new_history);
+  monitor_cpu_chart_set_frozen_time (self->chart, MAX (new_end_us, 1));
   set_paused (self, TRUE);
 }
 
 /* Moves the visible span by @fraction of its width (positive: later). */
 static void
-pan_by (MpaioMonitorWindow *self,
+pan_by (MonitorWindow *self,
         double              fraction)
 {
-  double history = mpaio_cpu_chart_get_history (self->chart);
-  gint64 end_us = mpaio_cpu_chart_get_end_time (self->chart);
+  double history = monitor_cpu_chart_get_history (self->chart);
+  gint64 end_us = monitor_cpu_chart_get_end_time (self->chart);
 
-  mpaio_cpu_chart_set_frozen_time (self->chart,
+  monitor_cpu_chart_set_frozen_time (self->chart,
                                    MAX (end_us + (gint64) (fraction * history * G_USEC_PER_SEC),
                                         1));
   set_paused (self, TRUE);
@@ -903,7 +903,7 @@ static gboolean
 on_scroll (GtkEventControllerScroll *controller,
            double                    dx,
            double                    dy,
-           MpaioMonitorWindow       *self)
+           MonitorWindow       *self)
 {
   GtkWidget *widget = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller));
   GdkModifierType state = gtk_event_controller_get_current_event_state (
@@ -932,24 +932,24 @@ static void
 on_drag_begin (GtkGestureDrag     *gesture,
                double              x,
                double              y,
-               MpaioMonitorWindow *self)
+               MonitorWindow *self)
 {
-  self->drag_end_us = mpaio_cpu_chart_get_end_time (self->chart);
+  self->drag_end_us = monitor_cpu_chart_get_end_time (self->chart);
 }
 
 static void
 on_drag_update (GtkGestureDrag     *gesture,
                 double              dx,
                 double              dy,
-                MpaioMonitorWindow *self)
+                MonitorWindow *self)
 {
   GtkWidget *widget = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
-  double plot_width = MAX (gtk_widget_get_width (widget) - MPAIO_CHART_MARGIN_LEFT -
-                             MPAIO_CHART_MARGIN_RIGHT, 1);
-  double history = mpaio_cpu_chart_get_history (self->chart);
+  double plot_width = MAX (gtk_widget_get_width (widget) - MONITOR_CHART_MARGIN_LEFT -
+                             MONITOR_CHART_MARGIN_RIGHT, 1);
+  double history = monitor_cpu_chart_get_history (self->chart);
 
   /* The content follows the pointer. */
-  mpaio_cpu_chart_set_frozen_time (self->chart,
+  monitor_cpu_chart_set_frozen_time (self->chart,
                                    MAX (self->drag_end_us -
                                           (gint64) (dx / plot_width * history * G_USEC_PER_SEC),
                                         1));
@@ -957,7 +957,7 @@ on_drag_update (GtkGestureDrag     *gesture,
 }
 
 static void
-add_zoom_controllers (MpaioMonitorWindow *self,
+add_zoom_controllers (MonitorWindow *self,
                       GtkWidget          *widget)
 {
   GtkEventController *scroll = gtk_event_controller_scroll_new (
@@ -976,7 +976,7 @@ zoom_in_activated (GSimpleAction *action,
                    GVariant      *parameter,
                    gpointer       user_data)
 {
-  zoom_at (MPAIO_MONITOR_WINDOW (user_data), 1 / 1.5, 0.5);
+  zoom_at (MONITOR_WINDOW (user_data), 1 / 1.5, 0.5);
 }
 
 static void
@@ -984,7 +984,7 @@ zoom_out_activated (GSimpleAction *action,
                     GVariant      *parameter,
                     gpointer       user_data)
 {
-  zoom_at (MPAIO_MONITOR_WINDOW (user_data), 1.5, 0.5);
+  zoom_at (MONITOR_WINDOW (user_data), 1.5, 0.5);
 }
 
 static void
@@ -992,7 +992,7 @@ zoom_fit_activated (GSimpleAction *action,
                     GVariant      *parameter,
                     gpointer       user_data)
 {
-  MpaioMonitorWindow *self = MPAIO_MONITOR_WINDOW (user_data);
+  MonitorWindow *self = MONITOR_WINDOW (user_data);
 
   if (self->selected != NULL)
     show_run (self, self->selected);
@@ -1003,7 +1003,7 @@ pan_activated (GSimpleAction *action,
                GVariant      *parameter,
                gpointer       user_data)
 {
-  pan_by (MPAIO_MONITOR_WINDOW (user_data), g_variant_get_int32 (parameter) * 0.25);
+  pan_by (MONITOR_WINDOW (user_data), g_variant_get_int32 (parameter) * 0.25);
 }
 
 static void
@@ -1011,7 +1011,7 @@ on_open_response (GtkNativeDialog *dialog,
                   int              response,
                   gpointer         user_data)
 {
-  MpaioMonitorWindow *self = MPAIO_MONITOR_WINDOW (gtk_native_dialog_get_transient_for (dialog));
+  MonitorWindow *self = MONITOR_WINDOW (gtk_native_dialog_get_transient_for (dialog));
   g_autoptr(GFile) file = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -1020,7 +1020,7 @@ on_open_response (GtkNativeDialog *dialog,
       G_GNUC_BEGIN_IGNORE_DEPRECATIONS
       file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
       G_GNUC_END_IGNORE_DEPRECATIONS
-      if (!mpaio_monitor_window_open_run_file (self, file, &error))
+      if (!monitor_window_open_run_file (self, file, &error))
         show_error (self, _("Could not open the run"), error);
     }
 
@@ -1032,7 +1032,7 @@ open_run_activated (GSimpleAction *action,
                     GVariant      *parameter,
                     gpointer       user_data)
 {
-  MpaioMonitorWindow *self = MPAIO_MONITOR_WINDOW (user_data);
+  MonitorWindow *self = MONITOR_WINDOW (user_data);
   GtkFileChooserNative *chooser;
   g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
 
@@ -1053,7 +1053,7 @@ on_save_response (GtkNativeDialog *dialog,
                   int              response,
                   gpointer         user_data)
 {
-  MpaioMonitorWindow *self = MPAIO_MONITOR_WINDOW (gtk_native_dialog_get_transient_for (dialog));
+  MonitorWindow *self = MONITOR_WINDOW (gtk_native_dialog_get_transient_for (dialog));
   g_autoptr(GFile) file = NULL;
   g_autoptr(GError) error = NULL;
   MpaioRunReport *report = self->selected != NULL ? monitor_run_get_report (self->selected) : NULL;
@@ -1075,7 +1075,7 @@ save_run_activated (GSimpleAction *action,
                     GVariant      *parameter,
                     gpointer       user_data)
 {
-  MpaioMonitorWindow *self = MPAIO_MONITOR_WINDOW (user_data);
+  MonitorWindow *self = MONITOR_WINDOW (user_data);
   GtkFileChooserNative *chooser;
 
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
@@ -1093,7 +1093,7 @@ show_menu_activated (GSimpleAction *action,
                      GVariant      *parameter,
                      gpointer       user_data)
 {
-  gtk_menu_button_popup (MPAIO_MONITOR_WINDOW (user_data)->menu_button);
+  gtk_menu_button_popup (MONITOR_WINDOW (user_data)->menu_button);
 }
 
 static const char shortcuts_ui[] =
@@ -1186,9 +1186,9 @@ create_heading (const char *text)
 }
 
 static void
-mpaio_monitor_window_dispose (GObject *object)
+monitor_window_dispose (GObject *object)
 {
-  MpaioMonitorWindow *self = MPAIO_MONITOR_WINDOW (object);
+  MonitorWindow *self = MONITOR_WINDOW (object);
 
   if (self->monitor != NULL)
     mpaio_cpu_monitor_stop (self->monitor);
@@ -1209,19 +1209,19 @@ mpaio_monitor_window_dispose (GObject *object)
   self->name_subscription = 0;
   g_clear_object (&self->bus);
 
-  G_OBJECT_CLASS (mpaio_monitor_window_parent_class)->dispose (object);
+  G_OBJECT_CLASS (monitor_window_parent_class)->dispose (object);
 }
 
 static void
-mpaio_monitor_window_class_init (MpaioMonitorWindowClass *klass)
+monitor_window_class_init (MonitorWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->dispose = mpaio_monitor_window_dispose;
+  object_class->dispose = monitor_window_dispose;
 }
 
 static void
-mpaio_monitor_window_init (MpaioMonitorWindow *self)
+monitor_window_init (MonitorWindow *self)
 {
   const GActionEntry actions[] = {
     { "export-csv", export_csv_activated, NULL, NULL, NULL },
@@ -1279,7 +1279,7 @@ mpaio_monitor_window_init (MpaioMonitorWindow *self)
   gtk_window_set_titlebar (GTK_WINDOW (self), header);
 
   self->runs = g_list_store_new (MONITOR_TYPE_RUN);
-  self->run_panel = MPAIO_RUN_PANEL (mpaio_run_panel_new ());
+  self->run_panel = MONITOR_RUN_PANEL (monitor_run_panel_new ());
   gtk_widget_set_margin_start (GTK_WIDGET (self->run_panel), 12);
   gtk_widget_set_margin_end (GTK_WIDGET (self->run_panel), 12);
   gtk_widget_set_margin_top (GTK_WIDGET (self->run_panel), 12);
@@ -1353,9 +1353,9 @@ mpaio_monitor_window_init (MpaioMonitorWindow *self)
     gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (sidebar), sidebar_box);
   }
 
-  self->chart = MPAIO_CPU_CHART (mpaio_cpu_chart_new ());
+  self->chart = MONITOR_CPU_CHART (monitor_cpu_chart_new ());
   gtk_widget_set_vexpand (GTK_WIDGET (self->chart), TRUE);
-  self->timeline = MPAIO_CHUNK_TIMELINE (mpaio_chunk_timeline_new ());
+  self->timeline = MONITOR_CHUNK_TIMELINE (monitor_chunk_timeline_new ());
   /* One time axis for both. */
   g_object_bind_property (self->chart, "history", self->timeline, "history", G_BINDING_SYNC_CREATE);
   g_object_bind_property (self->chart, "frozen-time", self->timeline, "frozen-time",
@@ -1419,23 +1419,23 @@ mpaio_monitor_window_init (MpaioMonitorWindow *self)
 }
 
 /**
- * mpaio_monitor_window_new:
+ * monitor_window_new:
  * @application: the application
  * @interval_ms: milliseconds between CPU samples
  * @history_s: seconds of history the chart shows
  *
  * Returns: (transfer none): a new window, sampling already
  */
-MpaioMonitorWindow *
-mpaio_monitor_window_new (GtkApplication *application,
+MonitorWindow *
+monitor_window_new (GtkApplication *application,
                           guint           interval_ms,
                           guint           history_s)
 {
-  MpaioMonitorWindow *self;
+  MonitorWindow *self;
 
   g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
 
-  self = g_object_new (MPAIO_TYPE_MONITOR_WINDOW, "application", application, NULL);
+  self = g_object_new (MONITOR_TYPE_WINDOW, "application", application, NULL);
 
   g_action_group_change_action_state (G_ACTION_GROUP (self), "interval",
                                       g_variant_new_int32 ((gint32) MAX (interval_ms, 10)));
@@ -1443,46 +1443,46 @@ mpaio_monitor_window_new (GtkApplication *application,
                                       g_variant_new_int32 ((gint32) MAX (history_s, 1)));
 
   mpaio_cpu_monitor_start (self->monitor);
-  mpaio_cpu_chart_set_time_origin (self->chart, mpaio_cpu_monitor_get_start_time (self->monitor));
-  mpaio_cpu_chart_set_model (self->chart, mpaio_cpu_monitor_get_samples (self->monitor));
+  monitor_cpu_chart_set_time_origin (self->chart, mpaio_cpu_monitor_get_start_time (self->monitor));
+  monitor_cpu_chart_set_model (self->chart, mpaio_cpu_monitor_get_samples (self->monitor));
 
   return self;
 }
 
-MpaioRunPanel *
-mpaio_monitor_window_get_run_panel (MpaioMonitorWindow *self)
+MonitorRunPanel *
+monitor_window_get_run_panel (MonitorWindow *self)
 {
-  g_return_val_if_fail (MPAIO_IS_MONITOR_WINDOW (self), NULL);
+  g_return_val_if_fail (MONITOR_IS_WINDOW (self), NULL);
 
   return self->run_panel;
 }
 
 MpaioCpuMonitor *
-mpaio_monitor_window_get_cpu_monitor (MpaioMonitorWindow *self)
+monitor_window_get_cpu_monitor (MonitorWindow *self)
 {
-  g_return_val_if_fail (MPAIO_IS_MONITOR_WINDOW (self), NULL);
+  g_return_val_if_fail (MONITOR_IS_WINDOW (self), NULL);
 
   return self->monitor;
 }
 
-MpaioCpuChart *
-mpaio_monitor_window_get_chart (MpaioMonitorWindow *self)
+MonitorCpuChart *
+monitor_window_get_chart (MonitorWindow *self)
 {
-  g_return_val_if_fail (MPAIO_IS_MONITOR_WINDOW (self), NULL);
+  g_return_val_if_fail (MONITOR_IS_WINDOW (self), NULL);
 
   return self->chart;
 }
 
-MpaioChunkTimeline *
-mpaio_monitor_window_get_timeline (MpaioMonitorWindow *self)
+MonitorChunkTimeline *
+monitor_window_get_timeline (MonitorWindow *self)
 {
-  g_return_val_if_fail (MPAIO_IS_MONITOR_WINDOW (self), NULL);
+  g_return_val_if_fail (MONITOR_IS_WINDOW (self), NULL);
 
   return self->timeline;
 }
 
 /**
- * mpaio_monitor_window_save_screenshot:
+ * monitor_window_save_screenshot:
  * @self: a mapped window
  * @path: where to write the PNG
  * @error: return location for a #GError
@@ -1494,7 +1494,7 @@ mpaio_monitor_window_get_timeline (MpaioMonitorWindow *self)
  * Returns: whether the PNG was written
  */
 gboolean
-mpaio_monitor_window_save_screenshot (MpaioMonitorWindow *self,
+monitor_window_save_screenshot (MonitorWindow *self,
                                       const char         *path,
                                       GError            **error)
 {
@@ -1509,7 +1509,7 @@ mpaio_monitor_window_save_screenshot (MpaioMonitorWindow *self,
   int scale;
   double x, y;
 
-  g_return_val_if_fail (MPAIO_IS_MONITOR_WINDOW (self), FALSE);
+  g_return_val_if_fail (MONITOR_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
   renderer = gtk_native_get_renderer (GTK_NATIVE (self));

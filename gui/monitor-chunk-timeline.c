@@ -1,4 +1,4 @@
-/* mpaio-chunk-timeline.c: which worker process ran which chunk, when
+/* monitor-chunk-timeline.c: which worker process ran which chunk, when
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -21,9 +21,9 @@
 #include <math.h>
 
 #include "monitor-format.h"
-#include "mpaio-chart-drawing.h"
-#include "mpaio-chart-palette.h"
-#include "mpaio-chunk-timeline.h"
+#include "monitor-chart-drawing.h"
+#include "monitor-chart-palette.h"
+#include "monitor-chunk-timeline.h"
 
 #define DEFAULT_HISTORY      60.0
 #define TOP_PADDING          4.0
@@ -71,11 +71,11 @@ typedef struct
   guint        lane;
 } InFlight;
 
-struct _MpaioChunkTimeline
+struct _MonitorChunkTimeline
 {
   GtkWidget    parent_instance;
 
-  MpaioChartFollower follower;  /* the CPU chart's history, frozen time, scrolling */
+  MonitorChartFollower follower;  /* the CPU chart's history, frozen time, scrolling */
 
   GPtrArray   *rows;          /* Row*, by pid then lane */
   guint        n_bars;
@@ -84,7 +84,7 @@ struct _MpaioChunkTimeline
   guint        n_lanes;       /* in-flight lanes since the last clear */
 };
 
-G_DEFINE_FINAL_TYPE (MpaioChunkTimeline, mpaio_chunk_timeline, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (MonitorChunkTimeline, monitor_chunk_timeline, GTK_TYPE_WIDGET)
 
 enum
 {
@@ -107,7 +107,7 @@ row_free (gpointer data)
 }
 
 static double
-get_in_flight_height (MpaioChunkTimeline *self)
+get_in_flight_height (MonitorChunkTimeline *self)
 {
   if (self->n_lanes == 0)
     return 0.0;
@@ -116,7 +116,7 @@ get_in_flight_height (MpaioChunkTimeline *self)
 }
 
 static double
-get_row_y (MpaioChunkTimeline *self,
+get_row_y (MonitorChunkTimeline *self,
            guint               row)
 {
   return TOP_PADDING + get_in_flight_height (self) + row * (ROW_HEIGHT + ROW_SPACING);
@@ -213,7 +213,7 @@ snapshot_unfinished_bar (GtkSnapshot *snapshot,
 }
 
 static void
-snapshot_row (MpaioChunkTimeline *self,
+snapshot_row (MonitorChunkTimeline *self,
               GtkSnapshot        *snapshot,
               Row                *row,
               double              y,
@@ -226,7 +226,7 @@ snapshot_row (MpaioChunkTimeline *self,
   double  run_x0 = 0, run_x1 = -G_MAXDOUBLE;
   guint   next;
 
-  mpaio_chart_palette_get_worker_color (row->color_index, &color);
+  monitor_chart_palette_get_worker_color (row->color_index, &color);
   lighten (&color, 0.35, &light);
 
   for (guint i = find_bar (row->bars, start_us); i < row->bars->len; i++)
@@ -292,7 +292,7 @@ snapshot_label (GtkSnapshot   *snapshot,
   pango_layout_get_pixel_size (layout, &w, &h);
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot,
-                          &GRAPHENE_POINT_INIT (MAX (0, MPAIO_CHART_MARGIN_LEFT - 6 - w),
+                          &GRAPHENE_POINT_INIT (MAX (0, MONITOR_CHART_MARGIN_LEFT - 6 - w),
                                                 round (y + (height - h) / 2.0)));
   gtk_snapshot_append_layout (snapshot, layout, color);
   gtk_snapshot_restore (snapshot);
@@ -313,25 +313,25 @@ create_small_layout (GtkWidget  *widget,
 }
 
 static void
-mpaio_chunk_timeline_snapshot (GtkWidget   *widget,
+monitor_chunk_timeline_snapshot (GtkWidget   *widget,
                                GtkSnapshot *snapshot)
 {
-  MpaioChunkTimeline *self = MPAIO_CHUNK_TIMELINE (widget);
-  MpaioChartAxis axis = { -self->follower.history, 0.0, TRUE };
-  double  ticks[MPAIO_CHART_MAX_TICKS];
+  MonitorChunkTimeline *self = MONITOR_CHUNK_TIMELINE (widget);
+  MonitorChartAxis axis = { -self->follower.history, 0.0, TRUE };
+  double  ticks[MONITOR_CHART_MAX_TICKS];
   double  plot_x, plot_width, us_per_px, bottom;
-  gint64  end_us = mpaio_chart_follower_get_end_time (&self->follower);
+  gint64  end_us = monitor_chart_follower_get_end_time (&self->follower);
   gint64  start_us = end_us - (gint64) (self->follower.history * G_USEC_PER_SEC);
   guint   n_ticks;
   GdkRGBA foreground, grid, band, dim;
 
-  mpaio_chart_get_foreground (widget, &foreground);
+  monitor_chart_get_foreground (widget, &foreground);
   grid = band = dim = foreground;
   grid.alpha *= 0.12;
   band.alpha *= 0.05;
   dim.alpha *= 0.6;
 
-  mpaio_chart_follower_get_plot_x (&self->follower, &plot_x, &plot_width);
+  monitor_chart_follower_get_plot_x (&self->follower, &plot_x, &plot_width);
   us_per_px = self->follower.history * G_USEC_PER_SEC / plot_width;
   bottom = get_row_y (self, self->rows->len);
 
@@ -348,7 +348,7 @@ mpaio_chunk_timeline_snapshot (GtkWidget   *widget,
     }
 
   /* The chart's static grid, line for line. */
-  n_ticks = mpaio_chart_axis_get_ticks (&axis, plot_width, ticks, G_N_ELEMENTS (ticks));
+  n_ticks = monitor_chart_axis_get_ticks (&axis, plot_width, ticks, G_N_ELEMENTS (ticks));
   for (guint i = 0; i < n_ticks; i++)
     {
       double x = floor (plot_x + (ticks[i] - axis.start) / self->follower.history * plot_width);
@@ -425,7 +425,7 @@ mpaio_chunk_timeline_snapshot (GtkWidget   *widget,
 }
 
 static void
-mpaio_chunk_timeline_measure (GtkWidget      *widget,
+monitor_chunk_timeline_measure (GtkWidget      *widget,
                               GtkOrientation  orientation,
                               int             for_size,
                               int            *minimum,
@@ -433,11 +433,11 @@ mpaio_chunk_timeline_measure (GtkWidget      *widget,
                               int            *minimum_baseline,
                               int            *natural_baseline)
 {
-  MpaioChunkTimeline *self = MPAIO_CHUNK_TIMELINE (widget);
+  MonitorChunkTimeline *self = MONITOR_CHUNK_TIMELINE (widget);
 
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
-      *minimum = MPAIO_CHART_MARGIN_LEFT + MPAIO_CHART_MARGIN_RIGHT + 120;
+      *minimum = MONITOR_CHART_MARGIN_LEFT + MONITOR_CHART_MARGIN_RIGHT + 120;
       *natural = 640;
     }
   else
@@ -447,12 +447,12 @@ mpaio_chunk_timeline_measure (GtkWidget      *widget,
 }
 
 static void
-mpaio_chunk_timeline_css_changed (GtkWidget         *widget,
+monitor_chunk_timeline_css_changed (GtkWidget         *widget,
                                   GtkCssStyleChange *change)
 {
-  MpaioChunkTimeline *self = MPAIO_CHUNK_TIMELINE (widget);
+  MonitorChunkTimeline *self = MONITOR_CHUNK_TIMELINE (widget);
 
-  GTK_WIDGET_CLASS (mpaio_chunk_timeline_parent_class)->css_changed (widget, change);
+  GTK_WIDGET_CLASS (monitor_chunk_timeline_parent_class)->css_changed (widget, change);
 
   /* The labels' fonts may have changed. */
   for (guint r = 0; r < self->rows->len; r++)
@@ -461,7 +461,7 @@ mpaio_chunk_timeline_css_changed (GtkWidget         *widget,
 }
 
 static const Bar *
-find_bar_at (MpaioChunkTimeline *self,
+find_bar_at (MonitorChunkTimeline *self,
              Row                *row,
              gint64              time,
              gint64              tolerance)
@@ -490,7 +490,7 @@ find_bar_at (MpaioChunkTimeline *self,
 }
 
 /**
- * mpaio_chunk_timeline_describe_at:
+ * monitor_chunk_timeline_describe_at:
  * @self: a timeline
  * @x: a point in the widget
  * @y: a point in the widget
@@ -500,7 +500,7 @@ find_bar_at (MpaioChunkTimeline *self,
  * Returns: (transfer full) (nullable): the description of the chunk there
  */
 char *
-mpaio_chunk_timeline_describe_at (MpaioChunkTimeline *self,
+monitor_chunk_timeline_describe_at (MonitorChunkTimeline *self,
                                   double              x,
                                   double              y)
 {
@@ -513,11 +513,11 @@ mpaio_chunk_timeline_describe_at (MpaioChunkTimeline *self,
   g_autofree char *queued = NULL;
   g_autofree char *back = NULL;
 
-  g_return_val_if_fail (MPAIO_IS_CHUNK_TIMELINE (self), NULL);
+  g_return_val_if_fail (MONITOR_IS_CHUNK_TIMELINE (self), NULL);
 
-  mpaio_chart_follower_get_plot_x (&self->follower, &plot_x, &plot_width);
+  monitor_chart_follower_get_plot_x (&self->follower, &plot_x, &plot_width);
   us_per_px = self->follower.history * G_USEC_PER_SEC / plot_width;
-  end_us = mpaio_chart_follower_get_end_time (&self->follower);
+  end_us = monitor_chart_follower_get_end_time (&self->follower);
   time = end_us - (gint64) ((plot_x + plot_width - x) * us_per_px);
 
   if (x < plot_x || y < get_row_y (self, 0))
@@ -565,7 +565,7 @@ mpaio_chunk_timeline_describe_at (MpaioChunkTimeline *self,
 }
 
 static gboolean
-mpaio_chunk_timeline_query_tooltip (GtkWidget  *widget,
+monitor_chunk_timeline_query_tooltip (GtkWidget  *widget,
                                     int         x,
                                     int         y,
                                     gboolean    keyboard_mode,
@@ -576,7 +576,7 @@ mpaio_chunk_timeline_query_tooltip (GtkWidget  *widget,
   if (keyboard_mode)
     return FALSE;
 
-  text = mpaio_chunk_timeline_describe_at (MPAIO_CHUNK_TIMELINE (widget), x, y);
+  text = monitor_chunk_timeline_describe_at (MONITOR_CHUNK_TIMELINE (widget), x, y);
   if (text == NULL)
     return FALSE;
 
@@ -586,23 +586,23 @@ mpaio_chunk_timeline_query_tooltip (GtkWidget  *widget,
 }
 
 static void
-mpaio_chunk_timeline_finalize (GObject *object)
+monitor_chunk_timeline_finalize (GObject *object)
 {
-  MpaioChunkTimeline *self = MPAIO_CHUNK_TIMELINE (object);
+  MonitorChunkTimeline *self = MONITOR_CHUNK_TIMELINE (object);
 
   g_ptr_array_unref (self->rows);
   g_array_unref (self->in_flight);
 
-  G_OBJECT_CLASS (mpaio_chunk_timeline_parent_class)->finalize (object);
+  G_OBJECT_CLASS (monitor_chunk_timeline_parent_class)->finalize (object);
 }
 
 static void
-mpaio_chunk_timeline_get_property (GObject    *object,
+monitor_chunk_timeline_get_property (GObject    *object,
                                    guint       prop_id,
                                    GValue     *value,
                                    GParamSpec *pspec)
 {
-  MpaioChunkTimeline *self = MPAIO_CHUNK_TIMELINE (object);
+  MonitorChunkTimeline *self = MONITOR_CHUNK_TIMELINE (object);
 
   switch (prop_id)
     {
@@ -620,21 +620,21 @@ mpaio_chunk_timeline_get_property (GObject    *object,
 }
 
 static void
-mpaio_chunk_timeline_set_property (GObject      *object,
+monitor_chunk_timeline_set_property (GObject      *object,
                                    guint         prop_id,
                                    const GValue *value,
                                    GParamSpec   *pspec)
 {
-  MpaioChunkTimeline *self = MPAIO_CHUNK_TIMELINE (object);
+  MonitorChunkTimeline *self = MONITOR_CHUNK_TIMELINE (object);
 
   switch (prop_id)
     {
     case PROP_HISTORY:
-      mpaio_chunk_timeline_set_history (self, g_value_get_double (value));
+      monitor_chunk_timeline_set_history (self, g_value_get_double (value));
       break;
 
     case PROP_FROZEN_TIME:
-      mpaio_chunk_timeline_set_frozen_time (self, g_value_get_int64 (value));
+      monitor_chunk_timeline_set_frozen_time (self, g_value_get_int64 (value));
       break;
 
     default:
@@ -643,19 +643,19 @@ mpaio_chunk_timeline_set_property (GObject      *object,
 }
 
 static void
-mpaio_chunk_timeline_class_init (MpaioChunkTimelineClass *klass)
+monitor_chunk_timeline_class_init (MonitorChunkTimelineClass *klass)
 {
   GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->finalize = mpaio_chunk_timeline_finalize;
-  object_class->get_property = mpaio_chunk_timeline_get_property;
-  object_class->set_property = mpaio_chunk_timeline_set_property;
+  object_class->finalize = monitor_chunk_timeline_finalize;
+  object_class->get_property = monitor_chunk_timeline_get_property;
+  object_class->set_property = monitor_chunk_timeline_set_property;
 
-  widget_class->snapshot = mpaio_chunk_timeline_snapshot;
-  widget_class->measure = mpaio_chunk_timeline_measure;
-  widget_class->css_changed = mpaio_chunk_timeline_css_changed;
-  widget_class->query_tooltip = mpaio_chunk_timeline_query_tooltip;
+  widget_class->snapshot = monitor_chunk_timeline_snapshot;
+  widget_class->measure = monitor_chunk_timeline_measure;
+  widget_class->css_changed = monitor_chunk_timeline_css_changed;
+  widget_class->query_tooltip = monitor_chunk_timeline_query_tooltip;
 
   properties[PROP_HISTORY] =
     g_param_spec_double ("history", NULL, NULL, MIN_HISTORY, 24 * 3600.0, DEFAULT_HISTORY,
@@ -672,9 +672,9 @@ mpaio_chunk_timeline_class_init (MpaioChunkTimelineClass *klass)
 }
 
 static void
-mpaio_chunk_timeline_init (MpaioChunkTimeline *self)
+monitor_chunk_timeline_init (MonitorChunkTimeline *self)
 {
-  mpaio_chart_follower_init (&self->follower, GTK_WIDGET (self), DEFAULT_HISTORY);
+  monitor_chart_follower_init (&self->follower, GTK_WIDGET (self), DEFAULT_HISTORY);
   self->rows = g_ptr_array_new_with_free_func (row_free);
   self->in_flight = g_array_new (FALSE, FALSE, sizeof (InFlight));
 
@@ -684,9 +684,9 @@ mpaio_chunk_timeline_init (MpaioChunkTimeline *self)
 }
 
 GtkWidget *
-mpaio_chunk_timeline_new (void)
+monitor_chunk_timeline_new (void)
 {
-  return g_object_new (MPAIO_TYPE_CHUNK_TIMELINE, NULL);
+  return g_object_new (MONITOR_TYPE_CHUNK_TIMELINE, NULL);
 }
 
 /* Where a bar from @start_us to @finish_us goes among @row's bars (in start
@@ -723,7 +723,7 @@ find_slot (Row    *row,
 /* The first lane of @pid with room for the bar; when none has, a new one
  * if @may_add, else %NULL. @slot is where the bar goes in it. */
 static Row *
-get_row_for (MpaioChunkTimeline *self,
+get_row_for (MonitorChunkTimeline *self,
              gint                pid,
              gint64              start_us,
              gint64              finish_us,
@@ -788,7 +788,7 @@ compare_bar_starts (gconstpointer a,
  * they are, which takes results coming back far out of the order they ran
  * in, so seldom. */
 static void
-relayout_lanes (MpaioChunkTimeline *self,
+relayout_lanes (MonitorChunkTimeline *self,
                 gint                pid,
                 const Bar          *bar)
 {
@@ -828,7 +828,7 @@ relayout_lanes (MpaioChunkTimeline *self,
 
 /* Keeps memory bounded over a long session: the oldest half of every row. */
 static void
-prune (MpaioChunkTimeline *self)
+prune (MonitorChunkTimeline *self)
 {
   self->n_bars = 0;
   for (guint r = 0; r < self->rows->len; r++)
@@ -843,7 +843,7 @@ prune (MpaioChunkTimeline *self)
 }
 
 /**
- * mpaio_chunk_timeline_add_record:
+ * monitor_chunk_timeline_add_record:
  * @self: a timeline
  * @record: a chunk's record, as an executor's `submit_finish` fills it
  * @worker_name: (nullable): what the tooltip calls the chunk's worker
@@ -852,15 +852,15 @@ prune (MpaioChunkTimeline *self)
  * chunks no process ran (pid 0: failed submissions) are ignored.
  */
 void
-mpaio_chunk_timeline_add_record (MpaioChunkTimeline     *self,
+monitor_chunk_timeline_add_record (MonitorChunkTimeline     *self,
                                  const MpaioChunkRecord *record,
                                  const char             *worker_name)
 {
-  mpaio_chunk_timeline_add_record_full (self, record, worker_name, MONITOR_CHUNK_COMPLETED);
+  monitor_chunk_timeline_add_record_full (self, record, worker_name, MONITOR_CHUNK_COMPLETED);
 }
 
 /**
- * mpaio_chunk_timeline_add_record_full:
+ * monitor_chunk_timeline_add_record_full:
  * @self: a timeline
  * @record: a chunk's record
  * @worker_name: (nullable): what the tooltip calls the chunk's worker
@@ -871,7 +871,7 @@ mpaio_chunk_timeline_add_record (MpaioChunkTimeline     *self,
  * tooltip says so.
  */
 void
-mpaio_chunk_timeline_add_record_full (MpaioChunkTimeline     *self,
+monitor_chunk_timeline_add_record_full (MonitorChunkTimeline     *self,
                                       const MpaioChunkRecord *record,
                                       const char             *worker_name,
                                       MonitorChunkOutcome     outcome)
@@ -880,7 +880,7 @@ mpaio_chunk_timeline_add_record_full (MpaioChunkTimeline     *self,
   Row  *row;
   guint slot;
 
-  g_return_if_fail (MPAIO_IS_CHUNK_TIMELINE (self));
+  g_return_if_fail (MONITOR_IS_CHUNK_TIMELINE (self));
   g_return_if_fail (record != NULL);
 
   if (record->pid <= 0)
@@ -918,7 +918,7 @@ mpaio_chunk_timeline_add_record_full (MpaioChunkTimeline     *self,
 }
 
 /**
- * mpaio_chunk_timeline_add_in_flight:
+ * monitor_chunk_timeline_add_in_flight:
  * @self: a timeline
  * @serial: a number naming the chunk until it is removed
  * @sent_us: when it was handed to the executor
@@ -927,14 +927,14 @@ mpaio_chunk_timeline_add_record_full (MpaioChunkTimeline     *self,
  * until it returns, but a long one should not leave the timeline blank.
  */
 void
-mpaio_chunk_timeline_add_in_flight (MpaioChunkTimeline *self,
+monitor_chunk_timeline_add_in_flight (MonitorChunkTimeline *self,
                                     guint64             serial,
                                     gint64              sent_us)
 {
   InFlight chunk = { serial, sent_us, 0 };
   guint64  used = 0;
 
-  g_return_if_fail (MPAIO_IS_CHUNK_TIMELINE (self));
+  g_return_if_fail (MONITOR_IS_CHUNK_TIMELINE (self));
 
   /* The lowest free lane. */
   for (guint i = 0; i < self->in_flight->len; i++)
@@ -953,17 +953,17 @@ mpaio_chunk_timeline_add_in_flight (MpaioChunkTimeline *self,
 }
 
 /**
- * mpaio_chunk_timeline_remove_in_flight:
+ * monitor_chunk_timeline_remove_in_flight:
  * @self: a timeline
- * @serial: what mpaio_chunk_timeline_add_in_flight() was given
+ * @serial: what monitor_chunk_timeline_add_in_flight() was given
  *
  * The chunk is back (or failed).
  */
 void
-mpaio_chunk_timeline_remove_in_flight (MpaioChunkTimeline *self,
+monitor_chunk_timeline_remove_in_flight (MonitorChunkTimeline *self,
                                        guint64             serial)
 {
-  g_return_if_fail (MPAIO_IS_CHUNK_TIMELINE (self));
+  g_return_if_fail (MONITOR_IS_CHUNK_TIMELINE (self));
 
   /* Chunks come back roughly in the order they were sent: the oldest are
    * first, so the search is short. */
@@ -979,15 +979,15 @@ mpaio_chunk_timeline_remove_in_flight (MpaioChunkTimeline *self,
 }
 
 /**
- * mpaio_chunk_timeline_clear:
+ * monitor_chunk_timeline_clear:
  * @self: a timeline
  *
  * Removes every row, bar and chunk in flight.
  */
 void
-mpaio_chunk_timeline_clear (MpaioChunkTimeline *self)
+monitor_chunk_timeline_clear (MonitorChunkTimeline *self)
 {
-  g_return_if_fail (MPAIO_IS_CHUNK_TIMELINE (self));
+  g_return_if_fail (MONITOR_IS_CHUNK_TIMELINE (self));
 
   g_ptr_array_set_size (self->rows, 0);
   g_array_set_size (self->in_flight, 0);
@@ -998,25 +998,25 @@ mpaio_chunk_timeline_clear (MpaioChunkTimeline *self)
 }
 
 double
-mpaio_chunk_timeline_get_history (MpaioChunkTimeline *self)
+monitor_chunk_timeline_get_history (MonitorChunkTimeline *self)
 {
-  g_return_val_if_fail (MPAIO_IS_CHUNK_TIMELINE (self), DEFAULT_HISTORY);
+  g_return_val_if_fail (MONITOR_IS_CHUNK_TIMELINE (self), DEFAULT_HISTORY);
 
   return self->follower.history;
 }
 
 /**
- * mpaio_chunk_timeline_set_history:
+ * monitor_chunk_timeline_set_history:
  * @self: a timeline
  * @history: seconds
  *
  * How much time the timeline spans: the CPU chart's.
  */
 void
-mpaio_chunk_timeline_set_history (MpaioChunkTimeline *self,
+monitor_chunk_timeline_set_history (MonitorChunkTimeline *self,
                                   double              history)
 {
-  g_return_if_fail (MPAIO_IS_CHUNK_TIMELINE (self));
+  g_return_if_fail (MONITOR_IS_CHUNK_TIMELINE (self));
   g_return_if_fail (history >= MIN_HISTORY);
 
   if (self->follower.history == history)
@@ -1028,27 +1028,27 @@ mpaio_chunk_timeline_set_history (MpaioChunkTimeline *self,
 }
 
 gint64
-mpaio_chunk_timeline_get_frozen_time (MpaioChunkTimeline *self)
+monitor_chunk_timeline_get_frozen_time (MonitorChunkTimeline *self)
 {
-  g_return_val_if_fail (MPAIO_IS_CHUNK_TIMELINE (self), 0);
+  g_return_val_if_fail (MONITOR_IS_CHUNK_TIMELINE (self), 0);
 
   return self->follower.frozen_time;
 }
 
 /**
- * mpaio_chunk_timeline_set_frozen_time:
+ * monitor_chunk_timeline_set_frozen_time:
  * @self: a timeline
  * @frozen_time: µs of the monotonic clock, or 0
  *
  * A time to hold at the right edge, or 0 to follow the clock.
  */
 void
-mpaio_chunk_timeline_set_frozen_time (MpaioChunkTimeline *self,
+monitor_chunk_timeline_set_frozen_time (MonitorChunkTimeline *self,
                                       gint64              frozen_time)
 {
-  g_return_if_fail (MPAIO_IS_CHUNK_TIMELINE (self));
+  g_return_if_fail (MONITOR_IS_CHUNK_TIMELINE (self));
 
-  if (!mpaio_chart_follower_set_frozen_time (&self->follower, frozen_time))
+  if (!monitor_chart_follower_set_frozen_time (&self->follower, frozen_time))
     return;
 
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -1056,64 +1056,64 @@ mpaio_chunk_timeline_set_frozen_time (MpaioChunkTimeline *self,
 }
 
 /**
- * mpaio_chunk_timeline_get_n_rows:
+ * monitor_chunk_timeline_get_n_rows:
  * @self: a timeline
  *
  * Returns: the number of rows: one per worker process (per lane, for a
  *   thread pool)
  */
 guint
-mpaio_chunk_timeline_get_n_rows (MpaioChunkTimeline *self)
+monitor_chunk_timeline_get_n_rows (MonitorChunkTimeline *self)
 {
-  g_return_val_if_fail (MPAIO_IS_CHUNK_TIMELINE (self), 0);
+  g_return_val_if_fail (MONITOR_IS_CHUNK_TIMELINE (self), 0);
 
   return self->rows->len;
 }
 
 /**
- * mpaio_chunk_timeline_get_n_bars:
+ * monitor_chunk_timeline_get_n_bars:
  * @self: a timeline
  *
  * Returns: the number of bars, one per chunk added
  */
 guint
-mpaio_chunk_timeline_get_n_bars (MpaioChunkTimeline *self)
+monitor_chunk_timeline_get_n_bars (MonitorChunkTimeline *self)
 {
-  g_return_val_if_fail (MPAIO_IS_CHUNK_TIMELINE (self), 0);
+  g_return_val_if_fail (MONITOR_IS_CHUNK_TIMELINE (self), 0);
 
   return self->n_bars;
 }
 
 guint
-mpaio_chunk_timeline_get_n_in_flight (MpaioChunkTimeline *self)
+monitor_chunk_timeline_get_n_in_flight (MonitorChunkTimeline *self)
 {
-  g_return_val_if_fail (MPAIO_IS_CHUNK_TIMELINE (self), 0);
+  g_return_val_if_fail (MONITOR_IS_CHUNK_TIMELINE (self), 0);
 
   return self->in_flight->len;
 }
 
 gint
-mpaio_chunk_timeline_get_row_pid (MpaioChunkTimeline *self,
+monitor_chunk_timeline_get_row_pid (MonitorChunkTimeline *self,
                                   guint               row)
 {
-  g_return_val_if_fail (MPAIO_IS_CHUNK_TIMELINE (self), 0);
+  g_return_val_if_fail (MONITOR_IS_CHUNK_TIMELINE (self), 0);
   g_return_val_if_fail (row < self->rows->len, 0);
 
   return ((Row *) g_ptr_array_index (self->rows, row))->pid;
 }
 
 guint
-mpaio_chunk_timeline_get_row_n_bars (MpaioChunkTimeline *self,
+monitor_chunk_timeline_get_row_n_bars (MonitorChunkTimeline *self,
                                      guint               row)
 {
-  g_return_val_if_fail (MPAIO_IS_CHUNK_TIMELINE (self), 0);
+  g_return_val_if_fail (MONITOR_IS_CHUNK_TIMELINE (self), 0);
   g_return_val_if_fail (row < self->rows->len, 0);
 
   return ((Row *) g_ptr_array_index (self->rows, row))->bars->len;
 }
 
 /**
- * mpaio_chunk_timeline_get_row_bounds:
+ * monitor_chunk_timeline_get_row_bounds:
  * @self: a timeline
  * @row: a row
  * @bounds: (out caller-allocates): where the row's bars are drawn
@@ -1121,26 +1121,26 @@ mpaio_chunk_timeline_get_row_n_bars (MpaioChunkTimeline *self,
  * Returns: %FALSE if there is no such row
  */
 gboolean
-mpaio_chunk_timeline_get_row_bounds (MpaioChunkTimeline *self,
+monitor_chunk_timeline_get_row_bounds (MonitorChunkTimeline *self,
                                      guint               row,
                                      graphene_rect_t    *bounds)
 {
   double plot_x, plot_width;
 
-  g_return_val_if_fail (MPAIO_IS_CHUNK_TIMELINE (self), FALSE);
+  g_return_val_if_fail (MONITOR_IS_CHUNK_TIMELINE (self), FALSE);
   g_return_val_if_fail (bounds != NULL, FALSE);
 
   if (row >= self->rows->len)
     return FALSE;
 
-  mpaio_chart_follower_get_plot_x (&self->follower, &plot_x, &plot_width);
+  monitor_chart_follower_get_plot_x (&self->follower, &plot_x, &plot_width);
   graphene_rect_init (bounds, plot_x, get_row_y (self, row), plot_width, ROW_HEIGHT);
 
   return TRUE;
 }
 
 /**
- * mpaio_chunk_timeline_get_row_color:
+ * monitor_chunk_timeline_get_row_color:
  * @self: a timeline
  * @row: a row
  * @color: (out caller-allocates): the colour of the row's bars
@@ -1148,13 +1148,13 @@ mpaio_chunk_timeline_get_row_bounds (MpaioChunkTimeline *self,
  * Every other wide bar is a lighter shade of it.
  */
 void
-mpaio_chunk_timeline_get_row_color (MpaioChunkTimeline *self,
+monitor_chunk_timeline_get_row_color (MonitorChunkTimeline *self,
                                     guint               row,
                                     GdkRGBA            *color)
 {
-  g_return_if_fail (MPAIO_IS_CHUNK_TIMELINE (self));
+  g_return_if_fail (MONITOR_IS_CHUNK_TIMELINE (self));
   g_return_if_fail (row < self->rows->len);
 
-  mpaio_chart_palette_get_worker_color (((Row *) g_ptr_array_index (self->rows, row))->color_index,
+  monitor_chart_palette_get_worker_color (((Row *) g_ptr_array_index (self->rows, row))->color_index,
                                  color);
 }

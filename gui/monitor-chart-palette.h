@@ -1,4 +1,4 @@
-/* mpaio-chart-palette.h: series colours of the monitor's charts
+/* monitor-chart-palette.h: series colours of the monitor's charts
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -10,9 +10,9 @@
 G_BEGIN_DECLS
 
 
-void mpaio_chart_palette_get_color        (guint    index,
+void monitor_chart_palette_get_color        (guint    index,
                                            GdkRGBA *color);
-void mpaio_chart_palette_get_worker_color (guint    index,
+void monitor_chart_palette_get_worker_color (guint    index,
                                            GdkRGBA *color);
 
 G_END_DECLS

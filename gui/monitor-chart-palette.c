@@ -1,11 +1,11 @@
-/* mpaio-chart-palette.c: series colours of the monitor's charts
+/* monitor-chart-palette.c: series colours of the monitor's charts
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include <math.h>
 
-#include "mpaio-chart-palette.h"
+#include "monitor-chart-palette.h"
 
 /* The GNOME palette, as GNOME System Monitor colours its first CPUs. */
 static const guint32 gnome_palette[] = {
@@ -60,7 +60,7 @@ hsv_to_rgba (double   h,
 }
 
 /**
- * mpaio_chart_palette_get_color:
+ * monitor_chart_palette_get_color:
  * @index: the series, from 0
  * @color: (out caller-allocates): where to store the colour
  *
@@ -78,7 +78,7 @@ rgb_to_rgba (guint32  rgb,
 }
 
 void
-mpaio_chart_palette_get_color (guint    index,
+monitor_chart_palette_get_color (guint    index,
                                GdkRGBA *color)
 {
   g_return_if_fail (color != NULL);
@@ -98,7 +98,7 @@ mpaio_chart_palette_get_color (guint    index,
 }
 
 /**
- * mpaio_chart_palette_get_worker_color:
+ * monitor_chart_palette_get_worker_color:
  * @index: the worker process's row, from 0
  * @color: (out caller-allocates): where to store the colour
  *
@@ -107,7 +107,7 @@ mpaio_chart_palette_get_color (guint    index,
  * paler than the cores'.
  */
 void
-mpaio_chart_palette_get_worker_color (guint    index,
+monitor_chart_palette_get_worker_color (guint    index,
                                       GdkRGBA *color)
 {
   g_return_if_fail (color != NULL);

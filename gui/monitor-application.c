@@ -1,4 +1,4 @@
-/* mpaio-monitor-application.c: the mpaio-monitor application
+/* monitor-application.c: the mpaio-monitor application
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -19,16 +19,16 @@
 
 #include "monitor-program-watcher.h"
 #include "monitor-run-render.h"
-#include "mpaio-csv-render.h"
-#include "mpaio-monitor-application.h"
-#include "mpaio-monitor-window.h"
+#include "monitor-csv-render.h"
+#include "monitor-application.h"
+#include "monitor-window.h"
 
 #define DEFAULT_INTERVAL 200
 #define DEFAULT_HISTORY  60
 #define DEFAULT_RENDER_WIDTH  900
 #define DEFAULT_RENDER_HEIGHT 500
 
-struct _MpaioMonitorApplication
+struct _MonitorApplication
 {
   GtkApplication  parent_instance;
 
@@ -64,7 +64,7 @@ struct _MpaioMonitorApplication
   gboolean        run_done;
 };
 
-G_DEFINE_FINAL_TYPE (MpaioMonitorApplication, mpaio_monitor_application, GTK_TYPE_APPLICATION)
+G_DEFINE_FINAL_TYPE (MonitorApplication, monitor_application, GTK_TYPE_APPLICATION)
 
 static const GOptionEntry option_entries[] = {
   { "interval", 'i', 0, G_OPTION_ARG_INT, NULL,
@@ -173,17 +173,17 @@ list_programs (void)
 }
 
 static int
-mpaio_monitor_application_handle_local_options (GApplication *application,
+monitor_application_handle_local_options (GApplication *application,
                                                 GVariantDict *options)
 {
-  MpaioMonitorApplication *self = MPAIO_MONITOR_APPLICATION (application);
+  MonitorApplication *self = MONITOR_APPLICATION (application);
   g_autofree char *render = NULL;
   g_autofree char *output = NULL;
   g_autofree char *size = NULL;
   gint32 interval = DEFAULT_INTERVAL, history = DEFAULT_HISTORY;
   gint32 workers = 0, partitions = 0, rounds = 0;
-  MpaioWorkload workload;
-  MpaioExecutorKind kind;
+  MonitorWorkload workload;
+  MonitorExecutorKind kind;
 
   g_variant_dict_lookup (options, "render", "^ay", &render);
   g_variant_dict_lookup (options, "output", "^ay", &output);
@@ -217,7 +217,7 @@ mpaio_monitor_application_handle_local_options (GApplication *application,
                                           self->width > 0 ? self->width : DEFAULT_RENDER_WIDTH,
                                           self->height > 0 ? self->height : DEFAULT_RENDER_HEIGHT,
                                           &error)
-            : !mpaio_csv_render_to_png (render, output,
+            : !monitor_csv_render_to_png (render, output,
                                         self->width > 0 ? self->width : DEFAULT_RENDER_WIDTH,
                                         self->height > 0 ? self->height : DEFAULT_RENDER_HEIGHT,
                                         &error))
@@ -245,9 +245,9 @@ mpaio_monitor_application_handle_local_options (GApplication *application,
     return fail ("--workers, --partitions, --rounds and --rows cannot be negative");
   if (self->after < 0)
     return fail ("--after cannot be negative");
-  if (self->run != NULL && !mpaio_workload_from_string (self->run, &workload))
+  if (self->run != NULL && !monitor_workload_from_string (self->run, &workload))
     return fail ("--run takes sum, concat or compute, not “%s”", self->run);
-  if (self->executor != NULL && !mpaio_executor_kind_from_string (self->executor, &kind))
+  if (self->executor != NULL && !monitor_executor_kind_from_string (self->executor, &kind))
     return fail ("--executor takes process or thread, not “%s”", self->executor);
 
   self->interval = (guint) interval;
@@ -261,7 +261,7 @@ mpaio_monitor_application_handle_local_options (GApplication *application,
 }
 
 static void
-maybe_quit (MpaioMonitorApplication *self)
+maybe_quit (MonitorApplication *self)
 {
   gboolean screenshot_pending = self->screenshot != NULL && !self->screenshot_done;
   gboolean watching = self->attach_pid > 0 || self->command != NULL;
@@ -277,13 +277,13 @@ maybe_quit (MpaioMonitorApplication *self)
 }
 
 static void
-take_screenshot (MpaioMonitorApplication *self)
+take_screenshot (MonitorApplication *self)
 {
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
   g_autoptr(GError) error = NULL;
 
   if (window == NULL ||
-      !mpaio_monitor_window_save_screenshot (MPAIO_MONITOR_WINDOW (window), self->screenshot,
+      !monitor_window_save_screenshot (MONITOR_WINDOW (window), self->screenshot,
                                              &error))
     {
       self->exit_status = fail ("Could not save the screenshot: %s",
@@ -298,7 +298,7 @@ take_screenshot (MpaioMonitorApplication *self)
 
 static void
 on_after_paint (GdkFrameClock           *clock,
-                MpaioMonitorApplication *self)
+                MonitorApplication *self)
 {
   g_signal_handlers_disconnect_by_func (clock, on_after_paint, self);
   take_screenshot (self);
@@ -310,7 +310,7 @@ on_after_paint (GdkFrameClock           *clock,
 static gboolean
 on_screenshot_due (gpointer user_data)
 {
-  MpaioMonitorApplication *self = MPAIO_MONITOR_APPLICATION (user_data);
+  MonitorApplication *self = MONITOR_APPLICATION (user_data);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
   GdkFrameClock *clock = window != NULL ? gtk_widget_get_frame_clock (GTK_WIDGET (window)) : NULL;
 
@@ -328,7 +328,7 @@ on_screenshot_due (gpointer user_data)
 
 static void
 on_first_frame (GdkFrameClock           *clock,
-                MpaioMonitorApplication *self)
+                MonitorApplication *self)
 {
   g_signal_handlers_disconnect_by_func (clock, on_first_frame, self);
 
@@ -347,13 +347,13 @@ on_first_frame (GdkFrameClock           *clock,
 }
 
 static void
-on_run_finished (MpaioRunPanel           *panel,
+on_run_finished (MonitorRunPanel           *panel,
                  gboolean                 success,
-                 MpaioMonitorApplication *self)
+                 MonitorApplication *self)
 {
   /* For scripts and logs: how the run went. */
   g_print ("%s: %s run: %s\n", g_get_prgname (), self->run,
-           mpaio_run_panel_get_summary (panel));
+           monitor_run_panel_get_summary (panel));
 
   self->run_done = TRUE;
   /* A script waiting for the run learns how it went from the status. */
@@ -363,32 +363,32 @@ on_run_finished (MpaioRunPanel           *panel,
 }
 
 static void
-apply_run_options (MpaioMonitorApplication *self,
-                   MpaioRunPanel           *panel)
+apply_run_options (MonitorApplication *self,
+                   MonitorRunPanel           *panel)
 {
-  MpaioWorkload workload;
-  MpaioExecutorKind kind;
+  MonitorWorkload workload;
+  MonitorExecutorKind kind;
 
-  if (self->run != NULL && mpaio_workload_from_string (self->run, &workload))
-    mpaio_run_panel_set_workload (panel, workload);
-  if (self->executor != NULL && mpaio_executor_kind_from_string (self->executor, &kind))
-    mpaio_run_panel_set_executor_kind (panel, kind);
+  if (self->run != NULL && monitor_workload_from_string (self->run, &workload))
+    monitor_run_panel_set_workload (panel, workload);
+  if (self->executor != NULL && monitor_executor_kind_from_string (self->executor, &kind))
+    monitor_run_panel_set_executor_kind (panel, kind);
   /* After the workload: choosing one resets the rows to its default. */
   if (self->rows > 0)
-    mpaio_run_panel_set_n_rows (panel, (guint64) self->rows);
+    monitor_run_panel_set_n_rows (panel, (guint64) self->rows);
   if (self->workers > 0)
-    mpaio_run_panel_set_n_workers (panel, (guint) self->workers);
+    monitor_run_panel_set_n_workers (panel, (guint) self->workers);
   if (self->partitions > 0)
-    mpaio_run_panel_set_n_partitions (panel, (guint) self->partitions);
+    monitor_run_panel_set_n_partitions (panel, (guint) self->partitions);
   if (self->rounds > 0)
-    mpaio_run_panel_set_rounds (panel, (guint) self->rounds);
+    monitor_run_panel_set_rounds (panel, (guint) self->rounds);
 }
 
 static void
 on_watched_run_finished (MonitorProgramWatcher   *watcher,
                          guint                    run,
                          GVariant                *info,
-                         MpaioMonitorApplication *self)
+                         MonitorApplication *self)
 {
   const char *state = "finished";
   const char *message = "";
@@ -421,7 +421,7 @@ on_child_exited (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  g_autoptr(MpaioMonitorApplication) self = user_data;
+  g_autoptr(MonitorApplication) self = user_data;
   GSubprocess *child = G_SUBPROCESS (source);
 
   if (!g_subprocess_wait_finish (child, result, NULL))
@@ -446,8 +446,8 @@ on_child_exited (GObject      *source,
 /* --attach PID, or -- COMMAND started with publishing on and this
  * monitor as its watcher from the start. */
 static gboolean
-start_watching (MpaioMonitorApplication *self,
-                MpaioMonitorWindow      *window,
+start_watching (MonitorApplication *self,
+                MonitorWindow      *window,
                 GError                 **error)
 {
   GPid pid = self->attach_pid;
@@ -485,13 +485,13 @@ start_watching (MpaioMonitorApplication *self,
   self->watcher = monitor_program_watcher_new (self->bus, pid);
   g_signal_connect_object (self->watcher, "run-finished", G_CALLBACK (on_watched_run_finished),
                            self, 0);
-  mpaio_monitor_window_watch (window, self->watcher);
+  monitor_window_watch (window, self->watcher);
 
   return TRUE;
 }
 
 /**
- * mpaio_monitor_application_set_command:
+ * monitor_application_set_command:
  * @self: the application
  * @command: (array zero-terminated=1): a program and its arguments
  *
@@ -499,21 +499,21 @@ start_watching (MpaioMonitorApplication *self,
  * watches.
  */
 void
-mpaio_monitor_application_set_command (MpaioMonitorApplication *self,
+monitor_application_set_command (MonitorApplication *self,
                                        const char *const       *command)
 {
-  g_return_if_fail (MPAIO_IS_MONITOR_APPLICATION (self));
+  g_return_if_fail (MONITOR_IS_APPLICATION (self));
 
   g_strfreev (self->command);
   self->command = command != NULL && command[0] != NULL ? g_strdupv ((char **) command) : NULL;
 }
 
 static void
-mpaio_monitor_application_activate (GApplication *application)
+monitor_application_activate (GApplication *application)
 {
-  MpaioMonitorApplication *self = MPAIO_MONITOR_APPLICATION (application);
+  MonitorApplication *self = MONITOR_APPLICATION (application);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
-  MpaioRunPanel *panel;
+  MonitorRunPanel *panel;
 
   if (window != NULL)
     {
@@ -521,14 +521,14 @@ mpaio_monitor_application_activate (GApplication *application)
       return;
     }
 
-  window = GTK_WINDOW (mpaio_monitor_window_new (GTK_APPLICATION (self), self->interval,
+  window = GTK_WINDOW (monitor_window_new (GTK_APPLICATION (self), self->interval,
                                                  self->history));
   if (self->width > 0 && self->height > 0)
     gtk_window_set_default_size (window, self->width, self->height);
 
-  panel = mpaio_monitor_window_get_run_panel (MPAIO_MONITOR_WINDOW (window));
+  panel = monitor_window_get_run_panel (MONITOR_WINDOW (window));
   g_set_object (&self->monitor,
-                mpaio_monitor_window_get_cpu_monitor (MPAIO_MONITOR_WINDOW (window)));
+                monitor_window_get_cpu_monitor (MONITOR_WINDOW (window)));
   apply_run_options (self, panel);
   if (self->run != NULL)
     g_signal_connect_object (panel, "run-finished", G_CALLBACK (on_run_finished), self, 0);
@@ -540,13 +540,13 @@ mpaio_monitor_application_activate (GApplication *application)
                              G_CALLBACK (on_first_frame), self, 0);
 
   if (self->run != NULL)
-    mpaio_run_panel_start (panel);
+    monitor_run_panel_start (panel);
 
   if (self->attach_pid > 0 || self->command != NULL)
     {
       g_autoptr(GError) error = NULL;
 
-      if (!start_watching (self, MPAIO_MONITOR_WINDOW (window), &error))
+      if (!start_watching (self, MONITOR_WINDOW (window), &error))
         {
           self->exit_status = fail ("%s", error->message);
           g_application_quit (application);
@@ -564,7 +564,7 @@ about_activated (GSimpleAction *action,
 
   gtk_show_about_dialog (gtk_application_get_active_window (application),
                          "program-name", _("mpaio Monitor"),
-                         "logo-icon-name", MPAIO_MONITOR_APPLICATION_ID,
+                         "logo-icon-name", MONITOR_APPLICATION_ID,
                          "comments", _("Per-core CPU utilisation, and which worker process ran "
                                        "which chunk when"),
                          "version", MPAIO_VERSION_S,
@@ -583,12 +583,12 @@ quit_activated (GSimpleAction *action,
 
 /* mpaio-monitor run.json: the runs saved in the files, the last one shown. */
 static void
-mpaio_monitor_application_open (GApplication  *application,
+monitor_application_open (GApplication  *application,
                                 GFile        **files,
                                 int            n_files,
                                 const char    *hint)
 {
-  MpaioMonitorApplication *self = MPAIO_MONITOR_APPLICATION (application);
+  MonitorApplication *self = MONITOR_APPLICATION (application);
   GtkWindow *window;
 
   g_application_activate (application);
@@ -600,7 +600,7 @@ mpaio_monitor_application_open (GApplication  *application,
     {
       g_autoptr(GError) error = NULL;
 
-      if (!mpaio_monitor_window_open_run_file (MPAIO_MONITOR_WINDOW (window), files[i], &error))
+      if (!monitor_window_open_run_file (MONITOR_WINDOW (window), files[i], &error))
         {
           g_autofree char *name = g_file_get_parse_name (files[i]);
 
@@ -612,7 +612,7 @@ mpaio_monitor_application_open (GApplication  *application,
 }
 
 static void
-mpaio_monitor_application_startup (GApplication *application)
+monitor_application_startup (GApplication *application)
 {
   const GActionEntry actions[] = {
     { "about", about_activated, NULL, NULL, NULL },
@@ -620,7 +620,7 @@ mpaio_monitor_application_startup (GApplication *application)
   };
   const char *quit_accels[] = { "<Control>q", NULL };
 
-  G_APPLICATION_CLASS (mpaio_monitor_application_parent_class)->startup (application);
+  G_APPLICATION_CLASS (monitor_application_parent_class)->startup (application);
 
   g_action_map_add_action_entries (G_ACTION_MAP (application), actions, G_N_ELEMENTS (actions),
                                    application);
@@ -641,13 +641,13 @@ mpaio_monitor_application_startup (GApplication *application)
       gtk_application_set_accels_for_action (GTK_APPLICATION (application), accels[i].action,
                                              accels[i].accels);
   }
-  gtk_window_set_default_icon_name (MPAIO_MONITOR_APPLICATION_ID);
+  gtk_window_set_default_icon_name (MONITOR_APPLICATION_ID);
 }
 
 static void
-mpaio_monitor_application_shutdown (GApplication *application)
+monitor_application_shutdown (GApplication *application)
 {
-  MpaioMonitorApplication *self = MPAIO_MONITOR_APPLICATION (application);
+  MonitorApplication *self = MONITOR_APPLICATION (application);
 
   if (self->csv != NULL && self->monitor != NULL)
     {
@@ -658,13 +658,13 @@ mpaio_monitor_application_shutdown (GApplication *application)
         self->exit_status = fail ("Could not write %s: %s", self->csv, error->message);
     }
 
-  G_APPLICATION_CLASS (mpaio_monitor_application_parent_class)->shutdown (application);
+  G_APPLICATION_CLASS (monitor_application_parent_class)->shutdown (application);
 }
 
 static void
-mpaio_monitor_application_finalize (GObject *object)
+monitor_application_finalize (GObject *object)
 {
-  MpaioMonitorApplication *self = MPAIO_MONITOR_APPLICATION (object);
+  MonitorApplication *self = MONITOR_APPLICATION (object);
 
   g_clear_object (&self->monitor);
   g_clear_object (&self->watcher);
@@ -678,26 +678,26 @@ mpaio_monitor_application_finalize (GObject *object)
   g_free (self->screenshot);
   g_free (self->executor);
 
-  G_OBJECT_CLASS (mpaio_monitor_application_parent_class)->finalize (object);
+  G_OBJECT_CLASS (monitor_application_parent_class)->finalize (object);
 }
 
 static void
-mpaio_monitor_application_class_init (MpaioMonitorApplicationClass *klass)
+monitor_application_class_init (MonitorApplicationClass *klass)
 {
   GObjectClass      *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *application_class = G_APPLICATION_CLASS (klass);
 
-  object_class->finalize = mpaio_monitor_application_finalize;
+  object_class->finalize = monitor_application_finalize;
 
-  application_class->handle_local_options = mpaio_monitor_application_handle_local_options;
-  application_class->startup = mpaio_monitor_application_startup;
-  application_class->activate = mpaio_monitor_application_activate;
-  application_class->open = mpaio_monitor_application_open;
-  application_class->shutdown = mpaio_monitor_application_shutdown;
+  application_class->handle_local_options = monitor_application_handle_local_options;
+  application_class->startup = monitor_application_startup;
+  application_class->activate = monitor_application_activate;
+  application_class->open = monitor_application_open;
+  application_class->shutdown = monitor_application_shutdown;
 }
 
 static void
-mpaio_monitor_application_init (MpaioMonitorApplication *self)
+monitor_application_init (MonitorApplication *self)
 {
   self->interval = DEFAULT_INTERVAL;
   self->history = DEFAULT_HISTORY;
@@ -710,17 +710,17 @@ mpaio_monitor_application_init (MpaioMonitorApplication *self)
                                               "which worker process ran which chunk when."));
 }
 
-MpaioMonitorApplication *
-mpaio_monitor_application_new (void)
+MonitorApplication *
+monitor_application_new (void)
 {
-  return g_object_new (MPAIO_TYPE_MONITOR_APPLICATION,
-                       "application-id", MPAIO_MONITOR_APPLICATION_ID,
+  return g_object_new (MONITOR_TYPE_APPLICATION,
+                       "application-id", MONITOR_APPLICATION_ID,
                        "flags", G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN,
                        NULL);
 }
 
 /**
- * mpaio_monitor_application_get_exit_status:
+ * monitor_application_get_exit_status:
  * @self: the application
  *
  * What the process should exit with once g_application_run() has returned:
@@ -730,9 +730,9 @@ mpaio_monitor_application_new (void)
  * Returns: an exit status
  */
 int
-mpaio_monitor_application_get_exit_status (MpaioMonitorApplication *self)
+monitor_application_get_exit_status (MonitorApplication *self)
 {
-  g_return_val_if_fail (MPAIO_IS_MONITOR_APPLICATION (self), EXIT_FAILURE);
+  g_return_val_if_fail (MONITOR_IS_APPLICATION (self), EXIT_FAILURE);
 
   return self->exit_status;
 }
@@ -755,7 +755,7 @@ has_render_node (void)
 }
 
 /**
- * mpaio_monitor_application_choose_renderer:
+ * monitor_application_choose_renderer:
  *
  * Picks GTK's renderer before any window exists. Without a GPU, GTK's GL
  * renderer runs on the CPU (Mesa's llvmpipe), on the very cores the monitor
@@ -765,7 +765,7 @@ has_render_node (void)
  * wins.
  */
 void
-mpaio_monitor_application_choose_renderer (void)
+monitor_application_choose_renderer (void)
 {
   if (g_getenv ("GSK_RENDERER") == NULL && !has_render_node ())
     g_setenv ("GSK_RENDERER", "cairo", FALSE);
