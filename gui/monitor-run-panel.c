@@ -18,6 +18,7 @@
 
 #include "monitor-chunk-outcome.h"
 #include "monitor-format.h"
+#include "monitor-resources.h"
 #include "monitor-workers.h"
 #include "monitor-recording-executor.h"
 #include "monitor-run-panel.h"
@@ -607,45 +608,6 @@ on_workload_changed (MonitorRunPanel *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->rounds_spin), workload == MONITOR_WORKLOAD_COMPUTE);
 }
 
-static GtkSpinButton *
-add_spin_row (GtkGrid    *grid,
-              int         row,
-              const char *label,
-              double      lower,
-              double      upper,
-              double      value)
-{
-  GtkWidget *title = gtk_label_new_with_mnemonic (label);
-  GtkWidget *spin = gtk_spin_button_new_with_range (lower, upper, 1.0);
-
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), value);
-  gtk_widget_set_hexpand (spin, TRUE);
-  gtk_label_set_xalign (GTK_LABEL (title), 0.0);
-  gtk_label_set_mnemonic_widget (GTK_LABEL (title), spin);
-  gtk_grid_attach (grid, title, 0, row, 1, 1);
-  gtk_grid_attach (grid, spin, 1, row, 1, 1);
-
-  return GTK_SPIN_BUTTON (spin);
-}
-
-static GtkDropDown *
-add_dropdown_row (GtkGrid           *grid,
-                  int                row,
-                  const char        *label,
-                  const char *const *items)
-{
-  GtkWidget *title = gtk_label_new_with_mnemonic (label);
-  GtkWidget *dropdown = gtk_drop_down_new_from_strings (items);
-
-  gtk_widget_set_hexpand (dropdown, TRUE);
-  gtk_label_set_xalign (GTK_LABEL (title), 0.0);
-  gtk_label_set_mnemonic_widget (GTK_LABEL (title), dropdown);
-  gtk_grid_attach (grid, title, 0, row, 1, 1);
-  gtk_grid_attach (grid, dropdown, 1, row, 1, 1);
-
-  return GTK_DROP_DOWN (dropdown);
-}
-
 static void
 monitor_run_panel_dispose (GObject *object)
 {
@@ -689,9 +651,26 @@ static void
 monitor_run_panel_class_init (MonitorRunPanelClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = monitor_run_panel_dispose;
   object_class->finalize = monitor_run_panel_finalize;
+
+  (void) monitor_get_resource ();
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/mpaio/Monitor/monitor-run-panel.ui");
+  gtk_widget_class_bind_template_child (widget_class, MonitorRunPanel, workload_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, MonitorRunPanel, rows_spin);
+  gtk_widget_class_bind_template_child (widget_class, MonitorRunPanel, rounds_spin);
+  gtk_widget_class_bind_template_child (widget_class, MonitorRunPanel, executor_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, MonitorRunPanel, workers_spin);
+  gtk_widget_class_bind_template_child (widget_class, MonitorRunPanel, partitions_spin);
+  gtk_widget_class_bind_template_child (widget_class, MonitorRunPanel, start_button);
+  gtk_widget_class_bind_template_child (widget_class, MonitorRunPanel, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, MonitorRunPanel, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, MonitorRunPanel, result_label);
+  gtk_widget_class_bind_template_callback (widget_class, monitor_run_panel_start);
+  gtk_widget_class_bind_template_callback (widget_class, monitor_run_panel_cancel);
 
   signals[SIGNAL_RUN_STARTED] =
     g_signal_new ("run-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
@@ -740,68 +719,31 @@ monitor_run_panel_init (MonitorRunPanel *self)
   const char *workload_names[G_N_ELEMENTS (workloads) + 1] = { NULL };
   const char *executor_names[] = { _("Worker processes"), _("Threads"), NULL };
   double n_cores = mpaio_get_n_cores ();
-  GtkWidget *heading, *grid, *buttons;
-  int row = 0;
+  g_autoptr(GtkStringList) workload_list = NULL;
+  g_autoptr(GtkStringList) executor_list = NULL;
 
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* The choices and limits live with the code that uses them. */
   for (guint i = 0; i < G_N_ELEMENTS (workloads); i++)
     workload_names[i] = _(workloads[i].label);
+  workload_list = gtk_string_list_new (workload_names);
+  executor_list = gtk_string_list_new (executor_names);
+  gtk_drop_down_set_model (self->workload_dropdown, G_LIST_MODEL (workload_list));
+  gtk_drop_down_set_model (self->executor_dropdown, G_LIST_MODEL (executor_list));
 
-  gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
-  gtk_box_set_spacing (GTK_BOX (self), 12);
-
-  heading = gtk_label_new (_("Run a workload"));
-  gtk_label_set_xalign (GTK_LABEL (heading), 0.0);
-  gtk_widget_add_css_class (heading, "heading");
-  gtk_box_append (GTK_BOX (self), heading);
-
-  grid = gtk_grid_new ();
-  gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
-  gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
-  gtk_box_append (GTK_BOX (self), grid);
-
-  self->workload_dropdown = add_dropdown_row (GTK_GRID (grid), row++, _("_Workload"),
-                                              workload_names);
-  self->rows_spin = add_spin_row (GTK_GRID (grid), row++, _("_Rows"), 1, MAX_ROWS,
-                                  workloads[MONITOR_WORKLOAD_SUM].default_rows);
-  self->rounds_spin = add_spin_row (GTK_GRID (grid), row++, _("R_ounds per row"), 1, 10000, 64);
-  self->executor_dropdown = add_dropdown_row (GTK_GRID (grid), row++, _("_Executor"),
-                                              executor_names);
-  self->workers_spin = add_spin_row (GTK_GRID (grid), row++, _("Wor_kers"), 1, MAX_WORKERS,
-                                     n_cores);
+  gtk_spin_button_set_range (self->rows_spin, 1, MAX_ROWS);
+  gtk_spin_button_set_value (self->rows_spin, workloads[MONITOR_WORKLOAD_SUM].default_rows);
+  gtk_spin_button_set_range (self->rounds_spin, 1, 10000);
+  gtk_spin_button_set_value (self->rounds_spin, 64);
+  gtk_spin_button_set_range (self->workers_spin, 1, MAX_WORKERS);
+  gtk_spin_button_set_value (self->workers_spin, n_cores);
   /* One partition per core: the seed's advice, made the default. */
-  self->partitions_spin = add_spin_row (GTK_GRID (grid), row++, _("_Partitions"), 1,
-                                        MAX_PARTITIONS, n_cores);
+  gtk_spin_button_set_range (self->partitions_spin, 1, MAX_PARTITIONS);
+  gtk_spin_button_set_value (self->partitions_spin, n_cores);
   gtk_widget_set_sensitive (GTK_WIDGET (self->rounds_spin), FALSE);
   g_signal_connect_object (self->workload_dropdown, "notify::selected",
                            G_CALLBACK (on_workload_changed), self, G_CONNECT_SWAPPED);
-
-  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_box_set_homogeneous (GTK_BOX (buttons), TRUE);
-  self->start_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Start")));
-  gtk_widget_add_css_class (GTK_WIDGET (self->start_button), "suggested-action");
-  self->cancel_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Cancel")));
-  gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), FALSE);
-  g_signal_connect_object (self->start_button, "clicked", G_CALLBACK (monitor_run_panel_start), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->cancel_button, "clicked", G_CALLBACK (monitor_run_panel_cancel),
-                           self, G_CONNECT_SWAPPED);
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->start_button));
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->cancel_button));
-  gtk_box_append (GTK_BOX (self), buttons);
-
-  self->progress_bar = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
-  gtk_progress_bar_set_show_text (self->progress_bar, TRUE);
-  gtk_progress_bar_set_text (self->progress_bar, _("No run yet"));
-  gtk_box_append (GTK_BOX (self), GTK_WIDGET (self->progress_bar));
-
-  self->result_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->result_label, 0.0);
-  gtk_label_set_yalign (self->result_label, 0.0);
-  gtk_label_set_wrap (self->result_label, TRUE);
-  gtk_label_set_wrap_mode (self->result_label, PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_selectable (self->result_label, TRUE);
-  gtk_label_set_max_width_chars (self->result_label, 30);
-  gtk_box_append (GTK_BOX (self), GTK_WIDGET (self->result_label));
 }
 
 GtkWidget *

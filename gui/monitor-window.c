@@ -15,6 +15,7 @@
 
 #include <glib/gi18n.h>
 
+#include "monitor-resources.h"
 #include "monitor-run-render.h"
 #include "monitor-chart-drawing.h"
 #include "monitor-window.h"
@@ -1096,95 +1097,6 @@ show_menu_activated (GSimpleAction *action,
   gtk_menu_button_popup (MONITOR_WINDOW (user_data)->menu_button);
 }
 
-static const char shortcuts_ui[] =
-  "<interface>"
-  "<object class='GtkShortcutsWindow' id='help_overlay'><property name='modal'>1</property>"
-  "<child><object class='GtkShortcutsSection'><property name='section-name'>shortcuts</property>"
-  "<child><object class='GtkShortcutsGroup'><property name='title' translatable='yes'>General</property>"
-  "<child><object class='GtkShortcutsShortcut'><property name='title' translatable='yes'>Main menu</property><property name='accelerator'>F10</property></object></child>"
-  "<child><object class='GtkShortcutsShortcut'><property name='title' translatable='yes'>Open a run</property><property name='accelerator'>&lt;Control&gt;o</property></object></child>"
-  "<child><object class='GtkShortcutsShortcut'><property name='title' translatable='yes'>Save the run shown</property><property name='accelerator'>&lt;Control&gt;s</property></object></child>"
-  "<child><object class='GtkShortcutsShortcut'><property name='title' translatable='yes'>Keyboard shortcuts</property><property name='accelerator'>&lt;Control&gt;question</property></object></child>"
-  "<child><object class='GtkShortcutsShortcut'><property name='title' translatable='yes'>Close the window</property><property name='accelerator'>&lt;Control&gt;w</property></object></child>"
-  "<child><object class='GtkShortcutsShortcut'><property name='title' translatable='yes'>Quit</property><property name='accelerator'>&lt;Control&gt;q</property></object></child>"
-  "</object></child>"
-  "<child><object class='GtkShortcutsGroup'><property name='title' translatable='yes'>Chart and timeline</property>"
-  "<child><object class='GtkShortcutsShortcut'><property name='title' translatable='yes'>Pause or follow now</property><property name='accelerator'>space</property></object></child>"
-  "<child><object class='GtkShortcutsShortcut'><property name='title' translatable='yes'>Zoom in</property><property name='accelerator'>plus</property></object></child>"
-  "<child><object class='GtkShortcutsShortcut'><property name='title' translatable='yes'>Zoom out</property><property name='accelerator'>minus</property></object></child>"
-  "<child><object class='GtkShortcutsShortcut'><property name='title' translatable='yes'>Fit the run shown</property><property name='accelerator'>0</property></object></child>"
-  "<child><object class='GtkShortcutsShortcut'><property name='title' translatable='yes'>Earlier, later</property><property name='accelerator'>Left Right</property></object></child>"
-  "</object></child>"
-  "</object></child></object></interface>";
-
-static GtkShortcutsWindow *
-create_shortcuts_window (void)
-{
-  g_autoptr(GtkBuilder) builder = gtk_builder_new_from_string (shortcuts_ui, -1);
-
-  return g_object_ref (GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "help_overlay")));
-}
-
-static GMenuModel *
-create_menu (void)
-{
-  static const gint32 intervals[] = { 100, 200, 500, 1000 };
-  static const gint32 histories[] = { 10, 30, 60, 120, 300 };
-  GMenu *menu = g_menu_new ();
-  g_autoptr(GMenu) export_section = g_menu_new ();
-  g_autoptr(GMenu) view_section = g_menu_new ();
-  g_autoptr(GMenu) interval_menu = g_menu_new ();
-  g_autoptr(GMenu) history_menu = g_menu_new ();
-  g_autoptr(GMenu) app_section = g_menu_new ();
-
-  g_menu_append (export_section, _("_Open Run…"), "win.open-run");
-  g_menu_append (export_section, _("_Save Run…"), "win.save-run");
-  g_menu_append (export_section, _("Export Samples as _CSV…"), "win.export-csv");
-  g_menu_append (export_section, _("Export Chart as _PNG…"), "win.export-png");
-  g_menu_append_section (menu, NULL, G_MENU_MODEL (export_section));
-
-  for (guint i = 0; i < G_N_ELEMENTS (intervals); i++)
-    {
-      g_autofree char *label = g_strdup_printf (_("%d ms"), intervals[i]);
-      g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
-
-      g_menu_item_set_action_and_target_value (item, "win.interval",
-                                               g_variant_new_int32 (intervals[i]));
-      g_menu_append_item (interval_menu, item);
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (histories); i++)
-    {
-      g_autofree char *label = g_strdup_printf (_("%d s"), histories[i]);
-      g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
-
-      g_menu_item_set_action_and_target_value (item, "win.history",
-                                               g_variant_new_int32 (histories[i]));
-      g_menu_append_item (history_menu, item);
-    }
-  g_menu_append_submenu (view_section, _("_Refresh Interval"), G_MENU_MODEL (interval_menu));
-  g_menu_append_submenu (view_section, _("_History"), G_MENU_MODEL (history_menu));
-  g_menu_append (view_section, _("Show _Total"), "win.show-total");
-  g_menu_append_section (menu, NULL, G_MENU_MODEL (view_section));
-
-  g_menu_append (app_section, _("_Keyboard Shortcuts"), "win.show-help-overlay");
-  g_menu_append (app_section, _("_About mpaio Monitor"), "app.about");
-  g_menu_append (app_section, _("_Quit"), "app.quit");
-  g_menu_append_section (menu, NULL, G_MENU_MODEL (app_section));
-
-  return G_MENU_MODEL (menu);
-}
-
-static GtkWidget *
-create_heading (const char *text)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
-  gtk_widget_add_css_class (label, "heading");
-
-  return label;
-}
-
 static void
 monitor_window_dispose (GObject *object)
 {
@@ -1216,8 +1128,24 @@ static void
 monitor_window_class_init (MonitorWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = monitor_window_dispose;
+
+  /* The template's own widgets, and its resources linked in. */
+  g_type_ensure (MONITOR_TYPE_RUN_PANEL);
+  g_type_ensure (MONITOR_TYPE_CPU_CHART);
+  g_type_ensure (MONITOR_TYPE_CHUNK_TIMELINE);
+  (void) monitor_get_resource ();
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/mpaio/Monitor/monitor-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, MonitorWindow, run_panel);
+  gtk_widget_class_bind_template_child (widget_class, MonitorWindow, chart);
+  gtk_widget_class_bind_template_child (widget_class, MonitorWindow, timeline);
+  gtk_widget_class_bind_template_child (widget_class, MonitorWindow, run_list);
+  gtk_widget_class_bind_template_child (widget_class, MonitorWindow, program_list);
+  gtk_widget_class_bind_template_child (widget_class, MonitorWindow, menu_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_run_row_selected);
+  gtk_widget_class_bind_template_callback (widget_class, on_program_activated);
 }
 
 static void
@@ -1238,8 +1166,6 @@ monitor_window_init (MonitorWindow *self)
     { "pan", pan_activated, "i", NULL, NULL },
     { "show-menu", show_menu_activated, NULL, NULL, NULL },
   };
-  GtkWidget *runs_heading, *runs_box;
-  GtkEventController *shortcuts;
   const struct
   {
     const char *trigger;
@@ -1254,139 +1180,23 @@ monitor_window_init (MonitorWindow *self)
     { "space", "win.pause", NULL },
     { "F10", "win.show-menu", NULL },
   };
-  g_autoptr(GMenuModel) menu = create_menu ();
-  GtkWidget *header, *menu_button, *pause_button;
-  GtkWidget *paned, *sidebar, *column, *timeline_scroller;
+  g_autoptr(GtkBuilder) help = NULL;
+  GtkEventController *shortcuts;
 
+  gtk_widget_init_template (GTK_WIDGET (self));
   g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
 
-  gtk_window_set_title (GTK_WINDOW (self), _("mpaio Monitor"));
-  gtk_window_set_icon_name (GTK_WINDOW (self), "org.mpaio.Monitor");
-
-  header = gtk_header_bar_new ();
-  pause_button = gtk_toggle_button_new ();
-  gtk_button_set_icon_name (GTK_BUTTON (pause_button), "media-playback-pause-symbolic");
-  gtk_widget_set_tooltip_text (pause_button, _("Pause the chart and the timeline"));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (pause_button), "win.pause");
-  gtk_header_bar_pack_start (GTK_HEADER_BAR (header), pause_button);
-  menu_button = gtk_menu_button_new ();
-  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu_button), "open-menu-symbolic");
-  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (menu_button), menu);
-  gtk_widget_set_tooltip_text (menu_button, _("Main Menu"));
-  gtk_header_bar_pack_end (GTK_HEADER_BAR (header), menu_button);
-  self->menu_button = GTK_MENU_BUTTON (menu_button);
-  gtk_application_window_set_help_overlay (GTK_APPLICATION_WINDOW (self), create_shortcuts_window ());
-  gtk_window_set_titlebar (GTK_WINDOW (self), header);
+  /* GtkApplication finds it too, but only for its own application id. */
+  help = gtk_builder_new_from_resource ("/org/mpaio/Monitor/gtk/help-overlay.ui");
+  gtk_application_window_set_help_overlay (
+    GTK_APPLICATION_WINDOW (self), GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (help, "help_overlay")));
 
   self->runs = g_list_store_new (MONITOR_TYPE_RUN);
-  self->run_panel = MONITOR_RUN_PANEL (monitor_run_panel_new ());
-  gtk_widget_set_margin_start (GTK_WIDGET (self->run_panel), 12);
-  gtk_widget_set_margin_end (GTK_WIDGET (self->run_panel), 12);
-  gtk_widget_set_margin_top (GTK_WIDGET (self->run_panel), 12);
-  gtk_widget_set_margin_bottom (GTK_WIDGET (self->run_panel), 12);
-  sidebar = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (sidebar), GTK_POLICY_NEVER,
-                                  GTK_POLICY_AUTOMATIC);
-  /* Under the panel, the runs of the session. */
-  self->run_list = GTK_LIST_BOX (gtk_list_box_new ());
-  gtk_list_box_set_selection_mode (self->run_list, GTK_SELECTION_SINGLE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->run_list), "boxed-list");
-  gtk_widget_add_css_class (GTK_WIDGET (self->run_list), "frame");
   gtk_list_box_bind_model (self->run_list, G_LIST_MODEL (self->runs), create_run_row, NULL, NULL);
-  g_signal_connect (self->run_list, "row-selected", G_CALLBACK (on_run_row_selected), self);
-  {
-    GtkWidget *placeholder = gtk_label_new (_("Runs appear here as they start. Open a saved one "
-                                              "with Ctrl+O."));
 
-    gtk_label_set_wrap (GTK_LABEL (placeholder), TRUE);
-    gtk_label_set_max_width_chars (GTK_LABEL (placeholder), 30);
-    gtk_widget_add_css_class (placeholder, "dim-label");
-    gtk_widget_set_margin_top (placeholder, 6);
-    gtk_widget_set_margin_bottom (placeholder, 6);
-    gtk_widget_set_margin_start (placeholder, 6);
-    gtk_widget_set_margin_end (placeholder, 6);
-    gtk_list_box_set_placeholder (self->run_list, placeholder);
-  }
-  runs_heading = create_heading (_("Runs"));
-  gtk_widget_set_margin_top (runs_heading, 6);
-  runs_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  gtk_widget_set_margin_start (runs_box, 12);
-  gtk_widget_set_margin_end (runs_box, 12);
-  gtk_widget_set_margin_bottom (runs_box, 12);
-  gtk_box_append (GTK_BOX (runs_box), runs_heading);
-  gtk_box_append (GTK_BOX (runs_box), GTK_WIDGET (self->run_list));
-
-  /* And the programs that publish their runs, to watch. */
-  self->program_list = GTK_LIST_BOX (gtk_list_box_new ());
-  gtk_list_box_set_selection_mode (self->program_list, GTK_SELECTION_SINGLE);
-  gtk_list_box_set_activate_on_single_click (self->program_list, TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->program_list), "frame");
-  {
-    GtkWidget *placeholder = gtk_label_new (_("None publishes its runs. Start one with "
-                                              "MPAIO_MONITOR=1, or with mpaio-monitor -- "
-                                              "COMMAND."));
-
-    gtk_label_set_wrap (GTK_LABEL (placeholder), TRUE);
-    gtk_label_set_max_width_chars (GTK_LABEL (placeholder), 30);
-    gtk_widget_add_css_class (placeholder, "dim-label");
-    gtk_widget_set_margin_top (placeholder, 6);
-    gtk_widget_set_margin_bottom (placeholder, 6);
-    gtk_widget_set_margin_start (placeholder, 6);
-    gtk_widget_set_margin_end (placeholder, 6);
-    gtk_list_box_set_placeholder (self->program_list, placeholder);
-  }
-  g_signal_connect (self->program_list, "row-activated", G_CALLBACK (on_program_activated), self);
-  {
-    GtkWidget *heading = create_heading (_("Programs"));
-
-    gtk_widget_set_margin_top (heading, 6);
-    gtk_box_append (GTK_BOX (runs_box), heading);
-  }
-  gtk_box_append (GTK_BOX (runs_box), GTK_WIDGET (self->program_list));
+  /* The programs that publish their runs, to watch. */
   self->bus_cancellable = g_cancellable_new ();
   g_bus_get (G_BUS_TYPE_SESSION, self->bus_cancellable, on_bus_ready, self);
-  {
-    GtkWidget *sidebar_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-
-    gtk_box_append (GTK_BOX (sidebar_box), GTK_WIDGET (self->run_panel));
-    gtk_box_append (GTK_BOX (sidebar_box), runs_box);
-    gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (sidebar), sidebar_box);
-  }
-
-  self->chart = MONITOR_CPU_CHART (monitor_cpu_chart_new ());
-  gtk_widget_set_vexpand (GTK_WIDGET (self->chart), TRUE);
-  self->timeline = MONITOR_CHUNK_TIMELINE (monitor_chunk_timeline_new ());
-  /* One time axis for both. */
-  g_object_bind_property (self->chart, "history", self->timeline, "history", G_BINDING_SYNC_CREATE);
-  g_object_bind_property (self->chart, "frozen-time", self->timeline, "frozen-time",
-                          G_BINDING_SYNC_CREATE);
-
-  timeline_scroller = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (timeline_scroller), GTK_POLICY_NEVER,
-                                  GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (timeline_scroller), TRUE);
-  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (timeline_scroller), 240);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (timeline_scroller),
-                                 GTK_WIDGET (self->timeline));
-
-  column = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  gtk_widget_set_margin_start (column, 12);
-  gtk_widget_set_margin_end (column, 12);
-  gtk_widget_set_margin_top (column, 12);
-  gtk_widget_set_margin_bottom (column, 12);
-  gtk_box_append (GTK_BOX (column), create_heading (_("CPU utilisation per core")));
-  gtk_box_append (GTK_BOX (column), GTK_WIDGET (self->chart));
-  gtk_box_append (GTK_BOX (column), create_heading (_("Chunks by worker process")));
-  gtk_box_append (GTK_BOX (column), timeline_scroller);
-
-  paned = gtk_paned_new (GTK_ORIENTATION_HORIZONTAL);
-  gtk_paned_set_start_child (GTK_PANED (paned), sidebar);
-  gtk_paned_set_resize_start_child (GTK_PANED (paned), FALSE);
-  gtk_paned_set_shrink_start_child (GTK_PANED (paned), FALSE);
-  gtk_paned_set_end_child (GTK_PANED (paned), column);
-  gtk_paned_set_shrink_end_child (GTK_PANED (paned), FALSE);
-  gtk_window_set_child (GTK_WINDOW (self), paned);
-  gtk_window_set_default_size (GTK_WINDOW (self), 1100, 720);
 
   g_signal_connect_object (self->run_panel, "executor-changed", G_CALLBACK (on_executor_changed),
                            self, G_CONNECT_SWAPPED);
