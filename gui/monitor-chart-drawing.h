@@ -12,6 +12,8 @@
 
 #include <mpaio.h>
 
+#include "monitor-time-span.h"
+
 G_BEGIN_DECLS
 
 /* The chart and the chunk timeline share their horizontal margins, so that
@@ -24,7 +26,7 @@ G_BEGIN_DECLS
 #define MONITOR_CHART_LINE_WIDTH 2.0
 
 /* The shortest span the time axis zooms to, in seconds. */
-#define MIN_HISTORY 0.001
+#define MIN_HISTORY MONITOR_TIME_SPAN_MIN
 
 /* The horizontal axis, in seconds. A live chart labels its grid by how long
  * ago each line is (its background is cached: the grid stays, the series

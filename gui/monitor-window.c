@@ -17,6 +17,7 @@
 
 #include "monitor-resources.h"
 #include "monitor-run-render.h"
+#include "monitor-time-span.h"
 #include "monitor-chart-drawing.h"
 #include "monitor-window.h"
 
@@ -558,14 +559,13 @@ monitor_window_show_span (MonitorWindow *self,
                                 gint64              end_us)
 {
   GAction *pause = g_action_map_lookup_action (G_ACTION_MAP (self), "pause");
-  double span, margin;
+  MonitorTimeSpan span;
 
   g_return_if_fail (MONITOR_IS_WINDOW (self));
 
-  span = MAX ((double) (end_us - start_us) / G_USEC_PER_SEC, MIN_HISTORY);
-  margin = span * 0.04;
-  monitor_cpu_chart_set_history (self->chart, span + 2 * margin);
-  monitor_cpu_chart_set_frozen_time (self->chart, end_us + (gint64) (margin * G_USEC_PER_SEC));
+  span = monitor_time_span_fit (start_us, end_us);
+  monitor_cpu_chart_set_history (self->chart, span.history);
+  monitor_cpu_chart_set_frozen_time (self->chart, span.end_us);
   g_simple_action_set_state (G_SIMPLE_ACTION (pause), g_variant_new_boolean (TRUE));
 }
 
@@ -867,37 +867,36 @@ x_to_fraction (GtkWidget *widget,
   return CLAMP ((x - MONITOR_CHART_MARGIN_LEFT) / plot_width, 0.0, 1.0);
 }
 
-/* Scales the visible span by @factor, keeping the time at @fraction of the
- * width where it is; pauses, as the axis no longer follows now. */
-static void
-zoom_at (MonitorWindow *self,
-         double              factor,
-         double              fraction)
+static MonitorTimeSpan
+get_span (MonitorWindow *self)
 {
-  double history = monitor_cpu_chart_get_history (self->chart);
-  double new_history = CLAMP (history * factor, MIN_HISTORY, 24 * 3600.0);
-  gint64 end_us = monitor_cpu_chart_get_end_time (self->chart);
-  double pointer_s = -(1.0 - fraction) * history; /* from the end */
-  gint64 new_end_us = end_us + (gint64) ((pointer_s + (1.0 - fraction) * new_history) *
-                                         G_USEC_PER_SEC);
+  return (MonitorTimeSpan) { monitor_cpu_chart_get_history (self->chart),
+                             monitor_cpu_chart_get_end_time (self->chart) };
+}
 
-  monitor_cpu_chart_set_history (self->chart, new_history);
-  monitor_cpu_chart_set_frozen_time (self->chart, MAX (new_end_us, 1));
+/* Shows @span, paused there: the axis no longer follows now. */
+static void
+set_span (MonitorWindow   *self,
+          MonitorTimeSpan  span)
+{
+  monitor_cpu_chart_set_history (self->chart, span.history);
+  monitor_cpu_chart_set_frozen_time (self->chart, span.end_us);
   set_paused (self, TRUE);
 }
 
-/* Moves the visible span by @fraction of its width (positive: later). */
+static void
+zoom_at (MonitorWindow *self,
+         double         factor,
+         double         fraction)
+{
+  set_span (self, monitor_time_span_zoom (get_span (self), factor, fraction));
+}
+
 static void
 pan_by (MonitorWindow *self,
-        double              fraction)
+        double         fraction)
 {
-  double history = monitor_cpu_chart_get_history (self->chart);
-  gint64 end_us = monitor_cpu_chart_get_end_time (self->chart);
-
-  monitor_cpu_chart_set_frozen_time (self->chart,
-                                   MAX (end_us + (gint64) (fraction * history * G_USEC_PER_SEC),
-                                        1));
-  set_paused (self, TRUE);
+  set_span (self, monitor_time_span_pan (get_span (self), fraction));
 }
 
 static gboolean
