@@ -19,11 +19,15 @@
  */
 
 #include <math.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
 
 #include "monitor-format.h"
 #include "monitor-chart-drawing.h"
 #include "monitor-chart-palette.h"
 #include "monitor-chunk-timeline.h"
+#include "monitor-timeline-rows.h"
 
 #define DEFAULT_HISTORY      60.0
 #define TOP_PADDING          4.0
@@ -42,27 +46,6 @@
 /* About 100 MB of bars; beyond it, the oldest go. */
 #define MAX_BARS             1500000
 
-typedef struct
-{
-  gint64       sent_us;
-  gint64       start_us;
-  gint64       finish_us;
-  gint64       returned_us;
-  guint64      chunk_index;
-  guint64      start_row;
-  guint64      end_row;
-  const char  *worker_name;   /* interned */
-  guint8       outcome;       /* MonitorChunkOutcome */
-} Bar;
-
-typedef struct
-{
-  gint         pid;
-  guint        lane;
-  guint        color_index;
-  GArray      *bars;          /* Bar, in start order: a lane never overlaps itself */
-  PangoLayout *label;
-} Row;
 
 typedef struct
 {
@@ -77,9 +60,8 @@ struct _MonitorChunkTimeline
 
   MonitorChartFollower follower;  /* the CPU chart's history, frozen time, scrolling */
 
-  GPtrArray   *rows;          /* Row*, by pid then lane */
-  guint        n_bars;
-  guint        n_colors;      /* rows ever created: the next row's colour */
+  MonitorTimelineRows *rows;
+  GHashTable  *labels;        /* row key → PangoLayout of its title */
   GArray      *in_flight;     /* InFlight */
   guint        n_lanes;       /* in-flight lanes since the last clear */
 };
@@ -96,14 +78,11 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-static void
-row_free (gpointer data)
+/* A row's title depends only on its process and lane. */
+static gpointer
+label_key (const MonitorTimelineRow *row)
 {
-  Row *row = data;
-
-  g_array_unref (row->bars);
-  g_clear_object (&row->label);
-  g_free (row);
+  return GUINT_TO_POINTER (((guint) row->pid << 4) | MIN (row->lane, 15u));
 }
 
 static double
@@ -133,47 +112,7 @@ lighten (const GdkRGBA *color,
   out->alpha = color->alpha;
 }
 
-/* The first bar of a lane that finishes at or after @time. */
-static guint
-find_bar (GArray *bars,
-          gint64  time)
-{
-  guint low = 0;
-  guint high = bars->len;
 
-  while (low < high)
-    {
-      guint mid = low + (high - low) / 2;
-
-      if (g_array_index (bars, Bar, mid).finish_us < time)
-        low = mid + 1;
-      else
-        high = mid;
-    }
-
-  return low;
-}
-
-/* The first bar of a lane that starts after @time. */
-static guint
-find_bar_starting_after (GArray *bars,
-                         gint64  time)
-{
-  guint low = 0;
-  guint high = bars->len;
-
-  while (low < high)
-    {
-      guint mid = low + (high - low) / 2;
-
-      if (g_array_index (bars, Bar, mid).start_us <= time)
-        low = mid + 1;
-      else
-        high = mid;
-    }
-
-  return low;
-}
 
 static void
 append_rect (GtkSnapshot   *snapshot,
@@ -190,7 +129,7 @@ append_rect (GtkSnapshot   *snapshot,
  * is an empty grey frame over the time it was out, a failed one red. */
 static void
 snapshot_unfinished_bar (GtkSnapshot *snapshot,
-                         const Bar   *bar,
+                         const MonitorTimelineBar   *bar,
                          double       x0,
                          double       x1,
                          double       y)
@@ -215,7 +154,7 @@ snapshot_unfinished_bar (GtkSnapshot *snapshot,
 static void
 snapshot_row (MonitorChunkTimeline *self,
               GtkSnapshot        *snapshot,
-              Row                *row,
+              MonitorTimelineRow                *row,
               double              y,
               gint64              start_us,
               double              us_per_px,
@@ -229,9 +168,9 @@ snapshot_row (MonitorChunkTimeline *self,
   monitor_chart_palette_get_worker_color (row->color_index, &color);
   lighten (&color, 0.35, &light);
 
-  for (guint i = find_bar (row->bars, start_us); i < row->bars->len; i++)
+  for (guint i = monitor_timeline_row_find_bar (row->bars, start_us); i < row->bars->len; i++)
     {
-      const Bar *bar = &g_array_index (row->bars, Bar, i);
+      const MonitorTimelineBar *bar = &g_array_index (row->bars, MonitorTimelineBar, i);
       double x0 = plot_x + (bar->start_us - start_us) / us_per_px;
       double x1 = plot_x + (bar->finish_us - start_us) / us_per_px;
 
@@ -270,7 +209,7 @@ snapshot_row (MonitorChunkTimeline *self,
        * before it end before it starts (a lane never overlaps itself), so
        * inside the run too. A million chunks cost a search per pixel, not
        * a million steps per frame. */
-      next = find_bar_starting_after (row->bars, start_us + (gint64) ((run_x1 + 1.0 - plot_x) *
+      next = monitor_timeline_row_find_bar_starting_after (row->bars, start_us + (gint64) ((run_x1 + 1.0 - plot_x) *
                                                                       us_per_px));
       if (next > i + 1)
         i = next - 2;
@@ -333,9 +272,9 @@ monitor_chunk_timeline_snapshot (GtkWidget   *widget,
 
   monitor_chart_follower_get_plot_x (&self->follower, &plot_x, &plot_width);
   us_per_px = self->follower.history * G_USEC_PER_SEC / plot_width;
-  bottom = get_row_y (self, self->rows->len);
+  bottom = get_row_y (self, monitor_timeline_rows_get_n_rows (self->rows));
 
-  if (self->rows->len == 0 && self->n_lanes == 0)
+  if (monitor_timeline_rows_get_n_rows (self->rows) == 0 && self->n_lanes == 0)
     {
       g_autoptr(PangoLayout) layout =
         create_small_layout (widget, "Chunks appear here as a run goes, a row per worker process");
@@ -388,9 +327,9 @@ monitor_chunk_timeline_snapshot (GtkWidget   *widget,
         }
     }
 
-  for (guint r = 0; r < self->rows->len; r++)
+  for (guint r = 0; r < monitor_timeline_rows_get_n_rows (self->rows); r++)
     {
-      Row *row = g_ptr_array_index (self->rows, r);
+      MonitorTimelineRow *row = monitor_timeline_rows_get_row (self->rows, r);
       double y = get_row_y (self, r);
 
       append_rect (snapshot, &band, plot_x, plot_x + plot_width, y, ROW_HEIGHT);
@@ -408,19 +347,27 @@ monitor_chunk_timeline_snapshot (GtkWidget   *widget,
                       &dim);
     }
 
-  for (guint r = 0; r < self->rows->len; r++)
+  for (guint r = 0; r < monitor_timeline_rows_get_n_rows (self->rows); r++)
     {
-      Row *row = g_ptr_array_index (self->rows, r);
+      MonitorTimelineRow *row = monitor_timeline_rows_get_row (self->rows, r);
 
-      if (row->label == NULL)
+      PangoLayout *label = g_hash_table_lookup (self->labels, label_key (row));
+
+      if (label == NULL)
         {
-          g_autofree char *text = row->lane == 0 ? g_strdup_printf ("PID %d", row->pid)
-                                                 : g_strdup_printf ("PID %d · %u", row->pid,
-                                                                    row->lane + 1);
+          /* This process's own chunks ran on its threads (a thread pool):
+           * their lanes are threads. */
+          g_autofree char *text = row->pid == getpid () ? g_strdup_printf (_("Thread %u"),
+                                                                          row->lane + 1)
+                                  : row->lane == 0      ? g_strdup_printf ("PID %d", row->pid)
+                                                        : g_strdup_printf ("PID %d · %u",
+                                                                           row->pid,
+                                                                           row->lane + 1);
 
-          row->label = create_small_layout (widget, text);
+          label = create_small_layout (widget, text);
+          g_hash_table_insert (self->labels, label_key (row), label);
         }
-      snapshot_label (snapshot, row->label, get_row_y (self, r), ROW_HEIGHT, &foreground);
+      snapshot_label (snapshot, label, get_row_y (self, r), ROW_HEIGHT, &foreground);
     }
 }
 
@@ -442,7 +389,7 @@ monitor_chunk_timeline_measure (GtkWidget      *widget,
     }
   else
     {
-      *minimum = *natural = (int) ceil (get_row_y (self, MAX (self->rows->len, 1)));
+      *minimum = *natural = (int) ceil (get_row_y (self, MAX (monitor_timeline_rows_get_n_rows (self->rows), 1)));
     }
 }
 
@@ -455,23 +402,22 @@ monitor_chunk_timeline_css_changed (GtkWidget         *widget,
   GTK_WIDGET_CLASS (monitor_chunk_timeline_parent_class)->css_changed (widget, change);
 
   /* The labels' fonts may have changed. */
-  for (guint r = 0; r < self->rows->len; r++)
-    g_clear_object (&((Row *) g_ptr_array_index (self->rows, r))->label);
+  g_hash_table_remove_all (self->labels);
   gtk_widget_queue_draw (widget);
 }
 
-static const Bar *
+static const MonitorTimelineBar *
 find_bar_at (MonitorChunkTimeline *self,
-             Row                *row,
+             MonitorTimelineRow                *row,
              gint64              time,
              gint64              tolerance)
 {
-  const Bar *best = NULL;
+  const MonitorTimelineBar *best = NULL;
   gint64     best_distance = G_MAXINT64;
 
-  for (guint i = find_bar (row->bars, time - tolerance); i < row->bars->len; i++)
+  for (guint i = monitor_timeline_row_find_bar (row->bars, time - tolerance); i < row->bars->len; i++)
     {
-      const Bar *bar = &g_array_index (row->bars, Bar, i);
+      const MonitorTimelineBar *bar = &g_array_index (row->bars, MonitorTimelineBar, i);
       gint64 distance;
 
       if (bar->start_us > time + tolerance)
@@ -507,8 +453,8 @@ monitor_chunk_timeline_describe_at (MonitorChunkTimeline *self,
   double plot_x, plot_width, us_per_px;
   gint64 end_us, time;
   guint  r;
-  Row   *row;
-  const Bar *bar;
+  MonitorTimelineRow   *row;
+  const MonitorTimelineBar *bar;
   g_autofree char *ran = NULL;
   g_autofree char *queued = NULL;
   g_autofree char *back = NULL;
@@ -529,10 +475,10 @@ monitor_chunk_timeline_describe_at (MonitorChunkTimeline *self,
     }
 
   r = (guint) ((y - get_row_y (self, 0)) / (ROW_HEIGHT + ROW_SPACING));
-  if (r >= self->rows->len || y > get_row_y (self, r) + ROW_HEIGHT)
+  if (r >= monitor_timeline_rows_get_n_rows (self->rows) || y > get_row_y (self, r) + ROW_HEIGHT)
     return NULL;
 
-  row = g_ptr_array_index (self->rows, r);
+  row = monitor_timeline_rows_get_row (self->rows, r);
   bar = find_bar_at (self, row, time, (gint64) (HOVER_TOLERANCE * us_per_px));
   if (bar == NULL)
     return NULL;
@@ -590,7 +536,8 @@ monitor_chunk_timeline_finalize (GObject *object)
 {
   MonitorChunkTimeline *self = MONITOR_CHUNK_TIMELINE (object);
 
-  g_ptr_array_unref (self->rows);
+  g_clear_pointer (&self->rows, monitor_timeline_rows_free);
+  g_clear_pointer (&self->labels, g_hash_table_unref);
   g_array_unref (self->in_flight);
 
   G_OBJECT_CLASS (monitor_chunk_timeline_parent_class)->finalize (object);
@@ -675,7 +622,8 @@ static void
 monitor_chunk_timeline_init (MonitorChunkTimeline *self)
 {
   monitor_chart_follower_init (&self->follower, GTK_WIDGET (self), DEFAULT_HISTORY);
-  self->rows = g_ptr_array_new_with_free_func (row_free);
+  self->rows = monitor_timeline_rows_new (MAX_BARS);
+  self->labels = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_object_unref);
   self->in_flight = g_array_new (FALSE, FALSE, sizeof (InFlight));
 
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
@@ -689,158 +637,10 @@ monitor_chunk_timeline_new (void)
   return g_object_new (MONITOR_TYPE_CHUNK_TIMELINE, NULL);
 }
 
-/* Where a bar from @start_us to @finish_us goes among @row's bars (in start
- * order, never overlapping), or -1 if it would overlap one. Records may
- * come in another order than their starts: a thread pool's threads hand
- * their results back as they get to it. */
-static gint
-find_slot (Row    *row,
-           gint64  start_us,
-           gint64  finish_us)
-{
-  guint lo = 0;
-  guint hi = row->bars->len;
 
-  /* The first bar that starts after this one. */
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
 
-      if (g_array_index (row->bars, Bar, mid).start_us <= start_us)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
 
-  if (lo > 0 && g_array_index (row->bars, Bar, lo - 1).finish_us > start_us)
-    return -1;
-  if (lo < row->bars->len && g_array_index (row->bars, Bar, lo).start_us < finish_us)
-    return -1;
 
-  return (gint) lo;
-}
-
-/* The first lane of @pid with room for the bar; when none has, a new one
- * if @may_add, else %NULL. @slot is where the bar goes in it. */
-static Row *
-get_row_for (MonitorChunkTimeline *self,
-             gint                pid,
-             gint64              start_us,
-             gint64              finish_us,
-             gboolean            may_add,
-             guint              *slot)
-{
-  guint position = self->rows->len;
-  guint lane = 0;
-  Row  *row;
-
-  for (guint r = 0; r < self->rows->len; r++)
-    {
-      gint found;
-
-      row = g_ptr_array_index (self->rows, r);
-
-      if (row->pid < pid)
-        continue;
-      if (row->pid > pid)
-        {
-          position = r;
-          break;
-        }
-
-      if ((found = find_slot (row, start_us, finish_us)) >= 0)
-        {
-          *slot = (guint) found;
-          return row;
-        }
-      lane = row->lane + 1;
-      position = r + 1;
-    }
-
-  if (!may_add)
-    return NULL;
-
-  row = g_new0 (Row, 1);
-  row->pid = pid;
-  row->lane = lane;
-  row->color_index = self->n_colors++;
-  row->bars = g_array_new (FALSE, FALSE, sizeof (Bar));
-  g_ptr_array_insert (self->rows, (int) position, row);
-  gtk_widget_queue_resize (GTK_WIDGET (self));
-  *slot = 0;
-
-  return row;
-}
-
-static gint
-compare_bar_starts (gconstpointer a,
-                    gconstpointer b)
-{
-  const Bar *x = a;
-  const Bar *y = b;
-
-  return (x->start_us > y->start_us) - (x->start_us < y->start_us);
-}
-
-/* Lays the lanes of @pid out again with @bar among them, in start order,
- * each bar in the first lane free at its start: as many lanes as chunks
- * ran at once, and no more. Only when @bar fits in none of the lanes as
- * they are, which takes results coming back far out of the order they ran
- * in, so seldom. */
-static void
-relayout_lanes (MonitorChunkTimeline *self,
-                gint                pid,
-                const Bar          *bar)
-{
-  g_autoptr(GArray) bars = g_array_new (FALSE, FALSE, sizeof (Bar));
-
-  for (guint r = 0; r < self->rows->len; r++)
-    {
-      Row *row = g_ptr_array_index (self->rows, r);
-
-      if (row->pid != pid)
-        continue;
-      g_array_append_vals (bars, row->bars->data, row->bars->len);
-      g_array_set_size (row->bars, 0);
-    }
-  g_array_append_val (bars, *bar);
-  g_array_sort (bars, compare_bar_starts);
-
-  for (guint i = 0; i < bars->len; i++)
-    {
-      const Bar *next = &g_array_index (bars, Bar, i);
-      guint slot;
-      Row *row = get_row_for (self, pid, next->start_us, next->finish_us, TRUE, &slot);
-
-      g_array_insert_val (row->bars, slot, *next);
-    }
-
-  /* Lanes fill from the first: the ones left empty are the last. */
-  for (guint r = self->rows->len; r > 0; r--)
-    {
-      Row *row = g_ptr_array_index (self->rows, r - 1);
-
-      if (row->pid == pid && row->bars->len == 0)
-        g_ptr_array_remove_index (self->rows, r - 1);
-    }
-  gtk_widget_queue_resize (GTK_WIDGET (self));
-}
-
-/* Keeps memory bounded over a long session: the oldest half of every row. */
-static void
-prune (MonitorChunkTimeline *self)
-{
-  self->n_bars = 0;
-  for (guint r = 0; r < self->rows->len; r++)
-    {
-      Row *row = g_ptr_array_index (self->rows, r);
-      /* Even, so the survivors keep their shades. */
-      guint drop = (row->bars->len / 2) & ~1u;
-
-      g_array_remove_range (row->bars, 0, drop);
-      self->n_bars += row->bars->len;
-    }
-}
 
 /**
  * monitor_chunk_timeline_add_record:
@@ -876,9 +676,7 @@ monitor_chunk_timeline_add_record_full (MonitorChunkTimeline     *self,
                                       const char             *worker_name,
                                       MonitorChunkOutcome     outcome)
 {
-  Bar   bar;
-  Row  *row;
-  guint slot;
+  MonitorTimelineBar bar;
 
   g_return_if_fail (MONITOR_IS_CHUNK_TIMELINE (self));
   g_return_if_fail (record != NULL);
@@ -905,14 +703,8 @@ monitor_chunk_timeline_add_record_full (MonitorChunkTimeline     *self,
       bar.finish_us = MAX (record->returned_us, bar.start_us);
     }
 
-  row = get_row_for (self, record->pid, bar.start_us, bar.finish_us, FALSE, &slot);
-  if (row != NULL)
-    g_array_insert_val (row->bars, slot, bar);
-  else
-    relayout_lanes (self, record->pid, &bar);
-
-  if (++self->n_bars > MAX_BARS)
-    prune (self);
+  if (monitor_timeline_rows_add (self->rows, record->pid, &bar))
+    gtk_widget_queue_resize (GTK_WIDGET (self));
 
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
@@ -989,10 +781,8 @@ monitor_chunk_timeline_clear (MonitorChunkTimeline *self)
 {
   g_return_if_fail (MONITOR_IS_CHUNK_TIMELINE (self));
 
-  g_ptr_array_set_size (self->rows, 0);
+  monitor_timeline_rows_clear (self->rows);
   g_array_set_size (self->in_flight, 0);
-  self->n_bars = 0;
-  self->n_colors = 0;
   self->n_lanes = 0;
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
@@ -1067,7 +857,7 @@ monitor_chunk_timeline_get_n_rows (MonitorChunkTimeline *self)
 {
   g_return_val_if_fail (MONITOR_IS_CHUNK_TIMELINE (self), 0);
 
-  return self->rows->len;
+  return monitor_timeline_rows_get_n_rows (self->rows);
 }
 
 /**
@@ -1081,7 +871,7 @@ monitor_chunk_timeline_get_n_bars (MonitorChunkTimeline *self)
 {
   g_return_val_if_fail (MONITOR_IS_CHUNK_TIMELINE (self), 0);
 
-  return self->n_bars;
+  return monitor_timeline_rows_get_n_bars (self->rows);
 }
 
 guint
@@ -1097,9 +887,9 @@ monitor_chunk_timeline_get_row_pid (MonitorChunkTimeline *self,
                                   guint               row)
 {
   g_return_val_if_fail (MONITOR_IS_CHUNK_TIMELINE (self), 0);
-  g_return_val_if_fail (row < self->rows->len, 0);
+  g_return_val_if_fail (row < monitor_timeline_rows_get_n_rows (self->rows), 0);
 
-  return ((Row *) g_ptr_array_index (self->rows, row))->pid;
+  return monitor_timeline_rows_get_row (self->rows, row)->pid;
 }
 
 guint
@@ -1107,9 +897,9 @@ monitor_chunk_timeline_get_row_n_bars (MonitorChunkTimeline *self,
                                      guint               row)
 {
   g_return_val_if_fail (MONITOR_IS_CHUNK_TIMELINE (self), 0);
-  g_return_val_if_fail (row < self->rows->len, 0);
+  g_return_val_if_fail (row < monitor_timeline_rows_get_n_rows (self->rows), 0);
 
-  return ((Row *) g_ptr_array_index (self->rows, row))->bars->len;
+  return monitor_timeline_rows_get_row (self->rows, row)->bars->len;
 }
 
 /**
@@ -1130,7 +920,7 @@ monitor_chunk_timeline_get_row_bounds (MonitorChunkTimeline *self,
   g_return_val_if_fail (MONITOR_IS_CHUNK_TIMELINE (self), FALSE);
   g_return_val_if_fail (bounds != NULL, FALSE);
 
-  if (row >= self->rows->len)
+  if (row >= monitor_timeline_rows_get_n_rows (self->rows))
     return FALSE;
 
   monitor_chart_follower_get_plot_x (&self->follower, &plot_x, &plot_width);
@@ -1153,8 +943,8 @@ monitor_chunk_timeline_get_row_color (MonitorChunkTimeline *self,
                                     GdkRGBA            *color)
 {
   g_return_if_fail (MONITOR_IS_CHUNK_TIMELINE (self));
-  g_return_if_fail (row < self->rows->len);
+  g_return_if_fail (row < monitor_timeline_rows_get_n_rows (self->rows));
 
-  monitor_chart_palette_get_worker_color (((Row *) g_ptr_array_index (self->rows, row))->color_index,
+  monitor_chart_palette_get_worker_color (monitor_timeline_rows_get_row (self->rows, row)->color_index,
                                  color);
 }
