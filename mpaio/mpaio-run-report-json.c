@@ -443,6 +443,7 @@ mpaio_run_report_new_from_file (GFile         *file,
   g_autoptr(GInputStream) stream = NULL;
   g_autoptr(MpaioRunReport) report = NULL;
   g_autoptr(GPtrArray) workers = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) local_error = NULL;
   Context context = { "the run", G_MAXUINT, error };
   JsonNode *root;
   JsonObject *object;
@@ -454,8 +455,20 @@ mpaio_run_report_new_from_file (GFile         *file,
   g_return_val_if_fail (G_IS_FILE (file), NULL);
 
   stream = G_INPUT_STREAM (g_file_read (file, cancellable, error));
-  if (stream == NULL || !json_parser_load_from_stream (parser, stream, cancellable, error))
+  if (stream == NULL)
     return NULL;
+
+  if (!json_parser_load_from_stream (parser, stream, cancellable, &local_error))
+    {
+      /* Reading errors as they are; JSON ones in the one domain callers
+       * check for a file that is not a run file. */
+      if (local_error->domain == JSON_PARSER_ERROR)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "Not an mpaio run file: %s",
+                     local_error->message);
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
 
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
