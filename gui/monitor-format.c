@@ -12,12 +12,11 @@ char *
 monitor_format_count (guint64 count)
 {
   const struct lconv *conv = localeconv ();
-  const char *separator = conv->thousands_sep != NULL && *conv->thousands_sep != '\0'
-                            ? conv->thousands_sep
-                            : ",";
+  const char         *separator =
+      conv->thousands_sep != NULL && *conv->thousands_sep != '\0' ? conv->thousands_sep : ",";
   g_autofree char *digits = g_strdup_printf ("%" G_GUINT64_FORMAT, count);
-  gsize n = strlen (digits);
-  GString *text = g_string_sized_new (n + n / 3 * strlen (separator));
+  gsize            n = strlen (digits);
+  GString         *text = g_string_sized_new (n + n / 3 * strlen (separator));
 
   for (gsize i = 0; i < n; i++)
     {
@@ -43,6 +42,6 @@ monitor_format_duration (gint64 us)
   if (us < 60 * G_USEC_PER_SEC)
     return g_strdup_printf ("%.3f s", (double) us / G_USEC_PER_SEC);
 
-  return g_strdup_printf ("%" G_GINT64_FORMAT " min %" G_GINT64_FORMAT " s", us / (60 * G_USEC_PER_SEC),
-                          (us / G_USEC_PER_SEC) % 60);
+  return g_strdup_printf ("%" G_GINT64_FORMAT " min %" G_GINT64_FORMAT " s",
+                          us / (60 * G_USEC_PER_SEC), (us / G_USEC_PER_SEC) % 60);
 }

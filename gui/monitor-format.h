@@ -10,8 +10,8 @@
 G_BEGIN_DECLS
 
 /* 1234567 → "1,234,567" (the locale's separator when it has one). */
-char *monitor_format_count    (guint64 count);
+char *monitor_format_count (guint64 count);
 /* µs → "850 µs", "12.3 ms", "1.234 s", "2 min 5 s". */
-char *monitor_format_duration (gint64  us);
+char *monitor_format_duration (gint64 us);
 
 G_END_DECLS

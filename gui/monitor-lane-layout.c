@@ -13,8 +13,7 @@ struct _MonitorLaneLayout
 };
 
 static gint
-compare_bars (gconstpointer a,
-              gconstpointer b)
+compare_bars (gconstpointer a, gconstpointer b)
 {
   const MonitorLaneBar *bar_a = a;
   const MonitorLaneBar *bar_b = b;
@@ -28,10 +27,10 @@ MonitorLaneLayout *
 monitor_lane_layout_new (MpaioRunReport *report)
 {
   MonitorLaneLayout *self = g_new0 (MonitorLaneLayout, 1);
-  guint n_records = mpaio_run_report_get_n_records (report);
-  g_autoptr(GHashTable) row_of_pid = g_hash_table_new (g_direct_hash, g_direct_equal);
+  guint              n_records = mpaio_run_report_get_n_records (report);
+  g_autoptr (GHashTable) row_of_pid = g_hash_table_new (g_direct_hash, g_direct_equal);
   /* Per row, when each of its lanes is free again. */
-  g_autoptr(GPtrArray) lane_ends = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  g_autoptr (GPtrArray) lane_ends = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
 
   self->rows = g_array_new (FALSE, FALSE, sizeof (MonitorLaneRow));
   self->bars = g_array_sized_new (FALSE, FALSE, sizeof (MonitorLaneBar), n_records);
@@ -39,7 +38,7 @@ monitor_lane_layout_new (MpaioRunReport *report)
   for (guint i = 0; i < n_records; i++)
     {
       const MpaioChunkRecord *record = mpaio_run_report_get_record (report, i);
-      MonitorLaneBar bar = { i, 0, 0, 0, 0 };
+      MonitorLaneBar          bar = { i, 0, 0, 0, 0 };
 
       /* No process ran it. */
       if (record->pid <= 0)
@@ -56,10 +55,10 @@ monitor_lane_layout_new (MpaioRunReport *report)
   for (guint i = 0; i < self->bars->len; i++)
     {
       MonitorLaneBar *bar = &g_array_index (self->bars, MonitorLaneBar, i);
-      gint pid = mpaio_run_report_get_record (report, bar->record)->pid;
-      gpointer row_index;
-      GArray *ends;
-      guint lane;
+      gint            pid = mpaio_run_report_get_record (report, bar->record)->pid;
+      gpointer        row_index;
+      GArray         *ends;
+      guint           lane;
 
       if (!g_hash_table_lookup_extended (row_of_pid, GINT_TO_POINTER (pid), NULL, &row_index))
         {
@@ -116,8 +115,7 @@ monitor_lane_layout_get_n_lanes (MonitorLaneLayout *self)
 }
 
 const MonitorLaneRow *
-monitor_lane_layout_get_row (MonitorLaneLayout *self,
-                             guint              row)
+monitor_lane_layout_get_row (MonitorLaneLayout *self, guint row)
 {
   g_return_val_if_fail (row < self->rows->len, NULL);
 
@@ -131,8 +129,7 @@ monitor_lane_layout_get_n_bars (MonitorLaneLayout *self)
 }
 
 const MonitorLaneBar *
-monitor_lane_layout_get_bar (MonitorLaneLayout *self,
-                             guint              index)
+monitor_lane_layout_get_bar (MonitorLaneLayout *self, guint index)
 {
   g_return_val_if_fail (index < self->bars->len, NULL);
 

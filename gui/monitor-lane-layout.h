@@ -11,9 +11,9 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  guint  record;  /* index in the report */
-  guint  row;     /* the row of its process */
-  guint  lane;    /* within the row: chunks that overlap get lanes of their own */
+  guint  record; /* index in the report */
+  guint  row;    /* the row of its process */
+  guint  lane;   /* within the row: chunks that overlap get lanes of their own */
   gint64 start_us;
   gint64 end_us;
 } MonitorLaneBar;
@@ -31,15 +31,13 @@ typedef struct _MonitorLaneLayout MonitorLaneLayout;
  * goes in the first lane free when it started (a process that runs two at
  * once, a thread pool's, gets two lanes). Display-free: the timeline and
  * the run renderer both draw from it. */
-MonitorLaneLayout    *monitor_lane_layout_new        (MpaioRunReport    *report);
-void                  monitor_lane_layout_free       (MonitorLaneLayout *self);
+MonitorLaneLayout    *monitor_lane_layout_new (MpaioRunReport *report);
+void                  monitor_lane_layout_free (MonitorLaneLayout *self);
 guint                 monitor_lane_layout_get_n_rows (MonitorLaneLayout *self);
 guint                 monitor_lane_layout_get_n_lanes (MonitorLaneLayout *self);
-const MonitorLaneRow *monitor_lane_layout_get_row    (MonitorLaneLayout *self,
-                                                      guint              row);
+const MonitorLaneRow *monitor_lane_layout_get_row (MonitorLaneLayout *self, guint row);
 guint                 monitor_lane_layout_get_n_bars (MonitorLaneLayout *self);
-const MonitorLaneBar *monitor_lane_layout_get_bar    (MonitorLaneLayout *self,
-                                                      guint              index);
+const MonitorLaneBar *monitor_lane_layout_get_bar (MonitorLaneLayout *self, guint index);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MonitorLaneLayout, monitor_lane_layout_free)
 

@@ -52,9 +52,9 @@ struct _MonitorProgramWatcher
   gboolean         appeared;
   GCancellable    *cancellable;
 
-  guint    run;       /* the run being received */
-  guint64  n_records; /* of it, so far */
-  guint    fetching; /* the run asked for, or 0 */
+  guint   run;       /* the run being received */
+  guint64 n_records; /* of it, so far */
+  guint   fetching;  /* the run asked for, or 0 */
   /* The run's records file, shared by the program (read-only). */
   const guint8 *map;
   gsize         map_size;
@@ -168,21 +168,19 @@ unmap_records (MonitorProgramWatcher *self)
 /* Maps a records file of @capacity records, after checking that it is as
  * big as that and cannot shrink (a shrunk mapping would crash us). */
 static gboolean
-map_records (MonitorProgramWatcher *self,
-             int                    fd,
-             guint64                capacity)
+map_records (MonitorProgramWatcher *self, int fd, guint64 capacity)
 {
   struct stat st;
-  int seals;
-  void *map;
+  int         seals;
+  void       *map;
 
   unmap_records (self);
   if (capacity == 0 || capacity > G_MAXSIZE / sizeof (FeedRecord))
     return FALSE;
 
   seals = fcntl (fd, F_GET_SEALS);
-  if (fstat (fd, &st) < 0 || (guint64) st.st_size < capacity * sizeof (FeedRecord) ||
-      seals < 0 || (seals & F_SEAL_SHRINK) == 0)
+  if (fstat (fd, &st) < 0 || (guint64) st.st_size < capacity * sizeof (FeedRecord) || seals < 0 ||
+      (seals & F_SEAL_SHRINK) == 0)
     return FALSE;
 
   map = mmap (NULL, capacity * sizeof (FeedRecord), PROT_READ, MAP_SHARED, fd, 0);
@@ -197,13 +195,12 @@ map_records (MonitorProgramWatcher *self,
 
 /* Hands on the records from the last one delivered up to @n_records. */
 static void
-deliver_records (MonitorProgramWatcher *self,
-                 guint64                n_records)
+deliver_records (MonitorProgramWatcher *self, guint64 n_records)
 {
   g_autofree MpaioChunkRecord *records = NULL;
-  g_autofree guint8 *outcomes = NULL;
-  guint64 first = self->n_records;
-  guint64 n;
+  g_autofree guint8           *outcomes = NULL;
+  guint64                      first = self->n_records;
+  guint64                      n;
 
   n_records = MIN (n_records, self->capacity);
   if (self->map == NULL || n_records <= first)
@@ -217,7 +214,7 @@ deliver_records (MonitorProgramWatcher *self,
       FeedRecord record;
 
       memcpy (&record, self->map + (first + i) * sizeof (FeedRecord), sizeof record);
-      records[i] = (MpaioChunkRecord) {
+      records[i] = (MpaioChunkRecord){
         .worker_index = GUINT32_FROM_LE (record.worker_index),
         .chunk_index = GUINT64_FROM_LE (record.chunk_index),
         .start_row = GUINT64_FROM_LE (record.start_row),
@@ -236,22 +233,20 @@ deliver_records (MonitorProgramWatcher *self,
 }
 
 static void
-on_get_run (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
+on_get_run (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autofree gpointer *data = user_data;
-  g_autoptr(MonitorProgramWatcher) self = data[0];
+  g_autoptr (MonitorProgramWatcher) self = data[0];
   guint run = GPOINTER_TO_UINT (data[1]);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GUnixFDList) fd_list = NULL;
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) info = NULL;
-  g_autoptr(GVariant) samples = NULL;
-  guint64 n_records = 0, capacity = 0;
-  gint32 handle = -1;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GUnixFDList) fd_list = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GVariant) info = NULL;
+  g_autoptr (GVariant) samples = NULL;
+  guint64     n_records = 0, capacity = 0;
+  gint32      handle = -1;
   const char *state = NULL;
-  int fd;
+  int         fd;
 
   reply = g_dbus_connection_call_with_unix_fd_list_finish (G_DBUS_CONNECTION (source), &fd_list,
                                                            result, &error);
@@ -305,9 +300,9 @@ fetch_run (MonitorProgramWatcher *self, guint run)
   data[0] = g_object_ref (self);
   data[1] = GUINT_TO_POINTER (run);
   g_dbus_connection_call_with_unix_fd_list (
-    self->connection, self->name, self->path, INTERFACE, "GetRun", g_variant_new ("(u)", run),
-    G_VARIANT_TYPE ("(a{sv}hta(dadd))"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, self->cancellable,
-    on_get_run, data);
+      self->connection, self->name, self->path, INTERFACE, "GetRun", g_variant_new ("(u)", run),
+      G_VARIANT_TYPE ("(a{sv}hta(dadd))"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, self->cancellable,
+      on_get_run, data);
 }
 
 static void

@@ -7,13 +7,13 @@
 
 struct _MonitorRun
 {
-  GObject         parent_instance;
+  GObject parent_instance;
 
   char           *title;
   char           *state;
   gint64          start_us;
-  gint64          end_us;   /* 0 while running */
-  MpaioRunReport *report;   /* when known: own and loaded runs */
+  gint64          end_us; /* 0 while running */
+  MpaioRunReport *report; /* when known: own and loaded runs */
   gboolean        from_file;
 };
 
@@ -43,10 +43,7 @@ monitor_run_finalize (GObject *object)
 }
 
 static void
-monitor_run_get_property (GObject    *object,
-                          guint       prop_id,
-                          GValue     *value,
-                          GParamSpec *pspec)
+monitor_run_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   MonitorRun *self = MONITOR_RUN (object);
 
@@ -74,10 +71,10 @@ monitor_run_class_init (MonitorRunClass *klass)
   object_class->finalize = monitor_run_finalize;
   object_class->get_property = monitor_run_get_property;
 
-  properties[PROP_TITLE] = g_param_spec_string ("title", NULL, NULL, NULL,
-                                                G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  properties[PROP_STATE] = g_param_spec_string ("state", NULL, NULL, NULL,
-                                                G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TITLE] =
+      g_param_spec_string ("title", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] =
+      g_param_spec_string ("state", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, FALSE,
                                                    G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -90,8 +87,7 @@ monitor_run_init (MonitorRun *self)
 }
 
 MonitorRun *
-monitor_run_new (const char *title,
-                 gint64      start_us)
+monitor_run_new (const char *title, gint64 start_us)
 {
   MonitorRun *self = g_object_new (MONITOR_TYPE_RUN, NULL);
 
@@ -102,8 +98,7 @@ monitor_run_new (const char *title,
 }
 
 MonitorRun *
-monitor_run_new_from_report (const char     *title,
-                             MpaioRunReport *report)
+monitor_run_new_from_report (const char *title, MpaioRunReport *report)
 {
   MonitorRun *self;
 
@@ -174,10 +169,7 @@ monitor_run_get_from_file (MonitorRun *self)
 }
 
 void
-monitor_run_finish (MonitorRun     *self,
-                    gint64          end_us,
-                    const char     *state,
-                    MpaioRunReport *report)
+monitor_run_finish (MonitorRun *self, gint64 end_us, const char *state, MpaioRunReport *report)
 {
   g_return_if_fail (MONITOR_IS_RUN (self));
 

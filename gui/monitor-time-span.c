@@ -24,13 +24,12 @@ valid_end (gint64 end_us)
  * Returns: a span showing from @start_us to @end_us, with a small margin
  */
 MonitorTimeSpan
-monitor_time_span_fit (gint64 start_us,
-                       gint64 end_us)
+monitor_time_span_fit (gint64 start_us, gint64 end_us)
 {
   double span = MAX ((double) (end_us - start_us) / G_USEC_PER_SEC, MONITOR_TIME_SPAN_MIN);
   double margin = span * FIT_MARGIN;
 
-  return (MonitorTimeSpan) {
+  return (MonitorTimeSpan){
     CLAMP (span + 2 * margin, MONITOR_TIME_SPAN_MIN, MONITOR_TIME_SPAN_MAX),
     valid_end (end_us + (gint64) (margin * G_USEC_PER_SEC)),
   };
@@ -46,9 +45,7 @@ monitor_time_span_fit (gint64 start_us,
  *   staying where it was
  */
 MonitorTimeSpan
-monitor_time_span_zoom (MonitorTimeSpan span,
-                        double          factor,
-                        double          fraction)
+monitor_time_span_zoom (MonitorTimeSpan span, double factor, double fraction)
 {
   double history = CLAMP (span.history * factor, MONITOR_TIME_SPAN_MIN, MONITOR_TIME_SPAN_MAX);
   double right_of_pointer;
@@ -58,7 +55,7 @@ monitor_time_span_zoom (MonitorTimeSpan span,
    * before and after. */
   right_of_pointer = (1.0 - fraction) * (history - span.history);
 
-  return (MonitorTimeSpan) {
+  return (MonitorTimeSpan){
     history,
     valid_end (span.end_us + (gint64) (right_of_pointer * G_USEC_PER_SEC)),
   };
@@ -72,10 +69,9 @@ monitor_time_span_zoom (MonitorTimeSpan span,
  * Returns: @span moved by @fraction of its width
  */
 MonitorTimeSpan
-monitor_time_span_pan (MonitorTimeSpan span,
-                       double          fraction)
+monitor_time_span_pan (MonitorTimeSpan span, double fraction)
 {
-  return (MonitorTimeSpan) {
+  return (MonitorTimeSpan){
     span.history,
     valid_end (span.end_us + (gint64) (fraction * span.history * G_USEC_PER_SEC)),
   };
@@ -90,8 +86,7 @@ monitor_time_span_pan (MonitorTimeSpan span,
  *   right one (outside 0…1 when it is not shown)
  */
 double
-monitor_time_span_position (MonitorTimeSpan span,
-                            gint64          time_us)
+monitor_time_span_position (MonitorTimeSpan span, gint64 time_us)
 {
   return 1.0 - (double) (span.end_us - time_us) / (span.history * G_USEC_PER_SEC);
 }

@@ -12,9 +12,9 @@
 
 struct _MonitorTimelineRows
 {
-  GPtrArray *rows;         /* MonitorTimelineRow*, by pid then lane */
+  GPtrArray *rows; /* MonitorTimelineRow*, by pid then lane */
   guint      n_bars;
-  guint      n_colors;     /* rows ever created: the next row's colour */
+  guint      n_colors; /* rows ever created: the next row's colour */
   guint      max_bars;
   gboolean   rows_changed;
 };
@@ -30,8 +30,7 @@ row_free (gpointer data)
 
 /* The first bar of a lane that finishes at or after @time. */
 guint
-monitor_timeline_row_find_bar (GArray *bars,
-          gint64  time)
+monitor_timeline_row_find_bar (GArray *bars, gint64 time)
 {
   guint low = 0;
   guint high = bars->len;
@@ -51,8 +50,7 @@ monitor_timeline_row_find_bar (GArray *bars,
 
 /* The first bar of a lane that starts after @time. */
 guint
-monitor_timeline_row_find_bar_starting_after (GArray *bars,
-                         gint64  time)
+monitor_timeline_row_find_bar_starting_after (GArray *bars, gint64 time)
 {
   guint low = 0;
   guint high = bars->len;
@@ -75,9 +73,7 @@ monitor_timeline_row_find_bar_starting_after (GArray *bars,
  * come in another order than their starts: a thread pool's threads hand
  * their results back as they get to it. */
 static gint
-find_slot (MonitorTimelineRow    *row,
-           gint64  start_us,
-           gint64  finish_us)
+find_slot (MonitorTimelineRow *row, gint64 start_us, gint64 finish_us)
 {
   guint lo = 0;
   guint hi = row->bars->len;
@@ -105,15 +101,15 @@ find_slot (MonitorTimelineRow    *row,
  * if @may_add, else %NULL. @slot is where the bar goes in it. */
 static MonitorTimelineRow *
 get_row_for (MonitorTimelineRows *self,
-             gint                pid,
-             gint64              start_us,
-             gint64              finish_us,
-             gboolean            may_add,
-             guint              *slot)
+             gint                 pid,
+             gint64               start_us,
+             gint64               finish_us,
+             gboolean             may_add,
+             guint               *slot)
 {
-  guint position = self->rows->len;
-  guint lane = 0;
-  MonitorTimelineRow  *row;
+  guint               position = self->rows->len;
+  guint               lane = 0;
+  MonitorTimelineRow *row;
 
   for (guint r = 0; r < self->rows->len; r++)
     {
@@ -154,8 +150,7 @@ get_row_for (MonitorTimelineRows *self,
 }
 
 static gint
-compare_bar_starts (gconstpointer a,
-                    gconstpointer b)
+compare_bar_starts (gconstpointer a, gconstpointer b)
 {
   const MonitorTimelineBar *x = a;
   const MonitorTimelineBar *y = b;
@@ -169,11 +164,9 @@ compare_bar_starts (gconstpointer a,
  * they are, which takes results coming back far out of the order they ran
  * in, so seldom. */
 static void
-relayout_lanes (MonitorTimelineRows *self,
-                gint                pid,
-                const MonitorTimelineBar          *bar)
+relayout_lanes (MonitorTimelineRows *self, gint pid, const MonitorTimelineBar *bar)
 {
-  g_autoptr(GArray) bars = g_array_new (FALSE, FALSE, sizeof (MonitorTimelineBar));
+  g_autoptr (GArray) bars = g_array_new (FALSE, FALSE, sizeof (MonitorTimelineBar));
 
   for (guint r = 0; r < self->rows->len; r++)
     {
@@ -190,8 +183,9 @@ relayout_lanes (MonitorTimelineRows *self,
   for (guint i = 0; i < bars->len; i++)
     {
       const MonitorTimelineBar *next = &g_array_index (bars, MonitorTimelineBar, i);
-      guint slot;
-      MonitorTimelineRow *row = get_row_for (self, pid, next->start_us, next->finish_us, TRUE, &slot);
+      guint                     slot;
+      MonitorTimelineRow       *row =
+          get_row_for (self, pid, next->start_us, next->finish_us, TRUE, &slot);
 
       g_array_insert_val (row->bars, slot, *next);
     }
@@ -242,12 +236,10 @@ monitor_timeline_rows_free (MonitorTimelineRows *self)
 }
 
 gboolean
-monitor_timeline_rows_add (MonitorTimelineRows      *self,
-                           gint                      pid,
-                           const MonitorTimelineBar *bar)
+monitor_timeline_rows_add (MonitorTimelineRows *self, gint pid, const MonitorTimelineBar *bar)
 {
   MonitorTimelineRow *row;
-  guint slot;
+  guint               slot;
 
   self->rows_changed = FALSE;
   row = get_row_for (self, pid, bar->start_us, bar->finish_us, FALSE, &slot);
@@ -277,8 +269,7 @@ monitor_timeline_rows_get_n_rows (MonitorTimelineRows *self)
 }
 
 MonitorTimelineRow *
-monitor_timeline_rows_get_row (MonitorTimelineRows *self,
-                               guint                row)
+monitor_timeline_rows_get_row (MonitorTimelineRows *self, guint row)
 {
   g_return_val_if_fail (row < self->rows->len, NULL);
 

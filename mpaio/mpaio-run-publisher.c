@@ -82,10 +82,10 @@ typedef struct
   guint              last_run_id;
   /* The records file of a run no longer kept, for the next run: its pages
    * are there already, so writing records faults none in. */
-  int                spare_fd;
-  guint8            *spare_map;
-  guint64            spare_capacity;
-  gboolean           atexit_added;
+  int      spare_fd;
+  guint8  *spare_map;
+  guint64  spare_capacity;
+  gboolean atexit_added;
 } Publisher;
 
 static Publisher publisher = { .spare_fd = -1 };
@@ -169,8 +169,8 @@ static void
 publication_collect_locked (MpaioRunPublication *publication)
 {
   const MpaioChunkRecord *taken;
-  guint64 n_records;
-  guint n_taken;
+  guint64                 n_records;
+  guint                   n_taken;
 
   if (publication->report == NULL)
     return;
@@ -187,7 +187,7 @@ publication_collect_locked (MpaioRunPublication *publication)
           const MpaioChunkRecord *record = &taken[i];
 
           /* Little-endian, as the interface says. */
-          out[i] = (MpaioFeedRecord) {
+          out[i] = (MpaioFeedRecord){
             .worker_index = GUINT32_TO_LE (record->worker_index),
             .outcome = GUINT32_TO_LE (MPAIO_FEED_OUTCOME_COMPLETED),
             .chunk_index = GUINT64_TO_LE (record->chunk_index),
@@ -250,10 +250,9 @@ publication_send_locked (MpaioRunPublication *publication)
   if (!is_watched_locked ())
     return;
 
-  emit_locked ("Progress",
-               g_variant_new ("(utuu@a(dadd))", publication->id, publication->n_records,
-                              n_in_flight, first_sample,
-                              samples_variant (publication->samples, first_sample)));
+  emit_locked ("Progress", g_variant_new ("(utuu@a(dadd))", publication->id, publication->n_records,
+                                          n_in_flight, first_sample,
+                                          samples_variant (publication->samples, first_sample)));
   publication->n_samples_sent = publication->samples->len;
 }
 
@@ -286,12 +285,11 @@ set_state_locked (const char *state, guint run_id)
 
 /* Sparse: only the pages records are written to take memory. */
 static void
-create_records_file_locked (MpaioRunPublication *publication,
-                            guint64              n_chunks)
+create_records_file_locked (MpaioRunPublication *publication, guint64 n_chunks)
 {
   guint64 capacity = MIN (n_chunks, MAX_PUBLISHED_RECORDS);
-  gsize size = capacity * sizeof (MpaioFeedRecord);
-  void *map;
+  gsize   size = capacity * sizeof (MpaioFeedRecord);
+  void   *map;
 
   publication->records_fd = -1;
   if (capacity == 0)
@@ -513,10 +511,10 @@ on_handle_get_run (MpaioDBusProgram1     *skeleton,
                    gpointer               user_data)
 {
   MpaioRunPublication *publication = NULL;
-  g_autoptr(GUnixFDList) fd_list = NULL;
+  g_autoptr (GUnixFDList) fd_list = NULL;
   GVariant *info, *samples;
-  guint64 n_records;
-  int fd = -1;
+  guint64   n_records;
+  int       fd = -1;
 
   g_mutex_lock (&publisher.lock);
   for (GList *l = publisher.runs.head; l != NULL; l = l->next)
@@ -533,8 +531,7 @@ on_handle_get_run (MpaioDBusProgram1     *skeleton,
     {
       g_mutex_unlock (&publisher.lock);
       if (publication == NULL)
-        g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR,
-                                               G_DBUS_ERROR_INVALID_ARGS,
+        g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
                                                "No run %u: the last %u runs are kept", run_id,
                                                MAX_KEPT_RUNS);
       else

@@ -41,7 +41,7 @@
 #define RUN_FORMAT  "mpaio-run"
 #define RUN_VERSION 1
 /* The most cores a sample may have (libgtop's limit). */
-#define MAX_CORES   1024
+#define MAX_CORES 1024
 
 /* Writing */
 
@@ -63,8 +63,7 @@ flush_if_full (GOutputStream *stream,
 }
 
 static void
-append_double (GString *buffer,
-               double   value)
+append_double (GString *buffer, double value)
 {
   char text[G_ASCII_DTOSTR_BUF_SIZE];
 
@@ -75,8 +74,7 @@ append_double (GString *buffer,
 }
 
 static void
-append_string (GString    *buffer,
-               const char *text)
+append_string (GString *buffer, const char *text)
 {
   g_string_append_c (buffer, '"');
   for (const char *p = text; *p != '\0'; p++)
@@ -108,15 +106,15 @@ append_string (GString    *buffer,
  * Since: 0.1
  */
 gboolean
-mpaio_run_report_write_json (MpaioRunReport  *self,
-                             GOutputStream   *stream,
-                             GCancellable    *cancellable,
-                             GError         **error)
+mpaio_run_report_write_json (MpaioRunReport *self,
+                             GOutputStream  *stream,
+                             GCancellable   *cancellable,
+                             GError        **error)
 {
-  g_autoptr(GString) buffer = g_string_sized_new (128 * 1024);
+  g_autoptr (GString) buffer = g_string_sized_new (128 * 1024);
   const char *const *workers;
-  GListModel *samples;
-  guint n_records;
+  GListModel        *samples;
+  guint              n_records;
 
   g_return_val_if_fail (MPAIO_IS_RUN_REPORT (self), FALSE);
   g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
@@ -144,15 +142,16 @@ mpaio_run_report_write_json (MpaioRunReport  *self,
     {
       const MpaioChunkRecord *record = mpaio_run_report_get_record (self, i);
 
-      g_string_append_printf (buffer,
-                              "%s\n    { \"worker\": %u, \"chunk\": %" G_GUINT64_FORMAT
-                              ", \"start-row\": %" G_GUINT64_FORMAT ", \"end-row\": %" G_GUINT64_FORMAT
-                              ", \"pid\": %d, \"outcome\": \"completed\", \"sent-us\": %" G_GINT64_FORMAT
-                              ", \"started-us\": %" G_GINT64_FORMAT ", \"finished-us\": %" G_GINT64_FORMAT
-                              ", \"returned-us\": %" G_GINT64_FORMAT " }",
-                              i > 0 ? "," : "", record->worker_index, record->chunk_index,
-                              record->start_row, record->end_row, record->pid, record->sent_us,
-                              record->started_us, record->finished_us, record->returned_us);
+      g_string_append_printf (
+          buffer,
+          "%s\n    { \"worker\": %u, \"chunk\": %" G_GUINT64_FORMAT
+          ", \"start-row\": %" G_GUINT64_FORMAT ", \"end-row\": %" G_GUINT64_FORMAT
+          ", \"pid\": %d, \"outcome\": \"completed\", \"sent-us\": %" G_GINT64_FORMAT
+          ", \"started-us\": %" G_GINT64_FORMAT ", \"finished-us\": %" G_GINT64_FORMAT
+          ", \"returned-us\": %" G_GINT64_FORMAT " }",
+          i > 0 ? "," : "", record->worker_index, record->chunk_index, record->start_row,
+          record->end_row, record->pid, record->sent_us, record->started_us, record->finished_us,
+          record->returned_us);
       if (!flush_if_full (stream, buffer, FALSE, cancellable, error))
         return FALSE;
     }
@@ -172,8 +171,8 @@ mpaio_run_report_write_json (MpaioRunReport  *self,
                               _mpaio_run_report_get_n_cores (self));
       for (guint i = 0; i < n_samples; i++)
         {
-          g_autoptr(MpaioCpuSample) sample = g_list_model_get_item (samples, i);
-          guint n_values = 0;
+          g_autoptr (MpaioCpuSample) sample = g_list_model_get_item (samples, i);
+          guint          n_values = 0;
           const gdouble *values = mpaio_cpu_sample_get_values (sample, &n_values);
 
           g_string_append (buffer, i > 0 ? ",\n      { \"time\": " : "\n      { \"time\": ");
@@ -214,17 +213,18 @@ mpaio_run_report_write_json (MpaioRunReport  *self,
  * Since: 0.1
  */
 gboolean
-mpaio_run_report_save_to_file (MpaioRunReport  *self,
-                               GFile           *file,
-                               GCancellable    *cancellable,
-                               GError         **error)
+mpaio_run_report_save_to_file (MpaioRunReport *self,
+                               GFile          *file,
+                               GCancellable   *cancellable,
+                               GError        **error)
 {
-  g_autoptr(GFileOutputStream) stream = NULL;
+  g_autoptr (GFileOutputStream) stream = NULL;
 
   g_return_val_if_fail (MPAIO_IS_RUN_REPORT (self), FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
 
-  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, cancellable, error);
+  stream =
+      g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, cancellable, error);
   if (stream == NULL)
     return FALSE;
 
@@ -244,9 +244,7 @@ typedef struct
 } Context;
 
 static gboolean
-fail (Context    *context,
-      const char *member,
-      const char *what)
+fail (Context *context, const char *member, const char *what)
 {
   if (context->index != G_MAXUINT)
     g_set_error (context->error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
@@ -259,12 +257,8 @@ fail (Context    *context,
 }
 
 static gboolean
-get_int (JsonObject *object,
-         const char *member,
-         gint64      min,
-         gint64      max,
-         gint64     *value,
-         Context    *context)
+get_int (
+    JsonObject *object, const char *member, gint64 min, gint64 max, gint64 *value, Context *context)
 {
   JsonNode *node = json_object_get_member (object, member);
 
@@ -280,14 +274,11 @@ get_int (JsonObject *object,
 }
 
 static gboolean
-get_double (JsonObject *object,
-            const char *member,
-            double     *value,
-            Context    *context)
+get_double (JsonObject *object, const char *member, double *value, Context *context)
 {
   JsonNode *node = json_object_get_member (object, member);
-  GType type = node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node)
-                                                            : G_TYPE_INVALID;
+  GType     type = node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node)
+                                                                : G_TYPE_INVALID;
 
   if (type != G_TYPE_INT64 && type != G_TYPE_DOUBLE)
     return fail (context, member, "must be a number");
@@ -297,9 +288,7 @@ get_double (JsonObject *object,
 }
 
 static JsonArray *
-get_array (JsonObject *object,
-           const char *member,
-           Context    *context)
+get_array (JsonObject *object, const char *member, Context *context)
 {
   JsonNode *node = json_object_get_member (object, member);
 
@@ -313,13 +302,10 @@ get_array (JsonObject *object,
 }
 
 static gboolean
-read_record (JsonNode         *node,
-             guint             n_workers,
-             MpaioChunkRecord *record,
-             Context          *context)
+read_record (JsonNode *node, guint n_workers, MpaioChunkRecord *record, Context *context)
 {
   JsonObject *object;
-  gint64 worker, chunk, start_row, end_row, pid;
+  gint64      worker, chunk, start_row, end_row, pid;
   const char *outcome;
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
@@ -352,16 +338,13 @@ read_record (JsonNode         *node,
 }
 
 static GListStore *
-read_samples (JsonObject *cpu,
-              guint      *n_cores,
-              gint64     *start_us,
-              Context    *context)
+read_samples (JsonObject *cpu, guint *n_cores, gint64 *start_us, Context *context)
 {
-  g_autoptr(GListStore) store = g_list_store_new (MPAIO_TYPE_CPU_SAMPLE);
+  g_autoptr (GListStore) store = g_list_store_new (MPAIO_TYPE_CPU_SAMPLE);
   g_autofree double *values = NULL;
-  JsonArray *samples;
-  gint64 cores;
-  guint n;
+  JsonArray         *samples;
+  gint64             cores;
+  guint              n;
 
   context->where = "cpu";
   context->index = G_MAXUINT;
@@ -377,10 +360,10 @@ read_samples (JsonObject *cpu,
   for (guint i = 0; i < n; i++)
     {
       JsonNode *node = json_array_get_element (samples, i);
-      g_autoptr(MpaioCpuSample) sample = NULL;
+      g_autoptr (MpaioCpuSample) sample = NULL;
       JsonObject *object;
-      JsonArray *core_values;
-      double time, total;
+      JsonArray  *core_values;
+      double      time, total;
 
       context->index = i;
       if (!JSON_NODE_HOLDS_OBJECT (node))
@@ -401,8 +384,8 @@ read_samples (JsonObject *cpu,
       for (guint core = 0; core < (guint) cores; core++)
         {
           JsonNode *value = json_array_get_element (core_values, core);
-          GType type = JSON_NODE_HOLDS_VALUE (value) ? json_node_get_value_type (value)
-                                                     : G_TYPE_INVALID;
+          GType     type =
+              JSON_NODE_HOLDS_VALUE (value) ? json_node_get_value_type (value) : G_TYPE_INVALID;
 
           if (type != G_TYPE_INT64 && type != G_TYPE_DOUBLE)
             {
@@ -435,22 +418,20 @@ read_samples (JsonObject *cpu,
  * Since: 0.1
  */
 MpaioRunReport *
-mpaio_run_report_new_from_file (GFile         *file,
-                                GCancellable  *cancellable,
-                                GError       **error)
+mpaio_run_report_new_from_file (GFile *file, GCancellable *cancellable, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(GInputStream) stream = NULL;
-  g_autoptr(MpaioRunReport) report = NULL;
-  g_autoptr(GPtrArray) workers = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) local_error = NULL;
-  Context context = { "the run", G_MAXUINT, error };
-  JsonNode *root;
+  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr (GInputStream) stream = NULL;
+  g_autoptr (MpaioRunReport) report = NULL;
+  g_autoptr (GPtrArray) workers = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) local_error = NULL;
+  Context     context = { "the run", G_MAXUINT, error };
+  JsonNode   *root;
   JsonObject *object;
-  JsonArray *chunks, *worker_names;
-  JsonNode *cpu;
-  gint64 version, start_us, end_us;
-  guint n_chunks;
+  JsonArray  *chunks, *worker_names;
+  JsonNode   *cpu;
+  gint64      version, start_us, end_us;
+  guint       n_chunks;
 
   g_return_val_if_fail (G_IS_FILE (file), NULL);
 
@@ -472,9 +453,9 @@ mpaio_run_report_new_from_file (GFile         *file,
 
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
-      g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (root),
-                                                             "format", NULL),
-                 RUN_FORMAT) != 0)
+      g_strcmp0 (
+          json_object_get_string_member_with_default (json_node_get_object (root), "format", NULL),
+          RUN_FORMAT) != 0)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                            "Not an mpaio run file: no “format”: “" RUN_FORMAT "”");
@@ -487,7 +468,8 @@ mpaio_run_report_new_from_file (GFile         *file,
   if (version > RUN_VERSION)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   "The run file is of version %" G_GINT64_FORMAT ", newer than this library reads (%d)",
+                   "The run file is of version %" G_GINT64_FORMAT
+                   ", newer than this library reads (%d)",
                    version, RUN_VERSION);
       return NULL;
     }
@@ -522,8 +504,8 @@ mpaio_run_report_new_from_file (GFile         *file,
       MpaioChunkRecord record = { 0 };
 
       context.index = i;
-      if (!read_record (json_array_get_element (chunks, i), workers->len > 0 ? workers->len : G_MAXUINT,
-                        &record, &context))
+      if (!read_record (json_array_get_element (chunks, i),
+                        workers->len > 0 ? workers->len : G_MAXUINT, &record, &context))
         return NULL;
       _mpaio_run_report_add_record (report, &record);
     }
@@ -536,9 +518,9 @@ mpaio_run_report_new_from_file (GFile         *file,
   cpu = json_object_get_member (object, "cpu");
   if (cpu != NULL && JSON_NODE_HOLDS_OBJECT (cpu))
     {
-      g_autoptr(GListStore) samples = NULL;
+      g_autoptr (GListStore) samples = NULL;
       gint64 cpu_start_us = 0;
-      guint n_cores = 0;
+      guint  n_cores = 0;
 
       samples = read_samples (json_node_get_object (cpu), &n_cores, &cpu_start_us, &context);
       if (samples == NULL)

@@ -65,7 +65,7 @@ on_signal (GDBusConnection *connection,
 
   if (g_str_equal (signal, "Progress"))
     {
-      g_autoptr(GVariant) samples = g_variant_get_child_value (parameters, 4);
+      g_autoptr (GVariant) samples = g_variant_get_child_value (parameters, 4);
       guint64 n_records;
 
       g_assert_true (g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(utuua(dadd))")));
@@ -101,14 +101,13 @@ call_with_fds (Watcher      *watcher,
                GVariant     *parameters,
                GUnixFDList **fd_list)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
   GVariant *reply;
 
-  g_dbus_connection_call_with_unix_fd_list (watcher->connection, watcher->name, watcher->path,
-                                            interface, method, parameters, NULL,
-                                            G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, on_call_done,
-                                            &result);
+  g_dbus_connection_call_with_unix_fd_list (
+      watcher->connection, watcher->name, watcher->path, interface, method, parameters, NULL,
+      G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, on_call_done, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
 
@@ -119,10 +118,7 @@ call_with_fds (Watcher      *watcher,
 }
 
 static GVariant *
-call_full (Watcher    *watcher,
-           const char *interface,
-           const char *method,
-           GVariant   *parameters)
+call_full (Watcher *watcher, const char *interface, const char *method, GVariant *parameters)
 {
   return call_with_fds (watcher, interface, method, parameters, NULL);
 }
@@ -130,19 +126,17 @@ call_full (Watcher    *watcher,
 /* GetRun(): the run's information, and its records read from the file
  * it shares. */
 static GVariant *
-get_run (Watcher *watcher,
-         guint    run_id,
-         GArray  *records)
+get_run (Watcher *watcher, guint run_id, GArray *records)
 {
-  g_autoptr(GUnixFDList) fd_list = NULL;
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) samples = NULL;
-  GVariant *info = NULL;
-  guint64 n_records = 0, capacity = 0;
-  gint32 handle = -1;
-  void *map;
+  g_autoptr (GUnixFDList) fd_list = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GVariant) samples = NULL;
+  GVariant   *info = NULL;
+  guint64     n_records = 0, capacity = 0;
+  gint32      handle = -1;
+  void       *map;
   struct stat st;
-  int fd;
+  int         fd;
 
   reply = call_with_fds (watcher, "org.mpaio.Program1", "GetRun", g_variant_new ("(u)", run_id),
                          &fd_list);
@@ -297,8 +291,8 @@ test_watched_run (void)
   g_autoptr (GVariant) reply = NULL;
   g_autoptr (GVariant) info = NULL;
   g_autoptr (GArray) fetched = g_array_new (FALSE, FALSE, sizeof (MpaioFeedRecord));
-  guint         run_id;
-  char         *state = NULL;
+  guint run_id;
+  char *state = NULL;
 
   g_test_summary ("A watcher sees every chunk record of a published run, in batches, as the "
                   "run's report has them, and GetRun() returns the same");
@@ -368,12 +362,12 @@ test_unwatched_run_sends_no_records (void)
 
   /* Asked for afterwards, the whole run is there. */
   {
-    g_autoptr(GArray) fetched = g_array_new (FALSE, FALSE, sizeof (MpaioFeedRecord));
-    g_autoptr(GVariant) info = NULL;
-    g_autoptr(GVariant) reply = call_full (watcher, "org.freedesktop.DBus.Properties", "Get",
-                                           g_variant_new ("(ss)", "org.mpaio.Program1",
-                                                          "CurrentRun"));
-    g_autoptr(GVariant) value = NULL;
+    g_autoptr (GArray) fetched = g_array_new (FALSE, FALSE, sizeof (MpaioFeedRecord));
+    g_autoptr (GVariant) info = NULL;
+    g_autoptr (GVariant) reply =
+        call_full (watcher, "org.freedesktop.DBus.Properties", "Get",
+                   g_variant_new ("(ss)", "org.mpaio.Program1", "CurrentRun"));
+    g_autoptr (GVariant) value = NULL;
 
     g_variant_get (reply, "(v)", &value);
     info = get_run (watcher, g_variant_get_uint32 (value), fetched);

@@ -46,8 +46,7 @@ typedef struct
 /* What a monitor does: reads every new record (72 bytes each, see
  * org.mpaio.Program1.xml; the pid is at byte 32). */
 static void
-read_records (Watcher *watcher,
-              guint64  n_records)
+read_records (Watcher *watcher, guint64 n_records)
 {
   n_records = MIN (n_records, watcher->map_size / 72);
   for (guint64 i = watcher->n_read; i < n_records; i++)
@@ -65,21 +64,19 @@ read_records (Watcher *watcher,
 }
 
 static void
-on_get_run (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
+on_get_run (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Watcher *watcher = user_data;
-  g_autoptr(GUnixFDList) fd_list = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_with_unix_fd_list_finish (
-    G_DBUS_CONNECTION (source), &fd_list, result, &error);
-  g_autoptr(GVariant) info = NULL;
-  g_autoptr(GVariant) samples = NULL;
+  g_autoptr (GUnixFDList) fd_list = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = g_dbus_connection_call_with_unix_fd_list_finish (
+      G_DBUS_CONNECTION (source), &fd_list, result, &error);
+  g_autoptr (GVariant) info = NULL;
+  g_autoptr (GVariant) samples = NULL;
   guint64 n_records = 0, capacity = 0;
-  gint32 handle;
-  void *map;
-  int fd;
+  gint32  handle;
+  void   *map;
+  int     fd;
 
   if (reply == NULL)
     g_error ("bench-publish --watch: %s", error->message);
@@ -112,16 +109,16 @@ on_signal (GDBusConnection *connection,
            gpointer         user_data)
 {
   Watcher *watcher = user_data;
-  guint run = 0;
-  guint64 n_records = 0;
+  guint    run = 0;
+  guint64  n_records = 0;
 
   if (g_str_equal (signal, "RunStarted"))
     {
       g_variant_get_child (parameters, 0, "u", &run);
       g_dbus_connection_call_with_unix_fd_list (
-        connection, watcher->name, watcher->path, "org.mpaio.Program1", "GetRun",
-        g_variant_new ("(u)", run), G_VARIANT_TYPE ("(a{sv}hta(dadd))"), G_DBUS_CALL_FLAGS_NONE,
-        -1, NULL, NULL, on_get_run, watcher);
+          connection, watcher->name, watcher->path, "org.mpaio.Program1", "GetRun",
+          g_variant_new ("(u)", run), G_VARIANT_TYPE ("(a{sv}hta(dadd))"), G_DBUS_CALL_FLAGS_NONE,
+          -1, NULL, NULL, on_get_run, watcher);
     }
   else if (g_str_equal (signal, "Progress") && watcher->map != NULL)
     {
@@ -131,12 +128,10 @@ on_signal (GDBusConnection *connection,
 }
 
 static void
-on_watch_done (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
+on_watch_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result,
-                                                             NULL);
+  g_autoptr (GVariant) reply =
+      g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, NULL);
 
   if (reply != NULL)
     {
@@ -158,31 +153,27 @@ on_program_appeared (GDBusConnection *connection,
 }
 
 static void
-on_last_call_done (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+on_last_call_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Watcher *watcher = user_data;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result,
-                                                             NULL);
+  g_autoptr (GVariant) reply =
+      g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, NULL);
 
   g_main_loop_quit (watcher->loop);
 }
 
 static void
-on_stdin_closed (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+on_stdin_closed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Watcher *watcher = user_data;
-  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result,
-                                                              NULL);
+  g_autoptr (GBytes) bytes =
+      g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, NULL);
 
   /* The program's reply comes after every signal it sent before it. */
   g_dbus_connection_call (watcher->connection, watcher->name, watcher->path,
                           "org.freedesktop.DBus.Properties", "GetAll",
-                          g_variant_new ("(s)", "org.mpaio.Program1"), NULL,
-                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_last_call_done, watcher);
+                          g_variant_new ("(s)", "org.mpaio.Program1"), NULL, G_DBUS_CALL_FLAGS_NONE,
+                          -1, NULL, on_last_call_done, watcher);
 }
 
 /* Watches the program @pid (again each time it comes back on the bus)
@@ -190,8 +181,8 @@ on_stdin_closed (GObject      *source,
 static int
 watch (gint pid)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GInputStream) input = g_unix_input_stream_new (0, FALSE);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GInputStream) input = g_unix_input_stream_new (0, FALSE);
   Watcher watcher = { 0 };
 
   watcher.connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
@@ -222,9 +213,7 @@ typedef struct
 } WatcherProcess;
 
 static void
-on_line (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+on_line (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   char **line = user_data;
 
@@ -248,41 +237,38 @@ read_line (WatcherProcess *watcher)
 }
 
 static gdouble
-run_once (MpaioExecutor     *executor,
-          MpaioDataIterator *iterator,
-          GError           **error)
+run_once (MpaioExecutor *executor, MpaioDataIterator *iterator, GError **error)
 {
-  g_autoptr(BenchEmptyWorker) worker = bench_empty_worker_new (iterator);
+  g_autoptr (BenchEmptyWorker) worker = bench_empty_worker_new (iterator);
   gdouble seconds = bench_run_worker (executor, MPAIO_WORKER (worker), NULL, error);
 
   return seconds < 0 ? -1.0 : mpaio_data_iterator_get_n_chunks (iterator) / seconds;
 }
 
 int
-main (int    argc,
-      char **argv)
+main (int argc, char **argv)
 {
-  gint64 n_chunks = 200000;
-  gint watch_pid = 0;
+  gint64             n_chunks = 200000;
+  gint               watch_pid = 0;
   const GOptionEntry entries[] = {
     { "chunks", 'n', 0, G_OPTION_ARG_INT64, &n_chunks, "Chunks per run (default 200000)", "N" },
     { "watch", 0, 0, G_OPTION_ARG_INT, &watch_pid, "Be the watcher of the program PID", "PID" },
     G_OPTION_ENTRY_NULL
   };
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MpaioSharedArray) array = NULL;
-  g_autoptr(MpaioDataIterator) iterator = NULL;
-  g_autoptr(MpaioProcessPool) pool = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(BenchTable) table = NULL;
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MpaioSharedArray) array = NULL;
+  g_autoptr (MpaioDataIterator) iterator = NULL;
+  g_autoptr (MpaioProcessPool) pool = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (BenchTable) table = NULL;
   g_autofree char *pid_s = NULL;
   g_autofree char *last = NULL;
   g_autofree char *title = NULL;
-  WatcherProcess watcher = { 0 };
-  gdouble off_rates[REPEATS], on_rates[REPEATS], off_rate, on_rate;
-  guint64 off_cpu_ns = 0, on_cpu_ns = 0, cpu_before;
-  guint64 n_rows, n_watched = 0, n_received = 0;
+  WatcherProcess   watcher = { 0 };
+  gdouble          off_rates[REPEATS], on_rates[REPEATS], off_rate, on_rate;
+  guint64          off_cpu_ns = 0, on_cpu_ns = 0, cpu_before;
+  guint64          n_rows, n_watched = 0, n_received = 0;
 
   bench_init (&argc, &argv);
 
@@ -313,10 +299,10 @@ main (int    argc,
     g_error ("bench-publish: %s", error->message);
 
   pid_s = g_strdup_printf ("%d", (int) getpid ());
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  watcher.process = g_subprocess_launcher_spawn (launcher, &error, "/proc/self/exe", "--watch",
-                                                 pid_s, NULL);
+  launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  watcher.process =
+      g_subprocess_launcher_spawn (launcher, &error, "/proc/self/exe", "--watch", pid_s, NULL);
   if (watcher.process == NULL)
     g_error ("bench-publish: %s", error->message);
   watcher.output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (watcher.process));
@@ -324,7 +310,7 @@ main (int    argc,
   for (guint i = 0; i <= REPEATS; i++)
     {
       g_autofree char *line = NULL;
-      gdouble rate;
+      gdouble          rate;
 
       mpaio_set_monitoring_enabled (FALSE);
       cpu_before = bench_read_cpu_ns (0);
@@ -380,14 +366,16 @@ main (int    argc,
                            on_rate >= 0.98 * off_rate);
   }
   bench_table_add_note (table, "ratio = value / baseline; a rate is better when higher.");
-  bench_table_add_note (table, "CPU time of the program's main thread per chunk: %.3f µs off, "
-                               "%.3f µs on (%+.1f %%).",
+  bench_table_add_note (table,
+                        "CPU time of the program's main thread per chunk: %.3f µs off, "
+                        "%.3f µs on (%+.1f %%).",
                         off_cpu_ns / 1e3 / ((double) n_chunks * REPEATS),
                         on_cpu_ns / 1e3 / ((double) n_chunks * REPEATS),
                         100.0 * ((double) on_cpu_ns / MAX (off_cpu_ns, 1) - 1.0));
-  bench_table_add_note (table, "the watcher (a separate process on the same private bus) received "
-                               "%" G_GUINT64_FORMAT " chunk records of the %" G_GUINT64_FORMAT
-                               " the watched runs had.",
+  bench_table_add_note (table,
+                        "the watcher (a separate process on the same private bus) received "
+                        "%" G_GUINT64_FORMAT " chunk records of the %" G_GUINT64_FORMAT
+                        " the watched runs had.",
                         n_received, n_watched);
   bench_table_print (table);
 

@@ -27,10 +27,7 @@
 #define HEIGHT 160
 
 static MpaioChunkRecord
-make_record (gint    pid,
-             guint64 index,
-             double  start_s,
-             double  duration_s)
+make_record (gint pid, guint64 index, double start_s, double duration_s)
 {
   MpaioChunkRecord record = { 0 };
 
@@ -47,8 +44,7 @@ make_record (gint    pid,
 }
 
 static double
-time_to_x (const graphene_rect_t *row,
-           double                 time_s)
+time_to_x (const graphene_rect_t *row, double time_s)
 {
   return row->origin.x + time_s / SPAN_S * row->size.width;
 }
@@ -57,18 +53,18 @@ static void
 test_unfinished_chunks (void)
 {
   MonitorChunkTimeline *timeline = MONITOR_CHUNK_TIMELINE (monitor_chunk_timeline_new ());
-  MpaioChunkRecord done = make_record (4242, 0, 1.0, 2.0);
-  MpaioChunkRecord cancelled = make_record (4242, 1, 4.0, 0.0);
-  MpaioChunkRecord failed = make_record (4242, 2, 7.0, 0.0);
-  g_autoptr(GdkTexture) texture = NULL;
+  MpaioChunkRecord      done = make_record (4242, 0, 1.0, 2.0);
+  MpaioChunkRecord      cancelled = make_record (4242, 1, 4.0, 0.0);
+  MpaioChunkRecord      failed = make_record (4242, 2, 7.0, 0.0);
+  g_autoptr (GdkTexture) texture = NULL;
   g_autofree char *done_text = NULL;
   g_autofree char *cancelled_text = NULL;
   g_autofree char *failed_text = NULL;
-  graphene_rect_t bounds;
-  GdkRGBA row_color, at_done, at_cancelled_middle, at_cancelled_edge, at_failed;
-  TestPixels pixels;
-  GtkWindow *window;
-  int y;
+  graphene_rect_t  bounds;
+  GdkRGBA          row_color, at_done, at_cancelled_middle, at_cancelled_edge, at_failed;
+  TestPixels       pixels;
+  GtkWindow       *window;
+  int              y;
 
   g_test_summary ("Cancelled and failed chunks are drawn apart from chunks that completed, "
                   "and their tooltips say so");
@@ -84,7 +80,7 @@ test_unfinished_chunks (void)
   monitor_chunk_timeline_set_frozen_time (timeline, T0_US + (gint64) (SPAN_S * G_USEC_PER_SEC));
   monitor_chunk_timeline_add_record_full (timeline, &done, "TestWorker", MONITOR_CHUNK_COMPLETED);
   monitor_chunk_timeline_add_record_full (timeline, &cancelled, "TestWorker",
-                                        MONITOR_CHUNK_CANCELLED);
+                                          MONITOR_CHUNK_CANCELLED);
   monitor_chunk_timeline_add_record_full (timeline, &failed, "TestWorker", MONITOR_CHUNK_FAILED);
   window = test_show_in_window (GTK_WIDGET (timeline), WIDTH, HEIGHT);
 
@@ -96,10 +92,10 @@ test_unfinished_chunks (void)
   texture = test_render_widget (GTK_WIDGET (timeline));
   test_pixels_init (&pixels, texture);
   g_assert_true (test_pixels_get (&pixels, (int) time_to_x (&bounds, 2.0), y, &at_done));
-  g_assert_true (test_pixels_get (&pixels, (int) time_to_x (&bounds, 5.0), y,
-                                  &at_cancelled_middle));
-  g_assert_true (test_pixels_get (&pixels, (int) time_to_x (&bounds, 5.0),
-                                  (int) bounds.origin.y, &at_cancelled_edge));
+  g_assert_true (
+      test_pixels_get (&pixels, (int) time_to_x (&bounds, 5.0), y, &at_cancelled_middle));
+  g_assert_true (test_pixels_get (&pixels, (int) time_to_x (&bounds, 5.0), (int) bounds.origin.y,
+                                  &at_cancelled_edge));
   g_assert_true (test_pixels_get (&pixels, (int) time_to_x (&bounds, 8.0), y, &at_failed));
 
   /* Work done: the row's colour. Cancelled: an empty frame, not the row's
@@ -129,8 +125,8 @@ test_unfinished_chunks (void)
 static char *
 write_run_file (const char *dir)
 {
-  g_autoptr(GString) json = g_string_new (NULL);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GString) json = g_string_new (NULL);
+  g_autoptr (GError) error = NULL;
   char *path = g_build_filename (dir, "run.json", NULL);
 
   g_string_append (json, "{\"format\": \"mpaio-run\", \"version\": 1, \"start-us\": 1000000, "
@@ -157,15 +153,15 @@ write_run_file (const char *dir)
 static void
 test_render_run_file (void)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("mpaio-run-views-XXXXXX", &error);
   g_autofree char *run = NULL;
   g_autofree char *png = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GdkRGBA core0, worker0, worker1;
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  GdkRGBA    core0, worker0, worker1;
   TestPixels pixels;
-  int width, height;
+  int        width, height;
 
   g_test_summary ("mpaio-monitor --render run.json --output x.png draws the CPU chart in the "
                   "upper part and the chunk timeline below it, with no display");
@@ -174,9 +170,8 @@ test_render_run_file (void)
   run = write_run_file (dir);
   png = g_build_filename (dir, "run.png", NULL);
 
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error,
-                              g_getenv ("MPAIO_MONITOR_PROGRAM"), "--render", run, "--output", png,
-                              "--size", "800x500", NULL);
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, g_getenv ("MPAIO_MONITOR_PROGRAM"),
+                              "--render", run, "--output", png, "--size", "800x500", NULL);
   g_assert_no_error (error);
   g_subprocess_wait_check (process, NULL, &error);
   g_assert_no_error (error);
@@ -198,10 +193,10 @@ test_render_run_file (void)
   g_assert_false (test_pixels_find_color (&pixels, &worker0, 0, 0, width - 1, height / 2));
   /* The timeline: both processes' bars in the lower part, across most of
    * the width (the axis is fitted to the run, 1 s to 9 s). */
-  g_assert_true (test_pixels_find_color (&pixels, &worker0, width / 8, height / 2, width / 4,
+  g_assert_true (
+      test_pixels_find_color (&pixels, &worker0, width / 8, height / 2, width / 4, height - 1));
+  g_assert_true (test_pixels_find_color (&pixels, &worker1, width * 3 / 4, height / 2, width - 20,
                                          height - 1));
-  g_assert_true (test_pixels_find_color (&pixels, &worker1, width * 3 / 4, height / 2,
-                                         width - 20, height - 1));
   test_pixels_clear (&pixels);
 
   g_unlink (png);
@@ -212,12 +207,12 @@ test_render_run_file (void)
 static void
 test_lane_layout (void)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("mpaio-run-views-XXXXXX", &error);
   g_autofree char *run = write_run_file (dir);
-  g_autoptr(GFile) file = g_file_new_for_path (run);
-  g_autoptr(MpaioRunReport) report = mpaio_run_report_new_from_file (file, NULL, &error);
-  g_autoptr(MonitorLaneLayout) layout = NULL;
+  g_autoptr (GFile) file = g_file_new_for_path (run);
+  g_autoptr (MpaioRunReport) report = mpaio_run_report_new_from_file (file, NULL, &error);
+  g_autoptr (MonitorLaneLayout) layout = NULL;
 
   g_test_summary ("The lane layout, without a display: a row per process in the order they "
                   "first ran a chunk, one lane when its chunks do not overlap");
@@ -239,17 +234,17 @@ test_lane_layout (void)
 static void
 test_open_and_zoom (void)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("mpaio-run-views-XXXXXX", &error);
   g_autofree char *run_path = write_run_file (dir);
-  g_autoptr(GFile) file = g_file_new_for_path (run_path);
-  g_autoptr(GtkApplication) application = NULL;
-  MonitorWindow *window;
-  MonitorCpuChart *chart;
+  g_autoptr (GFile) file = g_file_new_for_path (run_path);
+  g_autoptr (GtkApplication) application = NULL;
+  MonitorWindow        *window;
+  MonitorCpuChart      *chart;
   MonitorChunkTimeline *timeline;
-  MonitorRun *run;
-  double fitted, history;
-  gint64 end_us;
+  MonitorRun           *run;
+  double                fitted, history;
+  gint64                end_us;
 
   g_test_summary ("A run file opens as a run of the list, fitted to the window; zooming "
                   "changes the visible span around its middle, panning moves it, fitting "
@@ -291,9 +286,10 @@ test_open_and_zoom (void)
   g_assert_cmpfloat_with_epsilon (history, fitted / 1.5, 1e-9);
   g_assert_cmpfloat (monitor_chunk_timeline_get_history (timeline), ==, history);
   /* Around the middle: the middle of the span stays where it was. */
-  g_assert_cmpint (llabs ((monitor_cpu_chart_get_frozen_time (chart) - (gint64) (history / 2 * 1e6)) -
-                          (end_us - (gint64) (fitted / 2 * 1e6))),
-                   <=, 2);
+  g_assert_cmpint (
+      llabs ((monitor_cpu_chart_get_frozen_time (chart) - (gint64) (history / 2 * 1e6)) -
+             (end_us - (gint64) (fitted / 2 * 1e6))),
+      <=, 2);
 
   end_us = monitor_cpu_chart_get_frozen_time (chart);
   g_action_group_activate_action (G_ACTION_GROUP (window), "pan", g_variant_new_int32 (1));
@@ -315,11 +311,9 @@ test_open_and_zoom (void)
 }
 
 static gboolean
-has_accel (GtkApplication *application,
-           const char     *action,
-           const char     *accel)
+has_accel (GtkApplication *application, const char *action, const char *accel)
 {
-  g_auto(GStrv) accels = gtk_application_get_accels_for_action (application, action);
+  g_auto (GStrv) accels = gtk_application_get_accels_for_action (application, action);
 
   return accels != NULL && g_strv_contains ((const char *const *) accels, accel);
 }
@@ -327,8 +321,8 @@ has_accel (GtkApplication *application,
 static void
 test_shortcuts (void)
 {
-  g_autoptr(MonitorApplication) application = monitor_application_new ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr (MonitorApplication) application = monitor_application_new ();
+  g_autoptr (GError) error = NULL;
   MonitorWindow *window;
 
   g_test_summary ("The usual GNOME shortcuts are there, with a shortcuts window");
@@ -337,8 +331,8 @@ test_shortcuts (void)
   g_assert_no_error (error);
   g_assert_true (has_accel (GTK_APPLICATION (application), "app.quit", "<Control>q"));
   g_assert_true (has_accel (GTK_APPLICATION (application), "window.close", "<Control>w"));
-  g_assert_true (has_accel (GTK_APPLICATION (application), "win.show-help-overlay",
-                            "<Control>question"));
+  g_assert_true (
+      has_accel (GTK_APPLICATION (application), "win.show-help-overlay", "<Control>question"));
   g_assert_true (has_accel (GTK_APPLICATION (application), "win.open-run", "<Control>o"));
 
   window = monitor_window_new (GTK_APPLICATION (application), 200, 60);
@@ -350,10 +344,10 @@ test_shortcuts (void)
 }
 
 static double
-color_distance (const GdkRGBA *a,
-                const GdkRGBA *b)
+color_distance (const GdkRGBA *a, const GdkRGBA *b)
 {
-  return sqrt ((a->red - b->red) * (a->red - b->red) + (a->green - b->green) * (a->green - b->green) +
+  return sqrt ((a->red - b->red) * (a->red - b->red) +
+               (a->green - b->green) * (a->green - b->green) +
                (a->blue - b->blue) * (a->blue - b->blue));
 }
 
@@ -385,21 +379,21 @@ test_palette (void)
 static void
 test_screenshot_scale (void)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("mpaio-run-views-XXXXXX", &error);
   g_autofree char *shot = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
 
   g_test_summary ("--screenshot saves the window at its scale factor: twice the size at 2");
 
   g_assert_no_error (error);
   shot = g_build_filename (dir, "shot.png", NULL);
   g_subprocess_launcher_setenv (launcher, "GDK_SCALE", "2", TRUE);
-  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("MPAIO_MONITOR_PROGRAM"),
-                                         "--size", "600x400", "--screenshot", shot, "--after",
-                                         "0.1", NULL);
+  process =
+      g_subprocess_launcher_spawn (launcher, &error, g_getenv ("MPAIO_MONITOR_PROGRAM"), "--size",
+                                   "600x400", "--screenshot", shot, "--after", "0.1", NULL);
   g_assert_no_error (error);
   g_subprocess_wait_check (process, NULL, &error);
   g_assert_no_error (error);
@@ -414,8 +408,7 @@ test_screenshot_scale (void)
 }
 
 int
-main (int    argc,
-      char **argv)
+main (int argc, char **argv)
 {
   gtk_test_init (&argc, &argv, NULL);
 

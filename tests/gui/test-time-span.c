@@ -33,8 +33,8 @@ static void
 test_zoom_keeps_pointer (void)
 {
   MonitorTimeSpan span = { 10.0, 100 * S };
-  gint64 under_pointer = 100 * S - 7 * S; /* at 30 % of the width */
-  double fraction = monitor_time_span_position (span, under_pointer);
+  gint64          under_pointer = 100 * S - 7 * S; /* at 30 % of the width */
+  double          fraction = monitor_time_span_position (span, under_pointer);
   MonitorTimeSpan in, out;
 
   g_test_summary ("Zooming scales the span and keeps the time under the pointer where it is");
@@ -67,12 +67,11 @@ test_pan (void)
   g_assert_cmpint (earlier.end_us, ==, 48 * S);
 
   /* Never to 0, which would mean "follow now". */
-  g_assert_cmpint (monitor_time_span_pan ((MonitorTimeSpan) { 4.0, 1 * S }, -10).end_us, >, 0);
+  g_assert_cmpint (monitor_time_span_pan ((MonitorTimeSpan){ 4.0, 1 * S }, -10).end_us, >, 0);
 }
 
 int
-main (int    argc,
-      char **argv)
+main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 

@@ -189,8 +189,8 @@ test_list (void)
 typedef struct
 {
   MonitorChunkTimeline *timeline;
-  guint               n_bars_at_end;
-  gboolean            finished;
+  guint                 n_bars_at_end;
+  gboolean              finished;
 } AttachState;
 
 static void
@@ -207,12 +207,12 @@ test_attach_draws_live (void)
   g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
   g_autoptr (MonitorProgramWatcher) watcher = NULL;
   g_autoptr (GdkTexture) texture = NULL;
-  MonitorWindow *window;
+  MonitorWindow        *window;
   MonitorChunkTimeline *timeline;
-  AttachState         state = { 0 };
-  Watched            *watched;
-  guint               n_rows, n_chunks = 48;
-  TestPixels          pixels;
+  AttachState           state = { 0 };
+  Watched              *watched;
+  guint                 n_rows, n_chunks = 48;
+  TestPixels            pixels;
 
   g_test_summary ("A window attached to a publishing program draws its chunks while the run "
                   "goes on, one row per worker process with bars in the rows' colours where "
@@ -280,8 +280,7 @@ test_attach_draws_live (void)
 }
 
 static GtkListBoxRow *
-find_program_row (GtkListBox *list,
-                  GPid        pid)
+find_program_row (GtkListBox *list, GPid pid)
 {
   for (int i = 0; gtk_list_box_get_row_at_index (list, i) != NULL; i++)
     {
@@ -297,14 +296,14 @@ find_program_row (GtkListBox *list,
 static void
 test_window_lists_programs (void)
 {
-  g_autoptr(GtkApplication) application = NULL;
-  g_autoptr(GError) error = NULL;
-  MonitorWindow *window;
+  g_autoptr (GtkApplication) application = NULL;
+  g_autoptr (GError) error = NULL;
+  MonitorWindow        *window;
   MonitorChunkTimeline *timeline;
-  GtkListBox *programs;
-  GtkListBoxRow *row;
-  MonitorRun *run;
-  Watched *watched;
+  GtkListBox           *programs;
+  GtkListBoxRow        *row;
+  MonitorRun           *run;
+  Watched              *watched;
 
   g_test_summary ("The window lists the programs that publish their runs as they come and go; "
                   "choosing one watches it, its runs join the list of runs");
