@@ -480,6 +480,28 @@ start_watching (MonitorApplication *self,
         }
     }
 
+  if (self->attach_pid > 0)
+    {
+      g_autofree char *name = g_strdup_printf ("org.mpaio.Program.instance%d", (int) pid);
+      g_autoptr(GVariant) reply = g_dbus_connection_call_sync (
+        self->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+        "NameHasOwner", g_variant_new ("(s)", name), G_VARIANT_TYPE ("(b)"),
+        G_DBUS_CALL_FLAGS_NONE, -1, NULL, error);
+      gboolean has_owner = FALSE;
+
+      if (reply == NULL)
+        return FALSE;
+      g_variant_get (reply, "(b)", &has_owner);
+      if (!has_owner)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                       "Process %d does not publish its runs: start it with %s=1 in its "
+                       "environment, or with %s -- COMMAND (see %s --list)",
+                       (int) pid, MPAIO_MONITOR_ENV, g_get_prgname (), g_get_prgname ());
+          return FALSE;
+        }
+    }
+
   /* Subscribed before the main loop runs again: nothing the program
    * publishes is missed. */
   self->watcher = monitor_program_watcher_new (self->bus, pid);

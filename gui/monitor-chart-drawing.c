@@ -339,12 +339,11 @@ monitor_chart_draw_background (cairo_t                *cr,
     {
       char   text[32];
       /* Time runs left to right in the window as in exports: a live axis
-       * counts up to now from before it. */
+       * counts up to its right edge (now, or where it was paused) from
+       * before it. */
       double value = axis->seconds_ago ? ticks[i] - axis->end : ticks[i];
 
-      if (axis->seconds_ago && fabs (value) < 1e-9)
-        g_strlcpy (text, _("now"), sizeof text);
-      else if (value < 0)
+      if (value < -1e-9)
         {
           char magnitude[32];
 

@@ -393,15 +393,15 @@ test_screenshot_scale (void)
   g_subprocess_launcher_setenv (launcher, "GDK_SCALE", "2", TRUE);
   process =
       g_subprocess_launcher_spawn (launcher, &error, g_getenv ("MPAIO_MONITOR_PROGRAM"), "--size",
-                                   "600x400", "--screenshot", shot, "--after", "0.1", NULL);
+                                   "620x480", "--screenshot", shot, "--after", "0.1", NULL);
   g_assert_no_error (error);
   g_subprocess_wait_check (process, NULL, &error);
   g_assert_no_error (error);
 
   texture = gdk_texture_new_from_filename (shot, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (gdk_texture_get_width (texture), ==, 1200);
-  g_assert_cmpint (gdk_texture_get_height (texture), ==, 800);
+  g_assert_cmpint (gdk_texture_get_width (texture), ==, 1240);
+  g_assert_cmpint (gdk_texture_get_height (texture), ==, 960);
 
   g_unlink (shot);
   g_rmdir (dir);

@@ -8,6 +8,7 @@
  */
 
 #include <string.h>
+#include <unistd.h>
 
 #include <gtk/gtk.h>
 #include <mpaio.h>
@@ -340,6 +341,30 @@ test_window_lists_programs (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+test_attach_unknown (void)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+
+  g_test_summary ("--attach to a process that publishes nothing fails and says how to start it");
+
+  /* This test's own process: it does not publish. */
+  {
+    g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
+
+    process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                &error, g_getenv ("MPAIO_MONITOR_PROGRAM"), "--attach", pid, NULL);
+  }
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_subprocess_get_successful (process));
+  g_assert_nonnull (strstr (err, "does not publish its runs"));
+  g_assert_nonnull (strstr (err, "MPAIO_MONITOR=1"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -348,6 +373,7 @@ main (int argc, char **argv)
   g_test_add_func ("/watch/list", test_list);
   g_test_add_func ("/watch/attach-draws-live", test_attach_draws_live);
   g_test_add_func ("/watch/window-lists-programs", test_window_lists_programs);
+  g_test_add_func ("/watch/attach-unknown", test_attach_unknown);
 
   return g_test_run ();
 }
