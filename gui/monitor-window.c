@@ -637,6 +637,21 @@ on_watched_run_finished (MonitorWindow *self,
   g_clear_object (&self->watched_run);
 }
 
+/* The program left the bus mid-run (it crashed or was killed): its run
+ * ends there, with what came before. */
+static void
+on_watched_vanished (MonitorWindow *self)
+{
+  if (self->watched_run == NULL)
+    return;
+
+  monitor_run_finish (self->watched_run, g_get_monotonic_time (),
+                      _("The program ended during the run"), NULL);
+  if (self->selected == self->watched_run)
+    show_run (self, self->watched_run);
+  g_clear_object (&self->watched_run);
+}
+
 /**
  * monitor_window_watch:
  * @self: a window
@@ -663,6 +678,8 @@ monitor_window_watch (MonitorWindow    *self,
   g_signal_connect_object (watcher, "records", G_CALLBACK (on_watched_records), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (watcher, "run-finished", G_CALLBACK (on_watched_run_finished), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (watcher, "vanished", G_CALLBACK (on_watched_vanished), self,
                            G_CONNECT_SWAPPED);
 
   title = g_strdup_printf (_("mpaio Monitor — process %d"),

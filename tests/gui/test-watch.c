@@ -365,6 +365,47 @@ test_attach_unknown (void)
   g_assert_nonnull (strstr (err, "MPAIO_MONITOR=1"));
 }
 
+static void
+test_program_killed_mid_run (void)
+{
+  g_autoptr (GtkApplication) application = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_autoptr (MonitorProgramWatcher) watcher = NULL;
+  MonitorWindow *window;
+  MonitorRun *run;
+  Watched *watched;
+
+  g_test_summary ("A watched program killed mid-run ends its run in the list, with what it had "
+                  "published, instead of leaving it running for ever");
+
+  g_assert_no_error (error);
+  application = gtk_application_new ("org.mpaio.Monitor.TestWatchKill", G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (application), NULL, &error);
+  g_assert_no_error (error);
+  window = monitor_window_new (application, 200, 60);
+
+  watched = watched_start (64, 3000);
+  watcher = monitor_program_watcher_new (bus, watched->pid);
+  monitor_window_watch (window, watcher);
+  watched_start_run (watched);
+  while (monitor_chunk_timeline_get_n_bars (monitor_window_get_timeline (window)) == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  run = monitor_window_get_selected_run (window);
+  g_assert_true (monitor_run_get_running (run));
+  g_subprocess_force_exit (watched->process);
+  while (monitor_run_get_running (run))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (strstr (monitor_run_get_state (run), "ended during the run"));
+
+  g_subprocess_wait (watched->process, NULL, NULL);
+  g_object_unref (watched->output);
+  g_object_unref (watched->process);
+  g_free (watched);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -374,6 +415,7 @@ main (int argc, char **argv)
   g_test_add_func ("/watch/attach-draws-live", test_attach_draws_live);
   g_test_add_func ("/watch/window-lists-programs", test_window_lists_programs);
   g_test_add_func ("/watch/attach-unknown", test_attach_unknown);
+  g_test_add_func ("/watch/program-killed-mid-run", test_program_killed_mid_run);
 
   return g_test_run ();
 }
