@@ -356,6 +356,24 @@ monitor_chart_draw_background (cairo_t                *cr,
                   0.0, plot->x, layout->width);
     }
 
+  /* Axis titles, in the margin left of the plot: the time axis's beside
+   * its labels, the utilisation's along the plot. */
+  set_source_alpha (cr, foreground, 0.55);
+  show_label (cr, context, _("Time"), plot->x - LABEL_GAP, label_y, 1.0, 0.0, 0.0,
+              plot->x - LABEL_GAP);
+  {
+    g_autoptr(PangoLayout) title = create_label_layout (context, _("Utilisation"), LABEL_SCALE);
+    int w, h;
+
+    pango_layout_get_pixel_size (title, &w, &h);
+    cairo_save (cr);
+    cairo_translate (cr, 0.0, round (plot->y + plot->height / 2.0 + w / 2.0));
+    cairo_rotate (cr, -G_PI / 2.0);
+    cairo_move_to (cr, 0.0, 0.0);
+    pango_cairo_show_layout (cr, title);
+    cairo_restore (cr);
+  }
+
   cairo_restore (cr);
 }
 
