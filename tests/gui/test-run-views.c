@@ -407,6 +407,54 @@ test_screenshot_scale (void)
   g_rmdir (dir);
 }
 
+static void
+test_many_chunks_zoomed (void)
+{
+  MonitorChunkTimeline *timeline = MONITOR_CHUNK_TIMELINE (monitor_chunk_timeline_new ());
+  g_autoptr (GdkTexture) texture = NULL;
+  graphene_rect_t bounds;
+  TestPixels pixels;
+  GtkWindow *window;
+  GdkRGBA previous = { 0 };
+  guint changes = 0;
+  int y;
+
+  g_test_summary ("1,024 back-to-back chunks of 1 ms: zoomed in to 20 ms, each one is told "
+                  "from its neighbours");
+
+  for (guint i = 0; i < 1024; i++)
+    {
+      MpaioChunkRecord record = make_record (4242, i, i * 0.001, 0.001);
+
+      monitor_chunk_timeline_add_record (timeline, &record, "TestWorker");
+    }
+  /* 20 ms from chunk 500 on: 20 chunks across the plot. */
+  monitor_chunk_timeline_set_history (timeline, 0.020);
+  monitor_chunk_timeline_set_frozen_time (timeline, T0_US + 520 * 1000);
+  window = test_show_in_window (GTK_WIDGET (timeline), WIDTH, HEIGHT);
+
+  g_assert_true (monitor_chunk_timeline_get_row_bounds (timeline, 0, &bounds));
+  y = (int) (bounds.origin.y + bounds.size.height / 2);
+  texture = test_render_widget (GTK_WIDGET (timeline));
+  test_pixels_init (&pixels, texture);
+  for (int x = (int) bounds.origin.x; x < (int) (bounds.origin.x + bounds.size.width); x++)
+    {
+      GdkRGBA pixel;
+
+      g_assert_true (test_pixels_get (&pixels, x, y, &pixel));
+      if (x > (int) bounds.origin.x && !test_color_near (&pixel, &previous, 0.02))
+        changes++;
+      previous = pixel;
+    }
+  test_pixels_clear (&pixels);
+
+  /* Each chunk starts with a change of shade (or a gap and back): about
+   * two changes per chunk, none merged into one block. */
+  g_assert_cmpuint (changes, >=, 19 * 2);
+
+  test_destroy_window (window);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -415,6 +463,7 @@ main (int argc, char **argv)
   g_test_add_func ("/run-views/open-and-zoom", test_open_and_zoom);
   g_test_add_func ("/run-views/shortcuts", test_shortcuts);
   g_test_add_func ("/run-views/palette", test_palette);
+  g_test_add_func ("/run-views/many-chunks-zoomed", test_many_chunks_zoomed);
   g_test_add_func ("/run-views/screenshot-scale", test_screenshot_scale);
   g_test_add_func ("/run-views/unfinished-chunks", test_unfinished_chunks);
   g_test_add_func ("/run-views/render-run-file", test_render_run_file);
