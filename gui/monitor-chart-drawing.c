@@ -657,6 +657,96 @@ stroke_series (cairo_t                *cr,
   cairo_stroke (cr);
 }
 
+static double
+stacked_value (MpaioCpuSample *sample,
+               guint           core)
+{
+  double value = core < mpaio_cpu_sample_get_n_cores (sample)
+                   ? mpaio_cpu_sample_get_value (sample, core)
+                   : NAN;
+
+  return isnan (value) ? 0.0 : CLAMP (value, 0.0, 100.0);
+}
+
+/**
+ * monitor_chart_fill_stacked:
+ * @cr: where to draw
+ * @layout: the chart's layout
+ * @axis: the time axis
+ * @samples: a model of #MpaioCpuSample
+ *
+ * Draws the cores stacked: each core's share of the machine as a band over
+ * the one below, so the top is the machine's total. With many cores, bands
+ * stay apart where lines would tangle.
+ */
+void
+monitor_chart_fill_stacked (cairo_t                  *cr,
+                            const MonitorChartLayout *layout,
+                            const MonitorChartAxis   *axis,
+                            GListModel               *samples)
+{
+  g_autoptr(GPtrArray) visible = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree double *below = NULL;
+  guint n_items = g_list_model_get_n_items (samples);
+  guint first = monitor_chart_find_sample (samples, axis->start);
+  guint n_cores = 0;
+
+  if (first > 0)
+    first--;
+  for (guint i = first; i < n_items; i++)
+    {
+      MpaioCpuSample *sample = g_list_model_get_item (samples, i);
+
+      g_ptr_array_add (visible, sample);
+      n_cores = MAX (n_cores, mpaio_cpu_sample_get_n_cores (sample));
+      if (mpaio_cpu_sample_get_time (sample) > axis->end)
+        break;
+    }
+
+  if (visible->len == 0 || n_cores == 0)
+    return;
+
+  below = g_new0 (double, visible->len);
+  cairo_save (cr);
+  cairo_rectangle (cr, layout->plot.x, layout->plot.y, layout->plot.width, layout->plot.height);
+  cairo_clip (cr);
+
+  for (guint core = 0; core < n_cores; core++)
+    {
+      GdkRGBA color;
+
+      /* Upper edge left to right, then the band below right to left. */
+      for (guint i = 0; i < visible->len; i++)
+        {
+          MpaioCpuSample *sample = g_ptr_array_index (visible, i);
+          double top = below[i] + stacked_value (sample, core) / n_cores;
+          double x = monitor_chart_axis_to_x (axis, &layout->plot, mpaio_cpu_sample_get_time (sample));
+
+          if (i == 0)
+            cairo_move_to (cr, x, monitor_chart_value_to_y (&layout->plot, top));
+          else
+            cairo_line_to (cr, x, monitor_chart_value_to_y (&layout->plot, top));
+        }
+      for (guint i = visible->len; i > 0; i--)
+        {
+          MpaioCpuSample *sample = g_ptr_array_index (visible, i - 1);
+          double x = monitor_chart_axis_to_x (axis, &layout->plot, mpaio_cpu_sample_get_time (sample));
+
+          cairo_line_to (cr, x, monitor_chart_value_to_y (&layout->plot, below[i - 1]));
+        }
+      cairo_close_path (cr);
+
+      monitor_chart_palette_get_color (core, &color);
+      gdk_cairo_set_source_rgba (cr, &color);
+      cairo_fill (cr);
+
+      for (guint i = 0; i < visible->len; i++)
+        below[i] += stacked_value (g_ptr_array_index (visible, i), core) / n_cores;
+    }
+
+  cairo_restore (cr);
+}
+
 /**
  * monitor_chart_draw_series:
  * @cr: where to draw

@@ -84,6 +84,11 @@ void   monitor_chart_draw_series      (cairo_t                *cr,
                                      gboolean                show_total,
                                      const GdkRGBA          *foreground);
 
+void   monitor_chart_fill_stacked   (cairo_t                  *cr,
+                                     const MonitorChartLayout *layout,
+                                     const MonitorChartAxis   *axis,
+                                     GListModel               *samples);
+
 void   monitor_chart_draw_legend      (cairo_t                *cr,
                                      PangoContext           *context,
                                      const MonitorChartLayout *layout,

@@ -34,6 +34,7 @@ struct _MonitorCpuChart
   gint64            time_origin;
   MonitorChartFollower follower;    /* history, frozen time, scrolling */
   gboolean          show_total;
+  gboolean          stacked;
   guint             n_cores;
 
   /* What the caches were drawn for. */
@@ -156,7 +157,11 @@ draw_lines (MonitorCpuChart *self,
   monitor_chart_get_foreground (GTK_WIDGET (self), &foreground);
   /* The texture covers the plot only. */
   cairo_translate (cr, -self->layout.plot.x, -self->layout.plot.y);
-  monitor_chart_draw_series (cr, &self->layout, &axis, self->model, self->show_total, &foreground);
+  if (self->stacked)
+    monitor_chart_fill_stacked (cr, &self->layout, &axis, self->model);
+  else
+    monitor_chart_draw_series (cr, &self->layout, &axis, self->model, self->show_total,
+                               &foreground);
 }
 
 static void
@@ -602,6 +607,37 @@ monitor_cpu_chart_set_show_total (MonitorCpuChart *self,
   invalidate_all (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_TOTAL]);
+}
+
+gboolean
+monitor_cpu_chart_get_stacked (MonitorCpuChart *self)
+{
+  g_return_val_if_fail (MONITOR_IS_CPU_CHART (self), FALSE);
+
+  return self->stacked;
+}
+
+/**
+ * monitor_cpu_chart_set_stacked:
+ * @self: a chart
+ * @stacked: whether to stack the cores
+ *
+ * Stacked, each core is a band of its share of the machine over the core
+ * below it: many cores stay readable where their lines would tangle.
+ */
+void
+monitor_cpu_chart_set_stacked (MonitorCpuChart *self,
+                               gboolean         stacked)
+{
+  g_return_if_fail (MONITOR_IS_CPU_CHART (self));
+
+  stacked = !!stacked;
+  if (self->stacked == stacked)
+    return;
+
+  self->stacked = stacked;
+  invalidate_all (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 gint64

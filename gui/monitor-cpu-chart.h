@@ -26,6 +26,9 @@ void        monitor_cpu_chart_set_history     (MonitorCpuChart *self,
 gboolean    monitor_cpu_chart_get_show_total  (MonitorCpuChart *self);
 void        monitor_cpu_chart_set_show_total  (MonitorCpuChart *self,
                                              gboolean       show_total);
+gboolean    monitor_cpu_chart_get_stacked   (MonitorCpuChart *self);
+void        monitor_cpu_chart_set_stacked   (MonitorCpuChart *self,
+                                             gboolean         stacked);
 gint64      monitor_cpu_chart_get_frozen_time (MonitorCpuChart *self);
 void        monitor_cpu_chart_set_frozen_time (MonitorCpuChart *self,
                                              gint64         frozen_time);

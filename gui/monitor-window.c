@@ -239,6 +239,17 @@ show_total_changed (GSimpleAction *action,
 }
 
 static void
+stacked_changed (GSimpleAction *action,
+                 GVariant      *value,
+                 gpointer       user_data)
+{
+  MonitorWindow *self = MONITOR_WINDOW (user_data);
+
+  monitor_cpu_chart_set_stacked (self->chart, g_variant_get_boolean (value));
+  g_simple_action_set_state (action, value);
+}
+
+static void
 pause_changed (GSimpleAction *action,
                GVariant      *value,
                gpointer       user_data)
@@ -1173,6 +1184,7 @@ monitor_window_init (MonitorWindow *self)
     { "interval", NULL, "i", "200", interval_changed },
     { "history", NULL, "i", "60", history_changed },
     { "show-total", NULL, NULL, "false", show_total_changed },
+    { "stacked", NULL, NULL, "false", stacked_changed },
     { "pause", NULL, NULL, "false", pause_changed },
     { "open-run", open_run_activated, NULL, NULL, NULL },
     { "save-run", save_run_activated, NULL, NULL, NULL },

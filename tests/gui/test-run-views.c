@@ -455,6 +455,64 @@ test_many_chunks_zoomed (void)
   test_destroy_window (window);
 }
 
+static void
+test_stacked_cores (void)
+{
+  MonitorCpuChart *chart = MONITOR_CPU_CHART (monitor_cpu_chart_new ());
+  g_autoptr (GListStore) store = g_list_store_new (MPAIO_TYPE_CPU_SAMPLE);
+  const double values[4] = { 100.0, 50.0, 0.0, 100.0 };
+  const struct
+  {
+    double percent;
+    int    core; /* -1: no core there */
+  } probes[] = { { 12.5, 0 }, { 31.0, 1 }, { 50.0, 3 }, { 85.0, -1 } };
+  g_autoptr (GdkTexture) texture = NULL;
+  graphene_rect_t plot;
+  TestPixels pixels;
+  GtkWindow *window;
+
+  g_test_summary ("Stacked, each core is a band of its share of the machine over the one below: "
+                  "4 cores at 100, 50, 0 and 100 % fill 25, 12.5, 0 and 25 % of the height");
+
+  for (guint i = 0; i <= 20; i++)
+    {
+      g_autoptr (MpaioCpuSample) sample = mpaio_cpu_sample_new (i * 0.5, values, 4, 62.5);
+
+      g_list_store_append (store, sample);
+    }
+  monitor_cpu_chart_set_model (chart, G_LIST_MODEL (store));
+  monitor_cpu_chart_set_time_origin (chart, T0_US);
+  monitor_cpu_chart_set_history (chart, SPAN_S);
+  monitor_cpu_chart_set_frozen_time (chart, T0_US + (gint64) (SPAN_S * G_USEC_PER_SEC));
+  monitor_cpu_chart_set_stacked (chart, TRUE);
+  window = test_show_in_window (GTK_WIDGET (chart), WIDTH, 400);
+
+  g_assert_true (monitor_cpu_chart_get_plot_area (chart, &plot));
+  texture = test_render_widget (GTK_WIDGET (chart));
+  test_pixels_init (&pixels, texture);
+  for (guint p = 0; p < G_N_ELEMENTS (probes); p++)
+    {
+      int x = (int) (plot.origin.x + plot.size.width / 2);
+      int y = (int) (plot.origin.y + plot.size.height * (1.0 - probes[p].percent / 100.0));
+      GdkRGBA pixel;
+
+      g_assert_true (test_pixels_get (&pixels, x, y, &pixel));
+      for (guint core = 0; core < 4; core++)
+        {
+          GdkRGBA color;
+
+          monitor_chart_palette_get_color (core, &color);
+          if ((int) core == probes[p].core)
+            g_assert_true (test_color_near (&pixel, &color, 0.1));
+          else
+            g_assert_false (test_color_near (&pixel, &color, 0.1));
+        }
+    }
+  test_pixels_clear (&pixels);
+
+  test_destroy_window (window);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -463,6 +521,7 @@ main (int argc, char **argv)
   g_test_add_func ("/run-views/open-and-zoom", test_open_and_zoom);
   g_test_add_func ("/run-views/shortcuts", test_shortcuts);
   g_test_add_func ("/run-views/palette", test_palette);
+  g_test_add_func ("/run-views/stacked-cores", test_stacked_cores);
   g_test_add_func ("/run-views/many-chunks-zoomed", test_many_chunks_zoomed);
   g_test_add_func ("/run-views/screenshot-scale", test_screenshot_scale);
   g_test_add_func ("/run-views/unfinished-chunks", test_unfinished_chunks);
