@@ -98,7 +98,7 @@ append_string (GString *buffer, const char *text)
  *
  * Writes the report as a JSON run file: the run's start and end, its
  * workers, one record per chunk and the CPU samples (see the README for
- * the format). [func@Mpaio.RunReport.new_from_file] reads it back, and
+ * the format). [ctor@Mpaio.RunReport.new_from_file] reads it back, and
  * `mpaio-monitor FILE.json` shows it.
  *
  * Returns: %TRUE on success; %FALSE with @error set
