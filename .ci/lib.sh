@@ -4,8 +4,8 @@
 PACKAGES=(
   build-essential pkg-config meson ninja-build clang-format
   libglib2.0-dev gobject-introspection libgirepository1.0-dev
-  libgtk-4-dev libgtop2-dev
-  python3-gi gjs xvfb xauth python3-numpy gi-docgen
+  libgtk-4-dev libgtop2-dev libjson-glib-dev
+  python3-gi gjs xvfb xauth python3-numpy gi-docgen dbus
 )
 
 as_root () {

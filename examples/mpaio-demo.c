@@ -160,6 +160,7 @@ run_demo (int      argc,
   gint                  rounds       = 0;
   gboolean              monitor_cpu  = FALSE;
   g_autofree char      *csv_path     = NULL;
+  g_autofree char      *report_path  = NULL;
   g_autofree char      *executor_name = NULL;
   const GOptionEntry    entries[] = {
     { "workers", 'w', 0, G_OPTION_ARG_INT, &n_workers,
@@ -179,6 +180,10 @@ run_demo (int      argc,
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv_path,
       "Write the CPU samples to FILE as CSV (time,core_0,...,total); implies --monitor-cpu",
       "FILE" },
+    { "report", 0, 0, G_OPTION_ARG_FILENAME, &report_path,
+      "Save the run (every chunk's record and the CPU samples) to FILE.json, which mpaio-monitor "
+      "opens; implies --monitor-cpu",
+      "FILE.json" },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GOptionContext)      context       = NULL;
@@ -239,7 +244,8 @@ run_demo (int      argc,
   orchestrator = mpaio_orchestrator_new (executor, workers, G_N_ELEMENTS (workers));
   /* Results come back in any order; the strings must be joined in index order. */
   mpaio_orchestrator_set_ordered (orchestrator, TRUE);
-  mpaio_orchestrator_set_monitor_cpu_usage (orchestrator, monitor_cpu || csv_path != NULL);
+  mpaio_orchestrator_set_monitor_cpu_usage (orchestrator,
+                                            monitor_cpu || csv_path != NULL || report_path != NULL);
 
   loop       = g_main_loop_new (NULL, FALSE);
   state.loop = loop;
@@ -264,6 +270,17 @@ run_demo (int      argc,
     {
       g_object_unref (state.report);
       return FALSE;
+    }
+
+  if (report_path != NULL)
+    {
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (report_path);
+
+      if (!mpaio_run_report_save_to_file (state.report, file, NULL, error))
+        {
+          g_object_unref (state.report);
+          return FALSE;
+        }
     }
 
   g_object_unref (state.report);

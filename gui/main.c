@@ -6,13 +6,13 @@
 #include <mpaio.h>
 
 #include "monitor-workers.h"
-#include "mpaio-monitor-application.h"
+#include "monitor-application.h"
 
 int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(MpaioMonitorApplication) application = NULL;
+  g_autoptr(MonitorApplication) application = NULL;
   int status;
 
   /* Worker processes are this program started again. They find the demo
@@ -22,10 +22,21 @@ main (int    argc,
   monitor_workers_ensure_types ();
   mpaio_init (&argc, &argv);
 
-  mpaio_monitor_application_choose_renderer ();
-  application = mpaio_monitor_application_new ();
+  monitor_application_choose_renderer ();
+  application = monitor_application_new ();
+
+  /* mpaio-monitor [OPTION…] -- COMMAND ARGS…: the command is not ours to
+   * parse. */
+  for (int i = 1; i < argc; i++)
+    if (g_str_equal (argv[i], "--"))
+      {
+        monitor_application_set_command (application, (const char *const *) argv + i + 1);
+        argv[i] = NULL;
+        argc = i;
+        break;
+      }
 
   status = g_application_run (G_APPLICATION (application), argc, argv);
 
-  return status != 0 ? status : mpaio_monitor_application_get_exit_status (application);
+  return status != 0 ? status : monitor_application_get_exit_status (application);
 }

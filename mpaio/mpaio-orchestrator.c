@@ -9,8 +9,10 @@
 #include "mpaio-cpu-monitor.h"
 #include "mpaio-enum-types.h"
 #include "mpaio-error.h"
+#include "mpaio-monitoring.h"
 #include "mpaio-orchestrator.h"
 #include "mpaio-run-report-private.h"
+#include "mpaio-run-publisher-private.h"
 
 /**
  * MpaioOrchestrator:
@@ -98,6 +100,7 @@ typedef struct
   GCancellable      *chunks_cancellable; /* cancels the chunks in flight when the run ends */
   GCancellable      *cancellable;  /* the caller's, held by task until done */
   MpaioCpuMonitor   *cpu_monitor;
+  MpaioRunPublication *publication; /* when monitoring is on */
   MpaioExecutorInterface *executor_iface;
   Submission        *spare_submissions; /* returned ones, for the next chunks */
   Submission        *in_flight_list; /* what a run that ends early cancels */
@@ -373,6 +376,9 @@ finish (Run    *run,
                                          mpaio_cpu_monitor_get_start_time (run->cpu_monitor),
                                          mpaio_cpu_monitor_get_n_cores (run->cpu_monitor));
     }
+
+  if (run->publication != NULL)
+    _mpaio_run_publication_finish (g_steal_pointer (&run->publication), error);
 
   self->run = NULL;
   g_set_object (&self->last_report, run->report);
@@ -863,6 +869,17 @@ mpaio_orchestrator_run_async (MpaioOrchestrator   *self,
   run->cancellable = cancellable;
   run->n_to_submit = n_chunks;
   run->report = _mpaio_run_report_new (g_get_monotonic_time (), (guint) MIN (n_chunks, G_MAXUINT));
+  {
+    g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+    g_auto(GStrv) worker_names = NULL;
+
+    for (guint i = 0; i < run->n_workers; i++)
+      g_strv_builder_add (names, G_OBJECT_TYPE_NAME (run->workers[i].worker));
+    worker_names = g_strv_builder_end (names);
+    _mpaio_run_report_set_worker_names (run->report, (const char *const *) worker_names);
+  }
+  if (G_UNLIKELY (mpaio_get_monitoring_enabled ()))
+    run->publication = _mpaio_run_publication_new (self, run->report, n_chunks, &run->in_flight);
 
   self->run = run;
   g_object_freeze_notify (G_OBJECT (self));
@@ -1148,6 +1165,9 @@ mpaio_orchestrator_init (MpaioOrchestrator *self)
 {
   self->workers = g_ptr_array_new_with_free_func (g_object_unref);
   self->cpu_interval = 200;
+
+  /* With MPAIO_MONITOR=1 the program is on the bus before its first run. */
+  mpaio_get_monitoring_enabled ();
 }
 
 /**

@@ -21,10 +21,17 @@ void            _mpaio_run_report_set_end    (MpaioRunReport         *self,
 void            _mpaio_run_report_set_outcome (MpaioRunReport        *self,
                                                guint                  index,
                                                MpaioChunkOutcome      outcome);
+/* The records so far, valid until the next one is added. */
+const MpaioChunkRecord *_mpaio_run_report_peek_records (MpaioRunReport *self,
+                                                        guint          *n_records);
 
 void            _mpaio_run_report_set_cpu_samples (MpaioRunReport *self,
                                                    GListModel     *samples,
                                                    gint64          start_time,
                                                    guint           n_cores);
+
+void            _mpaio_run_report_set_worker_names (MpaioRunReport    *self,
+                                                    const char *const *names);
+guint           _mpaio_run_report_get_n_cores      (MpaioRunReport    *self);
 
 G_END_DECLS

@@ -35,6 +35,7 @@ struct _MpaioRunReport
   GListModel *cpu_samples;
   gint64      cpu_start_time;
   guint       n_cores;
+  GStrv       worker_names;
 };
 
 /* 2^20 records: 88 MiB. */
@@ -61,6 +62,7 @@ mpaio_run_report_finalize (GObject *object)
 
   g_clear_pointer (&self->records, g_array_unref);
   g_clear_object (&self->cpu_samples);
+  g_clear_pointer (&self->worker_names, g_strfreev);
 
   G_OBJECT_CLASS (mpaio_run_report_parent_class)->finalize (object);
 }
@@ -241,6 +243,14 @@ _mpaio_run_report_set_outcome (MpaioRunReport    *self,
   g_return_if_fail (index < self->records->len);
 
   g_array_index (self->records, MpaioChunkRecord, index).outcome = outcome;
+}
+
+const MpaioChunkRecord *
+_mpaio_run_report_peek_records (MpaioRunReport *self,
+                                guint          *n_records)
+{
+  *n_records = self->records->len;
+  return (const MpaioChunkRecord *) (gpointer) self->records->data;
 }
 
 /**
@@ -475,4 +485,42 @@ mpaio_run_report_write_cpu_csv (MpaioRunReport  *self,
 
   return _mpaio_cpu_samples_write_csv_full (self->cpu_samples, self->n_cores, stream, cancellable,
                                             error);
+}
+
+void
+_mpaio_run_report_set_worker_names (MpaioRunReport    *self,
+                                    const char *const *names)
+{
+  g_return_if_fail (MPAIO_IS_RUN_REPORT (self));
+
+  g_strfreev (self->worker_names);
+  self->worker_names = g_strdupv ((char **) names);
+}
+
+guint
+_mpaio_run_report_get_n_cores (MpaioRunReport *self)
+{
+  g_return_val_if_fail (MPAIO_IS_RUN_REPORT (self), 0);
+
+  return self->n_cores;
+}
+
+/**
+ * mpaio_run_report_get_worker_names:
+ * @self: a run report
+ *
+ * The type names of the run's workers, in the orchestrator's order: a
+ * record's `worker_index` indexes this list.
+ *
+ * Returns: (transfer none) (array zero-terminated=1) (nullable): the names,
+ *   or %NULL when they are not known
+ *
+ * Since: 0.1
+ */
+const char *const *
+mpaio_run_report_get_worker_names (MpaioRunReport *self)
+{
+  g_return_val_if_fail (MPAIO_IS_RUN_REPORT (self), NULL);
+
+  return (const char *const *) self->worker_names;
 }

@@ -45,5 +45,22 @@ gboolean                mpaio_run_report_write_cpu_csv      (MpaioRunReport  *se
                                                              GOutputStream   *stream,
                                                              GCancellable    *cancellable,
                                                              GError         **error);
+MPAIO_AVAILABLE_IN_ALL
+const char *const      *mpaio_run_report_get_worker_names   (MpaioRunReport  *self);
+
+MPAIO_AVAILABLE_IN_ALL
+MpaioRunReport         *mpaio_run_report_new_from_file      (GFile           *file,
+                                                             GCancellable    *cancellable,
+                                                             GError         **error);
+MPAIO_AVAILABLE_IN_ALL
+gboolean                mpaio_run_report_save_to_file       (MpaioRunReport  *self,
+                                                             GFile           *file,
+                                                             GCancellable    *cancellable,
+                                                             GError         **error);
+MPAIO_AVAILABLE_IN_ALL
+gboolean                mpaio_run_report_write_json         (MpaioRunReport  *self,
+                                                             GOutputStream   *stream,
+                                                             GCancellable    *cancellable,
+                                                             GError         **error);
 
 G_END_DECLS

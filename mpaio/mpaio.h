@@ -13,6 +13,7 @@
 # include "mpaio-error-policy.h"
 # include "mpaio-dtype.h"
 # include "mpaio-init.h"
+# include "mpaio-monitoring.h"
 # include "mpaio-chunk.h"
 # include "mpaio-chunk-record.h"
 # include "mpaio-shared-array.h"

@@ -21,13 +21,13 @@
 #include <mpaio.h>
 
 #include "monitor-workers.h"
-#include "mpaio-monitor-application.h"
-#include "mpaio-monitor-window.h"
+#include "monitor-application.h"
+#include "monitor-window.h"
 
 typedef struct
 {
   GtkApplication *application;
-  MpaioRunPanel  *panel;
+  MonitorRunPanel  *panel;
   GArray         *gaps;         /* gint64 µs between frame starts */
   gint64          last_start;
   gint64          frame_start;
@@ -79,7 +79,7 @@ compare_gaps (gconstpointer a,
 static gboolean start_run (gpointer user_data);
 
 static void
-on_run_finished (MpaioRunPanel *panel,
+on_run_finished (MonitorRunPanel *panel,
                  gboolean       success,
                  Bench         *bench)
 {
@@ -87,7 +87,7 @@ on_run_finished (MpaioRunPanel *panel,
 
   if (++bench->n_runs == 1)
     {
-      g_print ("warm-up run: %s\n", mpaio_run_panel_get_summary (panel));
+      g_print ("warm-up run: %s\n", monitor_run_panel_get_summary (panel));
       g_idle_add (start_run, bench);
       return;
     }
@@ -95,7 +95,7 @@ on_run_finished (MpaioRunPanel *panel,
   bench->measuring = FALSE;
   g_array_sort (bench->gaps, compare_gaps);
 
-  g_print ("%s\n", mpaio_run_panel_get_summary (panel));
+  g_print ("%s\n", monitor_run_panel_get_summary (panel));
   if (n > 0)
     g_print ("frames during the run: %u; longest gap between frames: %.1f ms; 99th percentile: "
              "%.1f ms; median: %.1f ms; longest frame's own work: %.1f ms\n",
@@ -110,20 +110,20 @@ static gboolean
 start_run (gpointer user_data)
 {
   Bench *bench = user_data;
-  MpaioExecutorKind kind;
+  MonitorExecutorKind kind;
 
-  mpaio_run_panel_set_workload (bench->panel, MPAIO_WORKLOAD_SUM);
-  mpaio_run_panel_set_n_rows (bench->panel, (guint64) bench->rows);
-  mpaio_run_panel_set_n_partitions (bench->panel, (guint) bench->partitions);
+  monitor_run_panel_set_workload (bench->panel, MONITOR_WORKLOAD_SUM);
+  monitor_run_panel_set_n_rows (bench->panel, (guint64) bench->rows);
+  monitor_run_panel_set_n_partitions (bench->panel, (guint) bench->partitions);
   if (bench->workers > 0)
-    mpaio_run_panel_set_n_workers (bench->panel, (guint) bench->workers);
-  if (bench->executor != NULL && mpaio_executor_kind_from_string (bench->executor, &kind))
-    mpaio_run_panel_set_executor_kind (bench->panel, kind);
+    monitor_run_panel_set_n_workers (bench->panel, (guint) bench->workers);
+  if (bench->executor != NULL && monitor_executor_kind_from_string (bench->executor, &kind))
+    monitor_run_panel_set_executor_kind (bench->panel, kind);
 
   /* The run proper: the array is made on the first only. */
   bench->measuring = bench->n_runs == 1;
   bench->run_start = g_get_monotonic_time ();
-  mpaio_run_panel_start (bench->panel);
+  monitor_run_panel_start (bench->panel);
 
   return G_SOURCE_REMOVE;
 }
@@ -132,10 +132,10 @@ static void
 on_activate (GtkApplication *application,
              Bench          *bench)
 {
-  MpaioMonitorWindow *window = mpaio_monitor_window_new (application, 200, 60);
+  MonitorWindow *window = monitor_window_new (application, 200, 60);
   GdkFrameClock *clock;
 
-  bench->panel = mpaio_monitor_window_get_run_panel (window);
+  bench->panel = monitor_window_get_run_panel (window);
   g_signal_connect (bench->panel, "run-finished", G_CALLBACK (on_run_finished), bench);
   gtk_window_present (GTK_WINDOW (window));
 
@@ -168,7 +168,7 @@ main (int    argc,
   mpaio_init (&argc, &argv);
 
   /* The renderer the app would use on this machine. */
-  mpaio_monitor_application_choose_renderer ();
+  monitor_application_choose_renderer ();
 
   bench.rows = 50000000;
   bench.partitions = 100000;

@@ -7,8 +7,8 @@
 #include <mpaio.h>
 
 #include "gui-test-util.h"
-#include "mpaio-chart-drawing.h"
-#include "mpaio-chunk-timeline.h"
+#include "monitor-chart-drawing.h"
+#include "monitor-chunk-timeline.h"
 
 #define T0_US     G_GINT64_CONSTANT (100000000)
 #define SPAN_S    20.0
@@ -41,19 +41,19 @@ make_record (gint    pid,
 
 /* N_CHUNKS chunks of a second each, dealt round-robin to N_PIDS processes,
  * one after the other in each; records arrive in completion order. */
-static MpaioChunkTimeline *
+static MonitorChunkTimeline *
 make_timeline (void)
 {
-  MpaioChunkTimeline *timeline = MPAIO_CHUNK_TIMELINE (mpaio_chunk_timeline_new ());
+  MonitorChunkTimeline *timeline = MONITOR_CHUNK_TIMELINE (monitor_chunk_timeline_new ());
 
-  mpaio_chunk_timeline_set_history (timeline, SPAN_S);
-  mpaio_chunk_timeline_set_frozen_time (timeline, T0_US + (gint64) (SPAN_S * G_USEC_PER_SEC));
+  monitor_chunk_timeline_set_history (timeline, SPAN_S);
+  monitor_chunk_timeline_set_frozen_time (timeline, T0_US + (gint64) (SPAN_S * G_USEC_PER_SEC));
 
   for (guint i = 0; i < N_CHUNKS; i++)
     {
       MpaioChunkRecord record = make_record (pids[i % N_PIDS], i, 2.0 + (i / N_PIDS) * 1.5, 1.0);
 
-      mpaio_chunk_timeline_add_record (timeline, &record, "TestWorker");
+      monitor_chunk_timeline_add_record (timeline, &record, "TestWorker");
     }
 
   return timeline;
@@ -62,29 +62,29 @@ make_timeline (void)
 static void
 test_rows_and_bars (void)
 {
-  g_autoptr(MpaioChunkTimeline) timeline = g_object_ref_sink (make_timeline ());
+  g_autoptr(MonitorChunkTimeline) timeline = g_object_ref_sink (make_timeline ());
 
-  g_assert_cmpuint (mpaio_chunk_timeline_get_n_rows (timeline), ==, N_PIDS);
-  g_assert_cmpuint (mpaio_chunk_timeline_get_n_bars (timeline), ==, N_CHUNKS);
+  g_assert_cmpuint (monitor_chunk_timeline_get_n_rows (timeline), ==, N_PIDS);
+  g_assert_cmpuint (monitor_chunk_timeline_get_n_bars (timeline), ==, N_CHUNKS);
 
   /* Rows in pid order, each with its share of the chunks. */
-  g_assert_cmpint (mpaio_chunk_timeline_get_row_pid (timeline, 0), ==, 1717);
-  g_assert_cmpint (mpaio_chunk_timeline_get_row_pid (timeline, 1), ==, 3030);
-  g_assert_cmpint (mpaio_chunk_timeline_get_row_pid (timeline, 2), ==, 4242);
+  g_assert_cmpint (monitor_chunk_timeline_get_row_pid (timeline, 0), ==, 1717);
+  g_assert_cmpint (monitor_chunk_timeline_get_row_pid (timeline, 1), ==, 3030);
+  g_assert_cmpint (monitor_chunk_timeline_get_row_pid (timeline, 2), ==, 4242);
   for (guint r = 0; r < N_PIDS; r++)
-    g_assert_cmpuint (mpaio_chunk_timeline_get_row_n_bars (timeline, r), ==, N_CHUNKS / N_PIDS);
+    g_assert_cmpuint (monitor_chunk_timeline_get_row_n_bars (timeline, r), ==, N_CHUNKS / N_PIDS);
 
   /* A failed chunk (no process) adds nothing. */
   {
     MpaioChunkRecord failed = make_record (0, 99, 1.0, 1.0);
 
-    mpaio_chunk_timeline_add_record (timeline, &failed, "TestWorker");
-    g_assert_cmpuint (mpaio_chunk_timeline_get_n_bars (timeline), ==, N_CHUNKS);
+    monitor_chunk_timeline_add_record (timeline, &failed, "TestWorker");
+    g_assert_cmpuint (monitor_chunk_timeline_get_n_bars (timeline), ==, N_CHUNKS);
   }
 
-  mpaio_chunk_timeline_clear (timeline);
-  g_assert_cmpuint (mpaio_chunk_timeline_get_n_rows (timeline), ==, 0);
-  g_assert_cmpuint (mpaio_chunk_timeline_get_n_bars (timeline), ==, 0);
+  monitor_chunk_timeline_clear (timeline);
+  g_assert_cmpuint (monitor_chunk_timeline_get_n_rows (timeline), ==, 0);
+  g_assert_cmpuint (monitor_chunk_timeline_get_n_bars (timeline), ==, 0);
 }
 
 static double
@@ -97,7 +97,7 @@ time_to_x (const graphene_rect_t *row,
 static void
 test_pixels (void)
 {
-  MpaioChunkTimeline *timeline = make_timeline ();
+  MonitorChunkTimeline *timeline = make_timeline ();
   GtkWindow *window = test_show_in_window (GTK_WIDGET (timeline), WIDTH, HEIGHT);
   g_autoptr(GdkTexture) texture = test_render_widget (GTK_WIDGET (timeline));
   TestPixels pixels;
@@ -111,13 +111,13 @@ test_pixels (void)
       int y;
       guint bars_seen = 0;
 
-      g_assert_true (mpaio_chunk_timeline_get_row_bounds (timeline, r, &bounds));
-      mpaio_chunk_timeline_get_row_color (timeline, r, &color);
+      g_assert_true (monitor_chunk_timeline_get_row_bounds (timeline, r, &bounds));
+      monitor_chunk_timeline_get_row_color (timeline, r, &color);
       y = (int) (bounds.origin.y + bounds.size.height / 2);
 
       /* The same axis as the chart: the plot between the shared margins. */
-      g_assert_cmpfloat (bounds.origin.x, ==, MPAIO_CHART_MARGIN_LEFT);
-      g_assert_cmpfloat (bounds.origin.x + bounds.size.width, ==, WIDTH - MPAIO_CHART_MARGIN_RIGHT);
+      g_assert_cmpfloat (bounds.origin.x, ==, MONITOR_CHART_MARGIN_LEFT);
+      g_assert_cmpfloat (bounds.origin.x + bounds.size.width, ==, WIDTH - MONITOR_CHART_MARGIN_RIGHT);
 
       /* Each bar of the row is there, in the row's colour or its lighter
        * shade for every other bar; between bars, the gap is empty. */
@@ -138,7 +138,7 @@ test_pixels (void)
           g_assert_true (test_pixels_get (&pixels, gap, y, &pixel));
           g_assert_false (test_color_near (&pixel, &color, 0.08));
         }
-      g_assert_cmpuint (bars_seen, ==, mpaio_chunk_timeline_get_row_n_bars (timeline, r));
+      g_assert_cmpuint (bars_seen, ==, monitor_chunk_timeline_get_row_n_bars (timeline, r));
 
       /* Only in its own band: not above or below. */
       g_assert_true (test_pixels_find_color (&pixels, &color, (int) bounds.origin.x,
@@ -149,7 +149,7 @@ test_pixels (void)
         {
           graphene_rect_t next;
 
-          mpaio_chunk_timeline_get_row_bounds (timeline, r + 1, &next);
+          monitor_chunk_timeline_get_row_bounds (timeline, r + 1, &next);
           g_assert_false (test_pixels_find_color (&pixels, &color, (int) next.origin.x,
                                                   (int) next.origin.y,
                                                   (int) (next.origin.x + next.size.width) - 1,
@@ -164,24 +164,24 @@ test_pixels (void)
 static void
 test_tooltip (void)
 {
-  MpaioChunkTimeline *timeline = make_timeline ();
+  MonitorChunkTimeline *timeline = make_timeline ();
   GtkWindow *window = test_show_in_window (GTK_WIDGET (timeline), WIDTH, HEIGHT);
   graphene_rect_t bounds;
   g_autofree char *text = NULL;
   g_autofree char *nothing = NULL;
 
   /* Row 0 is pid 1717, whose first chunk is chunk 1, from 2 s to 3 s. */
-  mpaio_chunk_timeline_get_row_bounds (timeline, 0, &bounds);
-  text = mpaio_chunk_timeline_describe_at (timeline, time_to_x (&bounds, 2.5),
+  monitor_chunk_timeline_get_row_bounds (timeline, 0, &bounds);
+  text = monitor_chunk_timeline_describe_at (timeline, time_to_x (&bounds, 2.5),
                                            bounds.origin.y + bounds.size.height / 2);
   g_assert_nonnull (text);
   g_assert_nonnull (strstr (text, "Chunk 1 of TestWorker"));
   g_assert_nonnull (strstr (text, "1717"));
   g_assert_nonnull (strstr (text, "1000 rows"));
-  g_assert_nonnull (strstr (text, "1000.000 ms"));
+  g_assert_nonnull (strstr (text, "Ran 1.000 s"));
 
   /* Long after the last chunk: nothing. */
-  nothing = mpaio_chunk_timeline_describe_at (timeline, time_to_x (&bounds, 19.0),
+  nothing = monitor_chunk_timeline_describe_at (timeline, time_to_x (&bounds, 19.0),
                                               bounds.origin.y + bounds.size.height / 2);
   g_assert_null (nothing);
 
@@ -189,28 +189,28 @@ test_tooltip (void)
 }
 
 /* A timeline of the test's own, outside any window. */
-static MpaioChunkTimeline *
+static MonitorChunkTimeline *
 new_timeline (void)
 {
-  return g_object_ref_sink (MPAIO_CHUNK_TIMELINE (mpaio_chunk_timeline_new ()));
+  return g_object_ref_sink (MONITOR_CHUNK_TIMELINE (monitor_chunk_timeline_new ()));
 }
 
 /* A thread pool's chunks share a pid and overlap: they go in lanes. */
 static void
 test_lanes (void)
 {
-  g_autoptr(MpaioChunkTimeline) timeline = new_timeline ();
+  g_autoptr(MonitorChunkTimeline) timeline = new_timeline ();
   MpaioChunkRecord a = make_record (77, 0, 1.0, 2.0);
   MpaioChunkRecord b = make_record (77, 1, 1.5, 2.0);
   MpaioChunkRecord c = make_record (77, 2, 3.2, 1.0);
 
-  mpaio_chunk_timeline_add_record (timeline, &a, "TestWorker");
-  mpaio_chunk_timeline_add_record (timeline, &b, "TestWorker");
-  mpaio_chunk_timeline_add_record (timeline, &c, "TestWorker");
+  monitor_chunk_timeline_add_record (timeline, &a, "TestWorker");
+  monitor_chunk_timeline_add_record (timeline, &b, "TestWorker");
+  monitor_chunk_timeline_add_record (timeline, &c, "TestWorker");
 
-  g_assert_cmpuint (mpaio_chunk_timeline_get_n_rows (timeline), ==, 2);
-  g_assert_cmpuint (mpaio_chunk_timeline_get_row_n_bars (timeline, 0), ==, 2);
-  g_assert_cmpuint (mpaio_chunk_timeline_get_row_n_bars (timeline, 1), ==, 1);
+  g_assert_cmpuint (monitor_chunk_timeline_get_n_rows (timeline), ==, 2);
+  g_assert_cmpuint (monitor_chunk_timeline_get_row_n_bars (timeline, 0), ==, 2);
+  g_assert_cmpuint (monitor_chunk_timeline_get_row_n_bars (timeline, 1), ==, 1);
 }
 
 /* Two threads, whose results come back in another order than their
@@ -218,20 +218,20 @@ test_lanes (void)
 static void
 test_lanes_out_of_order (void)
 {
-  g_autoptr(MpaioChunkTimeline) timeline = new_timeline ();
+  g_autoptr(MonitorChunkTimeline) timeline = new_timeline ();
   MpaioChunkRecord a = make_record (77, 0, 0.0, 1.0);
   MpaioChunkRecord b = make_record (77, 1, 0.5, 1.0);
   MpaioChunkRecord d = make_record (77, 3, 2.0, 1.0);
   MpaioChunkRecord c = make_record (77, 2, 1.0, 0.8);
 
-  mpaio_chunk_timeline_add_record (timeline, &a, "TestWorker");
-  mpaio_chunk_timeline_add_record (timeline, &b, "TestWorker");
-  mpaio_chunk_timeline_add_record (timeline, &d, "TestWorker");
-  mpaio_chunk_timeline_add_record (timeline, &c, "TestWorker");
+  monitor_chunk_timeline_add_record (timeline, &a, "TestWorker");
+  monitor_chunk_timeline_add_record (timeline, &b, "TestWorker");
+  monitor_chunk_timeline_add_record (timeline, &d, "TestWorker");
+  monitor_chunk_timeline_add_record (timeline, &c, "TestWorker");
 
-  g_assert_cmpuint (mpaio_chunk_timeline_get_n_rows (timeline), ==, 2);
-  g_assert_cmpuint (mpaio_chunk_timeline_get_row_n_bars (timeline, 0), ==, 3);
-  g_assert_cmpuint (mpaio_chunk_timeline_get_row_n_bars (timeline, 1), ==, 1);
+  g_assert_cmpuint (monitor_chunk_timeline_get_n_rows (timeline), ==, 2);
+  g_assert_cmpuint (monitor_chunk_timeline_get_row_n_bars (timeline, 0), ==, 3);
+  g_assert_cmpuint (monitor_chunk_timeline_get_row_n_bars (timeline, 1), ==, 1);
 }
 
 /* The same, where no gap is left for the late chunk: the lanes are laid
@@ -239,36 +239,36 @@ test_lanes_out_of_order (void)
 static void
 test_lanes_relayout (void)
 {
-  g_autoptr(MpaioChunkTimeline) timeline = new_timeline ();
+  g_autoptr(MonitorChunkTimeline) timeline = new_timeline ();
   MpaioChunkRecord a1 = make_record (77, 0, 0.0, 1.0);
   MpaioChunkRecord b1 = make_record (77, 1, 0.5, 1.0);
   MpaioChunkRecord b2 = make_record (77, 3, 1.5, 1.0);
   MpaioChunkRecord a2 = make_record (77, 2, 1.0, 1.0);
 
-  mpaio_chunk_timeline_add_record (timeline, &a1, "TestWorker");
-  mpaio_chunk_timeline_add_record (timeline, &b1, "TestWorker");
-  mpaio_chunk_timeline_add_record (timeline, &b2, "TestWorker");
-  mpaio_chunk_timeline_add_record (timeline, &a2, "TestWorker");
+  monitor_chunk_timeline_add_record (timeline, &a1, "TestWorker");
+  monitor_chunk_timeline_add_record (timeline, &b1, "TestWorker");
+  monitor_chunk_timeline_add_record (timeline, &b2, "TestWorker");
+  monitor_chunk_timeline_add_record (timeline, &a2, "TestWorker");
 
-  g_assert_cmpuint (mpaio_chunk_timeline_get_n_rows (timeline), ==, 2);
-  g_assert_cmpuint (mpaio_chunk_timeline_get_n_bars (timeline), ==, 4);
-  g_assert_cmpuint (mpaio_chunk_timeline_get_row_n_bars (timeline, 0), ==, 2);
-  g_assert_cmpuint (mpaio_chunk_timeline_get_row_n_bars (timeline, 1), ==, 2);
+  g_assert_cmpuint (monitor_chunk_timeline_get_n_rows (timeline), ==, 2);
+  g_assert_cmpuint (monitor_chunk_timeline_get_n_bars (timeline), ==, 4);
+  g_assert_cmpuint (monitor_chunk_timeline_get_row_n_bars (timeline, 0), ==, 2);
+  g_assert_cmpuint (monitor_chunk_timeline_get_row_n_bars (timeline, 1), ==, 2);
 }
 
 static void
 test_in_flight (void)
 {
-  g_autoptr(MpaioChunkTimeline) timeline = new_timeline ();
+  g_autoptr(MonitorChunkTimeline) timeline = new_timeline ();
 
-  mpaio_chunk_timeline_add_in_flight (timeline, 1, T0_US);
-  mpaio_chunk_timeline_add_in_flight (timeline, 2, T0_US + 10);
-  g_assert_cmpuint (mpaio_chunk_timeline_get_n_in_flight (timeline), ==, 2);
-  mpaio_chunk_timeline_remove_in_flight (timeline, 1);
-  mpaio_chunk_timeline_remove_in_flight (timeline, 3);
-  g_assert_cmpuint (mpaio_chunk_timeline_get_n_in_flight (timeline), ==, 1);
+  monitor_chunk_timeline_add_in_flight (timeline, 1, T0_US);
+  monitor_chunk_timeline_add_in_flight (timeline, 2, T0_US + 10);
+  g_assert_cmpuint (monitor_chunk_timeline_get_n_in_flight (timeline), ==, 2);
+  monitor_chunk_timeline_remove_in_flight (timeline, 1);
+  monitor_chunk_timeline_remove_in_flight (timeline, 3);
+  g_assert_cmpuint (monitor_chunk_timeline_get_n_in_flight (timeline), ==, 1);
   /* In flight is not a worker process's row. */
-  g_assert_cmpuint (mpaio_chunk_timeline_get_n_rows (timeline), ==, 0);
+  g_assert_cmpuint (monitor_chunk_timeline_get_n_rows (timeline), ==, 0);
 }
 
 /* 100 000 chunks of 50 µs each on two processes, over 2.5 s: far more
@@ -276,23 +276,23 @@ test_in_flight (void)
 static void
 test_many_bars (void)
 {
-  MpaioChunkTimeline *timeline = MPAIO_CHUNK_TIMELINE (mpaio_chunk_timeline_new ());
+  MonitorChunkTimeline *timeline = MONITOR_CHUNK_TIMELINE (monitor_chunk_timeline_new ());
   GtkWindow *window;
   g_autoptr(GdkTexture) texture = NULL;
   TestPixels pixels;
   gint64 begin;
 
-  mpaio_chunk_timeline_set_history (timeline, SPAN_S);
-  mpaio_chunk_timeline_set_frozen_time (timeline, T0_US + (gint64) (SPAN_S * G_USEC_PER_SEC));
+  monitor_chunk_timeline_set_history (timeline, SPAN_S);
+  monitor_chunk_timeline_set_frozen_time (timeline, T0_US + (gint64) (SPAN_S * G_USEC_PER_SEC));
   for (guint i = 0; i < 100000; i++)
     {
       MpaioChunkRecord record = make_record (i % 2 == 0 ? 11 : 12, i, 5.0 + (i / 2) * 50e-6,
                                              40e-6);
 
-      mpaio_chunk_timeline_add_record (timeline, &record, "TestWorker");
+      monitor_chunk_timeline_add_record (timeline, &record, "TestWorker");
     }
-  g_assert_cmpuint (mpaio_chunk_timeline_get_n_bars (timeline), ==, 100000);
-  g_assert_cmpuint (mpaio_chunk_timeline_get_n_rows (timeline), ==, 2);
+  g_assert_cmpuint (monitor_chunk_timeline_get_n_bars (timeline), ==, 100000);
+  g_assert_cmpuint (monitor_chunk_timeline_get_n_rows (timeline), ==, 2);
 
   window = test_show_in_window (GTK_WIDGET (timeline), WIDTH, HEIGHT);
   begin = g_get_monotonic_time ();
@@ -305,8 +305,8 @@ test_many_bars (void)
       graphene_rect_t bounds;
       GdkRGBA color;
 
-      mpaio_chunk_timeline_get_row_bounds (timeline, r, &bounds);
-      mpaio_chunk_timeline_get_row_color (timeline, r, &color);
+      monitor_chunk_timeline_get_row_bounds (timeline, r, &bounds);
+      monitor_chunk_timeline_get_row_color (timeline, r, &color);
       for (double t = 5.05; t < 7.45; t += 0.2)
         {
           GdkRGBA pixel;

@@ -7,9 +7,9 @@
 #include <mpaio.h>
 
 #include "gui-test-util.h"
-#include "mpaio-chart-drawing.h"
-#include "mpaio-chart-palette.h"
-#include "mpaio-cpu-chart.h"
+#include "monitor-chart-drawing.h"
+#include "monitor-chart-palette.h"
+#include "monitor-cpu-chart.h"
 
 #define ORIGIN_US  G_GINT64_CONSTANT (5000000)
 #define SPAN_S     20.0
@@ -35,18 +35,18 @@ make_samples (void)
   return G_LIST_MODEL (store);
 }
 
-static MpaioCpuChart *
+static MonitorCpuChart *
 make_chart (void)
 {
   g_autoptr(GListModel) samples = make_samples ();
-  MpaioCpuChart *chart = MPAIO_CPU_CHART (mpaio_cpu_chart_new ());
+  MonitorCpuChart *chart = MONITOR_CPU_CHART (monitor_cpu_chart_new ());
 
-  mpaio_cpu_chart_set_model (chart, samples);
-  mpaio_cpu_chart_set_time_origin (chart, ORIGIN_US);
-  mpaio_cpu_chart_set_history (chart, SPAN_S);
+  monitor_cpu_chart_set_model (chart, samples);
+  monitor_cpu_chart_set_time_origin (chart, ORIGIN_US);
+  monitor_cpu_chart_set_history (chart, SPAN_S);
   /* The right edge held at the last sample: the pixels do not depend on
    * when the test runs. */
-  mpaio_cpu_chart_set_frozen_time (chart, ORIGIN_US + (gint64) (SPAN_S * G_USEC_PER_SEC));
+  monitor_cpu_chart_set_frozen_time (chart, ORIGIN_US + (gint64) (SPAN_S * G_USEC_PER_SEC));
 
   return chart;
 }
@@ -61,17 +61,17 @@ expected_point (const graphene_rect_t *area,
                 int                   *y)
 {
   cairo_rectangle_t plot = { area->origin.x, area->origin.y, area->size.width, area->size.height };
-  MpaioChartAxis axis = { 0.0, SPAN_S, FALSE };
+  MonitorChartAxis axis = { 0.0, SPAN_S, FALSE };
 
-  *x = (int) mpaio_chart_axis_to_x (&axis, &plot, time);
-  *y = (int) mpaio_chart_value_to_y (&plot, percent);
+  *x = (int) monitor_chart_axis_to_x (&axis, &plot, time);
+  *y = (int) monitor_chart_value_to_y (&plot, percent);
 
   /* The value mapping itself: 100 % at the top of the plot, 0 % at its
    * bottom, each within a line's width. */
   if (percent == 100.0)
-    g_assert_cmpfloat (*y - plot.y, <=, MPAIO_CHART_LINE_WIDTH);
+    g_assert_cmpfloat (*y - plot.y, <=, MONITOR_CHART_LINE_WIDTH);
   if (percent == 0.0)
-    g_assert_cmpfloat (plot.y + plot.height - *y, <=, MPAIO_CHART_LINE_WIDTH);
+    g_assert_cmpfloat (plot.y + plot.height - *y, <=, MONITOR_CHART_LINE_WIDTH);
 }
 
 static void
@@ -84,7 +84,7 @@ assert_color_at (const TestPixels *pixels,
   GdkRGBA color;
   gboolean found;
 
-  mpaio_chart_palette_get_color (core, &color);
+  monitor_chart_palette_get_color (core, &color);
   found = test_pixels_find_color (pixels, &color, x - 2, y - 2, x + 2, y + 2);
   if (found != present)
     g_error ("core %u's colour %s at (%d, %d)", core, present ? "missing" : "unexpected", x, y);
@@ -93,18 +93,18 @@ assert_color_at (const TestPixels *pixels,
 static void
 test_chart_pixels (void)
 {
-  MpaioCpuChart *chart = make_chart ();
+  MonitorCpuChart *chart = make_chart ();
   GtkWindow *window = test_show_in_window (GTK_WIDGET (chart), WIDTH, HEIGHT);
   g_autoptr(GdkTexture) texture = NULL;
   TestPixels pixels;
   graphene_rect_t area;
   int x, y;
 
-  g_assert_true (mpaio_cpu_chart_get_plot_area (chart, &area));
-  g_assert_cmpuint (mpaio_cpu_chart_get_n_cores (chart), ==, 2);
+  g_assert_true (monitor_cpu_chart_get_plot_area (chart, &area));
+  g_assert_cmpuint (monitor_cpu_chart_get_n_cores (chart), ==, 2);
   /* The plot starts at the margin the chunk timeline shares. */
-  g_assert_cmpfloat (area.origin.x, ==, MPAIO_CHART_MARGIN_LEFT);
-  g_assert_cmpfloat (area.origin.x + area.size.width, ==, WIDTH - MPAIO_CHART_MARGIN_RIGHT);
+  g_assert_cmpfloat (area.origin.x, ==, MONITOR_CHART_MARGIN_LEFT);
+  g_assert_cmpfloat (area.origin.x + area.size.width, ==, WIDTH - MONITOR_CHART_MARGIN_RIGHT);
 
   texture = test_render_widget (GTK_WIDGET (chart));
   g_assert_cmpint (gdk_texture_get_width (texture), ==, WIDTH);
@@ -137,7 +137,7 @@ test_chart_pixels (void)
     {
       GdkRGBA color;
 
-      mpaio_chart_palette_get_color (core, &color);
+      monitor_chart_palette_get_color (core, &color);
       g_assert_true (test_pixels_find_color (&pixels, &color, 0,
                                              (int) (area.origin.y + area.size.height) + 4,
                                              WIDTH - 1, HEIGHT - 1));
@@ -152,18 +152,18 @@ test_chart_pixels (void)
 static void
 test_chart_scrolls (void)
 {
-  MpaioCpuChart *chart = make_chart ();
+  MonitorCpuChart *chart = make_chart ();
   GtkWindow *window = test_show_in_window (GTK_WIDGET (chart), WIDTH, HEIGHT);
   g_autoptr(GdkTexture) after = NULL;
   TestPixels pixels;
   graphene_rect_t area;
   int x, y;
 
-  g_assert_true (mpaio_cpu_chart_get_plot_area (chart, &area));
+  g_assert_true (monitor_cpu_chart_get_plot_area (chart, &area));
 
   /* Frozen 5 s later than the last sample: the step at t = 10 s sits 15 s
    * from the right edge instead of 10 s. */
-  mpaio_cpu_chart_set_frozen_time (chart, ORIGIN_US + (gint64) ((SPAN_S + 5.0) * G_USEC_PER_SEC));
+  monitor_cpu_chart_set_frozen_time (chart, ORIGIN_US + (gint64) ((SPAN_S + 5.0) * G_USEC_PER_SEC));
   after = test_render_widget (GTK_WIDGET (chart));
   test_pixels_init (&pixels, after);
 
@@ -184,7 +184,7 @@ test_chart_scrolls (void)
 static void
 test_total_line (void)
 {
-  MpaioCpuChart *chart = make_chart ();
+  MonitorCpuChart *chart = make_chart ();
   GtkWindow *window = test_show_in_window (GTK_WIDGET (chart), WIDTH, HEIGHT);
   g_autoptr(GdkTexture) texture = NULL;
   TestPixels pixels;
@@ -192,9 +192,9 @@ test_total_line (void)
   guint found = 0;
   int x, y;
 
-  mpaio_cpu_chart_set_show_total (chart, TRUE);
+  monitor_cpu_chart_set_show_total (chart, TRUE);
   /* The legend gained an entry: the plot may have changed. */
-  g_assert_true (mpaio_cpu_chart_get_plot_area (chart, &area));
+  g_assert_true (monitor_cpu_chart_get_plot_area (chart, &area));
   texture = test_render_widget (GTK_WIDGET (chart));
   test_pixels_init (&pixels, texture);
 
@@ -227,9 +227,9 @@ iterate_for (guint ms)
 static void
 test_caches (void)
 {
-  MpaioCpuChart *chart = make_chart ();
+  MonitorCpuChart *chart = make_chart ();
   GtkWindow *window = test_show_in_window (GTK_WIDGET (chart), WIDTH, HEIGHT);
-  GListModel *samples = mpaio_cpu_chart_get_model (chart);
+  GListModel *samples = monitor_cpu_chart_get_model (chart);
   double values[2] = { 50.0, 50.0 };
   g_autoptr(MpaioCpuSample) sample = mpaio_cpu_sample_new (SPAN_S + 0.5, values, 2, 50.0);
   g_autoptr(GdkTexture) first = NULL;
@@ -238,19 +238,19 @@ test_caches (void)
   guint background, lines, background_before, lines_before;
 
   first = test_render_widget (GTK_WIDGET (chart));
-  mpaio_cpu_chart_get_render_counts (chart, &background_before, &lines_before);
+  monitor_cpu_chart_get_render_counts (chart, &background_before, &lines_before);
   g_assert_cmpuint (background_before, >=, 1);
 
   g_list_store_append (G_LIST_STORE (samples), sample);
   second = test_render_widget (GTK_WIDGET (chart));
-  mpaio_cpu_chart_get_render_counts (chart, &background, &lines);
+  monitor_cpu_chart_get_render_counts (chart, &background, &lines);
   g_assert_cmpuint (background, ==, background_before);
   g_assert_cmpuint (lines, ==, lines_before + 1);
 
   /* Hidden, following the clock, with samples coming: nothing drawn. */
-  mpaio_cpu_chart_set_frozen_time (chart, 0);
+  monitor_cpu_chart_set_frozen_time (chart, 0);
   gtk_widget_set_visible (GTK_WIDGET (chart), FALSE);
-  mpaio_cpu_chart_get_render_counts (chart, &background_before, &lines_before);
+  monitor_cpu_chart_get_render_counts (chart, &background_before, &lines_before);
   for (guint i = 0; i < 5; i++)
     {
       g_autoptr(MpaioCpuSample) more = mpaio_cpu_sample_new (SPAN_S + 1.0 + i, values, 2, 50.0);
@@ -258,7 +258,7 @@ test_caches (void)
       g_list_store_append (G_LIST_STORE (samples), more);
       iterate_for (40);
     }
-  mpaio_cpu_chart_get_render_counts (chart, &background, &lines);
+  monitor_cpu_chart_get_render_counts (chart, &background, &lines);
   g_assert_cmpuint (background, ==, background_before);
   g_assert_cmpuint (lines, ==, lines_before);
 
@@ -268,7 +268,7 @@ test_caches (void)
   while (gtk_widget_get_width (GTK_WIDGET (chart)) != WIDTH + 100)
     g_main_context_iteration (NULL, TRUE);
   third = test_render_widget (GTK_WIDGET (chart));
-  mpaio_cpu_chart_get_render_counts (chart, &background, &lines);
+  monitor_cpu_chart_get_render_counts (chart, &background, &lines);
   g_assert_cmpuint (background, ==, background_before + 1);
   g_assert_cmpint (gdk_texture_get_width (third), ==, WIDTH + 100);
 
@@ -296,8 +296,8 @@ image_has_color (cairo_surface_t *image,
 static void
 test_export_image (void)
 {
-  MpaioCpuChart *chart = g_object_ref_sink (make_chart ());
-  cairo_surface_t *image = mpaio_cpu_chart_render_image (chart, 800, 400);
+  MonitorCpuChart *chart = g_object_ref_sink (make_chart ());
+  cairo_surface_t *image = monitor_cpu_chart_render_image (chart, 800, 400);
 
   g_assert_cmpint (cairo_image_surface_get_width (image), ==, 800);
   g_assert_cmpint (cairo_image_surface_get_height (image), ==, 400);
@@ -306,7 +306,7 @@ test_export_image (void)
     {
       GdkRGBA color;
 
-      mpaio_chart_palette_get_color (core, &color);
+      monitor_chart_palette_get_color (core, &color);
       g_assert_true (image_has_color (image, &color));
     }
 
@@ -324,8 +324,8 @@ test_palette (void)
       {
         GdkRGBA a, b;
 
-        mpaio_chart_palette_get_color (i, &a);
-        mpaio_chart_palette_get_color (j, &b);
+        monitor_chart_palette_get_color (i, &a);
+        monitor_chart_palette_get_color (j, &b);
         g_assert_false (test_color_near (&a, &b, 0.03));
       }
 }

@@ -12,8 +12,8 @@
 #include <glib/gstdio.h>
 #include <mpaio.h>
 
-#include "mpaio-chart-palette.h"
-#include "mpaio-csv-render.h"
+#include "monitor-chart-palette.h"
+#include "monitor-csv-render.h"
 
 /* What mpaio writes: two cores, one busy then idle, the other the
  * opposite. */
@@ -48,7 +48,7 @@ test_load (void)
   g_autoptr(GError) error = NULL;
   guint n_cores = 0;
 
-  samples = mpaio_csv_render_load (csv, strlen (csv), &n_cores, &error);
+  samples = monitor_csv_render_load (csv, strlen (csv), &n_cores, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (n_cores, ==, 2);
   g_assert_cmpuint (g_list_model_get_n_items (samples), ==, 2);
@@ -60,7 +60,7 @@ test_load (void)
 
   /* An unnamed first column (pandas' index) is the time; without a total
    * column, the total is the cores' mean. */
-  indexed = mpaio_csv_render_load (pandas, strlen (pandas), &n_cores, &error);
+  indexed = monitor_csv_render_load (pandas, strlen (pandas), &n_cores, &error);
   g_assert_no_error (error);
   only = g_list_model_get_item (indexed, 0);
   g_assert_cmpfloat (mpaio_cpu_sample_get_time (only), ==, 0.2);
@@ -80,7 +80,7 @@ test_load_errors (void)
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(GListModel) samples = mpaio_csv_render_load (bad[i], strlen (bad[i]), NULL, &error);
+      g_autoptr(GListModel) samples = monitor_csv_render_load (bad[i], strlen (bad[i]), NULL, &error);
 
       g_assert_null (samples);
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
@@ -98,7 +98,7 @@ find_color (cairo_surface_t *surface,
   const guchar *data = cairo_image_surface_get_data (surface);
   guint32 want;
 
-  mpaio_chart_palette_get_color (core, &color);
+  monitor_chart_palette_get_color (core, &color);
   want = ((guint32) round (color.red * 255) << 16) | ((guint32) round (color.green * 255) << 8) |
          (guint32) round (color.blue * 255);
 
@@ -124,7 +124,7 @@ test_render_without_display (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
-  const char *monitor = g_getenv ("MPAIO_MONITOR");
+  const char *monitor = g_getenv ("MPAIO_MONITOR_PROGRAM");
   cairo_surface_t *surface;
 
   g_assert_nonnull (monitor);
@@ -167,7 +167,7 @@ test_render_bad_csv (void)
 
   g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
   g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
-  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("MPAIO_MONITOR"), "--render",
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("MPAIO_MONITOR_PROGRAM"), "--render",
                                          "/nonexistent/samples.csv", "--output", "/tmp/never.png",
                                          NULL);
   g_assert_no_error (error);

@@ -15,7 +15,8 @@
 #include <glib/gstdio.h>
 
 #include "gui-test-util.h"
-#include "mpaio-chart-palette.h"
+#include "monitor-format.h"
+#include "monitor-chart-palette.h"
 
 #define WIDTH  900
 #define HEIGHT 600
@@ -39,7 +40,7 @@ run_monitor (const char * const *args,
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
-  const char *monitor = g_getenv ("MPAIO_MONITOR");
+  const char *monitor = g_getenv ("MPAIO_MONITOR_PROGRAM");
   guint timeout_id;
 
   g_assert_nonnull (monitor);
@@ -89,7 +90,13 @@ test_screenshot_during_run (void)
   g_test_message ("mpaio-monitor said: %s", out);
   g_assert_cmpint (status, ==, 0);
   /* The run ended within two seconds and said how it went. */
-  g_assert_nonnull (strstr (out, "sum run: Sum of 1…20000000: 200000010000000 (correct)"));
+  {
+    g_autofree char *n = monitor_format_count (20000000);
+    g_autofree char *total = monitor_format_count (200000010000000);
+    g_autofree char *expected = g_strdup_printf ("sum run: Sum of 1…%s: %s (correct)", n, total);
+
+    g_assert_nonnull (strstr (out, expected));
+  }
 
   texture = gdk_texture_new_from_filename (shot, &error);
   g_assert_no_error (error);
@@ -102,13 +109,13 @@ test_screenshot_during_run (void)
     {
       GdkRGBA color;
 
-      mpaio_chart_palette_get_color (core, &color);
+      monitor_chart_palette_get_color (core, &color);
       if (!test_pixels_find_color (&pixels, &color, 0, 0, WIDTH - 1, HEIGHT - 1))
         g_error ("core %u's colour is not in the screenshot", core);
     }
 
   /* The timeline: the first worker process's bars. */
-  mpaio_chart_palette_get_color (MPAIO_CHART_PALETTE_WORKER_OFFSET, &bar);
+  monitor_chart_palette_get_worker_color (0, &bar);
   g_assert_true (test_pixels_find_color (&pixels, &bar, 0, 0, WIDTH - 1, HEIGHT - 1));
 
   test_pixels_clear (&pixels);

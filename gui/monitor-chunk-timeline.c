@@ -1,4 +1,4 @@
-/* mpaio-chunk-timeline.c: which worker process ran which chunk, when
+/* monitor-chunk-timeline.c: which worker process ran which chunk, when
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -19,10 +19,15 @@
  */
 
 #include <math.h>
+#include <unistd.h>
 
-#include "mpaio-chart-drawing.h"
-#include "mpaio-chart-palette.h"
-#include "mpaio-chunk-timeline.h"
+#include <glib/gi18n.h>
+
+#include "monitor-format.h"
+#include "monitor-chart-drawing.h"
+#include "monitor-chart-palette.h"
+#include "monitor-chunk-timeline.h"
+#include "monitor-timeline-rows.h"
 
 #define DEFAULT_HISTORY      60.0
 #define TOP_PADDING          4.0
@@ -41,26 +46,6 @@
 /* About 100 MB of bars; beyond it, the oldest go. */
 #define MAX_BARS             1500000
 
-typedef struct
-{
-  gint64       sent_us;
-  gint64       start_us;
-  gint64       finish_us;
-  gint64       returned_us;
-  guint64      chunk_index;
-  guint64      start_row;
-  guint64      end_row;
-  const char  *worker_name;   /* interned */
-} Bar;
-
-typedef struct
-{
-  gint         pid;
-  guint        lane;
-  guint        color_index;
-  GArray      *bars;          /* Bar, in start order: a lane never overlaps itself */
-  PangoLayout *label;
-} Row;
 
 typedef struct
 {
@@ -69,20 +54,19 @@ typedef struct
   guint        lane;
 } InFlight;
 
-struct _MpaioChunkTimeline
+struct _MonitorChunkTimeline
 {
   GtkWidget    parent_instance;
 
-  MpaioChartFollower follower;  /* the CPU chart's history, frozen time, scrolling */
+  MonitorChartFollower follower;  /* the CPU chart's history, frozen time, scrolling */
 
-  GPtrArray   *rows;          /* Row*, by pid then lane */
-  guint        n_bars;
-  guint        n_colors;      /* rows ever created: the next row's colour */
+  MonitorTimelineRows *rows;
+  GHashTable  *labels;        /* row key → PangoLayout of its title */
   GArray      *in_flight;     /* InFlight */
   guint        n_lanes;       /* in-flight lanes since the last clear */
 };
 
-G_DEFINE_FINAL_TYPE (MpaioChunkTimeline, mpaio_chunk_timeline, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (MonitorChunkTimeline, monitor_chunk_timeline, GTK_TYPE_WIDGET)
 
 enum
 {
@@ -94,18 +78,15 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-static void
-row_free (gpointer data)
+/* A row's title depends only on its process and lane. */
+static gpointer
+label_key (const MonitorTimelineRow *row)
 {
-  Row *row = data;
-
-  g_array_unref (row->bars);
-  g_clear_object (&row->label);
-  g_free (row);
+  return GUINT_TO_POINTER (((guint) row->pid << 4) | MIN (row->lane, 15u));
 }
 
 static double
-get_in_flight_height (MpaioChunkTimeline *self)
+get_in_flight_height (MonitorChunkTimeline *self)
 {
   if (self->n_lanes == 0)
     return 0.0;
@@ -114,7 +95,7 @@ get_in_flight_height (MpaioChunkTimeline *self)
 }
 
 static double
-get_row_y (MpaioChunkTimeline *self,
+get_row_y (MonitorChunkTimeline *self,
            guint               row)
 {
   return TOP_PADDING + get_in_flight_height (self) + row * (ROW_HEIGHT + ROW_SPACING);
@@ -131,47 +112,7 @@ lighten (const GdkRGBA *color,
   out->alpha = color->alpha;
 }
 
-/* The first bar of a lane that finishes at or after @time. */
-static guint
-find_bar (GArray *bars,
-          gint64  time)
-{
-  guint low = 0;
-  guint high = bars->len;
 
-  while (low < high)
-    {
-      guint mid = low + (high - low) / 2;
-
-      if (g_array_index (bars, Bar, mid).finish_us < time)
-        low = mid + 1;
-      else
-        high = mid;
-    }
-
-  return low;
-}
-
-/* The first bar of a lane that starts after @time. */
-static guint
-find_bar_starting_after (GArray *bars,
-                         gint64  time)
-{
-  guint low = 0;
-  guint high = bars->len;
-
-  while (low < high)
-    {
-      guint mid = low + (high - low) / 2;
-
-      if (g_array_index (bars, Bar, mid).start_us <= time)
-        low = mid + 1;
-      else
-        high = mid;
-    }
-
-  return low;
-}
 
 static void
 append_rect (GtkSnapshot   *snapshot,
@@ -184,10 +125,36 @@ append_rect (GtkSnapshot   *snapshot,
   gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x0, y, x1 - x0, height));
 }
 
+/* A chunk that did not complete is not a bar of work done: a cancelled one
+ * is an empty grey frame over the time it was out, a failed one red. */
 static void
-snapshot_row (MpaioChunkTimeline *self,
+snapshot_unfinished_bar (GtkSnapshot *snapshot,
+                         const MonitorTimelineBar   *bar,
+                         double       x0,
+                         double       x1,
+                         double       y)
+{
+  const GdkRGBA grey = { 0x9a / 255.0, 0x99 / 255.0, 0x96 / 255.0, 1.0 };
+  const GdkRGBA red = { 0xe0 / 255.0, 0x1b / 255.0, 0x24 / 255.0, 1.0 };
+  const GdkRGBA *color = bar->outcome == MONITOR_CHUNK_FAILED ? &red : &grey;
+  const GdkRGBA colors[4] = { *color, *color, *color, *color };
+  const float widths[4] = { 1.0f, 1.0f, 1.0f, 1.0f };
+  GskRoundedRect outline;
+
+  if (bar->outcome == MONITOR_CHUNK_FAILED)
+    {
+      append_rect (snapshot, color, x0, x1, y, ROW_HEIGHT);
+      return;
+    }
+
+  gsk_rounded_rect_init_from_rect (&outline, &GRAPHENE_RECT_INIT (x0, y, x1 - x0, ROW_HEIGHT), 0);
+  gtk_snapshot_append_border (snapshot, &outline, widths, colors);
+}
+
+static void
+snapshot_row (MonitorChunkTimeline *self,
               GtkSnapshot        *snapshot,
-              Row                *row,
+              MonitorTimelineRow                *row,
               double              y,
               gint64              start_us,
               double              us_per_px,
@@ -198,17 +165,23 @@ snapshot_row (MpaioChunkTimeline *self,
   double  run_x0 = 0, run_x1 = -G_MAXDOUBLE;
   guint   next;
 
-  mpaio_chart_palette_get_color (MPAIO_CHART_PALETTE_WORKER_OFFSET + row->color_index, &color);
+  monitor_chart_palette_get_worker_color (row->color_index, &color);
   lighten (&color, 0.35, &light);
 
-  for (guint i = find_bar (row->bars, start_us); i < row->bars->len; i++)
+  for (guint i = monitor_timeline_row_find_bar (row->bars, start_us); i < row->bars->len; i++)
     {
-      const Bar *bar = &g_array_index (row->bars, Bar, i);
+      const MonitorTimelineBar *bar = &g_array_index (row->bars, MonitorTimelineBar, i);
       double x0 = plot_x + (bar->start_us - start_us) / us_per_px;
       double x1 = plot_x + (bar->finish_us - start_us) / us_per_px;
 
       if (x0 > plot_end)
         break;
+
+      if (bar->outcome != MONITOR_CHUNK_COMPLETED)
+        {
+          snapshot_unfinished_bar (snapshot, bar, x0, MAX (x1, x0 + MIN_BAR_WIDTH), y);
+          continue;
+        }
 
       if (x1 - x0 >= WIDE_BAR_WIDTH)
         {
@@ -236,7 +209,7 @@ snapshot_row (MpaioChunkTimeline *self,
        * before it end before it starts (a lane never overlaps itself), so
        * inside the run too. A million chunks cost a search per pixel, not
        * a million steps per frame. */
-      next = find_bar_starting_after (row->bars, start_us + (gint64) ((run_x1 + 1.0 - plot_x) *
+      next = monitor_timeline_row_find_bar_starting_after (row->bars, start_us + (gint64) ((run_x1 + 1.0 - plot_x) *
                                                                       us_per_px));
       if (next > i + 1)
         i = next - 2;
@@ -258,7 +231,7 @@ snapshot_label (GtkSnapshot   *snapshot,
   pango_layout_get_pixel_size (layout, &w, &h);
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot,
-                          &GRAPHENE_POINT_INIT (MAX (0, MPAIO_CHART_MARGIN_LEFT - 6 - w),
+                          &GRAPHENE_POINT_INIT (MAX (0, MONITOR_CHART_MARGIN_LEFT - 6 - w),
                                                 round (y + (height - h) / 2.0)));
   gtk_snapshot_append_layout (snapshot, layout, color);
   gtk_snapshot_restore (snapshot);
@@ -279,29 +252,29 @@ create_small_layout (GtkWidget  *widget,
 }
 
 static void
-mpaio_chunk_timeline_snapshot (GtkWidget   *widget,
+monitor_chunk_timeline_snapshot (GtkWidget   *widget,
                                GtkSnapshot *snapshot)
 {
-  MpaioChunkTimeline *self = MPAIO_CHUNK_TIMELINE (widget);
-  MpaioChartAxis axis = { -self->follower.history, 0.0, TRUE };
-  double  ticks[MPAIO_CHART_MAX_TICKS];
+  MonitorChunkTimeline *self = MONITOR_CHUNK_TIMELINE (widget);
+  MonitorChartAxis axis = { -self->follower.history, 0.0, TRUE };
+  double  ticks[MONITOR_CHART_MAX_TICKS];
   double  plot_x, plot_width, us_per_px, bottom;
-  gint64  end_us = mpaio_chart_follower_get_end_time (&self->follower);
+  gint64  end_us = monitor_chart_follower_get_end_time (&self->follower);
   gint64  start_us = end_us - (gint64) (self->follower.history * G_USEC_PER_SEC);
   guint   n_ticks;
   GdkRGBA foreground, grid, band, dim;
 
-  mpaio_chart_get_foreground (widget, &foreground);
+  monitor_chart_get_foreground (widget, &foreground);
   grid = band = dim = foreground;
   grid.alpha *= 0.12;
   band.alpha *= 0.05;
   dim.alpha *= 0.6;
 
-  mpaio_chart_follower_get_plot_x (&self->follower, &plot_x, &plot_width);
+  monitor_chart_follower_get_plot_x (&self->follower, &plot_x, &plot_width);
   us_per_px = self->follower.history * G_USEC_PER_SEC / plot_width;
-  bottom = get_row_y (self, self->rows->len);
+  bottom = get_row_y (self, monitor_timeline_rows_get_n_rows (self->rows));
 
-  if (self->rows->len == 0 && self->n_lanes == 0)
+  if (monitor_timeline_rows_get_n_rows (self->rows) == 0 && self->n_lanes == 0)
     {
       g_autoptr(PangoLayout) layout =
         create_small_layout (widget, "Chunks appear here as a run goes, a row per worker process");
@@ -314,7 +287,7 @@ mpaio_chunk_timeline_snapshot (GtkWidget   *widget,
     }
 
   /* The chart's static grid, line for line. */
-  n_ticks = mpaio_chart_axis_get_ticks (&axis, plot_width, ticks, G_N_ELEMENTS (ticks));
+  n_ticks = monitor_chart_axis_get_ticks (&axis, plot_width, ticks, G_N_ELEMENTS (ticks));
   for (guint i = 0; i < n_ticks; i++)
     {
       double x = floor (plot_x + (ticks[i] - axis.start) / self->follower.history * plot_width);
@@ -354,9 +327,9 @@ mpaio_chunk_timeline_snapshot (GtkWidget   *widget,
         }
     }
 
-  for (guint r = 0; r < self->rows->len; r++)
+  for (guint r = 0; r < monitor_timeline_rows_get_n_rows (self->rows); r++)
     {
-      Row *row = g_ptr_array_index (self->rows, r);
+      MonitorTimelineRow *row = monitor_timeline_rows_get_row (self->rows, r);
       double y = get_row_y (self, r);
 
       append_rect (snapshot, &band, plot_x, plot_x + plot_width, y, ROW_HEIGHT);
@@ -374,24 +347,32 @@ mpaio_chunk_timeline_snapshot (GtkWidget   *widget,
                       &dim);
     }
 
-  for (guint r = 0; r < self->rows->len; r++)
+  for (guint r = 0; r < monitor_timeline_rows_get_n_rows (self->rows); r++)
     {
-      Row *row = g_ptr_array_index (self->rows, r);
+      MonitorTimelineRow *row = monitor_timeline_rows_get_row (self->rows, r);
 
-      if (row->label == NULL)
+      PangoLayout *label = g_hash_table_lookup (self->labels, label_key (row));
+
+      if (label == NULL)
         {
-          g_autofree char *text = row->lane == 0 ? g_strdup_printf ("PID %d", row->pid)
-                                                 : g_strdup_printf ("PID %d · %u", row->pid,
-                                                                    row->lane + 1);
+          /* This process's own chunks ran on its threads (a thread pool):
+           * their lanes are threads. */
+          g_autofree char *text = row->pid == getpid () ? g_strdup_printf (_("Thread %u"),
+                                                                          row->lane + 1)
+                                  : row->lane == 0      ? g_strdup_printf ("PID %d", row->pid)
+                                                        : g_strdup_printf ("PID %d · %u",
+                                                                           row->pid,
+                                                                           row->lane + 1);
 
-          row->label = create_small_layout (widget, text);
+          label = create_small_layout (widget, text);
+          g_hash_table_insert (self->labels, label_key (row), label);
         }
-      snapshot_label (snapshot, row->label, get_row_y (self, r), ROW_HEIGHT, &foreground);
+      snapshot_label (snapshot, label, get_row_y (self, r), ROW_HEIGHT, &foreground);
     }
 }
 
 static void
-mpaio_chunk_timeline_measure (GtkWidget      *widget,
+monitor_chunk_timeline_measure (GtkWidget      *widget,
                               GtkOrientation  orientation,
                               int             for_size,
                               int            *minimum,
@@ -399,45 +380,44 @@ mpaio_chunk_timeline_measure (GtkWidget      *widget,
                               int            *minimum_baseline,
                               int            *natural_baseline)
 {
-  MpaioChunkTimeline *self = MPAIO_CHUNK_TIMELINE (widget);
+  MonitorChunkTimeline *self = MONITOR_CHUNK_TIMELINE (widget);
 
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
-      *minimum = MPAIO_CHART_MARGIN_LEFT + MPAIO_CHART_MARGIN_RIGHT + 120;
+      *minimum = MONITOR_CHART_MARGIN_LEFT + MONITOR_CHART_MARGIN_RIGHT + 120;
       *natural = 640;
     }
   else
     {
-      *minimum = *natural = (int) ceil (get_row_y (self, MAX (self->rows->len, 1)));
+      *minimum = *natural = (int) ceil (get_row_y (self, MAX (monitor_timeline_rows_get_n_rows (self->rows), 1)));
     }
 }
 
 static void
-mpaio_chunk_timeline_css_changed (GtkWidget         *widget,
+monitor_chunk_timeline_css_changed (GtkWidget         *widget,
                                   GtkCssStyleChange *change)
 {
-  MpaioChunkTimeline *self = MPAIO_CHUNK_TIMELINE (widget);
+  MonitorChunkTimeline *self = MONITOR_CHUNK_TIMELINE (widget);
 
-  GTK_WIDGET_CLASS (mpaio_chunk_timeline_parent_class)->css_changed (widget, change);
+  GTK_WIDGET_CLASS (monitor_chunk_timeline_parent_class)->css_changed (widget, change);
 
   /* The labels' fonts may have changed. */
-  for (guint r = 0; r < self->rows->len; r++)
-    g_clear_object (&((Row *) g_ptr_array_index (self->rows, r))->label);
+  g_hash_table_remove_all (self->labels);
   gtk_widget_queue_draw (widget);
 }
 
-static const Bar *
-find_bar_at (MpaioChunkTimeline *self,
-             Row                *row,
+static const MonitorTimelineBar *
+find_bar_at (MonitorChunkTimeline *self,
+             MonitorTimelineRow                *row,
              gint64              time,
              gint64              tolerance)
 {
-  const Bar *best = NULL;
+  const MonitorTimelineBar *best = NULL;
   gint64     best_distance = G_MAXINT64;
 
-  for (guint i = find_bar (row->bars, time - tolerance); i < row->bars->len; i++)
+  for (guint i = monitor_timeline_row_find_bar (row->bars, time - tolerance); i < row->bars->len; i++)
     {
-      const Bar *bar = &g_array_index (row->bars, Bar, i);
+      const MonitorTimelineBar *bar = &g_array_index (row->bars, MonitorTimelineBar, i);
       gint64 distance;
 
       if (bar->start_us > time + tolerance)
@@ -455,19 +435,8 @@ find_bar_at (MpaioChunkTimeline *self,
   return best;
 }
 
-static char *
-format_duration (gint64 us)
-{
-  if (us < 1000)
-    return g_strdup_printf ("%" G_GINT64_FORMAT " µs", us);
-  if (us < 10 * G_USEC_PER_SEC)
-    return g_strdup_printf ("%.3f ms", us / 1000.0);
-
-  return g_strdup_printf ("%.3f s", (double) us / G_USEC_PER_SEC);
-}
-
 /**
- * mpaio_chunk_timeline_describe_at:
+ * monitor_chunk_timeline_describe_at:
  * @self: a timeline
  * @x: a point in the widget
  * @y: a point in the widget
@@ -477,24 +446,24 @@ format_duration (gint64 us)
  * Returns: (transfer full) (nullable): the description of the chunk there
  */
 char *
-mpaio_chunk_timeline_describe_at (MpaioChunkTimeline *self,
+monitor_chunk_timeline_describe_at (MonitorChunkTimeline *self,
                                   double              x,
                                   double              y)
 {
   double plot_x, plot_width, us_per_px;
   gint64 end_us, time;
   guint  r;
-  Row   *row;
-  const Bar *bar;
+  MonitorTimelineRow   *row;
+  const MonitorTimelineBar *bar;
   g_autofree char *ran = NULL;
   g_autofree char *queued = NULL;
   g_autofree char *back = NULL;
 
-  g_return_val_if_fail (MPAIO_IS_CHUNK_TIMELINE (self), NULL);
+  g_return_val_if_fail (MONITOR_IS_CHUNK_TIMELINE (self), NULL);
 
-  mpaio_chart_follower_get_plot_x (&self->follower, &plot_x, &plot_width);
+  monitor_chart_follower_get_plot_x (&self->follower, &plot_x, &plot_width);
   us_per_px = self->follower.history * G_USEC_PER_SEC / plot_width;
-  end_us = mpaio_chart_follower_get_end_time (&self->follower);
+  end_us = monitor_chart_follower_get_end_time (&self->follower);
   time = end_us - (gint64) ((plot_x + plot_width - x) * us_per_px);
 
   if (x < plot_x || y < get_row_y (self, 0))
@@ -506,17 +475,31 @@ mpaio_chunk_timeline_describe_at (MpaioChunkTimeline *self,
     }
 
   r = (guint) ((y - get_row_y (self, 0)) / (ROW_HEIGHT + ROW_SPACING));
-  if (r >= self->rows->len || y > get_row_y (self, r) + ROW_HEIGHT)
+  if (r >= monitor_timeline_rows_get_n_rows (self->rows) || y > get_row_y (self, r) + ROW_HEIGHT)
     return NULL;
 
-  row = g_ptr_array_index (self->rows, r);
+  row = monitor_timeline_rows_get_row (self->rows, r);
   bar = find_bar_at (self, row, time, (gint64) (HOVER_TOLERANCE * us_per_px));
   if (bar == NULL)
     return NULL;
 
-  ran = format_duration (bar->finish_us - bar->start_us);
-  queued = format_duration (MAX (bar->start_us - bar->sent_us, 0));
-  back = format_duration (MAX (bar->returned_us - bar->finish_us, 0));
+  if (bar->outcome != MONITOR_CHUNK_COMPLETED)
+    {
+      g_autofree char *out = monitor_format_duration (MAX (bar->returned_us - bar->sent_us, 0));
+
+      return g_strdup_printf ("%s: chunk %" G_GUINT64_FORMAT " of %s\n"
+                              "Worker process %d\n"
+                              "Rows %" G_GUINT64_FORMAT "–%" G_GUINT64_FORMAT "\n"
+                              "%s after %s, without a result",
+                              bar->outcome == MONITOR_CHUNK_CANCELLED ? "Cancelled" : "Failed",
+                              bar->chunk_index, bar->worker_name, row->pid, bar->start_row,
+                              bar->end_row,
+                              bar->outcome == MONITOR_CHUNK_CANCELLED ? "Dropped" : "Ended", out);
+    }
+
+  ran = monitor_format_duration (bar->finish_us - bar->start_us);
+  queued = monitor_format_duration (MAX (bar->start_us - bar->sent_us, 0));
+  back = monitor_format_duration (MAX (bar->returned_us - bar->finish_us, 0));
 
   return g_strdup_printf ("Chunk %" G_GUINT64_FORMAT " of %s\n"
                           "Worker process %d\n"
@@ -528,7 +511,7 @@ mpaio_chunk_timeline_describe_at (MpaioChunkTimeline *self,
 }
 
 static gboolean
-mpaio_chunk_timeline_query_tooltip (GtkWidget  *widget,
+monitor_chunk_timeline_query_tooltip (GtkWidget  *widget,
                                     int         x,
                                     int         y,
                                     gboolean    keyboard_mode,
@@ -539,7 +522,7 @@ mpaio_chunk_timeline_query_tooltip (GtkWidget  *widget,
   if (keyboard_mode)
     return FALSE;
 
-  text = mpaio_chunk_timeline_describe_at (MPAIO_CHUNK_TIMELINE (widget), x, y);
+  text = monitor_chunk_timeline_describe_at (MONITOR_CHUNK_TIMELINE (widget), x, y);
   if (text == NULL)
     return FALSE;
 
@@ -549,23 +532,24 @@ mpaio_chunk_timeline_query_tooltip (GtkWidget  *widget,
 }
 
 static void
-mpaio_chunk_timeline_finalize (GObject *object)
+monitor_chunk_timeline_finalize (GObject *object)
 {
-  MpaioChunkTimeline *self = MPAIO_CHUNK_TIMELINE (object);
+  MonitorChunkTimeline *self = MONITOR_CHUNK_TIMELINE (object);
 
-  g_ptr_array_unref (self->rows);
+  g_clear_pointer (&self->rows, monitor_timeline_rows_free);
+  g_clear_pointer (&self->labels, g_hash_table_unref);
   g_array_unref (self->in_flight);
 
-  G_OBJECT_CLASS (mpaio_chunk_timeline_parent_class)->finalize (object);
+  G_OBJECT_CLASS (monitor_chunk_timeline_parent_class)->finalize (object);
 }
 
 static void
-mpaio_chunk_timeline_get_property (GObject    *object,
+monitor_chunk_timeline_get_property (GObject    *object,
                                    guint       prop_id,
                                    GValue     *value,
                                    GParamSpec *pspec)
 {
-  MpaioChunkTimeline *self = MPAIO_CHUNK_TIMELINE (object);
+  MonitorChunkTimeline *self = MONITOR_CHUNK_TIMELINE (object);
 
   switch (prop_id)
     {
@@ -583,21 +567,21 @@ mpaio_chunk_timeline_get_property (GObject    *object,
 }
 
 static void
-mpaio_chunk_timeline_set_property (GObject      *object,
+monitor_chunk_timeline_set_property (GObject      *object,
                                    guint         prop_id,
                                    const GValue *value,
                                    GParamSpec   *pspec)
 {
-  MpaioChunkTimeline *self = MPAIO_CHUNK_TIMELINE (object);
+  MonitorChunkTimeline *self = MONITOR_CHUNK_TIMELINE (object);
 
   switch (prop_id)
     {
     case PROP_HISTORY:
-      mpaio_chunk_timeline_set_history (self, g_value_get_double (value));
+      monitor_chunk_timeline_set_history (self, g_value_get_double (value));
       break;
 
     case PROP_FROZEN_TIME:
-      mpaio_chunk_timeline_set_frozen_time (self, g_value_get_int64 (value));
+      monitor_chunk_timeline_set_frozen_time (self, g_value_get_int64 (value));
       break;
 
     default:
@@ -606,22 +590,22 @@ mpaio_chunk_timeline_set_property (GObject      *object,
 }
 
 static void
-mpaio_chunk_timeline_class_init (MpaioChunkTimelineClass *klass)
+monitor_chunk_timeline_class_init (MonitorChunkTimelineClass *klass)
 {
   GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->finalize = mpaio_chunk_timeline_finalize;
-  object_class->get_property = mpaio_chunk_timeline_get_property;
-  object_class->set_property = mpaio_chunk_timeline_set_property;
+  object_class->finalize = monitor_chunk_timeline_finalize;
+  object_class->get_property = monitor_chunk_timeline_get_property;
+  object_class->set_property = monitor_chunk_timeline_set_property;
 
-  widget_class->snapshot = mpaio_chunk_timeline_snapshot;
-  widget_class->measure = mpaio_chunk_timeline_measure;
-  widget_class->css_changed = mpaio_chunk_timeline_css_changed;
-  widget_class->query_tooltip = mpaio_chunk_timeline_query_tooltip;
+  widget_class->snapshot = monitor_chunk_timeline_snapshot;
+  widget_class->measure = monitor_chunk_timeline_measure;
+  widget_class->css_changed = monitor_chunk_timeline_css_changed;
+  widget_class->query_tooltip = monitor_chunk_timeline_query_tooltip;
 
   properties[PROP_HISTORY] =
-    g_param_spec_double ("history", NULL, NULL, 1.0, 24 * 3600.0, DEFAULT_HISTORY,
+    g_param_spec_double ("history", NULL, NULL, MIN_HISTORY, 24 * 3600.0, DEFAULT_HISTORY,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   properties[PROP_FROZEN_TIME] =
@@ -635,10 +619,11 @@ mpaio_chunk_timeline_class_init (MpaioChunkTimelineClass *klass)
 }
 
 static void
-mpaio_chunk_timeline_init (MpaioChunkTimeline *self)
+monitor_chunk_timeline_init (MonitorChunkTimeline *self)
 {
-  mpaio_chart_follower_init (&self->follower, GTK_WIDGET (self), DEFAULT_HISTORY);
-  self->rows = g_ptr_array_new_with_free_func (row_free);
+  monitor_chart_follower_init (&self->follower, GTK_WIDGET (self), DEFAULT_HISTORY);
+  self->rows = monitor_timeline_rows_new (MAX_BARS);
+  self->labels = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_object_unref);
   self->in_flight = g_array_new (FALSE, FALSE, sizeof (InFlight));
 
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
@@ -647,166 +632,18 @@ mpaio_chunk_timeline_init (MpaioChunkTimeline *self)
 }
 
 GtkWidget *
-mpaio_chunk_timeline_new (void)
+monitor_chunk_timeline_new (void)
 {
-  return g_object_new (MPAIO_TYPE_CHUNK_TIMELINE, NULL);
+  return g_object_new (MONITOR_TYPE_CHUNK_TIMELINE, NULL);
 }
 
-/* Where a bar from @start_us to @finish_us goes among @row's bars (in start
- * order, never overlapping), or -1 if it would overlap one. Records may
- * come in another order than their starts: a thread pool's threads hand
- * their results back as they get to it. */
-static gint
-find_slot (Row    *row,
-           gint64  start_us,
-           gint64  finish_us)
-{
-  guint lo = 0;
-  guint hi = row->bars->len;
 
-  /* The first bar that starts after this one. */
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
 
-      if (g_array_index (row->bars, Bar, mid).start_us <= start_us)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
 
-  if (lo > 0 && g_array_index (row->bars, Bar, lo - 1).finish_us > start_us)
-    return -1;
-  if (lo < row->bars->len && g_array_index (row->bars, Bar, lo).start_us < finish_us)
-    return -1;
 
-  return (gint) lo;
-}
-
-/* The first lane of @pid with room for the bar; when none has, a new one
- * if @may_add, else %NULL. @slot is where the bar goes in it. */
-static Row *
-get_row_for (MpaioChunkTimeline *self,
-             gint                pid,
-             gint64              start_us,
-             gint64              finish_us,
-             gboolean            may_add,
-             guint              *slot)
-{
-  guint position = self->rows->len;
-  guint lane = 0;
-  Row  *row;
-
-  for (guint r = 0; r < self->rows->len; r++)
-    {
-      gint found;
-
-      row = g_ptr_array_index (self->rows, r);
-
-      if (row->pid < pid)
-        continue;
-      if (row->pid > pid)
-        {
-          position = r;
-          break;
-        }
-
-      if ((found = find_slot (row, start_us, finish_us)) >= 0)
-        {
-          *slot = (guint) found;
-          return row;
-        }
-      lane = row->lane + 1;
-      position = r + 1;
-    }
-
-  if (!may_add)
-    return NULL;
-
-  row = g_new0 (Row, 1);
-  row->pid = pid;
-  row->lane = lane;
-  row->color_index = self->n_colors++;
-  row->bars = g_array_new (FALSE, FALSE, sizeof (Bar));
-  g_ptr_array_insert (self->rows, (int) position, row);
-  gtk_widget_queue_resize (GTK_WIDGET (self));
-  *slot = 0;
-
-  return row;
-}
-
-static gint
-compare_bar_starts (gconstpointer a,
-                    gconstpointer b)
-{
-  const Bar *x = a;
-  const Bar *y = b;
-
-  return (x->start_us > y->start_us) - (x->start_us < y->start_us);
-}
-
-/* Lays the lanes of @pid out again with @bar among them, in start order,
- * each bar in the first lane free at its start: as many lanes as chunks
- * ran at once, and no more. Only when @bar fits in none of the lanes as
- * they are, which takes results coming back far out of the order they ran
- * in, so seldom. */
-static void
-relayout_lanes (MpaioChunkTimeline *self,
-                gint                pid,
-                const Bar          *bar)
-{
-  g_autoptr(GArray) bars = g_array_new (FALSE, FALSE, sizeof (Bar));
-
-  for (guint r = 0; r < self->rows->len; r++)
-    {
-      Row *row = g_ptr_array_index (self->rows, r);
-
-      if (row->pid != pid)
-        continue;
-      g_array_append_vals (bars, row->bars->data, row->bars->len);
-      g_array_set_size (row->bars, 0);
-    }
-  g_array_append_val (bars, *bar);
-  g_array_sort (bars, compare_bar_starts);
-
-  for (guint i = 0; i < bars->len; i++)
-    {
-      const Bar *next = &g_array_index (bars, Bar, i);
-      guint slot;
-      Row *row = get_row_for (self, pid, next->start_us, next->finish_us, TRUE, &slot);
-
-      g_array_insert_val (row->bars, slot, *next);
-    }
-
-  /* Lanes fill from the first: the ones left empty are the last. */
-  for (guint r = self->rows->len; r > 0; r--)
-    {
-      Row *row = g_ptr_array_index (self->rows, r - 1);
-
-      if (row->pid == pid && row->bars->len == 0)
-        g_ptr_array_remove_index (self->rows, r - 1);
-    }
-  gtk_widget_queue_resize (GTK_WIDGET (self));
-}
-
-/* Keeps memory bounded over a long session: the oldest half of every row. */
-static void
-prune (MpaioChunkTimeline *self)
-{
-  self->n_bars = 0;
-  for (guint r = 0; r < self->rows->len; r++)
-    {
-      Row *row = g_ptr_array_index (self->rows, r);
-      /* Even, so the survivors keep their shades. */
-      guint drop = (row->bars->len / 2) & ~1u;
-
-      g_array_remove_range (row->bars, 0, drop);
-      self->n_bars += row->bars->len;
-    }
-}
 
 /**
- * mpaio_chunk_timeline_add_record:
+ * monitor_chunk_timeline_add_record:
  * @self: a timeline
  * @record: a chunk's record, as an executor's `submit_finish` fills it
  * @worker_name: (nullable): what the tooltip calls the chunk's worker
@@ -815,15 +652,33 @@ prune (MpaioChunkTimeline *self)
  * chunks no process ran (pid 0: failed submissions) are ignored.
  */
 void
-mpaio_chunk_timeline_add_record (MpaioChunkTimeline     *self,
+monitor_chunk_timeline_add_record (MonitorChunkTimeline     *self,
                                  const MpaioChunkRecord *record,
                                  const char             *worker_name)
 {
-  Bar   bar;
-  Row  *row;
-  guint slot;
+  monitor_chunk_timeline_add_record_full (self, record, worker_name, MONITOR_CHUNK_COMPLETED);
+}
 
-  g_return_if_fail (MPAIO_IS_CHUNK_TIMELINE (self));
+/**
+ * monitor_chunk_timeline_add_record_full:
+ * @self: a timeline
+ * @record: a chunk's record
+ * @worker_name: (nullable): what the tooltip calls the chunk's worker
+ * @outcome: how the chunk ended
+ *
+ * Adds the chunk's bar, drawn as @outcome says: a chunk cancelled or
+ * failed is drawn apart from work done, over the time it was out, and its
+ * tooltip says so.
+ */
+void
+monitor_chunk_timeline_add_record_full (MonitorChunkTimeline     *self,
+                                      const MpaioChunkRecord *record,
+                                      const char             *worker_name,
+                                      MonitorChunkOutcome     outcome)
+{
+  MonitorTimelineBar bar;
+
+  g_return_if_fail (MONITOR_IS_CHUNK_TIMELINE (self));
   g_return_if_fail (record != NULL);
 
   if (record->pid <= 0)
@@ -840,21 +695,22 @@ mpaio_chunk_timeline_add_record (MpaioChunkTimeline     *self,
   bar.start_row = record->start_row;
   bar.end_row = record->end_row;
   bar.worker_name = g_intern_string (worker_name != NULL ? worker_name : "a worker");
+  bar.outcome = (guint8) outcome;
+  if (outcome != MONITOR_CHUNK_COMPLETED)
+    {
+      /* It never ran to its end: the time it was out. */
+      bar.start_us = record->sent_us;
+      bar.finish_us = MAX (record->returned_us, bar.start_us);
+    }
 
-  row = get_row_for (self, record->pid, bar.start_us, bar.finish_us, FALSE, &slot);
-  if (row != NULL)
-    g_array_insert_val (row->bars, slot, bar);
-  else
-    relayout_lanes (self, record->pid, &bar);
-
-  if (++self->n_bars > MAX_BARS)
-    prune (self);
+  if (monitor_timeline_rows_add (self->rows, record->pid, &bar))
+    gtk_widget_queue_resize (GTK_WIDGET (self));
 
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 /**
- * mpaio_chunk_timeline_add_in_flight:
+ * monitor_chunk_timeline_add_in_flight:
  * @self: a timeline
  * @serial: a number naming the chunk until it is removed
  * @sent_us: when it was handed to the executor
@@ -863,14 +719,14 @@ mpaio_chunk_timeline_add_record (MpaioChunkTimeline     *self,
  * until it returns, but a long one should not leave the timeline blank.
  */
 void
-mpaio_chunk_timeline_add_in_flight (MpaioChunkTimeline *self,
+monitor_chunk_timeline_add_in_flight (MonitorChunkTimeline *self,
                                     guint64             serial,
                                     gint64              sent_us)
 {
   InFlight chunk = { serial, sent_us, 0 };
   guint64  used = 0;
 
-  g_return_if_fail (MPAIO_IS_CHUNK_TIMELINE (self));
+  g_return_if_fail (MONITOR_IS_CHUNK_TIMELINE (self));
 
   /* The lowest free lane. */
   for (guint i = 0; i < self->in_flight->len; i++)
@@ -889,17 +745,17 @@ mpaio_chunk_timeline_add_in_flight (MpaioChunkTimeline *self,
 }
 
 /**
- * mpaio_chunk_timeline_remove_in_flight:
+ * monitor_chunk_timeline_remove_in_flight:
  * @self: a timeline
- * @serial: what mpaio_chunk_timeline_add_in_flight() was given
+ * @serial: what monitor_chunk_timeline_add_in_flight() was given
  *
  * The chunk is back (or failed).
  */
 void
-mpaio_chunk_timeline_remove_in_flight (MpaioChunkTimeline *self,
+monitor_chunk_timeline_remove_in_flight (MonitorChunkTimeline *self,
                                        guint64             serial)
 {
-  g_return_if_fail (MPAIO_IS_CHUNK_TIMELINE (self));
+  g_return_if_fail (MONITOR_IS_CHUNK_TIMELINE (self));
 
   /* Chunks come back roughly in the order they were sent: the oldest are
    * first, so the search is short. */
@@ -915,45 +771,43 @@ mpaio_chunk_timeline_remove_in_flight (MpaioChunkTimeline *self,
 }
 
 /**
- * mpaio_chunk_timeline_clear:
+ * monitor_chunk_timeline_clear:
  * @self: a timeline
  *
  * Removes every row, bar and chunk in flight.
  */
 void
-mpaio_chunk_timeline_clear (MpaioChunkTimeline *self)
+monitor_chunk_timeline_clear (MonitorChunkTimeline *self)
 {
-  g_return_if_fail (MPAIO_IS_CHUNK_TIMELINE (self));
+  g_return_if_fail (MONITOR_IS_CHUNK_TIMELINE (self));
 
-  g_ptr_array_set_size (self->rows, 0);
+  monitor_timeline_rows_clear (self->rows);
   g_array_set_size (self->in_flight, 0);
-  self->n_bars = 0;
-  self->n_colors = 0;
   self->n_lanes = 0;
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
 double
-mpaio_chunk_timeline_get_history (MpaioChunkTimeline *self)
+monitor_chunk_timeline_get_history (MonitorChunkTimeline *self)
 {
-  g_return_val_if_fail (MPAIO_IS_CHUNK_TIMELINE (self), DEFAULT_HISTORY);
+  g_return_val_if_fail (MONITOR_IS_CHUNK_TIMELINE (self), DEFAULT_HISTORY);
 
   return self->follower.history;
 }
 
 /**
- * mpaio_chunk_timeline_set_history:
+ * monitor_chunk_timeline_set_history:
  * @self: a timeline
  * @history: seconds
  *
  * How much time the timeline spans: the CPU chart's.
  */
 void
-mpaio_chunk_timeline_set_history (MpaioChunkTimeline *self,
+monitor_chunk_timeline_set_history (MonitorChunkTimeline *self,
                                   double              history)
 {
-  g_return_if_fail (MPAIO_IS_CHUNK_TIMELINE (self));
-  g_return_if_fail (history >= 1.0);
+  g_return_if_fail (MONITOR_IS_CHUNK_TIMELINE (self));
+  g_return_if_fail (history >= MIN_HISTORY);
 
   if (self->follower.history == history)
     return;
@@ -964,27 +818,27 @@ mpaio_chunk_timeline_set_history (MpaioChunkTimeline *self,
 }
 
 gint64
-mpaio_chunk_timeline_get_frozen_time (MpaioChunkTimeline *self)
+monitor_chunk_timeline_get_frozen_time (MonitorChunkTimeline *self)
 {
-  g_return_val_if_fail (MPAIO_IS_CHUNK_TIMELINE (self), 0);
+  g_return_val_if_fail (MONITOR_IS_CHUNK_TIMELINE (self), 0);
 
   return self->follower.frozen_time;
 }
 
 /**
- * mpaio_chunk_timeline_set_frozen_time:
+ * monitor_chunk_timeline_set_frozen_time:
  * @self: a timeline
  * @frozen_time: µs of the monotonic clock, or 0
  *
  * A time to hold at the right edge, or 0 to follow the clock.
  */
 void
-mpaio_chunk_timeline_set_frozen_time (MpaioChunkTimeline *self,
+monitor_chunk_timeline_set_frozen_time (MonitorChunkTimeline *self,
                                       gint64              frozen_time)
 {
-  g_return_if_fail (MPAIO_IS_CHUNK_TIMELINE (self));
+  g_return_if_fail (MONITOR_IS_CHUNK_TIMELINE (self));
 
-  if (!mpaio_chart_follower_set_frozen_time (&self->follower, frozen_time))
+  if (!monitor_chart_follower_set_frozen_time (&self->follower, frozen_time))
     return;
 
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -992,64 +846,64 @@ mpaio_chunk_timeline_set_frozen_time (MpaioChunkTimeline *self,
 }
 
 /**
- * mpaio_chunk_timeline_get_n_rows:
+ * monitor_chunk_timeline_get_n_rows:
  * @self: a timeline
  *
  * Returns: the number of rows: one per worker process (per lane, for a
  *   thread pool)
  */
 guint
-mpaio_chunk_timeline_get_n_rows (MpaioChunkTimeline *self)
+monitor_chunk_timeline_get_n_rows (MonitorChunkTimeline *self)
 {
-  g_return_val_if_fail (MPAIO_IS_CHUNK_TIMELINE (self), 0);
+  g_return_val_if_fail (MONITOR_IS_CHUNK_TIMELINE (self), 0);
 
-  return self->rows->len;
+  return monitor_timeline_rows_get_n_rows (self->rows);
 }
 
 /**
- * mpaio_chunk_timeline_get_n_bars:
+ * monitor_chunk_timeline_get_n_bars:
  * @self: a timeline
  *
  * Returns: the number of bars, one per chunk added
  */
 guint
-mpaio_chunk_timeline_get_n_bars (MpaioChunkTimeline *self)
+monitor_chunk_timeline_get_n_bars (MonitorChunkTimeline *self)
 {
-  g_return_val_if_fail (MPAIO_IS_CHUNK_TIMELINE (self), 0);
+  g_return_val_if_fail (MONITOR_IS_CHUNK_TIMELINE (self), 0);
 
-  return self->n_bars;
+  return monitor_timeline_rows_get_n_bars (self->rows);
 }
 
 guint
-mpaio_chunk_timeline_get_n_in_flight (MpaioChunkTimeline *self)
+monitor_chunk_timeline_get_n_in_flight (MonitorChunkTimeline *self)
 {
-  g_return_val_if_fail (MPAIO_IS_CHUNK_TIMELINE (self), 0);
+  g_return_val_if_fail (MONITOR_IS_CHUNK_TIMELINE (self), 0);
 
   return self->in_flight->len;
 }
 
 gint
-mpaio_chunk_timeline_get_row_pid (MpaioChunkTimeline *self,
+monitor_chunk_timeline_get_row_pid (MonitorChunkTimeline *self,
                                   guint               row)
 {
-  g_return_val_if_fail (MPAIO_IS_CHUNK_TIMELINE (self), 0);
-  g_return_val_if_fail (row < self->rows->len, 0);
+  g_return_val_if_fail (MONITOR_IS_CHUNK_TIMELINE (self), 0);
+  g_return_val_if_fail (row < monitor_timeline_rows_get_n_rows (self->rows), 0);
 
-  return ((Row *) g_ptr_array_index (self->rows, row))->pid;
+  return monitor_timeline_rows_get_row (self->rows, row)->pid;
 }
 
 guint
-mpaio_chunk_timeline_get_row_n_bars (MpaioChunkTimeline *self,
+monitor_chunk_timeline_get_row_n_bars (MonitorChunkTimeline *self,
                                      guint               row)
 {
-  g_return_val_if_fail (MPAIO_IS_CHUNK_TIMELINE (self), 0);
-  g_return_val_if_fail (row < self->rows->len, 0);
+  g_return_val_if_fail (MONITOR_IS_CHUNK_TIMELINE (self), 0);
+  g_return_val_if_fail (row < monitor_timeline_rows_get_n_rows (self->rows), 0);
 
-  return ((Row *) g_ptr_array_index (self->rows, row))->bars->len;
+  return monitor_timeline_rows_get_row (self->rows, row)->bars->len;
 }
 
 /**
- * mpaio_chunk_timeline_get_row_bounds:
+ * monitor_chunk_timeline_get_row_bounds:
  * @self: a timeline
  * @row: a row
  * @bounds: (out caller-allocates): where the row's bars are drawn
@@ -1057,26 +911,26 @@ mpaio_chunk_timeline_get_row_n_bars (MpaioChunkTimeline *self,
  * Returns: %FALSE if there is no such row
  */
 gboolean
-mpaio_chunk_timeline_get_row_bounds (MpaioChunkTimeline *self,
+monitor_chunk_timeline_get_row_bounds (MonitorChunkTimeline *self,
                                      guint               row,
                                      graphene_rect_t    *bounds)
 {
   double plot_x, plot_width;
 
-  g_return_val_if_fail (MPAIO_IS_CHUNK_TIMELINE (self), FALSE);
+  g_return_val_if_fail (MONITOR_IS_CHUNK_TIMELINE (self), FALSE);
   g_return_val_if_fail (bounds != NULL, FALSE);
 
-  if (row >= self->rows->len)
+  if (row >= monitor_timeline_rows_get_n_rows (self->rows))
     return FALSE;
 
-  mpaio_chart_follower_get_plot_x (&self->follower, &plot_x, &plot_width);
+  monitor_chart_follower_get_plot_x (&self->follower, &plot_x, &plot_width);
   graphene_rect_init (bounds, plot_x, get_row_y (self, row), plot_width, ROW_HEIGHT);
 
   return TRUE;
 }
 
 /**
- * mpaio_chunk_timeline_get_row_color:
+ * monitor_chunk_timeline_get_row_color:
  * @self: a timeline
  * @row: a row
  * @color: (out caller-allocates): the colour of the row's bars
@@ -1084,14 +938,13 @@ mpaio_chunk_timeline_get_row_bounds (MpaioChunkTimeline *self,
  * Every other wide bar is a lighter shade of it.
  */
 void
-mpaio_chunk_timeline_get_row_color (MpaioChunkTimeline *self,
+monitor_chunk_timeline_get_row_color (MonitorChunkTimeline *self,
                                     guint               row,
                                     GdkRGBA            *color)
 {
-  g_return_if_fail (MPAIO_IS_CHUNK_TIMELINE (self));
-  g_return_if_fail (row < self->rows->len);
+  g_return_if_fail (MONITOR_IS_CHUNK_TIMELINE (self));
+  g_return_if_fail (row < monitor_timeline_rows_get_n_rows (self->rows));
 
-  mpaio_chart_palette_get_color (MPAIO_CHART_PALETTE_WORKER_OFFSET +
-                                 ((Row *) g_ptr_array_index (self->rows, row))->color_index,
+  monitor_chart_palette_get_worker_color (monitor_timeline_rows_get_row (self->rows, row)->color_index,
                                  color);
 }

@@ -1,4 +1,4 @@
-/* mpaio-csv-render.c: draws a chart from a CSV of CPU samples, headless
+/* monitor-csv-render.c: draws a chart from a CSV of CPU samples, headless
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -16,8 +16,8 @@
 
 #include <mpaio.h>
 
-#include "mpaio-chart-drawing.h"
-#include "mpaio-csv-render.h"
+#include "monitor-chart-drawing.h"
+#include "monitor-csv-render.h"
 
 typedef enum
 {
@@ -63,7 +63,7 @@ parse_value (const char *field,
 }
 
 /**
- * mpaio_csv_render_load:
+ * monitor_csv_render_load:
  * @contents: the CSV text
  * @length: its length in bytes
  * @n_cores: (out): the number of core columns
@@ -76,7 +76,7 @@ parse_value (const char *field,
  * Returns: (transfer full): a model of #MpaioCpuSample, or %NULL
  */
 GListModel *
-mpaio_csv_render_load (const char *contents,
+monitor_csv_render_load (const char *contents,
                        gsize       length,
                        guint      *n_cores,
                        GError    **error)
@@ -207,7 +207,7 @@ mpaio_csv_render_load (const char *contents,
 }
 
 /**
- * mpaio_csv_render_to_png:
+ * monitor_csv_render_to_png:
  * @csv_path: a CSV of CPU samples
  * @png_path: where to write the chart
  * @width: the image's width
@@ -219,7 +219,7 @@ mpaio_csv_render_load (const char *contents,
  * Returns: whether the PNG was written
  */
 gboolean
-mpaio_csv_render_to_png (const char *csv_path,
+monitor_csv_render_to_png (const char *csv_path,
                          const char *png_path,
                          int         width,
                          int         height,
@@ -231,7 +231,7 @@ mpaio_csv_render_to_png (const char *csv_path,
   g_autoptr(MpaioCpuSample) last = NULL;
   cairo_surface_t *surface;
   cairo_status_t status;
-  MpaioChartAxis axis = { 0.0, 1.0, FALSE };
+  MonitorChartAxis axis = { 0.0, 1.0, FALSE };
   gsize length;
   guint n_cores = 0, n_items;
 
@@ -241,7 +241,7 @@ mpaio_csv_render_to_png (const char *csv_path,
   if (!g_file_get_contents (csv_path, &contents, &length, error))
     return FALSE;
 
-  samples = mpaio_csv_render_load (contents, length, &n_cores, error);
+  samples = monitor_csv_render_load (contents, length, &n_cores, error);
   if (samples == NULL)
     {
       g_prefix_error (error, "%s: ", csv_path);
@@ -258,7 +258,7 @@ mpaio_csv_render_to_png (const char *csv_path,
       axis.end = MAX (mpaio_cpu_sample_get_time (last), axis.start + 0.1);
     }
 
-  surface = mpaio_chart_render_image (samples, &axis, n_cores, TRUE, width, height);
+  surface = monitor_chart_render_image (samples, &axis, n_cores, TRUE, width, height);
   status = cairo_surface_write_to_png (surface, png_path);
   cairo_surface_destroy (surface);
 

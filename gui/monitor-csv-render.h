@@ -1,4 +1,4 @@
-/* mpaio-csv-render.h: draws a chart from a CSV of CPU samples, headless
+/* monitor-csv-render.h: draws a chart from a CSV of CPU samples, headless
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -9,11 +9,11 @@
 
 G_BEGIN_DECLS
 
-GListModel *mpaio_csv_render_load      (const char  *contents,
+GListModel *monitor_csv_render_load      (const char  *contents,
                                         gsize        length,
                                         guint       *n_cores,
                                         GError     **error);
-gboolean    mpaio_csv_render_to_png    (const char  *csv_path,
+gboolean    monitor_csv_render_to_png    (const char  *csv_path,
                                         const char  *png_path,
                                         int          width,
                                         int          height,

@@ -1,4 +1,4 @@
-/* mpaio-run-panel.c: starts demo workloads and shows how they went
+/* monitor-run-panel.c: starts demo workloads and shows how they went
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -7,7 +7,7 @@
  * size, executor, workers and partitions, through the orchestrator's async
  * API: nothing here blocks the main loop, not even filling the array, which
  * happens on a thread. The executor is wrapped in an
- * MpaioRecordingExecutor, whose per-chunk signals the panel passes on for
+ * MonitorRecordingExecutor, whose per-chunk signals the panel passes on for
  * the chunk timeline; it is kept between runs, so worker processes are
  * reused as a program using mpaio would reuse them.
  */
@@ -16,15 +16,18 @@
 
 #include <glib/gi18n.h>
 
+#include "monitor-chunk-outcome.h"
+#include "monitor-format.h"
+#include "monitor-resources.h"
 #include "monitor-workers.h"
-#include "mpaio-recording-executor.h"
-#include "mpaio-run-panel.h"
+#include "monitor-recording-executor.h"
+#include "monitor-run-panel.h"
 
 #define MAX_ROWS       200000000.0
 #define MAX_WORKERS    256.0
 #define MAX_PARTITIONS 10000000.0
 
-struct _MpaioRunPanel
+struct _MonitorRunPanel
 {
   GtkBox                  parent_instance;
 
@@ -39,8 +42,8 @@ struct _MpaioRunPanel
   GtkProgressBar         *progress_bar;
   GtkLabel               *result_label;
 
-  MpaioRecordingExecutor *executor;
-  MpaioExecutorKind       executor_kind;
+  MonitorRecordingExecutor *executor;
+  MonitorExecutorKind       executor_kind;
   guint                   executor_n_workers;
   guint                   n_in_flight;
 
@@ -51,10 +54,11 @@ struct _MpaioRunPanel
   MpaioOrchestrator      *orchestrator;
   MpaioWorker            *worker;
   GCancellable           *cancellable;
+  MpaioRunReport         *last_report;
   gboolean                running;
   /* A run or an array being made outlives the widgets: they end quietly. */
   gboolean                disposed;
-  MpaioWorkload           run_workload;
+  MonitorWorkload           run_workload;
 
   guint                   tick_id;
   gint64                  last_tick_us;
@@ -64,7 +68,7 @@ struct _MpaioRunPanel
   char                   *summary;
 };
 
-G_DEFINE_FINAL_TYPE (MpaioRunPanel, mpaio_run_panel, GTK_TYPE_BOX)
+G_DEFINE_FINAL_TYPE (MonitorRunPanel, monitor_run_panel, GTK_TYPE_BOX)
 
 enum
 {
@@ -86,20 +90,20 @@ static const struct
   const char *label;
   double      default_rows;
 } workloads[] = {
-  [MPAIO_WORKLOAD_SUM]     = { "sum",     N_("Sum of integers"),        50000000 },
-  [MPAIO_WORKLOAD_CONCAT]  = { "concat",  N_("Concatenation of strings"), 500000 },
-  [MPAIO_WORKLOAD_COMPUTE] = { "compute", N_("CPU-heavy kernel"),        4000000 },
+  [MONITOR_WORKLOAD_SUM]     = { "sum",     N_("Sum of integers"),        50000000 },
+  [MONITOR_WORKLOAD_CONCAT]  = { "concat",  N_("Concatenation of strings"), 500000 },
+  [MONITOR_WORKLOAD_COMPUTE] = { "compute", N_("CPU-heavy kernel"),        4000000 },
 };
 
 gboolean
-mpaio_workload_from_string (const char    *name,
-                            MpaioWorkload *workload)
+monitor_workload_from_string (const char    *name,
+                            MonitorWorkload *workload)
 {
   for (guint i = 0; i < G_N_ELEMENTS (workloads); i++)
     {
       if (g_strcmp0 (name, workloads[i].name) == 0)
         {
-          *workload = (MpaioWorkload) i;
+          *workload = (MonitorWorkload) i;
           return TRUE;
         }
     }
@@ -108,32 +112,32 @@ mpaio_workload_from_string (const char    *name,
 }
 
 gboolean
-mpaio_executor_kind_from_string (const char        *name,
-                                 MpaioExecutorKind *kind)
+monitor_executor_kind_from_string (const char        *name,
+                                 MonitorExecutorKind *kind)
 {
   if (g_strcmp0 (name, "process") == 0)
-    *kind = MPAIO_EXECUTOR_KIND_PROCESS;
+    *kind = MONITOR_EXECUTOR_KIND_PROCESS;
   else if (g_strcmp0 (name, "thread") == 0)
-    *kind = MPAIO_EXECUTOR_KIND_THREAD;
+    *kind = MONITOR_EXECUTOR_KIND_THREAD;
   else
     return FALSE;
 
   return TRUE;
 }
 
-static MpaioWorkload
-get_workload (MpaioRunPanel *self)
+static MonitorWorkload
+get_workload (MonitorRunPanel *self)
 {
-  return (MpaioWorkload) gtk_drop_down_get_selected (self->workload_dropdown);
+  return (MonitorWorkload) gtk_drop_down_get_selected (self->workload_dropdown);
 }
 
 static gboolean
-is_string_workload (MpaioWorkload workload)
+is_string_workload (MonitorWorkload workload)
 {
-  return workload == MPAIO_WORKLOAD_CONCAT;
+  return workload == MONITOR_WORKLOAD_CONCAT;
 }
 
-static void update_progress (MpaioRunPanel *self);
+static void update_progress (MonitorRunPanel *self);
 
 /* Tracking frame gaps while a run goes: the longest is how long the main
  * loop was kept from drawing, the figure that says whether the run blocks
@@ -143,7 +147,7 @@ on_tick (GtkWidget     *widget,
          GdkFrameClock *clock,
          gpointer       user_data)
 {
-  MpaioRunPanel *self = MPAIO_RUN_PANEL (user_data);
+  MonitorRunPanel *self = MONITOR_RUN_PANEL (user_data);
   gint64 now = g_get_monotonic_time ();
 
   if (self->last_tick_us != 0)
@@ -162,7 +166,7 @@ on_tick (GtkWidget     *widget,
 }
 
 static void
-update_progress (MpaioRunPanel *self)
+update_progress (MonitorRunPanel *self)
 {
   guint64 done, total;
   char text[96];
@@ -180,7 +184,7 @@ update_progress (MpaioRunPanel *self)
 }
 
 static void
-set_running (MpaioRunPanel *self,
+set_running (MonitorRunPanel *self,
              gboolean       running)
 {
   self->running = running;
@@ -200,7 +204,7 @@ set_running (MpaioRunPanel *self,
 }
 
 static void
-finish_run (MpaioRunPanel *self,
+finish_run (MonitorRunPanel *self,
             const char    *summary,
             gboolean       success)
 {
@@ -219,7 +223,7 @@ finish_run (MpaioRunPanel *self,
 }
 
 static void
-on_chunk_sent (MpaioRunPanel *self,
+on_chunk_sent (MonitorRunPanel *self,
                guint64        serial,
                gint64         sent_us)
 {
@@ -228,21 +232,28 @@ on_chunk_sent (MpaioRunPanel *self,
 }
 
 static void
-on_chunk_done (MpaioRunPanel    *self,
+on_chunk_done (MonitorRunPanel    *self,
                guint64           serial,
                MpaioWorker      *worker,
                MpaioChunkRecord *record,
-               gboolean          succeeded)
+               guint             outcome)
 {
   self->n_in_flight--;
-  g_signal_emit (self, signals[SIGNAL_CHUNK_DONE], 0, serial, G_OBJECT_TYPE_NAME (worker), record);
+  /* Chunks whose processes were stopped to cancel the run were cancelled,
+   * whatever the executor saw. */
+  if (outcome == MONITOR_CHUNK_FAILED && self->cancellable != NULL &&
+      g_cancellable_is_cancelled (self->cancellable))
+    outcome = MONITOR_CHUNK_CANCELLED;
+  /* What the user chose, not the worker's class. */
+  g_signal_emit (self, signals[SIGNAL_CHUNK_DONE], 0, serial,
+                 g_dgettext (NULL, workloads[self->run_workload].label), record, outcome);
 }
 
 static gboolean
-ensure_executor (MpaioRunPanel *self,
+ensure_executor (MonitorRunPanel *self,
                  GError       **error)
 {
-  MpaioExecutorKind kind = (MpaioExecutorKind) gtk_drop_down_get_selected (self->executor_dropdown);
+  MonitorExecutorKind kind = (MonitorExecutorKind) gtk_drop_down_get_selected (self->executor_dropdown);
   guint n_workers = (guint) gtk_spin_button_get_value_as_int (self->workers_spin);
   g_autoptr(MpaioExecutor) inner = NULL;
 
@@ -250,7 +261,7 @@ ensure_executor (MpaioRunPanel *self,
       self->executor_n_workers == n_workers)
     return TRUE;
 
-  if (kind == MPAIO_EXECUTOR_KIND_PROCESS)
+  if (kind == MONITOR_EXECUTOR_KIND_PROCESS)
     inner = MPAIO_EXECUTOR (mpaio_process_pool_new (n_workers, error));
   else
     inner = MPAIO_EXECUTOR (mpaio_thread_pool_new (n_workers, error));
@@ -259,7 +270,7 @@ ensure_executor (MpaioRunPanel *self,
 
   /* The old pool's processes end as it goes. */
   g_clear_object (&self->executor);
-  self->executor = mpaio_recording_executor_new (inner);
+  self->executor = monitor_recording_executor_new (inner);
   self->executor_kind = kind;
   self->executor_n_workers = n_workers;
   g_signal_connect_object (self->executor, "chunk-sent", G_CALLBACK (on_chunk_sent), self,
@@ -272,7 +283,7 @@ ensure_executor (MpaioRunPanel *self,
 }
 
 static char *
-describe_result (MpaioRunPanel  *self,
+describe_result (MonitorRunPanel  *self,
                  MpaioRunReport *report)
 {
   g_autofree char *result = NULL;
@@ -280,30 +291,33 @@ describe_result (MpaioRunPanel  *self,
 
   switch (self->run_workload)
     {
-    case MPAIO_WORKLOAD_SUM:
+    case MONITOR_WORKLOAD_SUM:
       {
         guint64 n = mpaio_shared_array_get_n_rows (self->array);
         guint64 total = demo_add_int_worker_get_total (DEMO_ADD_INT_WORKER (self->worker));
         /* n(n+1)/2 without overflowing before the division. */
         guint64 expected = n % 2 == 0 ? (n / 2) * (n + 1) : n * ((n + 1) / 2);
 
-        result = g_strdup_printf (_("Sum of 1…%" G_GUINT64_FORMAT ": %" G_GUINT64_FORMAT " (%s)"),
-                                  n, total, total == expected ? _("correct") : _("WRONG"));
+        g_autofree char *n_text = monitor_format_count (n);
+        g_autofree char *total_text = monitor_format_count (total);
+
+        result = g_strdup_printf (_("Sum of 1…%s: %s (%s)"), n_text, total_text,
+                                  total == expected ? _("correct") : _("WRONG"));
         break;
       }
 
-    case MPAIO_WORKLOAD_CONCAT:
+    case MONITOR_WORKLOAD_CONCAT:
       {
         DemoConcatStrWorker *worker = DEMO_CONCAT_STR_WORKER (self->worker);
         const char *text = demo_concat_str_worker_get_result (worker);
 
-        result = g_strdup_printf (_("Concatenation: %" G_GSIZE_FORMAT
-                                    " characters, “%.40s…”"),
-                                  demo_concat_str_worker_get_length (worker), text);
+        g_autofree char *length = monitor_format_count (demo_concat_str_worker_get_length (worker));
+
+        result = g_strdup_printf (_("Concatenation: %s characters, “%.40s…”"), length, text);
         break;
       }
 
-    case MPAIO_WORKLOAD_COMPUTE:
+    case MONITOR_WORKLOAD_COMPUTE:
     default:
       {
         MonitorComputeWorker *worker = MONITOR_COMPUTE_WORKER (self->worker);
@@ -315,13 +329,18 @@ describe_result (MpaioRunPanel  *self,
       }
     }
 
-  return g_strdup_printf (_("%s\n%" G_GUINT64_FORMAT " chunks on %u %s in %.3f s.\n"
-                            "Longest frame gap: %.1f ms over %u frames."),
-                          result, n_chunks, self->executor_n_workers,
-                          self->executor_kind == MPAIO_EXECUTOR_KIND_PROCESS ? _("worker processes")
-                                                                             : _("threads"),
-                          mpaio_run_report_get_wall_time (report), self->longest_gap_us / 1000.0,
-                          self->n_frames);
+  {
+    g_autofree char *chunks = monitor_format_count (n_chunks);
+    g_autofree char *took = monitor_format_duration (
+      mpaio_run_report_get_end_time (report) - mpaio_run_report_get_start_time (report));
+
+    return g_strdup_printf (_("%s\n%s chunks on %u %s in %s."), result, chunks,
+                            self->executor_n_workers,
+                            self->executor_kind == MONITOR_EXECUTOR_KIND_PROCESS
+                              ? _("worker processes")
+                              : _("threads"),
+                            took);
+  }
 }
 
 /* A cancelled run leaves its chunks in flight running to their end in the
@@ -330,7 +349,7 @@ describe_result (MpaioRunPanel  *self,
  * pool replaces any process that dies, and is ready at once. Threads
  * cannot be stopped: a thread pool finishes its chunks. */
 static void
-stop_chunks_in_flight (MpaioRunPanel *self)
+stop_chunks_in_flight (MonitorRunPanel *self)
 {
   MpaioExecutor *inner;
   g_autofree GPid *pids = NULL;
@@ -339,7 +358,7 @@ stop_chunks_in_flight (MpaioRunPanel *self)
   if (self->n_in_flight == 0 || self->executor == NULL)
     return;
 
-  inner = mpaio_recording_executor_get_inner (self->executor);
+  inner = monitor_recording_executor_get_inner (self->executor);
   if (!MPAIO_IS_PROCESS_POOL (inner))
     return;
 
@@ -352,17 +371,30 @@ stop_chunks_in_flight (MpaioRunPanel *self)
     }
 }
 
+static char *
+describe_cancelled (MonitorRunPanel *self)
+{
+  g_autofree char *done = monitor_format_count (
+    mpaio_orchestrator_get_n_chunks_done (self->orchestrator));
+  g_autofree char *all = monitor_format_count (mpaio_orchestrator_get_n_chunks (self->orchestrator));
+
+  return g_strdup_printf (_("Cancelled after %s of %s chunks."), done, all);
+}
+
 static void
 on_run_done (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  g_autoptr(MpaioRunPanel) self = user_data;
+  g_autoptr(MonitorRunPanel) self = user_data;
   g_autoptr(MpaioRunReport) report = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *summary = NULL;
 
   report = mpaio_orchestrator_run_finish (MPAIO_ORCHESTRATOR (source), result, &error);
+  g_clear_object (&self->last_report);
+  if (report != NULL)
+    self->last_report = g_object_ref (report);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     stop_chunks_in_flight (self);
@@ -371,10 +403,7 @@ on_run_done (GObject      *source,
 
   if (report == NULL)
     summary = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-                ? g_strdup_printf (_("Cancelled after %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
-                                     " chunks."),
-                                   mpaio_orchestrator_get_n_chunks_done (self->orchestrator),
-                                   mpaio_orchestrator_get_n_chunks (self->orchestrator))
+                ? describe_cancelled (self)
                 : g_strdup_printf (_("Failed: %s"), error->message);
   else
     summary = describe_result (self, report);
@@ -383,7 +412,7 @@ on_run_done (GObject      *source,
 }
 
 static void
-start_orchestrator (MpaioRunPanel *self)
+start_orchestrator (MonitorRunPanel *self)
 {
   guint n_partitions = (guint) gtk_spin_button_get_value_as_int (self->partitions_spin);
   g_autoptr(MpaioDataIterator) iterator = NULL;
@@ -399,8 +428,8 @@ start_orchestrator (MpaioRunPanel *self)
       return;
     }
 
-  type = self->run_workload == MPAIO_WORKLOAD_SUM      ? DEMO_TYPE_ADD_INT_WORKER
-         : self->run_workload == MPAIO_WORKLOAD_CONCAT ? DEMO_TYPE_CONCAT_STR_WORKER
+  type = self->run_workload == MONITOR_WORKLOAD_SUM      ? DEMO_TYPE_ADD_INT_WORKER
+         : self->run_workload == MONITOR_WORKLOAD_CONCAT ? DEMO_TYPE_CONCAT_STR_WORKER
                                                        : MONITOR_TYPE_COMPUTE_WORKER;
   g_clear_object (&self->worker);
   if (type == MONITOR_TYPE_COMPUTE_WORKER)
@@ -476,7 +505,7 @@ on_array_ready (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  MpaioRunPanel *self = MPAIO_RUN_PANEL (source);
+  MonitorRunPanel *self = MONITOR_RUN_PANEL (source);
   g_autoptr(MpaioSharedArray) array = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
@@ -501,20 +530,20 @@ on_array_ready (GObject      *source,
 }
 
 /**
- * mpaio_run_panel_start:
+ * monitor_run_panel_start:
  * @self: a panel
  *
  * Starts a run with the panel's settings, unless one is going.
  */
 void
-mpaio_run_panel_start (MpaioRunPanel *self)
+monitor_run_panel_start (MonitorRunPanel *self)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
   g_autoptr(GTask) task = NULL;
   ArrayRequest *request;
 
-  g_return_if_fail (MPAIO_IS_RUN_PANEL (self));
+  g_return_if_fail (MONITOR_IS_RUN_PANEL (self));
 
   if (self->running)
     return;
@@ -550,78 +579,39 @@ mpaio_run_panel_start (MpaioRunPanel *self)
   /* The old array goes first: two of them may not fit. */
   g_clear_object (&self->array);
   task = g_task_new (self, self->cancellable, on_array_ready, NULL);
-  g_task_set_source_tag (task, mpaio_run_panel_start);
+  g_task_set_source_tag (task, monitor_run_panel_start);
   g_task_set_task_data (task, request, g_free);
   g_task_run_in_thread (task, make_array_thread);
 }
 
 /**
- * mpaio_run_panel_cancel:
+ * monitor_run_panel_cancel:
  * @self: a panel
  *
  * Cancels the run going, if any; it ends promptly, and the pool stays.
  */
 void
-mpaio_run_panel_cancel (MpaioRunPanel *self)
+monitor_run_panel_cancel (MonitorRunPanel *self)
 {
-  g_return_if_fail (MPAIO_IS_RUN_PANEL (self));
+  g_return_if_fail (MONITOR_IS_RUN_PANEL (self));
 
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
 }
 
 static void
-on_workload_changed (MpaioRunPanel *self)
+on_workload_changed (MonitorRunPanel *self)
 {
-  MpaioWorkload workload = get_workload (self);
+  MonitorWorkload workload = get_workload (self);
 
   gtk_spin_button_set_value (self->rows_spin, workloads[workload].default_rows);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->rounds_spin), workload == MPAIO_WORKLOAD_COMPUTE);
-}
-
-static GtkSpinButton *
-add_spin_row (GtkGrid    *grid,
-              int         row,
-              const char *label,
-              double      lower,
-              double      upper,
-              double      value)
-{
-  GtkWidget *title = gtk_label_new_with_mnemonic (label);
-  GtkWidget *spin = gtk_spin_button_new_with_range (lower, upper, 1.0);
-
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), value);
-  gtk_widget_set_hexpand (spin, TRUE);
-  gtk_label_set_xalign (GTK_LABEL (title), 0.0);
-  gtk_label_set_mnemonic_widget (GTK_LABEL (title), spin);
-  gtk_grid_attach (grid, title, 0, row, 1, 1);
-  gtk_grid_attach (grid, spin, 1, row, 1, 1);
-
-  return GTK_SPIN_BUTTON (spin);
-}
-
-static GtkDropDown *
-add_dropdown_row (GtkGrid           *grid,
-                  int                row,
-                  const char        *label,
-                  const char *const *items)
-{
-  GtkWidget *title = gtk_label_new_with_mnemonic (label);
-  GtkWidget *dropdown = gtk_drop_down_new_from_strings (items);
-
-  gtk_widget_set_hexpand (dropdown, TRUE);
-  gtk_label_set_xalign (GTK_LABEL (title), 0.0);
-  gtk_label_set_mnemonic_widget (GTK_LABEL (title), dropdown);
-  gtk_grid_attach (grid, title, 0, row, 1, 1);
-  gtk_grid_attach (grid, dropdown, 1, row, 1, 1);
-
-  return GTK_DROP_DOWN (dropdown);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->rounds_spin), workload == MONITOR_WORKLOAD_COMPUTE);
 }
 
 static void
-mpaio_run_panel_dispose (GObject *object)
+monitor_run_panel_dispose (GObject *object)
 {
-  MpaioRunPanel *self = MPAIO_RUN_PANEL (object);
+  MonitorRunPanel *self = MONITOR_RUN_PANEL (object);
 
   /* A run, or the making of its array, holds a reference to the panel
    * until it ends, which cancelling hastens. */
@@ -643,33 +633,51 @@ mpaio_run_panel_dispose (GObject *object)
   g_clear_object (&self->array);
   g_clear_object (&self->cancellable);
 
-  G_OBJECT_CLASS (mpaio_run_panel_parent_class)->dispose (object);
+  G_OBJECT_CLASS (monitor_run_panel_parent_class)->dispose (object);
 }
 
 static void
-mpaio_run_panel_finalize (GObject *object)
+monitor_run_panel_finalize (GObject *object)
 {
-  MpaioRunPanel *self = MPAIO_RUN_PANEL (object);
+  MonitorRunPanel *self = MONITOR_RUN_PANEL (object);
 
   g_free (self->summary);
+  g_clear_object (&self->last_report);
 
-  G_OBJECT_CLASS (mpaio_run_panel_parent_class)->finalize (object);
+  G_OBJECT_CLASS (monitor_run_panel_parent_class)->finalize (object);
 }
 
 static void
-mpaio_run_panel_class_init (MpaioRunPanelClass *klass)
+monitor_run_panel_class_init (MonitorRunPanelClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->dispose = mpaio_run_panel_dispose;
-  object_class->finalize = mpaio_run_panel_finalize;
+  object_class->dispose = monitor_run_panel_dispose;
+  object_class->finalize = monitor_run_panel_finalize;
+
+  (void) monitor_get_resource ();
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/mpaio/Monitor/monitor-run-panel.ui");
+  gtk_widget_class_bind_template_child (widget_class, MonitorRunPanel, workload_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, MonitorRunPanel, rows_spin);
+  gtk_widget_class_bind_template_child (widget_class, MonitorRunPanel, rounds_spin);
+  gtk_widget_class_bind_template_child (widget_class, MonitorRunPanel, executor_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, MonitorRunPanel, workers_spin);
+  gtk_widget_class_bind_template_child (widget_class, MonitorRunPanel, partitions_spin);
+  gtk_widget_class_bind_template_child (widget_class, MonitorRunPanel, start_button);
+  gtk_widget_class_bind_template_child (widget_class, MonitorRunPanel, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, MonitorRunPanel, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, MonitorRunPanel, result_label);
+  gtk_widget_class_bind_template_callback (widget_class, monitor_run_panel_start);
+  gtk_widget_class_bind_template_callback (widget_class, monitor_run_panel_cancel);
 
   signals[SIGNAL_RUN_STARTED] =
     g_signal_new ("run-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 0);
 
   /**
-   * MpaioRunPanel::run-finished:
+   * MonitorRunPanel::run-finished:
    * @self: the panel
    * @success: whether the run completed
    */
@@ -682,19 +690,20 @@ mpaio_run_panel_class_init (MpaioRunPanelClass *klass)
                   G_TYPE_NONE, 2, G_TYPE_UINT64, G_TYPE_INT64);
 
   /**
-   * MpaioRunPanel::chunk-done:
+   * MonitorRunPanel::chunk-done:
    * @self: the panel
    * @serial: the number ::chunk-sent gave the chunk
-   * @worker_name: the type name of the chunk's worker
+   * @worker_name: what the chunk's work is called (the workload's name)
    * @record: the chunk's record (pid 0 if it failed)
+   * @outcome: a #MonitorChunkOutcome
    */
   signals[SIGNAL_CHUNK_DONE] =
     g_signal_new ("chunk-done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 3, G_TYPE_UINT64, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE,
-                  MPAIO_TYPE_CHUNK_RECORD | G_SIGNAL_TYPE_STATIC_SCOPE);
+                  G_TYPE_NONE, 4, G_TYPE_UINT64, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE,
+                  MPAIO_TYPE_CHUNK_RECORD | G_SIGNAL_TYPE_STATIC_SCOPE, G_TYPE_UINT);
 
   /**
-   * MpaioRunPanel::executor-changed:
+   * MonitorRunPanel::executor-changed:
    * @self: the panel
    *
    * A new pool replaced the last one: its worker processes are new ones.
@@ -705,176 +714,154 @@ mpaio_run_panel_class_init (MpaioRunPanelClass *klass)
 }
 
 static void
-mpaio_run_panel_init (MpaioRunPanel *self)
+monitor_run_panel_init (MonitorRunPanel *self)
 {
   const char *workload_names[G_N_ELEMENTS (workloads) + 1] = { NULL };
   const char *executor_names[] = { _("Worker processes"), _("Threads"), NULL };
   double n_cores = mpaio_get_n_cores ();
-  GtkWidget *heading, *grid, *buttons;
-  int row = 0;
+  g_autoptr(GtkStringList) workload_list = NULL;
+  g_autoptr(GtkStringList) executor_list = NULL;
 
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* The choices and limits live with the code that uses them. */
   for (guint i = 0; i < G_N_ELEMENTS (workloads); i++)
     workload_names[i] = _(workloads[i].label);
+  workload_list = gtk_string_list_new (workload_names);
+  executor_list = gtk_string_list_new (executor_names);
+  gtk_drop_down_set_model (self->workload_dropdown, G_LIST_MODEL (workload_list));
+  gtk_drop_down_set_model (self->executor_dropdown, G_LIST_MODEL (executor_list));
 
-  gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
-  gtk_box_set_spacing (GTK_BOX (self), 12);
-
-  heading = gtk_label_new (_("Run a workload"));
-  gtk_label_set_xalign (GTK_LABEL (heading), 0.0);
-  gtk_widget_add_css_class (heading, "heading");
-  gtk_box_append (GTK_BOX (self), heading);
-
-  grid = gtk_grid_new ();
-  gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
-  gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
-  gtk_box_append (GTK_BOX (self), grid);
-
-  self->workload_dropdown = add_dropdown_row (GTK_GRID (grid), row++, _("_Workload"),
-                                              workload_names);
-  self->rows_spin = add_spin_row (GTK_GRID (grid), row++, _("_Rows"), 1, MAX_ROWS,
-                                  workloads[MPAIO_WORKLOAD_SUM].default_rows);
-  self->rounds_spin = add_spin_row (GTK_GRID (grid), row++, _("R_ounds per row"), 1, 10000, 64);
-  self->executor_dropdown = add_dropdown_row (GTK_GRID (grid), row++, _("_Executor"),
-                                              executor_names);
-  self->workers_spin = add_spin_row (GTK_GRID (grid), row++, _("Wor_kers"), 1, MAX_WORKERS,
-                                     n_cores);
+  gtk_spin_button_set_range (self->rows_spin, 1, MAX_ROWS);
+  gtk_spin_button_set_value (self->rows_spin, workloads[MONITOR_WORKLOAD_SUM].default_rows);
+  gtk_spin_button_set_range (self->rounds_spin, 1, 10000);
+  gtk_spin_button_set_value (self->rounds_spin, 64);
+  gtk_spin_button_set_range (self->workers_spin, 1, MAX_WORKERS);
+  gtk_spin_button_set_value (self->workers_spin, n_cores);
   /* One partition per core: the seed's advice, made the default. */
-  self->partitions_spin = add_spin_row (GTK_GRID (grid), row++, _("_Partitions"), 1,
-                                        MAX_PARTITIONS, n_cores);
+  gtk_spin_button_set_range (self->partitions_spin, 1, MAX_PARTITIONS);
+  gtk_spin_button_set_value (self->partitions_spin, n_cores);
   gtk_widget_set_sensitive (GTK_WIDGET (self->rounds_spin), FALSE);
   g_signal_connect_object (self->workload_dropdown, "notify::selected",
                            G_CALLBACK (on_workload_changed), self, G_CONNECT_SWAPPED);
-
-  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_box_set_homogeneous (GTK_BOX (buttons), TRUE);
-  self->start_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Start")));
-  gtk_widget_add_css_class (GTK_WIDGET (self->start_button), "suggested-action");
-  self->cancel_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Cancel")));
-  gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), FALSE);
-  g_signal_connect_object (self->start_button, "clicked", G_CALLBACK (mpaio_run_panel_start), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->cancel_button, "clicked", G_CALLBACK (mpaio_run_panel_cancel),
-                           self, G_CONNECT_SWAPPED);
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->start_button));
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->cancel_button));
-  gtk_box_append (GTK_BOX (self), buttons);
-
-  self->progress_bar = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
-  gtk_progress_bar_set_show_text (self->progress_bar, TRUE);
-  gtk_progress_bar_set_text (self->progress_bar, _("No run yet"));
-  gtk_box_append (GTK_BOX (self), GTK_WIDGET (self->progress_bar));
-
-  self->result_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->result_label, 0.0);
-  gtk_label_set_yalign (self->result_label, 0.0);
-  gtk_label_set_wrap (self->result_label, TRUE);
-  gtk_label_set_wrap_mode (self->result_label, PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_selectable (self->result_label, TRUE);
-  gtk_label_set_max_width_chars (self->result_label, 30);
-  gtk_box_append (GTK_BOX (self), GTK_WIDGET (self->result_label));
 }
 
 GtkWidget *
-mpaio_run_panel_new (void)
+monitor_run_panel_new (void)
 {
-  return g_object_new (MPAIO_TYPE_RUN_PANEL, NULL);
+  return g_object_new (MONITOR_TYPE_RUN_PANEL, NULL);
 }
 
 void
-mpaio_run_panel_set_workload (MpaioRunPanel *self,
-                              MpaioWorkload  workload)
+monitor_run_panel_set_workload (MonitorRunPanel *self,
+                              MonitorWorkload  workload)
 {
-  g_return_if_fail (MPAIO_IS_RUN_PANEL (self));
+  g_return_if_fail (MONITOR_IS_RUN_PANEL (self));
   g_return_if_fail (workload < G_N_ELEMENTS (workloads));
 
   gtk_drop_down_set_selected (self->workload_dropdown, workload);
 }
 
 void
-mpaio_run_panel_set_n_rows (MpaioRunPanel *self,
+monitor_run_panel_set_n_rows (MonitorRunPanel *self,
                             guint64        n_rows)
 {
-  g_return_if_fail (MPAIO_IS_RUN_PANEL (self));
+  g_return_if_fail (MONITOR_IS_RUN_PANEL (self));
 
   gtk_spin_button_set_value (self->rows_spin, (double) n_rows);
 }
 
 void
-mpaio_run_panel_set_rounds (MpaioRunPanel *self,
+monitor_run_panel_set_rounds (MonitorRunPanel *self,
                             guint          rounds)
 {
-  g_return_if_fail (MPAIO_IS_RUN_PANEL (self));
+  g_return_if_fail (MONITOR_IS_RUN_PANEL (self));
 
   gtk_spin_button_set_value (self->rounds_spin, rounds);
 }
 
 void
-mpaio_run_panel_set_executor_kind (MpaioRunPanel     *self,
-                                   MpaioExecutorKind  kind)
+monitor_run_panel_set_executor_kind (MonitorRunPanel     *self,
+                                   MonitorExecutorKind  kind)
 {
-  g_return_if_fail (MPAIO_IS_RUN_PANEL (self));
+  g_return_if_fail (MONITOR_IS_RUN_PANEL (self));
 
   gtk_drop_down_set_selected (self->executor_dropdown, kind);
 }
 
 void
-mpaio_run_panel_set_n_workers (MpaioRunPanel *self,
+monitor_run_panel_set_n_workers (MonitorRunPanel *self,
                                guint          n_workers)
 {
-  g_return_if_fail (MPAIO_IS_RUN_PANEL (self));
+  g_return_if_fail (MONITOR_IS_RUN_PANEL (self));
 
   gtk_spin_button_set_value (self->workers_spin, n_workers);
 }
 
 void
-mpaio_run_panel_set_n_partitions (MpaioRunPanel *self,
+monitor_run_panel_set_n_partitions (MonitorRunPanel *self,
                                   guint          n_partitions)
 {
-  g_return_if_fail (MPAIO_IS_RUN_PANEL (self));
+  g_return_if_fail (MONITOR_IS_RUN_PANEL (self));
 
   gtk_spin_button_set_value (self->partitions_spin, n_partitions);
 }
 
 gboolean
-mpaio_run_panel_get_running (MpaioRunPanel *self)
+monitor_run_panel_get_running (MonitorRunPanel *self)
 {
-  g_return_val_if_fail (MPAIO_IS_RUN_PANEL (self), FALSE);
+  g_return_val_if_fail (MONITOR_IS_RUN_PANEL (self), FALSE);
 
   return self->running;
 }
 
 /**
- * mpaio_run_panel_get_summary:
+ * monitor_run_panel_get_summary:
  * @self: a panel
  *
  * Returns: (nullable): what the last run gave, as the panel shows it
  */
 const char *
-mpaio_run_panel_get_summary (MpaioRunPanel *self)
+monitor_run_panel_get_summary (MonitorRunPanel *self)
 {
-  g_return_val_if_fail (MPAIO_IS_RUN_PANEL (self), NULL);
+  g_return_val_if_fail (MONITOR_IS_RUN_PANEL (self), NULL);
 
   return self->summary;
 }
 
 /**
- * mpaio_run_panel_get_longest_frame_gap:
+ * monitor_run_panel_get_longest_frame_gap:
  * @self: a panel
  *
  * Returns: the longest time between two frames during the last run, in µs
  */
 gint64
-mpaio_run_panel_get_longest_frame_gap (MpaioRunPanel *self)
+monitor_run_panel_get_longest_frame_gap (MonitorRunPanel *self)
 {
-  g_return_val_if_fail (MPAIO_IS_RUN_PANEL (self), 0);
+  g_return_val_if_fail (MONITOR_IS_RUN_PANEL (self), 0);
 
   return self->longest_gap_us;
 }
 
 guint
-mpaio_run_panel_get_n_frames (MpaioRunPanel *self)
+monitor_run_panel_get_n_frames (MonitorRunPanel *self)
 {
-  g_return_val_if_fail (MPAIO_IS_RUN_PANEL (self), 0);
+  g_return_val_if_fail (MONITOR_IS_RUN_PANEL (self), 0);
 
   return self->n_frames;
+}
+
+/**
+ * monitor_run_panel_get_last_report:
+ * @self: the panel
+ *
+ * Returns: (transfer none) (nullable): the report of the last run that
+ *   completed, while no other has ended since
+ */
+MpaioRunReport *
+monitor_run_panel_get_last_report (MonitorRunPanel *self)
+{
+  g_return_val_if_fail (MONITOR_IS_RUN_PANEL (self), NULL);
+
+  return self->last_report;
 }

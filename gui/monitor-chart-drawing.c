@@ -1,10 +1,10 @@
-/* mpaio-chart-drawing.c: the CPU chart drawn with cairo, for widgets and files
+/* monitor-chart-drawing.c: the CPU chart drawn with cairo, for widgets and files
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Everything here draws on a plain cairo_t with a PangoContext, so the live
  * widget, its PNG export and `mpaio-monitor --render` (which has no display)
- * draw the same chart. Only MpaioChartFollower, the live time axis of the
+ * draw the same chart. Only MonitorChartFollower, the live time axis of the
  * chart and the chunk timeline, needs a widget.
  */
 
@@ -12,8 +12,10 @@
 
 #include <pango/pangocairo.h>
 
-#include "mpaio-chart-drawing.h"
-#include "mpaio-chart-palette.h"
+#include <glib/gi18n.h>
+
+#include "monitor-chart-drawing.h"
+#include "monitor-chart-palette.h"
 
 #define LABEL_SCALE    0.85
 #define LABEL_GAP      6.0
@@ -24,7 +26,7 @@
 
 /* Candidate distances between vertical grid lines, in seconds. */
 static const double tick_steps[] = {
-  0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 86400,
+  0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 86400,
 };
 
 static PangoLayout *
@@ -65,7 +67,7 @@ get_text_size (PangoContext *context,
 }
 
 /**
- * mpaio_chart_layout_init:
+ * monitor_chart_layout_init:
  * @layout: (out caller-allocates): the layout to compute
  * @context: the Pango context the chart's text will use
  * @width: the chart's width
@@ -77,7 +79,7 @@ get_text_size (PangoContext *context,
  * @height: the legend below the plot, in as many columns as fit.
  */
 void
-mpaio_chart_layout_init (MpaioChartLayout *layout,
+monitor_chart_layout_init (MonitorChartLayout *layout,
                          PangoContext     *context,
                          int               width,
                          int               height,
@@ -91,7 +93,7 @@ mpaio_chart_layout_init (MpaioChartLayout *layout,
   g_return_if_fail (layout != NULL);
   g_return_if_fail (PANGO_IS_CONTEXT (context));
 
-  *layout = (MpaioChartLayout) { 0 };
+  *layout = (MonitorChartLayout) { 0 };
   layout->width = MAX (width, 1);
   layout->height = MAX (height, 1);
   layout->n_entries = n_cores + (show_total ? 1 : 0);
@@ -103,8 +105,8 @@ mpaio_chart_layout_init (MpaioChartLayout *layout,
   layout->line_height += 4.0;
   layout->entry_width = SWATCH_SIZE + LABEL_GAP + entry_text_width + LEGEND_SPACING;
 
-  layout->legend.x = MPAIO_CHART_MARGIN_LEFT;
-  layout->legend.width = MAX (layout->width - MPAIO_CHART_MARGIN_LEFT - MPAIO_CHART_MARGIN_RIGHT,
+  layout->legend.x = MONITOR_CHART_MARGIN_LEFT;
+  layout->legend.width = MAX (layout->width - MONITOR_CHART_MARGIN_LEFT - MONITOR_CHART_MARGIN_RIGHT,
                               layout->entry_width);
   layout->n_columns = MAX (1, (guint) (layout->legend.width / layout->entry_width));
   n_rows = (layout->n_entries + layout->n_columns - 1) / layout->n_columns;
@@ -119,9 +121,9 @@ mpaio_chart_layout_init (MpaioChartLayout *layout,
   top = ceil (label_height / 2.0);
   bottom = LABEL_GAP / 2.0 + label_height + (legend_height > 0 ? LABEL_GAP : 0) + legend_height;
 
-  layout->plot.x = MPAIO_CHART_MARGIN_LEFT;
+  layout->plot.x = MONITOR_CHART_MARGIN_LEFT;
   layout->plot.y = top;
-  layout->plot.width = MAX (layout->width - MPAIO_CHART_MARGIN_LEFT - MPAIO_CHART_MARGIN_RIGHT, 1);
+  layout->plot.width = MAX (layout->width - MONITOR_CHART_MARGIN_LEFT - MONITOR_CHART_MARGIN_RIGHT, 1);
   layout->plot.height = MAX (layout->height - top - bottom, 1);
 
   layout->legend.y = layout->plot.y + layout->plot.height + LABEL_GAP / 2.0 + label_height +
@@ -130,7 +132,7 @@ mpaio_chart_layout_init (MpaioChartLayout *layout,
 }
 
 /**
- * mpaio_chart_axis_get_ticks:
+ * monitor_chart_axis_get_ticks:
  * @axis: the axis
  * @width: the width of the plot the axis spans
  * @ticks: (out caller-allocates) (array length=max_ticks): the times of the ticks
@@ -143,7 +145,7 @@ mpaio_chart_layout_init (MpaioChartLayout *layout,
  * Returns: the number of ticks stored
  */
 guint
-mpaio_chart_axis_get_ticks (const MpaioChartAxis *axis,
+monitor_chart_axis_get_ticks (const MonitorChartAxis *axis,
                             double                width,
                             double               *ticks,
                             guint                 max_ticks)
@@ -181,7 +183,7 @@ mpaio_chart_axis_get_ticks (const MpaioChartAxis *axis,
 }
 
 /**
- * mpaio_chart_axis_to_x:
+ * monitor_chart_axis_to_x:
  * @axis: the axis
  * @plot: the plot the axis spans
  * @time: a time on the axis, in seconds
@@ -189,7 +191,7 @@ mpaio_chart_axis_get_ticks (const MpaioChartAxis *axis,
  * Returns: the x coordinate of @time
  */
 double
-mpaio_chart_axis_to_x (const MpaioChartAxis    *axis,
+monitor_chart_axis_to_x (const MonitorChartAxis    *axis,
                        const cairo_rectangle_t *plot,
                        double                   time)
 {
@@ -202,7 +204,7 @@ mpaio_chart_axis_to_x (const MpaioChartAxis    *axis,
 }
 
 /**
- * mpaio_chart_value_to_y:
+ * monitor_chart_value_to_y:
  * @plot: the plot
  * @percent: a utilisation in percent
  *
@@ -212,10 +214,10 @@ mpaio_chart_axis_to_x (const MpaioChartAxis    *axis,
  * Returns: the y coordinate of @percent
  */
 double
-mpaio_chart_value_to_y (const cairo_rectangle_t *plot,
+monitor_chart_value_to_y (const cairo_rectangle_t *plot,
                         double                   percent)
 {
-  double inset = MPAIO_CHART_LINE_WIDTH / 2.0;
+  double inset = MONITOR_CHART_LINE_WIDTH / 2.0;
 
   percent = CLAMP (percent, 0.0, 100.0);
 
@@ -236,8 +238,12 @@ format_seconds (char   *buf,
     g_snprintf (buf, size, "%.0f min", seconds / 60.0);
   else if (fabs (seconds - round (seconds)) < 1e-6)
     g_snprintf (buf, size, "%.0f s", seconds);
-  else
+  else if (fabs (seconds) >= 1.0)
     g_snprintf (buf, size, "%.1f s", seconds);
+  else if (fabs (seconds * 1000 - round (seconds * 1000)) < 1e-6)
+    g_snprintf (buf, size, "%.0f ms", seconds * 1000);
+  else
+    g_snprintf (buf, size, "%.1f ms", seconds * 1000);
 }
 
 static void
@@ -269,7 +275,7 @@ set_source_alpha (cairo_t       *cr,
 }
 
 /**
- * mpaio_chart_draw_background:
+ * monitor_chart_draw_background:
  * @cr: where to draw
  * @context: the Pango context for the labels
  * @layout: the chart's layout
@@ -280,14 +286,14 @@ set_source_alpha (cairo_t       *cr,
  * axis labels.
  */
 void
-mpaio_chart_draw_background (cairo_t                *cr,
+monitor_chart_draw_background (cairo_t                *cr,
                              PangoContext           *context,
-                             const MpaioChartLayout *layout,
-                             const MpaioChartAxis   *axis,
+                             const MonitorChartLayout *layout,
+                             const MonitorChartAxis   *axis,
                              const GdkRGBA          *foreground)
 {
   const cairo_rectangle_t *plot = &layout->plot;
-  double ticks[MPAIO_CHART_MAX_TICKS];
+  double ticks[MONITOR_CHART_MAX_TICKS];
   guint  n_ticks;
   double label_y = plot->y + plot->height + LABEL_GAP / 2.0;
 
@@ -299,16 +305,16 @@ mpaio_chart_draw_background (cairo_t                *cr,
   set_source_alpha (cr, foreground, 0.12);
   for (int percent = 25; percent < 100; percent += 25)
     {
-      double y = floor (mpaio_chart_value_to_y (plot, percent)) + 0.5;
+      double y = floor (monitor_chart_value_to_y (plot, percent)) + 0.5;
 
       cairo_move_to (cr, plot->x, y);
       cairo_line_to (cr, plot->x + plot->width, y);
     }
 
-  n_ticks = mpaio_chart_axis_get_ticks (axis, plot->width, ticks, G_N_ELEMENTS (ticks));
+  n_ticks = monitor_chart_axis_get_ticks (axis, plot->width, ticks, G_N_ELEMENTS (ticks));
   for (guint i = 0; i < n_ticks; i++)
     {
-      double x = floor (mpaio_chart_axis_to_x (axis, plot, ticks[i])) + 0.5;
+      double x = floor (monitor_chart_axis_to_x (axis, plot, ticks[i])) + 0.5;
 
       cairo_move_to (cr, x, plot->y);
       cairo_line_to (cr, x, plot->y + plot->height);
@@ -325,25 +331,54 @@ mpaio_chart_draw_background (cairo_t                *cr,
       char text[16];
 
       g_snprintf (text, sizeof text, "%d %%", percent);
-      show_label (cr, context, text, plot->x - LABEL_GAP, mpaio_chart_value_to_y (plot, percent),
+      show_label (cr, context, text, plot->x - LABEL_GAP, monitor_chart_value_to_y (plot, percent),
                   1.0, 0.5, 0.0, plot->x - LABEL_GAP);
     }
 
   for (guint i = 0; i < n_ticks; i++)
     {
       char   text[32];
-      double value = axis->seconds_ago ? axis->end - ticks[i] : ticks[i];
+      /* Time runs left to right in the window as in exports: a live axis
+       * counts up to its right edge (now, or where it was paused) from
+       * before it. */
+      double value = axis->seconds_ago ? ticks[i] - axis->end : ticks[i];
 
-      format_seconds (text, sizeof text, value);
-      show_label (cr, context, text, mpaio_chart_axis_to_x (axis, plot, ticks[i]), label_y, 0.5,
+      if (value < -1e-9)
+        {
+          char magnitude[32];
+
+          format_seconds (magnitude, sizeof magnitude, -value);
+          g_snprintf (text, sizeof text, "−%s", magnitude);
+        }
+      else
+        format_seconds (text, sizeof text, value);
+      show_label (cr, context, text, monitor_chart_axis_to_x (axis, plot, ticks[i]), label_y, 0.5,
                   0.0, plot->x, layout->width);
     }
+
+  /* Axis titles, in the margin left of the plot: the time axis's beside
+   * its labels, the utilisation's along the plot. */
+  set_source_alpha (cr, foreground, 0.55);
+  show_label (cr, context, _("Time"), plot->x - LABEL_GAP, label_y, 1.0, 0.0, 0.0,
+              plot->x - LABEL_GAP);
+  {
+    g_autoptr(PangoLayout) title = create_label_layout (context, _("Utilisation"), LABEL_SCALE);
+    int w, h;
+
+    pango_layout_get_pixel_size (title, &w, &h);
+    cairo_save (cr);
+    cairo_translate (cr, 0.0, round (plot->y + plot->height / 2.0 + w / 2.0));
+    cairo_rotate (cr, -G_PI / 2.0);
+    cairo_move_to (cr, 0.0, 0.0);
+    pango_cairo_show_layout (cr, title);
+    cairo_restore (cr);
+  }
 
   cairo_restore (cr);
 }
 
 /**
- * mpaio_chart_scroll_step:
+ * monitor_chart_scroll_step:
  * @time_us: the time at the right edge, in µs
  * @history: the seconds the plot spans
  * @plot_width: the plot's width
@@ -358,7 +393,7 @@ mpaio_chart_draw_background (cairo_t                *cr,
  * Returns: the scroll position
  */
 gint64
-mpaio_chart_scroll_step (gint64 time_us,
+monitor_chart_scroll_step (gint64 time_us,
                          double history,
                          double plot_width,
                          int    scale)
@@ -371,14 +406,14 @@ follower_tick (GtkWidget     *widget,
                GdkFrameClock *clock,
                gpointer       user_data)
 {
-  MpaioChartFollower *follower = user_data;
+  MonitorChartFollower *follower = user_data;
   double plot_x, plot_width;
   gint64 step;
 
   /* The same rule for the chart and the timeline, so both scroll on the
    * same frames. */
-  mpaio_chart_follower_get_plot_x (follower, &plot_x, &plot_width);
-  step = mpaio_chart_scroll_step (gdk_frame_clock_get_frame_time (clock), follower->history,
+  monitor_chart_follower_get_plot_x (follower, &plot_x, &plot_width);
+  step = monitor_chart_scroll_step (gdk_frame_clock_get_frame_time (clock), follower->history,
                                   plot_width, gtk_widget_get_scale_factor (widget));
   if (step != follower->scroll_step)
     {
@@ -392,7 +427,7 @@ follower_tick (GtkWidget     *widget,
 /* Scrolling needs a frame per frame only while following the clock and
  * shown; a frozen or hidden widget is redrawn only when something changes. */
 static void
-follower_update_tick (MpaioChartFollower *follower)
+follower_update_tick (MonitorChartFollower *follower)
 {
   gboolean want = follower->frozen_time == 0 && gtk_widget_get_mapped (follower->widget);
 
@@ -407,7 +442,7 @@ follower_update_tick (MpaioChartFollower *follower)
 }
 
 /**
- * mpaio_chart_follower_init:
+ * monitor_chart_follower_init:
  * @follower: (out caller-allocates): the follower, in @widget's instance
  * @widget: the widget that scrolls
  * @history: the seconds the axis spans
@@ -416,14 +451,14 @@ follower_update_tick (MpaioChartFollower *follower)
  * is mapped. Call it from the widget's instance init.
  */
 void
-mpaio_chart_follower_init (MpaioChartFollower *follower,
+monitor_chart_follower_init (MonitorChartFollower *follower,
                            GtkWidget          *widget,
                            double              history)
 {
   g_return_if_fail (follower != NULL);
   g_return_if_fail (GTK_IS_WIDGET (widget));
 
-  *follower = (MpaioChartFollower) { 0 };
+  *follower = (MonitorChartFollower) { 0 };
   follower->widget = widget;
   follower->history = history;
 
@@ -434,13 +469,13 @@ mpaio_chart_follower_init (MpaioChartFollower *follower,
 }
 
 /**
- * mpaio_chart_follower_get_end_time:
+ * monitor_chart_follower_get_end_time:
  * @follower: a follower
  *
  * Returns: the time at the right edge, in µs of the monotonic clock
  */
 gint64
-mpaio_chart_follower_get_end_time (const MpaioChartFollower *follower)
+monitor_chart_follower_get_end_time (const MonitorChartFollower *follower)
 {
   GdkFrameClock *clock;
 
@@ -457,7 +492,7 @@ mpaio_chart_follower_get_end_time (const MpaioChartFollower *follower)
 }
 
 /**
- * mpaio_chart_follower_get_plot_x:
+ * monitor_chart_follower_get_plot_x:
  * @follower: a follower
  * @x: (out): where the axis starts
  * @width: (out): how wide it is
@@ -466,17 +501,17 @@ mpaio_chart_follower_get_end_time (const MpaioChartFollower *follower)
  * chart shares.
  */
 void
-mpaio_chart_follower_get_plot_x (const MpaioChartFollower *follower,
+monitor_chart_follower_get_plot_x (const MonitorChartFollower *follower,
                                  double                   *x,
                                  double                   *width)
 {
-  *x = MPAIO_CHART_MARGIN_LEFT;
-  *width = MAX (gtk_widget_get_width (follower->widget) - MPAIO_CHART_MARGIN_LEFT -
-                MPAIO_CHART_MARGIN_RIGHT, 1);
+  *x = MONITOR_CHART_MARGIN_LEFT;
+  *width = MAX (gtk_widget_get_width (follower->widget) - MONITOR_CHART_MARGIN_LEFT -
+                MONITOR_CHART_MARGIN_RIGHT, 1);
 }
 
 /**
- * mpaio_chart_follower_set_frozen_time:
+ * monitor_chart_follower_set_frozen_time:
  * @follower: a follower
  * @frozen_time: µs of the monotonic clock, or 0
  *
@@ -486,7 +521,7 @@ mpaio_chart_follower_get_plot_x (const MpaioChartFollower *follower,
  * Returns: whether the frozen time changed
  */
 gboolean
-mpaio_chart_follower_set_frozen_time (MpaioChartFollower *follower,
+monitor_chart_follower_set_frozen_time (MonitorChartFollower *follower,
                                       gint64              frozen_time)
 {
   if (follower->frozen_time == frozen_time)
@@ -499,12 +534,12 @@ mpaio_chart_follower_set_frozen_time (MpaioChartFollower *follower,
 }
 
 /**
- * mpaio_chart_get_foreground:
+ * monitor_chart_get_foreground:
  * @widget: a widget
  * @color: (out caller-allocates): the colour of its text
  */
 void
-mpaio_chart_get_foreground (GtkWidget *widget,
+monitor_chart_get_foreground (GtkWidget *widget,
                             GdkRGBA   *color)
 {
 #if GTK_CHECK_VERSION(4, 10, 0)
@@ -515,7 +550,7 @@ mpaio_chart_get_foreground (GtkWidget *widget,
 }
 
 /**
- * mpaio_chart_find_sample:
+ * monitor_chart_find_sample:
  * @samples: a model of #MpaioCpuSample, in time order
  * @time: a time in seconds
  *
@@ -526,7 +561,7 @@ mpaio_chart_get_foreground (GtkWidget *widget,
  *   number of samples if there is none
  */
 guint
-mpaio_chart_find_sample (GListModel *samples,
+monitor_chart_find_sample (GListModel *samples,
                          double      time)
 {
   guint low = 0;
@@ -547,7 +582,7 @@ mpaio_chart_find_sample (GListModel *samples,
 }
 
 /**
- * mpaio_chart_get_sample_at:
+ * monitor_chart_get_sample_at:
  * @samples: a model of #MpaioCpuSample, in time order
  * @time: a time in seconds
  *
@@ -555,10 +590,10 @@ mpaio_chart_find_sample (GListModel *samples,
  *   @time, the one whose values a legend shows at @time
  */
 MpaioCpuSample *
-mpaio_chart_get_sample_at (GListModel *samples,
+monitor_chart_get_sample_at (GListModel *samples,
                            double      time)
 {
-  guint index = mpaio_chart_find_sample (samples, time);
+  guint index = monitor_chart_find_sample (samples, time);
 
   if (index < g_list_model_get_n_items (samples))
     {
@@ -574,8 +609,8 @@ mpaio_chart_get_sample_at (GListModel *samples,
 
 static void
 stroke_series (cairo_t                *cr,
-               const MpaioChartLayout *layout,
-               const MpaioChartAxis   *axis,
+               const MonitorChartLayout *layout,
+               const MonitorChartAxis   *axis,
                GPtrArray              *visible,
                gboolean                from_zero,
                guint                   core,
@@ -602,8 +637,8 @@ stroke_series (cairo_t                *cr,
           continue;
         }
 
-      x = mpaio_chart_axis_to_x (axis, &layout->plot, mpaio_cpu_sample_get_time (sample));
-      y = mpaio_chart_value_to_y (&layout->plot, value);
+      x = monitor_chart_axis_to_x (axis, &layout->plot, mpaio_cpu_sample_get_time (sample));
+      y = monitor_chart_value_to_y (&layout->plot, value);
       if (pen_down)
         cairo_line_to (cr, x, y);
       else if (i == 0 && from_zero)
@@ -611,7 +646,7 @@ stroke_series (cairo_t                *cr,
           /* The first sample is the mean since the monitor started at time
            * 0: drawn over that interval, a run with a single sample still
            * shows. */
-          cairo_move_to (cr, mpaio_chart_axis_to_x (axis, &layout->plot, 0.0), y);
+          cairo_move_to (cr, monitor_chart_axis_to_x (axis, &layout->plot, 0.0), y);
           cairo_line_to (cr, x, y);
         }
       else
@@ -622,8 +657,98 @@ stroke_series (cairo_t                *cr,
   cairo_stroke (cr);
 }
 
+static double
+stacked_value (MpaioCpuSample *sample,
+               guint           core)
+{
+  double value = core < mpaio_cpu_sample_get_n_cores (sample)
+                   ? mpaio_cpu_sample_get_value (sample, core)
+                   : NAN;
+
+  return isnan (value) ? 0.0 : CLAMP (value, 0.0, 100.0);
+}
+
 /**
- * mpaio_chart_draw_series:
+ * monitor_chart_fill_stacked:
+ * @cr: where to draw
+ * @layout: the chart's layout
+ * @axis: the time axis
+ * @samples: a model of #MpaioCpuSample
+ *
+ * Draws the cores stacked: each core's share of the machine as a band over
+ * the one below, so the top is the machine's total. With many cores, bands
+ * stay apart where lines would tangle.
+ */
+void
+monitor_chart_fill_stacked (cairo_t                  *cr,
+                            const MonitorChartLayout *layout,
+                            const MonitorChartAxis   *axis,
+                            GListModel               *samples)
+{
+  g_autoptr(GPtrArray) visible = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree double *below = NULL;
+  guint n_items = g_list_model_get_n_items (samples);
+  guint first = monitor_chart_find_sample (samples, axis->start);
+  guint n_cores = 0;
+
+  if (first > 0)
+    first--;
+  for (guint i = first; i < n_items; i++)
+    {
+      MpaioCpuSample *sample = g_list_model_get_item (samples, i);
+
+      g_ptr_array_add (visible, sample);
+      n_cores = MAX (n_cores, mpaio_cpu_sample_get_n_cores (sample));
+      if (mpaio_cpu_sample_get_time (sample) > axis->end)
+        break;
+    }
+
+  if (visible->len == 0 || n_cores == 0)
+    return;
+
+  below = g_new0 (double, visible->len);
+  cairo_save (cr);
+  cairo_rectangle (cr, layout->plot.x, layout->plot.y, layout->plot.width, layout->plot.height);
+  cairo_clip (cr);
+
+  for (guint core = 0; core < n_cores; core++)
+    {
+      GdkRGBA color;
+
+      /* Upper edge left to right, then the band below right to left. */
+      for (guint i = 0; i < visible->len; i++)
+        {
+          MpaioCpuSample *sample = g_ptr_array_index (visible, i);
+          double top = below[i] + stacked_value (sample, core) / n_cores;
+          double x = monitor_chart_axis_to_x (axis, &layout->plot, mpaio_cpu_sample_get_time (sample));
+
+          if (i == 0)
+            cairo_move_to (cr, x, monitor_chart_value_to_y (&layout->plot, top));
+          else
+            cairo_line_to (cr, x, monitor_chart_value_to_y (&layout->plot, top));
+        }
+      for (guint i = visible->len; i > 0; i--)
+        {
+          MpaioCpuSample *sample = g_ptr_array_index (visible, i - 1);
+          double x = monitor_chart_axis_to_x (axis, &layout->plot, mpaio_cpu_sample_get_time (sample));
+
+          cairo_line_to (cr, x, monitor_chart_value_to_y (&layout->plot, below[i - 1]));
+        }
+      cairo_close_path (cr);
+
+      monitor_chart_palette_get_color (core, &color);
+      gdk_cairo_set_source_rgba (cr, &color);
+      cairo_fill (cr);
+
+      for (guint i = 0; i < visible->len; i++)
+        below[i] += stacked_value (g_ptr_array_index (visible, i), core) / n_cores;
+    }
+
+  cairo_restore (cr);
+}
+
+/**
+ * monitor_chart_draw_series:
  * @cr: where to draw
  * @layout: the chart's layout
  * @axis: the time axis, in the samples' times
@@ -635,16 +760,16 @@ stroke_series (cairo_t                *cr,
  * them.
  */
 void
-mpaio_chart_draw_series (cairo_t                *cr,
-                         const MpaioChartLayout *layout,
-                         const MpaioChartAxis   *axis,
+monitor_chart_draw_series (cairo_t                *cr,
+                         const MonitorChartLayout *layout,
+                         const MonitorChartAxis   *axis,
                          GListModel             *samples,
                          gboolean                show_total,
                          const GdkRGBA          *foreground)
 {
   g_autoptr(GPtrArray) visible = g_ptr_array_new_with_free_func (g_object_unref);
   guint n_items = g_list_model_get_n_items (samples);
-  guint first = mpaio_chart_find_sample (samples, axis->start);
+  guint first = monitor_chart_find_sample (samples, axis->start);
   guint n_cores = 0;
 
   /* One sample on each side of the axis, so lines run to the plot's edges. */
@@ -666,7 +791,7 @@ mpaio_chart_draw_series (cairo_t                *cr,
   cairo_save (cr);
   cairo_rectangle (cr, layout->plot.x, layout->plot.y, layout->plot.width, layout->plot.height);
   cairo_clip (cr);
-  cairo_set_line_width (cr, MPAIO_CHART_LINE_WIDTH);
+  cairo_set_line_width (cr, MONITOR_CHART_LINE_WIDTH);
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
   cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
 
@@ -674,7 +799,7 @@ mpaio_chart_draw_series (cairo_t                *cr,
     {
       GdkRGBA color;
 
-      mpaio_chart_palette_get_color (core, &color);
+      monitor_chart_palette_get_color (core, &color);
       gdk_cairo_set_source_rgba (cr, &color);
       stroke_series (cr, layout, axis, visible, first == 0, core, FALSE);
     }
@@ -723,7 +848,7 @@ draw_legend_entry (cairo_t       *cr,
 }
 
 /**
- * mpaio_chart_draw_legend:
+ * monitor_chart_draw_legend:
  * @cr: where to draw
  * @context: the Pango context for the text
  * @layout: the chart's layout
@@ -736,9 +861,9 @@ draw_legend_entry (cairo_t       *cr,
  * style ("CPU1 12.5 %"), in the layout's columns.
  */
 void
-mpaio_chart_draw_legend (cairo_t                *cr,
+monitor_chart_draw_legend (cairo_t                *cr,
                          PangoContext           *context,
-                         const MpaioChartLayout *layout,
+                         const MonitorChartLayout *layout,
                          MpaioCpuSample         *sample,
                          guint                   n_cores,
                          gboolean                show_total,
@@ -763,7 +888,7 @@ mpaio_chart_draw_legend (cairo_t                *cr,
 
       if (entry < n_cores)
         {
-          mpaio_chart_palette_get_color (entry, &swatch);
+          monitor_chart_palette_get_color (entry, &swatch);
           /* CPU1..CPUn, as GNOME System Monitor names them. */
           g_snprintf (name, sizeof name, "CPU%u", entry + 1);
           if (sample != NULL && entry < mpaio_cpu_sample_get_n_cores (sample))
@@ -785,7 +910,7 @@ mpaio_chart_draw_legend (cairo_t                *cr,
 }
 
 /**
- * mpaio_chart_render_image:
+ * monitor_chart_render_image:
  * @samples: a model of #MpaioCpuSample, in time order
  * @axis: the time axis, in the samples' times
  * @n_cores: the number of cores in the legend
@@ -799,8 +924,8 @@ mpaio_chart_draw_legend (cairo_t                *cr,
  * Returns: (transfer full): an ARGB32 image surface
  */
 cairo_surface_t *
-mpaio_chart_render_image (GListModel           *samples,
-                          const MpaioChartAxis *axis,
+monitor_chart_render_image (GListModel           *samples,
+                          const MonitorChartAxis *axis,
                           guint                 n_cores,
                           gboolean              show_total,
                           int                   width,
@@ -812,7 +937,7 @@ mpaio_chart_render_image (GListModel           *samples,
   PangoFontDescription *font;
   g_autoptr(MpaioCpuSample) current = NULL;
   cairo_surface_t *surface;
-  MpaioChartLayout layout;
+  MonitorChartLayout layout;
   cairo_t *cr;
 
   g_return_val_if_fail (G_IS_LIST_MODEL (samples), NULL);
@@ -837,12 +962,12 @@ mpaio_chart_render_image (GListModel           *samples,
 
   /* A margin, as a window gives the widget. */
   cairo_translate (cr, 8.0, 8.0);
-  mpaio_chart_layout_init (&layout, context, width - 16, height - 16, n_cores, show_total);
-  mpaio_chart_draw_background (cr, context, &layout, axis, &foreground);
-  mpaio_chart_draw_series (cr, &layout, axis, samples, show_total, &foreground);
+  monitor_chart_layout_init (&layout, context, width - 16, height - 16, n_cores, show_total);
+  monitor_chart_draw_background (cr, context, &layout, axis, &foreground);
+  monitor_chart_draw_series (cr, &layout, axis, samples, show_total, &foreground);
 
-  current = mpaio_chart_get_sample_at (samples, axis->end);
-  mpaio_chart_draw_legend (cr, context, &layout, current, n_cores, show_total, &foreground);
+  current = monitor_chart_get_sample_at (samples, axis->end);
+  monitor_chart_draw_legend (cr, context, &layout, current, n_cores, show_total, &foreground);
 
   cairo_destroy (cr);
   g_object_unref (context);

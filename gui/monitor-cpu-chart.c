@@ -1,4 +1,4 @@
-/* mpaio-cpu-chart.c: a live chart of per-core CPU utilisation
+/* monitor-cpu-chart.c: a live chart of per-core CPU utilisation
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -14,31 +14,32 @@
  * - the legend, with each core's current value, is redrawn per sample;
  * - a tick callback drives the scrolling only while the widget is mapped and
  *   follows the clock: a hidden chart does no drawing at all (the
- *   MpaioChartFollower it shares with the chunk timeline).
+ *   MonitorChartFollower it shares with the chunk timeline).
  *
  * Times on the chart are those of the monotonic clock (the frame clock's, and
  * the one chunk records use); a sample taken at `t` seconds is at
  * `time-origin + t × 10⁶` µs.
  */
 
-#include "mpaio-chart-drawing.h"
-#include "mpaio-cpu-chart.h"
+#include "monitor-chart-drawing.h"
+#include "monitor-cpu-chart.h"
 
 #define DEFAULT_HISTORY 60.0
 
-struct _MpaioCpuChart
+struct _MonitorCpuChart
 {
   GtkWidget         parent_instance;
 
   GListModel       *model;
   gint64            time_origin;
-  MpaioChartFollower follower;    /* history, frozen time, scrolling */
+  MonitorChartFollower follower;    /* history, frozen time, scrolling */
   gboolean          show_total;
+  gboolean          stacked;
   guint             n_cores;
 
   /* What the caches were drawn for. */
   gboolean          layout_valid;
-  MpaioChartLayout  layout;
+  MonitorChartLayout  layout;
   int               scale;
   GdkTexture       *background;
   GdkTexture       *legend;
@@ -50,7 +51,7 @@ struct _MpaioCpuChart
   guint             n_lines_renders;
 };
 
-G_DEFINE_FINAL_TYPE (MpaioCpuChart, mpaio_cpu_chart, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (MonitorCpuChart, monitor_cpu_chart, GTK_TYPE_WIDGET)
 
 enum
 {
@@ -67,14 +68,14 @@ enum
 static GParamSpec *properties[N_PROPS];
 
 static void
-invalidate_series (MpaioCpuChart *self)
+invalidate_series (MonitorCpuChart *self)
 {
   g_clear_object (&self->lines);
   g_clear_object (&self->legend);
 }
 
 static void
-invalidate_all (MpaioCpuChart *self)
+invalidate_all (MonitorCpuChart *self)
 {
   self->layout_valid = FALSE;
   g_clear_object (&self->background);
@@ -83,26 +84,26 @@ invalidate_all (MpaioCpuChart *self)
 
 /* The time at the right edge, in µs of the monotonic clock. */
 gint64
-mpaio_cpu_chart_get_end_time (MpaioCpuChart *self)
+monitor_cpu_chart_get_end_time (MonitorCpuChart *self)
 {
-  g_return_val_if_fail (MPAIO_IS_CPU_CHART (self), 0);
+  g_return_val_if_fail (MONITOR_IS_CPU_CHART (self), 0);
 
-  return mpaio_chart_follower_get_end_time (&self->follower);
+  return monitor_chart_follower_get_end_time (&self->follower);
 }
 
 static double
-get_end_seconds (MpaioCpuChart *self)
+get_end_seconds (MonitorCpuChart *self)
 {
-  return (double) (mpaio_cpu_chart_get_end_time (self) - self->time_origin) / G_USEC_PER_SEC;
+  return (double) (monitor_cpu_chart_get_end_time (self) - self->time_origin) / G_USEC_PER_SEC;
 }
 
-typedef void (*DrawFunc) (MpaioCpuChart *self,
+typedef void (*DrawFunc) (MonitorCpuChart *self,
                           cairo_t       *cr);
 
 /* Draws with cairo into a texture at the widget's scale, which GTK uploads
  * once and then reuses frame after frame. */
 static GdkTexture *
-render_texture (MpaioCpuChart *self,
+render_texture (MonitorCpuChart *self,
                 int            width,
                 int            height,
                 DrawFunc       draw)
@@ -133,50 +134,54 @@ render_texture (MpaioCpuChart *self,
 }
 
 static void
-draw_background (MpaioCpuChart *self,
+draw_background (MonitorCpuChart *self,
                  cairo_t       *cr)
 {
   /* A static grid labelled by age, as in GNOME System Monitor: the lines
    * move, the grid does not. */
-  MpaioChartAxis axis = { -self->follower.history, 0.0, TRUE };
+  MonitorChartAxis axis = { -self->follower.history, 0.0, TRUE };
   GdkRGBA foreground;
 
-  mpaio_chart_get_foreground (GTK_WIDGET (self), &foreground);
-  mpaio_chart_draw_background (cr, gtk_widget_get_pango_context (GTK_WIDGET (self)),
+  monitor_chart_get_foreground (GTK_WIDGET (self), &foreground);
+  monitor_chart_draw_background (cr, gtk_widget_get_pango_context (GTK_WIDGET (self)),
                                &self->layout, &axis, &foreground);
 }
 
 static void
-draw_lines (MpaioCpuChart *self,
+draw_lines (MonitorCpuChart *self,
             cairo_t       *cr)
 {
-  MpaioChartAxis axis = { self->lines_end - self->follower.history, self->lines_end, FALSE };
+  MonitorChartAxis axis = { self->lines_end - self->follower.history, self->lines_end, FALSE };
   GdkRGBA foreground;
 
-  mpaio_chart_get_foreground (GTK_WIDGET (self), &foreground);
+  monitor_chart_get_foreground (GTK_WIDGET (self), &foreground);
   /* The texture covers the plot only. */
   cairo_translate (cr, -self->layout.plot.x, -self->layout.plot.y);
-  mpaio_chart_draw_series (cr, &self->layout, &axis, self->model, self->show_total, &foreground);
+  if (self->stacked)
+    monitor_chart_fill_stacked (cr, &self->layout, &axis, self->model);
+  else
+    monitor_chart_draw_series (cr, &self->layout, &axis, self->model, self->show_total,
+                               &foreground);
 }
 
 static void
-draw_legend (MpaioCpuChart *self,
+draw_legend (MonitorCpuChart *self,
              cairo_t       *cr)
 {
   g_autoptr(MpaioCpuSample) current = NULL;
   GdkRGBA foreground;
 
-  mpaio_chart_get_foreground (GTK_WIDGET (self), &foreground);
+  monitor_chart_get_foreground (GTK_WIDGET (self), &foreground);
   if (self->model != NULL)
-    current = mpaio_chart_get_sample_at (self->model, get_end_seconds (self));
+    current = monitor_chart_get_sample_at (self->model, get_end_seconds (self));
 
   cairo_translate (cr, -self->layout.legend.x, -self->layout.legend.y);
-  mpaio_chart_draw_legend (cr, gtk_widget_get_pango_context (GTK_WIDGET (self)), &self->layout,
+  monitor_chart_draw_legend (cr, gtk_widget_get_pango_context (GTK_WIDGET (self)), &self->layout,
                            current, self->n_cores, self->show_total, &foreground);
 }
 
 static void
-ensure_layout (MpaioCpuChart *self)
+ensure_layout (MonitorCpuChart *self)
 {
   int width = gtk_widget_get_width (GTK_WIDGET (self));
   int height = gtk_widget_get_height (GTK_WIDGET (self));
@@ -188,16 +193,16 @@ ensure_layout (MpaioCpuChart *self)
 
   invalidate_all (self);
   self->scale = scale;
-  mpaio_chart_layout_init (&self->layout, gtk_widget_get_pango_context (GTK_WIDGET (self)), width,
+  monitor_chart_layout_init (&self->layout, gtk_widget_get_pango_context (GTK_WIDGET (self)), width,
                            height, self->n_cores, self->show_total);
   self->layout_valid = TRUE;
 }
 
 static void
-mpaio_cpu_chart_snapshot (GtkWidget   *widget,
+monitor_cpu_chart_snapshot (GtkWidget   *widget,
                           GtkSnapshot *snapshot)
 {
-  MpaioCpuChart *self = MPAIO_CPU_CHART (widget);
+  MonitorCpuChart *self = MONITOR_CPU_CHART (widget);
   const cairo_rectangle_t *plot;
   double end = get_end_seconds (self);
   double shift;
@@ -248,7 +253,7 @@ mpaio_cpu_chart_snapshot (GtkWidget   *widget,
 }
 
 static void
-mpaio_cpu_chart_measure (GtkWidget      *widget,
+monitor_cpu_chart_measure (GtkWidget      *widget,
                          GtkOrientation  orientation,
                          int             for_size,
                          int            *minimum,
@@ -258,7 +263,7 @@ mpaio_cpu_chart_measure (GtkWidget      *widget,
 {
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
-      *minimum = MPAIO_CHART_MARGIN_LEFT + MPAIO_CHART_MARGIN_RIGHT + 120;
+      *minimum = MONITOR_CHART_MARGIN_LEFT + MONITOR_CHART_MARGIN_RIGHT + 120;
       *natural = 640;
     }
   else
@@ -269,25 +274,25 @@ mpaio_cpu_chart_measure (GtkWidget      *widget,
 }
 
 static void
-mpaio_cpu_chart_css_changed (GtkWidget         *widget,
+monitor_cpu_chart_css_changed (GtkWidget         *widget,
                              GtkCssStyleChange *change)
 {
-  GTK_WIDGET_CLASS (mpaio_cpu_chart_parent_class)->css_changed (widget, change);
+  GTK_WIDGET_CLASS (monitor_cpu_chart_parent_class)->css_changed (widget, change);
 
   /* Colours and fonts may have changed: every cache is stale. */
-  invalidate_all (MPAIO_CPU_CHART (widget));
+  invalidate_all (MONITOR_CPU_CHART (widget));
   gtk_widget_queue_draw (widget);
 }
 
 static void
-on_scale_factor_changed (MpaioCpuChart *self)
+on_scale_factor_changed (MonitorCpuChart *self)
 {
   invalidate_all (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static void
-set_n_cores (MpaioCpuChart *self,
+set_n_cores (MonitorCpuChart *self,
              guint          n_cores)
 {
   if (self->n_cores == n_cores)
@@ -300,7 +305,7 @@ set_n_cores (MpaioCpuChart *self,
 }
 
 static void
-update_n_cores (MpaioCpuChart *self)
+update_n_cores (MonitorCpuChart *self)
 {
   guint n_items = self->model != NULL ? g_list_model_get_n_items (self->model) : 0;
   g_autoptr(MpaioCpuSample) last = NULL;
@@ -317,7 +322,7 @@ on_items_changed (GListModel    *model,
                   guint          position,
                   guint          removed,
                   guint          added,
-                  MpaioCpuChart *self)
+                  MonitorCpuChart *self)
 {
   update_n_cores (self);
   invalidate_series (self);
@@ -325,23 +330,23 @@ on_items_changed (GListModel    *model,
 }
 
 static void
-mpaio_cpu_chart_dispose (GObject *object)
+monitor_cpu_chart_dispose (GObject *object)
 {
-  MpaioCpuChart *self = MPAIO_CPU_CHART (object);
+  MonitorCpuChart *self = MONITOR_CPU_CHART (object);
 
-  mpaio_cpu_chart_set_model (self, NULL);
+  monitor_cpu_chart_set_model (self, NULL);
   invalidate_all (self);
 
-  G_OBJECT_CLASS (mpaio_cpu_chart_parent_class)->dispose (object);
+  G_OBJECT_CLASS (monitor_cpu_chart_parent_class)->dispose (object);
 }
 
 static void
-mpaio_cpu_chart_get_property (GObject    *object,
+monitor_cpu_chart_get_property (GObject    *object,
                               guint       prop_id,
                               GValue     *value,
                               GParamSpec *pspec)
 {
-  MpaioCpuChart *self = MPAIO_CPU_CHART (object);
+  MonitorCpuChart *self = MONITOR_CPU_CHART (object);
 
   switch (prop_id)
     {
@@ -375,33 +380,33 @@ mpaio_cpu_chart_get_property (GObject    *object,
 }
 
 static void
-mpaio_cpu_chart_set_property (GObject      *object,
+monitor_cpu_chart_set_property (GObject      *object,
                               guint         prop_id,
                               const GValue *value,
                               GParamSpec   *pspec)
 {
-  MpaioCpuChart *self = MPAIO_CPU_CHART (object);
+  MonitorCpuChart *self = MONITOR_CPU_CHART (object);
 
   switch (prop_id)
     {
     case PROP_MODEL:
-      mpaio_cpu_chart_set_model (self, g_value_get_object (value));
+      monitor_cpu_chart_set_model (self, g_value_get_object (value));
       break;
 
     case PROP_TIME_ORIGIN:
-      mpaio_cpu_chart_set_time_origin (self, g_value_get_int64 (value));
+      monitor_cpu_chart_set_time_origin (self, g_value_get_int64 (value));
       break;
 
     case PROP_HISTORY:
-      mpaio_cpu_chart_set_history (self, g_value_get_double (value));
+      monitor_cpu_chart_set_history (self, g_value_get_double (value));
       break;
 
     case PROP_SHOW_TOTAL:
-      mpaio_cpu_chart_set_show_total (self, g_value_get_boolean (value));
+      monitor_cpu_chart_set_show_total (self, g_value_get_boolean (value));
       break;
 
     case PROP_FROZEN_TIME:
-      mpaio_cpu_chart_set_frozen_time (self, g_value_get_int64 (value));
+      monitor_cpu_chart_set_frozen_time (self, g_value_get_int64 (value));
       break;
 
     default:
@@ -410,18 +415,18 @@ mpaio_cpu_chart_set_property (GObject      *object,
 }
 
 static void
-mpaio_cpu_chart_class_init (MpaioCpuChartClass *klass)
+monitor_cpu_chart_class_init (MonitorCpuChartClass *klass)
 {
   GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->dispose = mpaio_cpu_chart_dispose;
-  object_class->get_property = mpaio_cpu_chart_get_property;
-  object_class->set_property = mpaio_cpu_chart_set_property;
+  object_class->dispose = monitor_cpu_chart_dispose;
+  object_class->get_property = monitor_cpu_chart_get_property;
+  object_class->set_property = monitor_cpu_chart_set_property;
 
-  widget_class->snapshot = mpaio_cpu_chart_snapshot;
-  widget_class->measure = mpaio_cpu_chart_measure;
-  widget_class->css_changed = mpaio_cpu_chart_css_changed;
+  widget_class->snapshot = monitor_cpu_chart_snapshot;
+  widget_class->measure = monitor_cpu_chart_measure;
+  widget_class->css_changed = monitor_cpu_chart_css_changed;
 
   properties[PROP_MODEL] =
     g_param_spec_object ("model", NULL, NULL, G_TYPE_LIST_MODEL,
@@ -432,7 +437,7 @@ mpaio_cpu_chart_class_init (MpaioCpuChartClass *klass)
                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   properties[PROP_HISTORY] =
-    g_param_spec_double ("history", NULL, NULL, 1.0, 24 * 3600.0, DEFAULT_HISTORY,
+    g_param_spec_double ("history", NULL, NULL, MIN_HISTORY, 24 * 3600.0, DEFAULT_HISTORY,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   properties[PROP_SHOW_TOTAL] =
@@ -454,9 +459,9 @@ mpaio_cpu_chart_class_init (MpaioCpuChartClass *klass)
 }
 
 static void
-mpaio_cpu_chart_init (MpaioCpuChart *self)
+monitor_cpu_chart_init (MonitorCpuChart *self)
 {
-  mpaio_chart_follower_init (&self->follower, GTK_WIDGET (self), DEFAULT_HISTORY);
+  monitor_chart_follower_init (&self->follower, GTK_WIDGET (self), DEFAULT_HISTORY);
   self->scale = 1;
 
   g_signal_connect_swapped (self, "notify::scale-factor", G_CALLBACK (on_scale_factor_changed),
@@ -466,31 +471,31 @@ mpaio_cpu_chart_init (MpaioCpuChart *self)
 }
 
 GtkWidget *
-mpaio_cpu_chart_new (void)
+monitor_cpu_chart_new (void)
 {
-  return g_object_new (MPAIO_TYPE_CPU_CHART, NULL);
+  return g_object_new (MONITOR_TYPE_CPU_CHART, NULL);
 }
 
 GListModel *
-mpaio_cpu_chart_get_model (MpaioCpuChart *self)
+monitor_cpu_chart_get_model (MonitorCpuChart *self)
 {
-  g_return_val_if_fail (MPAIO_IS_CPU_CHART (self), NULL);
+  g_return_val_if_fail (MONITOR_IS_CPU_CHART (self), NULL);
 
   return self->model;
 }
 
 /**
- * mpaio_cpu_chart_set_model:
+ * monitor_cpu_chart_set_model:
  * @self: a chart
  * @model: (nullable): a model of #MpaioCpuSample, in time order
  *
  * The samples to draw. The chart redraws when the model changes.
  */
 void
-mpaio_cpu_chart_set_model (MpaioCpuChart *self,
+monitor_cpu_chart_set_model (MonitorCpuChart *self,
                            GListModel    *model)
 {
-  g_return_if_fail (MPAIO_IS_CPU_CHART (self));
+  g_return_if_fail (MONITOR_IS_CPU_CHART (self));
   g_return_if_fail (model == NULL || G_IS_LIST_MODEL (model));
 
   if (self->model == model)
@@ -513,25 +518,25 @@ mpaio_cpu_chart_set_model (MpaioCpuChart *self,
 }
 
 gint64
-mpaio_cpu_chart_get_time_origin (MpaioCpuChart *self)
+monitor_cpu_chart_get_time_origin (MonitorCpuChart *self)
 {
-  g_return_val_if_fail (MPAIO_IS_CPU_CHART (self), 0);
+  g_return_val_if_fail (MONITOR_IS_CPU_CHART (self), 0);
 
   return self->time_origin;
 }
 
 /**
- * mpaio_cpu_chart_set_time_origin:
+ * monitor_cpu_chart_set_time_origin:
  * @self: a chart
  * @time_origin: µs of the monotonic clock
  *
  * When the samples' time 0 was: an #MpaioCpuMonitor's start time.
  */
 void
-mpaio_cpu_chart_set_time_origin (MpaioCpuChart *self,
+monitor_cpu_chart_set_time_origin (MonitorCpuChart *self,
                                  gint64         time_origin)
 {
-  g_return_if_fail (MPAIO_IS_CPU_CHART (self));
+  g_return_if_fail (MONITOR_IS_CPU_CHART (self));
 
   if (self->time_origin == time_origin)
     return;
@@ -543,26 +548,26 @@ mpaio_cpu_chart_set_time_origin (MpaioCpuChart *self,
 }
 
 double
-mpaio_cpu_chart_get_history (MpaioCpuChart *self)
+monitor_cpu_chart_get_history (MonitorCpuChart *self)
 {
-  g_return_val_if_fail (MPAIO_IS_CPU_CHART (self), DEFAULT_HISTORY);
+  g_return_val_if_fail (MONITOR_IS_CPU_CHART (self), DEFAULT_HISTORY);
 
   return self->follower.history;
 }
 
 /**
- * mpaio_cpu_chart_set_history:
+ * monitor_cpu_chart_set_history:
  * @self: a chart
  * @history: seconds
  *
  * How much time the chart spans, 60 s by default.
  */
 void
-mpaio_cpu_chart_set_history (MpaioCpuChart *self,
+monitor_cpu_chart_set_history (MonitorCpuChart *self,
                              double         history)
 {
-  g_return_if_fail (MPAIO_IS_CPU_CHART (self));
-  g_return_if_fail (history >= 1.0);
+  g_return_if_fail (MONITOR_IS_CPU_CHART (self));
+  g_return_if_fail (history >= MIN_HISTORY);
 
   if (self->follower.history == history)
     return;
@@ -574,25 +579,25 @@ mpaio_cpu_chart_set_history (MpaioCpuChart *self,
 }
 
 gboolean
-mpaio_cpu_chart_get_show_total (MpaioCpuChart *self)
+monitor_cpu_chart_get_show_total (MonitorCpuChart *self)
 {
-  g_return_val_if_fail (MPAIO_IS_CPU_CHART (self), FALSE);
+  g_return_val_if_fail (MONITOR_IS_CPU_CHART (self), FALSE);
 
   return self->show_total;
 }
 
 /**
- * mpaio_cpu_chart_set_show_total:
+ * monitor_cpu_chart_set_show_total:
  * @self: a chart
  * @show_total: whether to draw the machine's total
  *
  * The total is a dashed line over the cores', with a legend entry.
  */
 void
-mpaio_cpu_chart_set_show_total (MpaioCpuChart *self,
+monitor_cpu_chart_set_show_total (MonitorCpuChart *self,
                                 gboolean       show_total)
 {
-  g_return_if_fail (MPAIO_IS_CPU_CHART (self));
+  g_return_if_fail (MONITOR_IS_CPU_CHART (self));
 
   show_total = !!show_total;
   if (self->show_total == show_total)
@@ -604,16 +609,47 @@ mpaio_cpu_chart_set_show_total (MpaioCpuChart *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_TOTAL]);
 }
 
-gint64
-mpaio_cpu_chart_get_frozen_time (MpaioCpuChart *self)
+gboolean
+monitor_cpu_chart_get_stacked (MonitorCpuChart *self)
 {
-  g_return_val_if_fail (MPAIO_IS_CPU_CHART (self), 0);
+  g_return_val_if_fail (MONITOR_IS_CPU_CHART (self), FALSE);
+
+  return self->stacked;
+}
+
+/**
+ * monitor_cpu_chart_set_stacked:
+ * @self: a chart
+ * @stacked: whether to stack the cores
+ *
+ * Stacked, each core is a band of its share of the machine over the core
+ * below it: many cores stay readable where their lines would tangle.
+ */
+void
+monitor_cpu_chart_set_stacked (MonitorCpuChart *self,
+                               gboolean         stacked)
+{
+  g_return_if_fail (MONITOR_IS_CPU_CHART (self));
+
+  stacked = !!stacked;
+  if (self->stacked == stacked)
+    return;
+
+  self->stacked = stacked;
+  invalidate_all (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+gint64
+monitor_cpu_chart_get_frozen_time (MonitorCpuChart *self)
+{
+  g_return_val_if_fail (MONITOR_IS_CPU_CHART (self), 0);
 
   return self->follower.frozen_time;
 }
 
 /**
- * mpaio_cpu_chart_set_frozen_time:
+ * monitor_cpu_chart_set_frozen_time:
  * @self: a chart
  * @frozen_time: µs of the monotonic clock, or 0
  *
@@ -621,12 +657,12 @@ mpaio_cpu_chart_get_frozen_time (MpaioCpuChart *self)
  * clock.
  */
 void
-mpaio_cpu_chart_set_frozen_time (MpaioCpuChart *self,
+monitor_cpu_chart_set_frozen_time (MonitorCpuChart *self,
                                  gint64         frozen_time)
 {
-  g_return_if_fail (MPAIO_IS_CPU_CHART (self));
+  g_return_if_fail (MONITOR_IS_CPU_CHART (self));
 
-  if (!mpaio_chart_follower_set_frozen_time (&self->follower, frozen_time))
+  if (!monitor_chart_follower_set_frozen_time (&self->follower, frozen_time))
     return;
 
   invalidate_series (self);
@@ -635,25 +671,25 @@ mpaio_cpu_chart_set_frozen_time (MpaioCpuChart *self,
 }
 
 guint
-mpaio_cpu_chart_get_n_cores (MpaioCpuChart *self)
+monitor_cpu_chart_get_n_cores (MonitorCpuChart *self)
 {
-  g_return_val_if_fail (MPAIO_IS_CPU_CHART (self), 0);
+  g_return_val_if_fail (MONITOR_IS_CPU_CHART (self), 0);
 
   return self->n_cores;
 }
 
 /**
- * mpaio_cpu_chart_get_plot_area:
+ * monitor_cpu_chart_get_plot_area:
  * @self: a chart
  * @area: (out caller-allocates): where the series are drawn
  *
  * Returns: %FALSE if the chart has no size yet
  */
 gboolean
-mpaio_cpu_chart_get_plot_area (MpaioCpuChart   *self,
+monitor_cpu_chart_get_plot_area (MonitorCpuChart   *self,
                                graphene_rect_t *area)
 {
-  g_return_val_if_fail (MPAIO_IS_CPU_CHART (self), FALSE);
+  g_return_val_if_fail (MONITOR_IS_CPU_CHART (self), FALSE);
   g_return_val_if_fail (area != NULL, FALSE);
 
   if (gtk_widget_get_width (GTK_WIDGET (self)) <= 0)
@@ -667,7 +703,7 @@ mpaio_cpu_chart_get_plot_area (MpaioCpuChart   *self,
 }
 
 /**
- * mpaio_cpu_chart_get_render_counts:
+ * monitor_cpu_chart_get_render_counts:
  * @self: a chart
  * @background: (out) (optional): how often the background was drawn
  * @lines: (out) (optional): how often the series were drawn
@@ -675,11 +711,11 @@ mpaio_cpu_chart_get_plot_area (MpaioCpuChart   *self,
  * For tests: the caches are redrawn only when they must be.
  */
 void
-mpaio_cpu_chart_get_render_counts (MpaioCpuChart *self,
+monitor_cpu_chart_get_render_counts (MonitorCpuChart *self,
                                    guint         *background,
                                    guint         *lines)
 {
-  g_return_if_fail (MPAIO_IS_CPU_CHART (self));
+  g_return_if_fail (MONITOR_IS_CPU_CHART (self));
 
   if (background != NULL)
     *background = self->n_background_renders;
@@ -688,7 +724,7 @@ mpaio_cpu_chart_get_render_counts (MpaioCpuChart *self,
 }
 
 /**
- * mpaio_cpu_chart_render_image:
+ * monitor_cpu_chart_render_image:
  * @self: a chart
  * @width: the image's width
  * @height: the image's height
@@ -699,21 +735,21 @@ mpaio_cpu_chart_get_render_counts (MpaioCpuChart *self,
  * Returns: (transfer full): an ARGB32 image surface
  */
 cairo_surface_t *
-mpaio_cpu_chart_render_image (MpaioCpuChart *self,
+monitor_cpu_chart_render_image (MonitorCpuChart *self,
                               int            width,
                               int            height)
 {
   g_autoptr(GListStore) empty = NULL;
   double end;
-  MpaioChartAxis axis;
+  MonitorChartAxis axis;
 
-  g_return_val_if_fail (MPAIO_IS_CPU_CHART (self), NULL);
+  g_return_val_if_fail (MONITOR_IS_CPU_CHART (self), NULL);
 
   end = get_end_seconds (self);
-  axis = (MpaioChartAxis) { end - self->follower.history, end, FALSE };
+  axis = (MonitorChartAxis) { end - self->follower.history, end, FALSE };
   if (self->model == NULL)
     empty = g_list_store_new (MPAIO_TYPE_CPU_SAMPLE);
 
-  return mpaio_chart_render_image (self->model != NULL ? self->model : G_LIST_MODEL (empty), &axis,
+  return monitor_chart_render_image (self->model != NULL ? self->model : G_LIST_MODEL (empty), &axis,
                                    self->n_cores, self->show_total, width, height);
 }

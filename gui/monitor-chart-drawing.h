@@ -1,4 +1,4 @@
-/* mpaio-chart-drawing.h: the CPU chart drawn with cairo, for widgets and files;
+/* monitor-chart-drawing.h: the CPU chart drawn with cairo, for widgets and files;
  * the live time axis it shares with the chunk timeline
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -12,16 +12,21 @@
 
 #include <mpaio.h>
 
+#include "monitor-time-span.h"
+
 G_BEGIN_DECLS
 
 /* The chart and the chunk timeline share their horizontal margins, so that
  * stacked one over the other they share a time axis to the pixel. The left
  * one holds the value labels of the chart and the row names of the
  * timeline. */
-#define MPAIO_CHART_MARGIN_LEFT  72
-#define MPAIO_CHART_MARGIN_RIGHT 16
+#define MONITOR_CHART_MARGIN_LEFT  72
+#define MONITOR_CHART_MARGIN_RIGHT 16
 
-#define MPAIO_CHART_LINE_WIDTH 2.0
+#define MONITOR_CHART_LINE_WIDTH 2.0
+
+/* The shortest span the time axis zooms to, in seconds. */
+#define MIN_HISTORY MONITOR_TIME_SPAN_MIN
 
 /* The horizontal axis, in seconds. A live chart labels its grid by how long
  * ago each line is (its background is cached: the grid stays, the series
@@ -31,7 +36,7 @@ typedef struct
   double   start;
   double   end;
   gboolean seconds_ago;
-} MpaioChartAxis;
+} MonitorChartAxis;
 
 typedef struct
 {
@@ -43,63 +48,68 @@ typedef struct
   guint             n_columns;
   double            entry_width;
   double            line_height;
-} MpaioChartLayout;
+} MonitorChartLayout;
 
-#define MPAIO_CHART_MAX_TICKS 64
+#define MONITOR_CHART_MAX_TICKS 64
 
-void   mpaio_chart_layout_init      (MpaioChartLayout       *layout,
+void   monitor_chart_layout_init      (MonitorChartLayout       *layout,
                                      PangoContext           *context,
                                      int                     width,
                                      int                     height,
                                      guint                   n_cores,
                                      gboolean                show_total);
 
-guint  mpaio_chart_axis_get_ticks   (const MpaioChartAxis   *axis,
+guint  monitor_chart_axis_get_ticks   (const MonitorChartAxis   *axis,
                                      double                  width,
                                      double                 *ticks,
                                      guint                   max_ticks);
 
-double mpaio_chart_axis_to_x        (const MpaioChartAxis   *axis,
+double monitor_chart_axis_to_x        (const MonitorChartAxis   *axis,
                                      const cairo_rectangle_t *plot,
                                      double                  time);
 
-double mpaio_chart_value_to_y       (const cairo_rectangle_t *plot,
+double monitor_chart_value_to_y       (const cairo_rectangle_t *plot,
                                      double                  percent);
 
-void   mpaio_chart_draw_background  (cairo_t                *cr,
+void   monitor_chart_draw_background  (cairo_t                *cr,
                                      PangoContext           *context,
-                                     const MpaioChartLayout *layout,
-                                     const MpaioChartAxis   *axis,
+                                     const MonitorChartLayout *layout,
+                                     const MonitorChartAxis   *axis,
                                      const GdkRGBA          *foreground);
 
-void   mpaio_chart_draw_series      (cairo_t                *cr,
-                                     const MpaioChartLayout *layout,
-                                     const MpaioChartAxis   *axis,
+void   monitor_chart_draw_series      (cairo_t                *cr,
+                                     const MonitorChartLayout *layout,
+                                     const MonitorChartAxis   *axis,
                                      GListModel             *samples,
                                      gboolean                show_total,
                                      const GdkRGBA          *foreground);
 
-void   mpaio_chart_draw_legend      (cairo_t                *cr,
+void   monitor_chart_fill_stacked   (cairo_t                  *cr,
+                                     const MonitorChartLayout *layout,
+                                     const MonitorChartAxis   *axis,
+                                     GListModel               *samples);
+
+void   monitor_chart_draw_legend      (cairo_t                *cr,
                                      PangoContext           *context,
-                                     const MpaioChartLayout *layout,
+                                     const MonitorChartLayout *layout,
                                      MpaioCpuSample         *sample,
                                      guint                   n_cores,
                                      gboolean                show_total,
                                      const GdkRGBA          *foreground);
 
-gint64 mpaio_chart_scroll_step     (gint64                  time_us,
+gint64 monitor_chart_scroll_step     (gint64                  time_us,
                                      double                  history,
                                      double                  plot_width,
                                      int                     scale);
 
-guint  mpaio_chart_find_sample      (GListModel             *samples,
+guint  monitor_chart_find_sample      (GListModel             *samples,
                                      double                  time);
 
-MpaioCpuSample *mpaio_chart_get_sample_at (GListModel     *samples,
+MpaioCpuSample *monitor_chart_get_sample_at (GListModel     *samples,
                                            double          time);
 
-cairo_surface_t *mpaio_chart_render_image (GListModel           *samples,
-                                           const MpaioChartAxis *axis,
+cairo_surface_t *monitor_chart_render_image (GListModel           *samples,
+                                           const MonitorChartAxis *axis,
                                            guint                 n_cores,
                                            gboolean              show_total,
                                            int                   width,
@@ -117,19 +127,19 @@ typedef struct
 
   guint      tick_id;
   gint64     scroll_step;
-} MpaioChartFollower;
+} MonitorChartFollower;
 
-void     mpaio_chart_follower_init            (MpaioChartFollower       *follower,
+void     monitor_chart_follower_init            (MonitorChartFollower       *follower,
                                                GtkWidget                *widget,
                                                double                    history);
-gint64   mpaio_chart_follower_get_end_time    (const MpaioChartFollower *follower);
-void     mpaio_chart_follower_get_plot_x      (const MpaioChartFollower *follower,
+gint64   monitor_chart_follower_get_end_time    (const MonitorChartFollower *follower);
+void     monitor_chart_follower_get_plot_x      (const MonitorChartFollower *follower,
                                                double                   *x,
                                                double                   *width);
-gboolean mpaio_chart_follower_set_frozen_time (MpaioChartFollower       *follower,
+gboolean monitor_chart_follower_set_frozen_time (MonitorChartFollower       *follower,
                                                gint64                    frozen_time);
 
-void     mpaio_chart_get_foreground           (GtkWidget                *widget,
+void     monitor_chart_get_foreground           (GtkWidget                *widget,
                                                GdkRGBA                  *color);
 
 G_END_DECLS

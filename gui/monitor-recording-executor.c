@@ -1,4 +1,4 @@
-/* mpaio-recording-executor.c: an executor that reports each chunk as it goes
+/* monitor-recording-executor.c: an executor that reports each chunk as it goes
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -14,12 +14,13 @@
  * outrank GTK's, and this is the one place in the app results pass.
  */
 
-#include "mpaio-recording-executor.h"
+#include "monitor-chunk-outcome.h"
+#include "monitor-recording-executor.h"
 
 /* The longest a result waits for the main loop to draw: about a frame. */
 #define FLUSH_TIMEOUT_MS 16
 
-struct _MpaioRecordingExecutor
+struct _MonitorRecordingExecutor
 {
   GObject        parent_instance;
 
@@ -46,19 +47,20 @@ typedef struct
 
 typedef struct
 {
-  MpaioRecordingExecutor *self;
+  MonitorRecordingExecutor *self;
   MpaioWorker            *worker;
   MpaioChunk              chunk;
   guint64                 serial;
+  gint64                  sent_us;
   MpaioExecutorChunkFunc  func;
   gpointer                user_data;
 } Submission;
 
-static void mpaio_recording_executor_iface_init (MpaioExecutorInterface *iface);
+static void monitor_recording_executor_iface_init (MpaioExecutorInterface *iface);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (MpaioRecordingExecutor, mpaio_recording_executor, G_TYPE_OBJECT,
+G_DEFINE_FINAL_TYPE_WITH_CODE (MonitorRecordingExecutor, monitor_recording_executor, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (MPAIO_TYPE_EXECUTOR,
-                                                      mpaio_recording_executor_iface_init))
+                                                      monitor_recording_executor_iface_init))
 
 enum
 {
@@ -79,15 +81,15 @@ static GParamSpec *properties[N_PROPS];
 static guint       signals[N_SIGNALS];
 
 static guint
-mpaio_recording_executor_get_max_in_flight (MpaioExecutor *executor)
+monitor_recording_executor_get_max_in_flight (MpaioExecutor *executor)
 {
-  return mpaio_executor_get_max_in_flight (MPAIO_RECORDING_EXECUTOR (executor)->inner);
+  return mpaio_executor_get_max_in_flight (MONITOR_RECORDING_EXECUTOR (executor)->inner);
 }
 
 static gboolean
 flush_held (gpointer user_data)
 {
-  MpaioRecordingExecutor *self = MPAIO_RECORDING_EXECUTOR (user_data);
+  MonitorRecordingExecutor *self = MONITOR_RECORDING_EXECUTOR (user_data);
   HeldResult *held;
 
   g_clear_handle_id (&self->flush_idle_id, g_source_remove);
@@ -119,7 +121,7 @@ flush_held (gpointer user_data)
  * than the refresh rate (software rendering) keep drawing ready all the
  * time, and would hold them for ever. */
 static void
-deliver (MpaioRecordingExecutor *self,
+deliver (MonitorRecordingExecutor *self,
          MpaioExecutorChunkFunc  func,
          gpointer                user_data,
          GVariant               *result,
@@ -167,8 +169,9 @@ on_inner_done (MpaioExecutor          *inner,
                gpointer                user_data)
 {
   Submission *submission = user_data;
-  MpaioRecordingExecutor *self = submission->self;
+  MonitorRecordingExecutor *self = submission->self;
   MpaioChunkRecord record = *inner_record;
+  MonitorChunkOutcome outcome;
 
   /* Of a record, an executor fills in the process and the times; the chunk
    * fields are for whoever knows the chunk, here this executor. */
@@ -178,8 +181,20 @@ on_inner_done (MpaioExecutor          *inner,
 
   /* Emitted before the orchestrator hears of it, so a timeline shows a
    * chunk no later than a progress bar counts it. */
+  if (result != NULL)
+    outcome = MONITOR_CHUNK_COMPLETED;
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    outcome = MONITOR_CHUNK_CANCELLED;
+  else
+    outcome = MONITOR_CHUNK_FAILED;
+  /* Out until now, if the executor did not say. */
+  if (record.returned_us == 0)
+    record.returned_us = g_get_monotonic_time ();
+  if (record.sent_us == 0)
+    record.sent_us = submission->sent_us;
+
   g_signal_emit (self, signals[SIGNAL_CHUNK_DONE], 0, submission->serial, submission->worker,
-                 &record, result != NULL);
+                 &record, (guint) outcome);
 
   deliver (self, submission->func, submission->user_data, result, error, inner_record);
 
@@ -191,14 +206,14 @@ on_inner_done (MpaioExecutor          *inner,
 /* Only submit(): the library derives submit_async() from it, and the
  * orchestrator uses submit(), which costs no GTask per chunk. */
 static void
-mpaio_recording_executor_submit (MpaioExecutor          *executor,
+monitor_recording_executor_submit (MpaioExecutor          *executor,
                                  MpaioWorker            *worker,
                                  const MpaioChunk       *chunk,
                                  GCancellable           *cancellable,
                                  MpaioExecutorChunkFunc  func,
                                  gpointer                user_data)
 {
-  MpaioRecordingExecutor *self = MPAIO_RECORDING_EXECUTOR (executor);
+  MonitorRecordingExecutor *self = MONITOR_RECORDING_EXECUTOR (executor);
   Submission *submission = g_new (Submission, 1);
 
   submission->self = g_object_ref (self);
@@ -208,37 +223,38 @@ mpaio_recording_executor_submit (MpaioExecutor          *executor,
   submission->func = func;
   submission->user_data = user_data;
 
-  g_signal_emit (self, signals[SIGNAL_CHUNK_SENT], 0, submission->serial, g_get_monotonic_time ());
+  submission->sent_us = g_get_monotonic_time ();
+  g_signal_emit (self, signals[SIGNAL_CHUNK_SENT], 0, submission->serial, submission->sent_us);
 
   mpaio_executor_submit (self->inner, worker, chunk, cancellable, on_inner_done, submission);
 }
 
 static void
-mpaio_recording_executor_iface_init (MpaioExecutorInterface *iface)
+monitor_recording_executor_iface_init (MpaioExecutorInterface *iface)
 {
-  iface->get_max_in_flight = mpaio_recording_executor_get_max_in_flight;
-  iface->submit = mpaio_recording_executor_submit;
+  iface->get_max_in_flight = monitor_recording_executor_get_max_in_flight;
+  iface->submit = monitor_recording_executor_submit;
 }
 
 static void
-mpaio_recording_executor_finalize (GObject *object)
+monitor_recording_executor_finalize (GObject *object)
 {
-  MpaioRecordingExecutor *self = MPAIO_RECORDING_EXECUTOR (object);
+  MonitorRecordingExecutor *self = MONITOR_RECORDING_EXECUTOR (object);
 
   /* The flush idle holds a reference: nothing can be held by now. */
   g_assert (g_queue_is_empty (&self->held));
   g_clear_object (&self->inner);
 
-  G_OBJECT_CLASS (mpaio_recording_executor_parent_class)->finalize (object);
+  G_OBJECT_CLASS (monitor_recording_executor_parent_class)->finalize (object);
 }
 
 static void
-mpaio_recording_executor_get_property (GObject    *object,
+monitor_recording_executor_get_property (GObject    *object,
                                        guint       prop_id,
                                        GValue     *value,
                                        GParamSpec *pspec)
 {
-  MpaioRecordingExecutor *self = MPAIO_RECORDING_EXECUTOR (object);
+  MonitorRecordingExecutor *self = MONITOR_RECORDING_EXECUTOR (object);
 
   switch (prop_id)
     {
@@ -256,12 +272,12 @@ mpaio_recording_executor_get_property (GObject    *object,
 }
 
 static void
-mpaio_recording_executor_set_property (GObject      *object,
+monitor_recording_executor_set_property (GObject      *object,
                                        guint         prop_id,
                                        const GValue *value,
                                        GParamSpec   *pspec)
 {
-  MpaioRecordingExecutor *self = MPAIO_RECORDING_EXECUTOR (object);
+  MonitorRecordingExecutor *self = MONITOR_RECORDING_EXECUTOR (object);
 
   switch (prop_id)
     {
@@ -279,20 +295,20 @@ mpaio_recording_executor_set_property (GObject      *object,
 }
 
 static void
-mpaio_recording_executor_class_init (MpaioRecordingExecutorClass *klass)
+monitor_recording_executor_class_init (MonitorRecordingExecutorClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->finalize = mpaio_recording_executor_finalize;
-  object_class->get_property = mpaio_recording_executor_get_property;
-  object_class->set_property = mpaio_recording_executor_set_property;
+  object_class->finalize = monitor_recording_executor_finalize;
+  object_class->get_property = monitor_recording_executor_get_property;
+  object_class->set_property = monitor_recording_executor_set_property;
 
   properties[PROP_INNER] =
     g_param_spec_object ("inner", NULL, NULL, MPAIO_TYPE_EXECUTOR,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   /**
-   * MpaioRecordingExecutor:yield-interval:
+   * MonitorRecordingExecutor:yield-interval:
    *
    * For how many µs at a time results are handed on as they arrive, before
    * the executor lets the main loop draw; 0 never yields.
@@ -304,7 +320,7 @@ mpaio_recording_executor_class_init (MpaioRecordingExecutorClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
-   * MpaioRecordingExecutor::chunk-sent:
+   * MonitorRecordingExecutor::chunk-sent:
    * @self: the executor
    * @serial: a number for the chunk, the same in ::chunk-done
    * @sent_us: when it was submitted, in µs of the monotonic clock
@@ -314,43 +330,44 @@ mpaio_recording_executor_class_init (MpaioRecordingExecutorClass *klass)
                   G_TYPE_NONE, 2, G_TYPE_UINT64, G_TYPE_INT64);
 
   /**
-   * MpaioRecordingExecutor::chunk-done:
+   * MonitorRecordingExecutor::chunk-done:
    * @self: the executor
    * @serial: the number ::chunk-sent gave the chunk
    * @worker: the worker whose chunk it is
    * @record: its record: chunk fields, process and times (pid 0 if it failed)
-   * @succeeded: whether `process` returned a result
+   * @outcome: a #MonitorChunkOutcome: completed when `process` returned a
+   *   result, cancelled when the chunk was dropped, failed otherwise
    */
   signals[SIGNAL_CHUNK_DONE] =
     g_signal_new ("chunk-done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 4, G_TYPE_UINT64, MPAIO_TYPE_WORKER,
-                  MPAIO_TYPE_CHUNK_RECORD | G_SIGNAL_TYPE_STATIC_SCOPE, G_TYPE_BOOLEAN);
+                  MPAIO_TYPE_CHUNK_RECORD | G_SIGNAL_TYPE_STATIC_SCOPE, G_TYPE_UINT);
 }
 
 static void
-mpaio_recording_executor_init (MpaioRecordingExecutor *self)
+monitor_recording_executor_init (MonitorRecordingExecutor *self)
 {
   g_queue_init (&self->held);
 }
 
 /**
- * mpaio_recording_executor_new:
+ * monitor_recording_executor_new:
  * @inner: the executor that runs the chunks
  *
  * Returns: (transfer full): a decorator of @inner
  */
-MpaioRecordingExecutor *
-mpaio_recording_executor_new (MpaioExecutor *inner)
+MonitorRecordingExecutor *
+monitor_recording_executor_new (MpaioExecutor *inner)
 {
   g_return_val_if_fail (MPAIO_IS_EXECUTOR (inner), NULL);
 
-  return g_object_new (MPAIO_TYPE_RECORDING_EXECUTOR, "inner", inner, NULL);
+  return g_object_new (MONITOR_TYPE_RECORDING_EXECUTOR, "inner", inner, NULL);
 }
 
 MpaioExecutor *
-mpaio_recording_executor_get_inner (MpaioRecordingExecutor *self)
+monitor_recording_executor_get_inner (MonitorRecordingExecutor *self)
 {
-  g_return_val_if_fail (MPAIO_IS_RECORDING_EXECUTOR (self), NULL);
+  g_return_val_if_fail (MONITOR_IS_RECORDING_EXECUTOR (self), NULL);
 
   return self->inner;
 }

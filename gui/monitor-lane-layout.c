@@ -1,0 +1,137 @@
+/* monitor-lane-layout.c: which lane of which process row each chunk is drawn in
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "monitor-lane-layout.h"
+
+struct _MonitorLaneLayout
+{
+  GArray *rows; /* of MonitorLaneRow */
+  GArray *bars; /* of MonitorLaneBar, by start time */
+  guint   n_lanes;
+};
+
+static gint
+compare_bars (gconstpointer a, gconstpointer b)
+{
+  const MonitorLaneBar *bar_a = a;
+  const MonitorLaneBar *bar_b = b;
+
+  if (bar_a->start_us != bar_b->start_us)
+    return bar_a->start_us < bar_b->start_us ? -1 : 1;
+  return (bar_a->record > bar_b->record) - (bar_a->record < bar_b->record);
+}
+
+MonitorLaneLayout *
+monitor_lane_layout_new (MpaioRunReport *report)
+{
+  MonitorLaneLayout *self = g_new0 (MonitorLaneLayout, 1);
+  guint              n_records = mpaio_run_report_get_n_records (report);
+  g_autoptr (GHashTable) row_of_pid = g_hash_table_new (g_direct_hash, g_direct_equal);
+  /* Per row, when each of its lanes is free again. */
+  g_autoptr (GPtrArray) lane_ends = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+
+  self->rows = g_array_new (FALSE, FALSE, sizeof (MonitorLaneRow));
+  self->bars = g_array_sized_new (FALSE, FALSE, sizeof (MonitorLaneBar), n_records);
+
+  for (guint i = 0; i < n_records; i++)
+    {
+      const MpaioChunkRecord *record = mpaio_run_report_get_record (report, i);
+      MonitorLaneBar          bar = { i, 0, 0, 0, 0 };
+
+      /* No process ran it. */
+      if (record->pid <= 0)
+        continue;
+
+      /* An executor that does not time `process`: sending to returning. */
+      bar.start_us = record->started_us != 0 ? record->started_us : record->sent_us;
+      bar.end_us = record->finished_us != 0 ? record->finished_us : record->returned_us;
+      bar.end_us = MAX (bar.end_us, bar.start_us);
+      g_array_append_val (self->bars, bar);
+    }
+  g_array_sort (self->bars, compare_bars);
+
+  for (guint i = 0; i < self->bars->len; i++)
+    {
+      MonitorLaneBar *bar = &g_array_index (self->bars, MonitorLaneBar, i);
+      gint            pid = mpaio_run_report_get_record (report, bar->record)->pid;
+      gpointer        row_index;
+      GArray         *ends;
+      guint           lane;
+
+      if (!g_hash_table_lookup_extended (row_of_pid, GINT_TO_POINTER (pid), NULL, &row_index))
+        {
+          MonitorLaneRow row = { pid, 0, 0 };
+
+          row_index = GUINT_TO_POINTER (self->rows->len);
+          g_hash_table_insert (row_of_pid, GINT_TO_POINTER (pid), row_index);
+          g_array_append_val (self->rows, row);
+          g_ptr_array_add (lane_ends, g_array_new (FALSE, FALSE, sizeof (gint64)));
+        }
+
+      bar->row = GPOINTER_TO_UINT (row_index);
+      ends = g_ptr_array_index (lane_ends, bar->row);
+      for (lane = 0; lane < ends->len; lane++)
+        if (g_array_index (ends, gint64, lane) <= bar->start_us)
+          break;
+      if (lane == ends->len)
+        g_array_append_val (ends, bar->end_us);
+      else
+        g_array_index (ends, gint64, lane) = bar->end_us;
+      bar->lane = lane;
+    }
+
+  for (guint r = 0; r < self->rows->len; r++)
+    {
+      MonitorLaneRow *row = &g_array_index (self->rows, MonitorLaneRow, r);
+
+      row->n_lanes = ((GArray *) g_ptr_array_index (lane_ends, r))->len;
+      row->first_lane = self->n_lanes;
+      self->n_lanes += row->n_lanes;
+    }
+
+  return self;
+}
+
+void
+monitor_lane_layout_free (MonitorLaneLayout *self)
+{
+  g_array_unref (self->rows);
+  g_array_unref (self->bars);
+  g_free (self);
+}
+
+guint
+monitor_lane_layout_get_n_rows (MonitorLaneLayout *self)
+{
+  return self->rows->len;
+}
+
+guint
+monitor_lane_layout_get_n_lanes (MonitorLaneLayout *self)
+{
+  return self->n_lanes;
+}
+
+const MonitorLaneRow *
+monitor_lane_layout_get_row (MonitorLaneLayout *self, guint row)
+{
+  g_return_val_if_fail (row < self->rows->len, NULL);
+
+  return &g_array_index (self->rows, MonitorLaneRow, row);
+}
+
+guint
+monitor_lane_layout_get_n_bars (MonitorLaneLayout *self)
+{
+  return self->bars->len;
+}
+
+const MonitorLaneBar *
+monitor_lane_layout_get_bar (MonitorLaneLayout *self, guint index)
+{
+  g_return_val_if_fail (index < self->bars->len, NULL);
+
+  return &g_array_index (self->bars, MonitorLaneBar, index);
+}

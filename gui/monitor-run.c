@@ -1,0 +1,184 @@
+/* monitor-run.c: one run the monitor has seen, kept for the session
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "monitor-run.h"
+
+struct _MonitorRun
+{
+  GObject parent_instance;
+
+  char           *title;
+  char           *state;
+  gint64          start_us;
+  gint64          end_us; /* 0 while running */
+  MpaioRunReport *report; /* when known: own and loaded runs */
+  gboolean        from_file;
+};
+
+G_DEFINE_FINAL_TYPE (MonitorRun, monitor_run, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_TITLE,
+  PROP_STATE,
+  PROP_RUNNING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+monitor_run_finalize (GObject *object)
+{
+  MonitorRun *self = MONITOR_RUN (object);
+
+  g_free (self->title);
+  g_free (self->state);
+  g_clear_object (&self->report);
+
+  G_OBJECT_CLASS (monitor_run_parent_class)->finalize (object);
+}
+
+static void
+monitor_run_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  MonitorRun *self = MONITOR_RUN (object);
+
+  switch (prop_id)
+    {
+    case PROP_TITLE:
+      g_value_set_string (value, self->title);
+      break;
+    case PROP_STATE:
+      g_value_set_string (value, self->state);
+      break;
+    case PROP_RUNNING:
+      g_value_set_boolean (value, monitor_run_get_running (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+monitor_run_class_init (MonitorRunClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = monitor_run_finalize;
+  object_class->get_property = monitor_run_get_property;
+
+  properties[PROP_TITLE] =
+      g_param_spec_string ("title", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] =
+      g_param_spec_string ("state", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, FALSE,
+                                                   G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+monitor_run_init (MonitorRun *self)
+{
+  self->state = g_strdup ("running");
+}
+
+MonitorRun *
+monitor_run_new (const char *title, gint64 start_us)
+{
+  MonitorRun *self = g_object_new (MONITOR_TYPE_RUN, NULL);
+
+  self->title = g_strdup (title);
+  self->start_us = start_us;
+
+  return self;
+}
+
+MonitorRun *
+monitor_run_new_from_report (const char *title, MpaioRunReport *report)
+{
+  MonitorRun *self;
+
+  g_return_val_if_fail (MPAIO_IS_RUN_REPORT (report), NULL);
+
+  self = monitor_run_new (title, mpaio_run_report_get_start_time (report));
+  self->from_file = TRUE;
+  monitor_run_finish (self, mpaio_run_report_get_end_time (report), "finished", report);
+
+  return self;
+}
+
+const char *
+monitor_run_get_title (MonitorRun *self)
+{
+  g_return_val_if_fail (MONITOR_IS_RUN (self), NULL);
+
+  return self->title;
+}
+
+const char *
+monitor_run_get_state (MonitorRun *self)
+{
+  g_return_val_if_fail (MONITOR_IS_RUN (self), NULL);
+
+  return self->state;
+}
+
+gint64
+monitor_run_get_start_us (MonitorRun *self)
+{
+  g_return_val_if_fail (MONITOR_IS_RUN (self), 0);
+
+  return self->start_us;
+}
+
+/* While it runs: now, so that its span grows with it. */
+gint64
+monitor_run_get_end_us (MonitorRun *self)
+{
+  g_return_val_if_fail (MONITOR_IS_RUN (self), 0);
+
+  return self->end_us != 0 ? self->end_us : g_get_monotonic_time ();
+}
+
+gboolean
+monitor_run_get_running (MonitorRun *self)
+{
+  g_return_val_if_fail (MONITOR_IS_RUN (self), FALSE);
+
+  return self->end_us == 0;
+}
+
+MpaioRunReport *
+monitor_run_get_report (MonitorRun *self)
+{
+  g_return_val_if_fail (MONITOR_IS_RUN (self), NULL);
+
+  return self->report;
+}
+
+gboolean
+monitor_run_get_from_file (MonitorRun *self)
+{
+  g_return_val_if_fail (MONITOR_IS_RUN (self), FALSE);
+
+  return self->from_file;
+}
+
+void
+monitor_run_finish (MonitorRun *self, gint64 end_us, const char *state, MpaioRunReport *report)
+{
+  g_return_if_fail (MONITOR_IS_RUN (self));
+
+  self->end_us = MAX (end_us, self->start_us + 1);
+  g_free (self->state);
+  self->state = g_strdup (state);
+  if (report != NULL)
+    g_set_object (&self->report, report);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+}

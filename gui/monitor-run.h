@@ -1,0 +1,32 @@
+/* monitor-run.h: one run the monitor has seen, kept for the session
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <mpaio.h>
+
+G_BEGIN_DECLS
+
+#define MONITOR_TYPE_RUN (monitor_run_get_type ())
+G_DECLARE_FINAL_TYPE (MonitorRun, monitor_run, MONITOR, RUN, GObject)
+
+/* A run of the demo panel, of a watched program, or loaded from a file.
+ * Its span of time is what the window fits to when it is selected; a
+ * loaded run brings its own CPU samples. */
+MonitorRun *monitor_run_new (const char *title, gint64 start_us);
+MonitorRun *monitor_run_new_from_report (const char *title, MpaioRunReport *report);
+
+const char     *monitor_run_get_title (MonitorRun *self);
+const char     *monitor_run_get_state (MonitorRun *self);
+gint64          monitor_run_get_start_us (MonitorRun *self);
+gint64          monitor_run_get_end_us (MonitorRun *self);
+gboolean        monitor_run_get_running (MonitorRun *self);
+MpaioRunReport *monitor_run_get_report (MonitorRun *self);
+gboolean        monitor_run_get_from_file (MonitorRun *self);
+
+void
+monitor_run_finish (MonitorRun *self, gint64 end_us, const char *state, MpaioRunReport *report);
+
+G_END_DECLS

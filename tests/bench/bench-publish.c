@@ -1,0 +1,389 @@
+/* bench-publish.c: what publishing a run for mpaio-monitor costs
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ *   dbus-run-session -- bench-publish [--chunks N]
+ *
+ * The dispatch benchmark's run (an empty `process`, one row per chunk,
+ * 200,000 chunks by default, MpaioProcessPool of 2 worker processes) with
+ * monitoring off, and on with a watcher: a separate process (this program
+ * started with --watch PID) that asks for the live feed and counts the
+ * chunk records it receives. Interleaved rounds, medians; the watcher must
+ * have received every record of the watched runs.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <errno.h>
+#include <sys/mman.h>
+
+#include <gio/gunixfdlist.h>
+#include <gio/gunixinputstream.h>
+
+#include "bench-common.h"
+
+#define N_WORKERS 2
+#define REPEATS   9
+
+/* The watcher */
+
+typedef struct
+{
+  GDBusConnection *connection;
+  char            *path;
+  char            *name;
+  guint64          n_records; /* read, over all runs */
+  guint64          n_read;    /* of the current run */
+  const guint8    *map;       /* of the current run's records file */
+  gsize            map_size;
+  gint64           checksum;
+  GMainLoop       *loop;
+} Watcher;
+
+/* What a monitor does: reads every new record (72 bytes each, see
+ * org.mpaio.Program1.xml; the pid is at byte 32). */
+static void
+read_records (Watcher *watcher, guint64 n_records)
+{
+  n_records = MIN (n_records, watcher->map_size / 72);
+  for (guint64 i = watcher->n_read; i < n_records; i++)
+    {
+      gint32 pid;
+
+      memcpy (&pid, watcher->map + i * 72 + 32, sizeof pid);
+      watcher->checksum += pid;
+    }
+  if (n_records > watcher->n_read)
+    {
+      watcher->n_records += n_records - watcher->n_read;
+      watcher->n_read = n_records;
+    }
+}
+
+static void
+on_get_run (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Watcher *watcher = user_data;
+  g_autoptr (GUnixFDList) fd_list = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = g_dbus_connection_call_with_unix_fd_list_finish (
+      G_DBUS_CONNECTION (source), &fd_list, result, &error);
+  g_autoptr (GVariant) info = NULL;
+  g_autoptr (GVariant) samples = NULL;
+  guint64 n_records = 0, capacity = 0;
+  gint32  handle;
+  void   *map;
+  int     fd;
+
+  if (reply == NULL)
+    g_error ("bench-publish --watch: %s", error->message);
+
+  g_variant_get (reply, "(@a{sv}ht@a(dadd))", &info, &handle, &n_records, &samples);
+  g_variant_lookup (info, "records-capacity", "t", &capacity);
+  fd = g_unix_fd_list_get (fd_list, handle, &error);
+  if (fd < 0)
+    g_error ("bench-publish --watch: %s", error->message);
+  map = mmap (NULL, capacity * 72, PROT_READ, MAP_SHARED, fd, 0);
+  close (fd);
+  if (map == MAP_FAILED)
+    g_error ("bench-publish --watch: mmap: %s", g_strerror (errno));
+
+  if (watcher->map != NULL)
+    munmap ((void *) watcher->map, watcher->map_size);
+  watcher->map = map;
+  watcher->map_size = capacity * 72;
+  watcher->n_read = 0;
+  read_records (watcher, n_records);
+}
+
+static void
+on_signal (GDBusConnection *connection,
+           const char      *sender,
+           const char      *path,
+           const char      *interface,
+           const char      *signal,
+           GVariant        *parameters,
+           gpointer         user_data)
+{
+  Watcher *watcher = user_data;
+  guint    run = 0;
+  guint64  n_records = 0;
+
+  if (g_str_equal (signal, "RunStarted"))
+    {
+      g_variant_get_child (parameters, 0, "u", &run);
+      g_dbus_connection_call_with_unix_fd_list (
+          connection, watcher->name, watcher->path, "org.mpaio.Program1", "GetRun",
+          g_variant_new ("(u)", run), G_VARIANT_TYPE ("(a{sv}hta(dadd))"), G_DBUS_CALL_FLAGS_NONE,
+          -1, NULL, NULL, on_get_run, watcher);
+    }
+  else if (g_str_equal (signal, "Progress") && watcher->map != NULL)
+    {
+      g_variant_get_child (parameters, 1, "t", &n_records);
+      read_records (watcher, n_records);
+    }
+}
+
+static void
+on_watch_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GVariant) reply =
+      g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, NULL);
+
+  if (reply != NULL)
+    {
+      g_print ("watching\n");
+      fflush (stdout);
+    }
+}
+
+static void
+on_program_appeared (GDBusConnection *connection,
+                     const char      *name,
+                     const char      *owner,
+                     gpointer         user_data)
+{
+  Watcher *watcher = user_data;
+
+  g_dbus_connection_call (connection, name, watcher->path, "org.mpaio.Program1", "Watch", NULL,
+                          NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_watch_done, watcher);
+}
+
+static void
+on_last_call_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Watcher *watcher = user_data;
+  g_autoptr (GVariant) reply =
+      g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, NULL);
+
+  g_main_loop_quit (watcher->loop);
+}
+
+static void
+on_stdin_closed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Watcher *watcher = user_data;
+  g_autoptr (GBytes) bytes =
+      g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, NULL);
+
+  /* The program's reply comes after every signal it sent before it. */
+  g_dbus_connection_call (watcher->connection, watcher->name, watcher->path,
+                          "org.freedesktop.DBus.Properties", "GetAll",
+                          g_variant_new ("(s)", "org.mpaio.Program1"), NULL, G_DBUS_CALL_FLAGS_NONE,
+                          -1, NULL, on_last_call_done, watcher);
+}
+
+/* Watches the program @pid (again each time it comes back on the bus)
+ * until standard input closes, then prints the records received. */
+static int
+watch (gint pid)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GInputStream) input = g_unix_input_stream_new (0, FALSE);
+  Watcher watcher = { 0 };
+
+  watcher.connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  if (watcher.connection == NULL)
+    g_error ("bench-publish --watch: %s", error->message);
+  watcher.path = g_strdup_printf ("/org/mpaio/Program/%d", pid);
+  watcher.name = g_strdup_printf ("org.mpaio.Program.instance%d", pid);
+  watcher.loop = g_main_loop_new (NULL, FALSE);
+
+  g_dbus_connection_signal_subscribe (watcher.connection, NULL, "org.mpaio.Program1", NULL,
+                                      watcher.path, NULL, G_DBUS_SIGNAL_FLAGS_NONE, on_signal,
+                                      &watcher, NULL);
+  g_bus_watch_name_on_connection (watcher.connection, watcher.name, G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                  on_program_appeared, NULL, &watcher, NULL);
+  g_input_stream_read_bytes_async (input, 1, G_PRIORITY_DEFAULT, NULL, on_stdin_closed, &watcher);
+  g_main_loop_run (watcher.loop);
+
+  g_print ("records %" G_GUINT64_FORMAT "\n", watcher.n_records);
+  return EXIT_SUCCESS;
+}
+
+/* The benchmark */
+
+typedef struct
+{
+  GSubprocess      *process;
+  GDataInputStream *output;
+} WatcherProcess;
+
+static void
+on_line (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  char **line = user_data;
+
+  *line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (source), result, NULL, NULL);
+  if (*line == NULL)
+    *line = g_strdup ("");
+}
+
+/* Reads a line while the main context runs: the program answers the
+ * watcher's calls on it. */
+static char *
+read_line (WatcherProcess *watcher)
+{
+  char *line = NULL;
+
+  g_data_input_stream_read_line_async (watcher->output, G_PRIORITY_DEFAULT, NULL, on_line, &line);
+  while (line == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  return line;
+}
+
+static gdouble
+run_once (MpaioExecutor *executor, MpaioDataIterator *iterator, GError **error)
+{
+  g_autoptr (BenchEmptyWorker) worker = bench_empty_worker_new (iterator);
+  gdouble seconds = bench_run_worker (executor, MPAIO_WORKER (worker), NULL, error);
+
+  return seconds < 0 ? -1.0 : mpaio_data_iterator_get_n_chunks (iterator) / seconds;
+}
+
+int
+main (int argc, char **argv)
+{
+  gint64             n_chunks = 200000;
+  gint               watch_pid = 0;
+  const GOptionEntry entries[] = {
+    { "chunks", 'n', 0, G_OPTION_ARG_INT64, &n_chunks, "Chunks per run (default 200000)", "N" },
+    { "watch", 0, 0, G_OPTION_ARG_INT, &watch_pid, "Be the watcher of the program PID", "PID" },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MpaioSharedArray) array = NULL;
+  g_autoptr (MpaioDataIterator) iterator = NULL;
+  g_autoptr (MpaioProcessPool) pool = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (BenchTable) table = NULL;
+  g_autofree char *pid_s = NULL;
+  g_autofree char *last = NULL;
+  g_autofree char *title = NULL;
+  WatcherProcess   watcher = { 0 };
+  gdouble          off_rates[REPEATS], on_rates[REPEATS], off_rate, on_rate;
+  guint64          off_cpu_ns = 0, on_cpu_ns = 0, cpu_before;
+  guint64          n_rows, n_watched = 0, n_received = 0;
+
+  bench_init (&argc, &argv);
+
+  context = g_option_context_new ("— the cost of publishing runs on the session bus");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error) || n_chunks < 1000)
+    {
+      g_printerr ("bench-publish: %s\n", error != NULL ? error->message : "--chunks ≥ 1000");
+      return EXIT_FAILURE;
+    }
+
+  if (watch_pid > 0)
+    return watch (watch_pid);
+
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    {
+      g_print ("bench-publish: no session bus; run it under dbus-run-session\n");
+      return EXIT_SUCCESS;
+    }
+
+  n_rows = (guint64) n_chunks;
+  array = mpaio_shared_array_new (MPAIO_DTYPE_INT64, &n_rows, 1, &error);
+  if (array != NULL)
+    iterator = mpaio_data_iterator_new (array, 1, &error);
+  if (iterator != NULL)
+    pool = bench_process_pool_new (N_WORKERS, 0, &error);
+  if (pool == NULL)
+    g_error ("bench-publish: %s", error->message);
+
+  pid_s = g_strdup_printf ("%d", (int) getpid ());
+  launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  watcher.process =
+      g_subprocess_launcher_spawn (launcher, &error, "/proc/self/exe", "--watch", pid_s, NULL);
+  if (watcher.process == NULL)
+    g_error ("bench-publish: %s", error->message);
+  watcher.output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (watcher.process));
+
+  for (guint i = 0; i <= REPEATS; i++)
+    {
+      g_autofree char *line = NULL;
+      gdouble          rate;
+
+      mpaio_set_monitoring_enabled (FALSE);
+      cpu_before = bench_read_cpu_ns (0);
+      if ((rate = run_once (MPAIO_EXECUTOR (pool), iterator, &error)) < 0)
+        g_error ("bench-publish: %s", error->message);
+      if (i > 0)
+        off_cpu_ns += bench_read_cpu_ns (0) - cpu_before;
+      if (i > 0)
+        off_rates[i - 1] = rate;
+
+      /* On the bus again: the watcher asks for the feed before the run. */
+      mpaio_set_monitoring_enabled (TRUE);
+      line = read_line (&watcher);
+      if (!g_str_equal (line, "watching"))
+        g_error ("bench-publish: the watcher said “%s”", line);
+      cpu_before = bench_read_cpu_ns (0);
+      if ((rate = run_once (MPAIO_EXECUTOR (pool), iterator, &error)) < 0)
+        g_error ("bench-publish: %s", error->message);
+      if (i > 0)
+        on_cpu_ns += bench_read_cpu_ns (0) - cpu_before;
+      n_watched += (guint64) n_chunks;
+      if (i > 0)
+        on_rates[i - 1] = rate;
+    }
+
+  g_output_stream_close (g_subprocess_get_stdin_pipe (watcher.process), NULL, NULL);
+  last = read_line (&watcher);
+  if (!g_str_has_prefix (last, "records ") ||
+      !g_ascii_string_to_unsigned (last + strlen ("records "), 10, 0, G_MAXUINT64, &n_received,
+                                   NULL))
+    g_error ("bench-publish: the watcher said “%s”", last);
+  g_subprocess_wait (watcher.process, NULL, NULL);
+  mpaio_set_monitoring_enabled (FALSE);
+  g_object_unref (watcher.output);
+  g_object_unref (watcher.process);
+
+  off_rate = bench_median (off_rates, REPEATS);
+  on_rate = bench_median (on_rates, REPEATS);
+
+  title = g_strdup_printf ("publish: the dispatch run (%" G_GINT64_FORMAT
+                           " empty one-row chunks, 2 worker processes) with monitoring off and "
+                           "on, watched (median of %u interleaved rounds after a warm-up)",
+                           n_chunks, REPEATS);
+  table = bench_table_new (title);
+  {
+    g_autofree char *off_s = bench_format_rate (off_rate, "chunks");
+    g_autofree char *on_s = bench_format_rate (on_rate, "chunks");
+    g_autofree char *ratio = bench_format_ratio (on_rate / off_rate);
+
+    bench_table_add (table, "monitoring off", off_s, NULL, NULL, NULL, NULL);
+    bench_table_add_check (table, "monitoring on, a watcher receiving every record", on_s,
+                           "monitoring off", ratio, "≥ 0.98× (≤ 2 % cost)",
+                           on_rate >= 0.98 * off_rate);
+  }
+  bench_table_add_note (table, "ratio = value / baseline; a rate is better when higher.");
+  bench_table_add_note (table,
+                        "CPU time of the program's main thread per chunk: %.3f µs off, "
+                        "%.3f µs on (%+.1f %%).",
+                        off_cpu_ns / 1e3 / ((double) n_chunks * REPEATS),
+                        on_cpu_ns / 1e3 / ((double) n_chunks * REPEATS),
+                        100.0 * ((double) on_cpu_ns / MAX (off_cpu_ns, 1) - 1.0));
+  bench_table_add_note (table,
+                        "the watcher (a separate process on the same private bus) received "
+                        "%" G_GUINT64_FORMAT " chunk records of the %" G_GUINT64_FORMAT
+                        " the watched runs had.",
+                        n_received, n_watched);
+  bench_table_print (table);
+
+  if (n_received != n_watched)
+    {
+      g_printerr ("bench-publish: the watcher lost records\n");
+      return EXIT_FAILURE;
+    }
+
+  return EXIT_SUCCESS;
+}

@@ -1,0 +1,532 @@
+/* test-run-views.c: how runs are drawn: unfinished chunks, zoom, run files
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include <gtk/gtk.h>
+#include <mpaio.h>
+
+#include "gui-test-util.h"
+#include "monitor-lane-layout.h"
+#include "monitor-run-render.h"
+#include "monitor-chart-palette.h"
+#include "monitor-chunk-timeline.h"
+#include "monitor-cpu-chart.h"
+#include "monitor-application.h"
+#include "monitor-window.h"
+
+#define T0_US  G_GINT64_CONSTANT (100000000)
+#define SPAN_S 10.0
+#define WIDTH  640
+#define HEIGHT 160
+
+static MpaioChunkRecord
+make_record (gint pid, guint64 index, double start_s, double duration_s)
+{
+  MpaioChunkRecord record = { 0 };
+
+  record.chunk_index = index;
+  record.start_row = index * 100;
+  record.end_row = (index + 1) * 100;
+  record.pid = pid;
+  record.sent_us = T0_US + (gint64) (start_s * G_USEC_PER_SEC);
+  record.started_us = record.sent_us + 100;
+  record.finished_us = T0_US + (gint64) ((start_s + duration_s) * G_USEC_PER_SEC);
+  record.returned_us = record.finished_us + 100;
+
+  return record;
+}
+
+static double
+time_to_x (const graphene_rect_t *row, double time_s)
+{
+  return row->origin.x + time_s / SPAN_S * row->size.width;
+}
+
+static void
+test_unfinished_chunks (void)
+{
+  MonitorChunkTimeline *timeline = MONITOR_CHUNK_TIMELINE (monitor_chunk_timeline_new ());
+  MpaioChunkRecord      done = make_record (4242, 0, 1.0, 2.0);
+  MpaioChunkRecord      cancelled = make_record (4242, 1, 4.0, 0.0);
+  MpaioChunkRecord      failed = make_record (4242, 2, 7.0, 0.0);
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autofree char *done_text = NULL;
+  g_autofree char *cancelled_text = NULL;
+  g_autofree char *failed_text = NULL;
+  graphene_rect_t  bounds;
+  GdkRGBA          row_color, at_done, at_cancelled_middle, at_cancelled_edge, at_failed;
+  TestPixels       pixels;
+  GtkWindow       *window;
+  int              y;
+
+  g_test_summary ("Cancelled and failed chunks are drawn apart from chunks that completed, "
+                  "and their tooltips say so");
+
+  /* Cancelled: sent at 4 s, dropped at 6 s, never started or finished;
+   * failed: out from 7 s to 9 s. */
+  cancelled.started_us = cancelled.finished_us = 0;
+  cancelled.returned_us = T0_US + 6 * G_USEC_PER_SEC;
+  failed.started_us = failed.finished_us = 0;
+  failed.returned_us = T0_US + 9 * G_USEC_PER_SEC;
+
+  monitor_chunk_timeline_set_history (timeline, SPAN_S);
+  monitor_chunk_timeline_set_frozen_time (timeline, T0_US + (gint64) (SPAN_S * G_USEC_PER_SEC));
+  monitor_chunk_timeline_add_record_full (timeline, &done, "TestWorker", MONITOR_CHUNK_COMPLETED);
+  monitor_chunk_timeline_add_record_full (timeline, &cancelled, "TestWorker",
+                                          MONITOR_CHUNK_CANCELLED);
+  monitor_chunk_timeline_add_record_full (timeline, &failed, "TestWorker", MONITOR_CHUNK_FAILED);
+  window = test_show_in_window (GTK_WIDGET (timeline), WIDTH, HEIGHT);
+
+  g_assert_cmpuint (monitor_chunk_timeline_get_n_rows (timeline), ==, 1);
+  g_assert_true (monitor_chunk_timeline_get_row_bounds (timeline, 0, &bounds));
+  monitor_chunk_timeline_get_row_color (timeline, 0, &row_color);
+  y = (int) (bounds.origin.y + bounds.size.height / 2);
+
+  texture = test_render_widget (GTK_WIDGET (timeline));
+  test_pixels_init (&pixels, texture);
+  g_assert_true (test_pixels_get (&pixels, (int) time_to_x (&bounds, 2.0), y, &at_done));
+  g_assert_true (
+      test_pixels_get (&pixels, (int) time_to_x (&bounds, 5.0), y, &at_cancelled_middle));
+  g_assert_true (test_pixels_get (&pixels, (int) time_to_x (&bounds, 5.0), (int) bounds.origin.y,
+                                  &at_cancelled_edge));
+  g_assert_true (test_pixels_get (&pixels, (int) time_to_x (&bounds, 8.0), y, &at_failed));
+
+  /* Work done: the row's colour. Cancelled: an empty frame, not the row's
+   * colour, its middle the band behind it. Failed: neither. */
+  g_assert_true (test_color_near (&at_done, &row_color, 0.08));
+  g_assert_false (test_color_near (&at_cancelled_middle, &row_color, 0.2));
+  g_assert_false (test_color_near (&at_cancelled_edge, &row_color, 0.2));
+  g_assert_false (test_color_near (&at_cancelled_edge, &at_cancelled_middle, 0.05));
+  g_assert_false (test_color_near (&at_failed, &row_color, 0.2));
+  g_assert_false (test_color_near (&at_failed, &at_cancelled_edge, 0.2));
+  test_pixels_clear (&pixels);
+
+  done_text = monitor_chunk_timeline_describe_at (timeline, time_to_x (&bounds, 2.0), y);
+  cancelled_text = monitor_chunk_timeline_describe_at (timeline, time_to_x (&bounds, 5.0), y);
+  failed_text = monitor_chunk_timeline_describe_at (timeline, time_to_x (&bounds, 8.0), y);
+  g_assert_nonnull (strstr (done_text, "Chunk 0 of TestWorker"));
+  g_assert_nonnull (strstr (cancelled_text, "Cancelled: chunk 1 of TestWorker"));
+  g_assert_nonnull (strstr (cancelled_text, "without a result"));
+  g_assert_null (strstr (cancelled_text, "Ran"));
+  g_assert_nonnull (strstr (failed_text, "Failed: chunk 2 of TestWorker"));
+
+  test_destroy_window (window);
+}
+
+/* A run file of two processes, 4 chunks each, and CPU samples at 100 %
+ * on core 0 and 50 % on core 1. */
+static char *
+write_run_file (const char *dir)
+{
+  g_autoptr (GString) json = g_string_new (NULL);
+  g_autoptr (GError) error = NULL;
+  char *path = g_build_filename (dir, "run.json", NULL);
+
+  g_string_append (json, "{\"format\": \"mpaio-run\", \"version\": 1, \"start-us\": 1000000, "
+                         "\"end-us\": 9000000, \"workers\": [\"W\"], \"chunks\": [");
+  for (guint i = 0; i < 8; i++)
+    g_string_append_printf (json,
+                            "%s{\"worker\": 0, \"chunk\": %u, \"start-row\": %u, \"end-row\": %u, "
+                            "\"pid\": %u, \"sent-us\": %u, \"started-us\": %u, "
+                            "\"finished-us\": %u, \"returned-us\": %u}",
+                            i > 0 ? ", " : "", i, i * 10, i * 10 + 10, 100 + i % 2,
+                            1000000 + (i / 2) * 2000000, 1000000 + (i / 2) * 2000000,
+                            2800000 + (i / 2) * 2000000, 2800000 + (i / 2) * 2000000);
+  g_string_append (json, "], \"cpu\": {\"start-us\": 0, \"n-cores\": 2, \"samples\": [");
+  for (guint i = 0; i <= 10; i++)
+    g_string_append_printf (json, "%s{\"time\": %u, \"cores\": [100, 50], \"total\": 75}",
+                            i > 0 ? ", " : "", i);
+  g_string_append (json, "]}}");
+
+  g_file_set_contents (path, json->str, (gssize) json->len, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+test_render_run_file (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("mpaio-run-views-XXXXXX", &error);
+  g_autofree char *run = NULL;
+  g_autofree char *png = NULL;
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  GdkRGBA    core0, worker0, worker1;
+  TestPixels pixels;
+  int        width, height;
+
+  g_test_summary ("mpaio-monitor --render run.json --output x.png draws the CPU chart in the "
+                  "upper part and the chunk timeline below it, with no display");
+
+  g_assert_no_error (error);
+  run = write_run_file (dir);
+  png = g_build_filename (dir, "run.png", NULL);
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, g_getenv ("MPAIO_MONITOR_PROGRAM"),
+                              "--render", run, "--output", png, "--size", "800x500", NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_check (process, NULL, &error);
+  g_assert_no_error (error);
+
+  texture = gdk_texture_new_from_filename (png, &error);
+  g_assert_no_error (error);
+  width = gdk_texture_get_width (texture);
+  height = gdk_texture_get_height (texture);
+  g_assert_cmpint (width, ==, 800);
+  g_assert_cmpint (height, ==, 500);
+
+  monitor_chart_palette_get_color (0, &core0);
+  monitor_chart_palette_get_worker_color (0, &worker0);
+  monitor_chart_palette_get_worker_color (1, &worker1);
+
+  test_pixels_init (&pixels, texture);
+  /* The chart: core 0's line in the upper half, no chunk bars there. */
+  g_assert_true (test_pixels_find_color (&pixels, &core0, 0, 0, width - 1, height / 2));
+  g_assert_false (test_pixels_find_color (&pixels, &worker0, 0, 0, width - 1, height / 2));
+  /* The timeline: both processes' bars in the lower part, across most of
+   * the width (the axis is fitted to the run, 1 s to 9 s). */
+  g_assert_true (
+      test_pixels_find_color (&pixels, &worker0, width / 8, height / 2, width / 4, height - 1));
+  g_assert_true (test_pixels_find_color (&pixels, &worker1, width * 3 / 4, height / 2, width - 20,
+                                         height - 1));
+  test_pixels_clear (&pixels);
+
+  g_unlink (png);
+  g_unlink (run);
+  g_rmdir (dir);
+}
+
+static void
+test_lane_layout (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("mpaio-run-views-XXXXXX", &error);
+  g_autofree char *run = write_run_file (dir);
+  g_autoptr (GFile) file = g_file_new_for_path (run);
+  g_autoptr (MpaioRunReport) report = mpaio_run_report_new_from_file (file, NULL, &error);
+  g_autoptr (MonitorLaneLayout) layout = NULL;
+
+  g_test_summary ("The lane layout, without a display: a row per process in the order they "
+                  "first ran a chunk, one lane when its chunks do not overlap");
+
+  g_assert_no_error (error);
+  layout = monitor_lane_layout_new (report);
+  g_assert_cmpuint (monitor_lane_layout_get_n_rows (layout), ==, 2);
+  g_assert_cmpint (monitor_lane_layout_get_row (layout, 0)->pid, ==, 100);
+  g_assert_cmpint (monitor_lane_layout_get_row (layout, 1)->pid, ==, 101);
+  g_assert_cmpuint (monitor_lane_layout_get_n_lanes (layout), ==, 2);
+  g_assert_cmpuint (monitor_lane_layout_get_n_bars (layout), ==, 8);
+  for (guint i = 0; i < 8; i++)
+    g_assert_cmpuint (monitor_lane_layout_get_bar (layout, i)->lane, ==, 0);
+
+  g_unlink (run);
+  g_rmdir (dir);
+}
+
+static void
+test_open_and_zoom (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("mpaio-run-views-XXXXXX", &error);
+  g_autofree char *run_path = write_run_file (dir);
+  g_autoptr (GFile) file = g_file_new_for_path (run_path);
+  g_autoptr (GtkApplication) application = NULL;
+  MonitorWindow        *window;
+  MonitorCpuChart      *chart;
+  MonitorChunkTimeline *timeline;
+  MonitorRun           *run;
+  double                fitted, history;
+  gint64                end_us;
+
+  g_test_summary ("A run file opens as a run of the list, fitted to the window; zooming "
+                  "changes the visible span around its middle, panning moves it, fitting "
+                  "brings the run back");
+
+  g_assert_no_error (error);
+  application = gtk_application_new ("org.mpaio.Monitor.TestRunViews", G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (application), NULL, &error);
+  g_assert_no_error (error);
+  window = monitor_window_new (application, 200, 60);
+  chart = monitor_window_get_chart (window);
+  timeline = monitor_window_get_timeline (window);
+  gtk_window_present (GTK_WINDOW (window));
+
+  g_assert_true (monitor_window_open_run_file (window, file, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (monitor_window_get_runs (window)), ==, 1);
+  run = monitor_window_get_selected_run (window);
+  g_assert_nonnull (run);
+  g_assert_cmpstr (monitor_run_get_title (run), ==, "run.json");
+  g_assert_cmpuint (mpaio_run_report_get_n_records (monitor_run_get_report (run)), ==, 8);
+  g_assert_cmpuint (monitor_chunk_timeline_get_n_bars (timeline), ==, 8);
+  g_assert_cmpuint (monitor_chunk_timeline_get_n_rows (timeline), ==, 2);
+
+  /* Fitted: the run is 1 s to 9 s, with a margin of a few percent. */
+  fitted = monitor_cpu_chart_get_history (chart);
+  g_assert_cmpfloat (fitted, >=, 8.0);
+  g_assert_cmpfloat (fitted, <=, 9.0);
+  end_us = monitor_cpu_chart_get_frozen_time (chart);
+  g_assert_cmpint (end_us, >=, 9000000);
+  g_assert_cmpint (end_us, <=, 9500000);
+  g_assert_cmpfloat (monitor_chunk_timeline_get_history (timeline), ==, fitted);
+  /* Its own samples, not the live ones. */
+  g_assert_true (monitor_cpu_chart_get_model (chart) ==
+                 mpaio_run_report_get_cpu_samples (monitor_run_get_report (run)));
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "zoom-in", NULL);
+  history = monitor_cpu_chart_get_history (chart);
+  g_assert_cmpfloat_with_epsilon (history, fitted / 1.5, 1e-9);
+  g_assert_cmpfloat (monitor_chunk_timeline_get_history (timeline), ==, history);
+  /* Around the middle: the middle of the span stays where it was. */
+  g_assert_cmpint (
+      llabs ((monitor_cpu_chart_get_frozen_time (chart) - (gint64) (history / 2 * 1e6)) -
+             (end_us - (gint64) (fitted / 2 * 1e6))),
+      <=, 2);
+
+  end_us = monitor_cpu_chart_get_frozen_time (chart);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "pan", g_variant_new_int32 (1));
+  g_assert_cmpint (monitor_cpu_chart_get_frozen_time (chart) - end_us, ==,
+                   (gint64) (0.25 * history * G_USEC_PER_SEC));
+  g_assert_cmpint (monitor_chunk_timeline_get_frozen_time (timeline), ==,
+                   monitor_cpu_chart_get_frozen_time (chart));
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "zoom-out", NULL);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "zoom-out", NULL);
+  g_assert_cmpfloat (monitor_cpu_chart_get_history (chart), >, fitted);
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "zoom-fit", NULL);
+  g_assert_cmpfloat (monitor_cpu_chart_get_history (chart), ==, fitted);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_unlink (run_path);
+  g_rmdir (dir);
+}
+
+static gboolean
+has_accel (GtkApplication *application, const char *action, const char *accel)
+{
+  g_auto (GStrv) accels = gtk_application_get_accels_for_action (application, action);
+
+  return accels != NULL && g_strv_contains ((const char *const *) accels, accel);
+}
+
+static void
+test_shortcuts (void)
+{
+  g_autoptr (MonitorApplication) application = monitor_application_new ();
+  g_autoptr (GError) error = NULL;
+  MonitorWindow *window;
+
+  g_test_summary ("The usual GNOME shortcuts are there, with a shortcuts window");
+
+  g_application_register (G_APPLICATION (application), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (has_accel (GTK_APPLICATION (application), "app.quit", "<Control>q"));
+  g_assert_true (has_accel (GTK_APPLICATION (application), "window.close", "<Control>w"));
+  g_assert_true (
+      has_accel (GTK_APPLICATION (application), "win.show-help-overlay", "<Control>question"));
+  g_assert_true (has_accel (GTK_APPLICATION (application), "win.open-run", "<Control>o"));
+
+  window = monitor_window_new (GTK_APPLICATION (application), 200, 60);
+  g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), "show-help-overlay"));
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), "show-menu"));
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), "pause"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static double
+color_distance (const GdkRGBA *a, const GdkRGBA *b)
+{
+  return sqrt ((a->red - b->red) * (a->red - b->red) +
+               (a->green - b->green) * (a->green - b->green) +
+               (a->blue - b->blue) * (a->blue - b->blue));
+}
+
+static void
+test_palette (void)
+{
+  GdkRGBA cores[64], workers[16];
+
+  g_test_summary ("Worker processes never share a colour with a core, and at 16 cores every "
+                  "core's colour stays apart from the others");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cores); i++)
+    monitor_chart_palette_get_color (i, &cores[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
+    monitor_chart_palette_get_worker_color (i, &workers[i]);
+
+  for (guint w = 0; w < G_N_ELEMENTS (workers); w++)
+    for (guint c = 0; c < G_N_ELEMENTS (cores); c++)
+      g_assert_cmpfloat (color_distance (&workers[w], &cores[c]), >, 0.05);
+
+  for (guint a = 0; a < 16; a++)
+    for (guint b = a + 1; b < 16; b++)
+      g_assert_cmpfloat (color_distance (&cores[a], &cores[b]), >, 0.12);
+  for (guint a = 0; a < G_N_ELEMENTS (workers); a++)
+    for (guint b = a + 1; b < G_N_ELEMENTS (workers); b++)
+      g_assert_cmpfloat (color_distance (&workers[a], &workers[b]), >, 0.12);
+}
+
+static void
+test_screenshot_scale (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("mpaio-run-views-XXXXXX", &error);
+  g_autofree char *shot = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+
+  g_test_summary ("--screenshot saves the window at its scale factor: twice the size at 2");
+
+  g_assert_no_error (error);
+  shot = g_build_filename (dir, "shot.png", NULL);
+  g_subprocess_launcher_setenv (launcher, "GDK_SCALE", "2", TRUE);
+  process =
+      g_subprocess_launcher_spawn (launcher, &error, g_getenv ("MPAIO_MONITOR_PROGRAM"), "--size",
+                                   "620x480", "--screenshot", shot, "--after", "0.1", NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_check (process, NULL, &error);
+  g_assert_no_error (error);
+
+  texture = gdk_texture_new_from_filename (shot, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_texture_get_width (texture), ==, 1240);
+  g_assert_cmpint (gdk_texture_get_height (texture), ==, 960);
+
+  g_unlink (shot);
+  g_rmdir (dir);
+}
+
+static void
+test_many_chunks_zoomed (void)
+{
+  MonitorChunkTimeline *timeline = MONITOR_CHUNK_TIMELINE (monitor_chunk_timeline_new ());
+  g_autoptr (GdkTexture) texture = NULL;
+  graphene_rect_t bounds;
+  TestPixels pixels;
+  GtkWindow *window;
+  GdkRGBA previous = { 0 };
+  guint changes = 0;
+  int y;
+
+  g_test_summary ("1,024 back-to-back chunks of 1 ms: zoomed in to 20 ms, each one is told "
+                  "from its neighbours");
+
+  for (guint i = 0; i < 1024; i++)
+    {
+      MpaioChunkRecord record = make_record (4242, i, i * 0.001, 0.001);
+
+      monitor_chunk_timeline_add_record (timeline, &record, "TestWorker");
+    }
+  /* 20 ms from chunk 500 on: 20 chunks across the plot. */
+  monitor_chunk_timeline_set_history (timeline, 0.020);
+  monitor_chunk_timeline_set_frozen_time (timeline, T0_US + 520 * 1000);
+  window = test_show_in_window (GTK_WIDGET (timeline), WIDTH, HEIGHT);
+
+  g_assert_true (monitor_chunk_timeline_get_row_bounds (timeline, 0, &bounds));
+  y = (int) (bounds.origin.y + bounds.size.height / 2);
+  texture = test_render_widget (GTK_WIDGET (timeline));
+  test_pixels_init (&pixels, texture);
+  for (int x = (int) bounds.origin.x; x < (int) (bounds.origin.x + bounds.size.width); x++)
+    {
+      GdkRGBA pixel;
+
+      g_assert_true (test_pixels_get (&pixels, x, y, &pixel));
+      if (x > (int) bounds.origin.x && !test_color_near (&pixel, &previous, 0.02))
+        changes++;
+      previous = pixel;
+    }
+  test_pixels_clear (&pixels);
+
+  /* Each chunk starts with a change of shade (or a gap and back): about
+   * two changes per chunk, none merged into one block. */
+  g_assert_cmpuint (changes, >=, 19 * 2);
+
+  test_destroy_window (window);
+}
+
+static void
+test_stacked_cores (void)
+{
+  MonitorCpuChart *chart = MONITOR_CPU_CHART (monitor_cpu_chart_new ());
+  g_autoptr (GListStore) store = g_list_store_new (MPAIO_TYPE_CPU_SAMPLE);
+  const double values[4] = { 100.0, 50.0, 0.0, 100.0 };
+  const struct
+  {
+    double percent;
+    int    core; /* -1: no core there */
+  } probes[] = { { 12.5, 0 }, { 31.0, 1 }, { 50.0, 3 }, { 85.0, -1 } };
+  g_autoptr (GdkTexture) texture = NULL;
+  graphene_rect_t plot;
+  TestPixels pixels;
+  GtkWindow *window;
+
+  g_test_summary ("Stacked, each core is a band of its share of the machine over the one below: "
+                  "4 cores at 100, 50, 0 and 100 % fill 25, 12.5, 0 and 25 % of the height");
+
+  for (guint i = 0; i <= 20; i++)
+    {
+      g_autoptr (MpaioCpuSample) sample = mpaio_cpu_sample_new (i * 0.5, values, 4, 62.5);
+
+      g_list_store_append (store, sample);
+    }
+  monitor_cpu_chart_set_model (chart, G_LIST_MODEL (store));
+  monitor_cpu_chart_set_time_origin (chart, T0_US);
+  monitor_cpu_chart_set_history (chart, SPAN_S);
+  monitor_cpu_chart_set_frozen_time (chart, T0_US + (gint64) (SPAN_S * G_USEC_PER_SEC));
+  monitor_cpu_chart_set_stacked (chart, TRUE);
+  window = test_show_in_window (GTK_WIDGET (chart), WIDTH, 400);
+
+  g_assert_true (monitor_cpu_chart_get_plot_area (chart, &plot));
+  texture = test_render_widget (GTK_WIDGET (chart));
+  test_pixels_init (&pixels, texture);
+  for (guint p = 0; p < G_N_ELEMENTS (probes); p++)
+    {
+      int x = (int) (plot.origin.x + plot.size.width / 2);
+      int y = (int) (plot.origin.y + plot.size.height * (1.0 - probes[p].percent / 100.0));
+      GdkRGBA pixel;
+
+      g_assert_true (test_pixels_get (&pixels, x, y, &pixel));
+      for (guint core = 0; core < 4; core++)
+        {
+          GdkRGBA color;
+
+          monitor_chart_palette_get_color (core, &color);
+          if ((int) core == probes[p].core)
+            g_assert_true (test_color_near (&pixel, &color, 0.1));
+          else
+            g_assert_false (test_color_near (&pixel, &color, 0.1));
+        }
+    }
+  test_pixels_clear (&pixels);
+
+  test_destroy_window (window);
+}
+
+int
+main (int argc, char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/run-views/open-and-zoom", test_open_and_zoom);
+  g_test_add_func ("/run-views/shortcuts", test_shortcuts);
+  g_test_add_func ("/run-views/palette", test_palette);
+  g_test_add_func ("/run-views/stacked-cores", test_stacked_cores);
+  g_test_add_func ("/run-views/many-chunks-zoomed", test_many_chunks_zoomed);
+  g_test_add_func ("/run-views/screenshot-scale", test_screenshot_scale);
+  g_test_add_func ("/run-views/unfinished-chunks", test_unfinished_chunks);
+  g_test_add_func ("/run-views/render-run-file", test_render_run_file);
+  g_test_add_func ("/run-views/lane-layout", test_lane_layout);
+
+  return g_test_run ();
+}
