@@ -1036,3 +1036,26 @@ mpaio_test_ensure_fault_workers (void)
   g_type_ensure (MPAIO_TEST_TYPE_FAULT_WORKER);
   g_type_ensure (MPAIO_TEST_TYPE_PROBE_WORKER);
 }
+
+MpaioExecutor *
+mpaio_test_new_executor (gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  MpaioExecutor *executor = NULL;
+
+  switch ((MpaioTestExecutorKind) GPOINTER_TO_INT (data))
+    {
+    case MPAIO_TEST_EXECUTOR_PROCESS_POOL:
+      executor = MPAIO_EXECUTOR (mpaio_process_pool_new (2, &error));
+      break;
+    case MPAIO_TEST_EXECUTOR_THREAD_POOL:
+      executor = MPAIO_EXECUTOR (mpaio_thread_pool_new (2, &error));
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  g_assert_no_error (error);
+  g_assert_nonnull (executor);
+  return executor;
+}

@@ -177,4 +177,15 @@ GPtrArray            *mpaio_test_probe_worker_get_results (MpaioTestProbeWorker 
  * mpaio_test_init() in a suite that uses them. */
 void mpaio_test_ensure_fault_workers (void);
 
+/* The executors a suite runs its cases on, as a case's test data
+ * (GINT_TO_POINTER of the kind). */
+typedef enum
+{
+  MPAIO_TEST_EXECUTOR_PROCESS_POOL,
+  MPAIO_TEST_EXECUTOR_THREAD_POOL,
+} MpaioTestExecutorKind;
+
+/* A new executor of two processes or threads; @data is a kind as above. */
+MpaioExecutor *mpaio_test_new_executor (gconstpointer data);
+
 G_END_DECLS

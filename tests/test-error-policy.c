@@ -22,12 +22,6 @@
  * reaches the orchestrator, and the chunks in flight then are exactly those
  * the orchestrator submitted at its start. */
 
-typedef enum
-{
-  EXECUTOR_PROCESS_POOL,
-  EXECUTOR_THREAD_POOL,
-} ExecutorKind;
-
 /* Gate worker: sums its chunk (a counting array's rows); fails on the
  * chunks `fail-index`, `fail-index + fail-step`, ... (only on `fail-index`
  * when `fail-step` is 0; on none when `fail-index` is -1); with `gate` set,
@@ -353,35 +347,12 @@ test_gate_executor_init (TestGateExecutor *self)
   g_assert_no_errno (mkfifo (self->gate, 0600));
 }
 
-static MpaioExecutor *
-new_executor (gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-  MpaioExecutor *executor = NULL;
-
-  switch ((ExecutorKind) GPOINTER_TO_INT (data))
-    {
-    case EXECUTOR_PROCESS_POOL:
-      executor = MPAIO_EXECUTOR (mpaio_process_pool_new (2, &error));
-      break;
-    case EXECUTOR_THREAD_POOL:
-      executor = MPAIO_EXECUTOR (mpaio_thread_pool_new (2, &error));
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-
-  g_assert_no_error (error);
-  g_assert_nonnull (executor);
-  return executor;
-}
-
 static TestGateExecutor *
 new_gate_executor (gconstpointer data)
 {
   TestGateExecutor *self = g_object_new (TEST_TYPE_GATE_EXECUTOR, NULL);
 
-  self->inner = new_executor (data);
+  self->inner = mpaio_test_new_executor (data);
   return self;
 }
 
@@ -581,7 +552,7 @@ test_fail_fast (gconstpointer data)
 static void
 run_continue (gconstpointer data, gboolean ordered)
 {
-  g_autoptr (MpaioExecutor) executor = new_executor (data);
+  g_autoptr (MpaioExecutor) executor = mpaio_test_new_executor (data);
   g_autoptr (TestGateWorker) worker = new_gate_worker (40, 3, 7, NULL);
   g_autoptr (MpaioOrchestrator) orchestrator =
       new_orchestrator (executor, worker, MPAIO_ERROR_POLICY_CONTINUE);
@@ -656,7 +627,7 @@ test_continue_ordered (gconstpointer data)
 static void
 test_continue_no_failure (gconstpointer data)
 {
-  g_autoptr (MpaioExecutor) executor = new_executor (data);
+  g_autoptr (MpaioExecutor) executor = mpaio_test_new_executor (data);
   g_autoptr (TestGateWorker) worker = new_gate_worker (50, -1, 0, NULL);
   g_autoptr (MpaioOrchestrator) orchestrator =
       new_orchestrator (executor, worker, MPAIO_ERROR_POLICY_CONTINUE);
@@ -768,8 +739,8 @@ static void
 add_test (const char *name, GTestDataFunc func)
 {
   static const char *const executor_names[] = {
-    [EXECUTOR_PROCESS_POOL] = "process-pool",
-    [EXECUTOR_THREAD_POOL] = "thread-pool",
+    [MPAIO_TEST_EXECUTOR_PROCESS_POOL] = "process-pool",
+    [MPAIO_TEST_EXECUTOR_THREAD_POOL] = "thread-pool",
   };
 
   for (guint kind = 0; kind < G_N_ELEMENTS (executor_names); kind++)

@@ -15,39 +15,10 @@
 /* Every test runs on both executors, with two workers (processes or
  * threads) each, so chunks really are processed side by side. */
 
-typedef enum
-{
-  EXECUTOR_PROCESS_POOL,
-  EXECUTOR_THREAD_POOL,
-} ExecutorKind;
-
-static MpaioExecutor *
-new_executor (gconstpointer data)
-{
-  g_autoptr(GError) error = NULL;
-  MpaioExecutor *executor = NULL;
-
-  switch ((ExecutorKind) GPOINTER_TO_INT (data))
-    {
-    case EXECUTOR_PROCESS_POOL:
-      executor = MPAIO_EXECUTOR (mpaio_process_pool_new (2, &error));
-      break;
-    case EXECUTOR_THREAD_POOL:
-      executor = MPAIO_EXECUTOR (mpaio_thread_pool_new (2, &error));
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-
-  g_assert_no_error (error);
-  g_assert_nonnull (executor);
-  return executor;
-}
-
 static gboolean
 is_process_pool (gconstpointer data)
 {
-  return GPOINTER_TO_INT (data) == EXECUTOR_PROCESS_POOL;
+  return GPOINTER_TO_INT (data) == MPAIO_TEST_EXECUTOR_PROCESS_POOL;
 }
 
 /* A worker that sums its chunk of an int64 array, is slow on one chunk of
@@ -335,7 +306,7 @@ test_sums (gconstpointer data)
     { 1, 1 },
     { 0, 4 }, /* no chunk at all */
   };
-  g_autoptr(MpaioExecutor) executor = new_executor (data);
+  g_autoptr(MpaioExecutor) executor = mpaio_test_new_executor (data);
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -383,7 +354,7 @@ static void
 test_two_workers (gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(MpaioExecutor) executor = new_executor (data);
+  g_autoptr(MpaioExecutor) executor = mpaio_test_new_executor (data);
   g_autoptr(MpaioTestSumWorker) first = mpaio_test_new_sum_worker (400, 50, 1);
   g_autoptr(MpaioTestSumWorker) second = mpaio_test_new_sum_worker (300, 30, 2);
   MpaioWorker *workers[] = { MPAIO_WORKER (first), MPAIO_WORKER (second) };
@@ -480,7 +451,7 @@ on_running (GObject    *object,
 static void
 test_progress (gconstpointer data)
 {
-  g_autoptr(MpaioExecutor) executor = new_executor (data);
+  g_autoptr(MpaioExecutor) executor = mpaio_test_new_executor (data);
   g_autoptr(OrchProbeWorker) worker = new_probe_worker (500, 10, -1, 0);
   g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (executor, worker);
   g_autoptr(GArray) done_values = g_array_new (FALSE, FALSE, sizeof (guint64));
@@ -552,7 +523,7 @@ static void
 test_report (gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(MpaioExecutor) executor = new_executor (data);
+  g_autoptr(MpaioExecutor) executor = mpaio_test_new_executor (data);
   g_autoptr(MpaioTestSumWorker) worker = mpaio_test_new_sum_worker (1000, 37, 1);
   g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (executor, worker);
   g_autoptr(MpaioRunReport) report = NULL;
@@ -630,7 +601,7 @@ run_slow_chunk_workers (gconstpointer     data,
                         MpaioRunReport  **report_out)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(MpaioExecutor) executor = new_executor (data);
+  g_autoptr(MpaioExecutor) executor = mpaio_test_new_executor (data);
   g_autoptr(OrchProbeWorker) first = new_probe_worker (640, 10, 0, 100000);
   g_autoptr(OrchProbeWorker) second = new_probe_worker (160, 10, 3, 10000);
   MpaioWorker *workers[] = { MPAIO_WORKER (first), MPAIO_WORKER (second) };
@@ -761,7 +732,7 @@ run_failing_worker (MpaioExecutor *executor,
 static void
 test_worker_failed (gconstpointer data)
 {
-  g_autoptr(MpaioExecutor) executor = new_executor (data);
+  g_autoptr(MpaioExecutor) executor = mpaio_test_new_executor (data);
 
   run_failing_worker (executor, FALSE);
   assert_executor_usable (executor);
@@ -808,7 +779,7 @@ static void
 test_cancel (gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(MpaioExecutor) executor = new_executor (data);
+  g_autoptr(MpaioExecutor) executor = mpaio_test_new_executor (data);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(MpaioDataIterator) iterator = new_chunked_iterator (200, 1);
   g_autoptr(MpaioTestSpinWorker) worker = mpaio_test_spin_worker_new (iterator, 2000, -1);
@@ -846,7 +817,7 @@ test_cancel (gconstpointer data)
 static void
 test_cancel_no_callback_after (gconstpointer data)
 {
-  g_autoptr(MpaioExecutor) executor = new_executor (data);
+  g_autoptr(MpaioExecutor) executor = mpaio_test_new_executor (data);
 
   /* Worker processes up and running, so nothing delays their replies. */
   assert_executor_usable (executor);
@@ -888,7 +859,7 @@ static void
 test_no_workers (gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(MpaioExecutor) executor = new_executor (data);
+  g_autoptr(MpaioExecutor) executor = mpaio_test_new_executor (data);
   g_autoptr(MpaioOrchestrator) orchestrator = mpaio_orchestrator_new (executor, NULL, 0);
   g_autoptr(MpaioRunReport) report = NULL;
 
@@ -902,7 +873,7 @@ static void
 test_no_data_iterator (gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(MpaioExecutor) executor = new_executor (data);
+  g_autoptr(MpaioExecutor) executor = mpaio_test_new_executor (data);
   g_autoptr(MpaioWorker) worker = g_object_new (MPAIO_TEST_TYPE_SUM_WORKER, NULL);
   g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (executor, worker);
   g_autoptr(MpaioRunReport) report = NULL;
@@ -959,7 +930,7 @@ static void
 test_broken_iterator (gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(MpaioExecutor) executor = new_executor (data);
+  g_autoptr(MpaioExecutor) executor = mpaio_test_new_executor (data);
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (4);
   g_autoptr(MpaioDataIterator) iterator =
     g_initable_new (orch_broken_iterator_get_type (), NULL, &error, "array", array, NULL);
@@ -984,7 +955,7 @@ static void
 test_pending (gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(MpaioExecutor) executor = new_executor (data);
+  g_autoptr(MpaioExecutor) executor = mpaio_test_new_executor (data);
   g_autoptr(MpaioTestSumWorker) worker = mpaio_test_new_sum_worker (1000, 10, 1);
   g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (executor, worker);
   g_autoptr(GAsyncResult) first = NULL;
@@ -1018,7 +989,7 @@ static void
 test_already_cancelled (gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(MpaioExecutor) executor = new_executor (data);
+  g_autoptr(MpaioExecutor) executor = mpaio_test_new_executor (data);
   g_autoptr(MpaioTestSumWorker) worker = mpaio_test_new_sum_worker (1000, 10, 1);
   g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (executor, worker);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -1060,7 +1031,7 @@ run_nested_hook (MpaioWorker      *worker,
 static void
 test_nested_run (gconstpointer data)
 {
-  g_autoptr(MpaioExecutor) executor = new_executor (data);
+  g_autoptr(MpaioExecutor) executor = mpaio_test_new_executor (data);
 
   g_test_summary ("A process_callback that runs another run to its end on the same executor, "
                   "iterating the main context itself, sees it finish; the outer run's results "
@@ -1137,7 +1108,7 @@ kill_processes_hook (MpaioWorker      *worker,
 static void
 test_nested_process_death (gconstpointer data)
 {
-  g_autoptr(MpaioExecutor) executor = new_executor (data);
+  g_autoptr(MpaioExecutor) executor = mpaio_test_new_executor (data);
   g_autoptr(OrchProbeWorker) worker = new_probe_worker (400, 1, -1, 0);
   g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (executor, worker);
   g_autoptr(MpaioRunReport) report = NULL;
@@ -1164,8 +1135,8 @@ add_test (const char        *name,
           GTestDataFunc      func)
 {
   static const char *const executor_names[] = {
-    [EXECUTOR_PROCESS_POOL] = "process-pool",
-    [EXECUTOR_THREAD_POOL] = "thread-pool",
+    [MPAIO_TEST_EXECUTOR_PROCESS_POOL] = "process-pool",
+    [MPAIO_TEST_EXECUTOR_THREAD_POOL] = "thread-pool",
   };
 
   for (guint kind = 0; kind < G_N_ELEMENTS (executor_names); kind++)
@@ -1203,7 +1174,7 @@ main (int    argc,
   add_test ("cancel-no-callback-after", test_cancel_no_callback_after);
   add_test ("nested-run", test_nested_run);
   g_test_add_data_func ("/orchestrator/nested-process-death/process-pool",
-                        GINT_TO_POINTER (EXECUTOR_PROCESS_POOL), test_nested_process_death);
+                        GINT_TO_POINTER (MPAIO_TEST_EXECUTOR_PROCESS_POOL), test_nested_process_death);
 
   return g_test_run ();
 }

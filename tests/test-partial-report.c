@@ -7,35 +7,6 @@
 
 #include "mpaio-test-workers.h"
 
-typedef enum
-{
-  EXECUTOR_PROCESS_POOL,
-  EXECUTOR_THREAD_POOL,
-} ExecutorKind;
-
-static MpaioExecutor *
-new_executor (gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-  MpaioExecutor *executor = NULL;
-
-  switch ((ExecutorKind) GPOINTER_TO_INT (data))
-    {
-    case EXECUTOR_PROCESS_POOL:
-      executor = MPAIO_EXECUTOR (mpaio_process_pool_new (2, &error));
-      break;
-    case EXECUTOR_THREAD_POOL:
-      executor = MPAIO_EXECUTOR (mpaio_thread_pool_new (2, &error));
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-
-  g_assert_no_error (error);
-  g_assert_nonnull (executor);
-  return executor;
-}
-
 static MpaioDataIterator *
 new_iterator (guint64 n_rows, guint64 chunk_size)
 {
@@ -160,7 +131,7 @@ assert_last_report_null_while_running (GObject *object, GParamSpec *pspec, gpoin
 static void
 test_succeeded (gconstpointer data)
 {
-  g_autoptr (MpaioExecutor) executor = new_executor (data);
+  g_autoptr (MpaioExecutor) executor = mpaio_test_new_executor (data);
   g_autoptr (MpaioDataIterator) iterator = new_iterator (1000, 10);
   g_autoptr (MpaioTestSumWorker) worker = mpaio_test_sum_worker_new (iterator, 1);
   g_autoptr (MpaioOrchestrator) orchestrator = new_orchestrator (executor, worker);
@@ -195,7 +166,7 @@ test_succeeded (gconstpointer data)
 static void
 run_failed (gconstpointer data, gboolean ordered)
 {
-  g_autoptr (MpaioExecutor) executor = new_executor (data);
+  g_autoptr (MpaioExecutor) executor = mpaio_test_new_executor (data);
   g_autoptr (MpaioDataIterator) iterator = new_iterator (500, 1);
   g_autoptr (MpaioTestFailWorker) worker = mpaio_test_fail_worker_new (iterator, 0);
   g_autoptr (MpaioOrchestrator) orchestrator = new_orchestrator (executor, worker);
@@ -267,7 +238,7 @@ cancel_on_first (GObject *object, GParamSpec *pspec, gpointer user_data)
 static void
 run_cancelled (gconstpointer data, gboolean ordered)
 {
-  g_autoptr (MpaioExecutor) executor = new_executor (data);
+  g_autoptr (MpaioExecutor) executor = mpaio_test_new_executor (data);
   g_autoptr (MpaioDataIterator) iterator = NULL;
   g_autoptr (MpaioTestSumWorker) worker = NULL;
   g_autoptr (MpaioOrchestrator) orchestrator = NULL;
@@ -334,7 +305,7 @@ test_cancelled_ordered (gconstpointer data)
 static void
 test_cancelled_before_start (gconstpointer data)
 {
-  g_autoptr (MpaioExecutor) executor = new_executor (data);
+  g_autoptr (MpaioExecutor) executor = mpaio_test_new_executor (data);
   g_autoptr (MpaioDataIterator) iterator = new_iterator (100, 10);
   g_autoptr (MpaioTestSumWorker) worker = mpaio_test_sum_worker_new (iterator, 1);
   g_autoptr (MpaioOrchestrator) orchestrator = new_orchestrator (executor, worker);
@@ -415,8 +386,8 @@ static void
 add_test (const char *name, GTestDataFunc func)
 {
   static const char *const executor_names[] = {
-    [EXECUTOR_PROCESS_POOL] = "process-pool",
-    [EXECUTOR_THREAD_POOL] = "thread-pool",
+    [MPAIO_TEST_EXECUTOR_PROCESS_POOL] = "process-pool",
+    [MPAIO_TEST_EXECUTOR_THREAD_POOL] = "thread-pool",
   };
 
   for (guint kind = 0; kind < G_N_ELEMENTS (executor_names); kind++)
