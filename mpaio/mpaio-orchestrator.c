@@ -13,6 +13,7 @@
 #include "mpaio-orchestrator.h"
 #include "mpaio-run-report-private.h"
 #include "mpaio-run-publisher-private.h"
+#include "mpaio-worker-private.h"
 
 /**
  * MpaioOrchestrator:
@@ -517,15 +518,18 @@ submit_more (Run *run)
     }
 }
 
-/* Whether @error is about the chunk (the executor can go on with others)
- * rather than about the executor itself: it could not start a worker
- * process, it was disposed, ... */
+/* Whether @error is about the chunk (the executor can go on with others):
+ * an error of the worker itself, in whatever domain `process` set it, or
+ * the death of the process that ran it; rather than about the executor (it
+ * could not start a worker process, it was closed, the run was cancelled). */
 static gboolean
 is_chunk_failure (const GError *error)
 {
-  return error->domain == MPAIO_ERROR
-         && error->code != MPAIO_ERROR_SPAWN_FAILED
-         && error->code != MPAIO_ERROR_NO_MEMORY;
+  if (error->domain == MPAIO_ERROR)
+    return error->code != MPAIO_ERROR_SPAWN_FAILED && error->code != MPAIO_ERROR_NO_MEMORY;
+
+  return !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+         && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
 }
 
 static gboolean
@@ -547,9 +551,9 @@ ends_run_at_once (MpaioErrorPolicy  policy,
     default:
       /* A dead worker process is not waited for: the other chunks it held
        * are lost to it anyway. */
-      return !g_error_matches (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_FAILED)
-             && !g_error_matches (error, MPAIO_ERROR, MPAIO_ERROR_UNKNOWN_WORKER_TYPE)
-             && !g_error_matches (error, MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT);
+      return g_error_matches (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_CRASHED)
+             || g_error_matches (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL)
+             || g_error_matches (error, MPAIO_ERROR, MPAIO_ERROR_TIMED_OUT);
     }
 }
 
@@ -783,6 +787,7 @@ mpaio_orchestrator_run_async (MpaioOrchestrator   *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) parameters = NULL;
   guint64 n_chunks = 0;
   Run *run;
 
@@ -851,6 +856,17 @@ mpaio_orchestrator_run_async (MpaioOrchestrator   *self,
           run_unref (run);
           return;
         }
+      /* What cannot reach the worker process is refused before any chunk
+       * runs without it, on every executor alike. */
+      parameters = _mpaio_worker_dup_parameters (worker_run->worker, NULL, &error);
+      if (parameters == NULL)
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          run_unref (run);
+          return;
+        }
+      g_clear_pointer (&parameters, g_variant_unref);
+
       worker_run->n_chunks = mpaio_data_iterator_get_n_chunks (worker_run->iterator);
       if (run->ordered)
         worker_run->held = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,

@@ -18,6 +18,7 @@ worker_def_free (gpointer data)
 
   g_free (def->type_name);
   g_clear_pointer (&def->parameters, g_variant_unref);
+  g_clear_pointer (&def->arrays, g_ptr_array_unref);
   g_free (def);
 }
 
@@ -112,17 +113,21 @@ worker_finalized (gpointer  data,
                   GObject  *where_the_object_was)
 {
   MpaioProcessPool *self = data;
-  gpointer def;
+  gpointer def = NULL;
 
   g_mutex_lock (&self->forget_lock);
   g_atomic_pointer_compare_and_exchange (&self->last_worker, where_the_object_was, NULL);
   if (g_hash_table_steal_extended (self->workers, where_the_object_was, NULL, &def))
     {
       g_array_append_val (self->forget_workers, ((WorkerDef *) def)->id);
-      worker_def_free (def);
       schedule_forget (self);
     }
   g_mutex_unlock (&self->forget_lock);
+
+  /* Unlocked: it may drop the last reference on an array, whose weak
+   * reference takes the lock. */
+  if (def != NULL)
+    worker_def_free (def);
 }
 
 /* The id under which @array is known to worker processes; registered on
@@ -145,12 +150,16 @@ ensure_array (MpaioProcessPool *self,
 }
 
 /* The definition worker processes make @worker from; a new one (with a new
- * id) whenever a parameter changed since the last. */
+ * id) whenever a parameter changed since the last. NULL with @error set
+ * when the parameters cannot travel. */
 WorkerDef *
-_mpaio_process_pool_ensure_worker (MpaioProcessPool *self,
-                                   MpaioWorker      *worker)
+_mpaio_process_pool_ensure_worker (MpaioProcessPool  *self,
+                                   MpaioWorker       *worker,
+                                   GError           **error)
 {
   guint generation = _mpaio_worker_get_generation (worker);
+  g_autoptr(GVariant) parameters = NULL;
+  g_autoptr(GPtrArray) arrays = NULL;
   WorkerDef *def;
 
   /* The task holds @worker, so it is not the one being finalized if
@@ -170,6 +179,9 @@ _mpaio_process_pool_ensure_worker (MpaioProcessPool *self,
       return def;
     }
 
+  if (!(parameters = _mpaio_worker_dup_parameters (worker, &arrays, error)))
+    return NULL;
+
   if (def == NULL)
     {
       def = g_new0 (WorkerDef, 1);
@@ -187,13 +199,17 @@ _mpaio_process_pool_ensure_worker (MpaioProcessPool *self,
       g_mutex_unlock (&self->forget_lock);
       g_clear_pointer (&def->type_name, g_free);
       g_clear_pointer (&def->parameters, g_variant_unref);
+      g_clear_pointer (&def->arrays, g_ptr_array_unref);
     }
 
   def->id = ++self->next_worker_id;
   def->generation = generation;
   def->array_id = ensure_array (self, mpaio_worker_get_array (worker));
   def->type_name = g_strdup (G_OBJECT_TYPE_NAME (worker));
-  def->parameters = _mpaio_worker_dup_parameters (worker);
+  def->parameters = g_steal_pointer (&parameters);
+  def->arrays = g_steal_pointer (&arrays);
+  for (guint i = 0; i < def->arrays->len; i++)
+    ensure_array (self, g_ptr_array_index (def->arrays, i));
 
   self->last_def = def;
   g_atomic_pointer_set (&self->last_worker, worker);
@@ -225,26 +241,38 @@ send_array_fd (PoolProcess      *pool_process,
   _mpaio_worker_process_send_fd (pool_process->process, fd);
 }
 
-/* Sends @pool_process the array and the definition of @pool_task's worker
- * unless it has them already. */
+static void
+send_array_once (PoolProcess      *pool_process,
+                 MpaioSharedArray *array)
+{
+  guint64 id = _mpaio_shared_array_get_id (array);
+  g_autoptr(GVariant) description = NULL;
+
+  if (g_hash_table_contains (pool_process->known_arrays, &id))
+    return;
+
+  description = _mpaio_shared_array_describe (array);
+  send_array_fd (pool_process, array);
+  _mpaio_frame_append (_mpaio_worker_process_get_output (pool_process->process),
+                       MPAIO_MESSAGE_ARRAY, NULL, 0,
+                       g_variant_new ("(t@" MPAIO_SHARED_ARRAY_DESCRIPTION_TYPE ")", id,
+                                      description));
+  g_hash_table_add (pool_process->known_arrays, new_key (id));
+}
+
+/* Sends @pool_process the arrays and the definition of @pool_task's worker
+ * unless it has them already: its arrays first, each once per process, the
+ * data iterator's, then those among its parameters. */
 void
 _mpaio_process_pool_send_definitions (PoolProcess *pool_process,
                                       PoolTask    *pool_task)
 {
   GByteArray *out = _mpaio_worker_process_get_output (pool_process->process);
   WorkerDef *def = pool_task->def;
-  MpaioSharedArray *array = mpaio_worker_get_array (pool_task->worker);
 
-  if (!g_hash_table_contains (pool_process->known_arrays, &def->array_id))
-    {
-      g_autoptr(GVariant) description = _mpaio_shared_array_describe (array);
-
-      send_array_fd (pool_process, array);
-      _mpaio_frame_append (out, MPAIO_MESSAGE_ARRAY, NULL, 0,
-                           g_variant_new ("(t@" MPAIO_SHARED_ARRAY_DESCRIPTION_TYPE ")",
-                                          def->array_id, description));
-      g_hash_table_add (pool_process->known_arrays, new_key (def->array_id));
-    }
+  send_array_once (pool_process, mpaio_worker_get_array (pool_task->worker));
+  for (guint i = 0; i < def->arrays->len; i++)
+    send_array_once (pool_process, g_ptr_array_index (def->arrays, i));
 
   if (!g_hash_table_contains (pool_process->known_workers, &def->id))
     {

@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include "mpaio-process-pool-private.h"
+#include "mpaio-shared-array-private.h"
+#include "mpaio-worker-private.h"
 
 /* A busy process is given more chunks only while the work it holds, as
  * estimated from each worker's chunk times so far, stays under this: many
@@ -65,6 +67,42 @@ send_task (MpaioProcessPool *self,
   _mpaio_process_pool_watch_timeouts (self);
 }
 
+/* Whether @pool_process can take a chunk of @estimate_us: when idle, or
+ * busy with work that stays short with it. */
+static gboolean
+has_room (MpaioProcessPool *self,
+          PoolProcess      *pool_process,
+          gdouble           estimate_us)
+{
+  guint n_held = pool_process->in_flight.length;
+
+  return n_held == 0
+         || (n_held < self->max_in_flight
+             && pool_process->queued_us + estimate_us <= QUEUED_WORK_US);
+}
+
+/* The process a chunk goes to when it has room: the same rows of the same
+ * array go to the same process run after run, so the pages it touched are
+ * still mapped there (a map over an array touches the same rows of its
+ * output). The processes share each array in equal blocks of rows, the
+ * first block of each array on another process, so that the chunks of
+ * several arrays spread from the start. */
+static PoolProcess *
+preferred_process (MpaioProcessPool *self,
+                   PoolTask         *pool_task)
+{
+  MpaioSharedArray *array = _mpaio_worker_peek_array (pool_task->worker);
+  guint64 n_rows = _mpaio_shared_array_peek_n_rows (array);
+  guint n = self->processes->len;
+  guint block;
+
+  if (n == 0 || n_rows == 0)
+    return NULL;
+
+  block = MIN ((guint) ((gdouble) pool_task->chunk.start / (gdouble) n_rows * n), n - 1);
+  return g_ptr_array_index (self->processes, (block + _mpaio_shared_array_get_id (array)) % n);
+}
+
 /* The least loaded process that can take a chunk of @estimate_us: an idle
  * one, or a busy one whose queued work stays short with it. Looks
  * round-robin from the one after the last chosen, so equal loads are
@@ -81,12 +119,9 @@ choose_process (MpaioProcessPool *self,
     {
       guint index = (self->next_process + i) % n;
       PoolProcess *candidate = g_ptr_array_index (self->processes, index);
-      guint n_held = candidate->in_flight.length;
-      gboolean has_room = n_held == 0
-                          || (n_held < self->max_in_flight
-                              && candidate->queued_us + estimate_us <= QUEUED_WORK_US);
 
-      if (has_room && (best == NULL || candidate->queued_us < best->queued_us))
+      if (has_room (self, candidate, estimate_us)
+          && (best == NULL || candidate->queued_us < best->queued_us))
         {
           best = candidate;
           best_index = index;
@@ -99,35 +134,102 @@ choose_process (MpaioProcessPool *self,
   return best;
 }
 
+/* The definition and estimate of @pool_task; FALSE when it cannot go out
+ * (its run is cancelled, or its worker's parameters cannot travel), with
+ * @error set in the latter case. */
+static gboolean
+prepare_task (MpaioProcessPool  *self,
+              PoolTask          *pool_task,
+              GError           **error)
+{
+  if (pool_task->cancellable != NULL && g_cancellable_is_cancelled (pool_task->cancellable))
+    return FALSE;
+
+  if (!(pool_task->def = _mpaio_process_pool_ensure_worker (self, pool_task->worker, error)))
+    return FALSE;
+
+  /* A worker not timed yet counts as long. */
+  pool_task->estimate_us = pool_task->def->chunk_us >= 0 ? pool_task->def->chunk_us
+                                                         : QUEUED_WORK_US;
+  return TRUE;
+}
+
+/* How far past the head of the queue chunks are looked at for their own
+ * process: the chunks a run keeps submitted. */
+#define AFFINITY_LOOKAHEAD 64
+/* Chunks shorter than this touch too little memory for where they ran
+ * before to matter: they go out in order, to whichever process has room. */
+#define AFFINITY_MIN_US 100.0
+
+/* Each chunk to its own process, wherever it is in the queue; a process
+ * holds its next chunk even when the one it runs is long, so it never waits
+ * for a round trip to the pool between its own chunks. Nothing is
+ * completed here, so the queue cannot change under the walk. */
+static void
+dispatch_to_preferred (MpaioProcessPool *self,
+                       gint64           *now)
+{
+  guint n_looked = 0;
+
+  for (GList *link = self->queue.head; link != NULL && n_looked < AFFINITY_LOOKAHEAD; n_looked++)
+    {
+      GList *next = link->next;
+      PoolTask *pool_task = link->data;
+      PoolProcess *pool_process;
+
+      if (prepare_task (self, pool_task, NULL)
+          && pool_task->estimate_us >= AFFINITY_MIN_US
+          && (pool_process = preferred_process (self, pool_task)) != NULL
+          && (has_room (self, pool_process, pool_task->estimate_us)
+              || pool_process->in_flight.length < MIN (2, self->max_in_flight)))
+        {
+          g_queue_unlink (&self->queue, link);
+          if (*now == 0)
+            *now = g_get_monotonic_time ();
+          send_task (self, pool_process, pool_task, *now);
+        }
+      link = next;
+    }
+}
+
 void
 _mpaio_process_pool_dispatch (MpaioProcessPool *self)
 {
   PoolTask *pool_task;
   gint64 now = 0; /* what is sent in this pass leaves together */
+  GError *error = NULL;
+  gboolean by_affinity;
 
-  while ((pool_task = g_queue_peek_head (&self->queue)) != NULL)
+  pool_task = g_queue_peek_head (&self->queue);
+  by_affinity = pool_task != NULL && prepare_task (self, pool_task, NULL)
+                && pool_task->estimate_us >= AFFINITY_MIN_US;
+  if (by_affinity)
+    dispatch_to_preferred (self, &now);
+
+  /* Then the rest to any process with room: one that has run out of its
+   * own chunks takes others' rather than idle, from the tail, the chunk its
+   * process would have reached last (and so, run after run, the same
+   * chunk, whose pages stay mapped where it ran before). */
+  while ((pool_task = by_affinity ? g_queue_peek_tail (&self->queue)
+                                  : g_queue_peek_head (&self->queue)) != NULL)
     {
       PoolProcess *pool_process;
 
-      /* A chunk of a run that ended is not worth a process's time. */
-      if (pool_task->cancellable != NULL && g_cancellable_is_cancelled (pool_task->cancellable))
+      if (!prepare_task (self, pool_task, &error))
         {
-          pool_queue_pop_head (&self->queue);
-          _mpaio_pool_task_complete_with_error (
-            pool_task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                            "The chunk was cancelled"));
+          g_queue_unlink (&self->queue, &pool_task->link);
+          /* A chunk of a run that ended is not worth a process's time. */
+          if (error == NULL)
+            error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                         "The chunk was cancelled");
+          _mpaio_pool_task_complete_with_error (pool_task, g_steal_pointer (&error));
           continue;
         }
-
-      pool_task->def = _mpaio_process_pool_ensure_worker (self, pool_task->worker);
-      /* A worker not timed yet counts as long. */
-      pool_task->estimate_us = pool_task->def->chunk_us >= 0 ? pool_task->def->chunk_us
-                                                             : QUEUED_WORK_US;
 
       if (!(pool_process = choose_process (self, pool_task->estimate_us)))
         break;
 
-      pool_queue_pop_head (&self->queue);
+      g_queue_unlink (&self->queue, &pool_task->link);
       if (now == 0)
         now = g_get_monotonic_time ();
       send_task (self, pool_process, pool_task, now);

@@ -73,6 +73,7 @@ struct _WorkerDef
   guint64  array_id;
   char    *type_name;
   GVariant *parameters;
+  GPtrArray *arrays;   /* the MpaioSharedArrays among the parameters */
   gdouble  chunk_us;   /* moving average of its `process` times; < 0 until known */
 };
 
@@ -183,7 +184,8 @@ void       _mpaio_process_pool_catalogue_init     (MpaioProcessPool *self);
 void       _mpaio_process_pool_catalogue_clear    (MpaioProcessPool *self);
 void       _mpaio_process_pool_catalogue_finalize (MpaioProcessPool *self);
 WorkerDef *_mpaio_process_pool_ensure_worker      (MpaioProcessPool *self,
-                                                   MpaioWorker      *worker);
+                                                   MpaioWorker      *worker,
+                                                   GError          **error);
 void       _mpaio_process_pool_send_definitions   (PoolProcess      *pool_process,
                                                    PoolTask         *pool_task);
 

@@ -97,7 +97,7 @@ complete_with_reply (PoolProcess *pool_process,
   pool_process->head_since_us = now;
 
   if (reply->type == MPAIO_MESSAGE_ERROR)
-    error = g_error_new_literal (MPAIO_ERROR, reply->code, reply->message);
+    error = _mpaio_reply_dup_error (reply);
 
   pool_task->func ((MpaioExecutor *) pool_task->pool, reply->value, error, &pool_task->record,
                    pool_task->user_data);
@@ -117,6 +117,13 @@ on_process_frame (MpaioWorkerProcess *process,
 
   if (!_mpaio_reply_decode (frame, &reply, error))
     return FALSE;
+
+  if (reply.type == MPAIO_MESSAGE_BIG_RESULT
+      && !_mpaio_reply_take_memfd (&reply, _mpaio_worker_process_steal_received_fd (process), error))
+    {
+      _mpaio_reply_clear (&reply);
+      return FALSE;
+    }
 
   if (reply.type == MPAIO_MESSAGE_HELLO)
     {

@@ -17,7 +17,7 @@ G_BEGIN_DECLS
  * for them; everything else, and every result value, is a serialized GVariant
  * that the receiver parses as untrusted data. */
 
-#define MPAIO_PROTOCOL_VERSION    1
+#define MPAIO_PROTOCOL_VERSION    2
 /* No frame may claim more; a larger claim is a protocol error, so a broken
  * peer cannot make the other side allocate what it says. */
 #define MPAIO_PROTOCOL_MAX_FRAME  (64u * 1024u * 1024u)
@@ -35,8 +35,11 @@ typedef enum
   MPAIO_MESSAGE_FORGET_WORKER, /* parent → child  "t" */
   MPAIO_MESSAGE_TASK,          /* parent → child  MpaioTaskBody */
   MPAIO_MESSAGE_RESULT,        /* child → parent  MpaioReplyHead, then "v" */
-  MPAIO_MESSAGE_ERROR,         /* child → parent  MpaioReplyHead, then "(is)": MpaioError code, message */
-  MPAIO_MESSAGE_LAST = MPAIO_MESSAGE_ERROR,
+  MPAIO_MESSAGE_ERROR,         /* child → parent  MpaioReplyHead, then "(sis)": the error's domain
+                                * (its quark's name), code, message (made valid UTF-8) */
+  MPAIO_MESSAGE_BIG_RESULT,    /* child → parent  MpaioReplyHead, then "(st)": the result's type and
+                                * size; a sealed memfd holding the serialized result rides along */
+  MPAIO_MESSAGE_LAST = MPAIO_MESSAGE_BIG_RESULT,
 } MpaioMessageType;
 
 typedef struct
@@ -64,7 +67,16 @@ typedef struct
 #define MPAIO_HELLO_TYPE  "(ui)"
 #define MPAIO_ARRAY_TYPE  "(t(uutat))"
 #define MPAIO_WORKER_TYPE "(tsta{sv})"
-#define MPAIO_ERROR_TYPE  "(is)"
+#define MPAIO_ERROR_TYPE  "(sis)"
+#define MPAIO_BIG_RESULT_TYPE "(st)"
+
+/* Results bigger than this travel as a memfd of their own, which the pool
+ * maps, instead of through the socket: memory the kernel must allocate and
+ * clear for each result costs more than the socket's copies into warm
+ * buffers, but no buffer grows beyond this, and there is no size limit. */
+#define MPAIO_PROTOCOL_BIG_RESULT (4u * 1024u * 1024u)
+/* Error messages are cut to this many bytes: an error is a sentence. */
+#define MPAIO_PROTOCOL_MAX_MESSAGE (64u * 1024u)
 
 typedef struct
 {
@@ -82,8 +94,11 @@ typedef struct
   guint64           seq;        /* RESULT, ERROR */
   gint64            started_us; /* RESULT, ERROR */
   gint64            finished_us;/* RESULT, ERROR */
-  GVariant         *value;      /* RESULT: the worker's result */
-  gint              code;       /* ERROR: an MpaioError code a worker may send */
+  GVariant         *value;      /* RESULT: the worker's result; BIG_RESULT, once mapped */
+  char             *value_type; /* BIG_RESULT */
+  guint64           value_size; /* BIG_RESULT */
+  char             *domain;     /* ERROR: the name of the error's domain */
+  gint              code;       /* ERROR */
   char             *message;    /* ERROR */
 } MpaioReply;
 
@@ -91,6 +106,19 @@ gboolean  _mpaio_reply_decode        (const MpaioFrame  *frame,
                                       MpaioReply        *reply,
                                       GError           **error);
 void      _mpaio_reply_clear         (MpaioReply        *reply);
+/* Maps the value of a BIG_RESULT reply from @fd (taken), the memfd that
+ * came with it: checked to be sealed against writes and resizing, so its
+ * pages cannot change or vanish under the mapping. */
+gboolean  _mpaio_reply_take_memfd    (MpaioReply        *reply,
+                                      int                fd,
+                                      GError           **error);
+/* A sealed memfd holding @value serialized, or -1 with @error set. */
+int       _mpaio_memfd_new_for_variant (GVariant        *value,
+                                        GError         **error);
+/* The GError an ERROR reply stands for: its own domain and code when this
+ * process knows the domain by name, MPAIO_ERROR_WORKER_FAILED naming it
+ * otherwise. */
+GError   *_mpaio_reply_dup_error     (const MpaioReply  *reply);
 
 void      _mpaio_frame_append        (GByteArray        *out,
                                       MpaioMessageType   type,
@@ -102,6 +130,9 @@ gboolean  _mpaio_frame_append_checked (GByteArray       *out,
                                       gconstpointer      head,
                                       gsize              head_length,
                                       GVariant          *body);
+void      _mpaio_frame_append_error  (GByteArray        *out,
+                                      const MpaioReplyHead *head,
+                                      const GError      *error);
 void      _mpaio_frame_append_task   (GByteArray        *out,
                                       const MpaioTaskBody *body);
 gboolean  _mpaio_frame_append_result (GByteArray       *out,

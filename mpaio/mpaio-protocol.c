@@ -5,7 +5,15 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
 
 #include "mpaio-error.h"
 #include "mpaio-protocol-private.h"
@@ -72,6 +80,24 @@ _mpaio_frame_append_checked (GByteArray       *out,
   return TRUE;
 }
 
+/* Appends an ERROR frame for @error: its domain travels by name, since
+ * quarks are numbered per process; its message is made valid UTF-8 (a
+ * message quoting a file name may not be) rather than lost. */
+void
+_mpaio_frame_append_error (GByteArray           *out,
+                           const MpaioReplyHead *head,
+                           const GError         *error)
+{
+  g_autofree char *message = g_utf8_make_valid (error->message, -1);
+
+  if (strlen (message) > MPAIO_PROTOCOL_MAX_MESSAGE)
+    *g_utf8_find_prev_char (message, message + MPAIO_PROTOCOL_MAX_MESSAGE + 1) = '\0';
+
+  _mpaio_frame_append (out, MPAIO_MESSAGE_ERROR, head, sizeof *head,
+                       g_variant_new (MPAIO_ERROR_TYPE, g_quark_to_string (error->domain),
+                                      error->code, message));
+}
+
 /* The size of a value of the fixed-size basic type @type_char, or 0 for any
  * other type. Handles ('h') are left out: they mean nothing between
  * processes. */
@@ -91,6 +117,31 @@ fixed_basic_size (char type_char)
     default:
       return 0;
     }
+}
+
+/* The size of the elements of @type when it is an array of numbers (not
+ * booleans, whose bytes must be 0 or 1), or 0. Any bytes of a size that is a
+ * multiple of it are such an array in normal form, which
+ * g_variant_is_normal_form() checks element by element (a second for 64
+ * MB): big results are mostly of these types. */
+static gsize
+number_array_element_size (const char *type)
+{
+  if (type[0] != 'a' || type[1] == 'b' || type[2] != '\0')
+    return 0;
+
+  return fixed_basic_size (type[1]);
+}
+
+static gboolean
+is_normal_form (GVariant *value)
+{
+  gsize element_size = number_array_element_size (g_variant_get_type_string (value));
+
+  if (element_size > 0)
+    return g_variant_get_size (value) % element_size == 0;
+
+  return g_variant_is_normal_form (value);
 }
 
 /* Appends a TASK frame: the message of every chunk, so written at once. */
@@ -221,7 +272,7 @@ _mpaio_frame_get_body (const MpaioFrame  *frame,
 
   bytes = g_bytes_new (frame->payload + head_length, frame->length - head_length);
   body = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (type), bytes, FALSE));
-  if (!g_variant_is_normal_form (body))
+  if (!is_normal_form (body))
     {
       g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
                    "A message of type %u does not hold a valid %s", frame->type, type);
@@ -290,6 +341,30 @@ decode_fixed_variant (const guint8 *body,
   return g_variant_ref_sink (value);
 }
 
+/* A "v" holding an array of numbers, decoded without checking each
+ * element (see number_array_element_size()): its bytes are the elements, a
+ * nul and the type string "aT"; %NULL for anything else. */
+static GVariant *
+decode_number_array_variant (const guint8 *body,
+                             gsize         length)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  char type[3];
+  gsize element_size;
+
+  if (length < 3 || body[length - 3] != '\0')
+    return NULL;
+
+  memcpy (type, body + length - 2, 2);
+  type[2] = '\0';
+  element_size = number_array_element_size (type);
+  if (element_size == 0 || (length - 3) % element_size != 0)
+    return NULL;
+
+  bytes = g_bytes_new (body, length - 3);
+  return g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (type), bytes, FALSE));
+}
+
 /* The pool's decoder of everything a worker process may send: the only code
  * that reads bytes from another process in the main process, so it takes
  * nothing on trust (the fuzzer's target). */
@@ -324,6 +399,9 @@ _mpaio_reply_decode (const MpaioFrame  *frame,
         {
           reply->value = decode_fixed_variant (frame->payload + sizeof head,
                                                frame->length - sizeof head);
+          if (reply->value == NULL)
+            reply->value = decode_number_array_variant (frame->payload + sizeof head,
+                                                        frame->length - sizeof head);
           if (reply->value != NULL)
             return TRUE;
           if (!(body = _mpaio_frame_get_body (frame, sizeof head, "v", error)))
@@ -334,11 +412,34 @@ _mpaio_reply_decode (const MpaioFrame  *frame,
 
       if (!(body = _mpaio_frame_get_body (frame, sizeof head, MPAIO_ERROR_TYPE, error)))
         return FALSE;
-      g_variant_get (body, "(is)", &reply->code, &reply->message);
-      /* Only what a worker process can honestly report. */
-      if (reply->code != MPAIO_ERROR_WORKER_FAILED && reply->code != MPAIO_ERROR_UNKNOWN_WORKER_TYPE
-          && reply->code != MPAIO_ERROR_INVALID_ARGUMENT && reply->code != MPAIO_ERROR_PROTOCOL)
+      g_variant_get (body, MPAIO_ERROR_TYPE, &reply->domain, &reply->code, &reply->message);
+      /* Of mpaio's own errors, only what a worker process can honestly
+       * report: crashes and timeouts are the pool's to see. */
+      if (g_str_equal (reply->domain, g_quark_to_string (MPAIO_ERROR))
+          && reply->code != MPAIO_ERROR_WORKER_FAILED && reply->code != MPAIO_ERROR_UNKNOWN_WORKER_TYPE
+          && reply->code != MPAIO_ERROR_INVALID_ARGUMENT && reply->code != MPAIO_ERROR_PROTOCOL
+          && reply->code != MPAIO_ERROR_NO_MEMORY)
         reply->code = MPAIO_ERROR_PROTOCOL;
+      return TRUE;
+
+    case MPAIO_MESSAGE_BIG_RESULT:
+      if (!_mpaio_frame_get_head (frame, &head, sizeof head, error))
+        return FALSE;
+      reply->seq = head.seq;
+      reply->started_us = head.started_us;
+      reply->finished_us = head.finished_us;
+
+      if (!(body = _mpaio_frame_get_body (frame, sizeof head, MPAIO_BIG_RESULT_TYPE, error)))
+        return FALSE;
+      g_variant_get (body, MPAIO_BIG_RESULT_TYPE, &reply->value_type, &reply->value_size);
+      if (!g_variant_type_string_is_valid (reply->value_type)
+          || !g_variant_type_is_definite (G_VARIANT_TYPE (reply->value_type))
+          || reply->value_size > G_MAXSSIZE)
+        {
+          g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
+                       "A big result claims an invalid type or size");
+          return FALSE;
+        }
       return TRUE;
 
     case MPAIO_MESSAGE_ARRAY:
@@ -358,4 +459,174 @@ _mpaio_reply_clear (MpaioReply *reply)
 {
   g_clear_pointer (&reply->value, g_variant_unref);
   g_clear_pointer (&reply->message, g_free);
+  g_clear_pointer (&reply->domain, g_free);
+  g_clear_pointer (&reply->value_type, g_free);
+}
+
+typedef struct
+{
+  gpointer data;
+  gsize    size;
+} Mapping;
+
+static void
+mapping_free (gpointer user_data)
+{
+  Mapping *mapping = user_data;
+
+  munmap (mapping->data, mapping->size);
+  g_free (mapping);
+}
+
+gboolean
+_mpaio_reply_take_memfd (MpaioReply  *reply,
+                         int          fd,
+                         GError     **error)
+{
+  const int needed_seals = F_SEAL_SHRINK | F_SEAL_WRITE;
+  g_autoptr(GBytes) bytes = NULL;
+  gsize size = reply->value_size;
+  struct stat st;
+  Mapping *mapping;
+  gpointer data;
+
+  if (fd < 0)
+    {
+      g_set_error_literal (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
+                           "A big result arrived without its file descriptor");
+      return FALSE;
+    }
+
+  if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || (guint64) st.st_size < size
+      || (fcntl (fd, F_GET_SEALS) & needed_seals) != needed_seals)
+    {
+      g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
+                   "A big result of %" G_GSIZE_FORMAT " bytes came in a file that is not a "
+                   "memfd of that size sealed against writes and shrinking", size);
+      g_close (fd, NULL);
+      return FALSE;
+    }
+
+  if (size == 0)
+    bytes = g_bytes_new (NULL, 0);
+  else
+    {
+      /* Populated at once: the callback is about to read it all, and one
+       * call costs less than a fault per page. */
+      data = mmap (NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      if (data == MAP_FAILED)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_NO_MEMORY,
+                       "Could not map a result of %" G_GSIZE_FORMAT " bytes: %s", size,
+                       g_strerror (saved_errno));
+          g_close (fd, NULL);
+          return FALSE;
+        }
+      mapping = g_new (Mapping, 1);
+      mapping->data = data;
+      mapping->size = size;
+      bytes = g_bytes_new_with_free_func (data, size, mapping_free, mapping);
+    }
+  g_close (fd, NULL);
+
+  reply->value = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (reply->value_type),
+                                                               bytes, FALSE));
+  if (!is_normal_form (reply->value))
+    {
+      g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
+                   "A big result does not hold a valid %s", reply->value_type);
+      g_clear_pointer (&reply->value, g_variant_unref);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* write() rather than a mapping: the kernel fills fresh pages without a
+ * fault for each. */
+int
+_mpaio_memfd_new_for_variant (GVariant  *value,
+                              GError   **error)
+{
+  const guint8 *data = g_variant_get_data (value);
+  gsize size = g_variant_get_size (value);
+  gsize written = 0;
+  int saved_errno;
+  int fd;
+
+  fd = memfd_create ("mpaio-result", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0)
+    goto failed;
+
+  while (written < size)
+    {
+      ssize_t n = write (fd, data + written, size - written);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        goto failed;
+      written += n;
+    }
+
+  if (fcntl (fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+    goto failed;
+
+  return fd;
+
+failed:
+  saved_errno = errno;
+  if (fd >= 0)
+    g_close (fd, NULL);
+  g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_NO_MEMORY,
+               "Could not store a result of %" G_GSIZE_FORMAT " bytes in shared memory: %s",
+               size, g_strerror (saved_errno));
+  return -1;
+}
+
+/* GLib's and GIO's own domains are registered on first use; a program that
+ * only meets one in a worker's error would not know it yet. */
+static void
+register_standard_domains (void)
+{
+  static gsize registered = 0;
+
+  if (g_once_init_enter (&registered))
+    {
+      (void) G_FILE_ERROR;
+      (void) G_IO_ERROR;
+      (void) G_DBUS_ERROR;
+      (void) G_RESOLVER_ERROR;
+      (void) G_TLS_ERROR;
+      (void) G_KEY_FILE_ERROR;
+      (void) G_CONVERT_ERROR;
+      (void) G_MARKUP_ERROR;
+      (void) G_OPTION_ERROR;
+      (void) G_REGEX_ERROR;
+      (void) G_SHELL_ERROR;
+      (void) G_SPAWN_ERROR;
+      (void) G_URI_ERROR;
+      (void) G_VARIANT_PARSE_ERROR;
+      (void) G_NUMBER_PARSER_ERROR;
+      g_once_init_leave (&registered, 1);
+    }
+}
+
+GError *
+_mpaio_reply_dup_error (const MpaioReply *reply)
+{
+  GQuark domain;
+
+  /* Only a domain this process registered: a quark made from a name a
+   * peer sent would be a leak it could grow at will. */
+  register_standard_domains ();
+  domain = g_quark_try_string (reply->domain);
+
+  if (domain != 0)
+    return g_error_new_literal (domain, reply->code, reply->message);
+
+  return g_error_new (MPAIO_ERROR, MPAIO_ERROR_WORKER_FAILED, "%s (error %d of %s, a domain "
+                      "unknown to this process)", reply->message, reply->code, reply->domain);
 }

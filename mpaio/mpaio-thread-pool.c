@@ -237,13 +237,13 @@ run_chunk (SubmitData   *sd,
       return;
     }
 
+  /* The worker's own error, domain and code kept, as a worker process
+   * reports it. */
   if (error == NULL)
     sd->error = g_error_new_literal (MPAIO_ERROR, MPAIO_ERROR_WORKER_FAILED,
                                      "The worker's process returned no result and no error");
-  else if (g_error_matches (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_FAILED))
-    sd->error = g_steal_pointer (&error);
   else
-    sd->error = g_error_new_literal (MPAIO_ERROR, MPAIO_ERROR_WORKER_FAILED, error->message);
+    sd->error = g_steal_pointer (&error);
 }
 
 static void

@@ -52,6 +52,9 @@ gboolean            _mpaio_worker_process_get_exited (MpaioWorkerProcess *self);
 void                _mpaio_worker_process_set_ready  (MpaioWorkerProcess *self);
 /* Frames to send are appended here, then sent by _flush(). */
 GByteArray         *_mpaio_worker_process_get_output (MpaioWorkerProcess *self);
+/* The oldest fd received and not taken yet (it came with the frames being
+ * read, or before), or -1. */
+int                 _mpaio_worker_process_steal_received_fd (MpaioWorkerProcess *self);
 /* Sends @fd with the next bytes written, and closes it then. */
 void                _mpaio_worker_process_take_fd    (MpaioWorkerProcess *self,
                                                       int                 fd);

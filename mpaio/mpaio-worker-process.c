@@ -40,6 +40,7 @@ struct _MpaioWorkerProcess
   GByteArray                        *out;
   gsize                              out_sent;
   GArray                            *out_fds;
+  GQueue                             in_fds;      /* received, for the frames that need them */
   GError                            *reason;
   gint64                             received_us; /* when the frames being read arrived */
   gsize                              in_start;    /* in: what is before it is handled */
@@ -126,6 +127,12 @@ write_output (MpaioWorkerProcess *self)
       struct msghdr msg = { 0 };
       guint n_fds = MIN (self->out_fds->len, MPAIO_PROTOCOL_MAX_FDS);
       ssize_t n;
+
+      /* An fd must arrive no later than the frame that takes it: while more
+       * are waiting than one write carries, each write carries one byte,
+       * so the rest follow before any frame is whole. */
+      if (self->out_fds->len > MPAIO_PROTOCOL_MAX_FDS)
+        iov.iov_len = 1;
 
       msg.msg_iov = &iov;
       msg.msg_iovlen = 1;
@@ -277,6 +284,13 @@ parse_frames (MpaioWorkerProcess *self,
     {
       g_byte_array_remove_range (self->in, 0, self->in_start);
       self->in_start = 0;
+
+      /* An fd comes with the first bytes of the frame that takes it: with
+       * no frame left half read, none is owed, and what a broken peer sent
+       * besides is closed rather than kept. */
+      while (self->in->len == 0 ? !g_queue_is_empty (&self->in_fds)
+                                : self->in_fds.length > MPAIO_PROTOCOL_MAX_FDS)
+        close (GPOINTER_TO_INT (g_queue_pop_head (&self->in_fds)));
     }
 
   if (self->released)
@@ -298,6 +312,48 @@ parse_frames (MpaioWorkerProcess *self,
   return !self->backlog;
 }
 
+/* recv(), keeping the fds that come with the bytes (big results) in order. */
+static ssize_t
+receive (MpaioWorkerProcess *self,
+         guint8             *buffer,
+         gsize               size)
+{
+  union {
+    char           buffer[CMSG_SPACE (sizeof (int) * MPAIO_PROTOCOL_MAX_FDS)];
+    struct cmsghdr align;
+  } control;
+  struct iovec iov = { buffer, size };
+  struct msghdr msg = { 0 };
+  ssize_t n;
+
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control.buffer;
+  msg.msg_controllen = sizeof control.buffer;
+
+  n = recvmsg (self->fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+  if (n < 0)
+    return n;
+
+  for (struct cmsghdr *cmsg = CMSG_FIRSTHDR (&msg); cmsg; cmsg = CMSG_NXTHDR (&msg, cmsg))
+    {
+      if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS)
+        {
+          guint n_fds = (cmsg->cmsg_len - CMSG_LEN (0)) / sizeof (int);
+
+          for (guint i = 0; i < n_fds; i++)
+            {
+              int fd;
+
+              memcpy (&fd, CMSG_DATA (cmsg) + i * sizeof (int), sizeof fd);
+              g_queue_push_tail (&self->in_fds, GINT_TO_POINTER (fd));
+            }
+        }
+    }
+
+  return n;
+}
+
 static void
 receive_frames (MpaioWorkerProcess *self,
                 gboolean            readable,
@@ -314,7 +370,7 @@ receive_frames (MpaioWorkerProcess *self,
       ssize_t n;
 
       g_byte_array_set_size (self->in, old_length + READ_SIZE);
-      n = recv (self->fd, self->in->data + old_length, READ_SIZE, MSG_DONTWAIT);
+      n = receive (self, self->in->data + old_length, READ_SIZE);
       g_byte_array_set_size (self->in, old_length + MAX (n, 0));
 
       if (n < 0 && errno == EINTR)
@@ -503,6 +559,8 @@ destroy (MpaioWorkerProcess *self)
   for (guint i = 0; i < self->out_fds->len; i++)
     close (g_array_index (self->out_fds, int, i));
   g_array_unref (self->out_fds);
+  while (!g_queue_is_empty (&self->in_fds))
+    close (GPOINTER_TO_INT (g_queue_pop_head (&self->in_fds)));
   g_byte_array_unref (self->in);
   g_byte_array_unref (self->out);
   g_clear_error (&self->reason);
@@ -586,6 +644,12 @@ GByteArray *
 _mpaio_worker_process_get_output (MpaioWorkerProcess *self)
 {
   return self->out;
+}
+
+int
+_mpaio_worker_process_steal_received_fd (MpaioWorkerProcess *self)
+{
+  return g_queue_is_empty (&self->in_fds) ? -1 : GPOINTER_TO_INT (g_queue_pop_head (&self->in_fds));
 }
 
 void

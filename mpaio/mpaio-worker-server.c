@@ -54,6 +54,7 @@ typedef struct
   GByteArray  *in;
   GMutex       out_lock;     /* out and oldest_unflushed_us: the watcher flushes too */
   GByteArray  *out;
+  GArray      *out_fds;      /* sent with out's first bytes, then closed */
   gint64       oldest_unflushed_us;
   guint        n_unflushed;
   /* The last clock reading, while no syscall has been made since (0 when
@@ -184,13 +185,40 @@ flush_output_locked (Server *server)
 
   while (written < server->out->len)
     {
-      ssize_t n = send (server->fd, server->out->data + written, server->out->len - written,
-                        MSG_NOSIGNAL);
+      union {
+        char           buffer[CMSG_SPACE (sizeof (int) * MPAIO_PROTOCOL_MAX_FDS)];
+        struct cmsghdr align;
+      } control;
+      struct iovec iov = { server->out->data + written, server->out->len - written };
+      struct msghdr msg = { 0 };
+      guint n_fds = MIN (server->out_fds->len, MPAIO_PROTOCOL_MAX_FDS);
+      ssize_t n;
+
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      if (n_fds > 0)
+        {
+          struct cmsghdr *cmsg;
+
+          memset (&control, 0, sizeof control);
+          msg.msg_control = control.buffer;
+          msg.msg_controllen = CMSG_SPACE (sizeof (int) * n_fds);
+          cmsg = CMSG_FIRSTHDR (&msg);
+          cmsg->cmsg_level = SOL_SOCKET;
+          cmsg->cmsg_type = SCM_RIGHTS;
+          cmsg->cmsg_len = CMSG_LEN (sizeof (int) * n_fds);
+          memcpy (CMSG_DATA (cmsg), server->out_fds->data, sizeof (int) * n_fds);
+        }
+
+      n = sendmsg (server->fd, &msg, MSG_NOSIGNAL);
 
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
         return FALSE;
+      for (guint i = 0; i < n_fds; i++)
+        close (g_array_index (server->out_fds, int, i));
+      g_array_remove_range (server->out_fds, 0, n_fds);
       written += n;
     }
 
@@ -201,15 +229,29 @@ flush_output_locked (Server *server)
 }
 
 static void
-append_error (Server           *server,
+append_error (Server               *server,
               const MpaioReplyHead *head,
-              int               code,
-              const char       *message)
+              const GError         *error)
 {
   g_mutex_lock (&server->out_lock);
-  _mpaio_frame_append (server->out, MPAIO_MESSAGE_ERROR, head, sizeof *head,
-                       g_variant_new (MPAIO_ERROR_TYPE, code, message));
+  _mpaio_frame_append_error (server->out, head, error);
   g_mutex_unlock (&server->out_lock);
+
+  /* Sent at once, not batched: a failure may end the run, and the next
+   * chunk may wait on something only the run's end releases. A failed
+   * write means the pool is gone, which the serving loop sees next. */
+  flush_output (server);
+}
+
+static void
+append_new_error (Server               *server,
+                  const MpaioReplyHead *head,
+                  MpaioError            code,
+                  const char           *message)
+{
+  g_autoptr(GError) error = g_error_new_literal (MPAIO_ERROR, code, message);
+
+  append_error (server, head, error);
 }
 
 static gboolean
@@ -246,6 +288,28 @@ handle_array (Server           *server,
   return TRUE;
 }
 
+/* The arrays a worker names (its data iterator's and its parameters')
+ * arrived before it, each once. */
+static MpaioSharedArray *
+lookup_array (guint64   id,
+              gpointer  user_data,
+              GError  **error)
+{
+  Server *server = user_data;
+  MpaioSharedArray *array = g_hash_table_lookup (server->arrays, &id);
+  const GError *array_error;
+
+  if (array != NULL)
+    return array;
+
+  if ((array_error = g_hash_table_lookup (server->array_errors, &id)) != NULL)
+    g_propagate_error (error, g_error_copy (array_error));
+  else
+    g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
+                 "The array %" G_GUINT64_FORMAT " was never sent", id);
+  return NULL;
+}
+
 static gboolean
 handle_worker (Server           *server,
                const MpaioFrame *frame,
@@ -266,14 +330,10 @@ handle_worker (Server           *server,
 
   g_variant_get (body, "(t&st@a{sv})", &id, &type_name, &array_id, &parameters);
 
-  array = g_hash_table_lookup (server->arrays, &array_id);
+  array = lookup_array (array_id, server, &slot->error);
   if (array != NULL)
-    slot->worker = _mpaio_worker_new_for_process (type_name, parameters, array, &slot->error);
-  else if (g_hash_table_contains (server->array_errors, &array_id))
-    slot->error = g_error_copy (g_hash_table_lookup (server->array_errors, &array_id));
-  else
-    slot->error = g_error_new (MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
-                               "The array of worker %s was never sent", type_name);
+    slot->worker = _mpaio_worker_new_for_process (type_name, parameters, array, lookup_array,
+                                                  server, &slot->error);
 
   g_hash_table_replace (server->workers, new_key (id), slot);
   return TRUE;
@@ -295,6 +355,34 @@ handle_forget (GHashTable       *table,
   return TRUE;
 }
 
+/* A big result goes in a memfd of its own, sent at once: the pool maps it
+ * instead of reading it through the socket, and one fd per write keeps fds
+ * and frames in step. */
+static void
+run_big_result (Server               *server,
+                const MpaioReplyHead *head,
+                GVariant             *result)
+{
+  g_autoptr(GError) error = NULL;
+  int fd = _mpaio_memfd_new_for_variant (result, &error);
+
+  if (fd < 0)
+    {
+      append_error (server, head, error);
+      return;
+    }
+
+  g_mutex_lock (&server->out_lock);
+  _mpaio_frame_append (server->out, MPAIO_MESSAGE_BIG_RESULT, head, sizeof *head,
+                       g_variant_new (MPAIO_BIG_RESULT_TYPE, g_variant_get_type_string (result),
+                                      (guint64) g_variant_get_size (result)));
+  g_array_append_val (server->out_fds, fd);
+  server->n_unflushed++;
+  g_mutex_unlock (&server->out_lock);
+
+  flush_output (server);
+}
+
 static void
 run_task (Server              *server,
           WorkerSlot          *slot,
@@ -308,23 +396,21 @@ run_task (Server              *server,
 
   if (slot == NULL)
     {
-      append_error (server, &head, MPAIO_ERROR_PROTOCOL, "A task named an unknown worker");
+      append_new_error (server, &head, MPAIO_ERROR_PROTOCOL, "A task named an unknown worker");
       return;
     }
 
   if (slot->error != NULL)
     {
-      append_error (server, &head, slot->error->domain == MPAIO_ERROR ? slot->error->code
-                                                                       : MPAIO_ERROR_WORKER_FAILED,
-                    slot->error->message);
+      append_error (server, &head, slot->error);
       return;
     }
 
   if (chunk.start > chunk.end
       || chunk.end > mpaio_shared_array_get_n_rows (mpaio_worker_get_array (slot->worker)))
     {
-      append_error (server, &head, MPAIO_ERROR_INVALID_ARGUMENT,
-                    "The chunk's rows are outside the array");
+      append_new_error (server, &head, MPAIO_ERROR_INVALID_ARGUMENT,
+                        "The chunk's rows are outside the array");
       return;
     }
 
@@ -351,7 +437,13 @@ run_task (Server              *server,
 
   if (result == NULL)
     {
-      append_error (server, &head, MPAIO_ERROR_WORKER_FAILED, error->message);
+      append_error (server, &head, error);
+      return;
+    }
+
+  if (g_variant_get_size (result) > MPAIO_PROTOCOL_BIG_RESULT)
+    {
+      run_big_result (server, &head, result);
       return;
     }
 
@@ -371,7 +463,7 @@ run_task (Server              *server,
                          "%u bytes: write big outputs to a writable shared array",
                          G_OBJECT_TYPE_NAME (slot->worker), g_variant_get_size (result),
                          MPAIO_PROTOCOL_MAX_FRAME);
-      append_error (server, &head, MPAIO_ERROR_WORKER_FAILED, message);
+      append_new_error (server, &head, MPAIO_ERROR_WORKER_FAILED, message);
     }
 }
 
@@ -562,6 +654,7 @@ _mpaio_worker_server_run (int fd)
   server.fd = fd;
   server.in = g_byte_array_sized_new (READ_SIZE);
   server.out = g_byte_array_sized_new (FLUSH_AFTER_SIZE);
+  server.out_fds = g_array_new (FALSE, FALSE, sizeof (int));
   g_queue_init (&server.fds);
   server.arrays = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
   server.array_errors = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
@@ -588,6 +681,9 @@ _mpaio_worker_server_run (int fd)
     close (GPOINTER_TO_INT (g_queue_pop_head (&server.fds)));
   g_byte_array_unref (server.in);
   g_byte_array_unref (server.out);
+  for (guint i = 0; i < server.out_fds->len; i++)
+    close (g_array_index (server.out_fds, int, i));
+  g_array_unref (server.out_fds);
   g_mutex_clear (&server.out_lock);
   close (server.wake_fd);
   close (fd);

@@ -9,6 +9,7 @@
 
 #include "mpaio-error.h"
 #include "mpaio-data-iterator-private.h"
+#include "mpaio-worker-parameters-private.h"
 #include "mpaio-worker-private.h"
 
 /**
@@ -24,10 +25,28 @@
  * the main context that started the run, once per chunk.
  *
  * A worker is configured like any GObject: its readable and writable
- * properties of plain types (booleans, numbers, enums, flags, strings and
- * variants) are its parameters, copied to the worker's counterpart in each
- * worker process. Other state of the main-process instance (such as totals
- * accumulated by `process_callback`) stays in the main process.
+ * properties are its parameters, copied to the worker's counterpart in each
+ * worker process. They may be booleans, numbers, enums, flags, strings
+ * (copied byte for byte: a file name need not be UTF-8), string arrays,
+ * [struct@GLib.Bytes], [struct@GLib.Variant]s and
+ * [class@Mpaio.SharedArray]s, together at most 63 MiB once serialized. A
+ * shared array travels as the data iterator's does: its file descriptor is
+ * passed once to each worker process, which maps it read-only unless the
+ * array was created [flags@Mpaio.SharedArrayFlags.WRITABLE]. So a worker can
+ * read several input arrays and write output arrays, whose rows written by
+ * `process` are visible to the main process by the time the chunk's
+ * `process_callback` runs. A run of a worker with a readable and writable
+ * property of any other type (an object, a pointer, another boxed type)
+ * fails at its start with %MPAIO_ERROR_INVALID_ARGUMENT naming the
+ * property: state of the main-process instance (such as totals
+ * accumulated by `process_callback`) belongs in fields or read-only
+ * properties, which stay in the main process.
+ *
+ * An error `process` sets reaches the caller of the run with its own domain
+ * and code when the domain is registered in the main process too (by its
+ * quark's name), its message prefixed with the chunk and worker; an error of
+ * a domain only the worker process knows arrives as
+ * %MPAIO_ERROR_WORKER_FAILED, naming it.
  *
  * In a worker process the worker's type is looked up by name, so a C
  * program calls `g_type_ensure()` on its worker types before
@@ -41,6 +60,12 @@ typedef struct
 {
   MpaioDataIterator *data_iterator;
   gint               generation;
+  /* The parameters serialized at parameters_generation, and the arrays
+   * among them; executors may ask from any thread. */
+  GMutex             parameters_lock;
+  GVariant          *parameters;
+  GPtrArray         *parameter_arrays;
+  guint              parameters_generation;
 } MpaioWorkerPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (MpaioWorker, mpaio_worker, G_TYPE_OBJECT)
@@ -59,6 +84,9 @@ mpaio_worker_finalize (GObject *object)
   MpaioWorkerPrivate *priv = mpaio_worker_get_instance_private (MPAIO_WORKER (object));
 
   g_clear_object (&priv->data_iterator);
+  g_clear_pointer (&priv->parameters, g_variant_unref);
+  g_clear_pointer (&priv->parameter_arrays, g_ptr_array_unref);
+  g_mutex_clear (&priv->parameters_lock);
 
   G_OBJECT_CLASS (mpaio_worker_parent_class)->finalize (object);
 }
@@ -101,14 +129,6 @@ mpaio_worker_set_property (GObject      *object,
     }
 }
 
-static gboolean
-is_parameter (GParamSpec *pspec)
-{
-  const GParamFlags rw = G_PARAM_READABLE | G_PARAM_WRITABLE;
-
-  return (pspec->flags & rw) == rw && pspec->owner_type != MPAIO_TYPE_WORKER;
-}
-
 /* Any change of a subclass's property may change what `process` computes,
  * so executors holding a copy of the worker elsewhere must send it again. */
 static void
@@ -117,7 +137,7 @@ mpaio_worker_notify (GObject    *object,
 {
   MpaioWorkerPrivate *priv = mpaio_worker_get_instance_private (MPAIO_WORKER (object));
 
-  if (is_parameter (pspec))
+  if (_mpaio_worker_is_parameter (pspec))
     g_atomic_int_inc (&priv->generation);
 
   if (G_OBJECT_CLASS (mpaio_worker_parent_class)->notify)
@@ -152,6 +172,9 @@ mpaio_worker_class_init (MpaioWorkerClass *klass)
 static void
 mpaio_worker_init (MpaioWorker *self)
 {
+  MpaioWorkerPrivate *priv = mpaio_worker_get_instance_private (self);
+
+  g_mutex_init (&priv->parameters_lock);
 }
 
 /**
@@ -296,114 +319,45 @@ _mpaio_worker_get_generation (MpaioWorker *self)
   return (guint) g_atomic_int_get (&priv->generation);
 }
 
-static GVariant *
-value_to_variant (const GValue *value)
-{
-  switch (G_TYPE_FUNDAMENTAL (G_VALUE_TYPE (value)))
-    {
-    case G_TYPE_BOOLEAN: return g_variant_new_boolean (g_value_get_boolean (value));
-    case G_TYPE_CHAR:    return g_variant_new_int32 (g_value_get_schar (value));
-    case G_TYPE_UCHAR:   return g_variant_new_byte (g_value_get_uchar (value));
-    case G_TYPE_INT:     return g_variant_new_int32 (g_value_get_int (value));
-    case G_TYPE_UINT:    return g_variant_new_uint32 (g_value_get_uint (value));
-    case G_TYPE_LONG:    return g_variant_new_int64 (g_value_get_long (value));
-    case G_TYPE_ULONG:   return g_variant_new_uint64 (g_value_get_ulong (value));
-    case G_TYPE_INT64:   return g_variant_new_int64 (g_value_get_int64 (value));
-    case G_TYPE_UINT64:  return g_variant_new_uint64 (g_value_get_uint64 (value));
-    case G_TYPE_FLOAT:   return g_variant_new_double (g_value_get_float (value));
-    case G_TYPE_DOUBLE:  return g_variant_new_double (g_value_get_double (value));
-    case G_TYPE_ENUM:    return g_variant_new_int32 (g_value_get_enum (value));
-    case G_TYPE_FLAGS:   return g_variant_new_uint32 (g_value_get_flags (value));
-    /* Maybe types, so a NULL string or variant is copied as NULL. */
-    case G_TYPE_STRING:
-      return g_variant_new_maybe (G_VARIANT_TYPE_STRING,
-                                  g_value_get_string (value)
-                                    ? g_variant_new_string (g_value_get_string (value))
-                                    : NULL);
-    case G_TYPE_VARIANT:
-      return g_variant_new_maybe (G_VARIANT_TYPE_VARIANT,
-                                  g_value_get_variant (value)
-                                    ? g_variant_new_variant (g_value_get_variant (value))
-                                    : NULL);
-    default:
-      return NULL;
-    }
-}
-
-/* The inverse of value_to_variant(), for a value initialised to the
- * property's type; the variant came over the wire, so its type is checked. */
-static gboolean
-variant_to_value (GVariant *variant,
-                  GValue   *value)
-{
-#define EXPECT(t) if (!g_variant_is_of_type (variant, G_VARIANT_TYPE (t))) return FALSE
-  switch (G_TYPE_FUNDAMENTAL (G_VALUE_TYPE (value)))
-    {
-    case G_TYPE_BOOLEAN: EXPECT ("b"); g_value_set_boolean (value, g_variant_get_boolean (variant)); break;
-    case G_TYPE_CHAR:    EXPECT ("i"); g_value_set_schar (value, (gint8) g_variant_get_int32 (variant)); break;
-    case G_TYPE_UCHAR:   EXPECT ("y"); g_value_set_uchar (value, g_variant_get_byte (variant)); break;
-    case G_TYPE_INT:     EXPECT ("i"); g_value_set_int (value, g_variant_get_int32 (variant)); break;
-    case G_TYPE_UINT:    EXPECT ("u"); g_value_set_uint (value, g_variant_get_uint32 (variant)); break;
-    case G_TYPE_LONG:    EXPECT ("x"); g_value_set_long (value, g_variant_get_int64 (variant)); break;
-    case G_TYPE_ULONG:   EXPECT ("t"); g_value_set_ulong (value, g_variant_get_uint64 (variant)); break;
-    case G_TYPE_INT64:   EXPECT ("x"); g_value_set_int64 (value, g_variant_get_int64 (variant)); break;
-    case G_TYPE_UINT64:  EXPECT ("t"); g_value_set_uint64 (value, g_variant_get_uint64 (variant)); break;
-    case G_TYPE_FLOAT:   EXPECT ("d"); g_value_set_float (value, (gfloat) g_variant_get_double (variant)); break;
-    case G_TYPE_DOUBLE:  EXPECT ("d"); g_value_set_double (value, g_variant_get_double (variant)); break;
-    case G_TYPE_ENUM:    EXPECT ("i"); g_value_set_enum (value, g_variant_get_int32 (variant)); break;
-    case G_TYPE_FLAGS:   EXPECT ("u"); g_value_set_flags (value, g_variant_get_uint32 (variant)); break;
-    case G_TYPE_STRING:
-      {
-        g_autoptr(GVariant) just = NULL;
-
-        EXPECT ("ms");
-        just = g_variant_get_maybe (variant);
-        g_value_set_string (value, just ? g_variant_get_string (just, NULL) : NULL);
-        break;
-      }
-    case G_TYPE_VARIANT:
-      {
-        g_autoptr(GVariant) just = NULL;
-
-        EXPECT ("mv");
-        just = g_variant_get_maybe (variant);
-        g_value_take_variant (value, just ? g_variant_get_variant (just) : NULL);
-        break;
-      }
-    default:
-      return FALSE;
-    }
-#undef EXPECT
-  return TRUE;
-}
-
+/* The serialized parameters are kept for as long as no parameter changes:
+ * the run checks them at its start, and the executor sends the same. */
 GVariant *
-_mpaio_worker_dup_parameters (MpaioWorker *self)
+_mpaio_worker_dup_parameters (MpaioWorker  *self,
+                              GPtrArray   **arrays,
+                              GError      **error)
 {
-  g_autofree GParamSpec **pspecs = NULL;
-  GVariantBuilder builder;
-  guint n_pspecs;
+  MpaioWorkerPrivate *priv = mpaio_worker_get_instance_private (self);
+  guint generation = _mpaio_worker_get_generation (self);
+  g_autoptr(GPtrArray) new_arrays = NULL;
+  GVariant *parameters;
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{sv}"));
-  pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (self), &n_pspecs);
-
-  for (guint i = 0; i < n_pspecs; i++)
+  g_mutex_lock (&priv->parameters_lock);
+  if (priv->parameters != NULL && priv->parameters_generation == generation)
     {
-      g_auto(GValue) value = G_VALUE_INIT;
-      GVariant *variant;
-
-      if (!is_parameter (pspecs[i]))
-        continue;
-
-      g_value_init (&value, pspecs[i]->value_type);
-      g_object_get_property (G_OBJECT (self), pspecs[i]->name, &value);
-
-      variant = value_to_variant (&value);
-      if (variant != NULL)
-        g_variant_builder_add (&builder, "{sv}", pspecs[i]->name, variant);
+      parameters = g_variant_ref (priv->parameters);
+      if (arrays != NULL)
+        *arrays = g_ptr_array_ref (priv->parameter_arrays);
+      g_mutex_unlock (&priv->parameters_lock);
+      return parameters;
     }
+  g_mutex_unlock (&priv->parameters_lock);
 
-  return g_variant_ref_sink (g_variant_builder_end (&builder));
+  new_arrays = g_ptr_array_new_with_free_func (g_object_unref);
+  parameters = _mpaio_worker_parameters_serialize (G_OBJECT (self), new_arrays, error);
+  if (parameters == NULL)
+    return NULL;
+
+  g_mutex_lock (&priv->parameters_lock);
+  g_clear_pointer (&priv->parameters, g_variant_unref);
+  g_clear_pointer (&priv->parameter_arrays, g_ptr_array_unref);
+  priv->parameters = g_variant_ref (parameters);
+  priv->parameter_arrays = g_ptr_array_ref (new_arrays);
+  priv->parameters_generation = generation;
+  g_mutex_unlock (&priv->parameters_lock);
+
+  if (arrays != NULL)
+    *arrays = g_steal_pointer (&new_arrays);
+  return parameters;
 }
 
 /* GtkBuilder's rule: "MyAddWorker" is registered by my_add_worker_get_type(). */
@@ -467,19 +421,18 @@ lookup_worker_type (const char  *type_name,
 }
 
 MpaioWorker *
-_mpaio_worker_new_for_process (const char        *type_name,
-                               GVariant          *parameters,
-                               MpaioSharedArray  *array,
-                               GError           **error)
+_mpaio_worker_new_for_process (const char            *type_name,
+                               GVariant              *parameters,
+                               MpaioSharedArray      *array,
+                               MpaioArrayLookupFunc   lookup_array,
+                               gpointer               user_data,
+                               GError               **error)
 {
   g_autoptr(GTypeClass) klass = NULL;
   g_autoptr(GPtrArray) names = g_ptr_array_new ();
   g_autoptr(GArray) values = g_array_new (FALSE, TRUE, sizeof (GValue));
   g_autoptr(MpaioDataIterator) iterator = NULL;
-  GVariantIter iter;
-  const char *name;
-  GVariant *variant;
-  GObject *object;
+  GValue value = G_VALUE_INIT;
   GType type;
 
   g_array_set_clear_func (values, (GDestroyNotify) g_value_unset);
@@ -493,46 +446,16 @@ _mpaio_worker_new_for_process (const char        *type_name,
 
   klass = g_type_class_ref (type);
 
-  g_variant_iter_init (&iter, parameters);
-  while (g_variant_iter_loop (&iter, "{&sv}", &name, &variant))
-    {
-      GParamSpec *pspec = g_object_class_find_property (G_OBJECT_CLASS (klass), name);
-      GValue value = G_VALUE_INIT;
+  if (!_mpaio_worker_parameters_deserialize (G_OBJECT_CLASS (klass), parameters, lookup_array,
+                                             user_data, names, values, error))
+    return NULL;
 
-      if (pspec == NULL || !is_parameter (pspec))
-        {
-          g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
-                       "%s has no parameter named %s", type_name, name);
-          g_variant_unref (variant);
-          return NULL;
-        }
+  g_value_init (&value, MPAIO_TYPE_DATA_ITERATOR);
+  g_value_set_object (&value, iterator);
+  g_ptr_array_add (names, (gpointer) "data-iterator");
+  g_array_append_val (values, value);
 
-      g_value_init (&value, pspec->value_type);
-      if (!variant_to_value (variant, &value))
-        {
-          g_value_unset (&value);
-          g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
-                       "The parameter %s of %s has a value of type %s", name, type_name,
-                       g_variant_get_type_string (variant));
-          g_variant_unref (variant);
-          return NULL;
-        }
-      g_param_value_validate (pspec, &value);
-
-      g_ptr_array_add (names, (gpointer) pspec->name);
-      g_array_append_val (values, value);
-    }
-
-  {
-    GValue value = G_VALUE_INIT;
-
-    g_value_init (&value, MPAIO_TYPE_DATA_ITERATOR);
-    g_value_set_object (&value, iterator);
-    g_ptr_array_add (names, (gpointer) "data-iterator");
-    g_array_append_val (values, value);
-  }
-
-  object = g_object_new_with_properties (type, names->len, (const char **) names->pdata,
-                                         (const GValue *) values->data);
-  return MPAIO_WORKER (object);
+  return MPAIO_WORKER (g_object_new_with_properties (type, names->len,
+                                                     (const char **) names->pdata,
+                                                     (const GValue *) values->data));
 }

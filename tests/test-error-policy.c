@@ -484,7 +484,7 @@ assert_chunk_0_failed (MpaioRunReport *report)
           const GError *error = mpaio_chunk_record_get_error (record);
 
           g_assert_cmpint (record->outcome, ==, MPAIO_CHUNK_OUTCOME_FAILED);
-          g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_FAILED);
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
           mpaio_test_assert_message_contains (error, "Chunk 0 (rows 0 to 1)");
           mpaio_test_assert_message_contains (error, "refused chunk 0");
           return;
@@ -507,7 +507,7 @@ test_finish_in_flight (gconstpointer data)
 
   worker = run_gated (data, MPAIO_ERROR_POLICY_FINISH_IN_FLIGHT, &error, &report, &max_in_flight);
 
-  g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_FAILED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
   mpaio_test_assert_message_contains (error, "Chunk 0 (rows 0 to 1)");
   mpaio_test_assert_message_contains (error, "refused chunk 0");
   assert_chunk_0_failed (report);
@@ -534,7 +534,7 @@ test_fail_fast (gconstpointer data)
 
   worker = run_gated (data, MPAIO_ERROR_POLICY_FAIL_FAST, &error, &report, &max_in_flight);
 
-  g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_FAILED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
   mpaio_test_assert_message_contains (error, "Chunk 0 (rows 0 to 1)");
   mpaio_test_assert_message_contains (error, "refused chunk 0");
   assert_chunk_0_failed (report);
@@ -564,7 +564,7 @@ run_continue (gconstpointer data, gboolean ordered)
   finished = mpaio_test_run (orchestrator, NULL, &error);
 
   g_assert_null (finished);
-  g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_FAILED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
   mpaio_test_assert_message_contains (error, "6 of 40 chunks failed: ");
   /* The first three in chunk order, whatever order they failed in. */
   mpaio_test_assert_message_contains (error, "Chunk 3 (rows 3 to 4)");
@@ -598,7 +598,7 @@ run_continue (gconstpointer data, gboolean ordered)
               g_strdup_printf ("refused chunk %" G_GUINT64_FORMAT, record->chunk_index);
 
           g_assert_true (gate_worker_fails (worker, record->chunk_index));
-          g_assert_error (record->error, MPAIO_ERROR, MPAIO_ERROR_WORKER_FAILED);
+          g_assert_error (record->error, G_IO_ERROR, G_IO_ERROR_FAILED);
           mpaio_test_assert_message_contains (record->error, expected);
         }
     }

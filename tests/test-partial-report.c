@@ -178,7 +178,7 @@ run_failed (gconstpointer data, gboolean ordered)
   mpaio_orchestrator_set_ordered (orchestrator, ordered);
   finished = mpaio_test_run (orchestrator, NULL, &error);
   g_assert_null (finished);
-  g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_FAILED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
 
   report = mpaio_orchestrator_get_last_report (orchestrator);
   assert_report_matches (report, iterator, mpaio_test_fail_worker_get_results (worker));
@@ -186,7 +186,7 @@ run_failed (gconstpointer data, gboolean ordered)
   /* The failed chunk carries the error the run ended with. */
   failed = find_record (report, 0);
   g_assert_cmpint (mpaio_chunk_record_get_outcome (failed), ==, MPAIO_CHUNK_OUTCOME_FAILED);
-  g_assert_error (mpaio_chunk_record_get_error (failed), MPAIO_ERROR, MPAIO_ERROR_WORKER_FAILED);
+  g_assert_error (mpaio_chunk_record_get_error (failed), G_IO_ERROR, G_IO_ERROR_FAILED);
   g_assert_cmpstr (mpaio_chunk_record_get_error (failed)->message, ==, error->message);
   mpaio_test_assert_message_contains (failed->error, "Chunk 0 (rows 0 to 1)");
   mpaio_test_assert_message_contains (failed->error, "boom at chunk 0");
@@ -367,7 +367,7 @@ test_record_copy (void)
   g_test_summary ("A failed chunk's record copies with its own error, which outlives the report");
 
   finished = mpaio_test_run (orchestrator, NULL, &error);
-  g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_FAILED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
   copy =
       mpaio_chunk_record_copy (find_record (mpaio_orchestrator_get_last_report (orchestrator), 3));
   g_assert_true (copy->error !=

@@ -165,7 +165,7 @@ test_worker_failed (void)
   g_test_summary ("A failing process ends the run with its message; the pool goes on");
 
   report = mpaio_test_run (orchestrator, NULL, &error);
-  g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_FAILED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
   mpaio_test_assert_message_contains (error, "boom at chunk 4");
   g_assert_null (report);
 
@@ -437,6 +437,49 @@ test_dropped_while_busy (void)
   g_assert_null (pool);
 }
 
+/* A chunk's rows go to the process that ran them before: the pages it
+ * touched there are still mapped. */
+static void
+test_affinity (void)
+{
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (2);
+  g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (400);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 4);
+  GPid first_pids[4] = { 0 };
+
+  g_test_summary ("Run after run, each chunk of an array goes to the same worker process, "
+                  "and the processes share the chunks");
+
+  for (guint run = 0; run < 4; run++)
+    {
+      g_autoptr(MpaioTestSpinWorker) worker = mpaio_test_spin_worker_new (iterator, 3000, -1);
+      g_autoptr(MpaioOrchestrator) orchestrator =
+        mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
+      g_autoptr(MpaioRunReport) report = NULL;
+      g_autoptr(GError) error = NULL;
+
+      report = mpaio_test_run (orchestrator, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (mpaio_run_report_get_n_records (report), ==, 4);
+
+      for (guint i = 0; i < 4; i++)
+        {
+          const MpaioChunkRecord *record = mpaio_run_report_get_record (report, i);
+
+          g_assert_cmpuint (record->chunk_index, <, 4);
+          if (run == 0)
+            first_pids[record->chunk_index] = record->pid;
+          else
+            g_assert_cmpint (record->pid, ==, first_pids[record->chunk_index]);
+        }
+    }
+
+  /* Neighbouring rows together, and both processes busy. */
+  g_assert_cmpint (first_pids[0], ==, first_pids[1]);
+  g_assert_cmpint (first_pids[2], ==, first_pids[3]);
+  g_assert_cmpint (first_pids[0], !=, first_pids[2]);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -462,6 +505,7 @@ main (int   argc,
   g_test_add_func ("/process-pool/no-growth", test_no_growth);
   g_test_add_func ("/process-pool/spawn-without-init", test_spawn_without_init);
   g_test_add_func ("/process-pool/dropped-while-busy", test_dropped_while_busy);
+  g_test_add_func ("/process-pool/affinity", test_affinity);
 
   return g_test_run ();
 }

@@ -11,9 +11,10 @@
 #include "mpaio-test-workers.h"
 #include "mpaio-worker-private.h"
 
-/* A worker with a parameter of every plain kind, plus two properties that
- * are not parameters: state the main process keeps (read-only, notified by
- * process_callback as a GUI would want) and an object. */
+/* A worker with a parameter of several plain kinds, plus a property that
+ * is not a parameter: state the main process keeps (read-only, notified by
+ * process_callback as a GUI would want). Every kind travelling to real
+ * worker processes is test-parameters' subject. */
 
 #define TW_TYPE_PARAM_WORKER (tw_param_worker_get_type ())
 G_DECLARE_FINAL_TYPE (TwParamWorker, tw_param_worker, TW, PARAM_WORKER, MpaioWorker)
@@ -31,7 +32,6 @@ struct _TwParamWorker
   GVariant   *options;
 
   guint       n_delivered;
-  GObject    *companion;
 };
 
 G_DEFINE_FINAL_TYPE (TwParamWorker, tw_param_worker, MPAIO_TYPE_WORKER)
@@ -46,7 +46,6 @@ enum {
   PARAM_PROP_LABEL,
   PARAM_PROP_OPTIONS,
   PARAM_PROP_N_DELIVERED,
-  PARAM_PROP_COMPANION,
   PARAM_N_PROPS
 };
 
@@ -91,7 +90,6 @@ tw_param_worker_get_property (GObject    *object,
     case PARAM_PROP_LABEL: g_value_set_string (value, self->label); break;
     case PARAM_PROP_OPTIONS: g_value_set_variant (value, self->options); break;
     case PARAM_PROP_N_DELIVERED: g_value_set_uint (value, self->n_delivered); break;
-    case PARAM_PROP_COMPANION: g_value_set_object (value, self->companion); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -119,7 +117,6 @@ tw_param_worker_set_property (GObject      *object,
       g_clear_pointer (&self->options, g_variant_unref);
       self->options = g_value_dup_variant (value);
       break;
-    case PARAM_PROP_COMPANION: g_set_object (&self->companion, g_value_get_object (value)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -131,7 +128,6 @@ tw_param_worker_finalize (GObject *object)
 
   g_free (self->label);
   g_clear_pointer (&self->options, g_variant_unref);
-  g_clear_object (&self->companion);
 
   G_OBJECT_CLASS (tw_param_worker_parent_class)->finalize (object);
 }
@@ -166,8 +162,6 @@ tw_param_worker_class_init (TwParamWorkerClass *klass)
   param_properties[PARAM_PROP_N_DELIVERED] =
     g_param_spec_uint ("n-delivered", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  param_properties[PARAM_PROP_COMPANION] =
-    g_param_spec_object ("companion", NULL, NULL, G_TYPE_OBJECT, rw);
 
   g_object_class_install_properties (object_class, PARAM_N_PROPS, param_properties);
 }
@@ -257,10 +251,20 @@ tw_no_process_worker_get_type (void)
 /* Helpers */
 
 /* The parameters as the dictionary they are, checking their container. */
+static GVariant *
+dup_parameters (MpaioWorker *worker)
+{
+  g_autoptr(GError) error = NULL;
+  GVariant *parameters = _mpaio_worker_dup_parameters (worker, NULL, &error);
+
+  g_assert_no_error (error);
+  return parameters;
+}
+
 static GVariantDict *
 dup_parameters_dict (MpaioWorker *worker)
 {
-  g_autoptr(GVariant) parameters = _mpaio_worker_dup_parameters (worker);
+  g_autoptr(GVariant) parameters = dup_parameters (worker);
 
   g_assert_nonnull (parameters);
   g_assert_false (g_variant_is_floating (parameters));
@@ -272,9 +276,18 @@ dup_parameters_dict (MpaioWorker *worker)
 static guint
 count_parameters (MpaioWorker *worker)
 {
-  g_autoptr(GVariant) parameters = _mpaio_worker_dup_parameters (worker);
+  g_autoptr(GVariant) parameters = dup_parameters (worker);
 
   return (guint) g_variant_n_children (parameters);
+}
+
+static MpaioSharedArray *
+refuse_array (guint64   id,
+              gpointer  user_data,
+              GError  **error)
+{
+  g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL, "no array %" G_GUINT64_FORMAT, id);
+  return NULL;
 }
 
 /* Rebuilds @worker as a worker process does, over @array. */
@@ -283,9 +296,10 @@ rebuild (MpaioWorker       *worker,
          MpaioSharedArray  *array,
          GError           **error)
 {
-  g_autoptr(GVariant) parameters = _mpaio_worker_dup_parameters (worker);
+  g_autoptr(GVariant) parameters = dup_parameters (worker);
 
-  return _mpaio_worker_new_for_process (G_OBJECT_TYPE_NAME (worker), parameters, array, error);
+  return _mpaio_worker_new_for_process (G_OBJECT_TYPE_NAME (worker), parameters, array,
+                                        refuse_array, NULL, error);
 }
 
 /* Tries to rebuild a worker of @type_name from parameters in GVariant text
@@ -303,7 +317,8 @@ assert_rebuild_fails (const char *type_name,
   g_autoptr(MpaioWorker) worker = NULL;
 
   g_assert_no_error (error);
-  worker = _mpaio_worker_new_for_process (type_name, parameters, array, &error);
+  worker = _mpaio_worker_new_for_process (type_name, parameters, array, refuse_array, NULL,
+                                          &error);
   g_assert_error (error, MPAIO_ERROR, code);
   g_assert_null (worker);
   g_assert_nonnull (strstr (error->message, message_part));
@@ -362,7 +377,6 @@ static TwParamWorker *
 new_param_worker (MpaioSharedArray *array)
 {
   g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_chunked (array, 10);
-  g_autoptr(GObject) companion = g_object_new (G_TYPE_OBJECT, NULL);
 
   return g_object_new (TW_TYPE_PARAM_WORKER,
                        "data-iterator", iterator,
@@ -373,7 +387,6 @@ new_param_worker (MpaioSharedArray *array)
                        "dtype", MPAIO_DTYPE_FLOAT64,
                        "label", "forty-two",
                        "options", g_variant_new_parsed ("{'mode': <'fast'>, 'depth': <3>}"),
-                       "companion", companion,
                        NULL);
 }
 
@@ -390,7 +403,8 @@ test_parameters_kinds (void)
   guint64 count = 0;
   gdouble scale = 0;
   gint32 dtype = 0;
-  const char *label = NULL;
+  g_autoptr(GVariant) label = NULL;
+  g_autoptr(GVariant) label_bytes = NULL;
 
   g_assert_true (g_variant_dict_lookup (dict, "flag", "b", &flag));
   g_assert_true (flag);
@@ -402,15 +416,17 @@ test_parameters_kinds (void)
   g_assert_cmpfloat (scale, ==, 2.5);
   g_assert_true (g_variant_dict_lookup (dict, "dtype", "i", &dtype));
   g_assert_cmpint (dtype, ==, MPAIO_DTYPE_FLOAT64);
-  g_assert_true (g_variant_dict_lookup (dict, "label", "m&s", &label));
-  g_assert_cmpstr (label, ==, "forty-two");
+  /* Strings travel as bytes: file names need not be UTF-8. */
+  g_assert_true (g_variant_dict_lookup (dict, "label", "@may", &label));
+  label_bytes = g_variant_get_maybe (label);
+  g_assert_nonnull (label_bytes);
+  g_assert_cmpstr (g_variant_get_bytestring (label_bytes), ==, "forty-two");
   g_assert_true (g_variant_dict_lookup (dict, "options", "mv", &options));
   expected_options = g_variant_ref_sink (g_variant_new_parsed ("{'mode': <'fast'>, 'depth': <3>}"));
   g_assert_true (g_variant_equal (options, expected_options));
 
-  /* State and objects are not parameters, nor is the iterator. */
+  /* State is not a parameter, nor is the iterator. */
   g_assert_false (g_variant_dict_contains (dict, "n-delivered"));
-  g_assert_false (g_variant_dict_contains (dict, "companion"));
   g_assert_false (g_variant_dict_contains (dict, "data-iterator"));
   g_assert_cmpuint (count_parameters (MPAIO_WORKER (worker)), ==, 7);
 }
@@ -479,11 +495,10 @@ test_new_for_process_kinds (void)
   g_assert_nonnull (param_copy->options);
   g_assert_true (g_variant_equal (param_copy->options, worker->options));
   /* Not parameters, so not copied. */
-  g_assert_null (param_copy->companion);
   g_assert_cmpuint (param_copy->n_delivered, ==, 0);
 
-  parameters = _mpaio_worker_dup_parameters (MPAIO_WORKER (worker));
-  copy_parameters = _mpaio_worker_dup_parameters (copy);
+  parameters = dup_parameters (MPAIO_WORKER (worker));
+  copy_parameters = dup_parameters (copy);
   g_assert_true (g_variant_equal (parameters, copy_parameters));
 }
 
@@ -520,7 +535,8 @@ test_new_for_process_lazy_type (void)
   /* Nothing in this program registers it before this test. */
   g_assert_true (g_type_from_name ("MpaioTestLazyWorker") == G_TYPE_INVALID);
 
-  worker = _mpaio_worker_new_for_process ("MpaioTestLazyWorker", parameters, array, &error);
+  worker = _mpaio_worker_new_for_process ("MpaioTestLazyWorker", parameters, array,
+                                          refuse_array, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (G_OBJECT_TYPE (worker) == MPAIO_TEST_TYPE_LAZY_WORKER);
 }
@@ -544,6 +560,13 @@ test_new_for_process_bad_parameters (void)
                         "n-delivered");
   assert_rebuild_fails ("TwParamWorker", "{'companion': <'x'>}", MPAIO_ERROR_PROTOCOL,
                         "companion");
+  /* Strings are bytes and a nul, exactly: no interior nul, no missing one. */
+  assert_rebuild_fails ("TwParamWorker", "{'label': <@may [0x61, 0x00, 0x62, 0x00]>}",
+                        MPAIO_ERROR_PROTOCOL, "label");
+  assert_rebuild_fails ("TwParamWorker", "{'label': <@may [0x61]>}", MPAIO_ERROR_PROTOCOL,
+                        "label");
+  assert_rebuild_fails ("TwParamWorker", "{'label': <@ms 'plain'>}", MPAIO_ERROR_PROTOCOL,
+                        "label");
 }
 
 static void
@@ -582,7 +605,7 @@ test_generation_parameters (void)
   before = _mpaio_worker_get_generation (base);
 
   /* Reading and using the worker changes nothing. */
-  parameters = _mpaio_worker_dup_parameters (base);
+  parameters = dup_parameters (base);
   g_object_get (worker, "multiplier", &multiplier, NULL);
   result = mpaio_worker_process (base, &chunk, &error);
   g_assert_no_error (error);

@@ -142,9 +142,9 @@ main (int    argc,
   guint64 n_rows, expected;
   gsize bytes;
   gint64 *data;
-  gdouble bound, cold, thread_pool, pool_start;
+  gdouble bound, serial, cold, thread_pool, pool_start;
   gdouble warm[G_N_ELEMENTS (partition_counts)];
-  gdouble bound_times[REPEATS], thread_pool_times[REPEATS];
+  gdouble bound_times[REPEATS], serial_times[REPEATS], thread_pool_times[REPEATS];
   gdouble warm_times[G_N_ELEMENTS (partition_counts)][REPEATS];
   MpaioDataIterator *iterators[G_N_ELEMENTS (partition_counts)] = { NULL };
 
@@ -207,6 +207,10 @@ main (int    argc,
       if (i > 0)
         bound_times[i - 1] = seconds;
 
+      seconds = run_threads (MPAIO_WORKER (bound_worker), n_rows, 1, expected);
+      if (i > 0)
+        serial_times[i - 1] = seconds;
+
       for (guint p = 0; p < G_N_ELEMENTS (partition_counts); p++)
         {
           seconds = run_demo (MPAIO_EXECUTOR (pool), iterators[p], expected);
@@ -225,6 +229,7 @@ main (int    argc,
   g_clear_object (&threads);
 
   bound = bench_median (bound_times, REPEATS);
+  serial = bench_median (serial_times, REPEATS);
   thread_pool = bench_median (thread_pool_times, REPEATS);
   for (guint p = 0; p < G_N_ELEMENTS (partition_counts); p++)
     warm[p] = bench_median (warm_times[p], REPEATS);
@@ -240,8 +245,19 @@ main (int    argc,
     g_autofree char *ratio_cold = bench_format_ratio (cold / bound);
     g_autofree char *ratio_thread_pool = bench_format_ratio (thread_pool / bound);
 
+    g_autofree char *serial_s = format_time (serial, bytes);
+    g_autofree char *cold_vs_serial = bench_format_ratio (serial / cold);
+    g_autofree char *warm_vs_serial = bench_format_ratio (serial / warm[0]);
+    g_autofree char *warm2_s = format_time (warm[0], bytes);
+
     bench_table_add (table, "bound: 2 pthreads, the demo's process on halves", bound_s, NULL, NULL,
                      NULL, NULL);
+    bench_table_add (table, "serial: the demo's process on the whole array, 1 thread", serial_s,
+                     NULL, NULL, NULL, NULL);
+    bench_table_add_check (table, "cold (new pool + first run), 2 partitions, against serial", cold_s, "serial",
+                           cold_vs_serial, "≥ 1×", cold <= serial);
+    bench_table_add_check (table, "warm, 2 partitions, against serial", warm2_s,
+                           "serial", warm_vs_serial, "≥ 1.6×", warm[0] * 1.6 <= serial);
     bench_table_add (table, "MpaioProcessPool cold: new pool + first run, 2 partitions", cold_s,
                      "bound", ratio_cold, NULL, NULL);
 
@@ -269,27 +285,28 @@ main (int    argc,
       {
         gdouble mp = bench_dict_get (py, "mp_pool_sum_s");
         gdouble executor = bench_dict_get (py, "executor_sum_s");
-        gdouble serial = bench_dict_get (py, "numpy_serial_s");
+        gdouble py_serial = bench_dict_get (py, "numpy_serial_s");
         gsize py_bytes = (gsize) bench_dict_get (py, "n") * sizeof (gint64);
         g_autofree char *mp_s = format_time (mp, py_bytes);
         g_autofree char *executor_s = format_time (executor, py_bytes);
-        g_autofree char *serial_s = format_time (serial, py_bytes);
-        g_autofree char *warm2_s = format_time (warm[0], bytes);
+        g_autofree char *py_serial_s = format_time (py_serial, py_bytes);
         g_autofree char *ratio_mp = bench_format_ratio (mp / warm[0]);
         g_autofree char *ratio_executor = bench_format_ratio (executor / warm[0]);
-        g_autofree char *ratio_serial = bench_format_ratio (serial / warm[0]);
+        g_autofree char *ratio_serial = bench_format_ratio (py_serial / warm[0]);
 
         bench_table_add (table, "Python multiprocessing.Pool(2) + numpy shm, 2 partitions", mp_s,
                          warm2_s, ratio_mp, NULL, NULL);
         bench_table_add (table, "Python ProcessPoolExecutor(2) + numpy shm, 2 partitions",
                          executor_s, warm2_s, ratio_executor, NULL, NULL);
-        bench_table_add (table, "Python numpy array.sum(), 1 process", serial_s, warm2_s,
+        bench_table_add (table, "Python numpy array.sum(), 1 process", py_serial_s, warm2_s,
                          ratio_serial, NULL, NULL);
       }
   }
 
-  bench_table_add_note (table, "ratio = value / baseline, times: lower is better; the baseline "
-                               "of the Python rows is MpaioProcessPool with 2 partitions.");
+  bench_table_add_note (table, "ratio = value / baseline, times: lower is better (but for the "
+                               "rows against serial: serial time / time, a speed-up); the "
+                               "baseline of the Python rows is MpaioProcessPool with 2 "
+                               "partitions.");
   bench_table_add_note (table, "the sum (%" G_GUINT64_FORMAT ") is checked on every run; the "
                                "demo's loop (4 accumulators) compiles to SSE2 vector adds, so the "
                                "bound is bandwidth, not arithmetic.",

@@ -42,11 +42,21 @@ touch_reply (const MpaioReply *reply)
       g_assert_null (reply->value);
       g_assert_nonnull (reply->message);
       g_assert_true (g_utf8_validate (reply->message, -1, NULL));
-      /* Only the codes a worker process may honestly send. */
-      g_assert_true (reply->code == MPAIO_ERROR_WORKER_FAILED
+      g_assert_nonnull (reply->domain);
+      g_error_free (_mpaio_reply_dup_error (reply));
+      /* Of mpaio's own codes, only those a worker process may honestly send. */
+      g_assert_true (!g_str_equal (reply->domain, "mpaio-error-quark")
+                     || reply->code == MPAIO_ERROR_WORKER_FAILED
+                     || reply->code == MPAIO_ERROR_NO_MEMORY
                      || reply->code == MPAIO_ERROR_UNKNOWN_WORKER_TYPE
                      || reply->code == MPAIO_ERROR_INVALID_ARGUMENT
                      || reply->code == MPAIO_ERROR_PROTOCOL);
+      break;
+
+    case MPAIO_MESSAGE_BIG_RESULT:
+      /* Its value comes from the memfd that rides along, mapped later. */
+      g_assert_null (reply->value);
+      g_assert_true (g_variant_type_string_is_valid (reply->value_type));
       break;
 
     default:

@@ -57,7 +57,7 @@ append_error (GByteArray *out,
   MpaioReplyHead head = { seq, 1000, 2000 };
 
   _mpaio_frame_append (out, MPAIO_MESSAGE_ERROR, &head, sizeof head,
-                       g_variant_new (MPAIO_ERROR_TYPE, code, message));
+                       g_variant_new (MPAIO_ERROR_TYPE, "mpaio-error-quark", code, message));
 }
 
 static void
@@ -142,6 +142,19 @@ main (int    argc,
     NEW (out);
     append_error (out, 8, MPAIO_ERROR_UNKNOWN_WORKER_TYPE, "The worker type X is not registered");
     save ("valid-error-unknown-type", out);
+  }
+  {
+    NEW (out);
+    append_result (out, 12, g_variant_new_parsed ("@ad [0.5, 1.5, -2.0]"));
+    save ("valid-result-doubles", out);
+  }
+  {
+    MpaioReplyHead head = { 13, 1000, 2000 };
+    NEW (out);
+
+    _mpaio_frame_append (out, MPAIO_MESSAGE_BIG_RESULT, &head, sizeof head,
+                         g_variant_new (MPAIO_BIG_RESULT_TYPE, "ay", (guint64) 8 << 20));
+    save ("valid-big-result", out);
   }
   {
     NEW (out);

@@ -57,7 +57,7 @@ typedef struct
   gint64  finished_us;
 } ReplyHead;
 
-#define PROTOCOL_VERSION 1
+#define PROTOCOL_VERSION 2
 #define MAX_FRAME        (64u * 1024u * 1024u)
 #define PADDED(length)   (((gsize) (length) + 7) & ~(gsize) 7)
 
@@ -382,7 +382,7 @@ main (int    argc,
           ReplyHead head = { task.seq, 0, 0 };
 
           write_frame (ERROR, &head, sizeof head,
-                       g_variant_new ("(is)", 3, "I pretend to have crashed"));
+                       g_variant_new ("(sis)", "mpaio-error-quark", 3, "I pretend to have crashed"));
         }
       while (read_task (&task));
       return 0;

@@ -1,0 +1,229 @@
+/* bench-map.c: a map, y = sqrt (x), on worker processes against the serial loop
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ *   bench-map [--size N] [--chunks C]
+ *
+ * x and y are float64 arrays of N rows (5 M by default); y is a writable
+ * array, a parameter of the demo's map worker (examples/demo-sqrt-worker.c).
+ * Side by side, in one run:
+ *   - serial: the same loop in this process, over the same memory;
+ *   - MpaioThreadPool, 2 threads, C chunks (16 by default);
+ *   - MpaioProcessPool, 2 processes, C chunks: cold (a pool created just
+ *     before the run, so its processes map and fault in both arrays during
+ *     it) and warm (the same pool and arrays, a later run).
+ * Every run's output is checked. Medians of 7 interleaved rounds after a
+ * warm-up round; cold runs use a new pool each round.
+ */
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "bench-common.h"
+#include "demo-sqrt-worker.h"
+
+#define REPEATS 7
+
+static void
+check_output (MpaioSharedArray *x,
+              MpaioSharedArray *y)
+{
+  const gdouble *in = mpaio_shared_array_get_data (x);
+  const gdouble *out = mpaio_shared_array_get_data (y);
+  guint64        n = mpaio_shared_array_get_n_rows (x);
+
+  for (guint64 i = 0; i < n; i++)
+    if (out[i] != sqrt (in[i]))
+      g_error ("bench-map: y[%" G_GUINT64_FORMAT "] = %g, not sqrt (%g)", i, out[i], in[i]);
+}
+
+static void
+clear_output (MpaioSharedArray *y)
+{
+  /* Rewritten, not fresh: the pages stay, as between two runs of a real
+   * program over the same arrays. */
+  memset (mpaio_shared_array_get_data (y), 0xff, mpaio_shared_array_get_size (y));
+}
+
+static gdouble
+run_serial (MpaioSharedArray *x,
+            MpaioSharedArray *y)
+{
+  gdouble start;
+  gdouble seconds;
+
+  clear_output (y);
+  start = bench_now ();
+  demo_sqrt_rows (mpaio_shared_array_get_data (x), mpaio_shared_array_get_data (y), 0,
+                  mpaio_shared_array_get_n_rows (x));
+  seconds = bench_now () - start;
+  check_output (x, y);
+
+  return seconds;
+}
+
+static gdouble
+run_map (MpaioExecutor     *executor,
+         MpaioDataIterator *iterator,
+         MpaioSharedArray  *y)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DemoSqrtWorker) worker = demo_sqrt_worker_new (iterator, y);
+  gdouble seconds;
+
+  clear_output (y);
+  seconds = bench_run_worker (executor, MPAIO_WORKER (worker), NULL, &error);
+  if (seconds < 0)
+    g_error ("bench-map: %s", error->message);
+  check_output (mpaio_data_iterator_get_array (iterator), y);
+
+  return seconds;
+}
+
+static gdouble
+run_cold (MpaioDataIterator *iterator,
+          MpaioSharedArray  *y)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpaioProcessPool) pool = mpaio_process_pool_new (2, &error);
+  g_autofree GPid *pids = NULL;
+  guint            n_pids;
+  gdouble          seconds;
+
+  if (pool == NULL)
+    g_error ("bench-map: %s", error->message);
+  seconds = run_map (MPAIO_EXECUTOR (pool), iterator, y);
+
+  pids = mpaio_process_pool_get_pids (pool, &n_pids);
+  g_clear_object (&pool);
+  bench_wait_for_exit (pids, n_pids);
+
+  return seconds;
+}
+
+static char *
+format_ms (gdouble seconds)
+{
+  return g_strdup_printf ("%.2f ms", seconds * 1e3);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  gint64             size = 5000000;
+  gint               n_chunks = 16;
+  const GOptionEntry entries[] = {
+    { "size", 's', 0, G_OPTION_ARG_INT64, &size, "Rows of x and y (default 5000000)", "N" },
+    { "chunks", 'c', 0, G_OPTION_ARG_INT, &n_chunks, "Chunks per run (default 16)", "C" },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpaioSharedArray) x = NULL;
+  g_autoptr(MpaioSharedArray) y = NULL;
+  g_autoptr(MpaioDataIterator) iterator = NULL;
+  g_autoptr(MpaioProcessPool) pool = NULL;
+  g_autoptr(MpaioThreadPool) threads = NULL;
+  g_autoptr(BenchTable) table = NULL;
+  g_autofree char *title = NULL;
+  g_autofree GPid *pids = NULL;
+  gdouble          serial_times[REPEATS], thread_times[REPEATS], cold_times[REPEATS], warm_times[REPEATS];
+  gdouble          serial, thread_pool, cold, warm;
+  guint            n_pids = 0;
+  guint64          n_rows;
+  gdouble         *in;
+
+  g_type_ensure (DEMO_TYPE_SQRT_WORKER);
+  bench_init (&argc, &argv);
+
+  context = g_option_context_new ("— a map on worker processes against the serial loop");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error) || size < 1024 || n_chunks < 1)
+    {
+      g_printerr ("bench-map: %s\n", error != NULL ? error->message : "--size ≥ 1024, --chunks ≥ 1");
+      return EXIT_FAILURE;
+    }
+
+  n_rows = (guint64) size;
+  x = mpaio_shared_array_new (MPAIO_DTYPE_FLOAT64, &n_rows, 1, &error);
+  if (x != NULL)
+    y = mpaio_shared_array_new_full (MPAIO_DTYPE_FLOAT64, sizeof (gdouble), &n_rows, 1,
+                                     MPAIO_SHARED_ARRAY_FLAGS_WRITABLE, &error);
+  if (y == NULL)
+    g_error ("bench-map: %s", error->message);
+  in = mpaio_shared_array_get_data (x);
+  for (guint64 i = 0; i < n_rows; i++)
+    in[i] = (gdouble) i;
+
+  iterator = mpaio_data_iterator_new_partitioned (x, (guint) n_chunks, &error);
+  if (iterator == NULL)
+    g_error ("bench-map: %s", error->message);
+
+  pool = mpaio_process_pool_new (2, &error);
+  if (pool != NULL)
+    threads = mpaio_thread_pool_new (2, &error);
+  if (threads == NULL)
+    g_error ("bench-map: %s", error->message);
+
+  /* Interleaved rounds, the first a warm-up: each times every variant once,
+   * so a change in the machine's speed hits all of them alike. */
+  for (guint i = 0; i <= REPEATS; i++)
+    {
+      gdouble seconds;
+
+      seconds = run_serial (x, y);
+      if (i > 0)
+        serial_times[i - 1] = seconds;
+
+      seconds = run_map (MPAIO_EXECUTOR (threads), iterator, y);
+      if (i > 0)
+        thread_times[i - 1] = seconds;
+
+      seconds = run_cold (iterator, y);
+      if (i > 0)
+        cold_times[i - 1] = seconds;
+
+      seconds = run_map (MPAIO_EXECUTOR (pool), iterator, y);
+      if (i > 0)
+        warm_times[i - 1] = seconds;
+    }
+
+  pids = mpaio_process_pool_get_pids (pool, &n_pids);
+  g_clear_object (&pool);
+  bench_wait_for_exit (pids, n_pids);
+
+  serial = bench_median (serial_times, REPEATS);
+  thread_pool = bench_median (thread_times, REPEATS);
+  cold = bench_median (cold_times, REPEATS);
+  warm = bench_median (warm_times, REPEATS);
+
+  title = g_strdup_printf ("a map, y = sqrt (x) over %" G_GINT64_FORMAT " float64 (%.0f MB in, "
+                           "%.0f MB out), %d chunks, 2 workers (median of %u interleaved rounds)",
+                           size, mpaio_shared_array_get_size (x) / 1e6,
+                           mpaio_shared_array_get_size (y) / 1e6, n_chunks, REPEATS);
+  table = bench_table_new (title);
+  {
+    g_autofree char *serial_s = format_ms (serial);
+    g_autofree char *thread_s = format_ms (thread_pool);
+    g_autofree char *cold_s = format_ms (cold);
+    g_autofree char *warm_s = format_ms (warm);
+    g_autofree char *thread_ratio = bench_format_ratio (serial / thread_pool);
+    g_autofree char *cold_ratio = bench_format_ratio (serial / cold);
+    g_autofree char *warm_ratio = bench_format_ratio (serial / warm);
+
+    bench_table_add (table, "serial: the same loop in this process", serial_s, NULL, NULL, NULL,
+                     NULL);
+    bench_table_add (table, "MpaioThreadPool, 2 threads", thread_s, "serial", thread_ratio, NULL,
+                     NULL);
+    bench_table_add_check (table, "MpaioProcessPool cold: a new pool's first run", cold_s,
+                           "serial", cold_ratio, "≥ 1×", cold <= serial);
+    bench_table_add_check (table, "MpaioProcessPool warm: the same pool and arrays", warm_s,
+                           "serial", warm_ratio, "≥ 1.6×", warm * 1.6 <= serial);
+  }
+  bench_table_add_note (table, "ratio = serial time / time: higher is faster. Every output is "
+                               "checked; y is rewritten by this process before each run.");
+  bench_table_print (table);
+
+  return EXIT_SUCCESS;
+}
