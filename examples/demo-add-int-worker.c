@@ -11,8 +11,8 @@ struct _DemoAddIntWorker
 {
   MpaioWorker parent_instance;
 
-  guint       rounds;
-  guint64     total;
+  guint   rounds;
+  guint64 total;
 };
 
 G_DEFINE_FINAL_TYPE (DemoAddIntWorker, demo_add_int_worker, MPAIO_TYPE_WORKER)
@@ -43,7 +43,7 @@ sum_plain (const gint64 *data,
   /* Four independent sums keep several additions in flight; one would make
    * each wait for the previous. */
   guint64 s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  guint64 i  = 0;
+  guint64 i = 0;
 
   for (; i + 4 <= n; i += 4)
     {
@@ -82,10 +82,10 @@ demo_add_int_worker_process (MpaioWorker      *worker,
                              const MpaioChunk *chunk,
                              GError          **error)
 {
-  DemoAddIntWorker *self  = DEMO_ADD_INT_WORKER (worker);
+  DemoAddIntWorker *self = DEMO_ADD_INT_WORKER (worker);
   MpaioSharedArray *array = mpaio_worker_get_array (worker);
   const gint64     *data;
-  guint64           n     = chunk->end - chunk->start;
+  guint64           n = chunk->end - chunk->start;
   guint64           sum;
 
   /* A worker without a data iterator has no array, so this comes before
@@ -168,7 +168,7 @@ demo_add_int_worker_class_init (DemoAddIntWorkerClass *klass)
   object_class->get_property = demo_add_int_worker_get_property;
   object_class->set_property = demo_add_int_worker_set_property;
 
-  worker_class->process          = demo_add_int_worker_process;
+  worker_class->process = demo_add_int_worker_process;
   worker_class->process_callback = demo_add_int_worker_process_callback;
 
   /* Readable and writable, so the library copies it to the worker's

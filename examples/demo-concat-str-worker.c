@@ -12,7 +12,7 @@ struct _DemoConcatStrWorker
   MpaioWorker parent_instance;
 
   /* Only the main process's instance collects the chunks' strings. */
-  GString    *result;
+  GString *result;
 };
 
 G_DEFINE_FINAL_TYPE (DemoConcatStrWorker, demo_concat_str_worker, MPAIO_TYPE_WORKER)
@@ -75,7 +75,7 @@ demo_concat_str_worker_class_init (DemoConcatStrWorkerClass *klass)
 
   object_class->finalize = demo_concat_str_worker_finalize;
 
-  worker_class->process          = demo_concat_str_worker_process;
+  worker_class->process = demo_concat_str_worker_process;
   worker_class->process_callback = demo_concat_str_worker_process_callback;
 }
 

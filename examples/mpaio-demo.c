@@ -19,7 +19,7 @@
 #include "demo-add-int-worker.h"
 #include "demo-concat-str-worker.h"
 
-#define N_STRINGS       100
+#define N_STRINGS        100
 #define STRING_ITEM_SIZE 16
 
 typedef struct
@@ -81,17 +81,17 @@ make_string_array (GError **error)
 static void
 print_cpu_summary (MpaioRunReport *report)
 {
-  GListModel *samples = mpaio_run_report_get_cpu_samples (report);
-  guint n_samples = g_list_model_get_n_items (samples);
+  GListModel         *samples = mpaio_run_report_get_cpu_samples (report);
+  guint               n_samples = g_list_model_get_n_items (samples);
   g_autofree gdouble *sums = NULL;
   g_autofree gdouble *peaks = NULL;
-  gdouble total_sum = 0, total_peak = 0;
-  guint n_cores = 0;
+  gdouble             total_sum = 0, total_peak = 0;
+  guint               n_cores = 0;
 
   for (guint i = 0; i < n_samples; i++)
     {
       g_autoptr(MpaioCpuSample) sample = g_list_model_get_item (samples, i);
-      guint n_values;
+      guint          n_values;
       const gdouble *values = mpaio_cpu_sample_get_values (sample, &n_values);
 
       if (sums == NULL)
@@ -154,15 +154,15 @@ run_demo (int      argc,
           char   **argv,
           GError **error)
 {
-  gint                  n_workers    = 0;
-  gint                  n_partitions = 0;
-  gint64                size         = 100000000;
-  gint                  rounds       = 0;
-  gboolean              monitor_cpu  = FALSE;
-  g_autofree char      *csv_path     = NULL;
-  g_autofree char      *report_path  = NULL;
-  g_autofree char      *executor_name = NULL;
-  const GOptionEntry    entries[] = {
+  gint               n_workers = 0;
+  gint               n_partitions = 0;
+  gint64             size = 100000000;
+  gint               rounds = 0;
+  gboolean           monitor_cpu = FALSE;
+  g_autofree char   *csv_path = NULL;
+  g_autofree char   *report_path = NULL;
+  g_autofree char   *executor_name = NULL;
+  const GOptionEntry entries[] = {
     { "workers", 'w', 0, G_OPTION_ARG_INT, &n_workers,
       "Number of worker processes or threads (default: one per core)", "N" },
     { "partitions", 'p', 0, G_OPTION_ARG_INT, &n_partitions,
@@ -186,18 +186,18 @@ run_demo (int      argc,
       "FILE.json" },
     G_OPTION_ENTRY_NULL
   };
-  g_autoptr(GOptionContext)      context       = NULL;
-  g_autoptr(MpaioSharedArray)    int_array     = NULL;
-  g_autoptr(MpaioSharedArray)    string_array  = NULL;
-  g_autoptr(MpaioDataIterator)   int_iter      = NULL;
-  g_autoptr(MpaioDataIterator)   string_iter   = NULL;
-  g_autoptr(DemoAddIntWorker)    add_worker    = NULL;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(MpaioSharedArray) int_array = NULL;
+  g_autoptr(MpaioSharedArray) string_array = NULL;
+  g_autoptr(MpaioDataIterator) int_iter = NULL;
+  g_autoptr(MpaioDataIterator) string_iter = NULL;
+  g_autoptr(DemoAddIntWorker) add_worker = NULL;
   g_autoptr(DemoConcatStrWorker) concat_worker = NULL;
-  g_autoptr(MpaioExecutor)       executor      = NULL;
-  g_autoptr(MpaioOrchestrator)   orchestrator  = NULL;
-  g_autoptr(GMainLoop)           loop          = NULL;
-  MpaioWorker                   *workers[2];
-  RunState                       state = { 0 };
+  g_autoptr(MpaioExecutor) executor = NULL;
+  g_autoptr(MpaioOrchestrator) orchestrator = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  MpaioWorker *workers[2];
+  RunState     state = { 0 };
 
   context = g_option_context_new ("- sum integers and concatenate strings with mpaio");
   g_option_context_add_main_entries (context, entries, NULL);
@@ -236,10 +236,10 @@ run_demo (int      argc,
   if (string_iter == NULL)
     return FALSE;
 
-  add_worker    = demo_add_int_worker_new (int_iter, (guint) rounds);
+  add_worker = demo_add_int_worker_new (int_iter, (guint) rounds);
   concat_worker = demo_concat_str_worker_new (string_iter);
-  workers[0]    = MPAIO_WORKER (add_worker);
-  workers[1]    = MPAIO_WORKER (concat_worker);
+  workers[0] = MPAIO_WORKER (add_worker);
+  workers[1] = MPAIO_WORKER (concat_worker);
 
   orchestrator = mpaio_orchestrator_new (executor, workers, G_N_ELEMENTS (workers));
   /* Results come back in any order; the strings must be joined in index order. */
@@ -247,7 +247,7 @@ run_demo (int      argc,
   mpaio_orchestrator_set_monitor_cpu_usage (orchestrator,
                                             monitor_cpu || csv_path != NULL || report_path != NULL);
 
-  loop       = g_main_loop_new (NULL, FALSE);
+  loop = g_main_loop_new (NULL, FALSE);
   state.loop = loop;
   mpaio_orchestrator_run_async (orchestrator, NULL, run_done_cb, &state);
   g_main_loop_run (loop);

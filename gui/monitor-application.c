@@ -23,45 +23,45 @@
 #include "monitor-application.h"
 #include "monitor-window.h"
 
-#define DEFAULT_INTERVAL 200
-#define DEFAULT_HISTORY  60
+#define DEFAULT_INTERVAL      200
+#define DEFAULT_HISTORY       60
 #define DEFAULT_RENDER_WIDTH  900
 #define DEFAULT_RENDER_HEIGHT 500
 
 struct _MonitorApplication
 {
-  GtkApplication  parent_instance;
+  GtkApplication parent_instance;
 
-  guint           interval;
-  guint           history;
-  char           *run;
-  char           *screenshot;
-  double          after;
-  int             width;
-  int             height;
-  gint64          rows;
-  int             workers;
-  int             partitions;
-  int             rounds;
-  char           *executor;
-  char           *csv;
-  gboolean        quit_after_run;
+  guint    interval;
+  guint    history;
+  char    *run;
+  char    *screenshot;
+  double   after;
+  int      width;
+  int      height;
+  gint64   rows;
+  int      workers;
+  int      partitions;
+  int      rounds;
+  char    *executor;
+  char    *csv;
+  gboolean quit_after_run;
 
-  gboolean        list;
-  gint            attach_pid;
-  GStrv           command;
-  GDBusConnection *bus;
+  gboolean               list;
+  gint                   attach_pid;
+  GStrv                  command;
+  GDBusConnection       *bus;
   MonitorProgramWatcher *watcher;
-  GSubprocess    *child;
-  gboolean        watched_run_done;
-  gboolean        screenshot_after_run;
+  GSubprocess           *child;
+  gboolean               watched_run_done;
+  gboolean               screenshot_after_run;
 
   /* The window's, kept for --csv: the window may be gone at shutdown. */
   MpaioCpuMonitor *monitor;
 
-  gboolean        screenshot_done;
-  int             exit_status;
-  gboolean        run_done;
+  gboolean screenshot_done;
+  int      exit_status;
+  gboolean run_done;
 };
 
 G_DEFINE_FINAL_TYPE (MonitorApplication, monitor_application, GTK_TYPE_APPLICATION)
@@ -69,43 +69,41 @@ G_DEFINE_FINAL_TYPE (MonitorApplication, monitor_application, GTK_TYPE_APPLICATI
 static const GOptionEntry option_entries[] = {
   { "interval", 'i', 0, G_OPTION_ARG_INT, NULL,
     N_("Milliseconds between CPU samples (default: 200)"), N_("MS") },
-  { "history", 0, 0, G_OPTION_ARG_INT, NULL,
-    N_("Seconds of history the chart shows (default: 60)"), N_("SECONDS") },
-  { "run", 'r', 0, G_OPTION_ARG_STRING, NULL,
-    N_("Start a demo run at launch: sum, concat or compute"), N_("WORKLOAD") },
-  { "rows", 0, 0, G_OPTION_ARG_INT64, NULL, N_("Rows of the demo run's array"), N_("N") },
-  { "workers", 'w', 0, G_OPTION_ARG_INT, NULL,
-    N_("Worker processes (or threads) of the demo run (default: one per core)"), N_("N") },
-  { "partitions", 'p', 0, G_OPTION_ARG_INT, NULL,
-    N_("Chunks the demo run's array is cut into (default: one per core)"), N_("N") },
-  { "rounds", 0, 0, G_OPTION_ARG_INT, NULL,
-    N_("Rounds of the 64-bit mixer per row of the compute workload (default: 64)"), N_("N") },
-  { "executor", 'e', 0, G_OPTION_ARG_STRING, NULL,
-    N_("Where the demo run's chunks run: process (default) or thread"), N_("KIND") },
-  { "quit-after-run", 0, 0, G_OPTION_ARG_NONE, NULL,
-    N_("Quit when the run started by --run ends"), NULL },
-  { "csv", 0, 0, G_OPTION_ARG_FILENAME, NULL,
-    N_("Write the CPU samples as CSV when quitting (for --render or pandas)"), N_("FILE") },
-  { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL,
-    N_("Save the window as a PNG, then quit"), N_("FILE") },
-  { "after", 0, 0, G_OPTION_ARG_DOUBLE, NULL,
-    N_("Seconds after the first frame to take the screenshot (default: 1)"), N_("SECONDS") },
-  { "size", 0, 0, G_OPTION_ARG_STRING, NULL,
-    N_("Size of the window, or of the --render image (default: 1100x720, 900x500)"),
-    N_("WIDTHxHEIGHT") },
-  { "render", 0, 0, G_OPTION_ARG_FILENAME, NULL,
-    N_("Draw a run file (.json: CPU chart and chunk timeline) or a CSV of CPU samples (the "
+    { "history", 0, 0, G_OPTION_ARG_INT, NULL,
+      N_("Seconds of history the chart shows (default: 60)"), N_("SECONDS") },
+      { "run", 'r', 0, G_OPTION_ARG_STRING, NULL,
+        N_("Start a demo run at launch: sum, concat or compute"), N_("WORKLOAD") },
+        { "rows", 0, 0, G_OPTION_ARG_INT64, NULL, N_("Rows of the demo run's array"), N_("N") },
+          { "workers", 'w', 0, G_OPTION_ARG_INT, NULL,
+            N_("Worker processes (or threads) of the demo run (default: one per core)"), N_("N") },
+            { "partitions", 'p', 0, G_OPTION_ARG_INT, NULL,
+              N_("Chunks the demo run's array is cut into (default: one per core)"), N_("N") },
+              { "rounds", 0, 0, G_OPTION_ARG_INT, NULL,
+                N_("Rounds of the 64-bit mixer per row of the compute workload (default: 64)"), N_("N") },
+                { "executor", 'e', 0, G_OPTION_ARG_STRING, NULL,
+                  N_("Where the demo run's chunks run: process (default) or thread"), N_("KIND") },
+                  { "quit-after-run", 0, 0, G_OPTION_ARG_NONE, NULL,
+                    N_("Quit when the run started by --run ends"), NULL },
+                    { "csv", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+                      N_("Write the CPU samples as CSV when quitting (for --render or pandas)"), N_("FILE") },
+                      { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+                        N_("Save the window as a PNG, then quit"), N_("FILE") },
+                        { "after", 0, 0, G_OPTION_ARG_DOUBLE, NULL,
+                          N_("Seconds after the first frame to take the screenshot (default: 1)"), N_("SECONDS") },
+                          { "size", 0, 0, G_OPTION_ARG_STRING, NULL,
+                            N_("Size of the window, or of the --render image (default: 1100x720, 900x500)"),
+                                N_("WIDTHxHEIGHT") },
+                            { "render", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+                              N_("Draw a run file (.json: CPU chart and chunk timeline) or a CSV of CPU samples (the "
        "chart) into --output and quit; needs no display"),
-    N_("FILE") },
-  { "output", 'o', 0, G_OPTION_ARG_FILENAME, NULL, N_("Where --render writes its PNG"),
-    N_("PNG") },
-  { "list", 'l', 0, G_OPTION_ARG_NONE, NULL,
-    N_("List the mpaio programs that publish their runs (pid, state, command line), then quit"),
-    NULL },
-  { "attach", 'a', 0, G_OPTION_ARG_INT, NULL,
-    N_("Watch the runs of the mpaio program of this process id"), N_("PID") },
-  G_OPTION_ENTRY_NULL
-};
+                                  N_("FILE") },
+                              { "output", 'o', 0, G_OPTION_ARG_FILENAME, NULL, N_("Where --render writes its PNG"), N_("PNG") },
+                                { "list", 'l', 0, G_OPTION_ARG_NONE, NULL,
+                                  N_("List the mpaio programs that publish their runs (pid, state, command line), then quit"),
+                                      NULL },
+                                  { "attach", 'a', 0, G_OPTION_ARG_INT, NULL,
+                                    N_("Watch the runs of the mpaio program of this process id"), N_("PID") },
+                                    G_OPTION_ENTRY_NULL };
 
 static gboolean
 parse_size (const char *text,
@@ -115,9 +113,7 @@ parse_size (const char *text,
   guint64 w, h;
   g_auto(GStrv) parts = g_strsplit (text, "x", 2);
 
-  if (g_strv_length (parts) != 2 ||
-      !g_ascii_string_to_unsigned (parts[0], 10, 64, 16384, &w, NULL) ||
-      !g_ascii_string_to_unsigned (parts[1], 10, 64, 16384, &h, NULL))
+  if (g_strv_length (parts) != 2 || !g_ascii_string_to_unsigned (parts[0], 10, 64, 16384, &w, NULL) || !g_ascii_string_to_unsigned (parts[1], 10, 64, 16384, &h, NULL))
     return FALSE;
 
   *width = (int) w;
@@ -135,7 +131,7 @@ fail (const char *format,
       ...)
 {
   g_autofree char *message = NULL;
-  va_list args;
+  va_list          args;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
@@ -174,15 +170,15 @@ list_programs (void)
 
 static int
 monitor_application_handle_local_options (GApplication *application,
-                                                GVariantDict *options)
+                                          GVariantDict *options)
 {
   MonitorApplication *self = MONITOR_APPLICATION (application);
-  g_autofree char *render = NULL;
-  g_autofree char *output = NULL;
-  g_autofree char *size = NULL;
-  gint32 interval = DEFAULT_INTERVAL, history = DEFAULT_HISTORY;
-  gint32 workers = 0, partitions = 0, rounds = 0;
-  MonitorWorkload workload;
+  g_autofree char    *render = NULL;
+  g_autofree char    *output = NULL;
+  g_autofree char    *size = NULL;
+  gint32              interval = DEFAULT_INTERVAL, history = DEFAULT_HISTORY;
+  gint32              workers = 0, partitions = 0, rounds = 0;
+  MonitorWorkload     workload;
   MonitorExecutorKind kind;
 
   g_variant_dict_lookup (options, "render", "^ay", &render);
@@ -218,9 +214,9 @@ monitor_application_handle_local_options (GApplication *application,
                                           self->height > 0 ? self->height : DEFAULT_RENDER_HEIGHT,
                                           &error)
             : !monitor_csv_render_to_png (render, output,
-                                        self->width > 0 ? self->width : DEFAULT_RENDER_WIDTH,
-                                        self->height > 0 ? self->height : DEFAULT_RENDER_HEIGHT,
-                                        &error))
+                                          self->width > 0 ? self->width : DEFAULT_RENDER_WIDTH,
+                                          self->height > 0 ? self->height : DEFAULT_RENDER_HEIGHT,
+                                          &error))
         return fail ("%s", error->message);
 
       return EXIT_SUCCESS;
@@ -265,9 +261,7 @@ maybe_quit (MonitorApplication *self)
 {
   gboolean screenshot_pending = self->screenshot != NULL && !self->screenshot_done;
   gboolean watching = self->attach_pid > 0 || self->command != NULL;
-  gboolean run_pending = self->quit_after_run &&
-                         ((self->run != NULL && !self->run_done) ||
-                          (watching && !self->watched_run_done));
+  gboolean run_pending = self->quit_after_run && ((self->run != NULL && !self->run_done) || (watching && !self->watched_run_done));
 
   if (self->screenshot == NULL && !self->quit_after_run)
     return;
@@ -282,9 +276,7 @@ take_screenshot (MonitorApplication *self)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
   g_autoptr(GError) error = NULL;
 
-  if (window == NULL ||
-      !monitor_window_save_screenshot (MONITOR_WINDOW (window), self->screenshot,
-                                             &error))
+  if (window == NULL || !monitor_window_save_screenshot (MONITOR_WINDOW (window), self->screenshot, &error))
     {
       self->exit_status = fail ("Could not save the screenshot: %s",
                                 error != NULL ? error->message : "no window");
@@ -297,7 +289,7 @@ take_screenshot (MonitorApplication *self)
 }
 
 static void
-on_after_paint (GdkFrameClock           *clock,
+on_after_paint (GdkFrameClock      *clock,
                 MonitorApplication *self)
 {
   g_signal_handlers_disconnect_by_func (clock, on_after_paint, self);
@@ -311,8 +303,8 @@ static gboolean
 on_screenshot_due (gpointer user_data)
 {
   MonitorApplication *self = MONITOR_APPLICATION (user_data);
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
-  GdkFrameClock *clock = window != NULL ? gtk_widget_get_frame_clock (GTK_WIDGET (window)) : NULL;
+  GtkWindow          *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GdkFrameClock      *clock = window != NULL ? gtk_widget_get_frame_clock (GTK_WIDGET (window)) : NULL;
 
   if (clock == NULL)
     {
@@ -327,14 +319,13 @@ on_screenshot_due (gpointer user_data)
 }
 
 static void
-on_first_frame (GdkFrameClock           *clock,
+on_first_frame (GdkFrameClock      *clock,
                 MonitorApplication *self)
 {
   g_signal_handlers_disconnect_by_func (clock, on_first_frame, self);
 
   /* A watched run is shown once it is over, fitted to the window. */
-  if ((self->attach_pid > 0 || self->command != NULL) && self->quit_after_run &&
-      !self->watched_run_done)
+  if ((self->attach_pid > 0 || self->command != NULL) && self->quit_after_run && !self->watched_run_done)
     {
       self->screenshot_after_run = TRUE;
       return;
@@ -347,8 +338,8 @@ on_first_frame (GdkFrameClock           *clock,
 }
 
 static void
-on_run_finished (MonitorRunPanel           *panel,
-                 gboolean                 success,
+on_run_finished (MonitorRunPanel    *panel,
+                 gboolean            success,
                  MonitorApplication *self)
 {
   /* For scripts and logs: how the run went. */
@@ -364,9 +355,9 @@ on_run_finished (MonitorRunPanel           *panel,
 
 static void
 apply_run_options (MonitorApplication *self,
-                   MonitorRunPanel           *panel)
+                   MonitorRunPanel    *panel)
 {
-  MonitorWorkload workload;
+  MonitorWorkload     workload;
   MonitorExecutorKind kind;
 
   if (self->run != NULL && monitor_workload_from_string (self->run, &workload))
@@ -385,14 +376,14 @@ apply_run_options (MonitorApplication *self,
 }
 
 static void
-on_watched_run_finished (MonitorProgramWatcher   *watcher,
-                         guint                    run,
-                         GVariant                *info,
-                         MonitorApplication *self)
+on_watched_run_finished (MonitorProgramWatcher *watcher,
+                         guint                  run,
+                         GVariant              *info,
+                         MonitorApplication    *self)
 {
   const char *state = "finished";
   const char *message = "";
-  gint64 start_us = 0, end_us = 0;
+  gint64      start_us = 0, end_us = 0;
 
   g_variant_lookup (info, "state", "&s", &state);
   g_variant_lookup (info, "message", "&s", &message);
@@ -448,7 +439,7 @@ on_child_exited (GObject      *source,
 static gboolean
 start_watching (MonitorApplication *self,
                 MonitorWindow      *window,
-                GError                 **error)
+                GError            **error)
 {
   GPid pid = self->attach_pid;
 
@@ -522,7 +513,7 @@ start_watching (MonitorApplication *self,
  */
 void
 monitor_application_set_command (MonitorApplication *self,
-                                       const char *const       *command)
+                                 const char *const  *command)
 {
   g_return_if_fail (MONITOR_IS_APPLICATION (self));
 
@@ -534,8 +525,8 @@ static void
 monitor_application_activate (GApplication *application)
 {
   MonitorApplication *self = MONITOR_APPLICATION (application);
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
-  MonitorRunPanel *panel;
+  GtkWindow          *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  MonitorRunPanel    *panel;
 
   if (window != NULL)
     {
@@ -544,7 +535,7 @@ monitor_application_activate (GApplication *application)
     }
 
   window = GTK_WINDOW (monitor_window_new (GTK_APPLICATION (self), self->interval,
-                                                 self->history));
+                                           self->history));
   if (self->width > 0 && self->height > 0)
     gtk_window_set_default_size (window, self->width, self->height);
 
@@ -582,17 +573,12 @@ about_activated (GSimpleAction *action,
                  gpointer       user_data)
 {
   GtkApplication *application = GTK_APPLICATION (user_data);
-  const char *authors[] = { "The mpaio authors", NULL };
+  const char     *authors[] = { "The mpaio authors", NULL };
 
   gtk_show_about_dialog (gtk_application_get_active_window (application),
-                         "program-name", _("mpaio Monitor"),
-                         "logo-icon-name", MONITOR_APPLICATION_ID,
-                         "comments", _("Per-core CPU utilisation, and which worker process ran "
+                         "program-name", _("mpaio Monitor"), "logo-icon-name", MONITOR_APPLICATION_ID, "comments", _("Per-core CPU utilisation, and which worker process ran "
                                        "which chunk when"),
-                         "version", MPAIO_VERSION_S,
-                         "license-type", GTK_LICENSE_LGPL_2_1,
-                         "authors", authors,
-                         NULL);
+                                                                                                                       "version", MPAIO_VERSION_S, "license-type", GTK_LICENSE_LGPL_2_1, "authors", authors, NULL);
 }
 
 static void
@@ -605,13 +591,13 @@ quit_activated (GSimpleAction *action,
 
 /* mpaio-monitor run.json: the runs saved in the files, the last one shown. */
 static void
-monitor_application_open (GApplication  *application,
-                                GFile        **files,
-                                int            n_files,
-                                const char    *hint)
+monitor_application_open (GApplication *application,
+                          GFile       **files,
+                          int           n_files,
+                          const char   *hint)
 {
   MonitorApplication *self = MONITOR_APPLICATION (application);
-  GtkWindow *window;
+  GtkWindow          *window;
 
   g_application_activate (application);
   window = gtk_application_get_active_window (GTK_APPLICATION (self));

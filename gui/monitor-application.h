@@ -7,6 +7,7 @@
 
 #include <gtk/gtk.h>
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 #define MONITOR_APPLICATION_ID "org.mpaio.Monitor"

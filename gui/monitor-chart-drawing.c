@@ -17,16 +17,44 @@
 #include "monitor-chart-drawing.h"
 #include "monitor-chart-palette.h"
 
-#define LABEL_SCALE    0.85
-#define LABEL_GAP      6.0
-#define MIN_TICK_SPACE 64.0
-#define SWATCH_SIZE    10.0
-#define LEGEND_SPACING 16.0
+#define LABEL_SCALE           0.85
+#define LABEL_GAP             6.0
+#define MIN_TICK_SPACE        64.0
+#define SWATCH_SIZE           10.0
+#define LEGEND_SPACING        16.0
 #define MAX_LEGEND_ROWS_SHARE 0.4
 
 /* Candidate distances between vertical grid lines, in seconds. */
 static const double tick_steps[] = {
-  0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 86400,
+  0.0001,
+  0.0002,
+  0.0005,
+  0.001,
+  0.002,
+  0.005,
+  0.01,
+  0.02,
+  0.05,
+  0.1,
+  0.2,
+  0.5,
+  1,
+  2,
+  5,
+  10,
+  15,
+  20,
+  30,
+  60,
+  120,
+  300,
+  600,
+  900,
+  1800,
+  3600,
+  7200,
+  21600,
+  86400,
 };
 
 static PangoLayout *
@@ -80,11 +108,11 @@ get_text_size (PangoContext *context,
  */
 void
 monitor_chart_layout_init (MonitorChartLayout *layout,
-                         PangoContext     *context,
-                         int               width,
-                         int               height,
-                         guint             n_cores,
-                         gboolean          show_total)
+                           PangoContext       *context,
+                           int                 width,
+                           int                 height,
+                           guint               n_cores,
+                           gboolean            show_total)
 {
   double label_height, entry_text_width;
   double top, bottom, legend_height;
@@ -93,7 +121,7 @@ monitor_chart_layout_init (MonitorChartLayout *layout,
   g_return_if_fail (layout != NULL);
   g_return_if_fail (PANGO_IS_CONTEXT (context));
 
-  *layout = (MonitorChartLayout) { 0 };
+  *layout = (MonitorChartLayout){ 0 };
   layout->width = MAX (width, 1);
   layout->height = MAX (height, 1);
   layout->n_entries = n_cores + (show_total ? 1 : 0);
@@ -114,8 +142,7 @@ monitor_chart_layout_init (MonitorChartLayout *layout,
 
   /* Many cores on a small chart: the plot keeps most of the height, the
    * legend shows the rows that fit. */
-  legend_height = MIN (legend_height, floor (layout->height * MAX_LEGEND_ROWS_SHARE /
-                                             layout->line_height) * layout->line_height);
+  legend_height = MIN (legend_height, floor (layout->height * MAX_LEGEND_ROWS_SHARE / layout->line_height) * layout->line_height);
 
   /* Half a label above the plot, so the "100 %" label is not cut. */
   top = ceil (label_height / 2.0);
@@ -126,8 +153,7 @@ monitor_chart_layout_init (MonitorChartLayout *layout,
   layout->plot.width = MAX (layout->width - MONITOR_CHART_MARGIN_LEFT - MONITOR_CHART_MARGIN_RIGHT, 1);
   layout->plot.height = MAX (layout->height - top - bottom, 1);
 
-  layout->legend.y = layout->plot.y + layout->plot.height + LABEL_GAP / 2.0 + label_height +
-                     LABEL_GAP;
+  layout->legend.y = layout->plot.y + layout->plot.height + LABEL_GAP / 2.0 + label_height + LABEL_GAP;
   layout->legend.height = legend_height;
 }
 
@@ -146,9 +172,9 @@ monitor_chart_layout_init (MonitorChartLayout *layout,
  */
 guint
 monitor_chart_axis_get_ticks (const MonitorChartAxis *axis,
-                            double                width,
-                            double               *ticks,
-                            guint                 max_ticks)
+                              double                  width,
+                              double                 *ticks,
+                              guint                   max_ticks)
 {
   double span = axis->end - axis->start;
   double step = tick_steps[G_N_ELEMENTS (tick_steps) - 1];
@@ -191,9 +217,9 @@ monitor_chart_axis_get_ticks (const MonitorChartAxis *axis,
  * Returns: the x coordinate of @time
  */
 double
-monitor_chart_axis_to_x (const MonitorChartAxis    *axis,
-                       const cairo_rectangle_t *plot,
-                       double                   time)
+monitor_chart_axis_to_x (const MonitorChartAxis  *axis,
+                         const cairo_rectangle_t *plot,
+                         double                   time)
 {
   double span = axis->end - axis->start;
 
@@ -215,7 +241,7 @@ monitor_chart_axis_to_x (const MonitorChartAxis    *axis,
  */
 double
 monitor_chart_value_to_y (const cairo_rectangle_t *plot,
-                        double                   percent)
+                          double                   percent)
 {
   double inset = MONITOR_CHART_LINE_WIDTH / 2.0;
 
@@ -225,9 +251,9 @@ monitor_chart_value_to_y (const cairo_rectangle_t *plot,
 }
 
 static void
-format_seconds (char   *buf,
-                gsize   size,
-                double  seconds)
+format_seconds (char  *buf,
+                gsize  size,
+                double seconds)
 {
   /* Ticks counted down to the end can land on -0. */
   seconds += 0.0;
@@ -286,16 +312,16 @@ set_source_alpha (cairo_t       *cr,
  * axis labels.
  */
 void
-monitor_chart_draw_background (cairo_t                *cr,
-                             PangoContext           *context,
-                             const MonitorChartLayout *layout,
-                             const MonitorChartAxis   *axis,
-                             const GdkRGBA          *foreground)
+monitor_chart_draw_background (cairo_t                  *cr,
+                               PangoContext             *context,
+                               const MonitorChartLayout *layout,
+                               const MonitorChartAxis   *axis,
+                               const GdkRGBA            *foreground)
 {
   const cairo_rectangle_t *plot = &layout->plot;
-  double ticks[MONITOR_CHART_MAX_TICKS];
-  guint  n_ticks;
-  double label_y = plot->y + plot->height + LABEL_GAP / 2.0;
+  double                   ticks[MONITOR_CHART_MAX_TICKS];
+  guint                    n_ticks;
+  double                   label_y = plot->y + plot->height + LABEL_GAP / 2.0;
 
   cairo_save (cr);
   cairo_set_line_width (cr, 1.0);
@@ -337,7 +363,7 @@ monitor_chart_draw_background (cairo_t                *cr,
 
   for (guint i = 0; i < n_ticks; i++)
     {
-      char   text[32];
+      char text[32];
       /* Time runs left to right in the window as in exports: a live axis
        * counts up to its right edge (now, or where it was paused) from
        * before it. */
@@ -359,8 +385,7 @@ monitor_chart_draw_background (cairo_t                *cr,
   /* Axis titles, in the margin left of the plot: the time axis's beside
    * its labels, the utilisation's along the plot. */
   set_source_alpha (cr, foreground, 0.55);
-  show_label (cr, context, _("Time"), plot->x - LABEL_GAP, label_y, 1.0, 0.0, 0.0,
-              plot->x - LABEL_GAP);
+  show_label (cr, context, _("Time"), plot->x - LABEL_GAP, label_y, 1.0, 0.0, 0.0, plot->x - LABEL_GAP);
   {
     g_autoptr(PangoLayout) title = create_label_layout (context, _("Utilisation"), LABEL_SCALE);
     int w, h;
@@ -394,9 +419,9 @@ monitor_chart_draw_background (cairo_t                *cr,
  */
 gint64
 monitor_chart_scroll_step (gint64 time_us,
-                         double history,
-                         double plot_width,
-                         int    scale)
+                           double history,
+                           double plot_width,
+                           int    scale)
 {
   return (gint64) floor ((double) time_us / (history * G_USEC_PER_SEC) * plot_width * scale * 2.0);
 }
@@ -407,14 +432,14 @@ follower_tick (GtkWidget     *widget,
                gpointer       user_data)
 {
   MonitorChartFollower *follower = user_data;
-  double plot_x, plot_width;
-  gint64 step;
+  double                plot_x, plot_width;
+  gint64                step;
 
   /* The same rule for the chart and the timeline, so both scroll on the
    * same frames. */
   monitor_chart_follower_get_plot_x (follower, &plot_x, &plot_width);
   step = monitor_chart_scroll_step (gdk_frame_clock_get_frame_time (clock), follower->history,
-                                  plot_width, gtk_widget_get_scale_factor (widget));
+                                    plot_width, gtk_widget_get_scale_factor (widget));
   if (step != follower->scroll_step)
     {
       follower->scroll_step = step;
@@ -452,13 +477,13 @@ follower_update_tick (MonitorChartFollower *follower)
  */
 void
 monitor_chart_follower_init (MonitorChartFollower *follower,
-                           GtkWidget          *widget,
-                           double              history)
+                             GtkWidget            *widget,
+                             double                history)
 {
   g_return_if_fail (follower != NULL);
   g_return_if_fail (GTK_IS_WIDGET (widget));
 
-  *follower = (MonitorChartFollower) { 0 };
+  *follower = (MonitorChartFollower){ 0 };
   follower->widget = widget;
   follower->history = history;
 
@@ -502,12 +527,11 @@ monitor_chart_follower_get_end_time (const MonitorChartFollower *follower)
  */
 void
 monitor_chart_follower_get_plot_x (const MonitorChartFollower *follower,
-                                 double                   *x,
-                                 double                   *width)
+                                   double                     *x,
+                                   double                     *width)
 {
   *x = MONITOR_CHART_MARGIN_LEFT;
-  *width = MAX (gtk_widget_get_width (follower->widget) - MONITOR_CHART_MARGIN_LEFT -
-                MONITOR_CHART_MARGIN_RIGHT, 1);
+  *width = MAX (gtk_widget_get_width (follower->widget) - MONITOR_CHART_MARGIN_LEFT - MONITOR_CHART_MARGIN_RIGHT, 1);
 }
 
 /**
@@ -522,7 +546,7 @@ monitor_chart_follower_get_plot_x (const MonitorChartFollower *follower,
  */
 gboolean
 monitor_chart_follower_set_frozen_time (MonitorChartFollower *follower,
-                                      gint64              frozen_time)
+                                        gint64                frozen_time)
 {
   if (follower->frozen_time == frozen_time)
     return FALSE;
@@ -540,7 +564,7 @@ monitor_chart_follower_set_frozen_time (MonitorChartFollower *follower,
  */
 void
 monitor_chart_get_foreground (GtkWidget *widget,
-                            GdkRGBA   *color)
+                              GdkRGBA   *color)
 {
 #if GTK_CHECK_VERSION(4, 10, 0)
   gtk_widget_get_color (widget, color);
@@ -562,7 +586,7 @@ monitor_chart_get_foreground (GtkWidget *widget,
  */
 guint
 monitor_chart_find_sample (GListModel *samples,
-                         double      time)
+                           double      time)
 {
   guint low = 0;
   guint high = g_list_model_get_n_items (samples);
@@ -591,7 +615,7 @@ monitor_chart_find_sample (GListModel *samples,
  */
 MpaioCpuSample *
 monitor_chart_get_sample_at (GListModel *samples,
-                           double      time)
+                             double      time)
 {
   guint index = monitor_chart_find_sample (samples, time);
 
@@ -608,20 +632,20 @@ monitor_chart_get_sample_at (GListModel *samples,
 }
 
 static void
-stroke_series (cairo_t                *cr,
+stroke_series (cairo_t                  *cr,
                const MonitorChartLayout *layout,
                const MonitorChartAxis   *axis,
-               GPtrArray              *visible,
-               gboolean                from_zero,
-               guint                   core,
-               gboolean                total)
+               GPtrArray                *visible,
+               gboolean                  from_zero,
+               guint                     core,
+               gboolean                  total)
 {
   gboolean pen_down = FALSE;
 
   for (guint i = 0; i < visible->len; i++)
     {
       MpaioCpuSample *sample = g_ptr_array_index (visible, i);
-      double value, x, y;
+      double          value, x, y;
 
       if (total)
         value = mpaio_cpu_sample_get_total (sample);
@@ -687,9 +711,9 @@ monitor_chart_fill_stacked (cairo_t                  *cr,
 {
   g_autoptr(GPtrArray) visible = g_ptr_array_new_with_free_func (g_object_unref);
   g_autofree double *below = NULL;
-  guint n_items = g_list_model_get_n_items (samples);
-  guint first = monitor_chart_find_sample (samples, axis->start);
-  guint n_cores = 0;
+  guint              n_items = g_list_model_get_n_items (samples);
+  guint              first = monitor_chart_find_sample (samples, axis->start);
+  guint              n_cores = 0;
 
   if (first > 0)
     first--;
@@ -719,8 +743,8 @@ monitor_chart_fill_stacked (cairo_t                  *cr,
       for (guint i = 0; i < visible->len; i++)
         {
           MpaioCpuSample *sample = g_ptr_array_index (visible, i);
-          double top = below[i] + stacked_value (sample, core) / n_cores;
-          double x = monitor_chart_axis_to_x (axis, &layout->plot, mpaio_cpu_sample_get_time (sample));
+          double          top = below[i] + stacked_value (sample, core) / n_cores;
+          double          x = monitor_chart_axis_to_x (axis, &layout->plot, mpaio_cpu_sample_get_time (sample));
 
           if (i == 0)
             cairo_move_to (cr, x, monitor_chart_value_to_y (&layout->plot, top));
@@ -730,7 +754,7 @@ monitor_chart_fill_stacked (cairo_t                  *cr,
       for (guint i = visible->len; i > 0; i--)
         {
           MpaioCpuSample *sample = g_ptr_array_index (visible, i - 1);
-          double x = monitor_chart_axis_to_x (axis, &layout->plot, mpaio_cpu_sample_get_time (sample));
+          double          x = monitor_chart_axis_to_x (axis, &layout->plot, mpaio_cpu_sample_get_time (sample));
 
           cairo_line_to (cr, x, monitor_chart_value_to_y (&layout->plot, below[i - 1]));
         }
@@ -760,12 +784,12 @@ monitor_chart_fill_stacked (cairo_t                  *cr,
  * them.
  */
 void
-monitor_chart_draw_series (cairo_t                *cr,
-                         const MonitorChartLayout *layout,
-                         const MonitorChartAxis   *axis,
-                         GListModel             *samples,
-                         gboolean                show_total,
-                         const GdkRGBA          *foreground)
+monitor_chart_draw_series (cairo_t                  *cr,
+                           const MonitorChartLayout *layout,
+                           const MonitorChartAxis   *axis,
+                           GListModel               *samples,
+                           gboolean                  show_total,
+                           const GdkRGBA            *foreground)
 {
   g_autoptr(GPtrArray) visible = g_ptr_array_new_with_free_func (g_object_unref);
   guint n_items = g_list_model_get_n_items (samples);
@@ -861,13 +885,13 @@ draw_legend_entry (cairo_t       *cr,
  * style ("CPU1 12.5 %"), in the layout's columns.
  */
 void
-monitor_chart_draw_legend (cairo_t                *cr,
-                         PangoContext           *context,
-                         const MonitorChartLayout *layout,
-                         MpaioCpuSample         *sample,
-                         guint                   n_cores,
-                         gboolean                show_total,
-                         const GdkRGBA          *foreground)
+monitor_chart_draw_legend (cairo_t                  *cr,
+                           PangoContext             *context,
+                           const MonitorChartLayout *layout,
+                           MpaioCpuSample           *sample,
+                           guint                     n_cores,
+                           gboolean                  show_total,
+                           const GdkRGBA            *foreground)
 {
   guint n_rows_shown = (guint) floor (layout->legend.height / layout->line_height + 0.5);
 
@@ -924,21 +948,21 @@ monitor_chart_draw_legend (cairo_t                *cr,
  * Returns: (transfer full): an ARGB32 image surface
  */
 cairo_surface_t *
-monitor_chart_render_image (GListModel           *samples,
-                          const MonitorChartAxis *axis,
-                          guint                 n_cores,
-                          gboolean              show_total,
-                          int                   width,
-                          int                   height)
+monitor_chart_render_image (GListModel             *samples,
+                            const MonitorChartAxis *axis,
+                            guint                   n_cores,
+                            gboolean                show_total,
+                            int                     width,
+                            int                     height)
 {
   /* GNOME's dark 4, the colour of text on a light background. */
-  const GdkRGBA foreground = { 0x24 / 255.0, 0x1f / 255.0, 0x31 / 255.0, 1.0 };
-  PangoContext *context;
+  const GdkRGBA         foreground = { 0x24 / 255.0, 0x1f / 255.0, 0x31 / 255.0, 1.0 };
+  PangoContext         *context;
   PangoFontDescription *font;
   g_autoptr(MpaioCpuSample) current = NULL;
-  cairo_surface_t *surface;
+  cairo_surface_t   *surface;
   MonitorChartLayout layout;
-  cairo_t *cr;
+  cairo_t           *cr;
 
   g_return_val_if_fail (G_IS_LIST_MODEL (samples), NULL);
   g_return_val_if_fail (axis != NULL, NULL);

@@ -14,6 +14,7 @@
 
 #include "monitor-time-span.h"
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 /* The chart and the chunk timeline share their horizontal margins, so that

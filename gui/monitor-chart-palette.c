@@ -50,12 +50,24 @@ hsv_to_rgba (double   h,
 
   switch ((int) i % 6)
     {
-    case 0: *color = (GdkRGBA) { v, t, p, 1.0 }; break;
-    case 1: *color = (GdkRGBA) { q, v, p, 1.0 }; break;
-    case 2: *color = (GdkRGBA) { p, v, t, 1.0 }; break;
-    case 3: *color = (GdkRGBA) { p, q, v, 1.0 }; break;
-    case 4: *color = (GdkRGBA) { t, p, v, 1.0 }; break;
-    default: *color = (GdkRGBA) { v, p, q, 1.0 }; break;
+    case 0:
+      *color = (GdkRGBA){ v, t, p, 1.0 };
+      break;
+    case 1:
+      *color = (GdkRGBA){ q, v, p, 1.0 };
+      break;
+    case 2:
+      *color = (GdkRGBA){ p, v, t, 1.0 };
+      break;
+    case 3:
+      *color = (GdkRGBA){ p, q, v, 1.0 };
+      break;
+    case 4:
+      *color = (GdkRGBA){ t, p, v, 1.0 };
+      break;
+    default:
+      *color = (GdkRGBA){ v, p, q, 1.0 };
+      break;
     }
 }
 
@@ -79,7 +91,7 @@ rgb_to_rgba (guint32  rgb,
 
 void
 monitor_chart_palette_get_color (guint    index,
-                               GdkRGBA *color)
+                                 GdkRGBA *color)
 {
   g_return_if_fail (color != NULL);
 
@@ -108,7 +120,7 @@ monitor_chart_palette_get_color (guint    index,
  */
 void
 monitor_chart_palette_get_worker_color (guint    index,
-                                      GdkRGBA *color)
+                                        GdkRGBA *color)
 {
   g_return_if_fail (color != NULL);
 

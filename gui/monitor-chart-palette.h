@@ -7,6 +7,7 @@
 
 #include <gdk/gdk.h>
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 

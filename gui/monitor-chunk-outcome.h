@@ -7,6 +7,7 @@
 
 #include <glib.h>
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 /* As the run feed numbers them (mpaio/org.mpaio.Program1.xml). */

@@ -29,41 +29,40 @@
 #include "monitor-chunk-timeline.h"
 #include "monitor-timeline-rows.h"
 
-#define DEFAULT_HISTORY      60.0
-#define TOP_PADDING          4.0
-#define ROW_HEIGHT           18.0
-#define ROW_SPACING          4.0
-#define LANE_HEIGHT          4.0
-#define LANE_SPACING         1.0
+#define DEFAULT_HISTORY 60.0
+#define TOP_PADDING     4.0
+#define ROW_HEIGHT      18.0
+#define ROW_SPACING     4.0
+#define LANE_HEIGHT     4.0
+#define LANE_SPACING    1.0
 /* A pool keeps dozens of chunks in flight per process; beyond this many
  * lanes they share the last one, so the block stays small. */
-#define MAX_LANES            8
-#define MIN_BAR_WIDTH        2.0
+#define MAX_LANES     8
+#define MIN_BAR_WIDTH 2.0
 /* Bars at least this wide are drawn one by one, with a gap and alternating
  * shades so that neighbours stay apart; narrower ones merge. */
-#define WIDE_BAR_WIDTH       5.0
-#define HOVER_TOLERANCE      3.0
+#define WIDE_BAR_WIDTH  5.0
+#define HOVER_TOLERANCE 3.0
 /* About 100 MB of bars; beyond it, the oldest go. */
-#define MAX_BARS             1500000
-
+#define MAX_BARS 1500000
 
 typedef struct
 {
-  guint64      serial;
-  gint64       sent_us;
-  guint        lane;
+  guint64 serial;
+  gint64  sent_us;
+  guint   lane;
 } InFlight;
 
 struct _MonitorChunkTimeline
 {
-  GtkWidget    parent_instance;
+  GtkWidget parent_instance;
 
-  MonitorChartFollower follower;  /* the CPU chart's history, frozen time, scrolling */
+  MonitorChartFollower follower; /* the CPU chart's history, frozen time, scrolling */
 
   MonitorTimelineRows *rows;
-  GHashTable  *labels;        /* row key → PangoLayout of its title */
-  GArray      *in_flight;     /* InFlight */
-  guint        n_lanes;       /* in-flight lanes since the last clear */
+  GHashTable          *labels;    /* row key → PangoLayout of its title */
+  GArray              *in_flight; /* InFlight */
+  guint                n_lanes;   /* in-flight lanes since the last clear */
 };
 
 G_DEFINE_FINAL_TYPE (MonitorChunkTimeline, monitor_chunk_timeline, GTK_TYPE_WIDGET)
@@ -96,7 +95,7 @@ get_in_flight_height (MonitorChunkTimeline *self)
 
 static double
 get_row_y (MonitorChunkTimeline *self,
-           guint               row)
+           guint                 row)
 {
   return TOP_PADDING + get_in_flight_height (self) + row * (ROW_HEIGHT + ROW_SPACING);
 }
@@ -112,8 +111,6 @@ lighten (const GdkRGBA *color,
   out->alpha = color->alpha;
 }
 
-
-
 static void
 append_rect (GtkSnapshot   *snapshot,
              const GdkRGBA *color,
@@ -128,17 +125,17 @@ append_rect (GtkSnapshot   *snapshot,
 /* A chunk that did not complete is not a bar of work done: a cancelled one
  * is an empty grey frame over the time it was out, a failed one red. */
 static void
-snapshot_unfinished_bar (GtkSnapshot *snapshot,
-                         const MonitorTimelineBar   *bar,
-                         double       x0,
-                         double       x1,
-                         double       y)
+snapshot_unfinished_bar (GtkSnapshot              *snapshot,
+                         const MonitorTimelineBar *bar,
+                         double                    x0,
+                         double                    x1,
+                         double                    y)
 {
-  const GdkRGBA grey = { 0x9a / 255.0, 0x99 / 255.0, 0x96 / 255.0, 1.0 };
-  const GdkRGBA red = { 0xe0 / 255.0, 0x1b / 255.0, 0x24 / 255.0, 1.0 };
+  const GdkRGBA  grey = { 0x9a / 255.0, 0x99 / 255.0, 0x96 / 255.0, 1.0 };
+  const GdkRGBA  red = { 0xe0 / 255.0, 0x1b / 255.0, 0x24 / 255.0, 1.0 };
   const GdkRGBA *color = bar->outcome == MONITOR_CHUNK_FAILED ? &red : &grey;
-  const GdkRGBA colors[4] = { *color, *color, *color, *color };
-  const float widths[4] = { 1.0f, 1.0f, 1.0f, 1.0f };
+  const GdkRGBA  colors[4] = { *color, *color, *color, *color };
+  const float    widths[4] = { 1.0f, 1.0f, 1.0f, 1.0f };
   GskRoundedRect outline;
 
   if (bar->outcome == MONITOR_CHUNK_FAILED)
@@ -153,13 +150,13 @@ snapshot_unfinished_bar (GtkSnapshot *snapshot,
 
 static void
 snapshot_row (MonitorChunkTimeline *self,
-              GtkSnapshot        *snapshot,
-              MonitorTimelineRow                *row,
-              double              y,
-              gint64              start_us,
-              double              us_per_px,
-              double              plot_x,
-              double              plot_end)
+              GtkSnapshot          *snapshot,
+              MonitorTimelineRow   *row,
+              double                y,
+              gint64                start_us,
+              double                us_per_px,
+              double                plot_x,
+              double                plot_end)
 {
   GdkRGBA color, light;
   double  run_x0 = 0, run_x1 = -G_MAXDOUBLE;
@@ -171,8 +168,8 @@ snapshot_row (MonitorChunkTimeline *self,
   for (guint i = monitor_timeline_row_find_bar (row->bars, start_us); i < row->bars->len; i++)
     {
       const MonitorTimelineBar *bar = &g_array_index (row->bars, MonitorTimelineBar, i);
-      double x0 = plot_x + (bar->start_us - start_us) / us_per_px;
-      double x1 = plot_x + (bar->finish_us - start_us) / us_per_px;
+      double                    x0 = plot_x + (bar->start_us - start_us) / us_per_px;
+      double                    x1 = plot_x + (bar->finish_us - start_us) / us_per_px;
 
       if (x0 > plot_end)
         break;
@@ -209,8 +206,7 @@ snapshot_row (MonitorChunkTimeline *self,
        * before it end before it starts (a lane never overlaps itself), so
        * inside the run too. A million chunks cost a search per pixel, not
        * a million steps per frame. */
-      next = monitor_timeline_row_find_bar_starting_after (row->bars, start_us + (gint64) ((run_x1 + 1.0 - plot_x) *
-                                                                      us_per_px));
+      next = monitor_timeline_row_find_bar_starting_after (row->bars, start_us + (gint64) ((run_x1 + 1.0 - plot_x) * us_per_px));
       if (next > i + 1)
         i = next - 2;
     }
@@ -253,16 +249,16 @@ create_small_layout (GtkWidget  *widget,
 
 static void
 monitor_chunk_timeline_snapshot (GtkWidget   *widget,
-                               GtkSnapshot *snapshot)
+                                 GtkSnapshot *snapshot)
 {
   MonitorChunkTimeline *self = MONITOR_CHUNK_TIMELINE (widget);
-  MonitorChartAxis axis = { -self->follower.history, 0.0, TRUE };
-  double  ticks[MONITOR_CHART_MAX_TICKS];
-  double  plot_x, plot_width, us_per_px, bottom;
-  gint64  end_us = monitor_chart_follower_get_end_time (&self->follower);
-  gint64  start_us = end_us - (gint64) (self->follower.history * G_USEC_PER_SEC);
-  guint   n_ticks;
-  GdkRGBA foreground, grid, band, dim;
+  MonitorChartAxis      axis = { -self->follower.history, 0.0, TRUE };
+  double                ticks[MONITOR_CHART_MAX_TICKS];
+  double                plot_x, plot_width, us_per_px, bottom;
+  gint64                end_us = monitor_chart_follower_get_end_time (&self->follower);
+  gint64                start_us = end_us - (gint64) (self->follower.history * G_USEC_PER_SEC);
+  guint                 n_ticks;
+  GdkRGBA               foreground, grid, band, dim;
 
   monitor_chart_get_foreground (widget, &foreground);
   grid = band = dim = foreground;
@@ -277,7 +273,7 @@ monitor_chunk_timeline_snapshot (GtkWidget   *widget,
   if (monitor_timeline_rows_get_n_rows (self->rows) == 0 && self->n_lanes == 0)
     {
       g_autoptr(PangoLayout) layout =
-        create_small_layout (widget, "Chunks appear here as a run goes, a row per worker process");
+                   create_small_layout (widget, "Chunks appear here as a run goes, a row per worker process");
 
       gtk_snapshot_save (snapshot);
       gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (plot_x, TOP_PADDING));
@@ -330,7 +326,7 @@ monitor_chunk_timeline_snapshot (GtkWidget   *widget,
   for (guint r = 0; r < monitor_timeline_rows_get_n_rows (self->rows); r++)
     {
       MonitorTimelineRow *row = monitor_timeline_rows_get_row (self->rows, r);
-      double y = get_row_y (self, r);
+      double              y = get_row_y (self, r);
 
       append_rect (snapshot, &band, plot_x, plot_x + plot_width, y, ROW_HEIGHT);
       snapshot_row (self, snapshot, row, y, start_us, us_per_px, plot_x, plot_x + plot_width);
@@ -358,8 +354,8 @@ monitor_chunk_timeline_snapshot (GtkWidget   *widget,
           /* This process's own chunks ran on its threads (a thread pool):
            * their lanes are threads. */
           g_autofree char *text = row->pid == getpid () ? g_strdup_printf (_("Thread %u"),
-                                                                          row->lane + 1)
-                                  : row->lane == 0      ? g_strdup_printf ("PID %d", row->pid)
+                                                                              row->lane + 1)
+        : row->lane == 0                                ? g_strdup_printf ("PID %d", row->pid)
                                                         : g_strdup_printf ("PID %d · %u",
                                                                            row->pid,
                                                                            row->lane + 1);
@@ -372,13 +368,13 @@ monitor_chunk_timeline_snapshot (GtkWidget   *widget,
 }
 
 static void
-monitor_chunk_timeline_measure (GtkWidget      *widget,
-                              GtkOrientation  orientation,
-                              int             for_size,
-                              int            *minimum,
-                              int            *natural,
-                              int            *minimum_baseline,
-                              int            *natural_baseline)
+monitor_chunk_timeline_measure (GtkWidget     *widget,
+                                GtkOrientation orientation,
+                                int            for_size,
+                                int           *minimum,
+                                int           *natural,
+                                int           *minimum_baseline,
+                                int           *natural_baseline)
 {
   MonitorChunkTimeline *self = MONITOR_CHUNK_TIMELINE (widget);
 
@@ -395,7 +391,7 @@ monitor_chunk_timeline_measure (GtkWidget      *widget,
 
 static void
 monitor_chunk_timeline_css_changed (GtkWidget         *widget,
-                                  GtkCssStyleChange *change)
+                                    GtkCssStyleChange *change)
 {
   MonitorChunkTimeline *self = MONITOR_CHUNK_TIMELINE (widget);
 
@@ -408,23 +404,24 @@ monitor_chunk_timeline_css_changed (GtkWidget         *widget,
 
 static const MonitorTimelineBar *
 find_bar_at (MonitorChunkTimeline *self,
-             MonitorTimelineRow                *row,
-             gint64              time,
-             gint64              tolerance)
+             MonitorTimelineRow   *row,
+             gint64                time,
+             gint64                tolerance)
 {
   const MonitorTimelineBar *best = NULL;
-  gint64     best_distance = G_MAXINT64;
+  gint64                    best_distance = G_MAXINT64;
 
   for (guint i = monitor_timeline_row_find_bar (row->bars, time - tolerance); i < row->bars->len; i++)
     {
       const MonitorTimelineBar *bar = &g_array_index (row->bars, MonitorTimelineBar, i);
-      gint64 distance;
+      gint64                    distance;
 
       if (bar->start_us > time + tolerance)
         break;
 
-      distance = time < bar->start_us ? bar->start_us - time
-               : time > bar->finish_us ? time - bar->finish_us : 0;
+      distance = time < bar->start_us    ? bar->start_us - time
+                 : time > bar->finish_us ? time - bar->finish_us
+                                         : 0;
       if (distance < best_distance)
         {
           best = bar;
@@ -447,17 +444,17 @@ find_bar_at (MonitorChunkTimeline *self,
  */
 char *
 monitor_chunk_timeline_describe_at (MonitorChunkTimeline *self,
-                                  double              x,
-                                  double              y)
+                                    double                x,
+                                    double                y)
 {
-  double plot_x, plot_width, us_per_px;
-  gint64 end_us, time;
-  guint  r;
-  MonitorTimelineRow   *row;
+  double                    plot_x, plot_width, us_per_px;
+  gint64                    end_us, time;
+  guint                     r;
+  MonitorTimelineRow       *row;
   const MonitorTimelineBar *bar;
-  g_autofree char *ran = NULL;
-  g_autofree char *queued = NULL;
-  g_autofree char *back = NULL;
+  g_autofree char          *ran = NULL;
+  g_autofree char          *queued = NULL;
+  g_autofree char          *back = NULL;
 
   g_return_val_if_fail (MONITOR_IS_CHUNK_TIMELINE (self), NULL);
 
@@ -512,10 +509,10 @@ monitor_chunk_timeline_describe_at (MonitorChunkTimeline *self,
 
 static gboolean
 monitor_chunk_timeline_query_tooltip (GtkWidget  *widget,
-                                    int         x,
-                                    int         y,
-                                    gboolean    keyboard_mode,
-                                    GtkTooltip *tooltip)
+                                      int         x,
+                                      int         y,
+                                      gboolean    keyboard_mode,
+                                      GtkTooltip *tooltip)
 {
   g_autofree char *text = NULL;
 
@@ -545,9 +542,9 @@ monitor_chunk_timeline_finalize (GObject *object)
 
 static void
 monitor_chunk_timeline_get_property (GObject    *object,
-                                   guint       prop_id,
-                                   GValue     *value,
-                                   GParamSpec *pspec)
+                                     guint       prop_id,
+                                     GValue     *value,
+                                     GParamSpec *pspec)
 {
   MonitorChunkTimeline *self = MONITOR_CHUNK_TIMELINE (object);
 
@@ -568,9 +565,9 @@ monitor_chunk_timeline_get_property (GObject    *object,
 
 static void
 monitor_chunk_timeline_set_property (GObject      *object,
-                                   guint         prop_id,
-                                   const GValue *value,
-                                   GParamSpec   *pspec)
+                                     guint         prop_id,
+                                     const GValue *value,
+                                     GParamSpec   *pspec)
 {
   MonitorChunkTimeline *self = MONITOR_CHUNK_TIMELINE (object);
 
@@ -637,11 +634,6 @@ monitor_chunk_timeline_new (void)
   return g_object_new (MONITOR_TYPE_CHUNK_TIMELINE, NULL);
 }
 
-
-
-
-
-
 /**
  * monitor_chunk_timeline_add_record:
  * @self: a timeline
@@ -652,9 +644,9 @@ monitor_chunk_timeline_new (void)
  * chunks no process ran (pid 0: failed submissions) are ignored.
  */
 void
-monitor_chunk_timeline_add_record (MonitorChunkTimeline     *self,
-                                 const MpaioChunkRecord *record,
-                                 const char             *worker_name)
+monitor_chunk_timeline_add_record (MonitorChunkTimeline   *self,
+                                   const MpaioChunkRecord *record,
+                                   const char             *worker_name)
 {
   monitor_chunk_timeline_add_record_full (self, record, worker_name, MONITOR_CHUNK_COMPLETED);
 }
@@ -671,10 +663,10 @@ monitor_chunk_timeline_add_record (MonitorChunkTimeline     *self,
  * tooltip says so.
  */
 void
-monitor_chunk_timeline_add_record_full (MonitorChunkTimeline     *self,
-                                      const MpaioChunkRecord *record,
-                                      const char             *worker_name,
-                                      MonitorChunkOutcome     outcome)
+monitor_chunk_timeline_add_record_full (MonitorChunkTimeline   *self,
+                                        const MpaioChunkRecord *record,
+                                        const char             *worker_name,
+                                        MonitorChunkOutcome     outcome)
 {
   MonitorTimelineBar bar;
 
@@ -720,8 +712,8 @@ monitor_chunk_timeline_add_record_full (MonitorChunkTimeline     *self,
  */
 void
 monitor_chunk_timeline_add_in_flight (MonitorChunkTimeline *self,
-                                    guint64             serial,
-                                    gint64              sent_us)
+                                      guint64               serial,
+                                      gint64                sent_us)
 {
   InFlight chunk = { serial, sent_us, 0 };
   guint64  used = 0;
@@ -753,7 +745,7 @@ monitor_chunk_timeline_add_in_flight (MonitorChunkTimeline *self,
  */
 void
 monitor_chunk_timeline_remove_in_flight (MonitorChunkTimeline *self,
-                                       guint64             serial)
+                                         guint64               serial)
 {
   g_return_if_fail (MONITOR_IS_CHUNK_TIMELINE (self));
 
@@ -804,7 +796,7 @@ monitor_chunk_timeline_get_history (MonitorChunkTimeline *self)
  */
 void
 monitor_chunk_timeline_set_history (MonitorChunkTimeline *self,
-                                  double              history)
+                                    double                history)
 {
   g_return_if_fail (MONITOR_IS_CHUNK_TIMELINE (self));
   g_return_if_fail (history >= MIN_HISTORY);
@@ -834,7 +826,7 @@ monitor_chunk_timeline_get_frozen_time (MonitorChunkTimeline *self)
  */
 void
 monitor_chunk_timeline_set_frozen_time (MonitorChunkTimeline *self,
-                                      gint64              frozen_time)
+                                        gint64                frozen_time)
 {
   g_return_if_fail (MONITOR_IS_CHUNK_TIMELINE (self));
 
@@ -884,7 +876,7 @@ monitor_chunk_timeline_get_n_in_flight (MonitorChunkTimeline *self)
 
 gint
 monitor_chunk_timeline_get_row_pid (MonitorChunkTimeline *self,
-                                  guint               row)
+                                    guint                 row)
 {
   g_return_val_if_fail (MONITOR_IS_CHUNK_TIMELINE (self), 0);
   g_return_val_if_fail (row < monitor_timeline_rows_get_n_rows (self->rows), 0);
@@ -894,7 +886,7 @@ monitor_chunk_timeline_get_row_pid (MonitorChunkTimeline *self,
 
 guint
 monitor_chunk_timeline_get_row_n_bars (MonitorChunkTimeline *self,
-                                     guint               row)
+                                       guint                 row)
 {
   g_return_val_if_fail (MONITOR_IS_CHUNK_TIMELINE (self), 0);
   g_return_val_if_fail (row < monitor_timeline_rows_get_n_rows (self->rows), 0);
@@ -912,8 +904,8 @@ monitor_chunk_timeline_get_row_n_bars (MonitorChunkTimeline *self,
  */
 gboolean
 monitor_chunk_timeline_get_row_bounds (MonitorChunkTimeline *self,
-                                     guint               row,
-                                     graphene_rect_t    *bounds)
+                                       guint                 row,
+                                       graphene_rect_t      *bounds)
 {
   double plot_x, plot_width;
 
@@ -939,12 +931,12 @@ monitor_chunk_timeline_get_row_bounds (MonitorChunkTimeline *self,
  */
 void
 monitor_chunk_timeline_get_row_color (MonitorChunkTimeline *self,
-                                    guint               row,
-                                    GdkRGBA            *color)
+                                      guint                 row,
+                                      GdkRGBA              *color)
 {
   g_return_if_fail (MONITOR_IS_CHUNK_TIMELINE (self));
   g_return_if_fail (row < monitor_timeline_rows_get_n_rows (self->rows));
 
   monitor_chart_palette_get_worker_color (monitor_timeline_rows_get_row (self->rows, row)->color_index,
-                                 color);
+                                          color);
 }

@@ -10,6 +10,7 @@
 
 #include "monitor-chunk-outcome.h"
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 #define MONITOR_TYPE_CHUNK_TIMELINE (monitor_chunk_timeline_get_type ())

@@ -28,27 +28,27 @@
 
 struct _MonitorCpuChart
 {
-  GtkWidget         parent_instance;
+  GtkWidget parent_instance;
 
-  GListModel       *model;
-  gint64            time_origin;
-  MonitorChartFollower follower;    /* history, frozen time, scrolling */
-  gboolean          show_total;
-  gboolean          stacked;
-  guint             n_cores;
+  GListModel          *model;
+  gint64               time_origin;
+  MonitorChartFollower follower; /* history, frozen time, scrolling */
+  gboolean             show_total;
+  gboolean             stacked;
+  guint                n_cores;
 
   /* What the caches were drawn for. */
-  gboolean          layout_valid;
-  MonitorChartLayout  layout;
-  int               scale;
-  GdkTexture       *background;
-  GdkTexture       *legend;
-  GdkTexture       *lines;
-  double            lines_end;     /* the samples' time at the right edge */
+  gboolean           layout_valid;
+  MonitorChartLayout layout;
+  int                scale;
+  GdkTexture        *background;
+  GdkTexture        *legend;
+  GdkTexture        *lines;
+  double             lines_end; /* the samples' time at the right edge */
 
   /* How often each cache was drawn, for the tests to check they are caches. */
-  guint             n_background_renders;
-  guint             n_lines_renders;
+  guint n_background_renders;
+  guint n_lines_renders;
 };
 
 G_DEFINE_FINAL_TYPE (MonitorCpuChart, monitor_cpu_chart, GTK_TYPE_WIDGET)
@@ -98,23 +98,23 @@ get_end_seconds (MonitorCpuChart *self)
 }
 
 typedef void (*DrawFunc) (MonitorCpuChart *self,
-                          cairo_t       *cr);
+                          cairo_t         *cr);
 
 /* Draws with cairo into a texture at the widget's scale, which GTK uploads
  * once and then reuses frame after frame. */
 static GdkTexture *
 render_texture (MonitorCpuChart *self,
-                int            width,
-                int            height,
-                DrawFunc       draw)
+                int              width,
+                int              height,
+                DrawFunc         draw)
 {
   g_autoptr(GBytes) bytes = NULL;
   cairo_surface_t *surface;
-  gsize stride;
-  cairo_t *cr;
-  int pixel_width = MAX (width, 1) * self->scale;
-  int pixel_height = MAX (height, 1) * self->scale;
-  GdkTexture *texture;
+  gsize            stride;
+  cairo_t         *cr;
+  int              pixel_width = MAX (width, 1) * self->scale;
+  int              pixel_height = MAX (height, 1) * self->scale;
+  GdkTexture      *texture;
 
   surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, pixel_width, pixel_height);
   cairo_surface_set_device_scale (surface, self->scale, self->scale);
@@ -135,24 +135,24 @@ render_texture (MonitorCpuChart *self,
 
 static void
 draw_background (MonitorCpuChart *self,
-                 cairo_t       *cr)
+                 cairo_t         *cr)
 {
   /* A static grid labelled by age, as in GNOME System Monitor: the lines
    * move, the grid does not. */
   MonitorChartAxis axis = { -self->follower.history, 0.0, TRUE };
-  GdkRGBA foreground;
+  GdkRGBA          foreground;
 
   monitor_chart_get_foreground (GTK_WIDGET (self), &foreground);
   monitor_chart_draw_background (cr, gtk_widget_get_pango_context (GTK_WIDGET (self)),
-                               &self->layout, &axis, &foreground);
+                                 &self->layout, &axis, &foreground);
 }
 
 static void
 draw_lines (MonitorCpuChart *self,
-            cairo_t       *cr)
+            cairo_t         *cr)
 {
   MonitorChartAxis axis = { self->lines_end - self->follower.history, self->lines_end, FALSE };
-  GdkRGBA foreground;
+  GdkRGBA          foreground;
 
   monitor_chart_get_foreground (GTK_WIDGET (self), &foreground);
   /* The texture covers the plot only. */
@@ -166,7 +166,7 @@ draw_lines (MonitorCpuChart *self,
 
 static void
 draw_legend (MonitorCpuChart *self,
-             cairo_t       *cr)
+             cairo_t         *cr)
 {
   g_autoptr(MpaioCpuSample) current = NULL;
   GdkRGBA foreground;
@@ -177,7 +177,7 @@ draw_legend (MonitorCpuChart *self,
 
   cairo_translate (cr, -self->layout.legend.x, -self->layout.legend.y);
   monitor_chart_draw_legend (cr, gtk_widget_get_pango_context (GTK_WIDGET (self)), &self->layout,
-                           current, self->n_cores, self->show_total, &foreground);
+                             current, self->n_cores, self->show_total, &foreground);
 }
 
 static void
@@ -187,25 +187,24 @@ ensure_layout (MonitorCpuChart *self)
   int height = gtk_widget_get_height (GTK_WIDGET (self));
   int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
 
-  if (self->layout_valid && self->layout.width == width && self->layout.height == height &&
-      self->scale == scale)
+  if (self->layout_valid && self->layout.width == width && self->layout.height == height && self->scale == scale)
     return;
 
   invalidate_all (self);
   self->scale = scale;
   monitor_chart_layout_init (&self->layout, gtk_widget_get_pango_context (GTK_WIDGET (self)), width,
-                           height, self->n_cores, self->show_total);
+                             height, self->n_cores, self->show_total);
   self->layout_valid = TRUE;
 }
 
 static void
 monitor_cpu_chart_snapshot (GtkWidget   *widget,
-                          GtkSnapshot *snapshot)
+                            GtkSnapshot *snapshot)
 {
-  MonitorCpuChart *self = MONITOR_CPU_CHART (widget);
+  MonitorCpuChart         *self = MONITOR_CPU_CHART (widget);
   const cairo_rectangle_t *plot;
-  double end = get_end_seconds (self);
-  double shift;
+  double                   end = get_end_seconds (self);
+  double                   shift;
 
   ensure_layout (self);
   plot = &self->layout.plot;
@@ -253,13 +252,13 @@ monitor_cpu_chart_snapshot (GtkWidget   *widget,
 }
 
 static void
-monitor_cpu_chart_measure (GtkWidget      *widget,
-                         GtkOrientation  orientation,
-                         int             for_size,
-                         int            *minimum,
-                         int            *natural,
-                         int            *minimum_baseline,
-                         int            *natural_baseline)
+monitor_cpu_chart_measure (GtkWidget     *widget,
+                           GtkOrientation orientation,
+                           int            for_size,
+                           int           *minimum,
+                           int           *natural,
+                           int           *minimum_baseline,
+                           int           *natural_baseline)
 {
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
@@ -275,7 +274,7 @@ monitor_cpu_chart_measure (GtkWidget      *widget,
 
 static void
 monitor_cpu_chart_css_changed (GtkWidget         *widget,
-                             GtkCssStyleChange *change)
+                               GtkCssStyleChange *change)
 {
   GTK_WIDGET_CLASS (monitor_cpu_chart_parent_class)->css_changed (widget, change);
 
@@ -293,7 +292,7 @@ on_scale_factor_changed (MonitorCpuChart *self)
 
 static void
 set_n_cores (MonitorCpuChart *self,
-             guint          n_cores)
+             guint            n_cores)
 {
   if (self->n_cores == n_cores)
     return;
@@ -318,10 +317,10 @@ update_n_cores (MonitorCpuChart *self)
 }
 
 static void
-on_items_changed (GListModel    *model,
-                  guint          position,
-                  guint          removed,
-                  guint          added,
+on_items_changed (GListModel      *model,
+                  guint            position,
+                  guint            removed,
+                  guint            added,
                   MonitorCpuChart *self)
 {
   update_n_cores (self);
@@ -342,9 +341,9 @@ monitor_cpu_chart_dispose (GObject *object)
 
 static void
 monitor_cpu_chart_get_property (GObject    *object,
-                              guint       prop_id,
-                              GValue     *value,
-                              GParamSpec *pspec)
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
 {
   MonitorCpuChart *self = MONITOR_CPU_CHART (object);
 
@@ -381,9 +380,9 @@ monitor_cpu_chart_get_property (GObject    *object,
 
 static void
 monitor_cpu_chart_set_property (GObject      *object,
-                              guint         prop_id,
-                              const GValue *value,
-                              GParamSpec   *pspec)
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
 {
   MonitorCpuChart *self = MONITOR_CPU_CHART (object);
 
@@ -493,7 +492,7 @@ monitor_cpu_chart_get_model (MonitorCpuChart *self)
  */
 void
 monitor_cpu_chart_set_model (MonitorCpuChart *self,
-                           GListModel    *model)
+                             GListModel      *model)
 {
   g_return_if_fail (MONITOR_IS_CPU_CHART (self));
   g_return_if_fail (model == NULL || G_IS_LIST_MODEL (model));
@@ -534,7 +533,7 @@ monitor_cpu_chart_get_time_origin (MonitorCpuChart *self)
  */
 void
 monitor_cpu_chart_set_time_origin (MonitorCpuChart *self,
-                                 gint64         time_origin)
+                                   gint64           time_origin)
 {
   g_return_if_fail (MONITOR_IS_CPU_CHART (self));
 
@@ -564,7 +563,7 @@ monitor_cpu_chart_get_history (MonitorCpuChart *self)
  */
 void
 monitor_cpu_chart_set_history (MonitorCpuChart *self,
-                             double         history)
+                               double           history)
 {
   g_return_if_fail (MONITOR_IS_CPU_CHART (self));
   g_return_if_fail (history >= MIN_HISTORY);
@@ -595,7 +594,7 @@ monitor_cpu_chart_get_show_total (MonitorCpuChart *self)
  */
 void
 monitor_cpu_chart_set_show_total (MonitorCpuChart *self,
-                                gboolean       show_total)
+                                  gboolean         show_total)
 {
   g_return_if_fail (MONITOR_IS_CPU_CHART (self));
 
@@ -658,7 +657,7 @@ monitor_cpu_chart_get_frozen_time (MonitorCpuChart *self)
  */
 void
 monitor_cpu_chart_set_frozen_time (MonitorCpuChart *self,
-                                 gint64         frozen_time)
+                                   gint64           frozen_time)
 {
   g_return_if_fail (MONITOR_IS_CPU_CHART (self));
 
@@ -686,8 +685,8 @@ monitor_cpu_chart_get_n_cores (MonitorCpuChart *self)
  * Returns: %FALSE if the chart has no size yet
  */
 gboolean
-monitor_cpu_chart_get_plot_area (MonitorCpuChart   *self,
-                               graphene_rect_t *area)
+monitor_cpu_chart_get_plot_area (MonitorCpuChart *self,
+                                 graphene_rect_t *area)
 {
   g_return_val_if_fail (MONITOR_IS_CPU_CHART (self), FALSE);
   g_return_val_if_fail (area != NULL, FALSE);
@@ -712,8 +711,8 @@ monitor_cpu_chart_get_plot_area (MonitorCpuChart   *self,
  */
 void
 monitor_cpu_chart_get_render_counts (MonitorCpuChart *self,
-                                   guint         *background,
-                                   guint         *lines)
+                                     guint           *background,
+                                     guint           *lines)
 {
   g_return_if_fail (MONITOR_IS_CPU_CHART (self));
 
@@ -736,20 +735,20 @@ monitor_cpu_chart_get_render_counts (MonitorCpuChart *self,
  */
 cairo_surface_t *
 monitor_cpu_chart_render_image (MonitorCpuChart *self,
-                              int            width,
-                              int            height)
+                                int              width,
+                                int              height)
 {
   g_autoptr(GListStore) empty = NULL;
-  double end;
+  double           end;
   MonitorChartAxis axis;
 
   g_return_val_if_fail (MONITOR_IS_CPU_CHART (self), NULL);
 
   end = get_end_seconds (self);
-  axis = (MonitorChartAxis) { end - self->follower.history, end, FALSE };
+  axis = (MonitorChartAxis){ end - self->follower.history, end, FALSE };
   if (self->model == NULL)
     empty = g_list_store_new (MPAIO_TYPE_CPU_SAMPLE);
 
   return monitor_chart_render_image (self->model != NULL ? self->model : G_LIST_MODEL (empty), &axis,
-                                   self->n_cores, self->show_total, width, height);
+                                     self->n_cores, self->show_total, width, height);
 }

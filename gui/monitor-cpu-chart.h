@@ -7,6 +7,7 @@
 
 #include <gtk/gtk.h>
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 #define MONITOR_TYPE_CPU_CHART (monitor_cpu_chart_get_type ())

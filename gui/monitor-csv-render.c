@@ -77,18 +77,18 @@ parse_value (const char *field,
  */
 GListModel *
 monitor_csv_render_load (const char *contents,
-                       gsize       length,
-                       guint      *n_cores,
-                       GError    **error)
+                         gsize       length,
+                         guint      *n_cores,
+                         GError    **error)
 {
   g_autoptr(GListStore) samples = g_list_store_new (MPAIO_TYPE_CPU_SAMPLE);
   g_autofree char *text = g_strndup (contents, length);
   g_auto(GStrv) lines = NULL;
   g_auto(GStrv) header = NULL;
   g_autofree ColumnKind *kinds = NULL;
-  g_autofree double *values = NULL;
-  guint n_columns, cores = 0, line_no = 0;
-  gboolean has_time = FALSE, has_total = FALSE;
+  g_autofree double     *values = NULL;
+  guint                  n_columns, cores = 0, line_no = 0;
+  gboolean               has_time = FALSE, has_total = FALSE;
 
   g_return_val_if_fail (contents != NULL || length == 0, NULL);
 
@@ -113,8 +113,7 @@ monitor_csv_render_load (const char *contents,
           kinds[c] = COLUMN_TIME;
           has_time = TRUE;
         }
-      else if (g_ascii_strncasecmp (name, "core", 4) == 0 ||
-               g_ascii_strncasecmp (name, "cpu", 3) == 0)
+      else if (g_ascii_strncasecmp (name, "core", 4) == 0 || g_ascii_strncasecmp (name, "cpu", 3) == 0)
         {
           kinds[c] = COLUMN_CORE;
           cores++;
@@ -144,7 +143,7 @@ monitor_csv_render_load (const char *contents,
       g_auto(GStrv) fields = NULL;
       g_autoptr(MpaioCpuSample) sample = NULL;
       double time = NAN, total = NAN, sum = 0.0;
-      guint core = 0, n_values = 0;
+      guint  core = 0, n_values = 0;
 
       if (*g_strstrip (lines[line_no]) == '\0')
         continue;
@@ -220,20 +219,20 @@ monitor_csv_render_load (const char *contents,
  */
 gboolean
 monitor_csv_render_to_png (const char *csv_path,
-                         const char *png_path,
-                         int         width,
-                         int         height,
-                         GError    **error)
+                           const char *png_path,
+                           int         width,
+                           int         height,
+                           GError    **error)
 {
   g_autofree char *contents = NULL;
   g_autoptr(GListModel) samples = NULL;
   g_autoptr(MpaioCpuSample) first = NULL;
   g_autoptr(MpaioCpuSample) last = NULL;
   cairo_surface_t *surface;
-  cairo_status_t status;
+  cairo_status_t   status;
   MonitorChartAxis axis = { 0.0, 1.0, FALSE };
-  gsize length;
-  guint n_cores = 0, n_items;
+  gsize            length;
+  guint            n_cores = 0, n_items;
 
   g_return_val_if_fail (csv_path != NULL, FALSE);
   g_return_val_if_fail (png_path != NULL, FALSE);

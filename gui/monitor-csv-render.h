@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 GListModel *monitor_csv_render_load      (const char  *contents,

@@ -13,7 +13,7 @@ monitor_format_count (guint64 count)
 {
   const struct lconv *conv = localeconv ();
   const char         *separator =
-      conv->thousands_sep != NULL && *conv->thousands_sep != '\0' ? conv->thousands_sep : ",";
+    conv->thousands_sep != NULL && *conv->thousands_sep != '\0' ? conv->thousands_sep : ",";
   g_autofree char *digits = g_strdup_printf ("%" G_GUINT64_FORMAT, count);
   gsize            n = strlen (digits);
   GString         *text = g_string_sized_new (n + n / 3 * strlen (separator));

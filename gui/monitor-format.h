@@ -7,6 +7,7 @@
 
 #include <glib.h>
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 /* 1234567 → "1,234,567" (the locale's separator when it has one). */

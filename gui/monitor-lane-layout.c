@@ -28,9 +28,9 @@ monitor_lane_layout_new (MpaioRunReport *report)
 {
   MonitorLaneLayout *self = g_new0 (MonitorLaneLayout, 1);
   guint              n_records = mpaio_run_report_get_n_records (report);
-  g_autoptr (GHashTable) row_of_pid = g_hash_table_new (g_direct_hash, g_direct_equal);
+  g_autoptr(GHashTable) row_of_pid = g_hash_table_new (g_direct_hash, g_direct_equal);
   /* Per row, when each of its lanes is free again. */
-  g_autoptr (GPtrArray) lane_ends = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  g_autoptr(GPtrArray) lane_ends = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
 
   self->rows = g_array_new (FALSE, FALSE, sizeof (MonitorLaneRow));
   self->bars = g_array_sized_new (FALSE, FALSE, sizeof (MonitorLaneBar), n_records);

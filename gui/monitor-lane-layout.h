@@ -7,6 +7,7 @@
 
 #include <mpaio.h>
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 typedef struct

@@ -105,39 +105,37 @@ compare_by_pid (gconstpointer a, gconstpointer b)
 GPtrArray *
 monitor_list_programs (GDBusConnection *connection, GCancellable *cancellable, GError **error)
 {
-  g_autoptr (GVariant) names = NULL;
-  g_autoptr (GVariantIter) iter = NULL;
-  g_autoptr (GPtrArray) programs =
-      g_ptr_array_new_with_free_func ((GDestroyNotify) monitor_program_info_free);
+  g_autoptr(GVariant) names = NULL;
+  g_autoptr(GVariantIter) iter = NULL;
+  g_autoptr(GPtrArray) programs =
+               g_ptr_array_new_with_free_func ((GDestroyNotify) monitor_program_info_free);
   const char *name;
 
   names = g_dbus_connection_call_sync (
-      connection, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-      "ListNames", NULL, G_VARIANT_TYPE ("(as)"), G_DBUS_CALL_FLAGS_NONE, -1, cancellable, error);
+    connection, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+    "ListNames", NULL, G_VARIANT_TYPE ("(as)"), G_DBUS_CALL_FLAGS_NONE, -1, cancellable, error);
   if (names == NULL)
     return NULL;
 
   g_variant_get (names, "(as)", &iter);
   while (g_variant_iter_loop (iter, "&s", &name))
     {
-      g_autoptr (GVariant) reply = NULL;
-      g_autoptr (GVariant) properties = NULL;
-      g_autoptr (GVariant) args = NULL;
+      g_autoptr(GVariant) reply = NULL;
+      g_autoptr(GVariant) properties = NULL;
+      g_autoptr(GVariant) args = NULL;
       g_autofree char    *path = NULL;
       MonitorProgramInfo *info;
       guint64             pid;
 
-      if (!g_str_has_prefix (name, "org.mpaio.Program.instance") ||
-          !g_ascii_string_to_unsigned (name + strlen ("org.mpaio.Program.instance"), 10, 1,
-                                       G_MAXINT, &pid, NULL))
+      if (!g_str_has_prefix (name, "org.mpaio.Program.instance") || !g_ascii_string_to_unsigned (name + strlen ("org.mpaio.Program.instance"), 10, 1, G_MAXINT, &pid, NULL))
         continue;
 
       path = g_strdup_printf ("/org/mpaio/Program/%u", (guint) pid);
       /* A program may leave between the two calls: then it is not listed. */
       reply = g_dbus_connection_call_sync (
-          connection, name, path, "org.freedesktop.DBus.Properties", "GetAll",
-          g_variant_new ("(s)", INTERFACE), G_VARIANT_TYPE ("(a{sv})"), G_DBUS_CALL_FLAGS_NONE,
-          2000, cancellable, NULL);
+        connection, name, path, "org.freedesktop.DBus.Properties", "GetAll",
+        g_variant_new ("(s)", INTERFACE), G_VARIANT_TYPE ("(a{sv})"), G_DBUS_CALL_FLAGS_NONE,
+        2000, cancellable, NULL);
       if (reply == NULL)
         continue;
 
@@ -179,8 +177,7 @@ map_records (MonitorProgramWatcher *self, int fd, guint64 capacity)
     return FALSE;
 
   seals = fcntl (fd, F_GET_SEALS);
-  if (fstat (fd, &st) < 0 || (guint64) st.st_size < capacity * sizeof (FeedRecord) || seals < 0 ||
-      (seals & F_SEAL_SHRINK) == 0)
+  if (fstat (fd, &st) < 0 || (guint64) st.st_size < capacity * sizeof (FeedRecord) || seals < 0 || (seals & F_SEAL_SHRINK) == 0)
     return FALSE;
 
   map = mmap (NULL, capacity * sizeof (FeedRecord), PROT_READ, MAP_SHARED, fd, 0);
@@ -236,13 +233,13 @@ static void
 on_get_run (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autofree gpointer *data = user_data;
-  g_autoptr (MonitorProgramWatcher) self = data[0];
+  g_autoptr(MonitorProgramWatcher) self = data[0];
   guint run = GPOINTER_TO_UINT (data[1]);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GUnixFDList) fd_list = NULL;
-  g_autoptr (GVariant) reply = NULL;
-  g_autoptr (GVariant) info = NULL;
-  g_autoptr (GVariant) samples = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GUnixFDList) fd_list = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) info = NULL;
+  g_autoptr(GVariant) samples = NULL;
   guint64     n_records = 0, capacity = 0;
   gint32      handle = -1;
   const char *state = NULL;
@@ -300,9 +297,9 @@ fetch_run (MonitorProgramWatcher *self, guint run)
   data[0] = g_object_ref (self);
   data[1] = GUINT_TO_POINTER (run);
   g_dbus_connection_call_with_unix_fd_list (
-      self->connection, self->name, self->path, INTERFACE, "GetRun", g_variant_new ("(u)", run),
-      G_VARIANT_TYPE ("(a{sv}hta(dadd))"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, self->cancellable,
-      on_get_run, data);
+    self->connection, self->name, self->path, INTERFACE, "GetRun", g_variant_new ("(u)", run),
+    G_VARIANT_TYPE ("(a{sv}hta(dadd))"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, self->cancellable,
+    on_get_run, data);
 }
 
 static void
@@ -322,10 +319,9 @@ on_signal (GDBusConnection *connection,
 
   g_variant_get_child (parameters, 0, "u", &run);
 
-  if (g_str_equal (signal, "RunStarted") &&
-      g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(ua{sv})")))
+  if (g_str_equal (signal, "RunStarted") && g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(ua{sv})")))
     {
-      g_autoptr (GVariant) info = g_variant_get_child_value (parameters, 1);
+      g_autoptr(GVariant) info = g_variant_get_child_value (parameters, 1);
 
       self->run = run;
       self->n_records = 0;
@@ -336,8 +332,7 @@ on_signal (GDBusConnection *connection,
       /* The file of its records. */
       fetch_run (self, run);
     }
-  else if (g_str_equal (signal, "Progress") &&
-           g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(utuua(dadd))")))
+  else if (g_str_equal (signal, "Progress") && g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(utuua(dadd))")))
     {
       guint64 n_records = 0;
 
@@ -348,10 +343,9 @@ on_signal (GDBusConnection *connection,
       else
         deliver_records (self, n_records);
     }
-  else if (g_str_equal (signal, "RunFinished") && run == self->run &&
-           g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(ua{sv})")))
+  else if (g_str_equal (signal, "RunFinished") && run == self->run && g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(ua{sv})")))
     {
-      g_autoptr (GVariant) info = g_variant_get_child_value (parameters, 1);
+      g_autoptr(GVariant) info = g_variant_get_child_value (parameters, 1);
 
       g_free (self->state);
       if (!g_variant_lookup (info, "state", "s", &self->state))
@@ -363,10 +357,10 @@ on_signal (GDBusConnection *connection,
 static void
 on_properties (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (MonitorProgramWatcher) self = user_data;
-  g_autoptr (GVariant) reply =
-      g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, NULL);
-  g_autoptr (GVariant) properties = NULL;
+  g_autoptr(MonitorProgramWatcher) self = user_data;
+  g_autoptr(GVariant) reply =
+               g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, NULL);
+  g_autoptr(GVariant) properties = NULL;
   guint run = 0;
 
   if (reply == NULL || g_cancellable_is_cancelled (self->cancellable))
@@ -448,14 +442,14 @@ monitor_program_watcher_class_init (MonitorProgramWatcherClass *klass)
   object_class->finalize = monitor_program_watcher_finalize;
 
   signals[SIGNAL_RUN_STARTED] =
-      g_signal_new ("run-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                    NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_VARIANT);
+    g_signal_new ("run-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_VARIANT);
   signals[SIGNAL_RECORDS] =
-      g_signal_new ("records", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                    G_TYPE_NONE, 4, G_TYPE_UINT, G_TYPE_POINTER, G_TYPE_POINTER, G_TYPE_UINT);
+    g_signal_new ("records", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 4, G_TYPE_UINT, G_TYPE_POINTER, G_TYPE_POINTER, G_TYPE_UINT);
   signals[SIGNAL_RUN_FINISHED] =
-      g_signal_new ("run-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                    NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_VARIANT);
+    g_signal_new ("run-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_VARIANT);
   signals[SIGNAL_VANISHED] = g_signal_new ("vanished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                            0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
@@ -483,11 +477,11 @@ monitor_program_watcher_new (GDBusConnection *connection, GPid pid)
 
   /* Signals first, then the name: nothing published after we ask is lost. */
   self->subscription =
-      g_dbus_connection_signal_subscribe (connection, NULL, INTERFACE, NULL, self->path, NULL,
-                                          G_DBUS_SIGNAL_FLAGS_NONE, on_signal, self, NULL);
+    g_dbus_connection_signal_subscribe (connection, NULL, INTERFACE, NULL, self->path, NULL,
+                                        G_DBUS_SIGNAL_FLAGS_NONE, on_signal, self, NULL);
   self->name_watch =
-      g_bus_watch_name_on_connection (connection, self->name, G_BUS_NAME_WATCHER_FLAGS_NONE,
-                                      on_name_appeared, on_name_vanished, self, NULL);
+    g_bus_watch_name_on_connection (connection, self->name, G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                    on_name_appeared, on_name_vanished, self, NULL);
 
   return self;
 }

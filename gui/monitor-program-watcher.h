@@ -10,6 +10,7 @@
 
 #include "monitor-chunk-outcome.h"
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 /* A program on the bus, as --list prints it. */

@@ -22,18 +22,18 @@
 
 struct _MonitorRecordingExecutor
 {
-  GObject        parent_instance;
+  GObject parent_instance;
 
   MpaioExecutor *inner;
   guint64        next_serial;
 
   /* Yielding to the main loop's drawing: see deliver(). */
-  gint64         yield_interval;
-  gint64         slice_start;
-  gint64         last_result;
-  GQueue         held;          /* HeldResult*, in arrival order */
-  guint          flush_idle_id;
-  guint          flush_timeout_id;
+  gint64 yield_interval;
+  gint64 slice_start;
+  gint64 last_result;
+  GQueue held; /* HeldResult*, in arrival order */
+  guint  flush_idle_id;
+  guint  flush_timeout_id;
 };
 
 typedef struct
@@ -48,19 +48,17 @@ typedef struct
 typedef struct
 {
   MonitorRecordingExecutor *self;
-  MpaioWorker            *worker;
-  MpaioChunk              chunk;
-  guint64                 serial;
-  gint64                  sent_us;
-  MpaioExecutorChunkFunc  func;
-  gpointer                user_data;
+  MpaioWorker              *worker;
+  MpaioChunk                chunk;
+  guint64                   serial;
+  gint64                    sent_us;
+  MpaioExecutorChunkFunc    func;
+  gpointer                  user_data;
 } Submission;
 
 static void monitor_recording_executor_iface_init (MpaioExecutorInterface *iface);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (MonitorRecordingExecutor, monitor_recording_executor, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (MPAIO_TYPE_EXECUTOR,
-                                                      monitor_recording_executor_iface_init))
+G_DEFINE_FINAL_TYPE_WITH_CODE (MonitorRecordingExecutor, monitor_recording_executor, G_TYPE_OBJECT, G_IMPLEMENT_INTERFACE (MPAIO_TYPE_EXECUTOR, monitor_recording_executor_iface_init))
 
 enum
 {
@@ -90,7 +88,7 @@ static gboolean
 flush_held (gpointer user_data)
 {
   MonitorRecordingExecutor *self = MONITOR_RECORDING_EXECUTOR (user_data);
-  HeldResult *held;
+  HeldResult               *held;
 
   g_clear_handle_id (&self->flush_idle_id, g_source_remove);
   g_clear_handle_id (&self->flush_timeout_id, g_source_remove);
@@ -122,13 +120,13 @@ flush_held (gpointer user_data)
  * time, and would hold them for ever. */
 static void
 deliver (MonitorRecordingExecutor *self,
-         MpaioExecutorChunkFunc  func,
-         gpointer                user_data,
-         GVariant               *result,
-         const GError           *error,
-         const MpaioChunkRecord *record)
+         MpaioExecutorChunkFunc    func,
+         gpointer                  user_data,
+         GVariant                 *result,
+         const GError             *error,
+         const MpaioChunkRecord   *record)
 {
-  gint64 now = g_get_monotonic_time ();
+  gint64      now = g_get_monotonic_time ();
   HeldResult *held;
 
   /* A pause between results let the main loop run: a new slice. */
@@ -136,8 +134,7 @@ deliver (MonitorRecordingExecutor *self,
     self->slice_start = now;
   self->last_result = now;
 
-  if (self->yield_interval == 0 ||
-      (self->flush_idle_id == 0 && now - self->slice_start < self->yield_interval))
+  if (self->yield_interval == 0 || (self->flush_idle_id == 0 && now - self->slice_start < self->yield_interval))
     {
       func (MPAIO_EXECUTOR (self), result, error, record, user_data);
       return;
@@ -168,10 +165,10 @@ on_inner_done (MpaioExecutor          *inner,
                const MpaioChunkRecord *inner_record,
                gpointer                user_data)
 {
-  Submission *submission = user_data;
+  Submission               *submission = user_data;
   MonitorRecordingExecutor *self = submission->self;
-  MpaioChunkRecord record = *inner_record;
-  MonitorChunkOutcome outcome;
+  MpaioChunkRecord          record = *inner_record;
+  MonitorChunkOutcome       outcome;
 
   /* Of a record, an executor fills in the process and the times; the chunk
    * fields are for whoever knows the chunk, here this executor. */
@@ -206,15 +203,15 @@ on_inner_done (MpaioExecutor          *inner,
 /* Only submit(): the library derives submit_async() from it, and the
  * orchestrator uses submit(), which costs no GTask per chunk. */
 static void
-monitor_recording_executor_submit (MpaioExecutor          *executor,
-                                 MpaioWorker            *worker,
-                                 const MpaioChunk       *chunk,
-                                 GCancellable           *cancellable,
-                                 MpaioExecutorChunkFunc  func,
-                                 gpointer                user_data)
+monitor_recording_executor_submit (MpaioExecutor         *executor,
+                                   MpaioWorker           *worker,
+                                   const MpaioChunk      *chunk,
+                                   GCancellable          *cancellable,
+                                   MpaioExecutorChunkFunc func,
+                                   gpointer               user_data)
 {
   MonitorRecordingExecutor *self = MONITOR_RECORDING_EXECUTOR (executor);
-  Submission *submission = g_new (Submission, 1);
+  Submission               *submission = g_new (Submission, 1);
 
   submission->self = g_object_ref (self);
   submission->worker = g_object_ref (worker);
@@ -250,9 +247,9 @@ monitor_recording_executor_finalize (GObject *object)
 
 static void
 monitor_recording_executor_get_property (GObject    *object,
-                                       guint       prop_id,
-                                       GValue     *value,
-                                       GParamSpec *pspec)
+                                         guint       prop_id,
+                                         GValue     *value,
+                                         GParamSpec *pspec)
 {
   MonitorRecordingExecutor *self = MONITOR_RECORDING_EXECUTOR (object);
 
@@ -273,9 +270,9 @@ monitor_recording_executor_get_property (GObject    *object,
 
 static void
 monitor_recording_executor_set_property (GObject      *object,
-                                       guint         prop_id,
-                                       const GValue *value,
-                                       GParamSpec   *pspec)
+                                         guint         prop_id,
+                                         const GValue *value,
+                                         GParamSpec   *pspec)
 {
   MonitorRecordingExecutor *self = MONITOR_RECORDING_EXECUTOR (object);
 

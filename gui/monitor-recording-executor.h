@@ -7,6 +7,7 @@
 
 #include <mpaio.h>
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 #define MONITOR_TYPE_RECORDING_EXECUTOR (monitor_recording_executor_get_type ())

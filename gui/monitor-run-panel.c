@@ -29,43 +29,43 @@
 
 struct _MonitorRunPanel
 {
-  GtkBox                  parent_instance;
+  GtkBox parent_instance;
 
-  GtkDropDown            *workload_dropdown;
-  GtkSpinButton          *rows_spin;
-  GtkSpinButton          *rounds_spin;
-  GtkDropDown            *executor_dropdown;
-  GtkSpinButton          *workers_spin;
-  GtkSpinButton          *partitions_spin;
-  GtkButton              *start_button;
-  GtkButton              *cancel_button;
-  GtkProgressBar         *progress_bar;
-  GtkLabel               *result_label;
+  GtkDropDown    *workload_dropdown;
+  GtkSpinButton  *rows_spin;
+  GtkSpinButton  *rounds_spin;
+  GtkDropDown    *executor_dropdown;
+  GtkSpinButton  *workers_spin;
+  GtkSpinButton  *partitions_spin;
+  GtkButton      *start_button;
+  GtkButton      *cancel_button;
+  GtkProgressBar *progress_bar;
+  GtkLabel       *result_label;
 
   MonitorRecordingExecutor *executor;
   MonitorExecutorKind       executor_kind;
-  guint                   executor_n_workers;
-  guint                   n_in_flight;
+  guint                     executor_n_workers;
+  guint                     n_in_flight;
 
   /* The last array made, reused while the workload's element type and the
    * number of rows stay the same. */
-  MpaioSharedArray       *array;
+  MpaioSharedArray *array;
 
-  MpaioOrchestrator      *orchestrator;
-  MpaioWorker            *worker;
-  GCancellable           *cancellable;
-  MpaioRunReport         *last_report;
-  gboolean                running;
+  MpaioOrchestrator *orchestrator;
+  MpaioWorker       *worker;
+  GCancellable      *cancellable;
+  MpaioRunReport    *last_report;
+  gboolean           running;
   /* A run or an array being made outlives the widgets: they end quietly. */
-  gboolean                disposed;
-  MonitorWorkload           run_workload;
+  gboolean        disposed;
+  MonitorWorkload run_workload;
 
-  guint                   tick_id;
-  gint64                  last_tick_us;
-  gint64                  longest_gap_us;
-  guint                   n_frames;
+  guint  tick_id;
+  gint64 last_tick_us;
+  gint64 longest_gap_us;
+  guint  n_frames;
 
-  char                   *summary;
+  char *summary;
 };
 
 G_DEFINE_FINAL_TYPE (MonitorRunPanel, monitor_run_panel, GTK_TYPE_BOX)
@@ -90,14 +90,14 @@ static const struct
   const char *label;
   double      default_rows;
 } workloads[] = {
-  [MONITOR_WORKLOAD_SUM]     = { "sum",     N_("Sum of integers"),        50000000 },
-  [MONITOR_WORKLOAD_CONCAT]  = { "concat",  N_("Concatenation of strings"), 500000 },
-  [MONITOR_WORKLOAD_COMPUTE] = { "compute", N_("CPU-heavy kernel"),        4000000 },
-};
+  [MONITOR_WORKLOAD_SUM] = { "sum", N_("Sum of integers"), 50000000 },
+                             [MONITOR_WORKLOAD_CONCAT] = { "concat", N_("Concatenation of strings"), 500000 },
+                                                           [MONITOR_WORKLOAD_COMPUTE] = { "compute", N_("CPU-heavy kernel"), 4000000 },
+                                                           };
 
 gboolean
-monitor_workload_from_string (const char    *name,
-                            MonitorWorkload *workload)
+monitor_workload_from_string (const char      *name,
+                              MonitorWorkload *workload)
 {
   for (guint i = 0; i < G_N_ELEMENTS (workloads); i++)
     {
@@ -112,8 +112,8 @@ monitor_workload_from_string (const char    *name,
 }
 
 gboolean
-monitor_executor_kind_from_string (const char        *name,
-                                 MonitorExecutorKind *kind)
+monitor_executor_kind_from_string (const char          *name,
+                                   MonitorExecutorKind *kind)
 {
   if (g_strcmp0 (name, "process") == 0)
     *kind = MONITOR_EXECUTOR_KIND_PROCESS;
@@ -148,7 +148,7 @@ on_tick (GtkWidget     *widget,
          gpointer       user_data)
 {
   MonitorRunPanel *self = MONITOR_RUN_PANEL (user_data);
-  gint64 now = g_get_monotonic_time ();
+  gint64           now = g_get_monotonic_time ();
 
   if (self->last_tick_us != 0)
     self->longest_gap_us = MAX (self->longest_gap_us, now - self->last_tick_us);
@@ -169,7 +169,7 @@ static void
 update_progress (MonitorRunPanel *self)
 {
   guint64 done, total;
-  char text[96];
+  char    text[96];
 
   if (self->orchestrator == NULL)
     return;
@@ -177,15 +177,14 @@ update_progress (MonitorRunPanel *self)
   done = mpaio_orchestrator_get_n_chunks_done (self->orchestrator);
   total = mpaio_orchestrator_get_n_chunks (self->orchestrator);
   gtk_progress_bar_set_fraction (self->progress_bar, total > 0 ? (double) done / total : 0.0);
-  g_snprintf (text, sizeof text, _("%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " chunks"), done,
-              total);
+  g_snprintf (text, sizeof text, _("%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " chunks"), done, total);
   if (g_strcmp0 (gtk_progress_bar_get_text (self->progress_bar), text) != 0)
     gtk_progress_bar_set_text (self->progress_bar, text);
 }
 
 static void
 set_running (MonitorRunPanel *self,
-             gboolean       running)
+             gboolean         running)
 {
   self->running = running;
   gtk_widget_set_sensitive (GTK_WIDGET (self->start_button), !running);
@@ -205,8 +204,8 @@ set_running (MonitorRunPanel *self,
 
 static void
 finish_run (MonitorRunPanel *self,
-            const char    *summary,
-            gboolean       success)
+            const char      *summary,
+            gboolean         success)
 {
   if (self->disposed)
     return;
@@ -224,15 +223,15 @@ finish_run (MonitorRunPanel *self,
 
 static void
 on_chunk_sent (MonitorRunPanel *self,
-               guint64        serial,
-               gint64         sent_us)
+               guint64          serial,
+               gint64           sent_us)
 {
   self->n_in_flight++;
   g_signal_emit (self, signals[SIGNAL_CHUNK_SENT], 0, serial, sent_us);
 }
 
 static void
-on_chunk_done (MonitorRunPanel    *self,
+on_chunk_done (MonitorRunPanel  *self,
                guint64           serial,
                MpaioWorker      *worker,
                MpaioChunkRecord *record,
@@ -241,8 +240,7 @@ on_chunk_done (MonitorRunPanel    *self,
   self->n_in_flight--;
   /* Chunks whose processes were stopped to cancel the run were cancelled,
    * whatever the executor saw. */
-  if (outcome == MONITOR_CHUNK_FAILED && self->cancellable != NULL &&
-      g_cancellable_is_cancelled (self->cancellable))
+  if (outcome == MONITOR_CHUNK_FAILED && self->cancellable != NULL && g_cancellable_is_cancelled (self->cancellable))
     outcome = MONITOR_CHUNK_CANCELLED;
   /* What the user chose, not the worker's class. */
   g_signal_emit (self, signals[SIGNAL_CHUNK_DONE], 0, serial,
@@ -251,14 +249,13 @@ on_chunk_done (MonitorRunPanel    *self,
 
 static gboolean
 ensure_executor (MonitorRunPanel *self,
-                 GError       **error)
+                 GError         **error)
 {
   MonitorExecutorKind kind = (MonitorExecutorKind) gtk_drop_down_get_selected (self->executor_dropdown);
-  guint n_workers = (guint) gtk_spin_button_get_value_as_int (self->workers_spin);
+  guint               n_workers = (guint) gtk_spin_button_get_value_as_int (self->workers_spin);
   g_autoptr(MpaioExecutor) inner = NULL;
 
-  if (self->executor != NULL && self->executor_kind == kind &&
-      self->executor_n_workers == n_workers)
+  if (self->executor != NULL && self->executor_kind == kind && self->executor_n_workers == n_workers)
     return TRUE;
 
   if (kind == MONITOR_EXECUTOR_KIND_PROCESS)
@@ -283,11 +280,11 @@ ensure_executor (MonitorRunPanel *self,
 }
 
 static char *
-describe_result (MonitorRunPanel  *self,
-                 MpaioRunReport *report)
+describe_result (MonitorRunPanel *self,
+                 MpaioRunReport  *report)
 {
   g_autofree char *result = NULL;
-  guint64 n_chunks = mpaio_orchestrator_get_n_chunks (self->orchestrator);
+  guint64          n_chunks = mpaio_orchestrator_get_n_chunks (self->orchestrator);
 
   switch (self->run_workload)
     {
@@ -302,14 +299,14 @@ describe_result (MonitorRunPanel  *self,
         g_autofree char *total_text = monitor_format_count (total);
 
         result = g_strdup_printf (_("Sum of 1…%s: %s (%s)"), n_text, total_text,
-                                  total == expected ? _("correct") : _("WRONG"));
+                                     total == expected ? _("correct") : _("WRONG"));
         break;
       }
 
     case MONITOR_WORKLOAD_CONCAT:
       {
         DemoConcatStrWorker *worker = DEMO_CONCAT_STR_WORKER (self->worker);
-        const char *text = demo_concat_str_worker_get_result (worker);
+        const char          *text = demo_concat_str_worker_get_result (worker);
 
         g_autofree char *length = monitor_format_count (demo_concat_str_worker_get_length (worker));
 
@@ -323,8 +320,8 @@ describe_result (MonitorRunPanel  *self,
         MonitorComputeWorker *worker = MONITOR_COMPUTE_WORKER (self->worker);
 
         result = g_strdup_printf (_("Checksum after %u rounds: %016" G_GINT64_MODIFIER "x"),
-                                  monitor_compute_worker_get_rounds (worker),
-                                  monitor_compute_worker_get_checksum (worker));
+                                     monitor_compute_worker_get_rounds (worker),
+                                     monitor_compute_worker_get_checksum (worker));
         break;
       }
     }
@@ -335,11 +332,11 @@ describe_result (MonitorRunPanel  *self,
       mpaio_run_report_get_end_time (report) - mpaio_run_report_get_start_time (report));
 
     return g_strdup_printf (_("%s\n%s chunks on %u %s in %s."), result, chunks,
-                            self->executor_n_workers,
-                            self->executor_kind == MONITOR_EXECUTOR_KIND_PROCESS
-                              ? _("worker processes")
-                              : _("threads"),
-                            took);
+                               self->executor_n_workers,
+                               self->executor_kind == MONITOR_EXECUTOR_KIND_PROCESS
+                               ? _("worker processes")
+                               : _("threads"),
+                                    took);
   }
 }
 
@@ -351,9 +348,9 @@ describe_result (MonitorRunPanel  *self,
 static void
 stop_chunks_in_flight (MonitorRunPanel *self)
 {
-  MpaioExecutor *inner;
+  MpaioExecutor   *inner;
   g_autofree GPid *pids = NULL;
-  guint n_pids = 0;
+  guint            n_pids = 0;
 
   if (self->n_in_flight == 0 || self->executor == NULL)
     return;
@@ -418,7 +415,7 @@ start_orchestrator (MonitorRunPanel *self)
   g_autoptr(MpaioDataIterator) iterator = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
-  GType type;
+  GType            type;
 
   iterator = mpaio_data_iterator_new_partitioned (self->array, n_partitions, &error);
   if (iterator == NULL)
@@ -430,7 +427,7 @@ start_orchestrator (MonitorRunPanel *self)
 
   type = self->run_workload == MONITOR_WORKLOAD_SUM      ? DEMO_TYPE_ADD_INT_WORKER
          : self->run_workload == MONITOR_WORKLOAD_CONCAT ? DEMO_TYPE_CONCAT_STR_WORKER
-                                                       : MONITOR_TYPE_COMPUTE_WORKER;
+                                                         : MONITOR_TYPE_COMPUTE_WORKER;
   g_clear_object (&self->worker);
   if (type == MONITOR_TYPE_COMPUTE_WORKER)
     self->worker = g_object_new (type, "data-iterator", iterator, "rounds",
@@ -568,8 +565,7 @@ monitor_run_panel_start (MonitorRunPanel *self)
   request->strings = is_string_workload (self->run_workload);
   request->n_rows = (guint64) gtk_spin_button_get_value (self->rows_spin);
 
-  if (self->array != NULL && mpaio_shared_array_get_n_rows (self->array) == request->n_rows &&
-      (mpaio_shared_array_get_dtype (self->array) == MPAIO_DTYPE_STRING) == request->strings)
+  if (self->array != NULL && mpaio_shared_array_get_n_rows (self->array) == request->n_rows && (mpaio_shared_array_get_dtype (self->array) == MPAIO_DTYPE_STRING) == request->strings)
     {
       g_free (request);
       start_orchestrator (self);
@@ -650,7 +646,7 @@ monitor_run_panel_finalize (GObject *object)
 static void
 monitor_run_panel_class_init (MonitorRunPanelClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = monitor_run_panel_dispose;
@@ -718,7 +714,7 @@ monitor_run_panel_init (MonitorRunPanel *self)
 {
   const char *workload_names[G_N_ELEMENTS (workloads) + 1] = { NULL };
   const char *executor_names[] = { _("Worker processes"), _("Threads"), NULL };
-  double n_cores = mpaio_get_n_cores ();
+  double      n_cores = mpaio_get_n_cores ();
   g_autoptr(GtkStringList) workload_list = NULL;
   g_autoptr(GtkStringList) executor_list = NULL;
 
@@ -754,7 +750,7 @@ monitor_run_panel_new (void)
 
 void
 monitor_run_panel_set_workload (MonitorRunPanel *self,
-                              MonitorWorkload  workload)
+                                MonitorWorkload  workload)
 {
   g_return_if_fail (MONITOR_IS_RUN_PANEL (self));
   g_return_if_fail (workload < G_N_ELEMENTS (workloads));
@@ -764,7 +760,7 @@ monitor_run_panel_set_workload (MonitorRunPanel *self,
 
 void
 monitor_run_panel_set_n_rows (MonitorRunPanel *self,
-                            guint64        n_rows)
+                              guint64          n_rows)
 {
   g_return_if_fail (MONITOR_IS_RUN_PANEL (self));
 
@@ -773,7 +769,7 @@ monitor_run_panel_set_n_rows (MonitorRunPanel *self,
 
 void
 monitor_run_panel_set_rounds (MonitorRunPanel *self,
-                            guint          rounds)
+                              guint            rounds)
 {
   g_return_if_fail (MONITOR_IS_RUN_PANEL (self));
 
@@ -781,8 +777,8 @@ monitor_run_panel_set_rounds (MonitorRunPanel *self,
 }
 
 void
-monitor_run_panel_set_executor_kind (MonitorRunPanel     *self,
-                                   MonitorExecutorKind  kind)
+monitor_run_panel_set_executor_kind (MonitorRunPanel    *self,
+                                     MonitorExecutorKind kind)
 {
   g_return_if_fail (MONITOR_IS_RUN_PANEL (self));
 
@@ -791,7 +787,7 @@ monitor_run_panel_set_executor_kind (MonitorRunPanel     *self,
 
 void
 monitor_run_panel_set_n_workers (MonitorRunPanel *self,
-                               guint          n_workers)
+                                 guint            n_workers)
 {
   g_return_if_fail (MONITOR_IS_RUN_PANEL (self));
 
@@ -800,7 +796,7 @@ monitor_run_panel_set_n_workers (MonitorRunPanel *self,
 
 void
 monitor_run_panel_set_n_partitions (MonitorRunPanel *self,
-                                  guint          n_partitions)
+                                    guint            n_partitions)
 {
   g_return_if_fail (MONITOR_IS_RUN_PANEL (self));
 

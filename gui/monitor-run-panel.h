@@ -8,6 +8,7 @@
 #include <gtk/gtk.h>
 #include <mpaio.h>
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 typedef enum

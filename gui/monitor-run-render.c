@@ -29,9 +29,9 @@ draw_text (cairo_t       *cr,
            gboolean       bold,
            const GdkRGBA *color)
 {
-  g_autoptr (PangoLayout) layout = pango_layout_new (context);
+  g_autoptr(PangoLayout) layout = pango_layout_new (context);
   PangoFontDescription *font =
-      pango_font_description_from_string (bold ? "Sans Bold 10" : "Sans 9");
+    pango_font_description_from_string (bold ? "Sans Bold 10" : "Sans 9");
 
   pango_layout_set_font_description (layout, font);
   pango_font_description_free (font);
@@ -46,15 +46,15 @@ monitor_run_render_image (MpaioRunReport *report, int width, int height)
 {
   const GdkRGBA foreground = { 0x24 / 255.0, 0x1f / 255.0, 0x31 / 255.0, 1.0 };
   const GdkRGBA lane_background = { 0.0, 0.0, 0.0, 0.04 };
-  g_autoptr (MonitorLaneLayout) lanes = monitor_lane_layout_new (report);
-  g_autoptr (GListStore) no_samples = g_list_store_new (MPAIO_TYPE_CPU_SAMPLE);
+  g_autoptr(MonitorLaneLayout) lanes = monitor_lane_layout_new (report);
+  g_autoptr(GListStore) no_samples = g_list_store_new (MPAIO_TYPE_CPU_SAMPLE);
   GListModel *samples = mpaio_run_report_get_cpu_samples (report);
   gint64      origin_us = samples != NULL ? mpaio_run_report_get_cpu_start_time (report)
                                           : mpaio_run_report_get_start_time (report);
   double      run_start =
-      (mpaio_run_report_get_start_time (report) - origin_us) / (double) G_USEC_PER_SEC;
-  double run_end = (mpaio_run_report_get_end_time (report) - origin_us) / (double) G_USEC_PER_SEC;
-  double margin = MAX (run_end - run_start, MIN_HISTORY) * 0.02;
+    (mpaio_run_report_get_start_time (report) - origin_us) / (double) G_USEC_PER_SEC;
+  double             run_end = (mpaio_run_report_get_end_time (report) - origin_us) / (double) G_USEC_PER_SEC;
+  double             margin = MAX (run_end - run_start, MIN_HISTORY) * 0.02;
   MonitorChartAxis   axis = { run_start - margin, MAX (run_end + margin, run_start + MIN_HISTORY),
                               FALSE };
   guint              n_cores = 1, n_lanes = monitor_lane_layout_get_n_lanes (lanes);
@@ -70,7 +70,7 @@ monitor_run_render_image (MpaioRunReport *report, int width, int height)
 
   if (samples != NULL && g_list_model_get_n_items (samples) > 0)
     {
-      g_autoptr (MpaioCpuSample) first = g_list_model_get_item (samples, 0);
+      g_autoptr(MpaioCpuSample) first = g_list_model_get_item (samples, 0);
 
       n_cores = mpaio_cpu_sample_get_n_cores (first);
     }
@@ -79,7 +79,7 @@ monitor_run_render_image (MpaioRunReport *report, int width, int height)
 
   /* The timeline takes what its lanes need, up to 45 % of the height. */
   lane_height =
-      CLAMP ((height * 0.45 - 2 * HEADING) / MAX (n_lanes, 1) - LANE_SPACING, MIN_LANE, MAX_LANE);
+    CLAMP ((height * 0.45 - 2 * HEADING) / MAX (n_lanes, 1) - LANE_SPACING, MIN_LANE, MAX_LANE);
   timeline_height = HEADING + n_lanes * (lane_height + LANE_SPACING) + 2 * MARGIN;
   chart_height = height - timeline_height - HEADING;
 
@@ -127,10 +127,10 @@ monitor_run_render_image (MpaioRunReport *report, int width, int height)
     {
       const MonitorLaneBar *bar = monitor_lane_layout_get_bar (lanes, i);
       const MonitorLaneRow *row = monitor_lane_layout_get_row (lanes, bar->row);
-      double  x0 = monitor_chart_axis_to_x (&axis, &plot, (bar->start_us - origin_us) / 1e6);
-      double  x1 = monitor_chart_axis_to_x (&axis, &plot, (bar->end_us - origin_us) / 1e6);
-      double  y = (row->first_lane + bar->lane) * (lane_height + LANE_SPACING);
-      GdkRGBA color;
+      double                x0 = monitor_chart_axis_to_x (&axis, &plot, (bar->start_us - origin_us) / 1e6);
+      double                x1 = monitor_chart_axis_to_x (&axis, &plot, (bar->end_us - origin_us) / 1e6);
+      double                y = (row->first_lane + bar->lane) * (lane_height + LANE_SPACING);
+      GdkRGBA               color;
 
       monitor_chart_palette_get_worker_color (bar->row, &color);
       gdk_cairo_set_source_rgba (cr, &color);
@@ -152,10 +152,10 @@ monitor_run_render_image (MpaioRunReport *report, int width, int height)
 
 gboolean
 monitor_run_render_to_png (
-    const char *run_path, const char *png_path, int width, int height, GError **error)
+  const char *run_path, const char *png_path, int width, int height, GError **error)
 {
-  g_autoptr (GFile) file = g_file_new_for_commandline_arg (run_path);
-  g_autoptr (MpaioRunReport) report = mpaio_run_report_new_from_file (file, NULL, error);
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (run_path);
+  g_autoptr(MpaioRunReport) report = mpaio_run_report_new_from_file (file, NULL, error);
   cairo_surface_t *surface;
   cairo_status_t   status;
 

@@ -8,6 +8,7 @@
 #include <cairo.h>
 #include <mpaio.h>
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 /* The CPU chart over the chunk timeline, both on the run's time axis. */

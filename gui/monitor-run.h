@@ -7,6 +7,7 @@
 
 #include <mpaio.h>
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 #define MONITOR_TYPE_RUN (monitor_run_get_type ())

@@ -166,7 +166,7 @@ compare_bar_starts (gconstpointer a, gconstpointer b)
 static void
 relayout_lanes (MonitorTimelineRows *self, gint pid, const MonitorTimelineBar *bar)
 {
-  g_autoptr (GArray) bars = g_array_new (FALSE, FALSE, sizeof (MonitorTimelineBar));
+  g_autoptr(GArray) bars = g_array_new (FALSE, FALSE, sizeof (MonitorTimelineBar));
 
   for (guint r = 0; r < self->rows->len; r++)
     {
@@ -185,7 +185,7 @@ relayout_lanes (MonitorTimelineRows *self, gint pid, const MonitorTimelineBar *b
       const MonitorTimelineBar *next = &g_array_index (bars, MonitorTimelineBar, i);
       guint                     slot;
       MonitorTimelineRow       *row =
-          get_row_for (self, pid, next->start_us, next->finish_us, TRUE, &slot);
+        get_row_for (self, pid, next->start_us, next->finish_us, TRUE, &slot);
 
       g_array_insert_val (row->bars, slot, *next);
     }

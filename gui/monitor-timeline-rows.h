@@ -7,6 +7,7 @@
 
 #include <glib.h>
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 typedef struct

@@ -28,41 +28,41 @@ struct _MonitorWindow
 {
   GtkApplicationWindow parent_instance;
 
-  MpaioCpuMonitor     *monitor;
-  MonitorCpuChart       *chart;
-  MonitorChunkTimeline  *timeline;
-  MonitorRunPanel       *run_panel;
+  MpaioCpuMonitor      *monitor;
+  MonitorCpuChart      *chart;
+  MonitorChunkTimeline *timeline;
+  MonitorRunPanel      *run_panel;
 
   /* A program watched over the bus, and its workers' names by index. */
   MonitorProgramWatcher *watcher;
-  GStrv                watched_workers;
-  MonitorRun          *watched_run;
+  GStrv                  watched_workers;
+  MonitorRun            *watched_run;
 
   /* Every run of the session, own, watched or opened; the one shown. */
-  GListStore          *runs;
-  GtkListBox          *run_list;
-  MonitorRun          *selected;
-  MonitorRun          *own_run;
-  guint                n_own_runs;
+  GListStore *runs;
+  GtkListBox *run_list;
+  MonitorRun *selected;
+  MonitorRun *own_run;
+  guint       n_own_runs;
 
   /* The mpaio programs on the session bus, to watch. */
-  GDBusConnection     *bus;
-  GCancellable        *bus_cancellable;
-  guint                name_subscription;
-  GtkListBox          *program_list;
+  GDBusConnection *bus;
+  GCancellable    *bus_cancellable;
+  guint            name_subscription;
+  GtkListBox      *program_list;
 
-  GtkMenuButton       *menu_button;
+  GtkMenuButton *menu_button;
 
   /* Zoom and pan: where a drag started. */
-  gint64               drag_end_us;
+  gint64 drag_end_us;
 };
 
 G_DEFINE_FINAL_TYPE (MonitorWindow, monitor_window, GTK_TYPE_APPLICATION_WINDOW)
 
 static void
 show_error (MonitorWindow *self,
-            const char         *primary,
-            const GError       *error)
+            const char    *primary,
+            const GError  *error)
 {
   GtkWidget *dialog;
 
@@ -81,8 +81,7 @@ static void
 set_max_samples (MonitorWindow *self)
 {
   mpaio_cpu_monitor_set_max_samples (self->monitor,
-                                     KEPT_SECONDS * 1000 /
-                                     mpaio_cpu_monitor_get_interval (self->monitor));
+                                     KEPT_SECONDS * 1000 / mpaio_cpu_monitor_get_interval (self->monitor));
 }
 
 static cairo_status_t
@@ -97,19 +96,19 @@ append_to_byte_array (void                *closure,
 
 static gboolean
 write_chart_png (MonitorWindow *self,
-                 GFile              *file,
-                 GError            **error)
+                 GFile         *file,
+                 GError       **error)
 {
   g_autoptr(GByteArray) png = g_byte_array_new ();
   cairo_surface_t *surface;
-  cairo_status_t status;
+  cairo_status_t   status;
 
   /* The chart at its size on screen, at least a readable one. */
   surface = monitor_cpu_chart_render_image (self->chart,
-                                          MAX (gtk_widget_get_width (GTK_WIDGET (self->chart)),
-                                               800),
-                                          MAX (gtk_widget_get_height (GTK_WIDGET (self->chart)),
-                                               400));
+                                            MAX (gtk_widget_get_width (GTK_WIDGET (self->chart)),
+                                                 800),
+                                            MAX (gtk_widget_get_height (GTK_WIDGET (self->chart)),
+                                                 400));
   status = cairo_surface_write_to_png_stream (surface, append_to_byte_array, png);
   cairo_surface_destroy (surface);
 
@@ -135,7 +134,7 @@ on_export_response (GtkNativeDialog *dialog,
                     gpointer         user_data)
 {
   MonitorWindow *self = MONITOR_WINDOW (gtk_native_dialog_get_transient_for (dialog));
-  ExportKind kind = GPOINTER_TO_INT (user_data);
+  ExportKind     kind = GPOINTER_TO_INT (user_data);
   g_autoptr(GFile) file = NULL;
   g_autoptr(GError) error = NULL;
   gboolean ok;
@@ -159,9 +158,8 @@ on_export_response (GtkNativeDialog *dialog,
   g_object_unref (dialog);
 }
 
-static void
-export (MonitorWindow *self,
-        ExportKind          kind)
+static void export(MonitorWindow *self,
+                   ExportKind     kind)
 {
   GtkFileChooserNative *chooser;
 
@@ -169,8 +167,8 @@ export (MonitorWindow *self,
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   chooser = gtk_file_chooser_native_new (kind == EXPORT_CSV ? _("Export Samples as CSV")
                                                             : _("Export Chart as PNG"),
-                                         GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
-                                         _("_Export"), NULL);
+                                                                 GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
+                                                                 _("_Export"), NULL);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser),
                                      kind == EXPORT_CSV ? "cpu-samples.csv" : "cpu-chart.png");
   G_GNUC_END_IGNORE_DEPRECATIONS
@@ -184,7 +182,7 @@ export_csv_activated (GSimpleAction *action,
                       GVariant      *parameter,
                       gpointer       user_data)
 {
-  export (MONITOR_WINDOW (user_data), EXPORT_CSV);
+  export(MONITOR_WINDOW (user_data), EXPORT_CSV);
 }
 
 static void
@@ -192,7 +190,7 @@ export_png_activated (GSimpleAction *action,
                       GVariant      *parameter,
                       gpointer       user_data)
 {
-  export (MONITOR_WINDOW (user_data), EXPORT_PNG);
+  export(MONITOR_WINDOW (user_data), EXPORT_PNG);
 }
 
 static void
@@ -201,7 +199,7 @@ interval_changed (GSimpleAction *action,
                   gpointer       user_data)
 {
   MonitorWindow *self = MONITOR_WINDOW (user_data);
-  gint32 interval = g_variant_get_int32 (value);
+  gint32         interval = g_variant_get_int32 (value);
 
   if (interval < 10)
     return;
@@ -217,7 +215,7 @@ history_changed (GSimpleAction *action,
                  gpointer       user_data)
 {
   MonitorWindow *self = MONITOR_WINDOW (user_data);
-  gint32 history = g_variant_get_int32 (value);
+  gint32         history = g_variant_get_int32 (value);
 
   if (history < 1)
     return;
@@ -259,8 +257,8 @@ pause_changed (GSimpleAction *action,
   /* Paused at the time the chart shows now, so nothing jumps; sampling
    * goes on underneath. The timeline follows through a binding. */
   monitor_cpu_chart_set_frozen_time (self->chart, g_variant_get_boolean (value)
-                                                  ? monitor_cpu_chart_get_end_time (self->chart)
-                                                  : 0);
+                                                    ? monitor_cpu_chart_get_end_time (self->chart)
+                                                    : 0);
   g_simple_action_set_state (action, value);
 }
 
@@ -273,18 +271,18 @@ on_executor_changed (MonitorWindow *self)
 
 static void
 on_chunk_sent (MonitorWindow *self,
-               guint64             serial,
-               gint64              sent_us)
+               guint64        serial,
+               gint64         sent_us)
 {
   monitor_chunk_timeline_add_in_flight (self->timeline, serial, sent_us);
 }
 
 static void
-on_chunk_done (MonitorWindow *self,
-               guint64             serial,
-               const char         *worker_name,
-               MpaioChunkRecord   *record,
-               guint               outcome)
+on_chunk_done (MonitorWindow    *self,
+               guint64           serial,
+               const char       *worker_name,
+               MpaioChunkRecord *record,
+               guint             outcome)
 {
   monitor_chunk_timeline_remove_in_flight (self->timeline, serial);
   monitor_chunk_timeline_add_record_full (self->timeline, record, worker_name, outcome);
@@ -292,7 +290,7 @@ on_chunk_done (MonitorWindow *self,
 
 static void
 set_paused (MonitorWindow *self,
-            gboolean            paused)
+            gboolean       paused)
 {
   GAction *pause = g_action_map_lookup_action (G_ACTION_MAP (self), "pause");
 
@@ -301,13 +299,12 @@ set_paused (MonitorWindow *self,
 
 static void
 use_samples_of (MonitorWindow *self,
-                MonitorRun         *run)
+                MonitorRun    *run)
 {
   MpaioRunReport *report = run != NULL ? monitor_run_get_report (run) : NULL;
 
   /* A run from a file has its own samples; the others were sampled live. */
-  if (run != NULL && monitor_run_get_from_file (run) && report != NULL &&
-      mpaio_run_report_get_cpu_samples (report) != NULL)
+  if (run != NULL && monitor_run_get_from_file (run) && report != NULL && mpaio_run_report_get_cpu_samples (report) != NULL)
     {
       monitor_cpu_chart_set_time_origin (self->chart, mpaio_run_report_get_cpu_start_time (report));
       monitor_cpu_chart_set_model (self->chart, mpaio_run_report_get_cpu_samples (report));
@@ -315,7 +312,7 @@ use_samples_of (MonitorWindow *self,
   else
     {
       monitor_cpu_chart_set_time_origin (self->chart,
-                                       mpaio_cpu_monitor_get_start_time (self->monitor));
+                                         mpaio_cpu_monitor_get_start_time (self->monitor));
       monitor_cpu_chart_set_model (self->chart, mpaio_cpu_monitor_get_samples (self->monitor));
     }
 }
@@ -326,15 +323,14 @@ update_run_actions (MonitorWindow *self)
   GAction *save = g_action_map_lookup_action (G_ACTION_MAP (self), "save-run");
 
   g_simple_action_set_enabled (G_SIMPLE_ACTION (save),
-                               self->selected != NULL &&
-                                 monitor_run_get_report (self->selected) != NULL);
+                               self->selected != NULL && monitor_run_get_report (self->selected) != NULL);
 }
 
 /* Shows @run: fitted to it once it is over; while it runs, the chart and
  * timeline follow it live. */
 static void
 show_run (MonitorWindow *self,
-          MonitorRun         *run)
+          MonitorRun    *run)
 {
   g_set_object (&self->selected, run);
   use_samples_of (self, run);
@@ -350,12 +346,12 @@ show_run (MonitorWindow *self,
     }
   else
     monitor_window_show_span (self, monitor_run_get_start_us (run),
-                                    monitor_run_get_end_us (run));
+                              monitor_run_get_end_us (run));
 }
 
 static void
-on_run_row_selected (GtkListBox         *list,
-                     GtkListBoxRow      *row,
+on_run_row_selected (GtkListBox    *list,
+                     GtkListBoxRow *row,
                      MonitorWindow *self)
 {
   g_autoptr(MonitorRun) run = NULL;
@@ -370,7 +366,7 @@ on_run_row_selected (GtkListBox         *list,
 
 static void
 select_run (MonitorWindow *self,
-            MonitorRun         *run)
+            MonitorRun    *run)
 {
   guint position;
 
@@ -384,7 +380,7 @@ select_run (MonitorWindow *self,
 
 static void
 add_run (MonitorWindow *self,
-         MonitorRun         *run)
+         MonitorRun    *run)
 {
   g_list_store_append (self->runs, run);
   select_run (self, run);
@@ -395,9 +391,9 @@ create_run_row (gpointer item,
                 gpointer user_data)
 {
   MonitorRun *run = item;
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *title = gtk_label_new (monitor_run_get_title (run));
-  GtkWidget *state = gtk_label_new (NULL);
+  GtkWidget  *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget  *title = gtk_label_new (monitor_run_get_title (run));
+  GtkWidget  *state = gtk_label_new (NULL);
 
   gtk_label_set_xalign (GTK_LABEL (title), 0.0);
   gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
@@ -428,11 +424,11 @@ on_own_run_started (MonitorWindow *self)
 
 static void
 on_own_run_finished (MonitorWindow *self,
-                     gboolean            success)
+                     gboolean       success)
 {
   MpaioRunReport *report = monitor_run_panel_get_last_report (self->run_panel);
-  gint64 end_us = success && report != NULL ? mpaio_run_report_get_end_time (report)
-                                            : g_get_monotonic_time ();
+  gint64          end_us = success && report != NULL ? mpaio_run_report_get_end_time (report)
+                                                     : g_get_monotonic_time ();
 
   if (self->own_run == NULL)
     return;
@@ -496,7 +492,7 @@ monitor_window_get_selected_run (MonitorWindow *self)
  */
 void
 monitor_window_select_run (MonitorWindow *self,
-                                 guint               index)
+                           guint          index)
 {
   g_autoptr(MonitorRun) run = NULL;
 
@@ -520,14 +516,14 @@ monitor_window_select_run (MonitorWindow *self,
  */
 gboolean
 monitor_window_open_run_file (MonitorWindow *self,
-                                    GFile              *file,
-                                    GError            **error)
+                              GFile         *file,
+                              GError       **error)
 {
   g_autoptr(MpaioRunReport) report = NULL;
   g_autoptr(MonitorRun) run = NULL;
-  g_autofree char *name = NULL;
+  g_autofree char   *name = NULL;
   const char *const *workers;
-  guint n_workers;
+  guint              n_workers;
 
   g_return_val_if_fail (MONITOR_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
@@ -543,9 +539,9 @@ monitor_window_open_run_file (MonitorWindow *self,
       const MpaioChunkRecord *record = mpaio_run_report_get_record (report, i);
 
       monitor_chunk_timeline_add_record (self->timeline, record,
-                                       record->worker_index < n_workers
-                                         ? workers[record->worker_index]
-                                         : NULL);
+                                         record->worker_index < n_workers
+                                           ? workers[record->worker_index]
+                                           : NULL);
     }
 
   name = g_file_get_basename (file);
@@ -566,10 +562,10 @@ monitor_window_open_run_file (MonitorWindow *self,
  */
 void
 monitor_window_show_span (MonitorWindow *self,
-                                gint64              start_us,
-                                gint64              end_us)
+                          gint64         start_us,
+                          gint64         end_us)
 {
-  GAction *pause = g_action_map_lookup_action (G_ACTION_MAP (self), "pause");
+  GAction        *pause = g_action_map_lookup_action (G_ACTION_MAP (self), "pause");
   MonitorTimeSpan span;
 
   g_return_if_fail (MONITOR_IS_WINDOW (self));
@@ -582,12 +578,12 @@ monitor_window_show_span (MonitorWindow *self,
 
 static void
 on_watched_run_started (MonitorWindow *self,
-                        guint               run_id,
-                        GVariant           *info)
+                        guint          run_id,
+                        GVariant      *info)
 {
   g_autofree char *title = g_strdup_printf (_("Process %d, run %u"),
-                                            (int) monitor_program_watcher_get_pid (self->watcher),
-                                            run_id);
+                                               (int) monitor_program_watcher_get_pid (self->watcher),
+                                               run_id);
   g_autoptr(MonitorRun) run = NULL;
   gint64 start_us = g_get_monotonic_time ();
 
@@ -601,7 +597,7 @@ on_watched_run_started (MonitorWindow *self,
 }
 
 static void
-on_watched_records (MonitorWindow     *self,
+on_watched_records (MonitorWindow          *self,
                     guint                   run,
                     const MpaioChunkRecord *records,
                     const guint8           *outcomes,
@@ -621,13 +617,13 @@ on_watched_records (MonitorWindow     *self,
 
 static void
 on_watched_run_finished (MonitorWindow *self,
-                         guint               run,
-                         GVariant           *info)
+                         guint          run,
+                         GVariant      *info)
 {
-  gint64 end_us = g_get_monotonic_time ();
-  const char *state = "finished";
+  gint64           end_us = g_get_monotonic_time ();
+  const char      *state = "finished";
   g_autofree char *text = NULL;
-  guint64 n_chunks = 0;
+  guint64          n_chunks = 0;
 
   if (self->watched_run == NULL)
     return;
@@ -636,12 +632,12 @@ on_watched_run_finished (MonitorWindow *self,
   g_variant_lookup (info, "state", "&s", &state);
   g_variant_lookup (info, "n-chunks", "t", &n_chunks);
   text = g_strdup_printf (_("%s: %" G_GUINT64_FORMAT " chunks in %.3f s"),
-                          g_str_equal (state, "finished")    ? _("Finished")
-                          : g_str_equal (state, "cancelled") ? _("Cancelled")
-                                                             : _("Failed"),
-                          n_chunks,
-                          (double) (end_us - monitor_run_get_start_us (self->watched_run)) /
-                            G_USEC_PER_SEC);
+                             g_str_equal (state, "finished") ? _("Finished")
+                                                             : g_str_equal (state, "cancelled")
+                             ? _("Cancelled")
+                             : _("Failed"),
+                                  n_chunks,
+                                  (double) (end_us - monitor_run_get_start_us (self->watched_run)) / G_USEC_PER_SEC);
   monitor_run_finish (self->watched_run, end_us, text, NULL);
   if (self->selected == self->watched_run)
     show_run (self, self->watched_run);
@@ -672,8 +668,8 @@ on_watched_vanished (MonitorWindow *self)
  * fits the chart and timeline to each run when it ends.
  */
 void
-monitor_window_watch (MonitorWindow    *self,
-                            MonitorProgramWatcher *watcher)
+monitor_window_watch (MonitorWindow         *self,
+                      MonitorProgramWatcher *watcher)
 {
   g_autofree char *title = NULL;
 
@@ -694,7 +690,7 @@ monitor_window_watch (MonitorWindow    *self,
                            G_CONNECT_SWAPPED);
 
   title = g_strdup_printf (_("mpaio Monitor — process %d"),
-                           (int) monitor_program_watcher_get_pid (watcher));
+                              (int) monitor_program_watcher_get_pid (watcher));
   gtk_window_set_title (GTK_WINDOW (self), title);
 }
 
@@ -707,9 +703,7 @@ pid_of_program_name (const char *name)
 {
   guint64 pid = 0;
 
-  if (!g_str_has_prefix (name, PROGRAM_NAME_PREFIX) ||
-      !g_ascii_string_to_unsigned (name + strlen (PROGRAM_NAME_PREFIX), 10, 1, G_MAXINT, &pid,
-                                   NULL))
+  if (!g_str_has_prefix (name, PROGRAM_NAME_PREFIX) || !g_ascii_string_to_unsigned (name + strlen (PROGRAM_NAME_PREFIX), 10, 1, G_MAXINT, &pid, NULL))
     return 0;
 
   return (GPid) pid;
@@ -717,13 +711,12 @@ pid_of_program_name (const char *name)
 
 static GtkListBoxRow *
 find_program_row (MonitorWindow *self,
-                  GPid                pid)
+                  GPid           pid)
 {
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->program_list));
        child != NULL; child = gtk_widget_get_next_sibling (child))
     {
-      if (GTK_IS_LIST_BOX_ROW (child) &&
-          GPOINTER_TO_INT (g_object_get_data (G_OBJECT (child), "pid")) == pid)
+      if (GTK_IS_LIST_BOX_ROW (child) && GPOINTER_TO_INT (g_object_get_data (G_OBJECT (child), "pid")) == pid)
         return GTK_LIST_BOX_ROW (child);
     }
 
@@ -737,7 +730,7 @@ on_program_properties (GObject      *source,
 {
   g_autoptr(GtkWidget) label = user_data;
   g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result,
-                                                             NULL);
+                                                              NULL);
   g_autoptr(GVariant) properties = NULL;
   g_autofree const char **args = NULL;
 
@@ -756,12 +749,12 @@ on_program_properties (GObject      *source,
 
 static void
 add_program (MonitorWindow *self,
-             const char         *name)
+             const char    *name)
 {
-  GPid pid = pid_of_program_name (name);
+  GPid             pid = pid_of_program_name (name);
   g_autofree char *title = NULL;
   g_autofree char *path = NULL;
-  GtkWidget *row, *box, *title_label, *command_label;
+  GtkWidget       *row, *box, *title_label, *command_label;
 
   if (pid <= 0 || pid == getpid () || find_program_row (self, pid) != NULL)
     return;
@@ -804,7 +797,7 @@ on_name_owner_changed (GDBusConnection *connection,
                        gpointer         user_data)
 {
   MonitorWindow *self = user_data;
-  const char *name, *old_owner, *new_owner;
+  const char    *name, *old_owner, *new_owner;
   GtkListBoxRow *row;
 
   g_variant_get (parameters, "(&s&s&s)", &name, &old_owner, &new_owner);
@@ -821,7 +814,7 @@ on_names_listed (GObject      *source,
 {
   MonitorWindow *self = user_data;
   g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result,
-                                                             NULL);
+                                                              NULL);
   g_autoptr(GVariantIter) iter = NULL;
   const char *name;
 
@@ -840,7 +833,7 @@ on_bus_ready (GObject      *source,
 {
   g_autoptr(GError) error = NULL;
   GDBusConnection *bus = g_bus_get_finish (result, &error);
-  MonitorWindow *self;
+  MonitorWindow   *self;
 
   if (bus == NULL)
     {
@@ -863,8 +856,8 @@ on_bus_ready (GObject      *source,
 }
 
 static void
-on_program_activated (GtkListBox         *list,
-                      GtkListBoxRow      *row,
+on_program_activated (GtkListBox    *list,
+                      GtkListBoxRow *row,
                       MonitorWindow *self)
 {
   GPid pid = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row), "pid"));
@@ -886,8 +879,7 @@ static double
 x_to_fraction (GtkWidget *widget,
                double     x)
 {
-  double plot_width = gtk_widget_get_width (widget) - MONITOR_CHART_MARGIN_LEFT -
-                      MONITOR_CHART_MARGIN_RIGHT;
+  double plot_width = gtk_widget_get_width (widget) - MONITOR_CHART_MARGIN_LEFT - MONITOR_CHART_MARGIN_RIGHT;
 
   if (plot_width <= 0)
     return 1.0;
@@ -898,14 +890,14 @@ x_to_fraction (GtkWidget *widget,
 static MonitorTimeSpan
 get_span (MonitorWindow *self)
 {
-  return (MonitorTimeSpan) { monitor_cpu_chart_get_history (self->chart),
-                             monitor_cpu_chart_get_end_time (self->chart) };
+  return (MonitorTimeSpan){ monitor_cpu_chart_get_history (self->chart),
+                            monitor_cpu_chart_get_end_time (self->chart) };
 }
 
 /* Shows @span, paused there: the axis no longer follows now. */
 static void
-set_span (MonitorWindow   *self,
-          MonitorTimeSpan  span)
+set_span (MonitorWindow  *self,
+          MonitorTimeSpan span)
 {
   monitor_cpu_chart_set_history (self->chart, span.history);
   monitor_cpu_chart_set_frozen_time (self->chart, span.end_us);
@@ -931,12 +923,12 @@ static gboolean
 on_scroll (GtkEventControllerScroll *controller,
            double                    dx,
            double                    dy,
-           MonitorWindow       *self)
+           MonitorWindow            *self)
 {
-  GtkWidget *widget = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller));
+  GtkWidget      *widget = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller));
   GdkModifierType state = gtk_event_controller_get_current_event_state (
     GTK_EVENT_CONTROLLER (controller));
-  double x = 0, y = 0;
+  double    x = 0, y = 0;
   GdkEvent *event = gtk_event_controller_get_current_event (GTK_EVENT_CONTROLLER (controller));
 
   /* Shift or a sideways scroll pans; scrolling up zooms in where the
@@ -957,36 +949,34 @@ on_scroll (GtkEventControllerScroll *controller,
 }
 
 static void
-on_drag_begin (GtkGestureDrag     *gesture,
-               double              x,
-               double              y,
-               MonitorWindow *self)
+on_drag_begin (GtkGestureDrag *gesture,
+               double          x,
+               double          y,
+               MonitorWindow  *self)
 {
   self->drag_end_us = monitor_cpu_chart_get_end_time (self->chart);
 }
 
 static void
-on_drag_update (GtkGestureDrag     *gesture,
-                double              dx,
-                double              dy,
-                MonitorWindow *self)
+on_drag_update (GtkGestureDrag *gesture,
+                double          dx,
+                double          dy,
+                MonitorWindow  *self)
 {
   GtkWidget *widget = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
-  double plot_width = MAX (gtk_widget_get_width (widget) - MONITOR_CHART_MARGIN_LEFT -
-                             MONITOR_CHART_MARGIN_RIGHT, 1);
-  double history = monitor_cpu_chart_get_history (self->chart);
+  double     plot_width = MAX (gtk_widget_get_width (widget) - MONITOR_CHART_MARGIN_LEFT - MONITOR_CHART_MARGIN_RIGHT, 1);
+  double     history = monitor_cpu_chart_get_history (self->chart);
 
   /* The content follows the pointer. */
   monitor_cpu_chart_set_frozen_time (self->chart,
-                                   MAX (self->drag_end_us -
-                                          (gint64) (dx / plot_width * history * G_USEC_PER_SEC),
-                                        1));
+                                     MAX (self->drag_end_us - (gint64) (dx / plot_width * history * G_USEC_PER_SEC),
+                                          1));
   set_paused (self, TRUE);
 }
 
 static void
 add_zoom_controllers (MonitorWindow *self,
-                      GtkWidget          *widget)
+                      GtkWidget     *widget)
 {
   GtkEventController *scroll = gtk_event_controller_scroll_new (
     GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES | GTK_EVENT_CONTROLLER_SCROLL_DISCRETE);
@@ -1060,7 +1050,7 @@ open_run_activated (GSimpleAction *action,
                     GVariant      *parameter,
                     gpointer       user_data)
 {
-  MonitorWindow *self = MONITOR_WINDOW (user_data);
+  MonitorWindow        *self = MONITOR_WINDOW (user_data);
   GtkFileChooserNative *chooser;
   g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
 
@@ -1068,7 +1058,7 @@ open_run_activated (GSimpleAction *action,
   gtk_file_filter_add_pattern (filter, "*.json");
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   chooser = gtk_file_chooser_native_new (_("Open Run"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), NULL);
+                                            GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), NULL);
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
   G_GNUC_END_IGNORE_DEPRECATIONS
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
@@ -1103,12 +1093,12 @@ save_run_activated (GSimpleAction *action,
                     GVariant      *parameter,
                     gpointer       user_data)
 {
-  MonitorWindow *self = MONITOR_WINDOW (user_data);
+  MonitorWindow        *self = MONITOR_WINDOW (user_data);
   GtkFileChooserNative *chooser;
 
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   chooser = gtk_file_chooser_native_new (_("Save Run"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), NULL);
+                                            GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), NULL);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), "run.json");
   G_GNUC_END_IGNORE_DEPRECATIONS
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
@@ -1154,7 +1144,7 @@ monitor_window_dispose (GObject *object)
 static void
 monitor_window_class_init (MonitorWindowClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = monitor_window_dispose;
@@ -1266,8 +1256,8 @@ monitor_window_init (MonitorWindow *self)
  */
 MonitorWindow *
 monitor_window_new (GtkApplication *application,
-                          guint           interval_ms,
-                          guint           history_s)
+                    guint           interval_ms,
+                    guint           history_s)
 {
   MonitorWindow *self;
 
@@ -1333,19 +1323,19 @@ monitor_window_get_timeline (MonitorWindow *self)
  */
 gboolean
 monitor_window_save_screenshot (MonitorWindow *self,
-                                      const char         *path,
-                                      GError            **error)
+                                const char    *path,
+                                GError       **error)
 {
   g_autoptr(GdkPaintable) paintable = NULL;
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   GtkSnapshot *snapshot;
   GskRenderer *renderer;
-  GdkSurface *surface;
-  int width = gtk_widget_get_width (GTK_WIDGET (self));
-  int height = gtk_widget_get_height (GTK_WIDGET (self));
-  int scale;
-  double x, y;
+  GdkSurface  *surface;
+  int          width = gtk_widget_get_width (GTK_WIDGET (self));
+  int          height = gtk_widget_get_height (GTK_WIDGET (self));
+  int          scale;
+  double       x, y;
 
   g_return_val_if_fail (MONITOR_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);

@@ -13,6 +13,7 @@
 #include "monitor-cpu-chart.h"
 #include "monitor-run-panel.h"
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 #define MONITOR_TYPE_WINDOW (monitor_window_get_type ())

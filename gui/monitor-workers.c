@@ -20,8 +20,8 @@ struct _MonitorComputeWorker
 {
   MpaioWorker parent_instance;
 
-  guint       rounds;
-  guint64     checksum;
+  guint   rounds;
+  guint64 checksum;
 };
 
 G_DEFINE_FINAL_TYPE (MonitorComputeWorker, monitor_compute_worker, MPAIO_TYPE_WORKER)
@@ -50,7 +50,7 @@ monitor_compute_worker_process (MpaioWorker      *worker,
                                 const MpaioChunk *chunk,
                                 GError          **error)
 {
-  MonitorComputeWorker *self  = MONITOR_COMPUTE_WORKER (worker);
+  MonitorComputeWorker *self = MONITOR_COMPUTE_WORKER (worker);
   MpaioSharedArray     *array = mpaio_worker_get_array (worker);
   const gint64         *data;
   guint64               sum = 0;

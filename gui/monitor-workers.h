@@ -11,6 +11,7 @@
 #include "demo-add-int-worker.h"
 #include "demo-concat-str-worker.h"
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 #define MONITOR_TYPE_COMPUTE_WORKER (monitor_compute_worker_get_type ())

@@ -33,7 +33,7 @@
  * [method@Mpaio.CpuMonitor.write_csv] exports.
  *
  * ```c
- * g_autoptr (MpaioCpuMonitor) monitor = mpaio_cpu_monitor_new ();
+ * g_autoptr(MpaioCpuMonitor) monitor = mpaio_cpu_monitor_new ();
  *
  * mpaio_cpu_monitor_start (monitor);
  * // ... run the main loop while the work runs ...
@@ -45,21 +45,21 @@
  */
 struct _MpaioCpuMonitor
 {
-  GObject           parent_instance;
+  GObject parent_instance;
 
-  guint             interval;
-  guint             max_samples;
-  guint             n_cores;
+  guint interval;
+  guint max_samples;
+  guint n_cores;
 
   MpaioCpuCounters *counters;
   /* glibtop_cpu is about 64 KiB: on the heap, once, never on a stack. */
-  glibtop_cpu      *cpu;
-  gdouble          *values;
-  GListStore       *samples;
-  GSource          *source;
+  glibtop_cpu *cpu;
+  gdouble     *values;
+  GListStore  *samples;
+  GSource     *source;
 
-  gint64            start_time;
-  guint             has_start_time : 1;
+  gint64 start_time;
+  guint  has_start_time : 1;
 };
 
 G_DEFINE_FINAL_TYPE (MpaioCpuMonitor, mpaio_cpu_monitor, G_TYPE_OBJECT)
@@ -134,7 +134,7 @@ _mpaio_cpu_monitor_record_counters (MpaioCpuMonitor *self,
                                     const guint64   *idle,
                                     const guint64   *iowait)
 {
-  g_autoptr (MpaioCpuSample) sample = NULL;
+  g_autoptr(MpaioCpuSample) sample = NULL;
   gdouble total_value;
 
   g_return_val_if_fail (MPAIO_IS_CPU_MONITOR (self), NULL);
@@ -184,8 +184,8 @@ _mpaio_cpu_monitor_take_sample (MpaioCpuMonitor *self)
 static gboolean
 on_timeout (gpointer user_data)
 {
-  g_autoptr (MpaioCpuMonitor) self = g_object_ref (MPAIO_CPU_MONITOR (user_data));
-  g_autoptr (MpaioCpuSample) sample = _mpaio_cpu_monitor_take_sample (self);
+  g_autoptr(MpaioCpuMonitor) self = g_object_ref (MPAIO_CPU_MONITOR (user_data));
+  g_autoptr(MpaioCpuSample) sample = _mpaio_cpu_monitor_take_sample (self);
 
   return G_SOURCE_CONTINUE;
 }
@@ -458,7 +458,7 @@ mpaio_cpu_monitor_set_interval (MpaioCpuMonitor *self,
 
   if (self->source != NULL)
     {
-      g_autoptr (GMainContext) context = g_main_context_ref (g_source_get_context (self->source));
+      g_autoptr(GMainContext) context = g_main_context_ref (g_source_get_context (self->source));
 
       /* The counters stay primed: a delta is valid whatever its length. */
       detach_source (self);
@@ -585,8 +585,8 @@ mpaio_cpu_monitor_get_start_time (MpaioCpuMonitor *self)
 void
 mpaio_cpu_monitor_start (MpaioCpuMonitor *self)
 {
-  g_autoptr (GMainContext) context = NULL;
-  g_autoptr (MpaioCpuSample) sample = NULL;
+  g_autoptr(GMainContext) context = NULL;
+  g_autoptr(MpaioCpuSample) sample = NULL;
 
   g_return_if_fail (MPAIO_IS_CPU_MONITOR (self));
 
@@ -723,7 +723,7 @@ mpaio_cpu_monitor_write_csv_to_file (MpaioCpuMonitor *self,
                                      GCancellable    *cancellable,
                                      GError         **error)
 {
-  g_autoptr (GFileOutputStream) stream = NULL;
+  g_autoptr(GFileOutputStream) stream = NULL;
 
   g_return_val_if_fail (MPAIO_IS_CPU_MONITOR (self), FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
@@ -735,7 +735,7 @@ mpaio_cpu_monitor_write_csv_to_file (MpaioCpuMonitor *self,
 
   if (!mpaio_cpu_monitor_write_csv (self, G_OUTPUT_STREAM (stream), cancellable, error))
     {
-      g_autoptr (GCancellable) cancelled = g_cancellable_new ();
+      g_autoptr(GCancellable) cancelled = g_cancellable_new ();
 
       /* A cancelled close is how GIO is told not to move the half-written
        * temporary file over the original. */

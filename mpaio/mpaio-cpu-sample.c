@@ -24,7 +24,7 @@
  */
 struct _MpaioCpuSample
 {
-  GObject  parent_instance;
+  GObject parent_instance;
 
   gdouble  time;
   gdouble  total;
@@ -308,7 +308,7 @@ _mpaio_cpu_samples_write_csv_full (GListModel    *samples,
                                    GCancellable  *cancellable,
                                    GError       **error)
 {
-  g_autoptr (GString) buffer = NULL;
+  g_autoptr(GString) buffer = NULL;
   guint n_items;
   guint n_cores = min_cores;
 
@@ -323,7 +323,7 @@ _mpaio_cpu_samples_write_csv_full (GListModel    *samples,
    * sample and the stream gets nothing when an item is not a sample. */
   for (guint i = 0; i < n_items; i++)
     {
-      g_autoptr (GObject) item = g_list_model_get_item (samples, i);
+      g_autoptr(GObject) item = g_list_model_get_item (samples, i);
 
       if (!MPAIO_IS_CPU_SAMPLE (item))
         {
@@ -345,7 +345,7 @@ _mpaio_cpu_samples_write_csv_full (GListModel    *samples,
 
   for (guint i = 0; i < n_items; i++)
     {
-      g_autoptr (MpaioCpuSample) sample = g_list_model_get_item (samples, i);
+      g_autoptr(MpaioCpuSample) sample = g_list_model_get_item (samples, i);
 
       append_number (buffer, sample->time);
       for (guint c = 0; c < n_cores; c++)
@@ -359,8 +359,7 @@ _mpaio_cpu_samples_write_csv_full (GListModel    *samples,
       append_number (buffer, sample->total);
       g_string_append_c (buffer, '\n');
 
-      if (buffer->len >= CSV_FLUSH_SIZE &&
-          !flush_buffer (stream, buffer, cancellable, error))
+      if (buffer->len >= CSV_FLUSH_SIZE && !flush_buffer (stream, buffer, cancellable, error))
         return FALSE;
     }
 

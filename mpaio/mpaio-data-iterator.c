@@ -59,10 +59,7 @@ typedef struct
 
 static void mpaio_data_iterator_initable_iface_init (GInitableIface *iface);
 
-G_DEFINE_TYPE_WITH_CODE (MpaioDataIterator, mpaio_data_iterator, G_TYPE_OBJECT,
-                         G_ADD_PRIVATE (MpaioDataIterator)
-                         G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
-                                                mpaio_data_iterator_initable_iface_init))
+G_DEFINE_TYPE_WITH_CODE (MpaioDataIterator, mpaio_data_iterator, G_TYPE_OBJECT, G_ADD_PRIVATE (MpaioDataIterator) G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, mpaio_data_iterator_initable_iface_init))
 
 enum
 {
@@ -118,13 +115,13 @@ mpaio_data_iterator_initable_init (GInitable    *initable,
                                    GCancellable *cancellable,
                                    GError      **error)
 {
-  MpaioDataIterator *self = MPAIO_DATA_ITERATOR (initable);
+  MpaioDataIterator        *self = MPAIO_DATA_ITERATOR (initable);
   MpaioDataIteratorPrivate *priv = mpaio_data_iterator_get_instance_private (self);
-  MpaioDataIteratorClass *klass = MPAIO_DATA_ITERATOR_GET_CLASS (self);
-  gboolean default_partitioning;
-  guint64 n_rows;
-  guint64 end_index;
-  guint64 len;
+  MpaioDataIteratorClass   *klass = MPAIO_DATA_ITERATOR_GET_CLASS (self);
+  gboolean                  default_partitioning;
+  guint64                   n_rows;
+  guint64                   end_index;
+  guint64                   len;
 
   if (priv->array == NULL)
     {
@@ -153,8 +150,7 @@ mpaio_data_iterator_initable_init (GInitable    *initable,
     }
 
   /* A subclass with its own partitioning may not use a chunk size at all. */
-  default_partitioning = klass->get_n_chunks == mpaio_data_iterator_real_get_n_chunks ||
-                         klass->get_chunk == mpaio_data_iterator_real_get_chunk;
+  default_partitioning = klass->get_n_chunks == mpaio_data_iterator_real_get_n_chunks || klass->get_chunk == mpaio_data_iterator_real_get_chunk;
 
   if (default_partitioning && priv->n_partitions == 0 && priv->chunk_size == 0)
     {
@@ -193,7 +189,7 @@ mpaio_data_iterator_initable_iface_init (GInitableIface *iface)
 static void
 mpaio_data_iterator_dispose (GObject *object)
 {
-  MpaioDataIterator *self = MPAIO_DATA_ITERATOR (object);
+  MpaioDataIterator        *self = MPAIO_DATA_ITERATOR (object);
   MpaioDataIteratorPrivate *priv = mpaio_data_iterator_get_instance_private (self);
 
   g_clear_object (&priv->array);
@@ -207,7 +203,7 @@ mpaio_data_iterator_get_property (GObject    *object,
                                   GValue     *value,
                                   GParamSpec *pspec)
 {
-  MpaioDataIterator *self = MPAIO_DATA_ITERATOR (object);
+  MpaioDataIterator        *self = MPAIO_DATA_ITERATOR (object);
   MpaioDataIteratorPrivate *priv = mpaio_data_iterator_get_instance_private (self);
 
   switch (prop_id)
@@ -238,7 +234,7 @@ mpaio_data_iterator_set_property (GObject      *object,
                                   const GValue *value,
                                   GParamSpec   *pspec)
 {
-  MpaioDataIterator *self = MPAIO_DATA_ITERATOR (object);
+  MpaioDataIterator        *self = MPAIO_DATA_ITERATOR (object);
   MpaioDataIteratorPrivate *priv = mpaio_data_iterator_get_instance_private (self);
 
   switch (prop_id)

@@ -13,6 +13,7 @@
 
 #include "mpaio-version-macros.h"
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 /**

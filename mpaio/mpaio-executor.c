@@ -93,15 +93,15 @@ complete_task (MpaioExecutor          *self,
 }
 
 void
-mpaio_executor_submit_async (MpaioExecutor       *self,
-                             MpaioWorker         *worker,
-                             const MpaioChunk    *chunk,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
+mpaio_executor_submit_async (MpaioExecutor      *self,
+                             MpaioWorker        *worker,
+                             const MpaioChunk   *chunk,
+                             GCancellable       *cancellable,
+                             GAsyncReadyCallback callback,
+                             gpointer            user_data)
 {
   MpaioExecutorInterface *iface;
-  GTask *task;
+  GTask                  *task;
 
   g_return_if_fail (MPAIO_IS_EXECUTOR (self));
   g_return_if_fail (MPAIO_IS_WORKER (worker));
@@ -137,10 +137,10 @@ mpaio_executor_submit_async (MpaioExecutor       *self,
  * Since: 0.1
  */
 GVariant *
-mpaio_executor_submit_finish (MpaioExecutor     *self,
-                              GAsyncResult      *result,
-                              MpaioChunkRecord  *record,
-                              GError           **error)
+mpaio_executor_submit_finish (MpaioExecutor    *self,
+                              GAsyncResult     *result,
+                              MpaioChunkRecord *record,
+                              GError          **error)
 {
   MpaioExecutorInterface *iface;
 
@@ -181,7 +181,7 @@ forward_result (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  Forward *forward = user_data;
+  Forward         *forward = user_data;
   MpaioChunkRecord record = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) value = NULL;
@@ -210,15 +210,15 @@ forward_result (GObject      *source,
  * Since: 0.1
  */
 void
-mpaio_executor_submit (MpaioExecutor          *self,
-                       MpaioWorker            *worker,
-                       const MpaioChunk       *chunk,
-                       GCancellable           *cancellable,
-                       MpaioExecutorChunkFunc  func,
-                       gpointer                user_data)
+mpaio_executor_submit (MpaioExecutor         *self,
+                       MpaioWorker           *worker,
+                       const MpaioChunk      *chunk,
+                       GCancellable          *cancellable,
+                       MpaioExecutorChunkFunc func,
+                       gpointer               user_data)
 {
   MpaioExecutorInterface *iface;
-  Forward *forward;
+  Forward                *forward;
 
   g_return_if_fail (MPAIO_IS_EXECUTOR (self));
   g_return_if_fail (MPAIO_IS_WORKER (worker));

@@ -18,13 +18,13 @@
 
 static gboolean init_called;
 static gboolean serving;
-static char *initial_cwd;
+static char    *initial_cwd;
 
 static int
 take_worker_fd_from_environment (void)
 {
   const char *value = g_getenv (MPAIO_WORKER_FD_ENV);
-  guint64 fd;
+  guint64     fd;
 
   if (value == NULL)
     return -1;
@@ -159,10 +159,10 @@ read_relaunch_argv (GError **error)
   return g_strv_builder_end (builder);
 }
 
-const char * const *
+const char *const *
 _mpaio_get_relaunch_argv (GError **error)
 {
-  static char **argv;
+  static char  **argv;
   static GError *relaunch_error;
 
   if (g_once_init_enter (&argv))
@@ -181,5 +181,5 @@ _mpaio_get_relaunch_argv (GError **error)
       return NULL;
     }
 
-  return (const char * const *) argv;
+  return (const char *const *) argv;
 }

@@ -80,8 +80,7 @@ mpaio_get_monitoring_enabled (void)
     return enabled;
 
   enabled = enabled_by_environment ();
-  if (g_atomic_int_compare_and_exchange (&monitoring_enabled, -1, enabled) && enabled &&
-      !mpaio_is_worker_process ())
+  if (g_atomic_int_compare_and_exchange (&monitoring_enabled, -1, enabled) && enabled && !mpaio_is_worker_process ())
     _mpaio_run_publisher_start ();
 
   return g_atomic_int_get (&monitoring_enabled);

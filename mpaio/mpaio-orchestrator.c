@@ -68,9 +68,9 @@ typedef struct _Submission Submission;
  * that later results need not wait for. */
 typedef struct
 {
-  MpaioChunk  chunk;
-  GVariant   *result;
-  guint       record_index;
+  MpaioChunk chunk;
+  GVariant  *result;
+  guint      record_index;
 } HeldResult;
 
 typedef struct
@@ -80,35 +80,35 @@ typedef struct
   guint64            n_chunks;
   guint64            next_to_submit;
   /* Ordered delivery only: results waiting for an earlier chunk. */
-  guint64            next_to_deliver;
-  GHashTable        *held;      /* guint64 index → HeldResult */
+  guint64     next_to_deliver;
+  GHashTable *held; /* guint64 index → HeldResult */
 } WorkerRun;
 
 typedef struct
 {
-  gint               ref_count;
-  MpaioOrchestrator *self;
-  GTask             *task;
-  WorkerRun         *workers;
-  guint              n_workers;
-  guint              cursor;
-  guint64            n_to_submit;
-  guint              in_flight;
-  guint              max_in_flight;
-  GError            *error;
-  MpaioRunReport    *report;
-  GSource           *cancel_source;
-  GCancellable      *chunks_cancellable; /* cancels the chunks in flight when the run ends */
-  GCancellable      *cancellable;  /* the caller's, held by task until done */
-  MpaioCpuMonitor   *cpu_monitor;
-  MpaioRunPublication *publication; /* when monitoring is on */
+  gint                    ref_count;
+  MpaioOrchestrator      *self;
+  GTask                  *task;
+  WorkerRun              *workers;
+  guint                   n_workers;
+  guint                   cursor;
+  guint64                 n_to_submit;
+  guint                   in_flight;
+  guint                   max_in_flight;
+  GError                 *error;
+  MpaioRunReport         *report;
+  GSource                *cancel_source;
+  GCancellable           *chunks_cancellable; /* cancels the chunks in flight when the run ends */
+  GCancellable           *cancellable;        /* the caller's, held by task until done */
+  MpaioCpuMonitor        *cpu_monitor;
+  MpaioRunPublication    *publication; /* when monitoring is on */
   MpaioExecutorInterface *executor_iface;
-  Submission        *spare_submissions; /* returned ones, for the next chunks */
-  Submission        *in_flight_list; /* what a run that ends early cancels */
-  guint64            n_failed; /* MPAIO_ERROR_POLICY_CONTINUE */
-  MpaioErrorPolicy   error_policy;
-  gboolean           ordered;
-  gboolean           done;
+  Submission             *spare_submissions; /* returned ones, for the next chunks */
+  Submission             *in_flight_list;    /* what a run that ends early cancels */
+  guint64                 n_failed;          /* MPAIO_ERROR_POLICY_CONTINUE */
+  MpaioErrorPolicy        error_policy;
+  gboolean                ordered;
+  gboolean                done;
 } Run;
 
 struct _Submission
@@ -123,10 +123,10 @@ struct _Submission
 
 struct _MpaioOrchestrator
 {
-  GObject        parent_instance;
+  GObject parent_instance;
 
-  MpaioExecutor *executor;
-  GPtrArray     *workers;
+  MpaioExecutor   *executor;
+  GPtrArray       *workers;
   gboolean         ordered;
   gboolean         monitor_cpu_usage;
   guint            cpu_interval;
@@ -139,7 +139,8 @@ struct _MpaioOrchestrator
 
 G_DEFINE_FINAL_TYPE (MpaioOrchestrator, mpaio_orchestrator, G_TYPE_OBJECT)
 
-enum {
+enum
+{
   PROP_0,
   PROP_EXECUTOR,
   PROP_ORDERED,
@@ -264,10 +265,10 @@ deliver_held (Run       *run,
 }
 
 static void
-add_record (Run               *run,
-            guint              worker_index,
-            const MpaioChunk  *chunk,
-            MpaioChunkOutcome  outcome)
+add_record (Run              *run,
+            guint             worker_index,
+            const MpaioChunk *chunk,
+            MpaioChunkOutcome outcome)
 {
   MpaioChunkRecord record = { 0 };
 
@@ -299,7 +300,7 @@ record_held (Run *run)
   for (guint i = 0; i < run->n_workers; i++)
     {
       GHashTableIter iter;
-      HeldResult *held;
+      HeldResult    *held;
 
       if (run->workers[i].held == NULL)
         continue;
@@ -326,7 +327,7 @@ record_not_sent (Run *run)
 
           /* A chunk the iterator cannot give is recorded with no rows. */
           if (!mpaio_data_iterator_get_chunk (worker_run->iterator, index, &chunk))
-            chunk = (MpaioChunk) { .index = index };
+            chunk = (MpaioChunk){ .index = index };
           add_record (run, i, &chunk, MPAIO_CHUNK_OUTCOME_NOT_SENT);
         }
     }
@@ -337,7 +338,7 @@ finish (Run    *run,
         GError *error)
 {
   MpaioOrchestrator *self = run->self;
-  GTask *task = g_steal_pointer (&run->task);
+  GTask             *task = g_steal_pointer (&run->task);
 
   run->done = TRUE;
 
@@ -428,7 +429,7 @@ next_chunk (Run        *run,
 {
   for (guint i = 0; i < run->n_workers; i++)
     {
-      guint index = (run->cursor + i) % run->n_workers;
+      guint      index = (run->cursor + i) % run->n_workers;
       WorkerRun *worker_run = &run->workers[index];
 
       if (worker_run->next_to_submit < worker_run->n_chunks)
@@ -441,8 +442,7 @@ next_chunk (Run        *run,
             {
               if (run->error == NULL)
                 run->error = g_error_new (MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT,
-                                          "The data iterator of %s gave no valid chunk %"
-                                          G_GUINT64_FORMAT " (rows outside the array, or a "
+                                          "The data iterator of %s gave no valid chunk %" G_GUINT64_FORMAT " (rows outside the array, or a "
                                           "get_chunk that fills in nothing)",
                                           G_OBJECT_TYPE_NAME (worker_run->worker), chunk_index);
               return FALSE;
@@ -487,7 +487,7 @@ submit_more (Run *run)
 
   while (run->error == NULL && run->in_flight < run->max_in_flight && run->n_to_submit > 0)
     {
-      Submission *submission = submission_new (run);
+      Submission  *submission = submission_new (run);
       MpaioWorker *worker;
 
       submission->run = run;
@@ -533,8 +533,8 @@ is_chunk_failure (const GError *error)
 }
 
 static gboolean
-ends_run_at_once (MpaioErrorPolicy  policy,
-                  const GError     *error)
+ends_run_at_once (MpaioErrorPolicy policy,
+                  const GError    *error)
 {
   if (!is_chunk_failure (error))
     return TRUE;
@@ -561,8 +561,8 @@ static gint
 compare_records_by_chunk (gconstpointer a,
                           gconstpointer b)
 {
-  const MpaioChunkRecord *ra = *(const MpaioChunkRecord * const *) a;
-  const MpaioChunkRecord *rb = *(const MpaioChunkRecord * const *) b;
+  const MpaioChunkRecord *ra = *(const MpaioChunkRecord *const *) a;
+  const MpaioChunkRecord *rb = *(const MpaioChunkRecord *const *) b;
 
   if (ra->worker_index != rb->worker_index)
     return ra->worker_index < rb->worker_index ? -1 : 1;
@@ -582,7 +582,7 @@ new_failures_error (Run *run)
   g_autoptr(GPtrArray) failed = g_ptr_array_new ();
   g_autoptr(GString) message = g_string_new (NULL);
   const MpaioChunkRecord *first;
-  guint n_records = mpaio_run_report_get_n_records (run->report);
+  guint                   n_records = mpaio_run_report_get_n_records (run->report);
 
   if (run->n_failed == 0)
     return NULL;
@@ -597,8 +597,7 @@ new_failures_error (Run *run)
   g_ptr_array_sort (failed, compare_records_by_chunk);
   g_assert (failed->len > 0);
 
-  g_string_append_printf (message, "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
-                          " chunks failed: ", run->n_failed, run->self->n_chunks);
+  g_string_append_printf (message, "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " chunks failed: ", run->n_failed, run->self->n_chunks);
   for (guint i = 0; i < MIN (failed->len, N_FAILURES_NAMED); i++)
     {
       const MpaioChunkRecord *record = g_ptr_array_index (failed, i);
@@ -642,9 +641,9 @@ on_chunk_done (MpaioExecutor          *executor,
                const MpaioChunkRecord *executor_record,
                gpointer                user_data)
 {
-  Submission *submission = user_data;
-  Run *run = submission->run;
-  WorkerRun *worker_run = &run->workers[submission->worker_index];
+  Submission      *submission = user_data;
+  Run             *run = submission->run;
+  WorkerRun       *worker_run = &run->workers[submission->worker_index];
   MpaioChunkRecord record = *executor_record;
   g_autoptr(GError) error = executor_error ? g_error_copy (executor_error) : NULL;
 
@@ -669,8 +668,7 @@ on_chunk_done (MpaioExecutor          *executor,
 
   if (value == NULL)
     {
-      g_prefix_error (&error, "Chunk %" G_GUINT64_FORMAT " (rows %" G_GUINT64_FORMAT " to %"
-                      G_GUINT64_FORMAT ") of %s: ",
+      g_prefix_error (&error, "Chunk %" G_GUINT64_FORMAT " (rows %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT ") of %s: ",
                       submission->chunk.index, submission->chunk.start, submission->chunk.end,
                       G_OBJECT_TYPE_NAME (worker_run->worker));
 
@@ -780,16 +778,16 @@ on_cancelled (GCancellable *cancellable,
  * Since: 0.1
  */
 void
-mpaio_orchestrator_run_async (MpaioOrchestrator   *self,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
+mpaio_orchestrator_run_async (MpaioOrchestrator  *self,
+                              GCancellable       *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer            user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) parameters = NULL;
   guint64 n_chunks = 0;
-  Run *run;
+  Run    *run;
 
   g_return_if_fail (MPAIO_IS_ORCHESTRATOR (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
@@ -943,9 +941,9 @@ mpaio_orchestrator_run_async (MpaioOrchestrator   *self,
  * Since: 0.1
  */
 MpaioRunReport *
-mpaio_orchestrator_run_finish (MpaioOrchestrator  *self,
-                               GAsyncResult       *result,
-                               GError            **error)
+mpaio_orchestrator_run_finish (MpaioOrchestrator *self,
+                               GAsyncResult      *result,
+                               GError           **error)
 {
   g_return_val_if_fail (MPAIO_IS_ORCHESTRATOR (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
@@ -1200,9 +1198,9 @@ mpaio_orchestrator_init (MpaioOrchestrator *self)
  * Since: 0.1
  */
 MpaioOrchestrator *
-mpaio_orchestrator_new (MpaioExecutor       *executor,
-                        MpaioWorker * const *workers,
-                        guint                n_workers)
+mpaio_orchestrator_new (MpaioExecutor      *executor,
+                        MpaioWorker *const *workers,
+                        guint               n_workers)
 {
   MpaioOrchestrator *self;
 

@@ -29,10 +29,10 @@ new_key (guint64 id)
 }
 
 static void
-append_forget (PoolProcess      *pool_process,
-               MpaioMessageType  type,
-               GHashTable       *known,
-               guint64           id)
+append_forget (PoolProcess     *pool_process,
+               MpaioMessageType type,
+               GHashTable      *known,
+               guint64          id)
 {
   /* The last worker sent may be the one forgotten, or use the array
    * forgotten: the next task checks again. */
@@ -92,11 +92,11 @@ schedule_forget (MpaioProcessPool *self)
 }
 
 static void
-array_finalized (gpointer  data,
-                 GObject  *where_the_object_was)
+array_finalized (gpointer data,
+                 GObject *where_the_object_was)
 {
   MpaioProcessPool *self = data;
-  gpointer id;
+  gpointer          id;
 
   g_mutex_lock (&self->forget_lock);
   if (g_hash_table_steal_extended (self->arrays, where_the_object_was, NULL, &id))
@@ -109,11 +109,11 @@ array_finalized (gpointer  data,
 }
 
 static void
-worker_finalized (gpointer  data,
-                  GObject  *where_the_object_was)
+worker_finalized (gpointer data,
+                  GObject *where_the_object_was)
 {
   MpaioProcessPool *self = data;
-  gpointer def = NULL;
+  gpointer          def = NULL;
 
   g_mutex_lock (&self->forget_lock);
   g_atomic_pointer_compare_and_exchange (&self->last_worker, where_the_object_was, NULL);
@@ -153,9 +153,9 @@ ensure_array (MpaioProcessPool *self,
  * id) whenever a parameter changed since the last. NULL with @error set
  * when the parameters cannot travel. */
 WorkerDef *
-_mpaio_process_pool_ensure_worker (MpaioProcessPool  *self,
-                                   MpaioWorker       *worker,
-                                   GError           **error)
+_mpaio_process_pool_ensure_worker (MpaioProcessPool *self,
+                                   MpaioWorker      *worker,
+                                   GError          **error)
 {
   guint generation = _mpaio_worker_get_generation (worker);
   g_autoptr(GVariant) parameters = NULL;
@@ -227,7 +227,7 @@ send_array_fd (PoolProcess      *pool_process,
   if (!(mpaio_shared_array_get_flags (array) & MPAIO_SHARED_ARRAY_FLAGS_WRITABLE))
     {
       char path[64];
-      int read_only;
+      int  read_only;
 
       g_snprintf (path, sizeof path, "/proc/self/fd/%d", fd);
       read_only = open (path, O_RDONLY | O_CLOEXEC);
@@ -268,7 +268,7 @@ _mpaio_process_pool_send_definitions (PoolProcess *pool_process,
                                       PoolTask    *pool_task)
 {
   GByteArray *out = _mpaio_worker_process_get_output (pool_process->process);
-  WorkerDef *def = pool_task->def;
+  WorkerDef  *def = pool_task->def;
 
   send_array_once (pool_process, mpaio_worker_get_array (pool_task->worker));
   for (guint i = 0; i < def->arrays->len; i++)
@@ -298,7 +298,7 @@ void
 _mpaio_process_pool_catalogue_clear (MpaioProcessPool *self)
 {
   GHashTableIter iter;
-  gpointer key;
+  gpointer       key;
 
   g_mutex_lock (&self->forget_lock);
   g_hash_table_iter_init (&iter, self->arrays);

@@ -38,8 +38,8 @@ send_task (MpaioProcessPool *self,
            PoolTask         *pool_task,
            gint64            now)
 {
-  GByteArray *out = _mpaio_worker_process_get_output (pool_process->process);
-  WorkerDef *def = pool_task->def;
+  GByteArray   *out = _mpaio_worker_process_get_output (pool_process->process);
+  WorkerDef    *def = pool_task->def;
   MpaioTaskBody body;
 
   /* Runs send many chunks of one worker in a row: no lookups for those. */
@@ -92,9 +92,9 @@ preferred_process (MpaioProcessPool *self,
                    PoolTask         *pool_task)
 {
   MpaioSharedArray *array = _mpaio_worker_peek_array (pool_task->worker);
-  guint64 n_rows = _mpaio_shared_array_peek_n_rows (array);
-  guint n = self->processes->len;
-  guint block;
+  guint64           n_rows = _mpaio_shared_array_peek_n_rows (array);
+  guint             n = self->processes->len;
+  guint             block;
 
   if (n == 0 || n_rows == 0)
     return NULL;
@@ -112,12 +112,12 @@ choose_process (MpaioProcessPool *self,
                 gdouble           estimate_us)
 {
   PoolProcess *best = NULL;
-  guint n = self->processes->len;
-  guint best_index = 0;
+  guint        n = self->processes->len;
+  guint        best_index = 0;
 
   for (guint i = 0; i < n; i++)
     {
-      guint index = (self->next_process + i) % n;
+      guint        index = (self->next_process + i) % n;
       PoolProcess *candidate = g_ptr_array_index (self->processes, index);
 
       if (has_room (self, candidate, estimate_us)
@@ -138,9 +138,9 @@ choose_process (MpaioProcessPool *self,
  * (its run is cancelled, or its worker's parameters cannot travel), with
  * @error set in the latter case. */
 static gboolean
-prepare_task (MpaioProcessPool  *self,
-              PoolTask          *pool_task,
-              GError           **error)
+prepare_task (MpaioProcessPool *self,
+              PoolTask         *pool_task,
+              GError          **error)
 {
   if (pool_task->cancellable != NULL && g_cancellable_is_cancelled (pool_task->cancellable))
     return FALSE;
@@ -173,8 +173,8 @@ dispatch_to_preferred (MpaioProcessPool *self,
 
   for (GList *link = self->queue.head; link != NULL && n_looked < AFFINITY_LOOKAHEAD; n_looked++)
     {
-      GList *next = link->next;
-      PoolTask *pool_task = link->data;
+      GList       *next = link->next;
+      PoolTask    *pool_task = link->data;
       PoolProcess *pool_process;
 
       if (prepare_task (self, pool_task, NULL)
@@ -196,9 +196,9 @@ void
 _mpaio_process_pool_dispatch (MpaioProcessPool *self)
 {
   PoolTask *pool_task;
-  gint64 now = 0; /* what is sent in this pass leaves together */
-  GError *error = NULL;
-  gboolean by_affinity;
+  gint64    now = 0; /* what is sent in this pass leaves together */
+  GError   *error = NULL;
+  gboolean  by_affinity;
 
   pool_task = g_queue_peek_head (&self->queue);
   by_affinity = pool_task != NULL && prepare_task (self, pool_task, NULL)
@@ -211,7 +211,8 @@ _mpaio_process_pool_dispatch (MpaioProcessPool *self)
    * process would have reached last (and so, run after run, the same
    * chunk, whose pages stay mapped where it ran before). */
   while ((pool_task = by_affinity ? g_queue_peek_tail (&self->queue)
-                                  : g_queue_peek_head (&self->queue)) != NULL)
+                                  : g_queue_peek_head (&self->queue))
+         != NULL)
     {
       PoolProcess *pool_process;
 
@@ -243,16 +244,16 @@ _mpaio_process_pool_dispatch (MpaioProcessPool *self)
 typedef struct
 {
   GSource           source;
-  MpaioProcessPool *pool;   /* not a reference: the pool destroys the source */
+  MpaioProcessPool *pool; /* not a reference: the pool destroys the source */
 } DispatchSource;
 
 static gboolean
-dispatch_source_dispatch (GSource     *source,
-                          GSourceFunc  callback,
-                          gpointer     user_data)
+dispatch_source_dispatch (GSource    *source,
+                          GSourceFunc callback,
+                          gpointer    user_data)
 {
   MpaioProcessPool *self = g_object_ref (((DispatchSource *) source)->pool);
-  PoolTask *pool_task;
+  PoolTask         *pool_task;
 
   g_source_set_ready_time (source, -1);
   self->dispatch_deferred = FALSE;

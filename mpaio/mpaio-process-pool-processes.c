@@ -17,13 +17,13 @@ static gboolean
 check_timeouts (gpointer user_data)
 {
   MpaioProcessPool *self = user_data;
-  gint64 now = g_get_monotonic_time ();
-  gboolean busy = FALSE;
+  gint64            now = g_get_monotonic_time ();
+  gboolean          busy = FALSE;
 
   for (guint i = 0; i < self->processes->len; i++)
     {
       PoolProcess *pool_process = g_ptr_array_index (self->processes, i);
-      gint64 running_us = now - pool_process->head_since_us;
+      gint64       running_us = now - pool_process->head_since_us;
 
       if (g_queue_is_empty (&pool_process->in_flight) || pool_process->stopping)
         continue;
@@ -32,11 +32,11 @@ check_timeouts (gpointer user_data)
       if (self->chunk_timeout_ms > 0 && running_us > (gint64) self->chunk_timeout_ms * 1000)
         {
           g_autoptr(GError) error =
-            g_error_new (MPAIO_ERROR, MPAIO_ERROR_TIMED_OUT,
-                         "Worker process %d spent more than the chunk timeout of %u ms on the "
-                         "chunk and was stopped",
-                         (int) _mpaio_worker_process_get_pid (pool_process->process),
-                         self->chunk_timeout_ms);
+                       g_error_new (MPAIO_ERROR, MPAIO_ERROR_TIMED_OUT,
+                                    "Worker process %d spent more than the chunk timeout of %u ms on the "
+                                    "chunk and was stopped",
+                                    (int) _mpaio_worker_process_get_pid (pool_process->process),
+                                    self->chunk_timeout_ms);
 
           pool_process->stopping = TRUE;
           _mpaio_worker_process_kill (pool_process->process, error);
@@ -92,7 +92,8 @@ complete_with_reply (PoolProcess *pool_process,
   pool_task->record.returned_us = now;
   learn_chunk_time (pool_task->def, reply->finished_us - reply->started_us);
   pool_process->queued_us = g_queue_is_empty (&pool_process->in_flight)
-                              ? 0 : MAX (0, pool_process->queued_us - pool_task->estimate_us);
+                              ? 0
+                              : MAX (0, pool_process->queued_us - pool_task->estimate_us);
   /* The next chunk of this process starts now, as far as the pool knows. */
   pool_process->head_since_us = now;
 
@@ -111,9 +112,9 @@ on_process_frame (MpaioWorkerProcess *process,
                   GError            **error)
 {
   PoolProcess *pool_process = user_data;
-  PoolTask *head = g_queue_peek_head (&pool_process->in_flight);
-  MpaioReply reply;
-  gboolean ok = FALSE;
+  PoolTask    *head = g_queue_peek_head (&pool_process->in_flight);
+  MpaioReply   reply;
+  gboolean     ok = FALSE;
 
   if (!_mpaio_reply_decode (frame, &reply, error))
     return FALSE;
@@ -183,9 +184,9 @@ on_process_exited (MpaioWorkerProcess *process,
                    const GError       *reason,
                    gpointer            user_data)
 {
-  PoolProcess *pool_process = user_data;
+  PoolProcess      *pool_process = user_data;
   MpaioProcessPool *self = pool_process->pool;
-  gboolean was_ready = _mpaio_worker_process_get_ready (process);
+  gboolean          was_ready = _mpaio_worker_process_get_ready (process);
   g_autoptr(GError) error = NULL;
   PoolTask *culprit;
   PoolTask *pool_task;
@@ -256,11 +257,11 @@ static PoolProcess *
 spawn_process (MpaioProcessPool *self,
                GError          **error)
 {
-  PoolProcess *pool_process = g_new0 (PoolProcess, 1);
+  PoolProcess  *pool_process = g_new0 (PoolProcess, 1);
   GMainContext *previous = g_main_context_ref_thread_default ();
 
   g_main_context_push_thread_default (self->context);
-  pool_process->process = _mpaio_worker_process_spawn ((const char * const *) self->argv,
+  pool_process->process = _mpaio_worker_process_spawn ((const char *const *) self->argv,
                                                        self->cwd, self->io_priority,
                                                        &process_callbacks,
                                                        pool_process, error);

@@ -16,7 +16,7 @@
 PoolTask *
 _mpaio_pool_task_new (MpaioProcessPool *self)
 {
-  GList *spare = self->spare_tasks;
+  GList    *spare = self->spare_tasks;
   PoolTask *pool_task;
 
   if (self->n_tasks++ == 0)

@@ -44,18 +44,15 @@
  */
 
 #define DEFAULT_MAX_IN_FLIGHT 64
-#define MAX_PROCESSES 1024
+#define MAX_PROCESSES         1024
 
 static void mpaio_process_pool_initable_iface_init (GInitableIface *iface);
 static void mpaio_process_pool_executor_iface_init (MpaioExecutorInterface *iface);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (MpaioProcessPool, mpaio_process_pool, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
-                                                      mpaio_process_pool_initable_iface_init)
-                               G_IMPLEMENT_INTERFACE (MPAIO_TYPE_EXECUTOR,
-                                                      mpaio_process_pool_executor_iface_init))
+G_DEFINE_FINAL_TYPE_WITH_CODE (MpaioProcessPool, mpaio_process_pool, G_TYPE_OBJECT, G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, mpaio_process_pool_initable_iface_init) G_IMPLEMENT_INTERFACE (MPAIO_TYPE_EXECUTOR, mpaio_process_pool_executor_iface_init))
 
-enum {
+enum
+{
   PROP_0,
   PROP_N_WORKERS,
   PROP_MAX_IN_FLIGHT_PER_WORKER,
@@ -69,9 +66,9 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static gboolean
-mpaio_process_pool_initable_init (GInitable     *initable,
-                                  GCancellable  *cancellable,
-                                  GError       **error)
+mpaio_process_pool_initable_init (GInitable    *initable,
+                                  GCancellable *cancellable,
+                                  GError      **error)
 {
   MpaioProcessPool *self = MPAIO_PROCESS_POOL (initable);
 
@@ -85,7 +82,7 @@ mpaio_process_pool_initable_init (GInitable     *initable,
 
   if (self->argv == NULL)
     {
-      const char * const *argv;
+      const char *const *argv;
 
       if (!_mpaio_init_was_called ())
         {
@@ -128,18 +125,18 @@ mpaio_process_pool_get_max_in_flight (MpaioExecutor *executor)
 }
 
 static void
-mpaio_process_pool_submit (MpaioExecutor          *executor,
-                           MpaioWorker            *worker,
-                           const MpaioChunk       *chunk,
-                           GCancellable           *cancellable,
-                           MpaioExecutorChunkFunc  func,
-                           gpointer                user_data)
+mpaio_process_pool_submit (MpaioExecutor         *executor,
+                           MpaioWorker           *worker,
+                           const MpaioChunk      *chunk,
+                           GCancellable          *cancellable,
+                           MpaioExecutorChunkFunc func,
+                           gpointer               user_data)
 {
   /* Checked by mpaio_executor_submit() (or by the orchestrator, once per
    * run), and this runs once per chunk. */
   MpaioProcessPool *self = (MpaioProcessPool *) executor;
   MpaioSharedArray *array = _mpaio_worker_peek_array (worker);
-  PoolTask *pool_task;
+  PoolTask         *pool_task;
 
   pool_task = _mpaio_pool_task_new (self);
   pool_task->pool = self;
@@ -178,7 +175,7 @@ mpaio_process_pool_dispose (GObject *object)
 {
   MpaioProcessPool *self = MPAIO_PROCESS_POOL (object);
   g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                 "The pool was disposed");
+                                                  "The pool was disposed");
   PoolTask *pool_task;
 
   _mpaio_process_pool_catalogue_clear (self);
@@ -442,9 +439,9 @@ mpaio_process_pool_new (guint    n_workers,
  * Since: 0.1
  */
 MpaioProcessPool *
-mpaio_process_pool_new_with_argv (guint               n_workers,
-                                  const char * const *argv,
-                                  GError            **error)
+mpaio_process_pool_new_with_argv (guint              n_workers,
+                                  const char *const *argv,
+                                  GError           **error)
 {
   g_return_val_if_fail (argv != NULL && argv[0] != NULL, NULL);
 
@@ -648,4 +645,3 @@ mpaio_process_pool_set_io_priority (MpaioProcessPool *self,
       ((PoolProcess *) g_ptr_array_index (self->processes, i))->process, io_priority);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IO_PRIORITY]);
 }
-

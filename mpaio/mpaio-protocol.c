@@ -25,16 +25,16 @@
   (sizeof (MpaioFrameHeader) + (((gsize) (length) + FRAME_ALIGNMENT - 1) & ~(gsize) (FRAME_ALIGNMENT - 1)))
 
 static void
-append_frame (GByteArray       *out,
-              MpaioMessageType  type,
-              gconstpointer     head,
-              gsize             head_length,
-              GVariant         *body,
-              gsize             body_length)
+append_frame (GByteArray      *out,
+              MpaioMessageType type,
+              gconstpointer    head,
+              gsize            head_length,
+              GVariant        *body,
+              gsize            body_length)
 {
   MpaioFrameHeader header = { (guint32) (head_length + body_length), type };
-  gsize padded = FRAME_SIZE (header.length);
-  guint offset = out->len;
+  gsize            padded = FRAME_SIZE (header.length);
+  guint            offset = out->len;
 
   g_assert (offset % FRAME_ALIGNMENT == 0);
   g_byte_array_set_size (out, out->len + padded);
@@ -50,11 +50,11 @@ append_frame (GByteArray       *out,
 /* Appends one frame; @body (may be floating, is sunk) follows the fixed @head.
  * The caller guarantees the frame is within the limit. */
 void
-_mpaio_frame_append (GByteArray       *out,
-                     MpaioMessageType  type,
-                     gconstpointer     head,
-                     gsize             head_length,
-                     GVariant         *body)
+_mpaio_frame_append (GByteArray      *out,
+                     MpaioMessageType type,
+                     gconstpointer    head,
+                     gsize            head_length,
+                     GVariant        *body)
 {
   g_autoptr(GVariant) owned = body ? g_variant_ref_sink (body) : NULL;
 
@@ -64,11 +64,11 @@ _mpaio_frame_append (GByteArray       *out,
 /* Like _mpaio_frame_append(), for a body of any size (a worker's result):
  * returns FALSE and appends nothing when the frame would pass the limit. */
 gboolean
-_mpaio_frame_append_checked (GByteArray       *out,
-                             MpaioMessageType  type,
-                             gconstpointer     head,
-                             gsize             head_length,
-                             GVariant         *body)
+_mpaio_frame_append_checked (GByteArray      *out,
+                             MpaioMessageType type,
+                             gconstpointer    head,
+                             gsize            head_length,
+                             GVariant        *body)
 {
   g_autoptr(GVariant) owned = body ? g_variant_ref_sink (body) : NULL;
   gsize body_length = owned ? g_variant_get_size (owned) : 0;
@@ -106,13 +106,18 @@ fixed_basic_size (char type_char)
 {
   switch (type_char)
     {
-    case 'b': case 'y':
+    case 'b':
+    case 'y':
       return 1;
-    case 'n': case 'q':
+    case 'n':
+    case 'q':
       return 2;
-    case 'i': case 'u':
+    case 'i':
+    case 'u':
       return 4;
-    case 'x': case 't': case 'd':
+    case 'x':
+    case 't':
+    case 'd':
       return 8;
     default:
       return 0;
@@ -150,7 +155,7 @@ _mpaio_frame_append_task (GByteArray          *out,
                           const MpaioTaskBody *body)
 {
   MpaioFrameHeader header = { sizeof *body, MPAIO_MESSAGE_TASK };
-  guint offset = out->len;
+  guint            offset = out->len;
 
   G_STATIC_ASSERT (FRAME_SIZE (sizeof (MpaioTaskBody)) == sizeof header + sizeof (MpaioTaskBody));
 
@@ -170,7 +175,7 @@ _mpaio_frame_append_result (GByteArray           *out,
                             GVariant             *result)
 {
   const char *type = g_variant_get_type_string (result);
-  gsize size = fixed_basic_size (type[0]);
+  gsize       size = fixed_basic_size (type[0]);
 
   if (size > 0 && type[1] == '\0' && g_variant_get_size (result) == size)
     {
@@ -193,11 +198,11 @@ _mpaio_frame_append_result (GByteArray           *out,
  * without @error when more bytes are needed; FALSE with @error when the
  * header is one no peer of ours sends. */
 gboolean
-_mpaio_frame_parse (const guint8  *data,
-                    gsize          available,
-                    MpaioFrame    *frame,
-                    gsize         *consumed,
-                    GError       **error)
+_mpaio_frame_parse (const guint8 *data,
+                    gsize         available,
+                    MpaioFrame   *frame,
+                    gsize        *consumed,
+                    GError      **error)
 {
   MpaioFrameHeader header;
 
@@ -233,10 +238,10 @@ _mpaio_frame_parse (const guint8  *data,
 }
 
 gboolean
-_mpaio_frame_get_head (const MpaioFrame  *frame,
-                       gpointer           head,
-                       gsize              head_length,
-                       GError           **error)
+_mpaio_frame_get_head (const MpaioFrame *frame,
+                       gpointer          head,
+                       gsize             head_length,
+                       GError          **error)
 {
   if (frame->length < head_length)
     {
@@ -254,10 +259,10 @@ _mpaio_frame_get_head (const MpaioFrame  *frame,
  * come from another process, so they are marked untrusted and every access
  * to them is validated by GVariant. */
 GVariant *
-_mpaio_frame_get_body (const MpaioFrame  *frame,
-                       gsize              head_length,
-                       const char        *type,
-                       GError           **error)
+_mpaio_frame_get_body (const MpaioFrame *frame,
+                       gsize             head_length,
+                       const char       *type,
+                       GError          **error)
 {
   g_autoptr(GBytes) bytes = NULL;
   GVariant *body;
@@ -291,9 +296,18 @@ static GVariant *
 decode_fixed_variant (const guint8 *body,
                       gsize         length)
 {
-  union { gint16 n; guint16 q; gint32 i; guint32 u; gint64 x; guint64 t; gdouble d; } number;
+  union
+  {
+    gint16  n;
+    guint16 q;
+    gint32  i;
+    guint32 u;
+    gint64  x;
+    guint64 t;
+    gdouble d;
+  } number;
   GVariant *value;
-  gsize size;
+  gsize     size;
 
   if (length < 3 || body[length - 2] != '\0')
     return NULL;
@@ -349,7 +363,7 @@ decode_number_array_variant (const guint8 *body,
                              gsize         length)
 {
   g_autoptr(GBytes) bytes = NULL;
-  char type[3];
+  char  type[3];
   gsize element_size;
 
   if (length < 3 || body[length - 3] != '\0')
@@ -369,9 +383,9 @@ decode_number_array_variant (const guint8 *body,
  * that reads bytes from another process in the main process, so it takes
  * nothing on trust (the fuzzer's target). */
 gboolean
-_mpaio_reply_decode (const MpaioFrame  *frame,
-                     MpaioReply        *reply,
-                     GError           **error)
+_mpaio_reply_decode (const MpaioFrame *frame,
+                     MpaioReply       *reply,
+                     GError          **error)
 {
   g_autoptr(GVariant) body = NULL;
   MpaioReplyHead head;
@@ -479,16 +493,16 @@ mapping_free (gpointer user_data)
 }
 
 gboolean
-_mpaio_reply_take_memfd (MpaioReply  *reply,
-                         int          fd,
-                         GError     **error)
+_mpaio_reply_take_memfd (MpaioReply *reply,
+                         int         fd,
+                         GError    **error)
 {
   const int needed_seals = F_SEAL_SHRINK | F_SEAL_WRITE;
   g_autoptr(GBytes) bytes = NULL;
-  gsize size = reply->value_size;
+  gsize       size = reply->value_size;
   struct stat st;
-  Mapping *mapping;
-  gpointer data;
+  Mapping    *mapping;
+  gpointer    data;
 
   if (fd < 0)
     {
@@ -502,7 +516,8 @@ _mpaio_reply_take_memfd (MpaioReply  *reply,
     {
       g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
                    "A big result of %" G_GSIZE_FORMAT " bytes came in a file that is not a "
-                   "memfd of that size sealed against writes and shrinking", size);
+                   "memfd of that size sealed against writes and shrinking",
+                   size);
       g_close (fd, NULL);
       return FALSE;
     }
@@ -547,14 +562,14 @@ _mpaio_reply_take_memfd (MpaioReply  *reply,
 /* write() rather than a mapping: the kernel fills fresh pages without a
  * fault for each. */
 int
-_mpaio_memfd_new_for_variant (GVariant  *value,
-                              GError   **error)
+_mpaio_memfd_new_for_variant (GVariant *value,
+                              GError  **error)
 {
   const guint8 *data = g_variant_get_data (value);
-  gsize size = g_variant_get_size (value);
-  gsize written = 0;
-  int saved_errno;
-  int fd;
+  gsize         size = g_variant_get_size (value);
+  gsize         written = 0;
+  int           saved_errno;
+  int           fd;
 
   fd = memfd_create ("mpaio-result", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (fd < 0)
@@ -628,5 +643,6 @@ _mpaio_reply_dup_error (const MpaioReply *reply)
     return g_error_new_literal (domain, reply->code, reply->message);
 
   return g_error_new (MPAIO_ERROR, MPAIO_ERROR_WORKER_FAILED, "%s (error %d of %s, a domain "
-                      "unknown to this process)", reply->message, reply->code, reply->domain);
+                                                              "unknown to this process)",
+                      reply->message, reply->code, reply->domain);
 }

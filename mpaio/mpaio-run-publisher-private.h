@@ -10,6 +10,7 @@
 #include "mpaio-orchestrator.h"
 #include "mpaio-run-report.h"
 
+/* clang-format off */
 G_BEGIN_DECLS
 
 /* One record of the feed: the serialized form of the GVariant type

@@ -121,8 +121,7 @@ publication_unref (MpaioRunPublication *publication)
 static gboolean
 is_watched_locked (void)
 {
-  return publisher.connection != NULL && publisher.watchers != NULL &&
-         g_hash_table_size (publisher.watchers) > 0;
+  return publisher.connection != NULL && publisher.watchers != NULL && g_hash_table_size (publisher.watchers) > 0;
 }
 
 static GVariant *
@@ -210,13 +209,13 @@ publication_collect_locked (MpaioRunPublication *publication)
 
       for (guint i = publication->samples->len; i < n_samples; i++)
         {
-          g_autoptr (MpaioCpuSample) sample = g_list_model_get_item (samples, i);
+          g_autoptr(MpaioCpuSample) sample = g_list_model_get_item (samples, i);
           guint          n_values = 0;
           const gdouble *values = mpaio_cpu_sample_get_values (sample, &n_values);
           GVariant      *value = g_variant_new (
-                   "(d@add)", mpaio_cpu_sample_get_time (sample),
-                   g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, values, n_values, sizeof (gdouble)),
-                   mpaio_cpu_sample_get_total (sample));
+                 "(d@add)", mpaio_cpu_sample_get_time (sample),
+                 g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, values, n_values, sizeof (gdouble)),
+                 mpaio_cpu_sample_get_total (sample));
 
           g_ptr_array_add (publication->samples, g_variant_ref_sink (value));
         }
@@ -226,7 +225,7 @@ publication_collect_locked (MpaioRunPublication *publication)
 static void
 emit_locked (const char *name, GVariant *parameters)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GError) error = NULL;
 
   if (publisher.connection == NULL)
     {
@@ -307,8 +306,7 @@ create_records_file_locked (MpaioRunPublication *publication, guint64 n_chunks)
     }
 
   publication->records_fd = memfd_create ("mpaio-run-records", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-  if (publication->records_fd < 0 || ftruncate (publication->records_fd, (off_t) size) < 0 ||
-      fcntl (publication->records_fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
+  if (publication->records_fd < 0 || ftruncate (publication->records_fd, (off_t) size) < 0 || fcntl (publication->records_fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
     {
       g_debug ("Records are not published: %s", g_strerror (errno));
       return;
@@ -330,8 +328,7 @@ static void
 recycle_records_file_locked (MpaioRunPublication *publication)
 {
   /* A run of another orchestrator may still be writing to its file. */
-  if (publication->records_map == NULL || publication->timer != NULL ||
-      publication->records_capacity <= publisher.spare_capacity)
+  if (publication->records_map == NULL || publication->timer != NULL || publication->records_capacity <= publisher.spare_capacity)
     return;
 
   if (publisher.spare_map != NULL)
@@ -382,7 +379,7 @@ _mpaio_run_publication_new (MpaioOrchestrator *orchestrator,
   publication->workers = g_new0 (char *, n_workers + 1);
   for (guint i = 0; i < n_workers; i++)
     publication->workers[i] =
-        g_strdup (G_OBJECT_TYPE_NAME (mpaio_orchestrator_get_worker (orchestrator, i)));
+      g_strdup (G_OBJECT_TYPE_NAME (mpaio_orchestrator_get_worker (orchestrator, i)));
 
   publication->cpu_monitor = mpaio_cpu_monitor_new ();
   mpaio_cpu_monitor_start (publication->cpu_monitor);
@@ -467,8 +464,8 @@ add_watcher_locked (const char *name)
     return;
 
   watch_id =
-      g_bus_watch_name_on_connection (publisher.connection, name, G_BUS_NAME_WATCHER_FLAGS_NONE,
-                                      NULL, on_watcher_vanished, NULL, NULL);
+    g_bus_watch_name_on_connection (publisher.connection, name, G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                    NULL, on_watcher_vanished, NULL, NULL);
   g_hash_table_insert (publisher.watchers, g_strdup (name), GUINT_TO_POINTER (watch_id));
 }
 
@@ -511,7 +508,7 @@ on_handle_get_run (MpaioDBusProgram1     *skeleton,
                    gpointer               user_data)
 {
   MpaioRunPublication *publication = NULL;
-  g_autoptr (GUnixFDList) fd_list = NULL;
+  g_autoptr(GUnixFDList) fd_list = NULL;
   GVariant *info, *samples;
   guint64   n_records;
   int       fd = -1;
@@ -560,7 +557,7 @@ on_handle_get_run (MpaioDBusProgram1     *skeleton,
 static void
 flush_at_exit (void)
 {
-  g_autoptr (GDBusConnection) connection = NULL;
+  g_autoptr(GDBusConnection) connection = NULL;
 
   g_mutex_lock (&publisher.lock);
   if (publisher.connection != NULL)
@@ -593,10 +590,10 @@ read_command_line (void)
 static void
 on_bus_ready (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GDBusConnection) connection = g_bus_get_finish (result, &error);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) connection = g_bus_get_finish (result, &error);
   g_autofree char *name = NULL;
-  g_auto (GStrv) command_line = NULL;
+  g_auto(GStrv) command_line = NULL;
   const char *watcher;
 
   if (connection == NULL)
@@ -671,9 +668,9 @@ _mpaio_run_publisher_start (void)
 void
 _mpaio_run_publisher_stop (void)
 {
-  g_autoptr (GDBusConnection) connection = NULL;
-  g_autoptr (GHashTable) watchers = NULL;
-  g_autoptr (MpaioDBusProgram1) skeleton = NULL;
+  g_autoptr(GDBusConnection) connection = NULL;
+  g_autoptr(GHashTable) watchers = NULL;
+  g_autoptr(MpaioDBusProgram1) skeleton = NULL;
 
   g_mutex_lock (&publisher.lock);
   if (!publisher.active)

@@ -111,7 +111,7 @@ mpaio_run_report_write_json (MpaioRunReport *self,
                              GCancellable   *cancellable,
                              GError        **error)
 {
-  g_autoptr (GString) buffer = g_string_sized_new (128 * 1024);
+  g_autoptr(GString) buffer = g_string_sized_new (128 * 1024);
   const char *const *workers;
   GListModel        *samples;
   guint              n_records;
@@ -143,15 +143,15 @@ mpaio_run_report_write_json (MpaioRunReport *self,
       const MpaioChunkRecord *record = mpaio_run_report_get_record (self, i);
 
       g_string_append_printf (
-          buffer,
-          "%s\n    { \"worker\": %u, \"chunk\": %" G_GUINT64_FORMAT
-          ", \"start-row\": %" G_GUINT64_FORMAT ", \"end-row\": %" G_GUINT64_FORMAT
-          ", \"pid\": %d, \"outcome\": \"completed\", \"sent-us\": %" G_GINT64_FORMAT
-          ", \"started-us\": %" G_GINT64_FORMAT ", \"finished-us\": %" G_GINT64_FORMAT
-          ", \"returned-us\": %" G_GINT64_FORMAT " }",
-          i > 0 ? "," : "", record->worker_index, record->chunk_index, record->start_row,
-          record->end_row, record->pid, record->sent_us, record->started_us, record->finished_us,
-          record->returned_us);
+        buffer,
+        "%s\n    { \"worker\": %u, \"chunk\": %" G_GUINT64_FORMAT
+        ", \"start-row\": %" G_GUINT64_FORMAT ", \"end-row\": %" G_GUINT64_FORMAT
+        ", \"pid\": %d, \"outcome\": \"completed\", \"sent-us\": %" G_GINT64_FORMAT
+        ", \"started-us\": %" G_GINT64_FORMAT ", \"finished-us\": %" G_GINT64_FORMAT
+        ", \"returned-us\": %" G_GINT64_FORMAT " }",
+        i > 0 ? "," : "", record->worker_index, record->chunk_index, record->start_row,
+        record->end_row, record->pid, record->sent_us, record->started_us, record->finished_us,
+        record->returned_us);
       if (!flush_if_full (stream, buffer, FALSE, cancellable, error))
         return FALSE;
     }
@@ -171,7 +171,7 @@ mpaio_run_report_write_json (MpaioRunReport *self,
                               _mpaio_run_report_get_n_cores (self));
       for (guint i = 0; i < n_samples; i++)
         {
-          g_autoptr (MpaioCpuSample) sample = g_list_model_get_item (samples, i);
+          g_autoptr(MpaioCpuSample) sample = g_list_model_get_item (samples, i);
           guint          n_values = 0;
           const gdouble *values = mpaio_cpu_sample_get_values (sample, &n_values);
 
@@ -218,13 +218,13 @@ mpaio_run_report_save_to_file (MpaioRunReport *self,
                                GCancellable   *cancellable,
                                GError        **error)
 {
-  g_autoptr (GFileOutputStream) stream = NULL;
+  g_autoptr(GFileOutputStream) stream = NULL;
 
   g_return_val_if_fail (MPAIO_IS_RUN_REPORT (self), FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
 
   stream =
-      g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, cancellable, error);
+    g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, cancellable, error);
   if (stream == NULL)
     return FALSE;
 
@@ -258,12 +258,11 @@ fail (Context *context, const char *member, const char *what)
 
 static gboolean
 get_int (
-    JsonObject *object, const char *member, gint64 min, gint64 max, gint64 *value, Context *context)
+  JsonObject *object, const char *member, gint64 min, gint64 max, gint64 *value, Context *context)
 {
   JsonNode *node = json_object_get_member (object, member);
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_INT64)
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
     return fail (context, member, "must be an integer");
 
   *value = json_node_get_int (node);
@@ -312,15 +311,7 @@ read_record (JsonNode *node, guint n_workers, MpaioChunkRecord *record, Context 
     return fail (context, "chunks", "must hold objects");
   object = json_node_get_object (node);
 
-  if (!get_int (object, "worker", 0, MAX (n_workers, 1) - 1, &worker, context) ||
-      !get_int (object, "chunk", 0, G_MAXINT64, &chunk, context) ||
-      !get_int (object, "start-row", 0, G_MAXINT64, &start_row, context) ||
-      !get_int (object, "end-row", start_row, G_MAXINT64, &end_row, context) ||
-      !get_int (object, "pid", 0, G_MAXINT32, &pid, context) ||
-      !get_int (object, "sent-us", G_MININT64, G_MAXINT64, &record->sent_us, context) ||
-      !get_int (object, "started-us", G_MININT64, G_MAXINT64, &record->started_us, context) ||
-      !get_int (object, "finished-us", G_MININT64, G_MAXINT64, &record->finished_us, context) ||
-      !get_int (object, "returned-us", G_MININT64, G_MAXINT64, &record->returned_us, context))
+  if (!get_int (object, "worker", 0, MAX (n_workers, 1) - 1, &worker, context) || !get_int (object, "chunk", 0, G_MAXINT64, &chunk, context) || !get_int (object, "start-row", 0, G_MAXINT64, &start_row, context) || !get_int (object, "end-row", start_row, G_MAXINT64, &end_row, context) || !get_int (object, "pid", 0, G_MAXINT32, &pid, context) || !get_int (object, "sent-us", G_MININT64, G_MAXINT64, &record->sent_us, context) || !get_int (object, "started-us", G_MININT64, G_MAXINT64, &record->started_us, context) || !get_int (object, "finished-us", G_MININT64, G_MAXINT64, &record->finished_us, context) || !get_int (object, "returned-us", G_MININT64, G_MAXINT64, &record->returned_us, context))
     return FALSE;
 
   /* Only completed chunks have records in version 1. */
@@ -340,7 +331,7 @@ read_record (JsonNode *node, guint n_workers, MpaioChunkRecord *record, Context 
 static GListStore *
 read_samples (JsonObject *cpu, guint *n_cores, gint64 *start_us, Context *context)
 {
-  g_autoptr (GListStore) store = g_list_store_new (MPAIO_TYPE_CPU_SAMPLE);
+  g_autoptr(GListStore) store = g_list_store_new (MPAIO_TYPE_CPU_SAMPLE);
   g_autofree double *values = NULL;
   JsonArray         *samples;
   gint64             cores;
@@ -348,9 +339,7 @@ read_samples (JsonObject *cpu, guint *n_cores, gint64 *start_us, Context *contex
 
   context->where = "cpu";
   context->index = G_MAXUINT;
-  if (!get_int (cpu, "start-us", G_MININT64, G_MAXINT64, start_us, context) ||
-      !get_int (cpu, "n-cores", 1, MAX_CORES, &cores, context) ||
-      (samples = get_array (cpu, "samples", context)) == NULL)
+  if (!get_int (cpu, "start-us", G_MININT64, G_MAXINT64, start_us, context) || !get_int (cpu, "n-cores", 1, MAX_CORES, &cores, context) || (samples = get_array (cpu, "samples", context)) == NULL)
     return NULL;
 
   *n_cores = (guint) cores;
@@ -360,7 +349,7 @@ read_samples (JsonObject *cpu, guint *n_cores, gint64 *start_us, Context *contex
   for (guint i = 0; i < n; i++)
     {
       JsonNode *node = json_array_get_element (samples, i);
-      g_autoptr (MpaioCpuSample) sample = NULL;
+      g_autoptr(MpaioCpuSample) sample = NULL;
       JsonObject *object;
       JsonArray  *core_values;
       double      time, total;
@@ -372,9 +361,7 @@ read_samples (JsonObject *cpu, guint *n_cores, gint64 *start_us, Context *contex
           return NULL;
         }
       object = json_node_get_object (node);
-      if (!get_double (object, "time", &time, context) ||
-          !get_double (object, "total", &total, context) ||
-          (core_values = get_array (object, "cores", context)) == NULL)
+      if (!get_double (object, "time", &time, context) || !get_double (object, "total", &total, context) || (core_values = get_array (object, "cores", context)) == NULL)
         return NULL;
       if (json_array_get_length (core_values) != (guint) cores)
         {
@@ -385,7 +372,7 @@ read_samples (JsonObject *cpu, guint *n_cores, gint64 *start_us, Context *contex
         {
           JsonNode *value = json_array_get_element (core_values, core);
           GType     type =
-              JSON_NODE_HOLDS_VALUE (value) ? json_node_get_value_type (value) : G_TYPE_INVALID;
+            JSON_NODE_HOLDS_VALUE (value) ? json_node_get_value_type (value) : G_TYPE_INVALID;
 
           if (type != G_TYPE_INT64 && type != G_TYPE_DOUBLE)
             {
@@ -420,11 +407,11 @@ read_samples (JsonObject *cpu, guint *n_cores, gint64 *start_us, Context *contex
 MpaioRunReport *
 mpaio_run_report_new_from_file (GFile *file, GCancellable *cancellable, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr (GInputStream) stream = NULL;
-  g_autoptr (MpaioRunReport) report = NULL;
-  g_autoptr (GPtrArray) workers = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GError) local_error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(MpaioRunReport) report = NULL;
+  g_autoptr(GPtrArray) workers = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) local_error = NULL;
   Context     context = { "the run", G_MAXUINT, error };
   JsonNode   *root;
   JsonObject *object;
@@ -452,10 +439,7 @@ mpaio_run_report_new_from_file (GFile *file, GCancellable *cancellable, GError *
     }
 
   root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
-      g_strcmp0 (
-          json_object_get_string_member_with_default (json_node_get_object (root), "format", NULL),
-          RUN_FORMAT) != 0)
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) || g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (root), "format", NULL), RUN_FORMAT) != 0)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                            "Not an mpaio run file: no “format”: “" RUN_FORMAT "”");
@@ -474,9 +458,7 @@ mpaio_run_report_new_from_file (GFile *file, GCancellable *cancellable, GError *
       return NULL;
     }
 
-  if (!get_int (object, "start-us", G_MININT64, G_MAXINT64, &start_us, &context) ||
-      !get_int (object, "end-us", start_us, G_MAXINT64, &end_us, &context) ||
-      (chunks = get_array (object, "chunks", &context)) == NULL)
+  if (!get_int (object, "start-us", G_MININT64, G_MAXINT64, &start_us, &context) || !get_int (object, "end-us", start_us, G_MAXINT64, &end_us, &context) || (chunks = get_array (object, "chunks", &context)) == NULL)
     return NULL;
 
   if (json_object_has_member (object, "workers"))
@@ -518,7 +500,7 @@ mpaio_run_report_new_from_file (GFile *file, GCancellable *cancellable, GError *
   cpu = json_object_get_member (object, "cpu");
   if (cpu != NULL && JSON_NODE_HOLDS_OBJECT (cpu))
     {
-      g_autoptr (GListStore) samples = NULL;
+      g_autoptr(GListStore) samples = NULL;
       gint64 cpu_start_us = 0;
       guint  n_cores = 0;
 

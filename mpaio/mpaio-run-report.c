@@ -235,9 +235,9 @@ _mpaio_run_report_add_record (MpaioRunReport         *self,
  * back is dropped before it was delivered.
  */
 void
-_mpaio_run_report_set_outcome (MpaioRunReport    *self,
-                               guint              index,
-                               MpaioChunkOutcome  outcome)
+_mpaio_run_report_set_outcome (MpaioRunReport   *self,
+                               guint             index,
+                               MpaioChunkOutcome outcome)
 {
   g_return_if_fail (MPAIO_IS_RUN_REPORT (self));
   g_return_if_fail (index < self->records->len);
@@ -381,8 +381,8 @@ mpaio_run_report_get_record (MpaioRunReport *self,
  * Since: 0.1
  */
 guint
-mpaio_run_report_count_outcome (MpaioRunReport    *self,
-                                MpaioChunkOutcome  outcome)
+mpaio_run_report_count_outcome (MpaioRunReport   *self,
+                                MpaioChunkOutcome outcome)
 {
   guint n = 0;
 
@@ -468,10 +468,10 @@ mpaio_run_report_get_cpu_start_time (MpaioRunReport *self)
  * Since: 0.1
  */
 gboolean
-mpaio_run_report_write_cpu_csv (MpaioRunReport  *self,
-                                GOutputStream   *stream,
-                                GCancellable    *cancellable,
-                                GError         **error)
+mpaio_run_report_write_cpu_csv (MpaioRunReport *self,
+                                GOutputStream  *stream,
+                                GCancellable   *cancellable,
+                                GError        **error)
 {
   g_return_val_if_fail (MPAIO_IS_RUN_REPORT (self), FALSE);
   g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);

@@ -299,8 +299,7 @@ compute_layout (MpaioDType            dtype,
   if (natural_size != 0 && item_size != natural_size)
     {
       g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT,
-                   "Item size %" G_GUINT64_FORMAT " does not match the element type's size %"
-                   G_GSIZE_FORMAT,
+                   "Item size %" G_GUINT64_FORMAT " does not match the element type's size %" G_GSIZE_FORMAT,
                    item_size, natural_size);
       return FALSE;
     }
@@ -450,8 +449,8 @@ mpaio_shared_array_new_full (MpaioDType            dtype,
                              MpaioSharedArrayFlags flags,
                              GError              **error)
 {
-  g_autoptr (MpaioSharedArray) self = NULL;
-  char name[64];
+  g_autoptr(MpaioSharedArray) self = NULL;
+  char  name[64];
   gsize row_size;
   gsize size;
 
@@ -544,10 +543,10 @@ mpaio_shared_array_new_from_fd (int                   fd,
                                 MpaioSharedArrayFlags flags,
                                 GError              **error)
 {
-  g_autoptr (MpaioSharedArray) self = NULL;
+  g_autoptr(MpaioSharedArray) self = NULL;
   struct stat st;
-  gsize row_size;
-  gsize size;
+  gsize       row_size;
+  gsize       size;
 
   g_return_val_if_fail (fd >= 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -588,8 +587,7 @@ mpaio_shared_array_new_from_fd (int                   fd,
   if (st.st_size < 0 || (guint64) st.st_size < size)
     {
       g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT,
-                   "File descriptor %d holds %" G_GINT64_FORMAT " bytes, the array needs %"
-                   G_GSIZE_FORMAT,
+                   "File descriptor %d holds %" G_GINT64_FORMAT " bytes, the array needs %" G_GSIZE_FORMAT,
                    fd, (gint64) st.st_size, size);
       return NULL;
     }
@@ -597,8 +595,7 @@ mpaio_shared_array_new_from_fd (int                   fd,
   /* EPERM: the file is already sealed with F_SEAL_SEAL, or is a memfd made
    * without MFD_ALLOW_SEALING; EINVAL: its file system has no seals. Both
    * are documented as accepted: the caller then keeps the file's size. */
-  if (fcntl (self->fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) < 0 &&
-      errno != EPERM && errno != EINVAL)
+  if (fcntl (self->fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) < 0 && errno != EPERM && errno != EINVAL)
     {
       int errsv = errno;
 
@@ -613,8 +610,7 @@ mpaio_shared_array_new_from_fd (int                   fd,
 
       /* EACCES: opened read-only; EPERM: sealed against writing. Such a
        * file is still a fine input array, seen read-only. */
-      if (data == MAP_FAILED && (errno == EACCES || errno == EPERM) &&
-          !(flags & MPAIO_SHARED_ARRAY_FLAGS_WRITABLE))
+      if (data == MAP_FAILED && (errno == EACCES || errno == EPERM) && !(flags & MPAIO_SHARED_ARRAY_FLAGS_WRITABLE))
         {
           data = mmap (NULL, size, PROT_READ, MAP_SHARED, self->fd, 0);
           /* Before Linux 6.7 a shared mapping of a write-sealed memfd is
@@ -699,18 +695,18 @@ _mpaio_shared_array_new_from_description (GVariant *description,
                                           int       fd,
                                           GError  **error)
 {
-  g_autoptr (MpaioSharedArray) self = NULL;
-  g_autoptr (GVariant) shape_variant = NULL;
+  g_autoptr(MpaioSharedArray) self = NULL;
+  g_autoptr(GVariant) shape_variant = NULL;
   const guint64 *shape;
-  gsize n_dims;
-  guint32 dtype;
-  guint32 flags;
-  guint64 item_size;
-  gsize row_size;
-  gsize size;
-  struct stat st;
-  gpointer data;
-  int prot;
+  gsize          n_dims;
+  guint32        dtype;
+  guint32        flags;
+  guint64        item_size;
+  gsize          row_size;
+  gsize          size;
+  struct stat    st;
+  gpointer       data;
+  int            prot;
 
   if (G_UNLIKELY (description == NULL || (error != NULL && *error != NULL)))
     {
@@ -753,8 +749,7 @@ _mpaio_shared_array_new_from_description (GVariant *description,
                                   (MpaioSharedArrayFlags) flags, row_size, size);
   self->fd = fd;
 
-  if (fstat (self->fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_size < 0 ||
-      (guint64) st.st_size < size)
+  if (fstat (self->fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_size < 0 || (guint64) st.st_size < size)
     {
       g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT,
                    "The shared array's file is not a file of at least %" G_GSIZE_FORMAT " bytes",

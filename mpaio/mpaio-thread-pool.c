@@ -41,20 +41,20 @@
 
 struct _MpaioThreadPool
 {
-  GObject      parent_instance;
+  GObject parent_instance;
 
   guint        n_workers;
   GPid         pid;
   GThreadPool *pool;
   /* Set if the pool could not be created in constructed(); reported by
    * g_initable_init(). */
-  GError      *init_error;
+  GError *init_error;
   /* Read by pool threads without the main thread's locks. */
-  gint         shutting_down;
+  gint shutting_down;
 
   /* One CompletionSource per main context that submitted chunks. */
-  GMutex       lock;
-  GPtrArray   *completions;
+  GMutex     lock;
+  GPtrArray *completions;
 };
 
 /* Where pool threads leave finished tasks for one main context. Results are
@@ -65,8 +65,8 @@ typedef struct
 {
   GSource  source;
   GMutex   lock;
-  GQueue   done;   /* GTask*, each owning a reference */
-  gboolean armed;  /* a dispatch is due that will see everything in done */
+  GQueue   done;  /* GTask*, each owning a reference */
+  gboolean armed; /* a dispatch is due that will see everything in done */
 } CompletionSource;
 
 typedef struct
@@ -78,9 +78,9 @@ typedef struct
   gint64            started_us;
   gint64            finished_us;
   /* What the pool thread produced, handed to the GTask on its own context. */
-  GVariant         *result;
-  GError           *error;
-  gboolean          processed;
+  GVariant *result;
+  GError   *error;
+  gboolean  processed;
 } SubmitData;
 
 enum
@@ -95,11 +95,7 @@ static GParamSpec *properties[N_PROPS];
 static void mpaio_thread_pool_initable_iface_init (GInitableIface *iface);
 static void mpaio_thread_pool_executor_iface_init (MpaioExecutorInterface *iface);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (MpaioThreadPool, mpaio_thread_pool, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
-                                                      mpaio_thread_pool_initable_iface_init)
-                               G_IMPLEMENT_INTERFACE (MPAIO_TYPE_EXECUTOR,
-                                                      mpaio_thread_pool_executor_iface_init))
+G_DEFINE_FINAL_TYPE_WITH_CODE (MpaioThreadPool, mpaio_thread_pool, G_TYPE_OBJECT, G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, mpaio_thread_pool_initable_iface_init) G_IMPLEMENT_INTERFACE (MPAIO_TYPE_EXECUTOR, mpaio_thread_pool_executor_iface_init))
 
 static void
 submit_data_free (gpointer data)
@@ -129,11 +125,11 @@ complete_task (GTask *task)
  * the pool itself, is never dropped on one of the pool's threads, where
  * disposing the pool would wait for its own thread to finish. */
 static gboolean
-completion_source_dispatch (GSource     *source,
-                            GSourceFunc  callback,
-                            gpointer     user_data)
+completion_source_dispatch (GSource    *source,
+                            GSourceFunc callback,
+                            gpointer    user_data)
 {
-  CompletionSource *cs   = (CompletionSource *) source;
+  CompletionSource *cs = (CompletionSource *) source;
   GQueue            done = G_QUEUE_INIT;
   GTask            *task;
 
@@ -141,7 +137,7 @@ completion_source_dispatch (GSource     *source,
   g_source_set_ready_time (source, -1);
 
   g_mutex_lock (&cs->lock);
-  done      = cs->done;
+  done = cs->done;
   cs->armed = FALSE;
   g_queue_init (&cs->done);
   g_mutex_unlock (&cs->lock);
@@ -195,7 +191,7 @@ get_completion_source (MpaioThreadPool *self,
     }
 
   source = g_source_new (&completion_source_funcs, sizeof (CompletionSource));
-  cs     = (CompletionSource *) source;
+  cs = (CompletionSource *) source;
   g_mutex_init (&cs->lock);
   g_queue_init (&cs->done);
   g_source_set_static_name (source, "[mpaio] thread pool results");
@@ -226,9 +222,9 @@ run_chunk (SubmitData   *sd,
   if (g_cancellable_set_error_if_cancelled (cancellable, &sd->error))
     return;
 
-  sd->processed   = TRUE;
-  sd->started_us  = g_get_monotonic_time ();
-  result          = mpaio_worker_process (sd->worker, &sd->chunk, &error);
+  sd->processed = TRUE;
+  sd->started_us = g_get_monotonic_time ();
+  result = mpaio_worker_process (sd->worker, &sd->chunk, &error);
   sd->finished_us = g_get_monotonic_time ();
 
   if (result != NULL)
@@ -252,8 +248,8 @@ pool_thread_func (gpointer data,
 {
   GTask            *task = data;
   MpaioThreadPool  *self = user_data;
-  SubmitData       *sd   = g_task_get_task_data (task);
-  CompletionSource *cs   = sd->completion;
+  SubmitData       *sd = g_task_get_task_data (task);
+  CompletionSource *cs = sd->completion;
   gboolean          wake;
 
   run_chunk (sd, g_atomic_int_get (&self->shutting_down), g_task_get_cancellable (task));
@@ -309,9 +305,9 @@ mpaio_thread_pool_submit_async (MpaioExecutor      *executor,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, mpaio_thread_pool_submit_async);
 
-  sd          = g_new0 (SubmitData, 1);
-  sd->worker  = g_object_ref (worker);
-  sd->chunk   = *chunk;
+  sd = g_new0 (SubmitData, 1);
+  sd->worker = g_object_ref (worker);
+  sd->chunk = *chunk;
   sd->sent_us = g_get_monotonic_time ();
   g_task_set_task_data (task, sd, submit_data_free);
 
@@ -375,11 +371,11 @@ mpaio_thread_pool_submit_finish (MpaioExecutor    *executor,
   if (record != NULL && sd->processed)
     {
       record->chunk_index = sd->chunk.index;
-      record->start_row   = sd->chunk.start;
-      record->end_row     = sd->chunk.end;
-      record->pid         = MPAIO_THREAD_POOL (executor)->pid;
-      record->sent_us     = sd->sent_us;
-      record->started_us  = sd->started_us;
+      record->start_row = sd->chunk.start;
+      record->end_row = sd->chunk.end;
+      record->pid = MPAIO_THREAD_POOL (executor)->pid;
+      record->sent_us = sd->sent_us;
+      record->started_us = sd->started_us;
       record->finished_us = sd->finished_us;
       record->returned_us = g_get_monotonic_time ();
     }
@@ -391,8 +387,8 @@ static void
 mpaio_thread_pool_executor_iface_init (MpaioExecutorInterface *iface)
 {
   iface->get_max_in_flight = mpaio_thread_pool_get_max_in_flight;
-  iface->submit_async      = mpaio_thread_pool_submit_async;
-  iface->submit_finish     = mpaio_thread_pool_submit_finish;
+  iface->submit_async = mpaio_thread_pool_submit_async;
+  iface->submit_finish = mpaio_thread_pool_submit_finish;
 }
 
 static gboolean
@@ -514,9 +510,9 @@ mpaio_thread_pool_class_init (MpaioThreadPoolClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->constructed  = mpaio_thread_pool_constructed;
-  object_class->dispose      = mpaio_thread_pool_dispose;
-  object_class->finalize     = mpaio_thread_pool_finalize;
+  object_class->constructed = mpaio_thread_pool_constructed;
+  object_class->dispose = mpaio_thread_pool_dispose;
+  object_class->finalize = mpaio_thread_pool_finalize;
   object_class->get_property = mpaio_thread_pool_get_property;
   object_class->set_property = mpaio_thread_pool_set_property;
 
@@ -531,8 +527,7 @@ mpaio_thread_pool_class_init (MpaioThreadPoolClass *klass)
   properties[PROP_N_WORKERS] =
     g_param_spec_uint ("n-workers", NULL, NULL,
                        0, G_MAXINT, 0,
-                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_EXPLICIT_NOTIFY |
-                         G_PARAM_STATIC_STRINGS);
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

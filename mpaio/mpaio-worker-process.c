@@ -17,7 +17,7 @@
 #include "mpaio-error.h"
 #include "mpaio-worker-process-private.h"
 
-#define READ_SIZE        (64 * 1024)
+#define READ_SIZE (64 * 1024)
 /* Bounds the work of one wake-up, so one busy process cannot starve the
  * rest of the main loop: frames left over wait for the next pass. */
 #define MAX_READS_PER_WAKEUP 16
@@ -40,16 +40,16 @@ struct _MpaioWorkerProcess
   GByteArray                        *out;
   gsize                              out_sent;
   GArray                            *out_fds;
-  GQueue                             in_fds;      /* received, for the frames that need them */
+  GQueue                             in_fds; /* received, for the frames that need them */
   GError                            *reason;
-  gint64                             received_us; /* when the frames being read arrived */
-  gsize                              in_start;    /* in: what is before it is handled */
-  guint                              n_parsing;   /* parse_frames() calls on the stack */
-  guint                              n_busy;      /* dispatches and on_wait() on the stack */
+  gint64                             received_us;  /* when the frames being read arrived */
+  gsize                              in_start;     /* in: what is before it is handled */
+  guint                              n_parsing;    /* parse_frames() calls on the stack */
+  guint                              n_busy;       /* dispatches and on_wait() on the stack */
   guint                              released : 1; /* freed by its owner; gone when not busy */
   guint                              ready : 1;
-  guint                              eof : 1;     /* nothing more to read */
-  guint                              broken : 1;  /* nothing more to believe */
+  guint                              eof : 1;    /* nothing more to read */
+  guint                              broken : 1; /* nothing more to believe */
   guint                              backlog : 1;
 };
 
@@ -83,11 +83,11 @@ set_ready (MpaioWorkerProcess *self,
     g_source_set_ready_time (self->source, ready_time);
 }
 
-static void  receive_frames   (MpaioWorkerProcess *self,
-                              gboolean            readable,
-                              gint64              deadline);
+static void  receive_frames (MpaioWorkerProcess *self,
+                             gboolean            readable,
+                             gint64              deadline);
 static char *describe_process (MpaioWorkerProcess *self);
-static void  leave            (MpaioWorkerProcess *self);
+static void  leave (MpaioWorkerProcess *self);
 
 static void
 set_reason (MpaioWorkerProcess *self,
@@ -119,14 +119,15 @@ write_output (MpaioWorkerProcess *self)
 {
   while (self->out_sent < self->out->len)
     {
-      union {
+      union
+      {
         char           buffer[CMSG_SPACE (sizeof (int) * MPAIO_PROTOCOL_MAX_FDS)];
         struct cmsghdr align;
       } control;
-      struct iovec iov = { self->out->data + self->out_sent, self->out->len - self->out_sent };
+      struct iovec  iov = { self->out->data + self->out_sent, self->out->len - self->out_sent };
       struct msghdr msg = { 0 };
-      guint n_fds = MIN (self->out_fds->len, MPAIO_PROTOCOL_MAX_FDS);
-      ssize_t n;
+      guint         n_fds = MIN (self->out_fds->len, MPAIO_PROTOCOL_MAX_FDS);
+      ssize_t       n;
 
       /* An fd must arrive no later than the frame that takes it: while more
        * are waiting than one write carries, each write carries one byte,
@@ -193,13 +194,13 @@ _mpaio_worker_process_flush (MpaioWorkerProcess *self)
 }
 
 static gboolean
-process_source_dispatch (GSource     *source,
-                         GSourceFunc  callback,
-                         gpointer     user_data)
+process_source_dispatch (GSource    *source,
+                         GSourceFunc callback,
+                         gpointer    user_data)
 {
   MpaioWorkerProcess *self = ((ProcessSource *) source)->process;
-  GIOCondition revents = g_source_query_unix_fd (source, self->fd_tag);
-  gpointer owner = self->callbacks->hold (self->user_data);
+  GIOCondition        revents = g_source_query_unix_fd (source, self->fd_tag);
+  gpointer            owner = self->callbacks->hold (self->user_data);
 
   self->n_busy++;
 
@@ -223,7 +224,7 @@ static gboolean
 has_whole_frame (MpaioWorkerProcess *self)
 {
   MpaioFrame frame;
-  gsize consumed;
+  gsize      consumed;
 
   return _mpaio_frame_parse (self->in->data + self->in_start, self->in->len - self->in_start,
                              &frame, &consumed, NULL);
@@ -255,8 +256,8 @@ parse_frames (MpaioWorkerProcess *self,
 {
   g_autoptr(GError) error = NULL;
   MpaioFrame frame;
-  gsize consumed;
-  guint n_frames = 0;
+  gsize      consumed;
+  guint      n_frames = 0;
 
   self->backlog = FALSE;
   self->n_parsing++;
@@ -318,13 +319,14 @@ receive (MpaioWorkerProcess *self,
          guint8             *buffer,
          gsize               size)
 {
-  union {
+  union
+  {
     char           buffer[CMSG_SPACE (sizeof (int) * MPAIO_PROTOCOL_MAX_FDS)];
     struct cmsghdr align;
   } control;
-  struct iovec iov = { buffer, size };
+  struct iovec  iov = { buffer, size };
   struct msghdr msg = { 0 };
-  ssize_t n;
+  ssize_t       n;
 
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
@@ -366,7 +368,7 @@ receive_frames (MpaioWorkerProcess *self,
 
   for (guint i = 0; readable && i < MAX_READS_PER_WAKEUP && !self->eof && !self->released; i++)
     {
-      guint old_length = self->in->len;
+      guint   old_length = self->in->len;
       ssize_t n;
 
       g_byte_array_set_size (self->in, old_length + READ_SIZE);
@@ -413,7 +415,7 @@ describe_process (MpaioWorkerProcess *self)
 static char *
 describe_exit (MpaioWorkerProcess *self)
 {
-  GSubprocess *subprocess = self->subprocess;
+  GSubprocess     *subprocess = self->subprocess;
   g_autofree char *who = describe_process (self);
 
   if (g_subprocess_get_if_signaled (subprocess))
@@ -433,8 +435,8 @@ on_wait (GObject      *object,
 {
   g_autoptr(GError) error = NULL;
   const MpaioWorkerProcessCallbacks *callbacks;
-  MpaioWorkerProcess *self;
-  gpointer owner;
+  MpaioWorkerProcess                *self;
+  gpointer                           owner;
 
   if (!g_subprocess_wait_finish (G_SUBPROCESS (object), result, &error)
       && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -474,7 +476,7 @@ on_wait (GObject      *object,
 }
 
 MpaioWorkerProcess *
-_mpaio_worker_process_spawn (const char * const                *argv,
+_mpaio_worker_process_spawn (const char *const                 *argv,
                              const char                        *cwd,
                              int                                priority,
                              const MpaioWorkerProcessCallbacks *callbacks,
@@ -485,9 +487,9 @@ _mpaio_worker_process_spawn (const char * const                *argv,
   g_autoptr(GSubprocess) subprocess = NULL;
   g_autoptr(GError) spawn_error = NULL;
   MpaioWorkerProcess *self;
-  ProcessSource *source;
-  const char *identifier;
-  int sv[2];
+  ProcessSource      *source;
+  const char         *identifier;
+  int                 sv[2];
 
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
     {

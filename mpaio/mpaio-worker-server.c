@@ -24,7 +24,7 @@
 #include "mpaio-worker-private.h"
 #include "mpaio-worker-server-private.h"
 
-#define READ_SIZE        (64 * 1024)
+#define READ_SIZE (64 * 1024)
 /* Results are batched into one write while tasks keep coming, but none
  * waits longer than this for its batch: a crash loses at most this much
  * finished work, and is blamed on a chunk that was really running unless
@@ -40,7 +40,7 @@
 /* How long `process` may run before the watcher sends the results batched
  * before it: longer than the batching window, so that for short chunks the
  * main thread's own flushes win and the watcher rarely wakes. */
-#define WATCH_AFTER_US   1000
+#define WATCH_AFTER_US 1000
 
 typedef struct
 {
@@ -50,26 +50,26 @@ typedef struct
 
 typedef struct
 {
-  int          fd;
-  GByteArray  *in;
-  GMutex       out_lock;     /* out and oldest_unflushed_us: the watcher flushes too */
-  GByteArray  *out;
-  GArray      *out_fds;      /* sent with out's first bytes, then closed */
-  gint64       oldest_unflushed_us;
-  guint        n_unflushed;
+  int         fd;
+  GByteArray *in;
+  GMutex      out_lock; /* out and oldest_unflushed_us: the watcher flushes too */
+  GByteArray *out;
+  GArray     *out_fds; /* sent with out's first bytes, then closed */
+  gint64      oldest_unflushed_us;
+  guint       n_unflushed;
   /* The last clock reading, while no syscall has been made since (0 when
    * one has): back-to-back chunks share a reading, the end of one being
    * the start of the next, which spares a clock read or two per chunk. */
-  gint64       clock_us;
-  GQueue       fds;
-  GHashTable  *arrays;       /* guint64 id → MpaioSharedArray */
-  GHashTable  *array_errors; /* guint64 id → GError */
-  GHashTable  *workers;      /* guint64 id → WorkerSlot */
-  GThread     *watcher;
-  int          wake_fd;      /* tells the watcher that flush_armed was set */
-  gint         flush_armed;
-  gint         in_process;
-  gint         peer_gone;
+  gint64      clock_us;
+  GQueue      fds;
+  GHashTable *arrays;       /* guint64 id → MpaioSharedArray */
+  GHashTable *array_errors; /* guint64 id → GError */
+  GHashTable *workers;      /* guint64 id → WorkerSlot */
+  GThread    *watcher;
+  int         wake_fd; /* tells the watcher that flush_armed was set */
+  gint        flush_armed;
+  gint        in_process;
+  gint        peer_gone;
 } Server;
 
 static void
@@ -104,9 +104,9 @@ watch_peer (gpointer data)
 
   for (;;)
     {
-      struct pollfd fds[2] = { { server->fd, POLLRDHUP, 0 }, { server->wake_fd, POLLIN, 0 } };
+      struct pollfd   fds[2] = { { server->fd, POLLRDHUP, 0 }, { server->wake_fd, POLLIN, 0 } };
       struct timespec window = { 0, WATCH_AFTER_US * 1000 };
-      int n = ppoll (fds, 2, g_atomic_int_get (&server->flush_armed) ? &window : NULL, NULL);
+      int             n = ppoll (fds, 2, g_atomic_int_get (&server->flush_armed) ? &window : NULL, NULL);
 
       if (n < 0 && errno == EINTR)
         continue;
@@ -185,14 +185,15 @@ flush_output_locked (Server *server)
 
   while (written < server->out->len)
     {
-      union {
+      union
+      {
         char           buffer[CMSG_SPACE (sizeof (int) * MPAIO_PROTOCOL_MAX_FDS)];
         struct cmsghdr align;
       } control;
-      struct iovec iov = { server->out->data + written, server->out->len - written };
+      struct iovec  iov = { server->out->data + written, server->out->len - written };
       struct msghdr msg = { 0 };
-      guint n_fds = MIN (server->out_fds->len, MPAIO_PROTOCOL_MAX_FDS);
-      ssize_t n;
+      guint         n_fds = MIN (server->out_fds->len, MPAIO_PROTOCOL_MAX_FDS);
+      ssize_t       n;
 
       msg.msg_iov = &iov;
       msg.msg_iovlen = 1;
@@ -263,8 +264,8 @@ handle_array (Server           *server,
   g_autoptr(GVariant) description = NULL;
   g_autoptr(GError) local_error = NULL;
   MpaioSharedArray *array;
-  guint64 id;
-  int fd;
+  guint64           id;
+  int               fd;
 
   if (!(body = _mpaio_frame_get_body (frame, 0, MPAIO_ARRAY_TYPE, error)))
     return FALSE;
@@ -291,13 +292,13 @@ handle_array (Server           *server,
 /* The arrays a worker names (its data iterator's and its parameters')
  * arrived before it, each once. */
 static MpaioSharedArray *
-lookup_array (guint64   id,
-              gpointer  user_data,
-              GError  **error)
+lookup_array (guint64  id,
+              gpointer user_data,
+              GError **error)
 {
-  Server *server = user_data;
+  Server           *server = user_data;
   MpaioSharedArray *array = g_hash_table_lookup (server->arrays, &id);
-  const GError *array_error;
+  const GError     *array_error;
 
   if (array != NULL)
     return array;
@@ -317,10 +318,10 @@ handle_worker (Server           *server,
 {
   g_autoptr(GVariant) body = NULL;
   g_autoptr(GVariant) parameters = NULL;
-  WorkerSlot *slot = g_new0 (WorkerSlot, 1);
+  WorkerSlot       *slot = g_new0 (WorkerSlot, 1);
   MpaioSharedArray *array;
-  const char *type_name;
-  guint64 id, array_id;
+  const char       *type_name;
+  guint64           id, array_id;
 
   if (!(body = _mpaio_frame_get_body (frame, 0, MPAIO_WORKER_TYPE, error)))
     {
@@ -389,7 +390,7 @@ run_task (Server              *server,
           const MpaioTaskBody *task)
 {
   MpaioReplyHead head = { task->seq, 0, 0 };
-  MpaioChunk chunk = { task->index, task->start, task->end };
+  MpaioChunk     chunk = { task->index, task->start, task->end };
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) result = NULL;
   gboolean appended;
@@ -517,7 +518,7 @@ collect_fds (Server        *server,
       if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS)
         {
           guint n = (cmsg->cmsg_len - CMSG_LEN (0)) / sizeof (int);
-          int fds[MPAIO_PROTOCOL_MAX_FDS];
+          int   fds[MPAIO_PROTOCOL_MAX_FDS];
 
           memcpy (fds, CMSG_DATA (cmsg), MIN (n, G_N_ELEMENTS (fds)) * sizeof (int));
           for (guint i = 0; i < MIN (n, G_N_ELEMENTS (fds)); i++)
@@ -531,14 +532,15 @@ static int
 receive (Server  *server,
          GError **error)
 {
-  union {
+  union
+  {
     char           buffer[CMSG_SPACE (sizeof (int) * MPAIO_PROTOCOL_MAX_FDS)];
     struct cmsghdr align;
   } control;
-  guint old_length = server->in->len;
-  struct iovec iov;
+  guint         old_length = server->in->len;
+  struct iovec  iov;
   struct msghdr msg = { 0 };
-  ssize_t n;
+  ssize_t       n;
 
   g_byte_array_set_size (server->in, old_length + READ_SIZE);
   iov.iov_base = server->in->data + old_length;
@@ -599,10 +601,10 @@ serve (Server  *server,
 {
   for (;;)
     {
-      gsize offset = 0;
+      gsize      offset = 0;
       MpaioFrame frame;
-      gsize consumed;
-      int status;
+      gsize      consumed;
+      int        status;
 
       status = receive (server, error);
       if (status <= 0)
@@ -641,7 +643,6 @@ _mpaio_worker_server_run (int fd)
   Server server = { 0 };
   g_autoptr(GError) error = NULL;
   gboolean ok;
-
 
   server.wake_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (server.wake_fd < 0)

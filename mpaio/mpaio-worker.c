@@ -62,15 +62,16 @@ typedef struct
   gint               generation;
   /* The parameters serialized at parameters_generation, and the arrays
    * among them; executors may ask from any thread. */
-  GMutex             parameters_lock;
-  GVariant          *parameters;
-  GPtrArray         *parameter_arrays;
-  guint              parameters_generation;
+  GMutex     parameters_lock;
+  GVariant  *parameters;
+  GPtrArray *parameter_arrays;
+  guint      parameters_generation;
 } MpaioWorkerPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (MpaioWorker, mpaio_worker, G_TYPE_OBJECT)
 
-enum {
+enum
+{
   PROP_0,
   PROP_DATA_ITERATOR,
   N_PROPS
@@ -245,9 +246,9 @@ mpaio_worker_get_array (MpaioWorker *self)
  * Since: 0.1
  */
 GVariant *
-mpaio_worker_process (MpaioWorker       *self,
-                      const MpaioChunk  *chunk,
-                      GError           **error)
+mpaio_worker_process (MpaioWorker      *self,
+                      const MpaioChunk *chunk,
+                      GError          **error)
 {
   MpaioWorkerClass *klass;
   g_autoptr(GError) local_error = NULL;
@@ -322,12 +323,12 @@ _mpaio_worker_get_generation (MpaioWorker *self)
 /* The serialized parameters are kept for as long as no parameter changes:
  * the run checks them at its start, and the executor sends the same. */
 GVariant *
-_mpaio_worker_dup_parameters (MpaioWorker  *self,
-                              GPtrArray   **arrays,
-                              GError      **error)
+_mpaio_worker_dup_parameters (MpaioWorker *self,
+                              GPtrArray  **arrays,
+                              GError     **error)
 {
   MpaioWorkerPrivate *priv = mpaio_worker_get_instance_private (self);
-  guint generation = _mpaio_worker_get_generation (self);
+  guint               generation = _mpaio_worker_get_generation (self);
   g_autoptr(GPtrArray) new_arrays = NULL;
   GVariant *parameters;
 
@@ -368,7 +369,7 @@ get_type_function_name (const char *type_name)
 
   for (guint i = 0; type_name[i] != '\0'; i++)
     {
-      char c = type_name[i];
+      char     c = type_name[i];
       gboolean upper = g_ascii_isupper (c);
 
       if ((upper && i > 0 && !g_ascii_isupper (type_name[i - 1]))
@@ -383,15 +384,15 @@ get_type_function_name (const char *type_name)
 }
 
 static GType
-lookup_worker_type (const char  *type_name,
-                    GError     **error)
+lookup_worker_type (const char *type_name,
+                    GError    **error)
 {
   GType type = g_type_from_name (type_name);
 
   if (type == G_TYPE_INVALID)
     {
       g_autofree char *symbol = get_type_function_name (type_name);
-      GModule *self_module = g_module_open (NULL, 0);
+      GModule         *self_module = g_module_open (NULL, 0);
       GType (*get_type) (void) = NULL;
 
       if (self_module != NULL && g_module_symbol (self_module, symbol, (gpointer *) &get_type))
@@ -421,19 +422,19 @@ lookup_worker_type (const char  *type_name,
 }
 
 MpaioWorker *
-_mpaio_worker_new_for_process (const char            *type_name,
-                               GVariant              *parameters,
-                               MpaioSharedArray      *array,
-                               MpaioArrayLookupFunc   lookup_array,
-                               gpointer               user_data,
-                               GError               **error)
+_mpaio_worker_new_for_process (const char          *type_name,
+                               GVariant            *parameters,
+                               MpaioSharedArray    *array,
+                               MpaioArrayLookupFunc lookup_array,
+                               gpointer             user_data,
+                               GError             **error)
 {
   g_autoptr(GTypeClass) klass = NULL;
   g_autoptr(GPtrArray) names = g_ptr_array_new ();
   g_autoptr(GArray) values = g_array_new (FALSE, TRUE, sizeof (GValue));
   g_autoptr(MpaioDataIterator) iterator = NULL;
   GValue value = G_VALUE_INIT;
-  GType type;
+  GType  type;
 
   g_array_set_clear_func (values, (GDestroyNotify) g_value_unset);
 

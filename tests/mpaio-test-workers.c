@@ -20,24 +20,28 @@
 
 struct _MpaioTestSumWorker
 {
-  MpaioWorker  parent_instance;
-  gint64       multiplier;
-  GArray      *results;
-  gint64       total;
+  MpaioWorker parent_instance;
+  gint64      multiplier;
+  GArray     *results;
+  gint64      total;
 };
 
 G_DEFINE_FINAL_TYPE (MpaioTestSumWorker, mpaio_test_sum_worker, MPAIO_TYPE_WORKER)
 
-enum { SUM_PROP_0, SUM_PROP_MULTIPLIER };
+enum
+{
+  SUM_PROP_0,
+  SUM_PROP_MULTIPLIER
+};
 
 static GVariant *
-sum_process (MpaioWorker       *worker,
-             const MpaioChunk  *chunk,
-             GError           **error)
+sum_process (MpaioWorker      *worker,
+             const MpaioChunk *chunk,
+             GError          **error)
 {
   MpaioTestSumWorker *self = MPAIO_TEST_SUM_WORKER (worker);
-  const gint64 *rows = mpaio_shared_array_get_data (mpaio_worker_get_array (worker));
-  gint64 sum = 0;
+  const gint64       *rows = mpaio_shared_array_get_data (mpaio_worker_get_array (worker));
+  gint64              sum = 0;
 
   for (guint64 i = chunk->start; i < chunk->end; i++)
     sum += rows[i];
@@ -51,8 +55,8 @@ sum_process_callback (MpaioWorker      *worker,
                       GVariant         *result)
 {
   MpaioTestSumWorker *self = MPAIO_TEST_SUM_WORKER (worker);
-  MpaioTestResult entry = { *chunk, 0, 0 };
-  gint32 pid;
+  MpaioTestResult     entry = { *chunk, 0, 0 };
+  gint32              pid;
 
   g_variant_get (result, "(xi)", &entry.value, &pid);
   entry.pid = pid;
@@ -88,7 +92,7 @@ sum_finalize (GObject *object)
 static void
 mpaio_test_sum_worker_class_init (MpaioTestSumWorkerClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass     *object_class = G_OBJECT_CLASS (klass);
   MpaioWorkerClass *worker_class = MPAIO_WORKER_CLASS (klass);
 
   object_class->get_property = sum_get_property;
@@ -134,17 +138,17 @@ mpaio_test_sum_worker_get_total (MpaioTestSumWorker *self)
 
 struct _MpaioTestFailWorker
 {
-  MpaioWorker  parent_instance;
-  gint         fail_index;
-  GArray      *results;
+  MpaioWorker parent_instance;
+  gint        fail_index;
+  GArray     *results;
 };
 
 G_DEFINE_FINAL_TYPE (MpaioTestFailWorker, mpaio_test_fail_worker, MPAIO_TYPE_WORKER)
 
 static GVariant *
-fail_process (MpaioWorker       *worker,
-              const MpaioChunk  *chunk,
-              GError           **error)
+fail_process (MpaioWorker      *worker,
+              const MpaioChunk *chunk,
+              GError          **error)
 {
   MpaioTestFailWorker *self = MPAIO_TEST_FAIL_WORKER (worker);
 
@@ -196,7 +200,7 @@ fail_finalize (GObject *object)
 static void
 mpaio_test_fail_worker_class_init (MpaioTestFailWorkerClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass     *object_class = G_OBJECT_CLASS (klass);
   MpaioWorkerClass *worker_class = MPAIO_WORKER_CLASS (klass);
 
   object_class->get_property = fail_get_property;
@@ -244,7 +248,13 @@ struct _MpaioTestSpinWorker
 
 G_DEFINE_FINAL_TYPE (MpaioTestSpinWorker, mpaio_test_spin_worker, MPAIO_TYPE_WORKER)
 
-enum { SPIN_PROP_0, SPIN_PROP_SPIN_US, SPIN_PROP_CRASH_INDEX, SPIN_PROP_CRASH_MODE };
+enum
+{
+  SPIN_PROP_0,
+  SPIN_PROP_SPIN_US,
+  SPIN_PROP_CRASH_INDEX,
+  SPIN_PROP_CRASH_MODE
+};
 
 static void
 crash (gint mode)
@@ -267,12 +277,12 @@ crash (gint mode)
 }
 
 static GVariant *
-spin_process (MpaioWorker       *worker,
-              const MpaioChunk  *chunk,
-              GError           **error)
+spin_process (MpaioWorker      *worker,
+              const MpaioChunk *chunk,
+              GError          **error)
 {
   MpaioTestSpinWorker *self = MPAIO_TEST_SPIN_WORKER (worker);
-  gint64 until = g_get_monotonic_time () + self->spin_us;
+  gint64               until = g_get_monotonic_time () + self->spin_us;
 
   if (mpaio_is_worker_process () && self->crash_index >= 0
       && chunk->index == (guint64) self->crash_index)
@@ -304,10 +314,17 @@ spin_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case SPIN_PROP_SPIN_US: g_value_set_uint (value, self->spin_us); break;
-    case SPIN_PROP_CRASH_INDEX: g_value_set_int (value, self->crash_index); break;
-    case SPIN_PROP_CRASH_MODE: g_value_set_int (value, self->crash_mode); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    case SPIN_PROP_SPIN_US:
+      g_value_set_uint (value, self->spin_us);
+      break;
+    case SPIN_PROP_CRASH_INDEX:
+      g_value_set_int (value, self->crash_index);
+      break;
+    case SPIN_PROP_CRASH_MODE:
+      g_value_set_int (value, self->crash_mode);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -321,17 +338,24 @@ spin_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case SPIN_PROP_SPIN_US: self->spin_us = g_value_get_uint (value); break;
-    case SPIN_PROP_CRASH_INDEX: self->crash_index = g_value_get_int (value); break;
-    case SPIN_PROP_CRASH_MODE: self->crash_mode = g_value_get_int (value); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    case SPIN_PROP_SPIN_US:
+      self->spin_us = g_value_get_uint (value);
+      break;
+    case SPIN_PROP_CRASH_INDEX:
+      self->crash_index = g_value_get_int (value);
+      break;
+    case SPIN_PROP_CRASH_MODE:
+      self->crash_mode = g_value_get_int (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
 static void
 mpaio_test_spin_worker_class_init (MpaioTestSpinWorkerClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass     *object_class = G_OBJECT_CLASS (klass);
   MpaioWorkerClass *worker_class = MPAIO_WORKER_CLASS (klass);
 
   object_class->get_property = spin_get_property;
@@ -374,9 +398,9 @@ mpaio_test_spin_worker_get_n_delivered (MpaioTestSpinWorker *self)
 /* Ghost and lazy workers */
 
 static GVariant *
-index_process (MpaioWorker       *worker,
-               const MpaioChunk  *chunk,
-               GError           **error)
+index_process (MpaioWorker      *worker,
+               const MpaioChunk *chunk,
+               GError          **error)
 {
   return g_variant_new_uint64 (chunk->index);
 }
@@ -435,7 +459,7 @@ mpaio_test_new_counting_array (guint64 n_rows)
 {
   g_autoptr(GError) error = NULL;
   MpaioSharedArray *array;
-  gint64 *rows;
+  gint64           *rows;
 
   array = mpaio_shared_array_new (MPAIO_DTYPE_INT64, &n_rows, 1, &error);
   g_assert_no_error (error);
@@ -500,9 +524,9 @@ mpaio_test_new_sum_worker (guint64 n_rows,
 }
 
 MpaioRunReport *
-mpaio_test_run (MpaioOrchestrator  *orchestrator,
-                GCancellable       *cancellable,
-                GError            **error)
+mpaio_test_run (MpaioOrchestrator *orchestrator,
+                GCancellable      *cancellable,
+                GError           **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
@@ -539,7 +563,7 @@ mpaio_test_count_fds_to (const char *prefix)
 {
   g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
   const char *name;
-  guint n = 0;
+  guint       n = 0;
 
   g_assert_nonnull (dir);
   while ((name = g_dir_read_name (dir)) != NULL)
@@ -559,7 +583,7 @@ mpaio_test_count_children (void)
 {
   g_autoptr(GDir) tasks = g_dir_open ("/proc/self/task", 0, NULL);
   const char *tid;
-  guint n = 0;
+  guint       n = 0;
 
   g_assert_nonnull (tasks);
   while ((tid = g_dir_read_name (tasks)) != NULL)
@@ -598,18 +622,19 @@ mpaio_test_wait_for_n_children (guint n_expected)
 
 struct _MpaioTestFaultWorker
 {
-  MpaioWorker  parent_instance;
-  gint         crash_mode;
-  gint         crash_index;
-  guint        spin_us;
-  char        *marker_dir;
-  guint        crash_times;
-  GArray      *results;
+  MpaioWorker parent_instance;
+  gint        crash_mode;
+  gint        crash_index;
+  guint       spin_us;
+  char       *marker_dir;
+  guint       crash_times;
+  GArray     *results;
 };
 
 G_DEFINE_FINAL_TYPE (MpaioTestFaultWorker, mpaio_test_fault_worker, MPAIO_TYPE_WORKER)
 
-enum {
+enum
+{
   FAULT_PROP_0,
   FAULT_PROP_CRASH_MODE,
   FAULT_PROP_CRASH_INDEX,
@@ -623,7 +648,7 @@ mpaio_test_pool_has_pid (MpaioProcessPool *pool,
                          GPid              pid)
 {
   g_autofree GPid *pids = NULL;
-  guint n_pids;
+  guint            n_pids;
 
   pids = mpaio_process_pool_get_pids (pool, &n_pids);
   for (guint i = 0; i < n_pids; i++)
@@ -686,7 +711,7 @@ fault_claim_marker (MpaioTestFaultWorker *self,
       g_autofree char *name = g_strdup_printf ("chunk-%" G_GUINT64_FORMAT ".%u", index, i);
       g_autofree char *path = g_build_filename (self->marker_dir, name, NULL);
       g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
-      int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      int              fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 
       if (fd >= 0)
         {
@@ -703,14 +728,14 @@ fault_claim_marker (MpaioTestFaultWorker *self,
 }
 
 static GVariant *
-fault_process (MpaioWorker       *worker,
-               const MpaioChunk  *chunk,
-               GError           **error)
+fault_process (MpaioWorker      *worker,
+               const MpaioChunk *chunk,
+               GError          **error)
 {
   MpaioTestFaultWorker *self = MPAIO_TEST_FAULT_WORKER (worker);
-  const gint64 *rows = mpaio_shared_array_get_data (mpaio_worker_get_array (worker));
-  gint64 until = g_get_monotonic_time () + self->spin_us;
-  gint64 sum = 0;
+  const gint64         *rows = mpaio_shared_array_get_data (mpaio_worker_get_array (worker));
+  gint64                until = g_get_monotonic_time () + self->spin_us;
+  gint64                sum = 0;
 
   while (g_get_monotonic_time () < until)
     ;
@@ -732,7 +757,7 @@ fault_process_callback (MpaioWorker      *worker,
                         GVariant         *result)
 {
   MpaioTestResult entry = { *chunk, 0, 0 };
-  gint32 pid;
+  gint32          pid;
 
   g_variant_get (result, "(xi)", &entry.value, &pid);
   entry.pid = pid;
@@ -749,12 +774,23 @@ fault_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case FAULT_PROP_CRASH_MODE: g_value_set_int (value, self->crash_mode); break;
-    case FAULT_PROP_CRASH_INDEX: g_value_set_int (value, self->crash_index); break;
-    case FAULT_PROP_SPIN_US: g_value_set_uint (value, self->spin_us); break;
-    case FAULT_PROP_MARKER_DIR: g_value_set_string (value, self->marker_dir); break;
-    case FAULT_PROP_CRASH_TIMES: g_value_set_uint (value, self->crash_times); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    case FAULT_PROP_CRASH_MODE:
+      g_value_set_int (value, self->crash_mode);
+      break;
+    case FAULT_PROP_CRASH_INDEX:
+      g_value_set_int (value, self->crash_index);
+      break;
+    case FAULT_PROP_SPIN_US:
+      g_value_set_uint (value, self->spin_us);
+      break;
+    case FAULT_PROP_MARKER_DIR:
+      g_value_set_string (value, self->marker_dir);
+      break;
+    case FAULT_PROP_CRASH_TIMES:
+      g_value_set_uint (value, self->crash_times);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -768,15 +804,24 @@ fault_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case FAULT_PROP_CRASH_MODE: self->crash_mode = g_value_get_int (value); break;
-    case FAULT_PROP_CRASH_INDEX: self->crash_index = g_value_get_int (value); break;
-    case FAULT_PROP_SPIN_US: self->spin_us = g_value_get_uint (value); break;
+    case FAULT_PROP_CRASH_MODE:
+      self->crash_mode = g_value_get_int (value);
+      break;
+    case FAULT_PROP_CRASH_INDEX:
+      self->crash_index = g_value_get_int (value);
+      break;
+    case FAULT_PROP_SPIN_US:
+      self->spin_us = g_value_get_uint (value);
+      break;
     case FAULT_PROP_MARKER_DIR:
       g_free (self->marker_dir);
       self->marker_dir = g_value_dup_string (value);
       break;
-    case FAULT_PROP_CRASH_TIMES: self->crash_times = g_value_get_uint (value); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    case FAULT_PROP_CRASH_TIMES:
+      self->crash_times = g_value_get_uint (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -793,7 +838,7 @@ fault_finalize (GObject *object)
 static void
 mpaio_test_fault_worker_class_init (MpaioTestFaultWorkerClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass     *object_class = G_OBJECT_CLASS (klass);
   MpaioWorkerClass *worker_class = MPAIO_WORKER_CLASS (klass);
   const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
 
@@ -828,9 +873,9 @@ mpaio_test_fault_worker_init (MpaioTestFaultWorker *self)
 }
 
 MpaioTestFaultWorker *
-mpaio_test_fault_worker_new (MpaioDataIterator  *iterator,
-                             MpaioTestCrashMode  crash_mode,
-                             gint                crash_index)
+mpaio_test_fault_worker_new (MpaioDataIterator *iterator,
+                             MpaioTestCrashMode crash_mode,
+                             gint               crash_index)
 {
   return g_object_new (MPAIO_TEST_TYPE_FAULT_WORKER, "data-iterator", iterator, "crash-mode",
                        (gint) crash_mode, "crash-index", crash_index, NULL);
@@ -846,15 +891,20 @@ mpaio_test_fault_worker_get_results (MpaioTestFaultWorker *self)
 
 struct _MpaioTestProbeWorker
 {
-  MpaioWorker  parent_instance;
-  gint         probe;
-  guint64      size;
-  GPtrArray   *results;
+  MpaioWorker parent_instance;
+  gint        probe;
+  guint64     size;
+  GPtrArray  *results;
 };
 
 G_DEFINE_FINAL_TYPE (MpaioTestProbeWorker, mpaio_test_probe_worker, MPAIO_TYPE_WORKER)
 
-enum { PROBE_PROP_0, PROBE_PROP_PROBE, PROBE_PROP_SIZE };
+enum
+{
+  PROBE_PROP_0,
+  PROBE_PROP_PROBE,
+  PROBE_PROP_SIZE
+};
 
 static GVariant *
 probe_mapping (gconstpointer address)
@@ -879,12 +929,12 @@ probe_mapping (gconstpointer address)
 }
 
 static GVariant *
-probe_process (MpaioWorker       *worker,
-               const MpaioChunk  *chunk,
-               GError           **error)
+probe_process (MpaioWorker      *worker,
+               const MpaioChunk *chunk,
+               GError          **error)
 {
   MpaioTestProbeWorker *self = MPAIO_TEST_PROBE_WORKER (worker);
-  MpaioSharedArray *array = mpaio_worker_get_array (worker);
+  MpaioSharedArray     *array = mpaio_worker_get_array (worker);
 
   if (!mpaio_is_worker_process ())
     return g_variant_new_boolean (FALSE);
@@ -896,17 +946,17 @@ probe_process (MpaioWorker       *worker,
 
     case MPAIO_TEST_PROBE_RESIZE:
       {
-        int fd = mpaio_shared_array_get_fd (array);
-        off_t size = (off_t) mpaio_shared_array_get_size (array);
-        int grow = ftruncate (fd, size + 4096) < 0 ? errno : 0;
-        int shrink = ftruncate (fd, size / 2) < 0 ? errno : 0;
-        int seals = fcntl (fd, F_GET_SEALS);
-        gint64 zero = 0;
-        int write_fd = pwrite (fd, &zero, sizeof zero, 0) < 0 ? errno : 0;
-        long page = sysconf (_SC_PAGESIZE);
+        int      fd = mpaio_shared_array_get_fd (array);
+        off_t    size = (off_t) mpaio_shared_array_get_size (array);
+        int      grow = ftruncate (fd, size + 4096) < 0 ? errno : 0;
+        int      shrink = ftruncate (fd, size / 2) < 0 ? errno : 0;
+        int      seals = fcntl (fd, F_GET_SEALS);
+        gint64   zero = 0;
+        int      write_fd = pwrite (fd, &zero, sizeof zero, 0) < 0 ? errno : 0;
+        long     page = sysconf (_SC_PAGESIZE);
         gpointer first_page = (gpointer) ((guintptr) mpaio_shared_array_get_data (array)
                                           & ~(guintptr) (page - 1));
-        int protect = mprotect (first_page, page, PROT_READ | PROT_WRITE) < 0 ? errno : 0;
+        int      protect = mprotect (first_page, page, PROT_READ | PROT_WRITE) < 0 ? errno : 0;
 
         return g_variant_new ("(iiuii)", grow, shrink, (guint32) seals, write_fd, protect);
       }
@@ -960,9 +1010,14 @@ probe_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROBE_PROP_PROBE: g_value_set_int (value, self->probe); break;
-    case PROBE_PROP_SIZE: g_value_set_uint64 (value, self->size); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    case PROBE_PROP_PROBE:
+      g_value_set_int (value, self->probe);
+      break;
+    case PROBE_PROP_SIZE:
+      g_value_set_uint64 (value, self->size);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -976,9 +1031,14 @@ probe_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROBE_PROP_PROBE: self->probe = g_value_get_int (value); break;
-    case PROBE_PROP_SIZE: self->size = g_value_get_uint64 (value); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    case PROBE_PROP_PROBE:
+      self->probe = g_value_get_int (value);
+      break;
+    case PROBE_PROP_SIZE:
+      self->size = g_value_get_uint64 (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -992,7 +1052,7 @@ probe_finalize (GObject *object)
 static void
 mpaio_test_probe_worker_class_init (MpaioTestProbeWorkerClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass     *object_class = G_OBJECT_CLASS (klass);
   MpaioWorkerClass *worker_class = MPAIO_WORKER_CLASS (klass);
   const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
 
@@ -1040,7 +1100,7 @@ mpaio_test_ensure_fault_workers (void)
 MpaioExecutor *
 mpaio_test_new_executor (gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GError) error = NULL;
   MpaioExecutor *executor = NULL;
 
   switch ((MpaioTestExecutorKind) GPOINTER_TO_INT (data))

@@ -37,13 +37,13 @@ new_thread_pool (guint n_workers)
 
 /* Runs @worker alone on @executor; the report, or NULL with @error set. */
 static MpaioRunReport *
-run_worker (gpointer   executor,
-            gpointer   worker,
-            GError   **error)
+run_worker (gpointer executor,
+            gpointer worker,
+            GError **error)
 {
   MpaioWorker *workers[] = { worker };
   g_autoptr(MpaioOrchestrator) orchestrator =
-    mpaio_orchestrator_new (MPAIO_EXECUTOR (executor), workers, 1);
+               mpaio_orchestrator_new (MPAIO_EXECUTOR (executor), workers, 1);
 
   return mpaio_test_run (orchestrator, NULL, error);
 }
@@ -72,7 +72,7 @@ get_status_kib (const char *field)
 {
   g_autofree char *status = NULL;
   g_autofree char *key = g_strdup_printf ("\n%s:", field);
-  const char *line;
+  const char      *line;
 
   g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
   line = strstr (status, key);
@@ -109,8 +109,8 @@ typedef struct
 {
   const char *path;
   Outcome     outcome;
-  void      (*call) (GError **error);
-  GQuark    (*domain) (void);
+  void (*call) (GError **error);
+  GQuark (*domain) (void);
   gint        code;
   const char *part; /* of the error message; the glob of the critical */
 } BadInput;
@@ -176,8 +176,8 @@ array_wrong_item_size (GError **error)
 {
   guint64 shape[] = { 10 };
   g_autoptr(MpaioSharedArray) array =
-    mpaio_shared_array_new_full (MPAIO_DTYPE_INT64, 3, shape, 1, MPAIO_SHARED_ARRAY_FLAGS_NONE,
-                                 error);
+               mpaio_shared_array_new_full (MPAIO_DTYPE_INT64, 3, shape, 1, MPAIO_SHARED_ARRAY_FLAGS_NONE,
+                                            error);
 
   g_assert_null (array);
 }
@@ -187,8 +187,8 @@ array_zero_item_size (GError **error)
 {
   guint64 shape[] = { 10 };
   g_autoptr(MpaioSharedArray) array =
-    mpaio_shared_array_new_full (MPAIO_DTYPE_STRING, 0, shape, 1, MPAIO_SHARED_ARRAY_FLAGS_NONE,
-                                 error);
+               mpaio_shared_array_new_full (MPAIO_DTYPE_STRING, 0, shape, 1, MPAIO_SHARED_ARRAY_FLAGS_NONE,
+                                            error);
 
   g_assert_null (array);
 }
@@ -198,8 +198,8 @@ array_unknown_flags (GError **error)
 {
   guint64 shape[] = { 10 };
   g_autoptr(MpaioSharedArray) array =
-    mpaio_shared_array_new_full (MPAIO_DTYPE_INT64, 8, shape, 1, (MpaioSharedArrayFlags) 0x100,
-                                 error);
+               mpaio_shared_array_new_full (MPAIO_DTYPE_INT64, 8, shape, 1, (MpaioSharedArrayFlags) 0x100,
+                                            error);
 
   g_assert_null (array);
 }
@@ -209,8 +209,8 @@ array_from_negative_fd (GError **error)
 {
   guint64 shape[] = { 10 };
   g_autoptr(MpaioSharedArray) array =
-    mpaio_shared_array_new_from_fd (-1, MPAIO_DTYPE_INT64, 8, shape, 1,
-                                    MPAIO_SHARED_ARRAY_FLAGS_NONE, error);
+               mpaio_shared_array_new_from_fd (-1, MPAIO_DTYPE_INT64, 8, shape, 1,
+                                               MPAIO_SHARED_ARRAY_FLAGS_NONE, error);
 
   g_assert_null (array);
 }
@@ -219,7 +219,7 @@ static void
 array_from_closed_fd (GError **error)
 {
   guint64 shape[] = { 10 };
-  int fds[2];
+  int     fds[2];
   g_autoptr(MpaioSharedArray) array = NULL;
 
   /* A number that is surely not an open fd: one just closed. */
@@ -235,7 +235,7 @@ static void
 array_from_pipe (GError **error)
 {
   guint64 shape[] = { 10 };
-  int fds[2];
+  int     fds[2];
   g_autoptr(MpaioSharedArray) array = NULL;
 
   g_assert_cmpint (pipe (fds), ==, 0);
@@ -250,7 +250,7 @@ static void
 array_from_small_file (GError **error)
 {
   guint64 shape[] = { 10 };
-  int fd = memfd_create ("small", MFD_CLOEXEC);
+  int     fd = memfd_create ("small", MFD_CLOEXEC);
   g_autoptr(MpaioSharedArray) array = NULL;
 
   g_assert_cmpint (fd, >=, 0);
@@ -303,7 +303,7 @@ iterator_start_past_rows (GError **error)
 {
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (100);
   g_autoptr(MpaioDataIterator) iterator =
-    mpaio_data_iterator_new_range (array, 10, 200, G_MAXUINT64, error);
+               mpaio_data_iterator_new_range (array, 10, 200, G_MAXUINT64, error);
 
   g_assert_null (iterator);
 }
@@ -416,9 +416,9 @@ submit_without_iterator (GError **error)
 /* submit_finish of @executor given the result of @other: refused, and the
  * result is untouched, so its own executor still finishes it. */
 static void
-finish_on_wrong_executor (gpointer   executor,
-                          gpointer   other,
-                          GError   **error)
+finish_on_wrong_executor (gpointer executor,
+                          gpointer other,
+                          GError **error)
 {
   g_autoptr(MpaioTestSumWorker) worker = mpaio_test_new_sum_worker (10, 5, 1);
   MpaioChunk chunk = { 0, 0, 5 };
@@ -477,7 +477,7 @@ orchestrator_null_workers (GError **error)
 {
   g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (1);
   g_autoptr(MpaioOrchestrator) orchestrator =
-    mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), NULL, 2);
+               mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), NULL, 2);
 
   g_assert_null (orchestrator);
 }
@@ -487,7 +487,7 @@ orchestrator_add_null_worker (GError **error)
 {
   g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (1);
   g_autoptr(MpaioOrchestrator) orchestrator =
-    mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), NULL, 0);
+               mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), NULL, 0);
 
   mpaio_orchestrator_add_worker (orchestrator, NULL);
   g_assert_cmpuint (mpaio_orchestrator_get_n_workers (orchestrator), ==, 0);
@@ -498,7 +498,7 @@ orchestrator_empty (GError **error)
 {
   g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (1);
   g_autoptr(MpaioOrchestrator) orchestrator =
-    mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), NULL, 0);
+               mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), NULL, 0);
   g_autoptr(MpaioRunReport) report = mpaio_test_run (orchestrator, NULL, error);
 
   g_assert_null (report);
@@ -521,8 +521,8 @@ orchestrator_invalid_iterator (GError **error)
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (100);
   /* As a binding makes it: g_object_new() validates nothing. */
   g_autoptr(MpaioDataIterator) iterator =
-    g_object_new (MPAIO_TYPE_DATA_ITERATOR, "array", array, "chunk-size", (guint64) 10,
-                  "start-index", (guint64) 80, "end-index", (guint64) 20, NULL);
+               g_object_new (MPAIO_TYPE_DATA_ITERATOR, "array", array, "chunk-size", (guint64) 10,
+                             "start-index", (guint64) 80, "end-index", (guint64) 20, NULL);
   g_autoptr(MpaioTestSumWorker) worker = mpaio_test_sum_worker_new (iterator, 1);
   g_autoptr(MpaioRunReport) report = run_worker (pool, worker, error);
 
@@ -537,7 +537,7 @@ orchestrator_already_running (GError **error)
   g_autoptr(MpaioTestSumWorker) worker = mpaio_test_new_sum_worker (1000, 100, 1);
   MpaioWorker *workers[] = { MPAIO_WORKER (worker) };
   g_autoptr(MpaioOrchestrator) orchestrator =
-    mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), workers, 1);
+               mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), workers, 1);
   g_autoptr(GAsyncResult) first = NULL;
   g_autoptr(MpaioRunReport) report = NULL;
 
@@ -558,7 +558,7 @@ orchestrator_finish_other (GError **error)
   g_autoptr(MpaioTestSumWorker) worker = mpaio_test_new_sum_worker (100, 50, 1);
   MpaioWorker *workers[] = { MPAIO_WORKER (worker) };
   g_autoptr(MpaioOrchestrator) orchestrator =
-    mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), workers, 1);
+               mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), workers, 1);
   g_autoptr(MpaioOrchestrator) other = mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), workers, 1);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(MpaioRunReport) report = NULL;
@@ -582,7 +582,7 @@ worker_returns_null (GError **error)
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (10);
   g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 2);
   g_autoptr(MpaioTestProbeWorker) worker =
-    mpaio_test_probe_worker_new (iterator, MPAIO_TEST_PROBE_NULL);
+               mpaio_test_probe_worker_new (iterator, MPAIO_TEST_PROBE_NULL);
   g_autoptr(MpaioRunReport) report = run_worker (pool, worker, error);
 
   g_assert_null (report);
@@ -594,14 +594,14 @@ worker_returns_null (GError **error)
 #define RESULT_OVERHEAD (sizeof (MpaioReplyHead) + 1 + 2)
 
 static GPtrArray *
-run_big_result (guint64   size,
-                GError  **error)
+run_big_result (guint64  size,
+                GError **error)
 {
   g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (1);
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (1);
   g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 1);
   g_autoptr(MpaioTestProbeWorker) worker =
-    mpaio_test_probe_worker_new (iterator, MPAIO_TEST_PROBE_BIG);
+               mpaio_test_probe_worker_new (iterator, MPAIO_TEST_PROBE_BIG);
   g_autoptr(MpaioRunReport) report = NULL;
 
   g_object_set (worker, "size", size, NULL);
@@ -761,7 +761,7 @@ test_result_over_frame_limit (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) results = NULL;
-  gsize size = MPAIO_PROTOCOL_MAX_FRAME - RESULT_OVERHEAD + 1;
+  gsize     size = MPAIO_PROTOCOL_MAX_FRAME - RESULT_OVERHEAD + 1;
   GVariant *value;
 
   g_test_summary ("A result one byte over what a message of 64 MiB carries arrives whole");
@@ -820,20 +820,20 @@ static const Hostile hostiles[] = {
 static void
 test_hostile (gconstpointer data)
 {
-  const Hostile *hostile = data;
+  const Hostile   *hostile = data;
   g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "helpers", "fake-worker", NULL);
-  const char *argv[] = { program, hostile->mode, NULL };
+  const char      *argv[] = { program, hostile->mode, NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(MpaioProcessPool) pool = NULL;
   guint n_chunks = hostile->succeeds ? HOSTILE_N_CHUNKS : 1;
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (4 * HOSTILE_N_CHUNKS);
   g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, n_chunks);
   g_autofree GPid *pids = NULL;
-  gsize rss_before, rss_peak;
-  guint sockets_before, dev_null_before;
-  guint n_pids;
-  GPid spawned_pid;
-  GPid first_pid = 0;
+  gsize            rss_before, rss_peak;
+  guint            sockets_before, dev_null_before;
+  guint            n_pids;
+  GPid             spawned_pid;
+  GPid             first_pid = 0;
 
   g_test_summary ("A worker process that breaks the protocol ends the run with an error (not "
                   "a crash, a hang or a huge allocation), and is replaced");
@@ -860,13 +860,13 @@ test_hostile (gconstpointer data)
   for (guint run = 0; run < 2; run++)
     {
       g_autoptr(MpaioTestProbeWorker) worker =
-        mpaio_test_probe_worker_new (iterator, MPAIO_TEST_PROBE_ENV);
+                   mpaio_test_probe_worker_new (iterator, MPAIO_TEST_PROBE_ENV);
       g_autoptr(MpaioRunReport) report = run_worker (pool, worker, &error);
 
       if (hostile->succeeds)
         {
           GPtrArray *results = mpaio_test_probe_worker_get_results (worker);
-          guint64 seen = 0;
+          guint64    seen = 0;
 
           g_assert_no_error (error);
           g_assert_nonnull (report);
@@ -884,7 +884,7 @@ test_hostile (gconstpointer data)
 
       if (report != NULL)
         {
-          GPtrArray *results = mpaio_test_probe_worker_get_results (worker);
+          GPtrArray       *results = mpaio_test_probe_worker_get_results (worker);
           g_autofree char *first = results->len > 0
                                      ? g_variant_print (g_ptr_array_index (results, 0), TRUE)
                                      : g_strdup ("nothing");

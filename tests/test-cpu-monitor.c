@@ -20,26 +20,28 @@
 #include "mpaio-cpu-counters-private.h"
 #include "mpaio-cpu-monitor-private.h"
 
-#define assert_percent(v) \
-  G_STMT_START { \
-    gdouble _v = (v); \
-    g_assert_true (isfinite (_v)); \
-    g_assert_cmpfloat (_v, >=, 0.0); \
+#define assert_percent(v)              \
+  G_STMT_START                         \
+  {                                    \
+    gdouble _v = (v);                  \
+    g_assert_true (isfinite (_v));     \
+    g_assert_cmpfloat (_v, >=, 0.0);   \
     g_assert_cmpfloat (_v, <=, 100.0); \
-  } G_STMT_END
+  }                                    \
+  G_STMT_END
 
 /* Counters: the arithmetic, fed by the test */
 
 static void
 test_counters_prime (void)
 {
-  g_autoptr (MpaioCpuCounters) counters = _mpaio_cpu_counters_new (2);
+  g_autoptr(MpaioCpuCounters) counters = _mpaio_cpu_counters_new (2);
   const guint64 total0[] = { 10000, 20000 };
   const guint64 idle0[] = { 4000, 19000 };
   const guint64 total1[] = { 10100, 20100 };
   const guint64 idle1[] = { 4050, 19100 };
-  gdouble values[2] = { -1.0, -1.0 };
-  gdouble total = -1.0;
+  gdouble       values[2] = { -1.0, -1.0 };
+  gdouble       total = -1.0;
 
   g_assert_cmpuint (_mpaio_cpu_counters_get_n_cores (counters), ==, 2);
 
@@ -66,13 +68,13 @@ test_counters_prime (void)
 static void
 test_counters_exact (void)
 {
-  g_autoptr (MpaioCpuCounters) counters = _mpaio_cpu_counters_new (4);
+  g_autoptr(MpaioCpuCounters) counters = _mpaio_cpu_counters_new (4);
   const guint64 total0[] = { 1000, 1000, 1000, 1000 };
   const guint64 idle0[] = { 500, 500, 500, 500 };
   const guint64 total1[] = { 1100, 1100, 1020, 1200 };
   const guint64 idle1[] = { 525, 500, 520, 501 };
-  gdouble values[4];
-  gdouble total;
+  gdouble       values[4];
+  gdouble       total;
 
   _mpaio_cpu_counters_update (counters, total0, idle0, NULL, values, &total);
   g_assert_true (_mpaio_cpu_counters_update (counters, total1, idle1, NULL, values, &total));
@@ -88,7 +90,7 @@ test_counters_exact (void)
 static void
 test_counters_iowait (void)
 {
-  g_autoptr (MpaioCpuCounters) counters = _mpaio_cpu_counters_new (2);
+  g_autoptr(MpaioCpuCounters) counters = _mpaio_cpu_counters_new (2);
   const guint64 total0[] = { 1000, 1000 };
   const guint64 idle0[] = { 100, 100 };
   const guint64 iowait0[] = { 50, 50 };
@@ -97,10 +99,10 @@ test_counters_iowait (void)
   const guint64 total1[] = { 1100, 1100 };
   const guint64 idle1[] = { 120, 140 };
   const guint64 iowait1[] = { 80, 40 };
-  guint64 idle_with_iowait0[2];
-  guint64 idle_with_iowait1[2];
-  gdouble values[2];
-  gdouble total;
+  guint64       idle_with_iowait0[2];
+  guint64       idle_with_iowait1[2];
+  gdouble       values[2];
+  gdouble       total;
 
   _mpaio_cpu_counters_update (counters, total0, idle0, iowait0, values, &total);
   g_assert_true (_mpaio_cpu_counters_update (counters, total1, idle1, iowait1, values, &total));
@@ -126,13 +128,13 @@ test_counters_iowait (void)
 static void
 test_counters_stalled (void)
 {
-  g_autoptr (MpaioCpuCounters) counters = _mpaio_cpu_counters_new (2);
+  g_autoptr(MpaioCpuCounters) counters = _mpaio_cpu_counters_new (2);
   const guint64 total0[] = { 1000, 1000 };
   const guint64 idle0[] = { 500, 500 };
   const guint64 total1[] = { 1000, 1100 };
   const guint64 idle1[] = { 500, 550 };
-  gdouble values[2];
-  gdouble total;
+  gdouble       values[2];
+  gdouble       total;
 
   _mpaio_cpu_counters_update (counters, total0, idle0, NULL, values, &total);
 
@@ -154,7 +156,7 @@ test_counters_stalled (void)
 static void
 test_counters_wrapped (void)
 {
-  g_autoptr (MpaioCpuCounters) counters = _mpaio_cpu_counters_new (3);
+  g_autoptr(MpaioCpuCounters) counters = _mpaio_cpu_counters_new (3);
   const guint64 total0[] = { G_MAXUINT64 - 50, 1000, 1000 };
   const guint64 idle0[] = { 100, 500, 500 };
   /* Core 0's total wrapped, core 1's idle went backwards (a reset), core 2
@@ -164,8 +166,8 @@ test_counters_wrapped (void)
   /* From the new baselines. */
   const guint64 total2[] = { 149, 1200, 1200 };
   const guint64 idle2[] = { 120, 480, 550 };
-  gdouble values[3];
-  gdouble total;
+  gdouble       values[3];
+  gdouble       total;
 
   _mpaio_cpu_counters_update (counters, total0, idle0, NULL, values, &total);
 
@@ -186,7 +188,7 @@ test_counters_wrapped (void)
 static void
 test_counters_offline (void)
 {
-  g_autoptr (MpaioCpuCounters) counters = _mpaio_cpu_counters_new (2);
+  g_autoptr(MpaioCpuCounters) counters = _mpaio_cpu_counters_new (2);
   const guint64 total0[] = { 1000, 1000 };
   const guint64 idle0[] = { 500, 500 };
   const guint64 total1[] = { 1100, 0 };
@@ -196,8 +198,8 @@ test_counters_offline (void)
   const guint64 idle2[] = { 600, 1000 };
   const guint64 total3[] = { 1300, 5100 };
   const guint64 idle3[] = { 650, 1010 };
-  gdouble values[2];
-  gdouble total;
+  gdouble       values[2];
+  gdouble       total;
 
   _mpaio_cpu_counters_update (counters, total0, idle0, NULL, values, &total);
 
@@ -220,13 +222,13 @@ test_counters_offline (void)
 static void
 test_counters_total_summed (void)
 {
-  g_autoptr (MpaioCpuCounters) counters = _mpaio_cpu_counters_new (2);
+  g_autoptr(MpaioCpuCounters) counters = _mpaio_cpu_counters_new (2);
   const guint64 total0[] = { 1000, 1000 };
   const guint64 idle0[] = { 500, 500 };
   const guint64 total1[] = { 1100, 1300 };
   const guint64 idle1[] = { 500, 800 };
-  gdouble values[2];
-  gdouble total;
+  gdouble       values[2];
+  gdouble       total;
 
   _mpaio_cpu_counters_update (counters, total0, idle0, NULL, values, &total);
   g_assert_true (_mpaio_cpu_counters_update (counters, total1, idle1, NULL, values, &total));
@@ -239,7 +241,7 @@ test_counters_total_summed (void)
 static void
 test_counters_clamped (void)
 {
-  g_autoptr (MpaioCpuCounters) counters = _mpaio_cpu_counters_new (1);
+  g_autoptr(MpaioCpuCounters) counters = _mpaio_cpu_counters_new (1);
   const guint64 total0[] = { 1000 };
   const guint64 idle0[] = { 500 };
   const guint64 iowait0[] = { 100 };
@@ -248,8 +250,8 @@ test_counters_clamped (void)
   const guint64 total1[] = { 1010 };
   const guint64 idle1[] = { 510 };
   const guint64 iowait1[] = { 102 };
-  gdouble values[1];
-  gdouble total;
+  gdouble       values[1];
+  gdouble       total;
 
   _mpaio_cpu_counters_update (counters, total0, idle0, iowait0, values, &total);
   g_assert_true (_mpaio_cpu_counters_update (counters, total1, idle1, iowait1, values, &total));
@@ -263,13 +265,13 @@ static void
 test_sample_basic (void)
 {
   gdouble values[] = { 12.5, 100.0, 0.0 };
-  g_autoptr (MpaioCpuSample) sample = mpaio_cpu_sample_new (1.25, values, 3, 37.5);
-  g_autoptr (MpaioCpuSample) empty = mpaio_cpu_sample_new (0.0, NULL, 0, 0.0);
+  g_autoptr(MpaioCpuSample) sample = mpaio_cpu_sample_new (1.25, values, 3, 37.5);
+  g_autoptr(MpaioCpuSample) empty = mpaio_cpu_sample_new (0.0, NULL, 0, 0.0);
   const gdouble *got;
-  guint n = 0;
-  gdouble time = 0.0;
-  gdouble total = 0.0;
-  guint n_cores = 0;
+  guint          n = 0;
+  gdouble        time = 0.0;
+  gdouble        total = 0.0;
+  guint          n_cores = 0;
 
   values[0] = -1.0; /* the sample holds a copy */
 
@@ -363,10 +365,10 @@ on_sample_count (MpaioCpuMonitor *monitor,
 static void
 test_monitor_properties (void)
 {
-  g_autoptr (MpaioCpuMonitor) monitor = mpaio_cpu_monitor_new ();
-  g_autoptr (GListModel) samples = NULL;
-  guint interval = 0;
-  guint n_cores = 0;
+  g_autoptr(MpaioCpuMonitor) monitor = mpaio_cpu_monitor_new ();
+  g_autoptr(GListModel) samples = NULL;
+  guint    interval = 0;
+  guint    n_cores = 0;
   gboolean running = TRUE;
 
   g_object_get (monitor,
@@ -404,11 +406,11 @@ test_monitor_properties (void)
 static void
 test_monitor_feed (void)
 {
-  g_autoptr (MpaioCpuMonitor) monitor = mpaio_cpu_monitor_new ();
-  GListModel *samples = mpaio_cpu_monitor_get_samples (monitor);
-  guint n_cores = mpaio_cpu_monitor_get_n_cores (monitor);
+  g_autoptr(MpaioCpuMonitor) monitor = mpaio_cpu_monitor_new ();
+  GListModel  *samples = mpaio_cpu_monitor_get_samples (monitor);
+  guint        n_cores = mpaio_cpu_monitor_get_n_cores (monitor);
   FakeCounters fake;
-  guint count = 0;
+  guint        count = 0;
 
   fake_counters_init (&fake, n_cores);
   g_signal_connect (monitor, "sample", G_CALLBACK (on_sample_count), &count);
@@ -418,12 +420,12 @@ test_monitor_feed (void)
 
   for (guint step = 1; step <= 5; step++)
     {
-      g_autoptr (MpaioCpuSample) sample = NULL;
+      g_autoptr(MpaioCpuSample) sample = NULL;
       gdouble sum = 0.0;
 
       fake_counters_advance (&fake, step);
       sample = _mpaio_cpu_monitor_record_counters (monitor, 5000000 + step * 200000, fake.total, fake.idle,
-                                        fake.iowait);
+                                                   fake.iowait);
       g_assert_nonnull (sample);
       g_assert_cmpuint (count, ==, step);
       g_assert_cmpuint (g_list_model_get_n_items (samples), ==, step);
@@ -442,14 +444,14 @@ test_monitor_feed (void)
   mpaio_cpu_monitor_set_max_samples (monitor, 3);
   g_assert_cmpuint (g_list_model_get_n_items (samples), ==, 3);
   {
-    g_autoptr (MpaioCpuSample) oldest = g_list_model_get_item (samples, 0);
+    g_autoptr(MpaioCpuSample) oldest = g_list_model_get_item (samples, 0);
 
     g_assert_cmpfloat_with_epsilon (mpaio_cpu_sample_get_time (oldest), 0.6, 1e-9);
   }
   fake_counters_advance (&fake, 6);
   {
-    g_autoptr (MpaioCpuSample) sample = _mpaio_cpu_monitor_record_counters (monitor, 6400000, fake.total,
-                                                                 fake.idle, fake.iowait);
+    g_autoptr(MpaioCpuSample) sample = _mpaio_cpu_monitor_record_counters (monitor, 6400000, fake.total,
+                                                                            fake.idle, fake.iowait);
 
     g_assert_nonnull (sample);
   }
@@ -468,8 +470,8 @@ test_monitor_feed (void)
 static gchar *
 write_monitor_csv (MpaioCpuMonitor *monitor)
 {
-  g_autoptr (GOutputStream) stream = g_memory_output_stream_new_resizable ();
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GOutputStream) stream = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
 
   g_assert_true (mpaio_cpu_monitor_write_csv (monitor, stream, NULL, &error));
   g_assert_no_error (error);
@@ -494,7 +496,7 @@ expected_header (guint n_cores)
 static gdouble
 parse_field (const gchar *field)
 {
-  gchar *end = NULL;
+  gchar  *end = NULL;
   gdouble value;
 
   g_assert_cmpstr (field, !=, "");
@@ -511,10 +513,10 @@ check_csv (const gchar *csv,
            GListModel  *samples,
            guint        n_cores)
 {
-  g_auto (GStrv) lines = g_strsplit (csv, "\n", -1);
+  g_auto(GStrv) lines = g_strsplit (csv, "\n", -1);
   g_autofree gchar *header = expected_header (n_cores);
-  guint n_lines = g_strv_length (lines);
-  guint n_rows;
+  guint             n_lines = g_strv_length (lines);
+  guint             n_rows;
 
   /* One line per row, each ended by a newline: the last piece is empty. */
   g_assert_cmpuint (n_lines, >=, 2);
@@ -525,8 +527,8 @@ check_csv (const gchar *csv,
 
   for (guint r = 0; r < n_rows; r++)
     {
-      g_auto (GStrv) fields = g_strsplit (lines[r + 1], ",", -1);
-      g_autoptr (MpaioCpuSample) sample = g_list_model_get_item (samples, r);
+      g_auto(GStrv) fields = g_strsplit (lines[r + 1], ",", -1);
+      g_autoptr(MpaioCpuSample) sample = g_list_model_get_item (samples, r);
       gdouble time;
 
       g_assert_cmpuint (g_strv_length (fields), ==, n_cores + 2);
@@ -540,8 +542,7 @@ check_csv (const gchar *csv,
           g_assert_cmpfloat (fabs (v - mpaio_cpu_sample_get_value (sample, c)), <=, 0.0005);
         }
       assert_percent (parse_field (fields[n_cores + 1]));
-      g_assert_cmpfloat (fabs (parse_field (fields[n_cores + 1]) -
-                               mpaio_cpu_sample_get_total (sample)),
+      g_assert_cmpfloat (fabs (parse_field (fields[n_cores + 1]) - mpaio_cpu_sample_get_total (sample)),
                          <=, 0.0005);
     }
 
@@ -556,24 +557,24 @@ feed_steps (MpaioCpuMonitor *monitor,
   _mpaio_cpu_monitor_record_counters (monitor, 1000000, fake->total, fake->idle, fake->iowait);
   for (guint step = 1; step <= n_steps; step++)
     {
-      g_autoptr (MpaioCpuSample) sample = NULL;
+      g_autoptr(MpaioCpuSample) sample = NULL;
 
       fake_counters_advance (fake, step);
       sample = _mpaio_cpu_monitor_record_counters (monitor, 1000000 + step * 123457, fake->total, fake->idle,
-                                        fake->iowait);
+                                                   fake->iowait);
     }
 }
 
 static void
 test_csv_stream (void)
 {
-  g_autoptr (MpaioCpuMonitor) monitor = mpaio_cpu_monitor_new ();
-  guint n_cores = mpaio_cpu_monitor_get_n_cores (monitor);
+  g_autoptr(MpaioCpuMonitor) monitor = mpaio_cpu_monitor_new ();
+  guint             n_cores = mpaio_cpu_monitor_get_n_cores (monitor);
   g_autofree gchar *empty_csv = NULL;
   g_autofree gchar *csv = NULL;
   g_autofree gchar *header = expected_header (n_cores);
   g_autofree gchar *header_line = g_strconcat (header, "\n", NULL);
-  FakeCounters fake;
+  FakeCounters      fake;
 
   /* No samples yet: still a column per core. */
   empty_csv = write_monitor_csv (monitor);
@@ -593,14 +594,14 @@ test_csv_stream (void)
 static void
 test_csv_fixed_model (void)
 {
-  g_autoptr (GListStore) store = g_list_store_new (MPAIO_TYPE_CPU_SAMPLE);
-  g_autoptr (GListStore) wrong = g_list_store_new (G_TYPE_OBJECT);
-  g_autoptr (GOutputStream) stream = g_memory_output_stream_new_resizable ();
-  g_autoptr (GOutputStream) unused = g_memory_output_stream_new_resizable ();
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GListStore) store = g_list_store_new (MPAIO_TYPE_CPU_SAMPLE);
+  g_autoptr(GListStore) wrong = g_list_store_new (G_TYPE_OBJECT);
+  g_autoptr(GOutputStream) stream = g_memory_output_stream_new_resizable ();
+  g_autoptr(GOutputStream) unused = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
   const gdouble two[] = { 12.5, 100.0 };
   const gdouble three[] = { 0.0, 33.3333, 66.6667 };
-  const gchar *expected =
+  const gchar  *expected =
     "time,core_0,core_1,core_2,total\n"
     "0.200,12.500,100.000,,56.250\n"
     "0.400,0.000,33.333,66.667,33.333\n";
@@ -608,7 +609,7 @@ test_csv_fixed_model (void)
 
   for (guint i = 0; i < 2; i++)
     {
-      g_autoptr (MpaioCpuSample) sample = i == 0 ? mpaio_cpu_sample_new (0.2, two, 2, 56.25)
+      g_autoptr(MpaioCpuSample) sample = i == 0 ? mpaio_cpu_sample_new (0.2, two, 2, 56.25)
                                                  : mpaio_cpu_sample_new (0.4, three, 3, 33.3333);
 
       g_list_store_append (store, sample);
@@ -623,7 +624,7 @@ test_csv_fixed_model (void)
 
   /* Not a model of samples: an error, nothing written. */
   {
-    g_autoptr (GObject) object = g_object_new (G_TYPE_OBJECT, NULL);
+    g_autoptr(GObject) object = g_object_new (G_TYPE_OBJECT, NULL);
     g_list_store_append (wrong, object);
   }
   g_assert_false (mpaio_cpu_samples_write_csv (G_LIST_MODEL (wrong), unused, NULL, &error));
@@ -635,11 +636,11 @@ static void
 test_csv_locale (void)
 {
   static const gchar *const locales[] = { "de_DE.UTF-8", "fr_FR.UTF-8", "de_DE.utf8", "fr_FR.utf8" };
-  g_autofree gchar *old = g_strdup (setlocale (LC_NUMERIC, NULL));
-  g_autoptr (MpaioCpuMonitor) monitor = mpaio_cpu_monitor_new ();
+  g_autofree gchar         *old = g_strdup (setlocale (LC_NUMERIC, NULL));
+  g_autoptr(MpaioCpuMonitor) monitor = mpaio_cpu_monitor_new ();
   g_autofree gchar *csv = NULL;
-  const gchar *found = NULL;
-  FakeCounters fake;
+  const gchar      *found = NULL;
+  FakeCounters      fake;
 
   for (guint i = 0; i < G_N_ELEMENTS (locales) && found == NULL; i++)
     if (setlocale (LC_NUMERIC, locales[i]) != NULL)
@@ -663,15 +664,15 @@ test_csv_locale (void)
 static void
 test_csv_file (void)
 {
-  g_autoptr (MpaioCpuMonitor) monitor = mpaio_cpu_monitor_new ();
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioCpuMonitor) monitor = mpaio_cpu_monitor_new ();
+  g_autoptr(GError) error = NULL;
   g_autofree gchar *dir = g_dir_make_tmp ("mpaio-cpu-XXXXXX", &error);
   g_autofree gchar *path = NULL;
   g_autofree gchar *from_file = NULL;
   g_autofree gchar *from_stream = NULL;
-  g_autoptr (GFile) file = NULL;
-  g_autoptr (GFile) missing = NULL;
-  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) missing = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   FakeCounters fake;
 
   g_assert_no_error (error);
@@ -707,8 +708,8 @@ test_csv_file (void)
 
 /* Live sampling */
 
-#define LIVE_SAMPLES 10
-#define LIVE_INTERVAL 100
+#define LIVE_SAMPLES   10
+#define LIVE_INTERVAL  100
 #define LIVE_TIMEOUT_S 30
 
 typedef struct
@@ -729,22 +730,19 @@ on_live_sample (MpaioCpuMonitor *monitor,
                 MpaioCpuSample  *sample,
                 gpointer         user_data)
 {
-  LiveData *data = user_data;
+  LiveData      *data = user_data;
   const gdouble *values;
-  guint n = 0;
-  gdouble time = mpaio_cpu_sample_get_time (sample);
-  gdouble total = mpaio_cpu_sample_get_total (sample);
+  guint          n = 0;
+  gdouble        time = mpaio_cpu_sample_get_time (sample);
+  gdouble        total = mpaio_cpu_sample_get_total (sample);
 
   /* Recorded, asserted later on the main thread, after the busy child is
    * gone: an assertion here could leave it spinning. */
-  if (g_main_context_get_thread_default () != data->context &&
-      !(data->context == g_main_context_default () &&
-        g_main_context_get_thread_default () == NULL))
+  if (g_main_context_get_thread_default () != data->context && !(data->context == g_main_context_default () && g_main_context_get_thread_default () == NULL))
     data->n_wrong_context++;
 
   values = mpaio_cpu_sample_get_values (sample, &n);
-  if (n != data->n_cores || time <= data->last_time || !isfinite (total) || total < 0.0 ||
-      total > 100.0)
+  if (n != data->n_cores || time <= data->last_time || !isfinite (total) || total < 0.0 || total > 100.0)
     data->n_insane++;
 
   for (guint i = 0; i < n; i++)
@@ -773,8 +771,8 @@ on_live_timeout (gpointer user_data)
 static void
 run_live_monitor (LiveData *data)
 {
-  g_autoptr (MpaioCpuMonitor) monitor = mpaio_cpu_monitor_new ();
-  g_autoptr (GSource) timeout = g_timeout_source_new_seconds (LIVE_TIMEOUT_S);
+  g_autoptr(MpaioCpuMonitor) monitor = mpaio_cpu_monitor_new ();
+  g_autoptr(GSource) timeout = g_timeout_source_new_seconds (LIVE_TIMEOUT_S);
 
   data->n_cores = mpaio_cpu_monitor_get_n_cores (monitor);
   data->last_time = -1.0;
@@ -808,7 +806,7 @@ second_sampler_thread (gpointer user_data)
 static void
 busy_child_setup (gpointer user_data)
 {
-  int cpu = GPOINTER_TO_INT (user_data);
+  int       cpu = GPOINTER_TO_INT (user_data);
   cpu_set_t set;
 
   /* A failed test must not leave a spinning child behind. */
@@ -826,11 +824,11 @@ busy_child_setup (gpointer user_data)
 static GSubprocess *
 spawn_busy_child (void)
 {
-  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GError) error = NULL;
   GSubprocess *child;
-  cpu_set_t allowed;
-  int cpu = -1;
+  cpu_set_t    allowed;
+  int          cpu = -1;
 
   if (sched_getaffinity (0, sizeof allowed, &allowed) == 0)
     {
@@ -850,8 +848,8 @@ spawn_busy_child (void)
 static void
 test_monitor_live (void)
 {
-  g_autoptr (GSubprocess) child = spawn_busy_child ();
-  g_autoptr (GMainContext) thread_context = g_main_context_new ();
+  g_autoptr(GSubprocess) child = spawn_busy_child ();
+  g_autoptr(GMainContext) thread_context = g_main_context_new ();
   LiveData main_data = { .context = g_main_context_default () };
   LiveData thread_data = { .context = thread_context };
   GThread *thread;
@@ -915,12 +913,12 @@ report_cost (const gchar *what,
 static void
 test_monitor_cost (void)
 {
-  g_autoptr (MpaioCpuMonitor) monitor = mpaio_cpu_monitor_new ();
-  g_autofree gint64 *sample_us = NULL;
-  g_autofree gint64 *read_us = NULL;
+  g_autoptr(MpaioCpuMonitor) monitor = mpaio_cpu_monitor_new ();
+  g_autofree gint64      *sample_us = NULL;
+  g_autofree gint64      *read_us = NULL;
   g_autofree glibtop_cpu *cpu = g_new0 (glibtop_cpu, 1);
-  guint n = g_test_perf () ? 10000 : 1000;
-  guint count = 0;
+  guint                   n = g_test_perf () ? 10000 : 1000;
+  guint                   count = 0;
 
   sample_us = g_new (gint64, n);
   read_us = g_new (gint64, n);
@@ -930,7 +928,7 @@ test_monitor_cost (void)
 
   for (guint i = 0; i < n; i++)
     {
-      gint64 t0 = g_get_monotonic_time ();
+      gint64          t0 = g_get_monotonic_time ();
       MpaioCpuSample *sample = _mpaio_cpu_monitor_take_sample (monitor);
 
       sample_us[i] = g_get_monotonic_time () - t0;

@@ -10,7 +10,7 @@
 static MpaioSharedArray *
 make_array (guint64 n_rows)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GError) error = NULL;
   MpaioSharedArray *array;
 
   array = mpaio_shared_array_new (MPAIO_DTYPE_INT64, &n_rows, 1, &error);
@@ -24,8 +24,8 @@ make_array (guint64 n_rows)
 static MpaioSharedArray *
 make_empty_rows_array (guint64 n_rows)
 {
-  g_autoptr (GError) error = NULL;
-  const guint64 shape[] = { n_rows, 0 };
+  g_autoptr(GError) error = NULL;
+  const guint64     shape[] = { n_rows, 0 };
   MpaioSharedArray *array;
 
   array = mpaio_shared_array_new (MPAIO_DTYPE_UINT8, shape, 2, &error);
@@ -63,10 +63,10 @@ test_reference_cases (void)
   static const guint64 five_over_ten[][2] = { { 0, 5 }, { 5, 10 } };
   static const guint64 seven_over_ten[][2] = { { 0, 7 }, { 7, 10 } };
   static const guint64 four_from_two[][2] = { { 2, 6 }, { 6, 10 }, { 10, 12 } };
-  g_autoptr (MpaioSharedArray) ten = make_array (10);
-  g_autoptr (MpaioSharedArray) twelve = make_array (12);
-  g_autoptr (MpaioDataIterator) iter = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioSharedArray) ten = make_array (10);
+  g_autoptr(MpaioSharedArray) twelve = make_array (12);
+  g_autoptr(MpaioDataIterator) iter = NULL;
+  g_autoptr(GError) error = NULL;
 
   iter = mpaio_data_iterator_new (ten, 3, &error);
   g_assert_no_error (error);
@@ -103,18 +103,27 @@ test_reference_cases (void)
 static void
 test_chunk_sizes (void)
 {
-  g_autoptr (MpaioSharedArray) ten = make_array (10);
-  g_autoptr (MpaioSharedArray) huge = make_empty_rows_array (G_MAXUINT64 - 1);
-  g_autoptr (MpaioDataIterator) iter = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioSharedArray) ten = make_array (10);
+  g_autoptr(MpaioSharedArray) huge = make_empty_rows_array (G_MAXUINT64 - 1);
+  g_autoptr(MpaioDataIterator) iter = NULL;
+  g_autoptr(GError) error = NULL;
   static const guint64 all_at_once[][2] = { { 0, 10 } };
   static const guint64 one_by_one[][2] = {
-    { 0, 1 }, { 1, 2 }, { 2, 3 }, { 3, 4 }, { 4, 5 }, { 5, 6 }, { 6, 7 }, { 7, 8 }, { 8, 9 }, { 9, 10 },
+    { 0, 1 },
+    { 1, 2 },
+    { 2, 3 },
+    { 3, 4 },
+    { 4, 5 },
+    { 5, 6 },
+    { 6, 7 },
+    { 7, 8 },
+    { 8, 9 },
+    { 9, 10 },
   };
   static const guint64 middle[][2] = { { 3, 5 }, { 5, 7 }, { 7, 8 } };
-  const guint64 halves[][2] = {
-    { 0, G_MAXUINT64 / 2 + 1 },
-    { G_MAXUINT64 / 2 + 1, G_MAXUINT64 - 1 },
+  const guint64        halves[][2] = {
+           { 0, G_MAXUINT64 / 2 + 1 },
+           { G_MAXUINT64 / 2 + 1, G_MAXUINT64 - 1 },
   };
 
   iter = mpaio_data_iterator_new (ten, 10, &error);
@@ -149,8 +158,8 @@ assert_invalid (MpaioSharedArray *array,
                 guint64           start_index,
                 guint64           end_index)
 {
-  g_autoptr (MpaioDataIterator) iter = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioDataIterator) iter = NULL;
+  g_autoptr(GError) error = NULL;
 
   iter = mpaio_data_iterator_new_range (array, chunk_size, start_index, end_index, &error);
   g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT);
@@ -160,9 +169,9 @@ assert_invalid (MpaioSharedArray *array,
 static void
 test_invalid (void)
 {
-  g_autoptr (MpaioSharedArray) ten = make_array (10);
-  g_autoptr (MpaioDataIterator) iter = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioSharedArray) ten = make_array (10);
+  g_autoptr(MpaioDataIterator) iter = NULL;
+  g_autoptr(GError) error = NULL;
 
   iter = mpaio_data_iterator_new (ten, 0, &error);
   g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT);
@@ -170,9 +179,9 @@ test_invalid (void)
   g_clear_error (&error);
 
   assert_invalid (ten, 0, 0, 10);
-  assert_invalid (ten, 3, 5, 4);       /* start past end */
+  assert_invalid (ten, 3, 5, 4);            /* start past end */
   assert_invalid (ten, 3, 11, G_MAXUINT64); /* start past the rows */
-  assert_invalid (ten, 3, 0, 11);      /* end past the rows */
+  assert_invalid (ten, 3, 0, 11);           /* end past the rows */
   assert_invalid (ten, 3, 12, 11);
 
   /* Without an array, as a binding could make it. */
@@ -184,10 +193,10 @@ test_invalid (void)
 static void
 test_empty (void)
 {
-  g_autoptr (MpaioSharedArray) ten = make_array (10);
-  g_autoptr (MpaioSharedArray) none = make_array (0);
-  g_autoptr (MpaioDataIterator) iter = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioSharedArray) ten = make_array (10);
+  g_autoptr(MpaioSharedArray) none = make_array (0);
+  g_autoptr(MpaioDataIterator) iter = NULL;
+  g_autoptr(GError) error = NULL;
 
   /* start == end: a valid, empty range. */
   iter = mpaio_data_iterator_new_range (ten, 3, 4, 4, &error);
@@ -224,9 +233,9 @@ assert_balanced (MpaioDataIterator *iter,
                  guint64            end,
                  guint64            n_expected)
 {
-  guint64 min_rows = G_MAXUINT64;
-  guint64 max_rows = 0;
-  guint64 next = start;
+  guint64    min_rows = G_MAXUINT64;
+  guint64    max_rows = 0;
+  guint64    next = start;
   MpaioChunk chunk;
 
   g_assert_cmpuint (mpaio_data_iterator_get_n_chunks (iter), ==, n_expected);
@@ -257,16 +266,25 @@ test_partitions (void)
     guint   n_partitions;
     guint64 n_chunks;
   } cases[] = {
-    { 10, 1, 1 },     { 10, 2, 2 },       { 10, 3, 3 },   { 10, 4, 4 },
-    { 10, 10, 10 },   { 10, 11, 10 },     { 3, 8, 3 },    { 1, 5, 1 },
-    { 100, 7, 7 },    { 1000003, 16, 16 }, { 7, 7, 7 },   { 64, 64, 64 },
+    { 10, 1, 1 },
+    { 10, 2, 2 },
+    { 10, 3, 3 },
+    { 10, 4, 4 },
+    { 10, 10, 10 },
+    { 10, 11, 10 },
+    { 3, 8, 3 },
+    { 1, 5, 1 },
+    { 100, 7, 7 },
+    { 1000003, 16, 16 },
+    { 7, 7, 7 },
+    { 64, 64, 64 },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr (MpaioSharedArray) array = make_array (cases[i].n_rows);
-      g_autoptr (MpaioDataIterator) iter = NULL;
-      g_autoptr (GError) error = NULL;
+      g_autoptr(MpaioSharedArray) array = make_array (cases[i].n_rows);
+      g_autoptr(MpaioDataIterator) iter = NULL;
+      g_autoptr(GError) error = NULL;
 
       iter = mpaio_data_iterator_new_partitioned (array, cases[i].n_partitions, &error);
       g_assert_no_error (error);
@@ -280,9 +298,9 @@ test_partitions_exact (void)
 {
   static const guint64 ten_in_three[][2] = { { 0, 3 }, { 3, 6 }, { 6, 10 } };
   static const guint64 ten_in_four[][2] = { { 0, 2 }, { 2, 5 }, { 5, 7 }, { 7, 10 } };
-  g_autoptr (MpaioSharedArray) ten = make_array (10);
-  g_autoptr (MpaioDataIterator) iter = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioSharedArray) ten = make_array (10);
+  g_autoptr(MpaioDataIterator) iter = NULL;
+  g_autoptr(GError) error = NULL;
 
   iter = mpaio_data_iterator_new_partitioned (ten, 3, &error);
   g_assert_no_error (error);
@@ -297,9 +315,9 @@ test_partitions_exact (void)
 static void
 test_partitions_range (void)
 {
-  g_autoptr (MpaioSharedArray) array = make_array (40);
-  g_autoptr (MpaioDataIterator) iter = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioSharedArray) array = make_array (40);
+  g_autoptr(MpaioDataIterator) iter = NULL;
+  g_autoptr(GError) error = NULL;
 
   iter = g_initable_new (MPAIO_TYPE_DATA_ITERATOR, NULL, &error,
                          "array", array,
@@ -315,16 +333,16 @@ static void
 test_partitions_huge (void)
 {
   const guint64 n_rows[] = { G_MAXUINT64 - 1, G_MAXUINT64 / 3, (1ULL << 40) + 12345 };
-  const guint n_partitions[] = { 2, 7, 1000, G_MAXUINT16 };
+  const guint   n_partitions[] = { 2, 7, 1000, G_MAXUINT16 };
 
   for (guint i = 0; i < G_N_ELEMENTS (n_rows); i++)
     {
-      g_autoptr (MpaioSharedArray) array = make_empty_rows_array (n_rows[i]);
+      g_autoptr(MpaioSharedArray) array = make_empty_rows_array (n_rows[i]);
 
       for (guint j = 0; j < G_N_ELEMENTS (n_partitions); j++)
         {
-          g_autoptr (MpaioDataIterator) iter = NULL;
-          g_autoptr (GError) error = NULL;
+          g_autoptr(MpaioDataIterator) iter = NULL;
+          g_autoptr(GError) error = NULL;
 
           iter = mpaio_data_iterator_new_partitioned (array, n_partitions[j], &error);
           g_assert_no_error (error);
@@ -336,10 +354,10 @@ test_partitions_huge (void)
 static void
 test_partitions_default (void)
 {
-  g_autoptr (MpaioSharedArray) array = make_array (1000);
-  g_autoptr (MpaioSharedArray) one = make_array (1);
-  g_autoptr (MpaioDataIterator) iter = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioSharedArray) array = make_array (1000);
+  g_autoptr(MpaioSharedArray) one = make_array (1);
+  g_autoptr(MpaioDataIterator) iter = NULL;
+  g_autoptr(GError) error = NULL;
   guint n;
 
   /* 0 is "one per core", however the cores are counted. */
@@ -358,12 +376,12 @@ test_partitions_default (void)
 static void
 test_properties (void)
 {
-  g_autoptr (MpaioSharedArray) array = make_array (10);
-  g_autoptr (MpaioSharedArray) got_array = NULL;
-  g_autoptr (MpaioDataIterator) iter = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioSharedArray) array = make_array (10);
+  g_autoptr(MpaioSharedArray) got_array = NULL;
+  g_autoptr(MpaioDataIterator) iter = NULL;
+  g_autoptr(GError) error = NULL;
   guint64 chunk_size, start_index, end_index;
-  guint n_partitions;
+  guint   n_partitions;
 
   iter = g_initable_new (MPAIO_TYPE_DATA_ITERATOR, NULL, &error,
                          "array", array,
@@ -396,9 +414,9 @@ test_properties (void)
 static void
 test_not_initialized (void)
 {
-  g_autoptr (MpaioSharedArray) array = make_array (10);
-  g_autoptr (MpaioDataIterator) iter = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioSharedArray) array = make_array (10);
+  g_autoptr(MpaioDataIterator) iter = NULL;
+  g_autoptr(GError) error = NULL;
   MpaioChunk chunk;
 
   /* As a binding makes it: no chunk until initialized, rather than garbage. */
@@ -416,7 +434,7 @@ test_chunk_boxed (void)
 {
   MpaioChunk chunk = { 4, 10, 25 };
   MpaioChunk backwards = { 0, 9, 3 };
-  g_autoptr (MpaioChunk) copy = NULL;
+  g_autoptr(MpaioChunk) copy = NULL;
 
   g_assert_true (G_TYPE_IS_BOXED (MPAIO_TYPE_CHUNK));
 
@@ -482,9 +500,9 @@ static void
 test_subclass (void)
 {
   static const guint64 expected[][2] = { { 0, 1 }, { 2, 3 }, { 4, 5 }, { 6, 7 }, { 8, 9 } };
-  g_autoptr (MpaioSharedArray) array = make_array (9);
-  g_autoptr (MpaioDataIterator) iter = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioSharedArray) array = make_array (9);
+  g_autoptr(MpaioDataIterator) iter = NULL;
+  g_autoptr(GError) error = NULL;
 
   iter = g_initable_new (TEST_TYPE_EVERY_OTHER, NULL, &error, "array", array, NULL);
   g_assert_no_error (error);

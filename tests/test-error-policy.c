@@ -187,8 +187,8 @@ test_gate_worker_class_init (TestGateWorkerClass *klass)
                                    g_param_spec_uint ("fail-step", NULL, NULL, 0, G_MAXUINT, 0,
                                                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (
-      object_class, GATE_PROP_GATE,
-      g_param_spec_string ("gate", NULL, NULL, NULL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+    object_class, GATE_PROP_GATE,
+    g_param_spec_string ("gate", NULL, NULL, NULL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 }
 
 static void
@@ -201,9 +201,9 @@ test_gate_worker_init (TestGateWorker *self)
 static TestGateWorker *
 new_gate_worker (guint64 n_chunks, gint fail_index, guint fail_step, const char *gate)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (MpaioSharedArray) array = mpaio_test_new_counting_array (n_chunks);
-  g_autoptr (MpaioDataIterator) iterator = mpaio_data_iterator_new (array, 1, &error);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (n_chunks);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_data_iterator_new (array, 1, &error);
 
   g_assert_no_error (error);
   return g_object_new (TEST_TYPE_GATE_WORKER, "data-iterator", iterator, "fail-index", fail_index,
@@ -338,7 +338,7 @@ test_gate_executor_class_init (TestGateExecutorClass *klass)
 static void
 test_gate_executor_init (TestGateExecutor *self)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GError) error = NULL;
 
   self->gate_fd = -1;
   self->dir = g_dir_make_tmp ("mpaio-gate-XXXXXX", &error);
@@ -370,13 +370,13 @@ new_orchestrator (gpointer executor, gpointer worker, MpaioErrorPolicy policy)
 static void
 assert_executor_usable (MpaioExecutor *executor)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (MpaioSharedArray) array = mpaio_test_new_counting_array (300);
-  g_autoptr (MpaioDataIterator) iterator = mpaio_data_iterator_new (array, 7, &error);
-  g_autoptr (MpaioTestSumWorker) worker = mpaio_test_sum_worker_new (iterator, 1);
-  g_autoptr (MpaioOrchestrator) orchestrator =
-      new_orchestrator (executor, worker, MPAIO_ERROR_POLICY_FINISH_IN_FLIGHT);
-  g_autoptr (MpaioRunReport) report = mpaio_test_run (orchestrator, NULL, &error);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (300);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_data_iterator_new (array, 7, &error);
+  g_autoptr(MpaioTestSumWorker) worker = mpaio_test_sum_worker_new (iterator, 1);
+  g_autoptr(MpaioOrchestrator) orchestrator =
+               new_orchestrator (executor, worker, MPAIO_ERROR_POLICY_FINISH_IN_FLIGHT);
+  g_autoptr(MpaioRunReport) report = mpaio_test_run (orchestrator, NULL, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (report);
@@ -388,7 +388,7 @@ assert_executor_usable (MpaioExecutor *executor)
 static void
 assert_report_complete (MpaioRunReport *report, guint64 n_chunks)
 {
-  g_autoptr (GArray) seen = g_array_new (FALSE, TRUE, sizeof (gboolean));
+  g_autoptr(GArray) seen = g_array_new (FALSE, TRUE, sizeof (gboolean));
 
   g_assert_nonnull (report);
   g_assert_cmpuint (mpaio_run_report_get_n_records (report), ==, n_chunks);
@@ -397,7 +397,7 @@ assert_report_complete (MpaioRunReport *report, guint64 n_chunks)
   for (guint i = 0; i < n_chunks; i++)
     {
       const MpaioChunkRecord *record = mpaio_run_report_get_record (report, i);
-      gboolean failed = mpaio_chunk_record_get_outcome (record) == MPAIO_CHUNK_OUTCOME_FAILED;
+      gboolean                failed = mpaio_chunk_record_get_outcome (record) == MPAIO_CHUNK_OUTCOME_FAILED;
 
       g_assert_cmpuint (record->chunk_index, <, n_chunks);
       g_assert_false (g_array_index (seen, gboolean, record->chunk_index));
@@ -448,10 +448,10 @@ run_gated (gconstpointer    data,
            MpaioRunReport **report,
            guint           *max_in_flight)
 {
-  g_autoptr (TestGateExecutor) executor = new_gate_executor (data);
-  g_autoptr (TestGateWorker) worker = NULL;
-  g_autoptr (MpaioOrchestrator) orchestrator = NULL;
-  g_autoptr (MpaioRunReport) finished = NULL;
+  g_autoptr(TestGateExecutor) executor = new_gate_executor (data);
+  g_autoptr(TestGateWorker) worker = NULL;
+  g_autoptr(MpaioOrchestrator) orchestrator = NULL;
+  g_autoptr(MpaioRunReport) finished = NULL;
   guint64 n_chunks;
 
   *max_in_flight = mpaio_executor_get_max_in_flight (MPAIO_EXECUTOR (executor));
@@ -497,9 +497,9 @@ assert_chunk_0_failed (MpaioRunReport *report)
 static void
 test_finish_in_flight (gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (MpaioRunReport) report = NULL;
-  g_autoptr (TestGateWorker) worker = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpaioRunReport) report = NULL;
+  g_autoptr(TestGateWorker) worker = NULL;
   guint max_in_flight;
 
   g_test_summary ("FINISH_IN_FLIGHT: after chunk 0 fails, the chunks in flight then finish and "
@@ -524,9 +524,9 @@ test_finish_in_flight (gconstpointer data)
 static void
 test_fail_fast (gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (MpaioRunReport) report = NULL;
-  g_autoptr (TestGateWorker) worker = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpaioRunReport) report = NULL;
+  g_autoptr(TestGateWorker) worker = NULL;
   guint max_in_flight;
 
   g_test_summary ("FAIL_FAST: when chunk 0 fails the run fails at once, the chunks in flight are "
@@ -552,12 +552,12 @@ test_fail_fast (gconstpointer data)
 static void
 run_continue (gconstpointer data, gboolean ordered)
 {
-  g_autoptr (MpaioExecutor) executor = mpaio_test_new_executor (data);
-  g_autoptr (TestGateWorker) worker = new_gate_worker (40, 3, 7, NULL);
-  g_autoptr (MpaioOrchestrator) orchestrator =
-      new_orchestrator (executor, worker, MPAIO_ERROR_POLICY_CONTINUE);
-  g_autoptr (MpaioRunReport) finished = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioExecutor) executor = mpaio_test_new_executor (data);
+  g_autoptr(TestGateWorker) worker = new_gate_worker (40, 3, 7, NULL);
+  g_autoptr(MpaioOrchestrator) orchestrator =
+               new_orchestrator (executor, worker, MPAIO_ERROR_POLICY_CONTINUE);
+  g_autoptr(MpaioRunReport) finished = NULL;
+  g_autoptr(GError) error = NULL;
   MpaioRunReport *report;
 
   mpaio_orchestrator_set_ordered (orchestrator, ordered);
@@ -595,7 +595,7 @@ run_continue (gconstpointer data, gboolean ordered)
       if (record->outcome == MPAIO_CHUNK_OUTCOME_FAILED)
         {
           g_autofree char *expected =
-              g_strdup_printf ("refused chunk %" G_GUINT64_FORMAT, record->chunk_index);
+            g_strdup_printf ("refused chunk %" G_GUINT64_FORMAT, record->chunk_index);
 
           g_assert_true (gate_worker_fails (worker, record->chunk_index));
           g_assert_error (record->error, G_IO_ERROR, G_IO_ERROR_FAILED);
@@ -627,12 +627,12 @@ test_continue_ordered (gconstpointer data)
 static void
 test_continue_no_failure (gconstpointer data)
 {
-  g_autoptr (MpaioExecutor) executor = mpaio_test_new_executor (data);
-  g_autoptr (TestGateWorker) worker = new_gate_worker (50, -1, 0, NULL);
-  g_autoptr (MpaioOrchestrator) orchestrator =
-      new_orchestrator (executor, worker, MPAIO_ERROR_POLICY_CONTINUE);
-  g_autoptr (MpaioRunReport) report = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioExecutor) executor = mpaio_test_new_executor (data);
+  g_autoptr(TestGateWorker) worker = new_gate_worker (50, -1, 0, NULL);
+  g_autoptr(MpaioOrchestrator) orchestrator =
+               new_orchestrator (executor, worker, MPAIO_ERROR_POLICY_CONTINUE);
+  g_autoptr(MpaioRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
 
   g_test_summary ("CONTINUE: a run where no chunk fails succeeds, with every chunk done");
 
@@ -648,15 +648,15 @@ test_continue_no_failure (gconstpointer data)
 static void
 test_continue_crash (void)
 {
-  g_autoptr (MpaioProcessPool) pool = mpaio_test_new_pool (2);
-  g_autoptr (MpaioSharedArray) array = mpaio_test_new_counting_array (400);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (MpaioDataIterator) iterator = mpaio_data_iterator_new (array, 20, &error);
-  g_autoptr (MpaioTestFaultWorker) worker =
-      mpaio_test_fault_worker_new (iterator, MPAIO_TEST_CRASH_SIGKILL, 7);
-  g_autoptr (MpaioOrchestrator) orchestrator =
-      new_orchestrator (pool, worker, MPAIO_ERROR_POLICY_CONTINUE);
-  g_autoptr (MpaioRunReport) finished = NULL;
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (2);
+  g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (400);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpaioDataIterator) iterator = mpaio_data_iterator_new (array, 20, &error);
+  g_autoptr(MpaioTestFaultWorker) worker =
+               mpaio_test_fault_worker_new (iterator, MPAIO_TEST_CRASH_SIGKILL, 7);
+  g_autoptr(MpaioOrchestrator) orchestrator =
+               new_orchestrator (pool, worker, MPAIO_ERROR_POLICY_CONTINUE);
+  g_autoptr(MpaioRunReport) finished = NULL;
   GArray         *results = mpaio_test_fault_worker_get_results (worker);
   MpaioRunReport *report;
   guint           n_failed;
@@ -706,9 +706,9 @@ on_notify (GObject *object, GParamSpec *pspec, gpointer user_data)
 static void
 test_property (void)
 {
-  g_autoptr (MpaioThreadPool) pool = mpaio_thread_pool_new (1, NULL);
-  g_autoptr (MpaioOrchestrator) orchestrator =
-      mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), NULL, 0);
+  g_autoptr(MpaioThreadPool) pool = mpaio_thread_pool_new (1, NULL);
+  g_autoptr(MpaioOrchestrator) orchestrator =
+               mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), NULL, 0);
   GEnumClass      *enum_class = g_type_class_ref (MPAIO_TYPE_ERROR_POLICY);
   MpaioErrorPolicy policy;
   guint            n_notified = 0;

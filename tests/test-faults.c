@@ -77,7 +77,7 @@ process_state (GPid pid)
 {
   g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
   g_autofree char *contents = NULL;
-  const char *paren;
+  const char      *paren;
 
   if (!g_file_get_contents (path, &contents, NULL, NULL))
     return 0;
@@ -111,9 +111,9 @@ wait_until_running (const GPid *pids,
 
 typedef struct
 {
-  MpaioTestCrashMode  mode;
-  const char         *mode_name;
-  const char         *expected;
+  MpaioTestCrashMode mode;
+  const char        *mode_name;
+  const char        *expected;
 } CrashMode;
 
 static const CrashMode crash_modes[] = {
@@ -140,16 +140,16 @@ test_crash (gconstpointer data)
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (2 * CRASH_N_CHUNKS);
   g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, CRASH_N_CHUNKS);
   g_autoptr(MpaioTestFaultWorker) worker =
-    mpaio_test_fault_worker_new (iterator, crash->mode->mode, (gint) crash->index);
+               mpaio_test_fault_worker_new (iterator, crash->mode->mode, (gint) crash->index);
   g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (pool, worker);
   g_autoptr(MpaioRunReport) report = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *chunk_name = g_strdup_printf ("Chunk %u ", crash->index);
   g_autofree GPid *pids = NULL;
-  GArray *results;
-  guint n_delivered;
-  guint n_pids;
-  GPid dead;
+  GArray          *results;
+  guint            n_delivered;
+  guint            n_pids;
+  GPid             dead;
 
   g_test_summary ("A worker process that dies in `process` ends the run with "
                   "MPAIO_ERROR_WORKER_CRASHED naming the chunk and how it died; results "
@@ -249,10 +249,10 @@ new_marker_dir (void)
 #define RETRY_INDEX    5
 
 static MpaioTestFaultWorker *
-new_retry_worker (MpaioDataIterator  *iterator,
-                  MpaioTestCrashMode  mode,
-                  const char         *marker_dir,
-                  guint               crash_times)
+new_retry_worker (MpaioDataIterator *iterator,
+                  MpaioTestCrashMode mode,
+                  const char        *marker_dir,
+                  guint              crash_times)
 {
   MpaioTestFaultWorker *worker = mpaio_test_fault_worker_new (iterator, mode, RETRY_INDEX);
 
@@ -289,9 +289,9 @@ test_retry_succeeds (gconstpointer data)
   g_autoptr(MpaioRunReport) report = NULL;
   g_autoptr(GError) error = NULL;
   const MpaioChunkRecord *record;
-  GArray *results;
-  GPid dead;
-  guint found = 0;
+  GArray                 *results;
+  GPid                    dead;
+  guint                   found = 0;
 
   g_test_summary ("With max-retries 1, a chunk whose process died is run again on another "
                   "process and the run succeeds with its correct result");
@@ -336,7 +336,7 @@ test_retry_disabled (void)
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (10 * RETRY_N_CHUNKS);
   g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, RETRY_N_CHUNKS);
   g_autoptr(MpaioTestFaultWorker) worker =
-    new_retry_worker (iterator, MPAIO_TEST_CRASH_SIGKILL, marker_dir, 1);
+               new_retry_worker (iterator, MPAIO_TEST_CRASH_SIGKILL, marker_dir, 1);
   g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (pool, worker);
   g_autoptr(MpaioRunReport) report = NULL;
   g_autoptr(GError) error = NULL;
@@ -374,7 +374,7 @@ test_retry_count (void)
   {
     g_autoptr(MarkerDir) marker_dir = new_marker_dir ();
     g_autoptr(MpaioTestFaultWorker) worker =
-      new_retry_worker (iterator, MPAIO_TEST_CRASH_SIGKILL, marker_dir, 3);
+                 new_retry_worker (iterator, MPAIO_TEST_CRASH_SIGKILL, marker_dir, 3);
     g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (pool, worker);
     g_autoptr(MpaioRunReport) report = NULL;
     g_autoptr(GError) error = NULL;
@@ -402,7 +402,7 @@ test_retry_count (void)
   {
     g_autoptr(MarkerDir) marker_dir = new_marker_dir ();
     g_autoptr(MpaioTestFaultWorker) worker =
-      new_retry_worker (iterator, MPAIO_TEST_CRASH_SIGKILL, marker_dir, 3);
+                 new_retry_worker (iterator, MPAIO_TEST_CRASH_SIGKILL, marker_dir, 3);
     g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (pool, worker);
     g_autoptr(MpaioRunReport) report = NULL;
     g_autoptr(GError) error = NULL;
@@ -425,12 +425,12 @@ test_timeout_kills_stuck (void)
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (80);
   g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 8);
   g_autoptr(MpaioTestFaultWorker) worker =
-    mpaio_test_fault_worker_new (iterator, MPAIO_TEST_CRASH_HANG, 3);
+               mpaio_test_fault_worker_new (iterator, MPAIO_TEST_CRASH_HANG, 3);
   g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (pool, worker);
   g_autoptr(MpaioRunReport) report = NULL;
   g_autoptr(GError) error = NULL;
   gint64 start, elapsed;
-  GPid stuck;
+  GPid   stuck;
 
   g_test_summary ("chunk-timeout kills a process stuck in `process` and ends the run with "
                   "MPAIO_ERROR_TIMED_OUT; the pool serves the next run");
@@ -465,7 +465,7 @@ test_timeout_spares_short_chunks (void)
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (1000);
   g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 100);
   g_autoptr(MpaioTestFaultWorker) worker =
-    mpaio_test_fault_worker_new (iterator, MPAIO_TEST_CRASH_HANG, -1);
+               mpaio_test_fault_worker_new (iterator, MPAIO_TEST_CRASH_HANG, -1);
   g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (pool, worker);
   g_autoptr(MpaioRunReport) report = NULL;
   g_autoptr(GError) error = NULL;
@@ -487,18 +487,18 @@ test_timeout_spares_short_chunks (void)
 
 /* Cancellation */
 
-#define CANCEL_N_RUNS    100
-#define CANCEL_N_CHUNKS  64
-#define CANCEL_SPIN_US   500
+#define CANCEL_N_RUNS   100
+#define CANCEL_N_CHUNKS 64
+#define CANCEL_SPIN_US  500
 /* A run takes at least 64 × 0.5 ms / 2 processes = 16 ms: a cancel within
  * the first 8 ms always comes before its end. */
-#define CANCEL_MAX_MS    8
+#define CANCEL_MAX_MS 8
 
 typedef struct
 {
   GCancellable        *cancellable;
   MpaioTestSpinWorker *worker;
-  guint                cancel_after;  /* chunks delivered, or G_MAXUINT */
+  guint                cancel_after; /* chunks delivered, or G_MAXUINT */
   gint64               cancelled_us;
   guint                delivered_at_cancel;
   GAsyncResult        *result;
@@ -558,18 +558,18 @@ cancel_at_random_points (gboolean strict)
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (CANCEL_N_CHUNKS);
   g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, CANCEL_N_CHUNKS);
   gint64 worst_us = 0;
-  guint n_late = 0;
+  guint  n_late = 0;
 
   for (guint i = 0; i < CANCEL_N_RUNS; i++)
     {
       g_autoptr(GCancellable) cancellable = g_cancellable_new ();
       g_autoptr(MpaioTestSpinWorker) worker =
-        mpaio_test_spin_worker_new (iterator, CANCEL_SPIN_US, -1);
+                   mpaio_test_spin_worker_new (iterator, CANCEL_SPIN_US, -1);
       g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (pool, worker);
       g_autoptr(MpaioRunReport) report = NULL;
       g_autoptr(GError) error = NULL;
       CancelPoint point = { cancellable, worker, G_MAXUINT, 0, 0, NULL, 0, 0 };
-      guint timeout_ms = 0;
+      guint       timeout_ms = 0;
 
       /* Half the runs cancel from a callback after K chunks were
        * delivered (at any K the run cannot have ended), half from a
@@ -651,13 +651,13 @@ static void
 test_parent_death (void)
 {
   g_autofree char *helper = g_test_build_filename (G_TEST_BUILT, "helpers", "parent-death", NULL);
-  const char *argv[] = { helper, NULL };
+  const char      *argv[] = { helper, NULL };
   g_autoptr(GSubprocess) parent = NULL;
   g_autoptr(GDataInputStream) output = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *line = NULL;
   g_auto(GStrv) words = NULL;
-  GPid pids[2];
+  GPid   pids[2];
   gint64 killed_us, deadline;
 
   g_test_summary ("When the main process is killed with SIGKILL, every worker process exits "
@@ -723,7 +723,7 @@ test_dispose_busy (void)
   g_autoptr(MpaioRunReport) report = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree GPid *pids = NULL;
-  guint n_pids;
+  guint            n_pids;
 
   g_test_summary ("A pool disposed while its processes are busy in chunks leaves no process "
                   "behind, and its run ends");
@@ -754,7 +754,11 @@ int
 main (int    argc,
       char **argv)
 {
-  static const struct { const char *name; guint index; } positions[] = {
+  static const struct
+  {
+    const char *name;
+    guint       index;
+  } positions[] = {
     { "first", 0 },
     { "middle", CRASH_N_CHUNKS / 2 },
     { "last", CRASH_N_CHUNKS - 1 },
@@ -771,7 +775,7 @@ main (int    argc,
   for (guint m = 0; m < G_N_ELEMENTS (crash_modes); m++)
     for (guint p = 0; p < G_N_ELEMENTS (positions); p++)
       {
-        CrashCase *crash = &crash_cases[m * G_N_ELEMENTS (positions) + p];
+        CrashCase       *crash = &crash_cases[m * G_N_ELEMENTS (positions) + p];
         g_autofree char *path = NULL;
 
         crash->mode = &crash_modes[m];

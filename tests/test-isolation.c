@@ -22,16 +22,16 @@
 /* Runs @probe on every chunk of a counting array in worker processes;
  * returns the results, or NULL with @error set. */
 static GPtrArray *
-run_probe (MpaioSharedArray  *array,
-           MpaioTestProbe     probe,
-           GError           **error)
+run_probe (MpaioSharedArray *array,
+           MpaioTestProbe    probe,
+           GError          **error)
 {
   g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (2);
   g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, N_PARTITIONS);
   g_autoptr(MpaioTestProbeWorker) worker = mpaio_test_probe_worker_new (iterator, probe);
   MpaioWorker *workers[] = { MPAIO_WORKER (worker) };
   g_autoptr(MpaioOrchestrator) orchestrator =
-    mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), workers, 1);
+               mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), workers, 1);
   g_autoptr(MpaioRunReport) report = NULL;
 
   report = mpaio_test_run (orchestrator, NULL, error);
@@ -112,7 +112,7 @@ test_cannot_resize (void)
 
   for (guint i = 0; i < results->len; i++)
     {
-      gint grow, shrink, write_fd, protect;
+      gint    grow, shrink, write_fd, protect;
       guint32 seals;
 
       g_variant_get (g_ptr_array_index (results, i), "(iiuii)", &grow, &shrink, &seals, &write_fd,
@@ -156,8 +156,8 @@ test_no_dev_shm (void)
   g_autoptr(GPtrArray) results = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *maps = NULL;
-  GHashTableIter iter;
-  gpointer name;
+  GHashTableIter   iter;
+  gpointer         name;
 
   g_test_summary ("Shared arrays are anonymous memfds: creating arrays and running on them "
                   "puts no named object in /dev/shm");

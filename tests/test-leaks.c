@@ -21,15 +21,15 @@
 
 #include "mpaio-test-workers.h"
 
-#define N_RUNS        1000
-#define N_POOLS       100
-#define N_WARM_UP     20
+#define N_RUNS    1000
+#define N_POOLS   100
+#define N_WARM_UP 20
 /* Chunks whose results a worker process encodes, in /leaks/results: a
  * leak of one small allocation per result would be tens of MiB. */
 #define N_RESULT_RUNS   10
 #define N_RESULT_CHUNKS 20000
-#define RSS_SLACK_KIB (4 * 1024)
-#define MAPS_SLACK    16
+#define RSS_SLACK_KIB   (4 * 1024)
+#define MAPS_SLACK      16
 
 /* AddressSanitizer's quarantine keeps freed memory resident (up to 256 MiB):
  * the resident set says nothing then, and LeakSanitizer checks the heap at
@@ -148,9 +148,9 @@ typedef struct
 static GArray *
 measure_workers (MpaioProcessPool *pool)
 {
-  GArray *usages = g_array_new (FALSE, TRUE, sizeof (WorkerUsage));
+  GArray          *usages = g_array_new (FALSE, TRUE, sizeof (WorkerUsage));
   g_autofree GPid *pids = NULL;
-  guint n_pids;
+  guint            n_pids;
 
   pids = mpaio_process_pool_get_pids (pool, &n_pids);
   for (guint i = 0; i < n_pids; i++)
@@ -158,7 +158,7 @@ measure_workers (MpaioProcessPool *pool)
       g_autofree char *fd_dir = g_strdup_printf ("/proc/%d/fd", (int) pids[i]);
       g_autofree char *maps = g_strdup_printf ("/proc/%d/maps", (int) pids[i]);
       g_autofree char *statm = g_strdup_printf ("/proc/%d/statm", (int) pids[i]);
-      WorkerUsage usage = { pids[i], mpaio_test_count_dir_entries (fd_dir), 0, 0, 0 };
+      WorkerUsage      usage = { pids[i], mpaio_test_count_dir_entries (fd_dir), 0, 0, 0 };
 
       usage.maps = count_lines (maps, "/memfd:", &usage.memfd_maps);
       usage.rss_kib = get_rss_kib_of (statm);
@@ -251,11 +251,11 @@ run_once (MpaioProcessPool *pool,
           guint             n_chunks)
 {
   g_autoptr(GError) error = NULL;
-  MpaioSharedArray *array = mpaio_test_new_counting_array (n_rows);
-  MpaioDataIterator *iterator = mpaio_data_iterator_new_partitioned (array, n_chunks, &error);
+  MpaioSharedArray   *array = mpaio_test_new_counting_array (n_rows);
+  MpaioDataIterator  *iterator = mpaio_data_iterator_new_partitioned (array, n_chunks, &error);
   MpaioTestSumWorker *worker;
-  MpaioOrchestrator *orchestrator;
-  MpaioRunReport *report;
+  MpaioOrchestrator  *orchestrator;
+  MpaioRunReport     *report;
 
   g_assert_no_error (error);
   worker = mpaio_test_sum_worker_new (iterator, 1);
@@ -409,7 +409,8 @@ test_results (void)
       const WorkerUsage *a = &g_array_index (workers_after, WorkerUsage, i);
 
       g_test_message ("worker process %d: %" G_GSIZE_FORMAT " → %" G_GSIZE_FORMAT
-                      " KiB resident", (int) b->pid, b->rss_kib, a->rss_kib);
+                      " KiB resident",
+                      (int) b->pid, b->rss_kib, a->rss_kib);
       g_assert_cmpint (a->pid, ==, b->pid);
       if (RSS_MEANINGFUL)
         g_assert_cmpuint (a->rss_kib, <=, b->rss_kib + RSS_SLACK_KIB);

@@ -38,15 +38,15 @@ G_DECLARE_FINAL_TYPE (OrchProbeWorker, orch_probe_worker, ORCH, PROBE_WORKER, Mp
 
 struct _OrchProbeWorker
 {
-  MpaioWorker  parent_instance;
+  MpaioWorker parent_instance;
 
-  gint         slow_index;
-  guint        slow_us;
+  gint  slow_index;
+  guint slow_us;
 
-  GArray      *delivered; /* MpaioChunk */
-  gint64       total;
-  ProbeHook    hook;
-  gpointer     hook_data;
+  GArray   *delivered; /* MpaioChunk */
+  gint64    total;
+  ProbeHook hook;
+  gpointer  hook_data;
 };
 
 G_DEFINE_FINAL_TYPE (OrchProbeWorker, orch_probe_worker, MPAIO_TYPE_WORKER)
@@ -55,19 +55,24 @@ G_DEFINE_FINAL_TYPE (OrchProbeWorker, orch_probe_worker, MPAIO_TYPE_WORKER)
  * pool, the test can wait for chunks to be done before the main context
  * runs. */
 static GMutex n_processed_lock;
-static GCond n_processed_cond;
-static guint n_processed;
+static GCond  n_processed_cond;
+static guint  n_processed;
 
-enum { PROBE_PROP_0, PROBE_PROP_SLOW_INDEX, PROBE_PROP_SLOW_US };
+enum
+{
+  PROBE_PROP_0,
+  PROBE_PROP_SLOW_INDEX,
+  PROBE_PROP_SLOW_US
+};
 
 static GVariant *
-orch_probe_worker_process (MpaioWorker       *worker,
-                           const MpaioChunk  *chunk,
-                           GError           **error)
+orch_probe_worker_process (MpaioWorker      *worker,
+                           const MpaioChunk *chunk,
+                           GError          **error)
 {
   OrchProbeWorker *self = ORCH_PROBE_WORKER (worker);
-  const gint64 *rows = mpaio_shared_array_get_data (mpaio_worker_get_array (worker));
-  gint64 sum = 0;
+  const gint64    *rows = mpaio_shared_array_get_data (mpaio_worker_get_array (worker));
+  gint64           sum = 0;
 
   if (self->slow_index >= 0 && chunk->index == (guint64) self->slow_index)
     {
@@ -114,8 +119,8 @@ orch_probe_worker_process_callback (MpaioWorker      *worker,
                                     GVariant         *result)
 {
   OrchProbeWorker *self = ORCH_PROBE_WORKER (worker);
-  guint64 index;
-  gint64 sum;
+  guint64          index;
+  gint64           sum;
 
   g_variant_get (result, "(tx)", &index, &sum);
   g_assert_cmpuint (index, ==, chunk->index);
@@ -137,9 +142,14 @@ orch_probe_worker_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROBE_PROP_SLOW_INDEX: g_value_set_int (value, self->slow_index); break;
-    case PROBE_PROP_SLOW_US: g_value_set_uint (value, self->slow_us); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    case PROBE_PROP_SLOW_INDEX:
+      g_value_set_int (value, self->slow_index);
+      break;
+    case PROBE_PROP_SLOW_US:
+      g_value_set_uint (value, self->slow_us);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -153,9 +163,14 @@ orch_probe_worker_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROBE_PROP_SLOW_INDEX: self->slow_index = g_value_get_int (value); break;
-    case PROBE_PROP_SLOW_US: self->slow_us = g_value_get_uint (value); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    case PROBE_PROP_SLOW_INDEX:
+      self->slow_index = g_value_get_int (value);
+      break;
+    case PROBE_PROP_SLOW_US:
+      self->slow_us = g_value_get_uint (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -169,7 +184,7 @@ orch_probe_worker_finalize (GObject *object)
 static void
 orch_probe_worker_class_init (OrchProbeWorkerClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass     *object_class = G_OBJECT_CLASS (klass);
   MpaioWorkerClass *worker_class = MPAIO_WORKER_CLASS (klass);
 
   object_class->get_property = orch_probe_worker_get_property;
@@ -262,8 +277,8 @@ store_result (GObject      *source,
 /* Whether @chunks (of MpaioChunk) hold the indexes 0..n_chunks-1 each
  * exactly once, in any order. */
 static void
-assert_each_index_once (GArray  *chunks,
-                        guint64  n_chunks)
+assert_each_index_once (GArray *chunks,
+                        guint64 n_chunks)
 {
   g_autofree guint *seen = g_new0 (guint, n_chunks);
 
@@ -287,7 +302,6 @@ chunks_in_order (GArray *chunks)
     }
   return TRUE;
 }
-
 
 /* Results */
 
@@ -363,7 +377,7 @@ test_two_workers (gconstpointer data)
   g_autoptr(GArray) records = g_array_new (FALSE, FALSE, sizeof (MpaioChunkRecord));
   g_autoptr(GArray) first_chunks = g_array_new (FALSE, FALSE, sizeof (MpaioChunk));
   g_autoptr(GArray) second_chunks = g_array_new (FALSE, FALSE, sizeof (MpaioChunk));
-  gint64 second_sent;
+  gint64   second_sent;
   gboolean seen[2] = { FALSE, FALSE };
 
   report = mpaio_test_run (orchestrator, NULL, &error);
@@ -377,7 +391,7 @@ test_two_workers (gconstpointer data)
   for (guint i = 0; i < mpaio_run_report_get_n_records (report); i++)
     {
       const MpaioChunkRecord *record = mpaio_run_report_get_record (report, i);
-      MpaioChunk chunk = { record->chunk_index, record->start_row, record->end_row };
+      MpaioChunk              chunk = { record->chunk_index, record->start_row, record->end_row };
 
       g_assert_cmpuint (record->worker_index, <, 2);
       g_array_append_val (record->worker_index == 0 ? first_chunks : second_chunks, chunk);
@@ -432,7 +446,7 @@ on_n_chunks_done (GObject    *object,
                   gpointer    user_data)
 {
   Progress *progress = user_data;
-  guint64 value = mpaio_orchestrator_get_n_chunks_done (MPAIO_ORCHESTRATOR (object));
+  guint64   value = mpaio_orchestrator_get_n_chunks_done (MPAIO_ORCHESTRATOR (object));
 
   g_array_append_val (progress->done_values, value);
 }
@@ -443,7 +457,7 @@ on_running (GObject    *object,
             gpointer    user_data)
 {
   Progress *progress = user_data;
-  gboolean value = mpaio_orchestrator_get_running (MPAIO_ORCHESTRATOR (object));
+  gboolean  value = mpaio_orchestrator_get_running (MPAIO_ORCHESTRATOR (object));
 
   g_array_append_val (progress->running_values, value);
 }
@@ -456,7 +470,7 @@ test_progress (gconstpointer data)
   g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (executor, worker);
   g_autoptr(GArray) done_values = g_array_new (FALSE, FALSE, sizeof (guint64));
   g_autoptr(GArray) running_values = g_array_new (FALSE, FALSE, sizeof (gboolean));
-  Progress progress = { orchestrator, done_values, running_values, 0, 0 };
+  Progress      progress = { orchestrator, done_values, running_values, 0, 0 };
   const guint64 n_chunks = 50;
 
   worker->hook = progress_hook;
@@ -528,11 +542,11 @@ test_report (gconstpointer data)
   g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (executor, worker);
   g_autoptr(MpaioRunReport) report = NULL;
   g_autoptr(GArray) chunks = g_array_new (FALSE, FALSE, sizeof (MpaioChunk));
-  g_autofree GPid *pids = NULL;
+  g_autofree GPid   *pids = NULL;
   MpaioDataIterator *iterator = mpaio_worker_get_data_iterator (MPAIO_WORKER (worker));
-  GArray *results = mpaio_test_sum_worker_get_results (worker);
-  const guint64 n_chunks = 28; /* 27 of 37 rows and one of 1 */
-  guint n_pids = 0;
+  GArray            *results = mpaio_test_sum_worker_get_results (worker);
+  const guint64      n_chunks = 28; /* 27 of 37 rows and one of 1 */
+  guint              n_pids = 0;
 
   report = mpaio_test_run (orchestrator, NULL, &error);
   g_assert_no_error (error);
@@ -548,8 +562,8 @@ test_report (gconstpointer data)
   for (guint i = 0; i < mpaio_run_report_get_n_records (report); i++)
     {
       const MpaioChunkRecord *record = mpaio_run_report_get_record (report, i);
-      MpaioChunk chunk;
-      MpaioChunk expected;
+      MpaioChunk              chunk;
+      MpaioChunk              expected;
 
       g_assert_cmpint (record->sent_us, <=, record->started_us);
       g_assert_cmpint (record->started_us, <=, record->finished_us);
@@ -581,7 +595,7 @@ test_report (gconstpointer data)
             g_assert_cmpint (result->pid, ==, record->pid);
         }
 
-      chunk = (MpaioChunk) { record->chunk_index, record->start_row, record->end_row };
+      chunk = (MpaioChunk){ record->chunk_index, record->start_row, record->end_row };
       g_array_append_val (chunks, chunk);
     }
 
@@ -633,7 +647,7 @@ arrival_order (MpaioRunReport *report,
   for (guint i = 0; i < mpaio_run_report_get_n_records (report); i++)
     {
       const MpaioChunkRecord *record = mpaio_run_report_get_record (report, i);
-      MpaioChunk chunk = { record->chunk_index, record->start_row, record->end_row };
+      MpaioChunk              chunk = { record->chunk_index, record->start_row, record->end_row };
 
       if (record->worker_index == worker_index)
         g_array_append_val (chunks, chunk);
@@ -787,7 +801,7 @@ test_cancel (gconstpointer data)
   g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (executor, worker);
   g_autoptr(MpaioRunReport) report = NULL;
   CancelOnFirst cancel = { cancellable, MPAIO_WORKER (worker), 0, FALSE };
-  guint n_delivered_at_end;
+  guint         n_delivered_at_end;
 
   g_signal_connect (orchestrator, "notify::n-chunks-done", G_CALLBACK (cancel_on_first), &cancel);
 
@@ -912,7 +926,7 @@ broken_get_chunk (MpaioDataIterator *self,
                   MpaioChunk        *chunk)
 {
   if (index == 0)
-    *chunk = (MpaioChunk) { 0, 0, 1 };
+    *chunk = (MpaioChunk){ 0, 0, 1 };
 }
 
 static void
@@ -934,7 +948,7 @@ test_broken_iterator (gconstpointer data)
   g_autoptr(MpaioExecutor) executor = mpaio_test_new_executor (data);
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (4);
   g_autoptr(MpaioDataIterator) iterator =
-    g_initable_new (orch_broken_iterator_get_type (), NULL, &error, "array", array, NULL);
+               g_initable_new (orch_broken_iterator_get_type (), NULL, &error, "array", array, NULL);
   g_autoptr(MpaioTestSumWorker) worker = NULL;
   g_autoptr(MpaioOrchestrator) orchestrator = NULL;
   g_autoptr(MpaioRunReport) report = NULL;
@@ -1046,7 +1060,7 @@ test_nested_run (gconstpointer data)
       g_autoptr(MpaioRunReport) report = NULL;
       g_autoptr(GError) error = NULL;
       g_autofree gboolean *seen = g_new0 (gboolean, 400);
-      Nesting nesting = { executor, 0 };
+      Nesting              nesting = { executor, 0 };
 
       mpaio_orchestrator_set_ordered (orchestrator, ordered);
       worker->hook = run_nested_hook;
@@ -1080,9 +1094,9 @@ kill_processes_hook (MpaioWorker      *worker,
                      gpointer          user_data)
 {
   MpaioProcessPool *pool = user_data;
-  g_autofree GPid *pids = NULL;
-  guint n_pids = 0;
-  gboolean gone = FALSE;
+  g_autofree GPid  *pids = NULL;
+  guint             n_pids = 0;
+  gboolean          gone = FALSE;
 
   if (chunk->index != 0)
     return;
@@ -1095,7 +1109,7 @@ kill_processes_hook (MpaioWorker      *worker,
   while (!gone)
     {
       g_autofree GPid *now = NULL;
-      guint n_now = 0;
+      guint            n_now = 0;
 
       g_main_context_iteration (NULL, TRUE);
       now = mpaio_process_pool_get_pids (pool, &n_now);
@@ -1132,8 +1146,8 @@ test_nested_process_death (gconstpointer data)
 }
 
 static void
-add_test (const char        *name,
-          GTestDataFunc      func)
+add_test (const char   *name,
+          GTestDataFunc func)
 {
   static const char *const executor_names[] = {
     [MPAIO_TEST_EXECUTOR_PROCESS_POOL] = "process-pool",

@@ -10,8 +10,8 @@
 static MpaioDataIterator *
 new_iterator (guint64 n_rows, guint64 chunk_size)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (MpaioSharedArray) array = mpaio_test_new_counting_array (n_rows);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (n_rows);
   MpaioDataIterator *iterator = mpaio_data_iterator_new (array, chunk_size, &error);
 
   g_assert_no_error (error);
@@ -51,7 +51,7 @@ static void
 assert_report_matches (MpaioRunReport *report, MpaioDataIterator *iterator, GArray *results)
 {
   guint64 n_chunks = mpaio_data_iterator_get_n_chunks (iterator);
-  g_autoptr (GHashTable) delivered = delivered_set (results);
+  g_autoptr(GHashTable) delivered = delivered_set (results);
   g_autofree gboolean *seen = g_new0 (gboolean, n_chunks);
   guint                n_by_outcome[MPAIO_CHUNK_OUTCOME_NOT_SENT + 1] = { 0 };
 
@@ -77,10 +77,8 @@ assert_report_matches (MpaioRunReport *report, MpaioDataIterator *iterator, GArr
 
       g_assert_cmpint (outcome, <=, MPAIO_CHUNK_OUTCOME_NOT_SENT);
       n_by_outcome[outcome]++;
-      g_assert_true ((outcome == MPAIO_CHUNK_OUTCOME_DONE) ==
-                     g_hash_table_contains (delivered, &index));
-      g_assert_true ((outcome == MPAIO_CHUNK_OUTCOME_FAILED) ==
-                     (mpaio_chunk_record_get_error (record) != NULL));
+      g_assert_true ((outcome == MPAIO_CHUNK_OUTCOME_DONE) == g_hash_table_contains (delivered, &index));
+      g_assert_true ((outcome == MPAIO_CHUNK_OUTCOME_FAILED) == (mpaio_chunk_record_get_error (record) != NULL));
 
       switch (outcome)
         {
@@ -131,13 +129,13 @@ assert_last_report_null_while_running (GObject *object, GParamSpec *pspec, gpoin
 static void
 test_succeeded (gconstpointer data)
 {
-  g_autoptr (MpaioExecutor) executor = mpaio_test_new_executor (data);
-  g_autoptr (MpaioDataIterator) iterator = new_iterator (1000, 10);
-  g_autoptr (MpaioTestSumWorker) worker = mpaio_test_sum_worker_new (iterator, 1);
-  g_autoptr (MpaioOrchestrator) orchestrator = new_orchestrator (executor, worker);
-  g_autoptr (MpaioRunReport) report = NULL;
-  g_autoptr (MpaioRunReport) second = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioExecutor) executor = mpaio_test_new_executor (data);
+  g_autoptr(MpaioDataIterator) iterator = new_iterator (1000, 10);
+  g_autoptr(MpaioTestSumWorker) worker = mpaio_test_sum_worker_new (iterator, 1);
+  g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (executor, worker);
+  g_autoptr(MpaioRunReport) report = NULL;
+  g_autoptr(MpaioRunReport) second = NULL;
+  g_autoptr(GError) error = NULL;
   MpaioRunReport *property = NULL;
 
   g_test_summary ("A run that succeeds: its report is also last-report, every chunk done; "
@@ -166,12 +164,12 @@ test_succeeded (gconstpointer data)
 static void
 run_failed (gconstpointer data, gboolean ordered)
 {
-  g_autoptr (MpaioExecutor) executor = mpaio_test_new_executor (data);
-  g_autoptr (MpaioDataIterator) iterator = new_iterator (500, 1);
-  g_autoptr (MpaioTestFailWorker) worker = mpaio_test_fail_worker_new (iterator, 0);
-  g_autoptr (MpaioOrchestrator) orchestrator = new_orchestrator (executor, worker);
-  g_autoptr (MpaioRunReport) finished = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioExecutor) executor = mpaio_test_new_executor (data);
+  g_autoptr(MpaioDataIterator) iterator = new_iterator (500, 1);
+  g_autoptr(MpaioTestFailWorker) worker = mpaio_test_fail_worker_new (iterator, 0);
+  g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (executor, worker);
+  g_autoptr(MpaioRunReport) finished = NULL;
+  g_autoptr(GError) error = NULL;
   MpaioRunReport         *report;
   const MpaioChunkRecord *failed;
 
@@ -197,8 +195,7 @@ run_failed (gconstpointer data, gboolean ordered)
    * either done or never sent. */
   g_assert_cmpuint (mpaio_run_report_count_outcome (report, MPAIO_CHUNK_OUTCOME_FAILED), ==, 1);
   g_assert_cmpuint (mpaio_run_report_count_outcome (report, MPAIO_CHUNK_OUTCOME_CANCELLED), ==, 0);
-  g_assert_cmpuint (mpaio_run_report_count_outcome (report, MPAIO_CHUNK_OUTCOME_DONE) +
-                        mpaio_run_report_count_outcome (report, MPAIO_CHUNK_OUTCOME_NOT_SENT),
+  g_assert_cmpuint (mpaio_run_report_count_outcome (report, MPAIO_CHUNK_OUTCOME_DONE) + mpaio_run_report_count_outcome (report, MPAIO_CHUNK_OUTCOME_NOT_SENT),
                     ==, 499);
 }
 
@@ -230,21 +227,20 @@ cancel_on_first (GObject *object, GParamSpec *pspec, gpointer user_data)
 {
   CancelOnFirst *cancel = user_data;
 
-  if (mpaio_orchestrator_get_n_chunks_done (MPAIO_ORCHESTRATOR (object)) > 0 &&
-      cancel->n_notified++ == 0)
+  if (mpaio_orchestrator_get_n_chunks_done (MPAIO_ORCHESTRATOR (object)) > 0 && cancel->n_notified++ == 0)
     g_cancellable_cancel (cancel->cancellable);
 }
 
 static void
 run_cancelled (gconstpointer data, gboolean ordered)
 {
-  g_autoptr (MpaioExecutor) executor = mpaio_test_new_executor (data);
-  g_autoptr (MpaioDataIterator) iterator = NULL;
-  g_autoptr (MpaioTestSumWorker) worker = NULL;
-  g_autoptr (MpaioOrchestrator) orchestrator = NULL;
-  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr (MpaioRunReport) finished = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioExecutor) executor = mpaio_test_new_executor (data);
+  g_autoptr(MpaioDataIterator) iterator = NULL;
+  g_autoptr(MpaioTestSumWorker) worker = NULL;
+  g_autoptr(MpaioOrchestrator) orchestrator = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(MpaioRunReport) finished = NULL;
+  g_autoptr(GError) error = NULL;
   CancelOnFirst   cancel = { cancellable, 0 };
   GArray         *results;
   MpaioRunReport *report;
@@ -305,13 +301,13 @@ test_cancelled_ordered (gconstpointer data)
 static void
 test_cancelled_before_start (gconstpointer data)
 {
-  g_autoptr (MpaioExecutor) executor = mpaio_test_new_executor (data);
-  g_autoptr (MpaioDataIterator) iterator = new_iterator (100, 10);
-  g_autoptr (MpaioTestSumWorker) worker = mpaio_test_sum_worker_new (iterator, 1);
-  g_autoptr (MpaioOrchestrator) orchestrator = new_orchestrator (executor, worker);
-  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr (MpaioRunReport) finished = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioExecutor) executor = mpaio_test_new_executor (data);
+  g_autoptr(MpaioDataIterator) iterator = new_iterator (100, 10);
+  g_autoptr(MpaioTestSumWorker) worker = mpaio_test_sum_worker_new (iterator, 1);
+  g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (executor, worker);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(MpaioRunReport) finished = NULL;
+  g_autoptr(GError) error = NULL;
   MpaioRunReport *report;
 
   g_test_summary ("A run cancelled before it started: a report where no chunk was sent");
@@ -329,13 +325,13 @@ test_cancelled_before_start (gconstpointer data)
 static void
 test_not_started (void)
 {
-  g_autoptr (MpaioThreadPool) pool = mpaio_thread_pool_new (1, NULL);
-  g_autoptr (MpaioDataIterator) iterator = new_iterator (100, 10);
-  g_autoptr (MpaioTestSumWorker) worker = mpaio_test_sum_worker_new (iterator, 1);
-  g_autoptr (MpaioTestSumWorker) lost = g_object_new (MPAIO_TEST_TYPE_SUM_WORKER, NULL);
-  g_autoptr (MpaioOrchestrator) orchestrator = new_orchestrator (MPAIO_EXECUTOR (pool), worker);
-  g_autoptr (MpaioRunReport) report = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioThreadPool) pool = mpaio_thread_pool_new (1, NULL);
+  g_autoptr(MpaioDataIterator) iterator = new_iterator (100, 10);
+  g_autoptr(MpaioTestSumWorker) worker = mpaio_test_sum_worker_new (iterator, 1);
+  g_autoptr(MpaioTestSumWorker) lost = g_object_new (MPAIO_TEST_TYPE_SUM_WORKER, NULL);
+  g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (MPAIO_EXECUTOR (pool), worker);
+  g_autoptr(MpaioRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
 
   g_test_summary ("A run that could not start leaves no report, and no older report passes "
                   "for its own");
@@ -355,13 +351,13 @@ test_not_started (void)
 static void
 test_record_copy (void)
 {
-  g_autoptr (MpaioThreadPool) pool = mpaio_thread_pool_new (1, NULL);
-  g_autoptr (MpaioDataIterator) iterator = new_iterator (100, 10);
-  g_autoptr (MpaioTestFailWorker) worker = mpaio_test_fail_worker_new (iterator, 3);
-  g_autoptr (MpaioOrchestrator) orchestrator = new_orchestrator (MPAIO_EXECUTOR (pool), worker);
-  g_autoptr (MpaioRunReport) finished = NULL;
-  g_autoptr (MpaioChunkRecord) copy = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioThreadPool) pool = mpaio_thread_pool_new (1, NULL);
+  g_autoptr(MpaioDataIterator) iterator = new_iterator (100, 10);
+  g_autoptr(MpaioTestFailWorker) worker = mpaio_test_fail_worker_new (iterator, 3);
+  g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (MPAIO_EXECUTOR (pool), worker);
+  g_autoptr(MpaioRunReport) finished = NULL;
+  g_autoptr(MpaioChunkRecord) copy = NULL;
+  g_autoptr(GError) error = NULL;
   MpaioChunkRecord zeroed = { 0 };
 
   g_test_summary ("A failed chunk's record copies with its own error, which outlives the report");
@@ -369,9 +365,8 @@ test_record_copy (void)
   finished = mpaio_test_run (orchestrator, NULL, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
   copy =
-      mpaio_chunk_record_copy (find_record (mpaio_orchestrator_get_last_report (orchestrator), 3));
-  g_assert_true (copy->error !=
-                 find_record (mpaio_orchestrator_get_last_report (orchestrator), 3)->error);
+    mpaio_chunk_record_copy (find_record (mpaio_orchestrator_get_last_report (orchestrator), 3));
+  g_assert_true (copy->error != find_record (mpaio_orchestrator_get_last_report (orchestrator), 3)->error);
   g_clear_object (&orchestrator);
 
   g_assert_cmpint (mpaio_chunk_record_get_outcome (copy), ==, MPAIO_CHUNK_OUTCOME_FAILED);

@@ -12,17 +12,17 @@
 #include "mpaio-test-workers.h"
 
 static void
-run_sum (MpaioProcessPool   *pool,
-         guint64             n_rows,
-         guint               n_partitions,
-         gint64              multiplier,
+run_sum (MpaioProcessPool    *pool,
+         guint64              n_rows,
+         guint                n_partitions,
+         gint64               multiplier,
          MpaioTestSumWorker **out_worker)
 {
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (n_rows);
   g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, n_partitions);
   g_autoptr(MpaioTestSumWorker) worker = mpaio_test_sum_worker_new (iterator, multiplier);
   g_autoptr(MpaioOrchestrator) orchestrator =
-    mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
+               mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
   g_autoptr(MpaioRunReport) report = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -68,7 +68,7 @@ test_reused_across_runs (void)
   g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (2);
   g_autofree GPid *before = NULL;
   g_autofree GPid *after = NULL;
-  guint n_before, n_after;
+  guint            n_before, n_after;
 
   g_test_summary ("The same worker processes serve run after run");
 
@@ -90,7 +90,7 @@ test_parameters (void)
   g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 4);
   g_autoptr(MpaioTestSumWorker) worker = mpaio_test_sum_worker_new (iterator, 3);
   g_autoptr(MpaioOrchestrator) orchestrator =
-    mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
+               mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
   g_autoptr(GError) error = NULL;
   MpaioRunReport *report;
 
@@ -117,7 +117,7 @@ test_in_flight (void)
   g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 64);
   g_autoptr(MpaioTestSpinWorker) worker = mpaio_test_spin_worker_new (iterator, 50, -1);
   g_autoptr(MpaioOrchestrator) orchestrator =
-    mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
+               mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
   g_autoptr(MpaioRunReport) report = NULL;
   g_autoptr(GError) error = NULL;
   guint queued_behind = 0;
@@ -157,7 +157,7 @@ test_worker_failed (void)
   g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 10);
   g_autoptr(MpaioTestFailWorker) worker = mpaio_test_fail_worker_new (iterator, 4);
   g_autoptr(MpaioOrchestrator) orchestrator =
-    mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
+               mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
   g_autoptr(MpaioRunReport) report = NULL;
   g_autoptr(GError) error = NULL;
   GArray *results;
@@ -201,11 +201,11 @@ test_crash (gconstpointer data)
   g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 40);
   g_autoptr(MpaioTestSpinWorker) worker = mpaio_test_spin_worker_new (iterator, 1000, 6);
   g_autoptr(MpaioOrchestrator) orchestrator =
-    mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
+               mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
   g_autoptr(MpaioRunReport) report = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree GPid *pids = NULL;
-  guint n_pids;
+  guint            n_pids;
 
   g_test_summary ("A process that dies mid-chunk ends the run naming the chunk and how it "
                   "died; it is replaced and the next run completes");
@@ -233,9 +233,9 @@ kill_a_worker (GObject    *orchestrator,
                GParamSpec *pspec,
                gpointer    user_data)
 {
-  KillData *data = user_data;
+  KillData        *data = user_data;
   g_autofree GPid *pids = NULL;
-  guint n_pids;
+  guint            n_pids;
 
   if (data->killed)
     return;
@@ -254,7 +254,7 @@ test_killed_from_outside (void)
   g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 200);
   g_autoptr(MpaioTestSpinWorker) worker = mpaio_test_spin_worker_new (iterator, 2000, -1);
   g_autoptr(MpaioOrchestrator) orchestrator =
-    mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
+               mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
   g_autoptr(MpaioRunReport) report = NULL;
   g_autoptr(GError) error = NULL;
   KillData data = { pool, FALSE };
@@ -278,9 +278,9 @@ test_unknown_type (void)
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (10);
   g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 2);
   g_autoptr(MpaioWorker) worker =
-    g_object_new (mpaio_test_ghost_worker_type (), "data-iterator", iterator, NULL);
+               g_object_new (mpaio_test_ghost_worker_type (), "data-iterator", iterator, NULL);
   g_autoptr(MpaioOrchestrator) orchestrator =
-    mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), &worker, 1);
+               mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), &worker, 1);
   g_autoptr(MpaioRunReport) report = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -301,9 +301,9 @@ test_lazy_type (void)
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (10);
   g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 2);
   g_autoptr(MpaioWorker) worker =
-    g_object_new (MPAIO_TEST_TYPE_LAZY_WORKER, "data-iterator", iterator, NULL);
+               g_object_new (MPAIO_TEST_TYPE_LAZY_WORKER, "data-iterator", iterator, NULL);
   g_autoptr(MpaioOrchestrator) orchestrator =
-    mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), &worker, 1);
+               mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), &worker, 1);
   g_autoptr(MpaioRunReport) report = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -389,9 +389,9 @@ test_spawn_without_init (void)
 
 typedef struct
 {
-  gboolean  done;
-  gint64    sum;
-  GError   *error;
+  gboolean done;
+  gint64   sum;
+  GError  *error;
 } Outcome;
 
 static void
@@ -418,7 +418,7 @@ test_dropped_while_busy (void)
   g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 1);
   g_autoptr(MpaioTestSumWorker) worker = mpaio_test_sum_worker_new (iterator, 1);
   MpaioChunk chunk = { 0, 0, 100 };
-  Outcome outcome = { FALSE, 0, NULL };
+  Outcome    outcome = { FALSE, 0, NULL };
 
   g_test_summary ("A pool whose last reference is dropped while it holds a chunk finishes "
                   "the chunk before it goes");
@@ -454,7 +454,7 @@ test_affinity (void)
     {
       g_autoptr(MpaioTestSpinWorker) worker = mpaio_test_spin_worker_new (iterator, 3000, -1);
       g_autoptr(MpaioOrchestrator) orchestrator =
-        mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
+                   mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
       g_autoptr(MpaioRunReport) report = NULL;
       g_autoptr(GError) error = NULL;
 

@@ -41,8 +41,8 @@ decode_result (GByteArray *out,
 {
   MpaioFrame frame;
   MpaioReply reply;
-  gsize consumed = 0;
-  GVariant *value;
+  gsize      consumed = 0;
+  GVariant  *value;
 
   g_assert_true (_mpaio_frame_parse (out->data, out->len, &frame, &consumed, NULL));
   g_assert_cmpuint (consumed, ==, out->len);
@@ -65,9 +65,9 @@ static GByteArray *
 frame_with_body (const guint8 *body,
                  gsize         length)
 {
-  GByteArray *out = g_byte_array_new ();
+  GByteArray      *out = g_byte_array_new ();
   MpaioFrameHeader header = { (guint32) (sizeof test_head + length), MPAIO_MESSAGE_RESULT };
-  gsize padded = (header.length + 7) & ~(gsize) 7;
+  gsize            padded = (header.length + 7) & ~(gsize) 7;
 
   g_byte_array_append (out, (const guint8 *) &header, sizeof header);
   g_byte_array_append (out, (const guint8 *) &test_head, sizeof test_head);
@@ -137,9 +137,9 @@ test_result_refused (void)
 {
   static const struct
   {
-    const char   *what;
-    const guint8  body[12];
-    gsize         length;
+    const char  *what;
+    const guint8 body[12];
+    gsize        length;
   } cases[] = {
     { "a boolean of 2", { 2, 0, 'b' }, 3 },
     { "a boolean of two bytes", { 1, 0, 0, 'b' }, 4 },
@@ -175,8 +175,8 @@ test_task (void)
   g_autoptr(GByteArray) general = g_byte_array_new ();
   g_autoptr(GError) error = NULL;
   MpaioTaskBody parsed;
-  MpaioFrame frame;
-  gsize consumed = 0;
+  MpaioFrame    frame;
+  gsize         consumed = 0;
 
   g_test_summary ("A task's frame, written at once, is the general frame of its body and "
                   "parses back to it");
@@ -209,8 +209,8 @@ round_trip_error (const GError *error)
   g_autoptr(GError) local_error = NULL;
   MpaioFrame frame;
   MpaioReply reply;
-  gsize consumed = 0;
-  GError *copy;
+  gsize      consumed = 0;
+  GError    *copy;
 
   _mpaio_frame_append_error (out, &test_head, error);
   g_assert_true (_mpaio_frame_parse (out->data, out->len, &frame, &consumed, NULL));
@@ -247,9 +247,9 @@ static void
 test_error_unusual (void)
 {
   g_autoptr(GError) latin1 = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED,
-                                                  "cannot read caf\xe9.bin");
+                                                   "cannot read caf\xe9.bin");
   g_autoptr(GError) crashed = g_error_new_literal (MPAIO_ERROR, MPAIO_ERROR_WORKER_CRASHED,
-                                                   "I pretend");
+                                                    "I pretend");
   g_autoptr(GError) huge = NULL;
   g_autoptr(GError) latin1_copy = round_trip_error (latin1);
   g_autoptr(GError) crashed_copy = round_trip_error (crashed);
@@ -288,7 +288,7 @@ decode_big_result (const char *type,
   g_autoptr(GByteArray) out = g_byte_array_new ();
   g_autoptr(GError) error = NULL;
   MpaioFrame frame;
-  gsize consumed = 0;
+  gsize      consumed = 0;
 
   _mpaio_frame_append (out, MPAIO_MESSAGE_BIG_RESULT, &test_head, sizeof test_head,
                        g_variant_new (MPAIO_BIG_RESULT_TYPE, type, size));
@@ -304,8 +304,8 @@ test_big_result_round_trip (void)
   g_autoptr(GVariant) value = NULL;
   g_autoptr(GError) error = NULL;
   MpaioReply reply;
-  gdouble values[1000];
-  int fd;
+  gdouble    values[1000];
+  int        fd;
 
   g_test_summary ("A big result travels as a sealed memfd and is mapped back equal");
 
@@ -333,7 +333,7 @@ test_big_result_refused (void)
 {
   g_autoptr(GError) error = NULL;
   MpaioReply reply;
-  int fd;
+  int        fd;
 
   g_test_summary ("A big result in a file that could change or shrink under the mapping, too "
                   "small, or missing is refused");

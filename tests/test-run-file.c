@@ -14,12 +14,12 @@
 static MpaioRunReport *
 run_spinning (guint n_chunks, gboolean monitor_cpu)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (MpaioProcessPool) pool = mpaio_process_pool_new (2, &error);
-  g_autoptr (MpaioSharedArray) array = mpaio_test_new_counting_array (n_chunks);
-  g_autoptr (MpaioDataIterator) iterator = mpaio_data_iterator_new (array, 1, &error);
-  g_autoptr (MpaioTestSpinWorker) worker = NULL;
-  g_autoptr (MpaioOrchestrator) orchestrator = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpaioProcessPool) pool = mpaio_process_pool_new (2, &error);
+  g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (n_chunks);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_data_iterator_new (array, 1, &error);
+  g_autoptr(MpaioTestSpinWorker) worker = NULL;
+  g_autoptr(MpaioOrchestrator) orchestrator = NULL;
   MpaioRunReport *report;
 
   g_assert_no_error (error);
@@ -36,7 +36,7 @@ run_spinning (guint n_chunks, gboolean monitor_cpu)
 static GFile *
 temp_file (const char *name)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("mpaio-run-file-XXXXXX", &error);
   g_autofree char *path = NULL;
 
@@ -48,7 +48,7 @@ temp_file (const char *name)
 static void
 remove_temp_file (GFile *file)
 {
-  g_autoptr (GFile) dir = g_file_get_parent (file);
+  g_autoptr(GFile) dir = g_file_get_parent (file);
 
   g_file_delete (file, NULL, NULL);
   g_file_delete (dir, NULL, NULL);
@@ -89,8 +89,8 @@ assert_same_report (MpaioRunReport *a, MpaioRunReport *b)
   g_assert_cmpuint (g_list_model_get_n_items (samples_a), ==, g_list_model_get_n_items (samples_b));
   for (guint i = 0; i < g_list_model_get_n_items (samples_a); i++)
     {
-      g_autoptr (MpaioCpuSample) sa = g_list_model_get_item (samples_a, i);
-      g_autoptr (MpaioCpuSample) sb = g_list_model_get_item (samples_b, i);
+      g_autoptr(MpaioCpuSample) sa = g_list_model_get_item (samples_a, i);
+      g_autoptr(MpaioCpuSample) sb = g_list_model_get_item (samples_b, i);
       guint          na, nb;
       const gdouble *va = mpaio_cpu_sample_get_values (sa, &na);
       const gdouble *vb = mpaio_cpu_sample_get_values (sb, &nb);
@@ -107,10 +107,10 @@ assert_same_report (MpaioRunReport *a, MpaioRunReport *b)
 static void
 test_round_trip (void)
 {
-  g_autoptr (MpaioRunReport) report = run_spinning (30, TRUE);
-  g_autoptr (MpaioRunReport) loaded = NULL;
-  g_autoptr (GFile) file = temp_file ("run.json");
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioRunReport) report = run_spinning (30, TRUE);
+  g_autoptr(MpaioRunReport) loaded = NULL;
+  g_autoptr(GFile) file = temp_file ("run.json");
+  g_autoptr(GError) error = NULL;
 
   g_test_summary ("A saved run reopens with the same records, times, worker names and CPU "
                   "samples");
@@ -132,10 +132,10 @@ test_round_trip (void)
 static void
 test_without_cpu (void)
 {
-  g_autoptr (MpaioRunReport) report = run_spinning (5, FALSE);
-  g_autoptr (MpaioRunReport) loaded = NULL;
-  g_autoptr (GFile) file = temp_file ("run.json");
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioRunReport) report = run_spinning (5, FALSE);
+  g_autoptr(MpaioRunReport) loaded = NULL;
+  g_autoptr(GFile) file = temp_file ("run.json");
+  g_autoptr(GError) error = NULL;
   g_autofree char *contents = NULL;
 
   g_test_summary ("A run without CPU monitoring saves \"cpu\": null and loads without samples");
@@ -154,8 +154,8 @@ test_without_cpu (void)
   remove_temp_file (file);
 }
 
-#define VALID_CHUNK                                                                                \
-  "{\"worker\": 0, \"chunk\": 0, \"start-row\": 0, \"end-row\": 10, \"pid\": 42, "                 \
+#define VALID_CHUNK                                                                \
+  "{\"worker\": 0, \"chunk\": 0, \"start-row\": 0, \"end-row\": 10, \"pid\": 42, " \
   "\"sent-us\": 1, \"started-us\": 2, \"finished-us\": 3, \"returned-us\": 4}"
 
 static void
@@ -193,15 +193,15 @@ test_bad_files (void)
       "\"end-row\": 5}]}",
       G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "chunk 0: “worker” is out of range" },
   };
-  g_autoptr (GFile) file = temp_file ("bad.json");
+  g_autoptr(GFile) file = temp_file ("bad.json");
 
   g_test_summary ("A file that is not a run file gives an error naming what is wrong, never a "
                   "crash");
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr (GError) error = NULL;
-      g_autoptr (MpaioRunReport) report = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(MpaioRunReport) report = NULL;
 
       g_assert_true (g_file_replace_contents (file, cases[i].contents, strlen (cases[i].contents),
                                               NULL, FALSE, G_FILE_CREATE_NONE, NULL, NULL, &error));
@@ -220,9 +220,9 @@ test_bad_files (void)
 static void
 test_missing_file (void)
 {
-  g_autoptr (GFile) file = g_file_new_for_path ("/nonexistent/mpaio/run.json");
-  g_autoptr (GError) error = NULL;
-  g_autoptr (MpaioRunReport) report = mpaio_run_report_new_from_file (file, NULL, &error);
+  g_autoptr(GFile) file = g_file_new_for_path ("/nonexistent/mpaio/run.json");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpaioRunReport) report = mpaio_run_report_new_from_file (file, NULL, &error);
 
   g_assert_null (report);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);

@@ -34,8 +34,8 @@ test_samples_during_run (void)
   g_autoptr(GOutputStream) stream = g_memory_output_stream_new_resizable ();
   g_auto(GStrv) lines = NULL;
   GListModel *samples;
-  guint n_samples;
-  gdouble busiest = 0;
+  guint       n_samples;
+  gdouble     busiest = 0;
 
   g_test_summary ("A monitored run's report carries per-core samples covering the run, "
                   "written as CSV");
@@ -60,7 +60,7 @@ test_samples_during_run (void)
   for (guint i = 0; i < n_samples; i++)
     {
       g_autoptr(MpaioCpuSample) sample = g_list_model_get_item (samples, i);
-      guint n_values;
+      guint          n_values;
       const gdouble *values = mpaio_cpu_sample_get_values (sample, &n_values);
 
       g_assert_cmpuint (n_values, ==, mpaio_get_n_cores ());

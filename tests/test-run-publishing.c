@@ -34,16 +34,15 @@ typedef struct
 static GDBusConnection *
 new_private_connection (void)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GError) error = NULL;
   g_autofree char *address = g_dbus_address_get_for_bus_sync (G_BUS_TYPE_SESSION, NULL, &error);
   GDBusConnection *connection;
 
   g_assert_no_error (error);
   connection =
-      g_dbus_connection_new_for_address_sync (address,
-                                              G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                  G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                              NULL, NULL, &error);
+    g_dbus_connection_new_for_address_sync (address,
+                                            G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                            NULL, NULL, &error);
   g_assert_no_error (error);
 
   return connection;
@@ -65,7 +64,7 @@ on_signal (GDBusConnection *connection,
 
   if (g_str_equal (signal, "Progress"))
     {
-      g_autoptr (GVariant) samples = g_variant_get_child_value (parameters, 4);
+      g_autoptr(GVariant) samples = g_variant_get_child_value (parameters, 4);
       guint64 n_records;
 
       g_assert_true (g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(utuua(dadd))")));
@@ -78,7 +77,7 @@ on_signal (GDBusConnection *connection,
     }
   else if (g_str_equal (signal, "RunFinished"))
     {
-      g_autoptr (GVariant) info = g_variant_get_child_value (parameters, 1);
+      g_autoptr(GVariant) info = g_variant_get_child_value (parameters, 1);
 
       g_clear_pointer (&watcher->state, g_free);
       g_variant_lookup (info, "state", "s", &watcher->state);
@@ -101,13 +100,13 @@ call_with_fds (Watcher      *watcher,
                GVariant     *parameters,
                GUnixFDList **fd_list)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
   GVariant *reply;
 
   g_dbus_connection_call_with_unix_fd_list (
-      watcher->connection, watcher->name, watcher->path, interface, method, parameters, NULL,
-      G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, on_call_done, &result);
+    watcher->connection, watcher->name, watcher->path, interface, method, parameters, NULL,
+    G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, on_call_done, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
 
@@ -128,9 +127,9 @@ call_full (Watcher *watcher, const char *interface, const char *method, GVariant
 static GVariant *
 get_run (Watcher *watcher, guint run_id, GArray *records)
 {
-  g_autoptr (GUnixFDList) fd_list = NULL;
-  g_autoptr (GVariant) reply = NULL;
-  g_autoptr (GVariant) samples = NULL;
+  g_autoptr(GUnixFDList) fd_list = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) samples = NULL;
   GVariant   *info = NULL;
   guint64     n_records = 0, capacity = 0;
   gint32      handle = -1;
@@ -171,11 +170,11 @@ call (Watcher *watcher, const char *method, GVariant *parameters)
 static gboolean
 name_has_owner (GDBusConnection *connection, const char *name)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GVariant) reply = g_dbus_connection_call_sync (
-      connection, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-      "NameHasOwner", g_variant_new ("(s)", name), G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE,
-      -1, NULL, &error);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_sync (
+    connection, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+    "NameHasOwner", g_variant_new ("(s)", name), G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE,
+    -1, NULL, &error);
   gboolean has_owner = FALSE;
 
   g_assert_no_error (error);
@@ -232,10 +231,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Watcher, watcher_free)
 static MpaioOrchestrator *
 new_orchestrator (MpaioProcessPool *pool, guint n_chunks, guint spin_us)
 {
-  g_autoptr (MpaioSharedArray) array = mpaio_test_new_counting_array (n_chunks);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (MpaioDataIterator) iterator = mpaio_data_iterator_new (array, 1, &error);
-  g_autoptr (MpaioTestSpinWorker) worker = NULL;
+  g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (n_chunks);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpaioDataIterator) iterator = mpaio_data_iterator_new (array, 1, &error);
+  g_autoptr(MpaioTestSpinWorker) worker = NULL;
 
   g_assert_no_error (error);
   worker = mpaio_test_spin_worker_new (iterator, spin_us, -1);
@@ -283,14 +282,14 @@ assert_same_records (MpaioRunReport *report, const GArray *records, MpaioProcess
 static void
 test_watched_run (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (MpaioProcessPool) pool = mpaio_process_pool_new (2, &error);
-  g_autoptr (MpaioOrchestrator) orchestrator = NULL;
-  g_autoptr (MpaioRunReport) report = NULL;
-  g_autoptr (Watcher) watcher = NULL;
-  g_autoptr (GVariant) reply = NULL;
-  g_autoptr (GVariant) info = NULL;
-  g_autoptr (GArray) fetched = g_array_new (FALSE, FALSE, sizeof (MpaioFeedRecord));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpaioProcessPool) pool = mpaio_process_pool_new (2, &error);
+  g_autoptr(MpaioOrchestrator) orchestrator = NULL;
+  g_autoptr(MpaioRunReport) report = NULL;
+  g_autoptr(Watcher) watcher = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) info = NULL;
+  g_autoptr(GArray) fetched = g_array_new (FALSE, FALSE, sizeof (MpaioFeedRecord));
   guint run_id;
   char *state = NULL;
 
@@ -319,7 +318,7 @@ test_watched_run (void)
   reply = call_full (watcher, "org.freedesktop.DBus.Properties", "Get",
                      g_variant_new ("(ss)", "org.mpaio.Program1", "CurrentRun"));
   {
-    g_autoptr (GVariant) value = NULL;
+    g_autoptr(GVariant) value = NULL;
 
     g_variant_get (reply, "(v)", &value);
     run_id = g_variant_get_uint32 (value);
@@ -338,11 +337,11 @@ test_watched_run (void)
 static void
 test_unwatched_run_sends_no_records (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (MpaioProcessPool) pool = mpaio_process_pool_new (2, &error);
-  g_autoptr (MpaioOrchestrator) orchestrator = NULL;
-  g_autoptr (MpaioRunReport) report = NULL;
-  g_autoptr (Watcher) watcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpaioProcessPool) pool = mpaio_process_pool_new (2, &error);
+  g_autoptr(MpaioOrchestrator) orchestrator = NULL;
+  g_autoptr(MpaioRunReport) report = NULL;
+  g_autoptr(Watcher) watcher = NULL;
 
   g_test_summary ("Without a watcher only the run's start and end are announced");
 
@@ -362,12 +361,12 @@ test_unwatched_run_sends_no_records (void)
 
   /* Asked for afterwards, the whole run is there. */
   {
-    g_autoptr (GArray) fetched = g_array_new (FALSE, FALSE, sizeof (MpaioFeedRecord));
-    g_autoptr (GVariant) info = NULL;
-    g_autoptr (GVariant) reply =
-        call_full (watcher, "org.freedesktop.DBus.Properties", "Get",
-                   g_variant_new ("(ss)", "org.mpaio.Program1", "CurrentRun"));
-    g_autoptr (GVariant) value = NULL;
+    g_autoptr(GArray) fetched = g_array_new (FALSE, FALSE, sizeof (MpaioFeedRecord));
+    g_autoptr(GVariant) info = NULL;
+    g_autoptr(GVariant) reply =
+                 call_full (watcher, "org.freedesktop.DBus.Properties", "Get",
+                            g_variant_new ("(ss)", "org.mpaio.Program1", "CurrentRun"));
+    g_autoptr(GVariant) value = NULL;
 
     g_variant_get (reply, "(v)", &value);
     info = get_run (watcher, g_variant_get_uint32 (value), fetched);
@@ -378,11 +377,11 @@ test_unwatched_run_sends_no_records (void)
 static void
 test_off_publishes_nothing (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GDBusConnection) connection = new_private_connection ();
-  g_autoptr (MpaioProcessPool) pool = mpaio_process_pool_new (2, &error);
-  g_autoptr (MpaioOrchestrator) orchestrator = NULL;
-  g_autoptr (MpaioRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) connection = new_private_connection ();
+  g_autoptr(MpaioProcessPool) pool = mpaio_process_pool_new (2, &error);
+  g_autoptr(MpaioOrchestrator) orchestrator = NULL;
+  g_autoptr(MpaioRunReport) report = NULL;
   g_autofree char *name = g_strdup_printf ("org.mpaio.Program.instance%d", (int) getpid ());
 
   g_test_summary ("With monitoring off the program is not on the bus");

@@ -44,7 +44,7 @@ assert_record_equal (const MpaioChunkRecord *record,
 static void
 test_records (void)
 {
-  g_autoptr (MpaioRunReport) report = NULL;
+  g_autoptr(MpaioRunReport) report = NULL;
   const guint n = 5;
 
   report = _mpaio_run_report_new (1000, n);
@@ -62,7 +62,7 @@ test_records (void)
   for (guint i = 0; i < n + 1; i++)
     {
       const MpaioChunkRecord *record = mpaio_run_report_get_record (report, i);
-      MpaioChunkRecord expected = make_record (i);
+      MpaioChunkRecord        expected = make_record (i);
 
       g_assert_nonnull (record);
       assert_record_equal (record, &expected);
@@ -74,7 +74,7 @@ test_records (void)
 static void
 test_huge_expected (void)
 {
-  g_autoptr (MpaioRunReport) report = _mpaio_run_report_new (0, G_MAXUINT);
+  g_autoptr(MpaioRunReport) report = _mpaio_run_report_new (0, G_MAXUINT);
   MpaioChunkRecord record = make_record (3);
 
   _mpaio_run_report_add_record (report, &record);
@@ -85,7 +85,7 @@ test_huge_expected (void)
 static void
 test_record_out_of_range (void)
 {
-  g_autoptr (MpaioRunReport) report = _mpaio_run_report_new (0, 1);
+  g_autoptr(MpaioRunReport) report = _mpaio_run_report_new (0, 1);
   MpaioChunkRecord record = make_record (0);
 
   g_test_expect_message ("Mpaio", G_LOG_LEVEL_CRITICAL, "*index < *");
@@ -113,10 +113,10 @@ on_notify (GObject    *object,
 static void
 test_wall_time (void)
 {
-  g_autoptr (MpaioRunReport) report = NULL;
+  g_autoptr(MpaioRunReport) report = NULL;
   gdouble wall_time;
-  guint n_records;
-  guint n_notified = 0;
+  guint   n_records;
+  guint   n_notified = 0;
 
   report = _mpaio_run_report_new (G_GINT64_CONSTANT (5000000), 0);
   g_assert_cmpint (mpaio_run_report_get_start_time (report), ==, 5000000);
@@ -138,7 +138,7 @@ static void
 test_record_boxed (void)
 {
   MpaioChunkRecord record = make_record (7);
-  g_autoptr (MpaioChunkRecord) copy = NULL;
+  g_autoptr(MpaioChunkRecord) copy = NULL;
 
   g_assert_true (G_TYPE_IS_BOXED (MPAIO_TYPE_CHUNK_RECORD));
 

@@ -35,8 +35,8 @@ static char *
 mapping_permissions (gconstpointer addr)
 {
   g_autofree char *maps = NULL;
-  g_auto (GStrv) lines = NULL;
-  g_autoptr (GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GError) error = NULL;
 
   g_file_get_contents ("/proc/self/maps", &maps, NULL, &error);
   g_assert_no_error (error);
@@ -45,10 +45,9 @@ mapping_permissions (gconstpointer addr)
   for (guint i = 0; lines[i] != NULL; i++)
     {
       guint64 start;
-      char perms[5];
+      char    perms[5];
 
-      if (sscanf (lines[i], "%" G_GINT64_MODIFIER "x-%*[0-9a-f] %4s", &start, perms) == 2 &&
-          start == (guint64) GPOINTER_TO_SIZE (addr))
+      if (sscanf (lines[i], "%" G_GINT64_MODIFIER "x-%*[0-9a-f] %4s", &start, perms) == 2 && start == (guint64) GPOINTER_TO_SIZE (addr))
         return g_strdup (perms);
     }
 
@@ -75,10 +74,18 @@ test_dtype_item_size (void)
     MpaioDType dtype;
     gsize      size;
   } cases[] = {
-    { MPAIO_DTYPE_INT8, 1 },    { MPAIO_DTYPE_UINT8, 1 },   { MPAIO_DTYPE_INT16, 2 },
-    { MPAIO_DTYPE_UINT16, 2 },  { MPAIO_DTYPE_INT32, 4 },   { MPAIO_DTYPE_UINT32, 4 },
-    { MPAIO_DTYPE_INT64, 8 },   { MPAIO_DTYPE_UINT64, 8 },  { MPAIO_DTYPE_FLOAT32, 4 },
-    { MPAIO_DTYPE_FLOAT64, 8 }, { MPAIO_DTYPE_STRING, 0 }, { (MpaioDType) 99, 0 },
+    { MPAIO_DTYPE_INT8, 1 },
+    { MPAIO_DTYPE_UINT8, 1 },
+    { MPAIO_DTYPE_INT16, 2 },
+    { MPAIO_DTYPE_UINT16, 2 },
+    { MPAIO_DTYPE_INT32, 4 },
+    { MPAIO_DTYPE_UINT32, 4 },
+    { MPAIO_DTYPE_INT64, 8 },
+    { MPAIO_DTYPE_UINT64, 8 },
+    { MPAIO_DTYPE_FLOAT32, 4 },
+    { MPAIO_DTYPE_FLOAT64, 8 },
+    { MPAIO_DTYPE_STRING, 0 },
+    { (MpaioDType) 99, 0 },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -107,13 +114,13 @@ test_shapes (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr (MpaioSharedArray) array = NULL;
-      g_autoptr (GError) error = NULL;
+      g_autoptr(MpaioSharedArray) array = NULL;
+      g_autoptr(GError) error = NULL;
       const guint64 *shape;
-      guint n_dims = 0;
-      guint64 n_rows, size;
-      MpaioDType dtype;
-      guint8 *data;
+      guint          n_dims = 0;
+      guint64        n_rows, size;
+      MpaioDType     dtype;
+      guint8        *data;
 
       array = mpaio_shared_array_new (cases[i].dtype, cases[i].shape, cases[i].n_dims, &error);
       g_assert_no_error (error);
@@ -153,8 +160,8 @@ test_shapes (void)
 static void
 test_strings (void)
 {
-  g_autoptr (MpaioSharedArray) array = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioSharedArray) array = NULL;
+  g_autoptr(GError) error = NULL;
   const guint64 shape[] = { 6, 2 };
 
   array = mpaio_shared_array_new_full (MPAIO_DTYPE_STRING, 16, shape, G_N_ELEMENTS (shape),
@@ -171,14 +178,14 @@ test_strings (void)
 static void
 test_memfd_sealed (void)
 {
-  g_autoptr (MpaioSharedArray) array = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioSharedArray) array = NULL;
+  g_autoptr(GError) error = NULL;
   g_autofree char *fd_path = NULL;
   g_autofree char *target = NULL;
-  const guint64 shape[] = { 1000 };
-  gint64 *data;
-  gint64 *view;
-  int fd;
+  const guint64    shape[] = { 1000 };
+  gint64          *data;
+  gint64          *view;
+  int              fd;
 
   array = mpaio_shared_array_new (MPAIO_DTYPE_INT64, shape, 1, &error);
   g_assert_no_error (error);
@@ -219,8 +226,8 @@ assert_invalid (MpaioDType            dtype,
                 guint                 n_dims,
                 MpaioSharedArrayFlags flags)
 {
-  g_autoptr (MpaioSharedArray) array = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioSharedArray) array = NULL;
+  g_autoptr(GError) error = NULL;
 
   array = mpaio_shared_array_new_full (dtype, item_size, shape, n_dims, flags, &error);
   g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT);
@@ -230,8 +237,8 @@ assert_invalid (MpaioDType            dtype,
 static void
 test_invalid (void)
 {
-  g_autoptr (MpaioSharedArray) array = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioSharedArray) array = NULL;
+  g_autoptr(GError) error = NULL;
   const guint64 shape[] = { 10 };
   const guint64 overflowing[] = { G_MAXUINT64 / 4, 4 };
   const guint64 overflowing_rows[] = { 1ULL << 62 };
@@ -265,8 +272,8 @@ test_invalid (void)
 static void
 test_no_memory (void)
 {
-  g_autoptr (MpaioSharedArray) array = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioSharedArray) array = NULL;
+  g_autoptr(GError) error = NULL;
   /* 8 PiB: a valid size, more than any address space can map. */
   const guint64 shape[] = { 1ULL << 47 };
 
@@ -282,11 +289,11 @@ test_zero_rows (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (shapes); i++)
     {
-      g_autoptr (MpaioSharedArray) array = NULL;
-      g_autoptr (MpaioSharedArray) copy = NULL;
-      g_autoptr (GVariant) description = NULL;
-      g_autoptr (GBytes) bytes = NULL;
-      g_autoptr (GError) error = NULL;
+      g_autoptr(MpaioSharedArray) array = NULL;
+      g_autoptr(MpaioSharedArray) copy = NULL;
+      g_autoptr(GVariant) description = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(GError) error = NULL;
 
       array = mpaio_shared_array_new (MPAIO_DTYPE_FLOAT32, shapes[i], 2, &error);
       g_assert_no_error (error);
@@ -312,8 +319,8 @@ test_zero_rows (void)
 static void
 test_row_out_of_range (void)
 {
-  g_autoptr (MpaioSharedArray) array = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioSharedArray) array = NULL;
+  g_autoptr(GError) error = NULL;
   const guint64 shape[] = { 4 };
 
   array = mpaio_shared_array_new (MPAIO_DTYPE_UINT16, shape, 1, &error);
@@ -327,12 +334,12 @@ test_row_out_of_range (void)
 static void
 test_bytes (void)
 {
-  g_autoptr (MpaioSharedArray) array = NULL;
-  g_autoptr (GBytes) bytes = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioSharedArray) array = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
   const guint64 shape[] = { 64 };
-  GWeakRef weak;
-  guint8 *data;
+  GWeakRef      weak;
+  guint8       *data;
 
   array = mpaio_shared_array_new (MPAIO_DTYPE_UINT8, shape, 1, &error);
   g_assert_no_error (error);
@@ -361,9 +368,9 @@ test_bytes (void)
 static void
 test_ids (void)
 {
-  g_autoptr (MpaioSharedArray) a = NULL;
-  g_autoptr (MpaioSharedArray) b = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioSharedArray) a = NULL;
+  g_autoptr(MpaioSharedArray) b = NULL;
+  g_autoptr(GError) error = NULL;
   const guint64 shape[] = { 3 };
 
   a = mpaio_shared_array_new (MPAIO_DTYPE_INT8, shape, 1, &error);
@@ -378,12 +385,12 @@ test_ids (void)
 static void
 test_new_from_fd (void)
 {
-  g_autoptr (MpaioSharedArray) array = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioSharedArray) array = NULL;
+  g_autoptr(GError) error = NULL;
   const guint64 shape[] = { 100, 2 };
-  gint32 values[200];
-  gint32 *data;
-  int fd;
+  gint32        values[200];
+  gint32       *data;
+  int           fd;
 
   for (guint i = 0; i < G_N_ELEMENTS (values); i++)
     values[i] = (gint32) i - 100;
@@ -418,10 +425,10 @@ test_new_from_fd (void)
 static void
 test_new_from_fd_unsealable (void)
 {
-  g_autoptr (MpaioSharedArray) array = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioSharedArray) array = NULL;
+  g_autoptr(GError) error = NULL;
   const guint64 shape[] = { 16 };
-  int fd;
+  int           fd;
 
   /* Without MFD_ALLOW_SEALING the memfd is born with F_SEAL_SEAL. */
   fd = make_memfd (16 * 8, 0);
@@ -436,12 +443,12 @@ test_new_from_fd_unsealable (void)
 static void
 test_new_from_fd_read_only (void)
 {
-  g_autoptr (MpaioSharedArray) array = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioSharedArray) array = NULL;
+  g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
   g_autofree char *perms = NULL;
-  const guint64 shape[] = { 32 };
-  int fd, ro_fd;
+  const guint64    shape[] = { 32 };
+  int              fd, ro_fd;
 
   fd = make_memfd (32, MFD_ALLOW_SEALING);
   g_assert_cmpint (pwrite (fd, "x", 1, 31), ==, 1);
@@ -471,10 +478,10 @@ test_new_from_fd_read_only (void)
 static void
 test_new_from_fd_invalid (void)
 {
-  g_autoptr (MpaioSharedArray) array = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioSharedArray) array = NULL;
+  g_autoptr(GError) error = NULL;
   const guint64 shape[] = { 100 };
-  int fd, pipe_fds[2];
+  int           fd, pipe_fds[2];
 
   /* Too small for the shape. */
   fd = make_memfd (799, MFD_ALLOW_SEALING);
@@ -514,16 +521,16 @@ test_description_round_trip (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (flags); i++)
     {
-      g_autoptr (MpaioSharedArray) array = NULL;
-      g_autoptr (MpaioSharedArray) copy = NULL;
-      g_autoptr (GVariant) description = NULL;
-      g_autoptr (GError) error = NULL;
+      g_autoptr(MpaioSharedArray) array = NULL;
+      g_autoptr(MpaioSharedArray) copy = NULL;
+      g_autoptr(GVariant) description = NULL;
+      g_autoptr(GError) error = NULL;
       g_autofree char *perms = NULL;
-      const guint64 shape[] = { 50, 3, 2 };
-      const guint64 *copy_shape;
-      guint n_dims;
-      guint16 *data;
-      int fd;
+      const guint64    shape[] = { 50, 3, 2 };
+      const guint64   *copy_shape;
+      guint            n_dims;
+      guint16         *data;
+      int              fd;
 
       array = mpaio_shared_array_new_full (MPAIO_DTYPE_UINT16, 2, shape, 3, flags[i], &error);
       g_assert_no_error (error);
@@ -578,9 +585,9 @@ static void
 assert_bad_description (GVariant *description,
                         int       fd)
 {
-  g_autoptr (MpaioSharedArray) array = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GVariant) owned = g_variant_ref_sink (description);
+  g_autoptr(MpaioSharedArray) array = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) owned = g_variant_ref_sink (description);
 
   array = _mpaio_shared_array_new_from_description (owned, fd, &error);
   g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT);
@@ -589,11 +596,11 @@ assert_bad_description (GVariant *description,
 }
 
 static GVariant *
-make_description (guint32 dtype,
-                  guint32 flags,
-                  guint64 item_size,
+make_description (guint32        dtype,
+                  guint32        flags,
+                  guint64        item_size,
                   const guint64 *shape,
-                  gsize n_dims)
+                  gsize          n_dims)
 {
   return g_variant_new ("(uut@at)", dtype, flags, item_size,
                         g_variant_new_fixed_array (G_VARIANT_TYPE_UINT64, shape, n_dims,
@@ -603,13 +610,13 @@ make_description (guint32 dtype,
 static void
 test_description_bad (void)
 {
-  g_autoptr (MpaioSharedArray) array = NULL;
-  g_autoptr (GVariant) good = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioSharedArray) array = NULL;
+  g_autoptr(GVariant) good = NULL;
+  g_autoptr(GError) error = NULL;
   const guint64 shape[] = { 100 };
   const guint64 big_shape[] = { 101 };
   const guint64 overflowing[] = { 1ULL << 62, 1ULL << 62 };
-  int array_fd;
+  int           array_fd;
 
   array = mpaio_shared_array_new (MPAIO_DTYPE_INT32, shape, 1, &error);
   g_assert_no_error (error);
@@ -648,8 +655,8 @@ test_description_untrusted_bytes (void)
     { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
     { 4, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x10 },
   };
-  g_autoptr (MpaioSharedArray) array = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MpaioSharedArray) array = NULL;
+  g_autoptr(GError) error = NULL;
   const guint64 shape[] = { 10 };
 
   array = mpaio_shared_array_new (MPAIO_DTYPE_INT32, shape, 1, &error);
@@ -659,10 +666,10 @@ test_description_untrusted_bytes (void)
     {
       for (gsize len = 0; len <= sizeof garbage[i]; len += 3)
         {
-          g_autoptr (GBytes) bytes = g_bytes_new (garbage[i], len);
-          g_autoptr (GVariant) description = NULL;
-          g_autoptr (MpaioSharedArray) copy = NULL;
-          g_autoptr (GError) local_error = NULL;
+          g_autoptr(GBytes) bytes = g_bytes_new (garbage[i], len);
+          g_autoptr(GVariant) description = NULL;
+          g_autoptr(MpaioSharedArray) copy = NULL;
+          g_autoptr(GError) local_error = NULL;
           int fd = dup (mpaio_shared_array_get_fd (array));
 
           description = g_variant_ref_sink (

@@ -18,15 +18,15 @@ struct _TpSumWorker
 {
   MpaioWorker parent_instance;
 
-  gint64      fail_chunk;
-  gboolean    hold_first;
+  gint64   fail_chunk;
+  gboolean hold_first;
 
-  GMutex      lock;
-  GCond       cond;
-  gboolean    gate_open;
-  gboolean    held;
-  guint       n_calls;
-  guint       n_on_main_thread;
+  GMutex   lock;
+  GCond    cond;
+  gboolean gate_open;
+  gboolean held;
+  guint    n_calls;
+  guint    n_on_main_thread;
 };
 
 G_DEFINE_FINAL_TYPE (TpSumWorker, tp_sum_worker, MPAIO_TYPE_WORKER)
@@ -38,11 +38,11 @@ tp_sum_worker_process (MpaioWorker      *worker,
                        const MpaioChunk *chunk,
                        GError          **error)
 {
-  TpSumWorker   *self = TP_SUM_WORKER (worker);
+  TpSumWorker      *self = TP_SUM_WORKER (worker);
   MpaioSharedArray *array = mpaio_worker_get_array (worker);
-  const gint64  *data = mpaio_shared_array_get_data (array);
-  gint64         sum  = 0;
-  gboolean       hold;
+  const gint64     *data = mpaio_shared_array_get_data (array);
+  gint64            sum = 0;
+  gboolean          hold;
 
   g_mutex_lock (&self->lock);
   self->n_calls++;
@@ -85,7 +85,7 @@ tp_sum_worker_finalize (GObject *object)
 static void
 tp_sum_worker_class_init (TpSumWorkerClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize  = tp_sum_worker_finalize;
+  G_OBJECT_CLASS (klass)->finalize = tp_sum_worker_finalize;
   MPAIO_WORKER_CLASS (klass)->process = tp_sum_worker_process;
 }
 
@@ -189,8 +189,8 @@ submitted_cb (GObject      *source,
   g_assert_false (sub->done);
 
   sub->callback_us = g_get_monotonic_time ();
-  sub->result      = mpaio_executor_submit_finish (MPAIO_EXECUTOR (source), result, &sub->record,
-                                                   &sub->error);
+  sub->result = mpaio_executor_submit_finish (MPAIO_EXECUTOR (source), result, &sub->record,
+                                              &sub->error);
   g_assert_true ((sub->result == NULL) != (sub->error == NULL));
   sub->done = TRUE;
   sub->batch->n_done++;
@@ -213,8 +213,8 @@ static Batch *
 batch_new (MpaioWorker *worker)
 {
   MpaioDataIterator *iterator = mpaio_worker_get_data_iterator (worker);
-  guint64            n        = mpaio_data_iterator_get_n_chunks (iterator);
-  Batch             *batch    = g_new0 (Batch, 1);
+  guint64            n = mpaio_data_iterator_get_n_chunks (iterator);
+  Batch             *batch = g_new0 (Batch, 1);
 
   batch->subs = g_new0 (Submission, n);
   for (guint64 i = 0; i < n; i++)
@@ -278,8 +278,8 @@ test_many_chunks (void)
   g_autoptr(TpSumWorker) worker = make_worker (100003, 97);
   guint64 n = mpaio_data_iterator_get_n_chunks (
     mpaio_worker_get_data_iterator (MPAIO_WORKER (worker)));
-  Batch  *batch = batch_new (MPAIO_WORKER (worker));
-  gint64  total = 0;
+  Batch *batch = batch_new (MPAIO_WORKER (worker));
+  gint64 total = 0;
 
   g_assert_cmpuint (n, ==, 1031);
 
@@ -536,7 +536,7 @@ test_dispose_with_queued_work (void)
   g_autoptr(GError) error = NULL;
   MpaioThreadPool *pool;
   TpSumWorker     *worker = make_worker (1000, 10);
-  Batch           *batch  = batch_new (MPAIO_WORKER (worker));
+  Batch           *batch = batch_new (MPAIO_WORKER (worker));
   guint            n_ok = 0, n_cancelled = 0;
   g_autoptr(GAsyncResult) late = NULL;
   g_autoptr(GVariant) late_value = NULL;

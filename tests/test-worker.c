@@ -23,20 +23,21 @@ struct _TwParamWorker
 {
   MpaioWorker parent_instance;
 
-  gboolean    flag;
-  gint        level;
-  guint64     count;
-  gdouble     scale;
-  MpaioDType  dtype;
-  char       *label;
-  GVariant   *options;
+  gboolean   flag;
+  gint       level;
+  guint64    count;
+  gdouble    scale;
+  MpaioDType dtype;
+  char      *label;
+  GVariant  *options;
 
-  guint       n_delivered;
+  guint n_delivered;
 };
 
 G_DEFINE_FINAL_TYPE (TwParamWorker, tw_param_worker, MPAIO_TYPE_WORKER)
 
-enum {
+enum
+{
   PARAM_PROP_0,
   PARAM_PROP_FLAG,
   PARAM_PROP_LEVEL,
@@ -54,9 +55,9 @@ static GParamSpec *param_properties[PARAM_N_PROPS];
 #define TW_DEFAULT_LABEL "untitled"
 
 static GVariant *
-tw_param_worker_process (MpaioWorker       *worker,
-                         const MpaioChunk  *chunk,
-                         GError           **error)
+tw_param_worker_process (MpaioWorker      *worker,
+                         const MpaioChunk *chunk,
+                         GError          **error)
 {
   return g_variant_new_uint64 (chunk->index);
 }
@@ -82,15 +83,32 @@ tw_param_worker_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PARAM_PROP_FLAG: g_value_set_boolean (value, self->flag); break;
-    case PARAM_PROP_LEVEL: g_value_set_int (value, self->level); break;
-    case PARAM_PROP_COUNT: g_value_set_uint64 (value, self->count); break;
-    case PARAM_PROP_SCALE: g_value_set_double (value, self->scale); break;
-    case PARAM_PROP_DTYPE: g_value_set_enum (value, self->dtype); break;
-    case PARAM_PROP_LABEL: g_value_set_string (value, self->label); break;
-    case PARAM_PROP_OPTIONS: g_value_set_variant (value, self->options); break;
-    case PARAM_PROP_N_DELIVERED: g_value_set_uint (value, self->n_delivered); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    case PARAM_PROP_FLAG:
+      g_value_set_boolean (value, self->flag);
+      break;
+    case PARAM_PROP_LEVEL:
+      g_value_set_int (value, self->level);
+      break;
+    case PARAM_PROP_COUNT:
+      g_value_set_uint64 (value, self->count);
+      break;
+    case PARAM_PROP_SCALE:
+      g_value_set_double (value, self->scale);
+      break;
+    case PARAM_PROP_DTYPE:
+      g_value_set_enum (value, self->dtype);
+      break;
+    case PARAM_PROP_LABEL:
+      g_value_set_string (value, self->label);
+      break;
+    case PARAM_PROP_OPTIONS:
+      g_value_set_variant (value, self->options);
+      break;
+    case PARAM_PROP_N_DELIVERED:
+      g_value_set_uint (value, self->n_delivered);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -104,11 +122,21 @@ tw_param_worker_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PARAM_PROP_FLAG: self->flag = g_value_get_boolean (value); break;
-    case PARAM_PROP_LEVEL: self->level = g_value_get_int (value); break;
-    case PARAM_PROP_COUNT: self->count = g_value_get_uint64 (value); break;
-    case PARAM_PROP_SCALE: self->scale = g_value_get_double (value); break;
-    case PARAM_PROP_DTYPE: self->dtype = g_value_get_enum (value); break;
+    case PARAM_PROP_FLAG:
+      self->flag = g_value_get_boolean (value);
+      break;
+    case PARAM_PROP_LEVEL:
+      self->level = g_value_get_int (value);
+      break;
+    case PARAM_PROP_COUNT:
+      self->count = g_value_get_uint64 (value);
+      break;
+    case PARAM_PROP_SCALE:
+      self->scale = g_value_get_double (value);
+      break;
+    case PARAM_PROP_DTYPE:
+      self->dtype = g_value_get_enum (value);
+      break;
     case PARAM_PROP_LABEL:
       g_free (self->label);
       self->label = g_value_dup_string (value);
@@ -117,7 +145,8 @@ tw_param_worker_set_property (GObject      *object,
       g_clear_pointer (&self->options, g_variant_unref);
       self->options = g_value_dup_variant (value);
       break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -135,7 +164,7 @@ tw_param_worker_finalize (GObject *object)
 static void
 tw_param_worker_class_init (TwParamWorkerClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass     *object_class = G_OBJECT_CLASS (klass);
   MpaioWorkerClass *worker_class = MPAIO_WORKER_CLASS (klass);
   const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
 
@@ -195,9 +224,9 @@ struct _TwBareWorker
 G_DEFINE_FINAL_TYPE (TwBareWorker, tw_bare_worker, MPAIO_TYPE_WORKER)
 
 static GVariant *
-tw_bare_worker_process (MpaioWorker       *worker,
-                        const MpaioChunk  *chunk,
-                        GError           **error)
+tw_bare_worker_process (MpaioWorker      *worker,
+                        const MpaioChunk *chunk,
+                        GError          **error)
 {
   switch (TW_BARE_WORKER (worker)->returns)
     {
@@ -282,9 +311,9 @@ count_parameters (MpaioWorker *worker)
 }
 
 static MpaioSharedArray *
-refuse_array (guint64   id,
-              gpointer  user_data,
-              GError  **error)
+refuse_array (guint64  id,
+              gpointer user_data,
+              GError **error)
 {
   g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL, "no array %" G_GUINT64_FORMAT, id);
   return NULL;
@@ -292,9 +321,9 @@ refuse_array (guint64   id,
 
 /* Rebuilds @worker as a worker process does, over @array. */
 static MpaioWorker *
-rebuild (MpaioWorker       *worker,
-         MpaioSharedArray  *array,
-         GError           **error)
+rebuild (MpaioWorker      *worker,
+         MpaioSharedArray *array,
+         GError          **error)
 {
   g_autoptr(GVariant) parameters = dup_parameters (worker);
 
@@ -313,7 +342,7 @@ assert_rebuild_fails (const char *type_name,
   g_autoptr(GError) error = NULL;
   g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (10);
   g_autoptr(GVariant) parameters = g_variant_parse (G_VARIANT_TYPE ("a{sv}"), parameters_text,
-                                                    NULL, NULL, &error);
+                                                     NULL, NULL, &error);
   g_autoptr(MpaioWorker) worker = NULL;
 
   g_assert_no_error (error);
@@ -331,7 +360,6 @@ count_notify (GObject    *object,
 {
   (*(guint *) user_data)++;
 }
-
 
 /* Parameters */
 
@@ -357,8 +385,8 @@ test_parameters_spin (void)
   g_autoptr(MpaioTestSpinWorker) worker = mpaio_test_spin_worker_new (iterator, 1500, 9);
   g_autoptr(GVariantDict) dict = NULL;
   guint32 spin_us = 0;
-  gint32 crash_index = 0;
-  gint32 crash_mode = 0;
+  gint32  crash_index = 0;
+  gint32  crash_mode = 0;
 
   g_object_set (worker, "crash-mode", 2, NULL);
   dict = dup_parameters_dict (MPAIO_WORKER (worker));
@@ -399,10 +427,10 @@ test_parameters_kinds (void)
   g_autoptr(GVariant) options = NULL;
   g_autoptr(GVariant) expected_options = NULL;
   gboolean flag = FALSE;
-  gint32 level = 0;
-  guint64 count = 0;
-  gdouble scale = 0;
-  gint32 dtype = 0;
+  gint32   level = 0;
+  guint64  count = 0;
+  gdouble  scale = 0;
+  gint32   dtype = 0;
   g_autoptr(GVariant) label = NULL;
   g_autoptr(GVariant) label_bytes = NULL;
 
@@ -442,10 +470,10 @@ test_new_for_process_sum (void)
   g_autoptr(MpaioWorker) copy = NULL;
   g_autoptr(GVariant) result = NULL;
   MpaioDataIterator *iterator;
-  MpaioChunk chunk = { 3, 10, 20 };
-  gint64 multiplier = 0;
-  gint64 sum = 0;
-  gint32 pid = 0;
+  MpaioChunk         chunk = { 3, 10, 20 };
+  gint64             multiplier = 0;
+  gint64             sum = 0;
+  gint32             pid = 0;
 
   copy = rebuild (MPAIO_WORKER (worker), array, &error);
   g_assert_no_error (error);
@@ -598,9 +626,9 @@ test_generation_parameters (void)
   g_autoptr(GVariant) result = NULL;
   g_autoptr(GError) error = NULL;
   MpaioChunk chunk = { 0, 0, 10 };
-  gint64 multiplier;
-  guint before;
-  guint after;
+  gint64     multiplier;
+  guint      before;
+  guint      after;
 
   before = _mpaio_worker_get_generation (base);
 
@@ -633,8 +661,8 @@ test_generation_state (void)
   MpaioWorker *base = MPAIO_WORKER (worker);
   g_autoptr(GVariant) result = g_variant_ref_sink (g_variant_new_uint64 (0));
   MpaioChunk chunk = { 0, 0, 10 };
-  guint n_notifies = 0;
-  guint before;
+  guint      n_notifies = 0;
+  guint      before;
 
   g_signal_connect (worker, "notify::n-delivered", G_CALLBACK (count_notify), &n_notifies);
   before = _mpaio_worker_get_generation (base);
@@ -723,10 +751,10 @@ test_process_callback_default (void)
 {
   g_autoptr(TwBareWorker) worker = tw_bare_worker_new (TW_RETURN_FLOATING);
   MpaioWorker *base = MPAIO_WORKER (worker);
-  GVariant *result = g_variant_new_uint64 (1);
-  MpaioChunk chunk = { 1, 0, 0 };
-  guint n_notifies = 0;
-  guint generation = _mpaio_worker_get_generation (base);
+  GVariant    *result = g_variant_new_uint64 (1);
+  MpaioChunk   chunk = { 1, 0, 0 };
+  guint        n_notifies = 0;
+  guint        generation = _mpaio_worker_get_generation (base);
 
   g_assert_null (MPAIO_WORKER_GET_CLASS (worker)->process_callback);
   g_signal_connect (worker, "notify", G_CALLBACK (count_notify), &n_notifies);

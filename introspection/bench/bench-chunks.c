@@ -25,7 +25,7 @@ main (int    argc,
   g_autoptr(MpaioDataIterator) iterator = NULL;
   g_autoptr(MpaioProcessPool) pool = NULL;
   guint64 n_chunks = argc > 1 ? g_ascii_strtoull (argv[1], NULL, 10) : 20000;
-  guint n_workers = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 2;
+  guint   n_workers = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 2;
 
   bench_init (&argc, &argv);
 
@@ -44,10 +44,10 @@ main (int    argc,
     {
       g_autoptr(BenchEmptyWorker) worker = bench_empty_worker_new (iterator);
       g_autoptr(MpaioOrchestrator) orchestrator =
-        mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
+                   mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
       g_autoptr(MpaioRunReport) report = NULL;
       gdouble seconds;
-      gint64 in_process;
+      gint64  in_process;
 
       report = bench_run (orchestrator, NULL, &error);
       if (report == NULL)

@@ -139,12 +139,12 @@ run_done_cb (GObject      *source,
 }
 
 MpaioRunReport *
-bench_run (MpaioOrchestrator  *orchestrator,
-           gdouble            *seconds,
-           GError            **error)
+bench_run (MpaioOrchestrator *orchestrator,
+           gdouble           *seconds,
+           GError           **error)
 {
   RunState state = { 0 };
-  gdouble start;
+  gdouble  start;
 
   start = bench_now ();
   mpaio_orchestrator_run_async (orchestrator, NULL, run_done_cb, &state);
@@ -171,10 +171,10 @@ bench_report_count_pids (MpaioRunReport *report)
 }
 
 gdouble
-bench_run_worker (MpaioExecutor  *executor,
-                  MpaioWorker    *worker,
-                  guint          *n_pids,
-                  GError        **error)
+bench_run_worker (MpaioExecutor *executor,
+                  MpaioWorker   *worker,
+                  guint         *n_pids,
+                  GError       **error)
 {
   g_autoptr(MpaioOrchestrator) orchestrator = mpaio_orchestrator_new (executor, &worker, 1);
   g_autoptr(MpaioRunReport) report = NULL;
@@ -209,7 +209,7 @@ pid_is_alive (GPid pid)
 {
   g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
   g_autofree char *contents = NULL;
-  const char *paren;
+  const char      *paren;
 
   if (!g_file_get_contents (path, &contents, NULL, NULL))
     return FALSE;
@@ -237,8 +237,8 @@ bench_wait_for_exit (const GPid *pids,
 /* /proc */
 
 static guint64
-read_kb_fields (const char         *path,
-                const char * const *fields)
+read_kb_fields (const char        *path,
+                const char *const *fields)
 {
   g_autofree char *contents = NULL;
   g_auto(GStrv) lines = NULL;
@@ -259,8 +259,8 @@ read_kb_fields (const char         *path,
 guint64
 bench_read_uss (GPid pid)
 {
-  static const char * const fields[] = { "Private_Clean:", "Private_Dirty:", NULL };
-  g_autofree char *path = g_strdup_printf ("/proc/%d/smaps_rollup", (int) pid);
+  static const char *const fields[] = { "Private_Clean:", "Private_Dirty:", NULL };
+  g_autofree char         *path = g_strdup_printf ("/proc/%d/smaps_rollup", (int) pid);
 
   return read_kb_fields (path, fields);
 }
@@ -268,7 +268,7 @@ bench_read_uss (GPid pid)
 guint64
 bench_read_rss (void)
 {
-  static const char * const fields[] = { "VmRSS:", NULL };
+  static const char *const fields[] = { "VmRSS:", NULL };
 
   return read_kb_fields ("/proc/self/status", fields);
 }
@@ -314,16 +314,16 @@ bench_read_wait_ns (GPid pid)
 /* Python */
 
 GVariant *
-bench_run_python (const char  *script,
-                  const char  *mode,
-                  GError     **error)
+bench_run_python (const char *script,
+                  const char *mode,
+                  GError    **error)
 {
-  const char *argv[] = { "/usr/bin/python3", script, mode, NULL };
+  const char      *argv[] = { "/usr/bin/python3", script, mode, NULL };
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_auto(GStrv) lines = NULL;
   const char *last = NULL;
-  int status;
+  int         status;
 
   if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
                      error))
@@ -367,9 +367,9 @@ char *
 bench_format_count (gdouble value)
 {
   g_autofree char *digits = g_strdup_printf ("%.0f", value);
-  GString *out = g_string_new (NULL);
-  gsize n = strlen (digits);
-  gsize first = digits[0] == '-' ? 1 : 0;
+  GString         *out = g_string_new (NULL);
+  gsize            n = strlen (digits);
+  gsize            first = digits[0] == '-' ? 1 : 0;
 
   for (gsize i = 0; i < n; i++)
     {
@@ -393,7 +393,9 @@ bench_format_rate (gdouble     per_second,
 char *
 bench_format_ratio (gdouble ratio)
 {
-  return g_strdup_printf (ratio >= 100 ? "%.0f×" : ratio >= 10 ? "%.1f×" : "%.2f×", ratio);
+  return g_strdup_printf (ratio >= 100 ? "%.0f×" : ratio >= 10 ? "%.1f×"
+                                                               : "%.2f×",
+                          ratio);
 }
 
 /* Tables */
@@ -431,7 +433,7 @@ bench_table_add (BenchTable *table,
                  const char *status)
 {
   const char *cells[N_COLUMNS] = { what, value, baseline, ratio, target, status };
-  char **row = g_new0 (char *, N_COLUMNS + 1);
+  char      **row = g_new0 (char *, N_COLUMNS + 1);
 
   for (guint i = 0; i < N_COLUMNS; i++)
     row[i] = g_strdup (cells[i] != NULL && *cells[i] != '\0' ? cells[i] : "–");

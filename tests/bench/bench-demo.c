@@ -61,15 +61,15 @@ run_threads (MpaioWorker *worker,
 {
   pthread_t threads[8];
   ThreadJob jobs[8];
-  guint64 sum = 0;
-  gdouble start = bench_now ();
-  gdouble seconds;
+  guint64   sum = 0;
+  gdouble   start = bench_now ();
+  gdouble   seconds;
 
   g_assert (n_threads <= G_N_ELEMENTS (threads));
 
   for (guint t = 0; t < n_threads; t++)
     {
-      jobs[t] = (ThreadJob) { worker, { t, n * t / n_threads, n * (t + 1) / n_threads }, 0 };
+      jobs[t] = (ThreadJob){ worker, { t, n * t / n_threads, n * (t + 1) / n_threads }, 0 };
       if (pthread_create (&threads[t], NULL, thread_main, &jobs[t]) != 0)
         g_error ("pthread_create failed");
     }
@@ -108,8 +108,8 @@ run_demo (MpaioExecutor     *executor,
 }
 
 static char *
-format_time (gdouble  seconds,
-             gsize    bytes)
+format_time (gdouble seconds,
+             gsize   bytes)
 {
   return g_strdup_printf ("%.1f ms (%.1f GB/s)", seconds * 1e3, bytes / seconds / 1e9);
 }
@@ -118,8 +118,8 @@ int
 main (int    argc,
       char **argv)
 {
-  gint64 size = 100000000;
-  g_autofree char *python = NULL;
+  gint64             size = 100000000;
+  g_autofree char   *python = NULL;
   const GOptionEntry entries[] = {
     { "size", 's', 0, G_OPTION_ARG_INT64, &size, "Integers to sum (default 100000000)", "N" },
     { "python", 0, 0, G_OPTION_ARG_FILENAME, &python, "bench-python.py, for the Python reference",
@@ -136,16 +136,16 @@ main (int    argc,
   g_autoptr(MpaioProcessPool) pool = NULL;
   g_autoptr(MpaioThreadPool) threads = NULL;
   g_autoptr(BenchTable) table = NULL;
-  g_autofree char *title = NULL;
-  g_autofree GPid *pids = NULL;
-  guint n_pids = 0;
-  guint64 n_rows, expected;
-  gsize bytes;
-  gint64 *data;
-  gdouble bound, serial, cold, thread_pool, pool_start;
-  gdouble warm[G_N_ELEMENTS (partition_counts)];
-  gdouble bound_times[REPEATS], serial_times[REPEATS], thread_pool_times[REPEATS];
-  gdouble warm_times[G_N_ELEMENTS (partition_counts)][REPEATS];
+  g_autofree char   *title = NULL;
+  g_autofree GPid   *pids = NULL;
+  guint              n_pids = 0;
+  guint64            n_rows, expected;
+  gsize              bytes;
+  gint64            *data;
+  gdouble            bound, serial, cold, thread_pool, pool_start;
+  gdouble            warm[G_N_ELEMENTS (partition_counts)];
+  gdouble            bound_times[REPEATS], serial_times[REPEATS], thread_pool_times[REPEATS];
+  gdouble            warm_times[G_N_ELEMENTS (partition_counts)][REPEATS];
   MpaioDataIterator *iterators[G_N_ELEMENTS (partition_counts)] = { NULL };
 
   g_type_ensure (DEMO_TYPE_ADD_INT_WORKER);
@@ -283,10 +283,10 @@ main (int    argc,
 
     if (py != NULL)
       {
-        gdouble mp = bench_dict_get (py, "mp_pool_sum_s");
-        gdouble executor = bench_dict_get (py, "executor_sum_s");
-        gdouble py_serial = bench_dict_get (py, "numpy_serial_s");
-        gsize py_bytes = (gsize) bench_dict_get (py, "n") * sizeof (gint64);
+        gdouble          mp = bench_dict_get (py, "mp_pool_sum_s");
+        gdouble          executor = bench_dict_get (py, "executor_sum_s");
+        gdouble          py_serial = bench_dict_get (py, "numpy_serial_s");
+        gsize            py_bytes = (gsize) bench_dict_get (py, "n") * sizeof (gint64);
         g_autofree char *mp_s = format_time (mp, py_bytes);
         g_autofree char *executor_s = format_time (executor, py_bytes);
         g_autofree char *py_serial_s = format_time (py_serial, py_bytes);

@@ -32,9 +32,9 @@
 
 #include "bench-common.h"
 
-#define FRAME_SIZE  48
-#define N_CHILDREN  2
-#define REPEATS     5
+#define FRAME_SIZE 48
+#define N_CHILDREN 2
+#define REPEATS    5
 
 /* CPU time of the parent's main thread and of the worker processes' (or
  * the floor's children's) main threads, summed over the measured runs. */
@@ -74,12 +74,12 @@ floor_child (int fd)
 {
   static guint8 in[FRAME_SIZE * 1024];
   static guint8 out[FRAME_SIZE * 1024];
-  gsize have = 0;
+  gsize         have = 0;
 
   for (;;)
     {
       ssize_t n = read (fd, in + have, sizeof in - have);
-      gsize n_frames;
+      gsize   n_frames;
 
       if (n < 0 && errno == EINTR)
         continue;
@@ -116,7 +116,7 @@ floor_top_up (FloorPeer *peer,
               guint      in_flight)
 {
   static guint8 out[FRAME_SIZE * 1024];
-  guint64 n = MIN ((guint64) in_flight - (peer->sent - peer->received), peer->target - peer->sent);
+  guint64       n = MIN ((guint64) in_flight - (peer->sent - peer->received), peer->target - peer->sent);
 
   n = MIN (n, sizeof out / FRAME_SIZE);
   if (n == 0)
@@ -141,12 +141,12 @@ measure_floor (guint64  n_messages,
                CpuCost *cost)
 {
   static guint8 in[FRAME_SIZE * 1024];
-  FloorPeer peers[N_CHILDREN] = { { 0 } };
+  FloorPeer     peers[N_CHILDREN] = { { 0 } };
   struct pollfd pfds[N_CHILDREN];
-  guint64 received = 0;
-  gboolean ok = TRUE;
-  guint64 parent_ns;
-  gdouble start, seconds;
+  guint64       received = 0;
+  gboolean      ok = TRUE;
+  guint64       parent_ns;
+  gdouble       start, seconds;
 
   for (guint c = 0; c < N_CHILDREN; c++)
     {
@@ -191,8 +191,8 @@ measure_floor (guint64  n_messages,
       for (guint c = 0; c < N_CHILDREN && ok; c++)
         {
           FloorPeer *peer = &peers[c];
-          ssize_t n;
-          gsize n_frames;
+          ssize_t    n;
+          gsize      n_frames;
 
           if ((pfds[c].revents & (POLLIN | POLLHUP | POLLERR)) == 0)
             continue;
@@ -239,8 +239,8 @@ static guint64
 workers_cpu_ns (MpaioExecutor *executor)
 {
   g_autofree GPid *pids = NULL;
-  guint n_pids = 0;
-  guint64 total = 0;
+  guint            n_pids = 0;
+  guint64          total = 0;
 
   if (!MPAIO_IS_PROCESS_POOL (executor))
     return 0;
@@ -289,7 +289,7 @@ static void
 drop_pool (MpaioProcessPool **pool)
 {
   g_autofree GPid *pids = NULL;
-  guint n_pids = 0;
+  guint            n_pids = 0;
 
   pids = mpaio_process_pool_get_pids (*pool, &n_pids);
   g_clear_object (pool);
@@ -300,9 +300,9 @@ int
 main (int    argc,
       char **argv)
 {
-  gint64 n_chunks = 200000;
-  gint second_k = 16;
-  g_autofree char *python = NULL;
+  gint64             n_chunks = 200000;
+  gint               second_k = 16;
+  g_autofree char   *python = NULL;
   const GOptionEntry entries[] = {
     { "chunks", 'n', 0, G_OPTION_ARG_INT64, &n_chunks, "Chunks per run (default 200000)", "N" },
     { "in-flight", 'k', 0, G_OPTION_ARG_INT, &second_k,
@@ -321,20 +321,19 @@ main (int    argc,
   g_autoptr(GVariant) py = NULL;
   g_autoptr(BenchTable) table = NULL;
   g_autoptr(GError) py_error = NULL;
-  guint64 n_rows;
-  guint default_k, pool16_k;
-  gdouble floor_k, floor_16, pool_rate, pool16_rate, thread_rate, mp_rate, executor_rate;
-  gdouble floor_k_rates[REPEATS], floor_16_rates[REPEATS], pool_rates[REPEATS];
-  gdouble pool16_rates[REPEATS], thread_rates[REPEATS];
+  guint64          n_rows;
+  guint            default_k, pool16_k;
+  gdouble          floor_k, floor_16, pool_rate, pool16_rate, thread_rate, mp_rate, executor_rate;
+  gdouble          floor_k_rates[REPEATS], floor_16_rates[REPEATS], pool_rates[REPEATS];
+  gdouble          pool16_rates[REPEATS], thread_rates[REPEATS];
   g_autofree char *title = NULL;
-  CpuCost pool_cost = { 0 }, pool16_cost = { 0 }, floor_cost = { 0 };
+  CpuCost          pool_cost = { 0 }, pool16_cost = { 0 }, floor_cost = { 0 };
 
   bench_init (&argc, &argv);
 
   context = g_option_context_new ("— dispatch rate of empty chunks");
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error) || n_chunks < 1000 ||
-      second_k < 1 || second_k > 1024)
+  if (!g_option_context_parse (context, &argc, &argv, &error) || n_chunks < 1000 || second_k < 1 || second_k > 1024)
     {
       g_printerr ("bench-dispatch: %s\n",
                   error != NULL ? error->message : "--chunks ≥ 1000, 1 ≤ --in-flight ≤ 1024");
@@ -376,13 +375,15 @@ main (int    argc,
         floor_16_rates[i - 1] = rate;
 
       if ((rate = run_executor (MPAIO_EXECUTOR (pool), iterator, i > 0 ? &pool_cost : NULL,
-                                &error)) < 0)
+                                &error))
+          < 0)
         g_error ("bench-dispatch: process pool: %s", error->message);
       if (i > 0)
         pool_rates[i - 1] = rate;
 
       if ((rate = run_executor (MPAIO_EXECUTOR (pool16), iterator, i > 0 ? &pool16_cost : NULL,
-                                &error)) < 0)
+                                &error))
+          < 0)
         g_error ("bench-dispatch: process pool (%u in flight): %s", pool16_k, error->message);
       if (i > 0)
         pool16_rates[i - 1] = rate;
@@ -479,8 +480,7 @@ main (int    argc,
                         floor_cost.workers_ns / 1e3 / MAX (floor_cost.n_chunks, 1));
   bench_table_add_note (table, "floor: parent + 2 forked children, AF_UNIX SOCK_STREAM socketpairs, "
                                "%d-byte requests and replies, poll(), every reply read and every "
-                               "request written in one syscall per wake-up; %" G_GINT64_FORMAT
-                               " requests.",
+                               "request written in one syscall per wake-up; %" G_GINT64_FORMAT " requests.",
                         FRAME_SIZE, n_chunks);
   if (py_error != NULL)
     bench_table_add_note (table, "Python reference not run: %s", py_error->message);

@@ -18,16 +18,16 @@
 
 typedef struct
 {
-  gdouble  start;
-  gdouble  last;
-  gdouble  last_cpu;
-  gdouble  last_wait;
-  GArray  *gaps;       /* gdouble seconds */
-  gdouble  worst;      /* the largest gap */
-  gdouble  worst_at;   /* when it ended, from the start */
-  gdouble  worst_cpu;  /* the main thread's CPU time during it */
-  gdouble  worst_wait; /* the time it waited for a CPU during it */
-  gdouble  max_cpu;    /* the largest CPU time between two ticks */
+  gdouble start;
+  gdouble last;
+  gdouble last_cpu;
+  gdouble last_wait;
+  GArray *gaps;       /* gdouble seconds */
+  gdouble worst;      /* the largest gap */
+  gdouble worst_at;   /* when it ended, from the start */
+  gdouble worst_cpu;  /* the main thread's CPU time during it */
+  gdouble worst_wait; /* the time it waited for a CPU during it */
+  gdouble max_cpu;    /* the largest CPU time between two ticks */
 } Ticker;
 
 static gdouble
@@ -43,7 +43,7 @@ static void
 ticker_start (Ticker *ticker,
               GArray *gaps)
 {
-  *ticker = (Ticker) { 0 };
+  *ticker = (Ticker){ 0 };
   ticker->gaps = gaps;
   ticker->start = bench_now ();
 }
@@ -108,7 +108,7 @@ int
 main (int    argc,
       char **argv)
 {
-  gint64 n_chunks = 1000000;
+  gint64             n_chunks = 1000000;
   const GOptionEntry entries[] = {
     { "chunks", 'n', 0, G_OPTION_ARG_INT64, &n_chunks, "Chunks in the run (default 1000000)",
       "N" },
@@ -129,13 +129,13 @@ main (int    argc,
   g_autoptr(GArray) run_gaps = g_array_new (FALSE, FALSE, sizeof (gdouble));
   g_autofree GPid *pids = NULL;
   g_autofree char *title = NULL;
-  Ticker ticker = { 0 };
-  MpaioWorker *workers[1];
-  gboolean stop = FALSE;
-  guint tick_id;
-  guint n_pids = 0;
-  guint64 n_rows, run_delay;
-  gdouble seconds = 0.0, idle_max, idle_p99, run_max, run_p99;
+  Ticker           ticker = { 0 };
+  MpaioWorker     *workers[1];
+  gboolean         stop = FALSE;
+  guint            tick_id;
+  guint            n_pids = 0;
+  guint64          n_rows, run_delay;
+  gdouble          seconds = 0.0, idle_max, idle_p99, run_max, run_p99;
 
   bench_init (&argc, &argv);
 
@@ -190,7 +190,8 @@ main (int    argc,
   gap_stats (run_gaps, &run_max, &run_p99);
 
   title = g_strdup_printf ("main-loop latency: a 1 ms timeout during a run of %" G_GINT64_FORMAT
-                           " one-row chunks (empty process, 2 worker processes)", n_chunks);
+                           " one-row chunks (empty process, 2 worker processes)",
+                           n_chunks);
   table = bench_table_new (title);
   {
     g_autofree char *run_s = g_strdup_printf ("%.3f s", seconds);
@@ -216,8 +217,7 @@ main (int    argc,
       g_autofree char *worst_cpu = g_strdup_printf ("%.2f ms on CPU, %.2f ms waiting for one, "
                                                     "%.2f ms asleep (at %.3f s)",
                                                     ticker.worst_cpu * 1e3, ticker.worst_wait * 1e3,
-                                                    MAX (ticker.worst - ticker.worst_cpu -
-                                                         ticker.worst_wait, 0) * 1e3,
+                                                    MAX (ticker.worst - ticker.worst_cpu - ticker.worst_wait, 0) * 1e3,
                                                     ticker.worst_at);
       g_autofree char *max_cpu = g_strdup_printf ("%.2f ms", ticker.max_cpu * 1e3);
       g_autofree char *delay = g_strdup_printf ("%.1f ms (%.0f %% of the run)", run_delay / 1e6,

@@ -24,10 +24,9 @@ read_rss_of (GPid pid)
 {
   g_autofree char *path = g_strdup_printf ("/proc/%d/status", (int) pid);
   g_autofree char *contents = NULL;
-  const char *line;
+  const char      *line;
 
-  if (!g_file_get_contents (path, &contents, NULL, NULL) ||
-      (line = strstr (contents, "VmRSS:")) == NULL)
+  if (!g_file_get_contents (path, &contents, NULL, NULL) || (line = strstr (contents, "VmRSS:")) == NULL)
     return 0;
 
   return g_ascii_strtoull (line + strlen ("VmRSS:"), NULL, 10) * 1024;
@@ -64,7 +63,7 @@ int
 main (int    argc,
       char **argv)
 {
-  gint64 size = 100000000;
+  gint64             size = 100000000;
   const GOptionEntry entries[] = {
     { "size", 's', 0, G_OPTION_ARG_INT64, &size, "int64 rows (default 100000000)", "N" },
     G_OPTION_ENTRY_NULL
@@ -74,12 +73,12 @@ main (int    argc,
   g_autoptr(MpaioSharedArray) array = NULL;
   g_autoptr(MpaioProcessPool) pool = NULL;
   g_autoptr(BenchTable) table = NULL;
-  g_autofree GPid *pids = NULL;
-  g_autofree char *title = NULL;
+  g_autofree GPid    *pids = NULL;
+  g_autofree char    *title = NULL;
   g_autofree guint64 *idle_uss = NULL;
-  guint n_pids = 0;
-  guint64 n_rows, expected, rss_start, rss_filled, rss_after, array_bytes;
-  gint64 *data;
+  guint               n_pids = 0;
+  guint64             n_rows, expected, rss_start, rss_filled, rss_after, array_bytes;
+  gint64             *data;
 
   g_type_ensure (DEMO_TYPE_ADD_INT_WORKER);
   bench_init (&argc, &argv);
@@ -113,7 +112,7 @@ main (int    argc,
   {
     guint64 n_small = 2;
     g_autoptr(MpaioSharedArray) small = mpaio_shared_array_new (MPAIO_DTYPE_INT64, &n_small, 1,
-                                                                &error);
+                                                                 &error);
 
     if (small == NULL)
       g_error ("bench-memory: %s", error->message);
@@ -129,17 +128,18 @@ main (int    argc,
   rss_after = bench_read_rss ();
 
   title = g_strdup_printf ("memory: a %.0f MB int64 array summed by 2 worker processes "
-                           "(2 then 1024 partitions)", array_bytes / 1e6);
+                           "(2 then 1024 partitions)",
+                           array_bytes / 1e6);
   table = bench_table_new (title);
   {
     g_autofree GPid *pids_after = NULL;
-    guint n_after = 0;
+    guint            n_after = 0;
 
     pids_after = mpaio_process_pool_get_pids (pool, &n_after);
     for (guint i = 0; i < n_after; i++)
       {
-        guint64 uss = bench_read_uss (pids_after[i]);
-        guint64 rss = read_rss_of (pids_after[i]);
+        guint64          uss = bench_read_uss (pids_after[i]);
+        guint64          rss = read_rss_of (pids_after[i]);
         g_autofree char *what = g_strdup_printf ("worker %u (pid %d) USS after the runs", i + 1,
                                                  (int) pids_after[i]);
         g_autofree char *what_rss = g_strdup_printf ("worker %u RSS (array pages, shared)", i + 1);
@@ -150,7 +150,7 @@ main (int    argc,
         g_autofree char *array_s = g_strdup_printf ("array %.1f MiB", array_bytes / MIB);
         g_autofree char *ratio = g_strdup_printf ("%.2f %%", 100.0 * uss / array_bytes);
         g_autofree char *ratio_rss = g_strdup_printf ("%.0f %%", 100.0 * rss / array_bytes);
-        guint64 idle = 0;
+        guint64          idle = 0;
 
         for (guint j = 0; j < n_pids; j++)
           if (pids[j] == pids_after[i])
@@ -187,7 +187,7 @@ main (int    argc,
 
   {
     g_autofree GPid *last = NULL;
-    guint n_last = 0;
+    guint            n_last = 0;
 
     last = mpaio_process_pool_get_pids (pool, &n_last);
     g_clear_object (&pool);

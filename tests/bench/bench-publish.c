@@ -67,12 +67,12 @@ static void
 on_get_run (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Watcher *watcher = user_data;
-  g_autoptr (GUnixFDList) fd_list = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GVariant) reply = g_dbus_connection_call_with_unix_fd_list_finish (
-      G_DBUS_CONNECTION (source), &fd_list, result, &error);
-  g_autoptr (GVariant) info = NULL;
-  g_autoptr (GVariant) samples = NULL;
+  g_autoptr(GUnixFDList) fd_list = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_with_unix_fd_list_finish (
+    G_DBUS_CONNECTION (source), &fd_list, result, &error);
+  g_autoptr(GVariant) info = NULL;
+  g_autoptr(GVariant) samples = NULL;
   guint64 n_records = 0, capacity = 0;
   gint32  handle;
   void   *map;
@@ -116,9 +116,9 @@ on_signal (GDBusConnection *connection,
     {
       g_variant_get_child (parameters, 0, "u", &run);
       g_dbus_connection_call_with_unix_fd_list (
-          connection, watcher->name, watcher->path, "org.mpaio.Program1", "GetRun",
-          g_variant_new ("(u)", run), G_VARIANT_TYPE ("(a{sv}hta(dadd))"), G_DBUS_CALL_FLAGS_NONE,
-          -1, NULL, NULL, on_get_run, watcher);
+        connection, watcher->name, watcher->path, "org.mpaio.Program1", "GetRun",
+        g_variant_new ("(u)", run), G_VARIANT_TYPE ("(a{sv}hta(dadd))"), G_DBUS_CALL_FLAGS_NONE,
+        -1, NULL, NULL, on_get_run, watcher);
     }
   else if (g_str_equal (signal, "Progress") && watcher->map != NULL)
     {
@@ -130,8 +130,8 @@ on_signal (GDBusConnection *connection,
 static void
 on_watch_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (GVariant) reply =
-      g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, NULL);
+  g_autoptr(GVariant) reply =
+               g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, NULL);
 
   if (reply != NULL)
     {
@@ -156,8 +156,8 @@ static void
 on_last_call_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Watcher *watcher = user_data;
-  g_autoptr (GVariant) reply =
-      g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, NULL);
+  g_autoptr(GVariant) reply =
+               g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, NULL);
 
   g_main_loop_quit (watcher->loop);
 }
@@ -166,8 +166,8 @@ static void
 on_stdin_closed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Watcher *watcher = user_data;
-  g_autoptr (GBytes) bytes =
-      g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, NULL);
+  g_autoptr(GBytes) bytes =
+               g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, NULL);
 
   /* The program's reply comes after every signal it sent before it. */
   g_dbus_connection_call (watcher->connection, watcher->name, watcher->path,
@@ -181,8 +181,8 @@ on_stdin_closed (GObject *source, GAsyncResult *result, gpointer user_data)
 static int
 watch (gint pid)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GInputStream) input = g_unix_input_stream_new (0, FALSE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) input = g_unix_input_stream_new (0, FALSE);
   Watcher watcher = { 0 };
 
   watcher.connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
@@ -239,7 +239,7 @@ read_line (WatcherProcess *watcher)
 static gdouble
 run_once (MpaioExecutor *executor, MpaioDataIterator *iterator, GError **error)
 {
-  g_autoptr (BenchEmptyWorker) worker = bench_empty_worker_new (iterator);
+  g_autoptr(BenchEmptyWorker) worker = bench_empty_worker_new (iterator);
   gdouble seconds = bench_run_worker (executor, MPAIO_WORKER (worker), NULL, error);
 
   return seconds < 0 ? -1.0 : mpaio_data_iterator_get_n_chunks (iterator) / seconds;
@@ -255,13 +255,13 @@ main (int argc, char **argv)
     { "watch", 0, 0, G_OPTION_ARG_INT, &watch_pid, "Be the watcher of the program PID", "PID" },
     G_OPTION_ENTRY_NULL
   };
-  g_autoptr (GOptionContext) context = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (MpaioSharedArray) array = NULL;
-  g_autoptr (MpaioDataIterator) iterator = NULL;
-  g_autoptr (MpaioProcessPool) pool = NULL;
-  g_autoptr (GSubprocessLauncher) launcher = NULL;
-  g_autoptr (BenchTable) table = NULL;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpaioSharedArray) array = NULL;
+  g_autoptr(MpaioDataIterator) iterator = NULL;
+  g_autoptr(MpaioProcessPool) pool = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(BenchTable) table = NULL;
   g_autofree char *pid_s = NULL;
   g_autofree char *last = NULL;
   g_autofree char *title = NULL;
@@ -300,9 +300,9 @@ main (int argc, char **argv)
 
   pid_s = g_strdup_printf ("%d", (int) getpid ());
   launcher =
-      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   watcher.process =
-      g_subprocess_launcher_spawn (launcher, &error, "/proc/self/exe", "--watch", pid_s, NULL);
+    g_subprocess_launcher_spawn (launcher, &error, "/proc/self/exe", "--watch", pid_s, NULL);
   if (watcher.process == NULL)
     g_error ("bench-publish: %s", error->message);
   watcher.output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (watcher.process));
@@ -338,9 +338,7 @@ main (int argc, char **argv)
 
   g_output_stream_close (g_subprocess_get_stdin_pipe (watcher.process), NULL, NULL);
   last = read_line (&watcher);
-  if (!g_str_has_prefix (last, "records ") ||
-      !g_ascii_string_to_unsigned (last + strlen ("records "), 10, 0, G_MAXUINT64, &n_received,
-                                   NULL))
+  if (!g_str_has_prefix (last, "records ") || !g_ascii_string_to_unsigned (last + strlen ("records "), 10, 0, G_MAXUINT64, &n_received, NULL))
     g_error ("bench-publish: the watcher said “%s”", last);
   g_subprocess_wait (watcher.process, NULL, NULL);
   mpaio_set_monitoring_enabled (FALSE);

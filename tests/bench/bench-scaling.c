@@ -154,7 +154,7 @@ static void *
 thread_main (void *data)
 {
   ThreadJob *job = data;
-  guint64 wait_ns = bench_read_wait_ns (-1);
+  guint64    wait_ns = bench_read_wait_ns (-1);
 
   job->sum = lcg_kernel (job->data, job->n, job->rounds);
   job->wait_ns = bench_read_wait_ns (-1) - wait_ns;
@@ -172,7 +172,7 @@ run_pthreads (const gint64 *data,
 {
   pthread_t threads[8];
   ThreadJob jobs[8];
-  gdouble start = bench_now ();
+  gdouble   start = bench_now ();
 
   g_assert (n_threads <= G_N_ELEMENTS (threads));
 
@@ -183,7 +183,7 @@ run_pthreads (const gint64 *data,
       guint64 first = n * t / n_threads;
       guint64 last = n * (t + 1) / n_threads;
 
-      jobs[t] = (ThreadJob) { data + first, last - first, rounds, 0, 0 };
+      jobs[t] = (ThreadJob){ data + first, last - first, rounds, 0, 0 };
       if (pthread_create (&threads[t], NULL, thread_main, &jobs[t]) != 0)
         g_error ("pthread_create failed");
     }
@@ -228,7 +228,7 @@ static void
 pool_variant_clear (PoolVariant *variant)
 {
   g_autofree GPid *pids = NULL;
-  guint n_pids = 0;
+  guint            n_pids = 0;
 
   pids = mpaio_process_pool_get_pids (variant->pool, &n_pids);
   g_clear_object (&variant->pool);
@@ -240,8 +240,8 @@ static guint64
 pool_wait_ns (MpaioProcessPool *pool)
 {
   g_autofree GPid *pids = NULL;
-  guint n_pids = 0;
-  guint64 total = 0;
+  guint            n_pids = 0;
+  guint64          total = 0;
 
   pids = mpaio_process_pool_get_pids (pool, &n_pids);
   for (guint i = 0; i < n_pids; i++)
@@ -260,10 +260,10 @@ run_pool (PoolVariant *variant,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(BenchLcgWorker) worker = g_object_new (BENCH_TYPE_LCG_WORKER,
-                                                   "data-iterator", variant->iterator,
-                                                   "rounds", rounds,
-                                                   NULL);
-  guint n_pids = 0;
+                                                    "data-iterator", variant->iterator,
+                                                    "rounds", rounds,
+                                                    NULL);
+  guint   n_pids = 0;
   guint64 wait_before = pool_wait_ns (variant->pool);
   gdouble seconds = bench_run_worker (MPAIO_EXECUTOR (variant->pool), MPAIO_WORKER (worker),
                                       &n_pids, &error);
@@ -312,8 +312,8 @@ int
 main (int    argc,
       char **argv)
 {
-  gint64 n_elements = 10000000;
-  gint rounds = 64;
+  gint64             n_elements = 10000000;
+  gint               rounds = 64;
   const GOptionEntry entries[] = {
     { "elements", 'n', 0, G_OPTION_ARG_INT64, &n_elements, "int64 elements (default 10000000)",
       "N" },
@@ -325,14 +325,14 @@ main (int    argc,
   g_autoptr(MpaioSharedArray) array = NULL;
   g_autoptr(BenchTable) table = NULL;
   g_autofree char *title = NULL;
-  guint64 n_rows, expected;
-  gint64 *data;
-  gdouble serial, threads2, pool1, pool2;
-  gdouble serial_times[REPEATS], threads2_times[REPEATS], pool1_times[REPEATS];
-  gdouble pool2_times[REPEATS];
-  gdouble threads2_waits[REPEATS], pool2_waits[REPEATS];
-  PoolVariant pool1_variant = { 0 }, pool2_variant = { 0 };
-  gdouble eff_threads2, eff_pool1, eff_pool2, eff_serial;
+  guint64          n_rows, expected;
+  gint64          *data;
+  gdouble          serial, threads2, pool1, pool2;
+  gdouble          serial_times[REPEATS], threads2_times[REPEATS], pool1_times[REPEATS];
+  gdouble          pool2_times[REPEATS];
+  gdouble          threads2_waits[REPEATS], pool2_waits[REPEATS];
+  PoolVariant      pool1_variant = { 0 }, pool2_variant = { 0 };
+  gdouble          eff_threads2, eff_pool1, eff_pool2, eff_serial;
 
   g_type_ensure (BENCH_TYPE_LCG_WORKER);
   bench_init (&argc, &argv);
@@ -370,8 +370,7 @@ main (int    argc,
 
       seconds = run_pthreads (data, n_rows, (guint) rounds, 2, &sum, &wait_ns);
       if (sum != expected)
-        g_error ("bench-scaling: 2 threads summed %" G_GUINT64_FORMAT ", expected %"
-                 G_GUINT64_FORMAT, sum, expected);
+        g_error ("bench-scaling: 2 threads summed %" G_GUINT64_FORMAT ", expected %" G_GUINT64_FORMAT, sum, expected);
       if (i > 0)
         {
           threads2_times[i - 1] = seconds;
@@ -422,8 +421,7 @@ main (int    argc,
                         bench_median (pool2_waits, REPEATS) * 1e3);
   bench_table_add_note (table, "processes that computed chunks, fewest in a run: %u of 1, %u of 2.",
                         pool1_variant.min_pids_used, pool2_variant.min_pids_used);
-  bench_table_add_note (table, "%.1f ns per element-round serially; the sum (%" G_GUINT64_FORMAT
-                               ") is checked on every run.",
+  bench_table_add_note (table, "%.1f ns per element-round serially; the sum (%" G_GUINT64_FORMAT ") is checked on every run.",
                         serial * 1e9 / ((gdouble) n_elements * MAX (rounds, 1)), expected);
   bench_table_print (table);
 

@@ -34,10 +34,10 @@ start_pool (guint n_workers)
   g_autoptr(MpaioProcessPool) pool = NULL;
   g_autoptr(BenchEmptyWorker) worker = NULL;
   g_autofree GPid *pids = NULL;
-  guint64 n_rows = n_workers;
-  guint n_pids = 0;
-  StartTimes times = { 0 };
-  gdouble start;
+  guint64          n_rows = n_workers;
+  guint            n_pids = 0;
+  StartTimes       times = { 0 };
+  gdouble          start;
 
   array = mpaio_shared_array_new (MPAIO_DTYPE_INT64, &n_rows, 1, &error);
   if (array != NULL)
@@ -76,15 +76,15 @@ main (int    argc,
 
   for (guint w = 0; w < G_N_ELEMENTS (worker_counts); w++)
     {
-      guint n = worker_counts[w];
-      gdouble created[REPEATS], answered[REPEATS];
-      guint min_pids = G_MAXUINT;
+      guint            n = worker_counts[w];
+      gdouble          created[REPEATS], answered[REPEATS];
+      guint            min_pids = G_MAXUINT;
       g_autofree char *what = NULL;
       g_autofree char *what_created = NULL;
       g_autofree char *value = NULL;
       g_autofree char *value_created = NULL;
       g_autofree char *per_worker = NULL;
-      gdouble answered_median;
+      gdouble          answered_median;
 
       start_pool (n);
       for (guint i = 0; i < REPEATS; i++)
@@ -112,7 +112,8 @@ main (int    argc,
                          min_pids == n ? NULL : "MISS");
       if (min_pids != n)
         bench_table_add_note (table, "with %u workers, a run's chunks came back from only %u "
-                                     "distinct processes", n, min_pids);
+                                     "distinct processes",
+                              n, min_pids);
     }
 
   bench_table_add_note (table, "\"answered\": there is no public ready call, so this is pool "

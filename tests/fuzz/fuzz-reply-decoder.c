@@ -79,8 +79,8 @@ mpaio_fuzz_decode_stream (const guint8 *data,
       g_autoptr(GError) error = NULL;
       MpaioFrame frame;
       MpaioReply reply;
-      gsize consumed = 0;
-      gboolean ok;
+      gsize      consumed = 0;
+      gboolean   ok;
 
       if (!_mpaio_frame_parse (in->data + offset, in->len - offset, &frame, &consumed, &error))
         {

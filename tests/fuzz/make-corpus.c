@@ -118,7 +118,7 @@ main (int    argc,
 
     g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{sv}"));
     g_variant_builder_add (&builder, "{sv}", "count", g_variant_new_int32 (3));
-    g_variant_builder_add (&builder, "{sv}", "names", g_variant_new_strv ((const char *[]) { "a", "bc", NULL }, -1));
+    g_variant_builder_add (&builder, "{sv}", "names", g_variant_new_strv ((const char *[]){ "a", "bc", NULL }, -1));
     g_variant_builder_add (&builder, "{sv}", "nested", g_variant_new_variant (g_variant_new_double (0.5)));
     append_result (out, 4, g_variant_builder_end (&builder));
     save ("valid-result-dict", out);

@@ -19,12 +19,12 @@
 static void
 test_file (gconstpointer data)
 {
-  const char *path = data;
+  const char      *path = data;
   g_autofree char *name = g_path_get_basename (path);
   g_autofree char *contents = NULL;
   g_autoptr(GError) error = NULL;
   gboolean decoded;
-  gsize length;
+  gsize    length;
 
   g_file_get_contents (path, &contents, &length, &error);
   g_assert_no_error (error);
@@ -41,7 +41,7 @@ static int
 compare_names (gconstpointer a,
                gconstpointer b)
 {
-  return g_strcmp0 (*(char * const *) a, *(char * const *) b);
+  return g_strcmp0 (*(char *const *) a, *(char *const *) b);
 }
 
 static void
@@ -74,7 +74,7 @@ main (int    argc,
       g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
       g_autoptr(GError) error = NULL;
       const char *name;
-      guint n_valid = 0, n_broken = 0;
+      guint       n_valid = 0, n_broken = 0;
 
       dir = g_dir_open (corpus, 0, &error);
       g_assert_no_error (error);

@@ -26,20 +26,20 @@
 
 typedef struct
 {
-  GtkApplication *application;
-  MonitorRunPanel  *panel;
-  GArray         *gaps;         /* gint64 µs between frame starts */
-  gint64          last_start;
-  gint64          frame_start;
-  gint64          longest_work;
-  gint64          run_start;
-  gboolean        measuring;
-  gboolean        verbose;
-  guint           n_runs;
-  gint64          rows;
-  int             partitions;
-  int             workers;
-  char           *executor;
+  GtkApplication  *application;
+  MonitorRunPanel *panel;
+  GArray          *gaps; /* gint64 µs between frame starts */
+  gint64           last_start;
+  gint64           frame_start;
+  gint64           longest_work;
+  gint64           run_start;
+  gboolean         measuring;
+  gboolean         verbose;
+  guint            n_runs;
+  gint64           rows;
+  int              partitions;
+  int              workers;
+  char            *executor;
 } Bench;
 
 static void
@@ -50,7 +50,7 @@ on_before_paint (GdkFrameClock *clock,
 
   if (bench->measuring && bench->last_start != 0)
     {
-      g_array_append_val (bench->gaps, (gint64) { now - bench->last_start });
+      g_array_append_val (bench->gaps, (gint64){ now - bench->last_start });
       if (bench->verbose && now - bench->last_start > 40000)
         g_print ("%.1f ms without a frame, ending %.3f s into the run\n",
                  (now - bench->last_start) / 1000.0, (now - bench->run_start) / 1e6);
@@ -80,8 +80,8 @@ static gboolean start_run (gpointer user_data);
 
 static void
 on_run_finished (MonitorRunPanel *panel,
-                 gboolean       success,
-                 Bench         *bench)
+                 gboolean         success,
+                 Bench           *bench)
 {
   guint n = bench->gaps->len;
 
@@ -109,7 +109,7 @@ on_run_finished (MonitorRunPanel *panel,
 static gboolean
 start_run (gpointer user_data)
 {
-  Bench *bench = user_data;
+  Bench              *bench = user_data;
   MonitorExecutorKind kind;
 
   monitor_run_panel_set_workload (bench->panel, MONITOR_WORKLOAD_SUM);
@@ -151,7 +151,7 @@ int
 main (int    argc,
       char **argv)
 {
-  Bench bench = { 0 };
+  Bench              bench = { 0 };
   const GOptionEntry entries[] = {
     { "rows", 0, 0, G_OPTION_ARG_INT64, &bench.rows, "Rows to sum (default: 50000000)", "N" },
     { "partitions", 0, 0, G_OPTION_ARG_INT, &bench.partitions, "Chunks (default: 100000)", "N" },

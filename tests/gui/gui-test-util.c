@@ -23,8 +23,8 @@ test_show_in_window (GtkWidget *widget,
                      int        height)
 {
   GtkWindow *window = GTK_WINDOW (gtk_window_new ());
-  gboolean timed_out = FALSE;
-  guint timeout_id;
+  gboolean   timed_out = FALSE;
+  guint      timeout_id;
 
   gtk_window_set_decorated (window, FALSE);
   gtk_window_set_default_size (window, width, height);
@@ -32,8 +32,7 @@ test_show_in_window (GtkWidget *widget,
   gtk_window_present (window);
 
   timeout_id = g_timeout_add_seconds (10, on_timeout, &timed_out);
-  while (!timed_out && (!gtk_widget_get_mapped (widget) || gtk_widget_get_width (widget) != width ||
-                        gtk_widget_get_height (widget) != height))
+  while (!timed_out && (!gtk_widget_get_mapped (widget) || gtk_widget_get_width (widget) != width || gtk_widget_get_height (widget) != height))
     g_main_context_iteration (NULL, TRUE);
   if (!timed_out)
     g_source_remove (timeout_id);
@@ -65,8 +64,8 @@ static void
 wait_for_frame (GtkWidget *widget)
 {
   GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
-  gboolean painted = FALSE;
-  gulong handler;
+  gboolean       painted = FALSE;
+  gulong         handler;
 
   g_assert_nonnull (clock);
   handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
@@ -82,8 +81,8 @@ test_render_widget (GtkWidget *widget)
   g_autoptr(GdkPaintable) paintable = NULL;
   g_autoptr(GskRenderNode) node = NULL;
   GtkSnapshot *snapshot = gtk_snapshot_new ();
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
+  int          width = gtk_widget_get_width (widget);
+  int          height = gtk_widget_get_height (widget);
   GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
 
   wait_for_frame (widget);
@@ -120,8 +119,8 @@ test_pixels_get (const TestPixels *pixels,
                  GdkRGBA          *color)
 {
   const guchar *p;
-  guint32 argb;
-  double alpha;
+  guint32       argb;
+  double        alpha;
 
   if (x < 0 || y < 0 || x >= pixels->width || y >= pixels->height)
     return FALSE;
@@ -149,10 +148,7 @@ test_color_near (const GdkRGBA *a,
                  const GdkRGBA *b,
                  double         tolerance)
 {
-  return a->alpha > 0.9 && b->alpha > 0.9 &&
-         ABS (a->red - b->red) <= tolerance &&
-         ABS (a->green - b->green) <= tolerance &&
-         ABS (a->blue - b->blue) <= tolerance;
+  return a->alpha > 0.9 && b->alpha > 0.9 && ABS (a->red - b->red) <= tolerance && ABS (a->green - b->green) <= tolerance && ABS (a->blue - b->blue) <= tolerance;
 }
 
 /* Whether @color is at some pixel of the rectangle [x0, x1] × [y0, y1]. */

@@ -10,12 +10,12 @@
 #include "monitor-chart-drawing.h"
 #include "monitor-chunk-timeline.h"
 
-#define T0_US     G_GINT64_CONSTANT (100000000)
-#define SPAN_S    20.0
-#define WIDTH     640
-#define HEIGHT    200
-#define N_PIDS    3
-#define N_CHUNKS  12
+#define T0_US    G_GINT64_CONSTANT (100000000)
+#define SPAN_S   20.0
+#define WIDTH    640
+#define HEIGHT   200
+#define N_PIDS   3
+#define N_CHUNKS 12
 
 static const gint pids[N_PIDS] = { 4242, 1717, 3030 };
 
@@ -98,7 +98,7 @@ static void
 test_pixels (void)
 {
   MonitorChunkTimeline *timeline = make_timeline ();
-  GtkWindow *window = test_show_in_window (GTK_WIDGET (timeline), WIDTH, HEIGHT);
+  GtkWindow            *window = test_show_in_window (GTK_WIDGET (timeline), WIDTH, HEIGHT);
   g_autoptr(GdkTexture) texture = test_render_widget (GTK_WIDGET (timeline));
   TestPixels pixels;
 
@@ -107,9 +107,9 @@ test_pixels (void)
   for (guint r = 0; r < N_PIDS; r++)
     {
       graphene_rect_t bounds;
-      GdkRGBA color;
-      int y;
-      guint bars_seen = 0;
+      GdkRGBA         color;
+      int             y;
+      guint           bars_seen = 0;
 
       g_assert_true (monitor_chunk_timeline_get_row_bounds (timeline, r, &bounds));
       monitor_chunk_timeline_get_row_color (timeline, r, &color);
@@ -123,9 +123,9 @@ test_pixels (void)
        * shade for every other bar; between bars, the gap is empty. */
       for (guint k = 0; k < N_CHUNKS / N_PIDS; k++)
         {
-          double start = 2.0 + k * 1.5;
-          int middle = (int) time_to_x (&bounds, start + 0.5);
-          int gap = (int) time_to_x (&bounds, start + 1.25);
+          double  start = 2.0 + k * 1.5;
+          int     middle = (int) time_to_x (&bounds, start + 0.5);
+          int     gap = (int) time_to_x (&bounds, start + 1.25);
           GdkRGBA pixel;
 
           g_assert_true (test_pixels_get (&pixels, middle, y, &pixel));
@@ -165,15 +165,15 @@ static void
 test_tooltip (void)
 {
   MonitorChunkTimeline *timeline = make_timeline ();
-  GtkWindow *window = test_show_in_window (GTK_WIDGET (timeline), WIDTH, HEIGHT);
-  graphene_rect_t bounds;
-  g_autofree char *text = NULL;
-  g_autofree char *nothing = NULL;
+  GtkWindow            *window = test_show_in_window (GTK_WIDGET (timeline), WIDTH, HEIGHT);
+  graphene_rect_t       bounds;
+  g_autofree char      *text = NULL;
+  g_autofree char      *nothing = NULL;
 
   /* Row 0 is pid 1717, whose first chunk is chunk 1, from 2 s to 3 s. */
   monitor_chunk_timeline_get_row_bounds (timeline, 0, &bounds);
   text = monitor_chunk_timeline_describe_at (timeline, time_to_x (&bounds, 2.5),
-                                           bounds.origin.y + bounds.size.height / 2);
+                                             bounds.origin.y + bounds.size.height / 2);
   g_assert_nonnull (text);
   g_assert_nonnull (strstr (text, "Chunk 1 of TestWorker"));
   g_assert_nonnull (strstr (text, "1717"));
@@ -182,7 +182,7 @@ test_tooltip (void)
 
   /* Long after the last chunk: nothing. */
   nothing = monitor_chunk_timeline_describe_at (timeline, time_to_x (&bounds, 19.0),
-                                              bounds.origin.y + bounds.size.height / 2);
+                                                bounds.origin.y + bounds.size.height / 2);
   g_assert_null (nothing);
 
   test_destroy_window (window);
@@ -277,10 +277,10 @@ static void
 test_many_bars (void)
 {
   MonitorChunkTimeline *timeline = MONITOR_CHUNK_TIMELINE (monitor_chunk_timeline_new ());
-  GtkWindow *window;
+  GtkWindow            *window;
   g_autoptr(GdkTexture) texture = NULL;
   TestPixels pixels;
-  gint64 begin;
+  gint64     begin;
 
   monitor_chunk_timeline_set_history (timeline, SPAN_S);
   monitor_chunk_timeline_set_frozen_time (timeline, T0_US + (gint64) (SPAN_S * G_USEC_PER_SEC));
@@ -303,7 +303,7 @@ test_many_bars (void)
   for (guint r = 0; r < 2; r++)
     {
       graphene_rect_t bounds;
-      GdkRGBA color;
+      GdkRGBA         color;
 
       monitor_chunk_timeline_get_row_bounds (timeline, r, &bounds);
       monitor_chunk_timeline_get_row_color (timeline, r, &color);

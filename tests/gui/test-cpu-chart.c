@@ -11,10 +11,10 @@
 #include "monitor-chart-palette.h"
 #include "monitor-cpu-chart.h"
 
-#define ORIGIN_US  G_GINT64_CONSTANT (5000000)
-#define SPAN_S     20.0
-#define WIDTH      640
-#define HEIGHT     320
+#define ORIGIN_US G_GINT64_CONSTANT (5000000)
+#define SPAN_S    20.0
+#define WIDTH     640
+#define HEIGHT    320
 
 /* Two cores that swap at t = 10 s: core 0 at 100 % then 0 %, core 1 the
  * other way round. A sample every half second, as a monitor would take. */
@@ -61,7 +61,7 @@ expected_point (const graphene_rect_t *area,
                 int                   *y)
 {
   cairo_rectangle_t plot = { area->origin.x, area->origin.y, area->size.width, area->size.height };
-  MonitorChartAxis axis = { 0.0, SPAN_S, FALSE };
+  MonitorChartAxis  axis = { 0.0, SPAN_S, FALSE };
 
   *x = (int) monitor_chart_axis_to_x (&axis, &plot, time);
   *y = (int) monitor_chart_value_to_y (&plot, percent);
@@ -81,7 +81,7 @@ assert_color_at (const TestPixels *pixels,
                  int               y,
                  gboolean          present)
 {
-  GdkRGBA color;
+  GdkRGBA  color;
   gboolean found;
 
   monitor_chart_palette_get_color (core, &color);
@@ -94,11 +94,11 @@ static void
 test_chart_pixels (void)
 {
   MonitorCpuChart *chart = make_chart ();
-  GtkWindow *window = test_show_in_window (GTK_WIDGET (chart), WIDTH, HEIGHT);
+  GtkWindow       *window = test_show_in_window (GTK_WIDGET (chart), WIDTH, HEIGHT);
   g_autoptr(GdkTexture) texture = NULL;
-  TestPixels pixels;
+  TestPixels      pixels;
   graphene_rect_t area;
-  int x, y;
+  int             x, y;
 
   g_assert_true (monitor_cpu_chart_get_plot_area (chart, &area));
   g_assert_cmpuint (monitor_cpu_chart_get_n_cores (chart), ==, 2);
@@ -153,11 +153,11 @@ static void
 test_chart_scrolls (void)
 {
   MonitorCpuChart *chart = make_chart ();
-  GtkWindow *window = test_show_in_window (GTK_WIDGET (chart), WIDTH, HEIGHT);
+  GtkWindow       *window = test_show_in_window (GTK_WIDGET (chart), WIDTH, HEIGHT);
   g_autoptr(GdkTexture) after = NULL;
-  TestPixels pixels;
+  TestPixels      pixels;
   graphene_rect_t area;
-  int x, y;
+  int             x, y;
 
   g_assert_true (monitor_cpu_chart_get_plot_area (chart, &area));
 
@@ -167,9 +167,9 @@ test_chart_scrolls (void)
   after = test_render_widget (GTK_WIDGET (chart));
   test_pixels_init (&pixels, after);
 
-  expected_point (&area, 2.5, 100.0, &x, &y);   /* t = 7.5 s */
+  expected_point (&area, 2.5, 100.0, &x, &y); /* t = 7.5 s */
   assert_color_at (&pixels, 0, x, y, TRUE);
-  expected_point (&area, 7.5, 100.0, &x, &y);   /* t = 12.5 s */
+  expected_point (&area, 7.5, 100.0, &x, &y); /* t = 12.5 s */
   assert_color_at (&pixels, 1, x, y, TRUE);
   assert_color_at (&pixels, 0, x, y, FALSE);
   /* Nothing after the last sample. */
@@ -185,12 +185,12 @@ static void
 test_total_line (void)
 {
   MonitorCpuChart *chart = make_chart ();
-  GtkWindow *window = test_show_in_window (GTK_WIDGET (chart), WIDTH, HEIGHT);
+  GtkWindow       *window = test_show_in_window (GTK_WIDGET (chart), WIDTH, HEIGHT);
   g_autoptr(GdkTexture) texture = NULL;
-  TestPixels pixels;
+  TestPixels      pixels;
   graphene_rect_t area;
-  guint found = 0;
-  int x, y;
+  guint           found = 0;
+  int             x, y;
 
   monitor_cpu_chart_set_show_total (chart, TRUE);
   /* The legend gained an entry: the plot may have changed. */
@@ -228,9 +228,9 @@ static void
 test_caches (void)
 {
   MonitorCpuChart *chart = make_chart ();
-  GtkWindow *window = test_show_in_window (GTK_WIDGET (chart), WIDTH, HEIGHT);
-  GListModel *samples = monitor_cpu_chart_get_model (chart);
-  double values[2] = { 50.0, 50.0 };
+  GtkWindow       *window = test_show_in_window (GTK_WIDGET (chart), WIDTH, HEIGHT);
+  GListModel      *samples = monitor_cpu_chart_get_model (chart);
+  double           values[2] = { 50.0, 50.0 };
   g_autoptr(MpaioCpuSample) sample = mpaio_cpu_sample_new (SPAN_S + 0.5, values, 2, 50.0);
   g_autoptr(GdkTexture) first = NULL;
   g_autoptr(GdkTexture) second = NULL;
@@ -279,10 +279,9 @@ static gboolean
 image_has_color (cairo_surface_t *image,
                  const GdkRGBA   *color)
 {
-  guint32 want = 0xff000000 | ((guint32) (color->red * 255 + 0.5) << 16) |
-                 ((guint32) (color->green * 255 + 0.5) << 8) | (guint32) (color->blue * 255 + 0.5);
+  guint32       want = 0xff000000 | ((guint32) (color->red * 255 + 0.5) << 16) | ((guint32) (color->green * 255 + 0.5) << 8) | (guint32) (color->blue * 255 + 0.5);
   const guchar *data = cairo_image_surface_get_data (image);
-  int stride = cairo_image_surface_get_stride (image);
+  int           stride = cairo_image_surface_get_stride (image);
 
   for (int y = 0; y < cairo_image_surface_get_height (image); y++)
     for (int x = 0; x < cairo_image_surface_get_width (image); x++)

@@ -91,16 +91,15 @@ static gboolean
 find_color (cairo_surface_t *surface,
             guint            core)
 {
-  GdkRGBA color;
-  int width = cairo_image_surface_get_width (surface);
-  int height = cairo_image_surface_get_height (surface);
-  int stride = cairo_image_surface_get_stride (surface);
+  GdkRGBA       color;
+  int           width = cairo_image_surface_get_width (surface);
+  int           height = cairo_image_surface_get_height (surface);
+  int           stride = cairo_image_surface_get_stride (surface);
   const guchar *data = cairo_image_surface_get_data (surface);
-  guint32 want;
+  guint32       want;
 
   monitor_chart_palette_get_color (core, &color);
-  want = ((guint32) round (color.red * 255) << 16) | ((guint32) round (color.green * 255) << 8) |
-         (guint32) round (color.blue * 255);
+  want = ((guint32) round (color.red * 255) << 16) | ((guint32) round (color.green * 255) << 8) | (guint32) round (color.blue * 255);
 
   for (int y = 0; y < height; y++)
     for (int x = 0; x < width; x++)
@@ -124,7 +123,7 @@ test_render_without_display (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
-  const char *monitor = g_getenv ("MPAIO_MONITOR_PROGRAM");
+  const char      *monitor = g_getenv ("MPAIO_MONITOR_PROGRAM");
   cairo_surface_t *surface;
 
   g_assert_nonnull (monitor);
@@ -162,7 +161,7 @@ test_render_bad_csv (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+               g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE);
   g_autoptr(GSubprocess) process = NULL;
 
   g_subprocess_launcher_unsetenv (launcher, "DISPLAY");

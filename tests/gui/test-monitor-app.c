@@ -32,16 +32,16 @@ on_timeout (gpointer user_data)
 /* Runs the monitor with @args, killing it after @timeout_s. Returns its
  * standard output. */
 static char *
-run_monitor (const char * const *args,
-             guint               timeout_s,
-             int                *exit_status)
+run_monitor (const char *const *args,
+             guint              timeout_s,
+             int               *exit_status)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
-  const char *monitor = g_getenv ("MPAIO_MONITOR_PROGRAM");
-  guint timeout_id;
+  const char      *monitor = g_getenv ("MPAIO_MONITOR_PROGRAM");
+  guint            timeout_id;
 
   g_assert_nonnull (monitor);
   g_ptr_array_add (argv, (gpointer) monitor);
@@ -49,7 +49,7 @@ run_monitor (const char * const *args,
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
 
-  process = g_subprocess_newv ((const char * const *) argv->pdata,
+  process = g_subprocess_newv ((const char *const *) argv->pdata,
                                G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
   g_assert_no_error (error);
 
@@ -72,9 +72,9 @@ test_screenshot_during_run (void)
   g_autoptr(GdkTexture) texture = NULL;
   g_autoptr(GError) error = NULL;
   TestPixels pixels;
-  guint n_cores = MIN (mpaio_get_n_cores (), 8);
-  int status;
-  GdkRGBA bar;
+  guint      n_cores = MIN (mpaio_get_n_cores (), 8);
+  int        status;
+  GdkRGBA    bar;
 
   dir = g_dir_make_tmp ("mpaio-monitor-XXXXXX", &error);
   g_assert_no_error (error);
@@ -126,11 +126,11 @@ test_screenshot_during_run (void)
 static void
 test_bad_options (void)
 {
-  const char *bad_run[] = { "--run", "nonsense", NULL };
-  const char *bad_size[] = { "--size", "big", NULL };
+  const char      *bad_run[] = { "--run", "nonsense", NULL };
+  const char      *bad_size[] = { "--size", "big", NULL };
   g_autofree char *out1 = NULL;
   g_autofree char *out2 = NULL;
-  int status;
+  int              status;
 
   out1 = run_monitor (bad_run, 30, &status);
   g_assert_cmpint (status, !=, 0);

@@ -19,27 +19,27 @@
 
 typedef struct
 {
-  GtkWindow          *window;
+  GtkWindow            *window;
   MonitorRunPanel      *panel;
   MonitorChunkTimeline *timeline;
-  gboolean            finished;
-  gboolean            success;
-  guint               n_sent;
-  guint               n_cancelled;
+  gboolean              finished;
+  gboolean              success;
+  guint                 n_sent;
+  guint                 n_cancelled;
 } Fixture;
 
 static void
 on_chunk_sent (MonitorRunPanel *panel,
-               guint64        serial,
-               gint64         sent_us,
-               Fixture       *fixture)
+               guint64          serial,
+               gint64           sent_us,
+               Fixture         *fixture)
 {
   fixture->n_sent++;
   monitor_chunk_timeline_add_in_flight (fixture->timeline, serial, sent_us);
 }
 
 static void
-on_chunk_done (MonitorRunPanel    *panel,
+on_chunk_done (MonitorRunPanel  *panel,
                guint64           serial,
                const char       *worker_name,
                MpaioChunkRecord *record,
@@ -54,23 +54,23 @@ on_chunk_done (MonitorRunPanel    *panel,
 
 static void
 on_executor_changed (MonitorRunPanel *panel,
-                     Fixture       *fixture)
+                     Fixture         *fixture)
 {
   monitor_chunk_timeline_clear (fixture->timeline);
 }
 
 static void
 on_run_finished (MonitorRunPanel *panel,
-                 gboolean       success,
-                 Fixture       *fixture)
+                 gboolean         success,
+                 Fixture         *fixture)
 {
   fixture->finished = TRUE;
   fixture->success = success;
 }
 
 static void
-fixture_setup (Fixture       *fixture,
-               gconstpointer  data)
+fixture_setup (Fixture      *fixture,
+               gconstpointer data)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
 
@@ -87,8 +87,8 @@ fixture_setup (Fixture       *fixture,
 }
 
 static void
-fixture_teardown (Fixture       *fixture,
-                  gconstpointer  data)
+fixture_teardown (Fixture      *fixture,
+                  gconstpointer data)
 {
   test_destroy_window (fixture->window);
 }
@@ -105,8 +105,8 @@ run_to_end (Fixture *fixture)
 }
 
 static void
-test_sum (Fixture       *fixture,
-          gconstpointer  data)
+test_sum (Fixture      *fixture,
+          gconstpointer data)
 {
   monitor_run_panel_set_workload (fixture->panel, MONITOR_WORKLOAD_SUM);
   monitor_run_panel_set_n_rows (fixture->panel, 100000);
@@ -136,8 +136,8 @@ test_sum (Fixture       *fixture,
 }
 
 static void
-test_concat (Fixture       *fixture,
-             gconstpointer  data)
+test_concat (Fixture      *fixture,
+             gconstpointer data)
 {
   monitor_run_panel_set_workload (fixture->panel, MONITOR_WORKLOAD_CONCAT);
   monitor_run_panel_set_n_rows (fixture->panel, 1000);
@@ -157,8 +157,8 @@ test_concat (Fixture       *fixture,
 }
 
 static void
-test_threads (Fixture       *fixture,
-              gconstpointer  data)
+test_threads (Fixture      *fixture,
+              gconstpointer data)
 {
   monitor_run_panel_set_workload (fixture->panel, MONITOR_WORKLOAD_COMPUTE);
   monitor_run_panel_set_n_rows (fixture->panel, 20000);
@@ -184,8 +184,8 @@ cancel_later (gpointer user_data)
 }
 
 static void
-test_cancel (Fixture       *fixture,
-             gconstpointer  data)
+test_cancel (Fixture      *fixture,
+             gconstpointer data)
 {
   gint64 begin;
 

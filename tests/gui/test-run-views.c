@@ -56,7 +56,7 @@ test_unfinished_chunks (void)
   MpaioChunkRecord      done = make_record (4242, 0, 1.0, 2.0);
   MpaioChunkRecord      cancelled = make_record (4242, 1, 4.0, 0.0);
   MpaioChunkRecord      failed = make_record (4242, 2, 7.0, 0.0);
-  g_autoptr (GdkTexture) texture = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *done_text = NULL;
   g_autofree char *cancelled_text = NULL;
   g_autofree char *failed_text = NULL;
@@ -93,7 +93,7 @@ test_unfinished_chunks (void)
   test_pixels_init (&pixels, texture);
   g_assert_true (test_pixels_get (&pixels, (int) time_to_x (&bounds, 2.0), y, &at_done));
   g_assert_true (
-      test_pixels_get (&pixels, (int) time_to_x (&bounds, 5.0), y, &at_cancelled_middle));
+    test_pixels_get (&pixels, (int) time_to_x (&bounds, 5.0), y, &at_cancelled_middle));
   g_assert_true (test_pixels_get (&pixels, (int) time_to_x (&bounds, 5.0), (int) bounds.origin.y,
                                   &at_cancelled_edge));
   g_assert_true (test_pixels_get (&pixels, (int) time_to_x (&bounds, 8.0), y, &at_failed));
@@ -125,8 +125,8 @@ test_unfinished_chunks (void)
 static char *
 write_run_file (const char *dir)
 {
-  g_autoptr (GString) json = g_string_new (NULL);
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GString) json = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
   char *path = g_build_filename (dir, "run.json", NULL);
 
   g_string_append (json, "{\"format\": \"mpaio-run\", \"version\": 1, \"start-us\": 1000000, "
@@ -153,12 +153,12 @@ write_run_file (const char *dir)
 static void
 test_render_run_file (void)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("mpaio-run-views-XXXXXX", &error);
   g_autofree char *run = NULL;
   g_autofree char *png = NULL;
-  g_autoptr (GSubprocess) process = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
   GdkRGBA    core0, worker0, worker1;
   TestPixels pixels;
   int        width, height;
@@ -194,7 +194,7 @@ test_render_run_file (void)
   /* The timeline: both processes' bars in the lower part, across most of
    * the width (the axis is fitted to the run, 1 s to 9 s). */
   g_assert_true (
-      test_pixels_find_color (&pixels, &worker0, width / 8, height / 2, width / 4, height - 1));
+    test_pixels_find_color (&pixels, &worker0, width / 8, height / 2, width / 4, height - 1));
   g_assert_true (test_pixels_find_color (&pixels, &worker1, width * 3 / 4, height / 2, width - 20,
                                          height - 1));
   test_pixels_clear (&pixels);
@@ -207,12 +207,12 @@ test_render_run_file (void)
 static void
 test_lane_layout (void)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("mpaio-run-views-XXXXXX", &error);
   g_autofree char *run = write_run_file (dir);
-  g_autoptr (GFile) file = g_file_new_for_path (run);
-  g_autoptr (MpaioRunReport) report = mpaio_run_report_new_from_file (file, NULL, &error);
-  g_autoptr (MonitorLaneLayout) layout = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (run);
+  g_autoptr(MpaioRunReport) report = mpaio_run_report_new_from_file (file, NULL, &error);
+  g_autoptr(MonitorLaneLayout) layout = NULL;
 
   g_test_summary ("The lane layout, without a display: a row per process in the order they "
                   "first ran a chunk, one lane when its chunks do not overlap");
@@ -234,11 +234,11 @@ test_lane_layout (void)
 static void
 test_open_and_zoom (void)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("mpaio-run-views-XXXXXX", &error);
   g_autofree char *run_path = write_run_file (dir);
-  g_autoptr (GFile) file = g_file_new_for_path (run_path);
-  g_autoptr (GtkApplication) application = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (run_path);
+  g_autoptr(GtkApplication) application = NULL;
   MonitorWindow        *window;
   MonitorCpuChart      *chart;
   MonitorChunkTimeline *timeline;
@@ -278,8 +278,7 @@ test_open_and_zoom (void)
   g_assert_cmpint (end_us, <=, 9500000);
   g_assert_cmpfloat (monitor_chunk_timeline_get_history (timeline), ==, fitted);
   /* Its own samples, not the live ones. */
-  g_assert_true (monitor_cpu_chart_get_model (chart) ==
-                 mpaio_run_report_get_cpu_samples (monitor_run_get_report (run)));
+  g_assert_true (monitor_cpu_chart_get_model (chart) == mpaio_run_report_get_cpu_samples (monitor_run_get_report (run)));
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "zoom-in", NULL);
   history = monitor_cpu_chart_get_history (chart);
@@ -287,9 +286,8 @@ test_open_and_zoom (void)
   g_assert_cmpfloat (monitor_chunk_timeline_get_history (timeline), ==, history);
   /* Around the middle: the middle of the span stays where it was. */
   g_assert_cmpint (
-      llabs ((monitor_cpu_chart_get_frozen_time (chart) - (gint64) (history / 2 * 1e6)) -
-             (end_us - (gint64) (fitted / 2 * 1e6))),
-      <=, 2);
+    llabs ((monitor_cpu_chart_get_frozen_time (chart) - (gint64) (history / 2 * 1e6)) - (end_us - (gint64) (fitted / 2 * 1e6))),
+    <=, 2);
 
   end_us = monitor_cpu_chart_get_frozen_time (chart);
   g_action_group_activate_action (G_ACTION_GROUP (window), "pan", g_variant_new_int32 (1));
@@ -313,7 +311,7 @@ test_open_and_zoom (void)
 static gboolean
 has_accel (GtkApplication *application, const char *action, const char *accel)
 {
-  g_auto (GStrv) accels = gtk_application_get_accels_for_action (application, action);
+  g_auto(GStrv) accels = gtk_application_get_accels_for_action (application, action);
 
   return accels != NULL && g_strv_contains ((const char *const *) accels, accel);
 }
@@ -321,8 +319,8 @@ has_accel (GtkApplication *application, const char *action, const char *accel)
 static void
 test_shortcuts (void)
 {
-  g_autoptr (MonitorApplication) application = monitor_application_new ();
-  g_autoptr (GError) error = NULL;
+  g_autoptr(MonitorApplication) application = monitor_application_new ();
+  g_autoptr(GError) error = NULL;
   MonitorWindow *window;
 
   g_test_summary ("The usual GNOME shortcuts are there, with a shortcuts window");
@@ -332,7 +330,7 @@ test_shortcuts (void)
   g_assert_true (has_accel (GTK_APPLICATION (application), "app.quit", "<Control>q"));
   g_assert_true (has_accel (GTK_APPLICATION (application), "window.close", "<Control>w"));
   g_assert_true (
-      has_accel (GTK_APPLICATION (application), "win.show-help-overlay", "<Control>question"));
+    has_accel (GTK_APPLICATION (application), "win.show-help-overlay", "<Control>question"));
   g_assert_true (has_accel (GTK_APPLICATION (application), "win.open-run", "<Control>o"));
 
   window = monitor_window_new (GTK_APPLICATION (application), 200, 60);
@@ -346,9 +344,7 @@ test_shortcuts (void)
 static double
 color_distance (const GdkRGBA *a, const GdkRGBA *b)
 {
-  return sqrt ((a->red - b->red) * (a->red - b->red) +
-               (a->green - b->green) * (a->green - b->green) +
-               (a->blue - b->blue) * (a->blue - b->blue));
+  return sqrt ((a->red - b->red) * (a->red - b->red) + (a->green - b->green) * (a->green - b->green) + (a->blue - b->blue) * (a->blue - b->blue));
 }
 
 static void
@@ -379,12 +375,12 @@ test_palette (void)
 static void
 test_screenshot_scale (void)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("mpaio-run-views-XXXXXX", &error);
   g_autofree char *shot = NULL;
-  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_autoptr (GSubprocess) process = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
 
   g_test_summary ("--screenshot saves the window at its scale factor: twice the size at 2");
 
@@ -392,8 +388,8 @@ test_screenshot_scale (void)
   shot = g_build_filename (dir, "shot.png", NULL);
   g_subprocess_launcher_setenv (launcher, "GDK_SCALE", "2", TRUE);
   process =
-      g_subprocess_launcher_spawn (launcher, &error, g_getenv ("MPAIO_MONITOR_PROGRAM"), "--size",
-                                   "620x480", "--screenshot", shot, "--after", "0.1", NULL);
+    g_subprocess_launcher_spawn (launcher, &error, g_getenv ("MPAIO_MONITOR_PROGRAM"), "--size",
+                                 "620x480", "--screenshot", shot, "--after", "0.1", NULL);
   g_assert_no_error (error);
   g_subprocess_wait_check (process, NULL, &error);
   g_assert_no_error (error);
@@ -411,13 +407,13 @@ static void
 test_many_chunks_zoomed (void)
 {
   MonitorChunkTimeline *timeline = MONITOR_CHUNK_TIMELINE (monitor_chunk_timeline_new ());
-  g_autoptr (GdkTexture) texture = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
   graphene_rect_t bounds;
-  TestPixels pixels;
-  GtkWindow *window;
-  GdkRGBA previous = { 0 };
-  guint changes = 0;
-  int y;
+  TestPixels      pixels;
+  GtkWindow      *window;
+  GdkRGBA         previous = { 0 };
+  guint           changes = 0;
+  int             y;
 
   g_test_summary ("1,024 back-to-back chunks of 1 ms: zoomed in to 20 ms, each one is told "
                   "from its neighbours");
@@ -459,24 +455,24 @@ static void
 test_stacked_cores (void)
 {
   MonitorCpuChart *chart = MONITOR_CPU_CHART (monitor_cpu_chart_new ());
-  g_autoptr (GListStore) store = g_list_store_new (MPAIO_TYPE_CPU_SAMPLE);
+  g_autoptr(GListStore) store = g_list_store_new (MPAIO_TYPE_CPU_SAMPLE);
   const double values[4] = { 100.0, 50.0, 0.0, 100.0 };
   const struct
   {
     double percent;
     int    core; /* -1: no core there */
   } probes[] = { { 12.5, 0 }, { 31.0, 1 }, { 50.0, 3 }, { 85.0, -1 } };
-  g_autoptr (GdkTexture) texture = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
   graphene_rect_t plot;
-  TestPixels pixels;
-  GtkWindow *window;
+  TestPixels      pixels;
+  GtkWindow      *window;
 
   g_test_summary ("Stacked, each core is a band of its share of the machine over the one below: "
                   "4 cores at 100, 50, 0 and 100 % fill 25, 12.5, 0 and 25 % of the height");
 
   for (guint i = 0; i <= 20; i++)
     {
-      g_autoptr (MpaioCpuSample) sample = mpaio_cpu_sample_new (i * 0.5, values, 4, 62.5);
+      g_autoptr(MpaioCpuSample) sample = mpaio_cpu_sample_new (i * 0.5, values, 4, 62.5);
 
       g_list_store_append (store, sample);
     }
@@ -492,8 +488,8 @@ test_stacked_cores (void)
   test_pixels_init (&pixels, texture);
   for (guint p = 0; p < G_N_ELEMENTS (probes); p++)
     {
-      int x = (int) (plot.origin.x + plot.size.width / 2);
-      int y = (int) (plot.origin.y + plot.size.height * (1.0 - probes[p].percent / 100.0));
+      int     x = (int) (plot.origin.x + plot.size.width / 2);
+      int     y = (int) (plot.origin.y + plot.size.height * (1.0 - probes[p].percent / 100.0));
       GdkRGBA pixel;
 
       g_assert_true (test_pixels_get (&pixels, x, y, &pixel));

@@ -24,7 +24,7 @@ make_bar (guint64 index, gint64 start_us, gint64 finish_us)
 static void
 test_rows_by_pid (void)
 {
-  g_autoptr (MonitorTimelineRows) rows = monitor_timeline_rows_new (1000);
+  g_autoptr(MonitorTimelineRows) rows = monitor_timeline_rows_new (1000);
   MonitorTimelineBar a = make_bar (0, 0, 10), b = make_bar (1, 20, 30), c = make_bar (2, 0, 10);
 
   g_test_summary ("A row per process, sorted by pid; chunks one after the other share a lane");
@@ -45,7 +45,7 @@ test_rows_by_pid (void)
 static void
 test_lanes (void)
 {
-  g_autoptr (MonitorTimelineRows) rows = monitor_timeline_rows_new (1000);
+  g_autoptr(MonitorTimelineRows) rows = monitor_timeline_rows_new (1000);
   MonitorTimelineBar bars[] = {
     make_bar (0, 0, 100),
     make_bar (1, 10, 50),
@@ -77,7 +77,7 @@ test_lanes (void)
 static void
 test_relayout (void)
 {
-  g_autoptr (MonitorTimelineRows) rows = monitor_timeline_rows_new (1000);
+  g_autoptr(MonitorTimelineRows) rows = monitor_timeline_rows_new (1000);
   MonitorTimelineBar first = make_bar (0, 0, 10), second = make_bar (1, 30, 40);
   MonitorTimelineBar late = make_bar (2, 5, 35);
   MonitorTimelineBar third = make_bar (3, 12, 28);
@@ -99,7 +99,7 @@ test_relayout (void)
 static void
 test_prune (void)
 {
-  g_autoptr (MonitorTimelineRows) rows = monitor_timeline_rows_new (100);
+  g_autoptr(MonitorTimelineRows) rows = monitor_timeline_rows_new (100);
 
   g_test_summary ("Past the most bars kept, the oldest go and the newest stay");
 

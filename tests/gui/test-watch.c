@@ -38,7 +38,7 @@ on_name_appeared (GDBusConnection *connection,
 static char *
 read_line (Watched *watched)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GError) error = NULL;
   char *line = g_data_input_stream_read_line (watched->output, NULL, NULL, &error);
 
   g_assert_no_error (error);
@@ -50,10 +50,10 @@ read_line (Watched *watched)
 static Watched *
 watched_start (guint n_chunks, guint rounds)
 {
-  g_autoptr (GSubprocessLauncher) launcher =
-      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_autoptr(GSubprocessLauncher) launcher =
+               g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
   g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "watched-program", NULL);
   g_autofree char *chunks = g_strdup_printf ("%u", n_chunks);
   g_autofree char *rounds_s = g_strdup_printf ("%u", rounds);
@@ -66,7 +66,7 @@ watched_start (guint n_chunks, guint rounds)
   g_assert_no_error (error);
   g_subprocess_launcher_setenv (launcher, "MPAIO_MONITOR", "1", TRUE);
   watched->process =
-      g_subprocess_launcher_spawn (launcher, &error, program, chunks, rounds_s, NULL);
+    g_subprocess_launcher_spawn (launcher, &error, program, chunks, rounds_s, NULL);
   g_assert_no_error (error);
   watched->pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (watched->process), NULL, 10);
   watched->output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (watched->process));
@@ -88,7 +88,7 @@ watched_start (guint n_chunks, guint rounds)
 static void
 watched_start_run (Watched *watched)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GError) error = NULL;
 
   g_output_stream_write_all (watched->input, "run\n", 4, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -109,7 +109,7 @@ static void
 watched_stop (Watched *watched)
 {
   watched_pid_of_last_stop = watched->pid;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GError) error = NULL;
 
   g_output_stream_close (watched->input, NULL, NULL);
   g_subprocess_wait_check (watched->process, NULL, &error);
@@ -122,8 +122,8 @@ watched_stop (Watched *watched)
 static char *
 monitor_list (void)
 {
-  g_autoptr (GSubprocess) process = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
   char *out = NULL;
 
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
@@ -140,7 +140,7 @@ monitor_list (void)
 static char *
 find_listed (const char *out, GPid pid)
 {
-  g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
+  g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
   g_autofree char *prefix = g_strdup_printf ("%d ", (int) pid);
 
   for (guint i = 0; lines[i] != NULL; i++)
@@ -203,11 +203,11 @@ on_run_finished (MonitorProgramWatcher *watcher, guint run, GVariant *info, Atta
 static void
 test_attach_draws_live (void)
 {
-  g_autoptr (GtkApplication) application = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
-  g_autoptr (MonitorProgramWatcher) watcher = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
+  g_autoptr(GtkApplication) application = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_autoptr(MonitorProgramWatcher) watcher = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
   MonitorWindow        *window;
   MonitorChunkTimeline *timeline;
   AttachState           state = { 0 };
@@ -297,8 +297,8 @@ find_program_row (GtkListBox *list, GPid pid)
 static void
 test_window_lists_programs (void)
 {
-  g_autoptr (GtkApplication) application = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GtkApplication) application = NULL;
+  g_autoptr(GError) error = NULL;
   MonitorWindow        *window;
   MonitorChunkTimeline *timeline;
   GtkListBox           *programs;
@@ -324,8 +324,7 @@ test_window_lists_programs (void)
   g_signal_emit_by_name (programs, "row-activated", row);
   watched_start_run (watched);
   watched_wait_run (watched);
-  while (g_list_model_get_n_items (monitor_window_get_runs (window)) == 0 ||
-         monitor_run_get_running (monitor_window_get_selected_run (window)))
+  while (g_list_model_get_n_items (monitor_window_get_runs (window)) == 0 || monitor_run_get_running (monitor_window_get_selected_run (window)))
     g_main_context_iteration (NULL, TRUE);
 
   run = monitor_window_get_selected_run (window);
@@ -368,13 +367,13 @@ test_attach_unknown (void)
 static void
 test_program_killed_mid_run (void)
 {
-  g_autoptr (GtkApplication) application = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
-  g_autoptr (MonitorProgramWatcher) watcher = NULL;
+  g_autoptr(GtkApplication) application = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_autoptr(MonitorProgramWatcher) watcher = NULL;
   MonitorWindow *window;
-  MonitorRun *run;
-  Watched *watched;
+  MonitorRun    *run;
+  Watched       *watched;
 
   g_test_summary ("A watched program killed mid-run ends its run in the list, with what it had "
                   "published, instead of leaving it running for ever");

@@ -34,9 +34,9 @@ static void
 on_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Program *program = user_data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (MpaioRunReport) report =
-      mpaio_orchestrator_run_finish (program->orchestrator, result, &error);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpaioRunReport) report =
+               mpaio_orchestrator_run_finish (program->orchestrator, result, &error);
 
   if (report == NULL)
     g_error ("watched-program: %s", error->message);
@@ -70,20 +70,19 @@ read_next_line (Program *program)
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (MpaioSharedArray) array = NULL;
-  g_autoptr (MpaioDataIterator) iterator = NULL;
-  g_autoptr (MpaioProcessPool) pool = NULL;
-  g_autoptr (DemoAddIntWorker) worker = NULL;
-  g_autoptr (GInputStream) stdin_stream = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpaioSharedArray) array = NULL;
+  g_autoptr(MpaioDataIterator) iterator = NULL;
+  g_autoptr(MpaioProcessPool) pool = NULL;
+  g_autoptr(DemoAddIntWorker) worker = NULL;
+  g_autoptr(GInputStream) stdin_stream = NULL;
   Program program = { 0 };
   guint64 n_chunks, rounds, n_rows;
 
   g_type_ensure (DEMO_TYPE_ADD_INT_WORKER);
   mpaio_init (&argc, &argv);
 
-  if (argc != 3 || !g_ascii_string_to_unsigned (argv[1], 10, 1, 100000, &n_chunks, NULL) ||
-      !g_ascii_string_to_unsigned (argv[2], 10, 0, 100000, &rounds, NULL))
+  if (argc != 3 || !g_ascii_string_to_unsigned (argv[1], 10, 1, 100000, &n_chunks, NULL) || !g_ascii_string_to_unsigned (argv[2], 10, 0, 100000, &rounds, NULL))
     {
       g_printerr ("Usage: watched-program CHUNKS ROUNDS\n");
       return EXIT_FAILURE;
@@ -100,7 +99,7 @@ main (int argc, char **argv)
 
   worker = demo_add_int_worker_new (iterator, (guint) rounds);
   program.orchestrator =
-      mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
+    mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
   program.loop = g_main_loop_new (NULL, FALSE);
   stdin_stream = g_unix_input_stream_new (0, FALSE);
   program.input = g_data_input_stream_new (stdin_stream);

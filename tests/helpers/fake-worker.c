@@ -61,7 +61,7 @@ typedef struct
 #define MAX_FRAME        (64u * 1024u * 1024u)
 #define PADDED(length)   (((gsize) (length) + 7) & ~(gsize) 7)
 
-static int sock = -1;
+static int         sock = -1;
 static GByteArray *input;
 
 static void
@@ -85,15 +85,15 @@ write_all (const void *data,
 
 /* One whole frame: header, @head, @body serialized, padding. */
 static void
-write_frame (guint32        type,
-             gconstpointer  head,
-             gsize          head_length,
-             GVariant      *body)
+write_frame (guint32       type,
+             gconstpointer head,
+             gsize         head_length,
+             GVariant     *body)
 {
   g_autoptr(GVariant) owned = body ? g_variant_ref_sink (body) : NULL;
-  gsize body_length = owned ? g_variant_get_size (owned) : 0;
-  Header header = { (guint32) (head_length + body_length), type };
-  gsize size = sizeof header + PADDED (header.length);
+  gsize              body_length = owned ? g_variant_get_size (owned) : 0;
+  Header             header = { (guint32) (head_length + body_length), type };
+  gsize              size = sizeof header + PADDED (header.length);
   g_autofree guint8 *frame = g_malloc0 (size);
 
   memcpy (frame, &header, sizeof header);
@@ -125,14 +125,15 @@ write_result (guint64 seq,
 static gboolean
 read_more (void)
 {
-  union {
+  union
+  {
     char           buffer[CMSG_SPACE (sizeof (int) * 16)];
     struct cmsghdr align;
   } control;
-  guint8 buffer[64 * 1024];
-  struct iovec iov = { buffer, sizeof buffer };
+  guint8        buffer[64 * 1024];
+  struct iovec  iov = { buffer, sizeof buffer };
   struct msghdr msg = { 0 };
-  ssize_t n;
+  ssize_t       n;
 
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
@@ -150,7 +151,7 @@ read_more (void)
     if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS)
       {
         guint n_fds = (cmsg->cmsg_len - CMSG_LEN (0)) / sizeof (int);
-        int fds[16];
+        int   fds[16];
 
         memcpy (fds, CMSG_DATA (cmsg), MIN (n_fds, 16) * sizeof (int));
         for (guint i = 0; i < MIN (n_fds, 16); i++)
@@ -171,7 +172,7 @@ read_task (Task *task)
       while (input->len >= sizeof (Header))
         {
           Header header;
-          gsize size;
+          gsize  size;
 
           memcpy (&header, input->data, sizeof header);
           size = sizeof header + PADDED (header.length);
@@ -205,19 +206,20 @@ static void
 send_fds_with_result (guint64 seq,
                       guint64 value)
 {
-  union {
+  union
+  {
     char           buffer[CMSG_SPACE (sizeof (int) * 8)];
     struct cmsghdr align;
   } control;
   ReplyHead head = { seq, g_get_monotonic_time (), g_get_monotonic_time () };
   g_autoptr(GVariant) body = g_variant_ref_sink (g_variant_new_variant (g_variant_new_uint64 (value)));
-  Header header = { (guint32) (sizeof head + g_variant_get_size (body)), RESULT };
-  gsize size = sizeof header + PADDED (header.length);
+  Header             header = { (guint32) (sizeof head + g_variant_get_size (body)), RESULT };
+  gsize              size = sizeof header + PADDED (header.length);
   g_autofree guint8 *frame = g_malloc0 (size);
-  struct iovec iov = { frame, size };
-  struct msghdr msg = { 0 };
-  struct cmsghdr *cmsg;
-  int fds[8];
+  struct iovec       iov = { frame, size };
+  struct msghdr      msg = { 0 };
+  struct cmsghdr    *cmsg;
+  int                fds[8];
 
   memcpy (frame, &header, sizeof header);
   memcpy (frame + sizeof header, &head, sizeof head);
@@ -250,8 +252,8 @@ main (int    argc,
 {
   const char *mode = argc > 1 ? argv[1] : "valid";
   const char *fd_env = g_getenv ("MPAIO_WORKER_FD");
-  gint32 pid = (gint32) getpid ();
-  Task task;
+  gint32      pid = (gint32) getpid ();
+  Task        task;
 
   if (fd_env == NULL)
     {
@@ -325,7 +327,7 @@ main (int    argc,
     {
       /* A length within the limit, 64 MiB, never sent: the pool must not
        * set that much aside on the word of its peer. */
-      Header header = { MAX_FRAME, RESULT };
+      Header    header = { MAX_FRAME, RESULT };
       ReplyHead head = { task.seq, 0, 0 };
 
       write_all (&header, sizeof header);
@@ -359,8 +361,8 @@ main (int    argc,
     {
       /* The right head, then bytes that are no serialized "v". */
       ReplyHead head = { task.seq, 0, 0 };
-      guint8 frame[8 + sizeof head + 16];
-      Header header = { sizeof head + 16, RESULT };
+      guint8    frame[8 + sizeof head + 16];
+      Header    header = { sizeof head + 16, RESULT };
 
       memcpy (frame, &header, sizeof header);
       memcpy (frame + sizeof header, &head, sizeof head);

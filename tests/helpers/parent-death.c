@@ -26,7 +26,7 @@ main (int    argc,
   g_autoptr(MpaioOrchestrator) orchestrator = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autofree GPid *pids = NULL;
-  guint n_pids;
+  guint            n_pids;
 
   mpaio_test_init (&argc, &argv);
 

@@ -33,8 +33,8 @@ sdk_sum_worker_process (MpaioWorker      *worker,
                         GError          **error)
 {
   MpaioSharedArray *array = mpaio_worker_get_array (worker);
-  const gint64 *rows = mpaio_shared_array_get_row (array, chunk->start);
-  gint64 sum = 0;
+  const gint64     *rows = mpaio_shared_array_get_row (array, chunk->start);
+  gint64            sum = 0;
 
   for (guint64 i = 0; i < mpaio_chunk_get_n_rows (chunk); i++)
     sum += rows[i];
@@ -49,8 +49,8 @@ sdk_sum_worker_process_callback (MpaioWorker      *worker,
                                  GVariant         *result)
 {
   SdkSumWorker *self = SDK_SUM_WORKER (worker);
-  gint64 sum;
-  gint32 pid;
+  gint64        sum;
+  gint32        pid;
 
   g_variant_get (result, "(xi)", &sum, &pid);
   self->total += sum;
@@ -109,8 +109,8 @@ main (int    argc,
   g_autoptr(SdkSumWorker) worker = NULL;
   g_autoptr(MpaioOrchestrator) orchestrator = NULL;
   RunState state = { FALSE, NULL };
-  guint64 n_rows = argc > 1 ? g_ascii_strtoull (argv[1], NULL, 10) : 1000000;
-  gint64 *data;
+  guint64  n_rows = argc > 1 ? g_ascii_strtoull (argv[1], NULL, 10) : 1000000;
+  gint64  *data;
 
   /* Worker processes are this program started again. */
   g_type_ensure (SDK_TYPE_SUM_WORKER);
