@@ -60,7 +60,7 @@ struct _MonitorChunkTimeline
   MonitorChartFollower follower; /* the CPU chart's history, frozen time, scrolling */
 
   MonitorTimelineRows *rows;
-  GHashTable          *labels;    /* row key → PangoLayout of its title */
+  GHashTable          *labels;    /* row key (string) → PangoLayout of its title */
   GArray              *in_flight; /* InFlight */
   guint                n_lanes;   /* in-flight lanes since the last clear */
 };
@@ -77,11 +77,32 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-/* A row's title depends only on its process and lane. */
-static gpointer
-label_key (const MonitorTimelineRow *row)
+/* A row's title depends only on its host, process and lane, and whether
+ * hosts are named. */
+static char *
+label_key (const MonitorTimelineRow *row, gboolean with_host)
 {
-  return GUINT_TO_POINTER (((guint) row->pid << 4) | MIN (row->lane, 15u));
+  return g_strdup_printf ("%s/%d/%u/%d", row->host != NULL ? row->host : "", row->pid, row->lane,
+                          with_host);
+}
+
+/* Processes of other machines (MPI) are titled with their machine's name. */
+static char *
+row_title (const MonitorTimelineRow *row, gboolean with_host)
+{
+  g_autofree char *process = NULL;
+
+  /* This process's own chunks ran on its threads (a thread pool): its
+   * lanes are threads. */
+  if (row->host == NULL && row->pid == getpid ())
+    return g_strdup_printf (_("Thread %u"), row->lane + 1);
+
+  process = row->lane == 0 ? g_strdup_printf ("PID %d", row->pid)
+                           : g_strdup_printf ("PID %d · %u", row->pid, row->lane + 1);
+  if (!with_host)
+    return g_steal_pointer (&process);
+
+  return g_strdup_printf ("%s · %s", row->host != NULL ? row->host : g_get_host_name (), process);
 }
 
 static double
@@ -258,6 +279,7 @@ monitor_chunk_timeline_snapshot (GtkWidget   *widget,
   gint64                end_us = monitor_chart_follower_get_end_time (&self->follower);
   gint64                start_us = end_us - (gint64) (self->follower.history * G_USEC_PER_SEC);
   guint                 n_ticks;
+  gboolean              with_host;
   GdkRGBA               foreground, grid, band, dim;
 
   monitor_chart_get_foreground (widget, &foreground);
@@ -343,25 +365,19 @@ monitor_chunk_timeline_snapshot (GtkWidget   *widget,
                       &dim);
     }
 
+  with_host = monitor_timeline_rows_get_n_hosts (self->rows) > 1;
   for (guint r = 0; r < monitor_timeline_rows_get_n_rows (self->rows); r++)
     {
       MonitorTimelineRow *row = monitor_timeline_rows_get_row (self->rows, r);
-
-      PangoLayout *label = g_hash_table_lookup (self->labels, label_key (row));
+      g_autofree char    *key = label_key (row, with_host);
+      PangoLayout        *label = g_hash_table_lookup (self->labels, key);
 
       if (label == NULL)
         {
-          /* This process's own chunks ran on its threads (a thread pool):
-           * their lanes are threads. */
-          g_autofree char *text = row->pid == getpid () ? g_strdup_printf (_("Thread %u"),
-                                                                              row->lane + 1)
-        : row->lane == 0                                ? g_strdup_printf ("PID %d", row->pid)
-                                                        : g_strdup_printf ("PID %d · %u",
-                                                                           row->pid,
-                                                                           row->lane + 1);
+          g_autofree char *text = row_title (row, with_host);
 
           label = create_small_layout (widget, text);
-          g_hash_table_insert (self->labels, label_key (row), label);
+          g_hash_table_insert (self->labels, g_steal_pointer (&key), label);
         }
       snapshot_label (snapshot, label, get_row_y (self, r), ROW_HEIGHT, &foreground);
     }
@@ -485,12 +501,13 @@ monitor_chunk_timeline_describe_at (MonitorChunkTimeline *self,
       g_autofree char *out = monitor_format_duration (MAX (bar->returned_us - bar->sent_us, 0));
 
       return g_strdup_printf ("%s: chunk %" G_GUINT64_FORMAT " of %s\n"
-                              "Worker process %d\n"
+                              "Worker process %d%s%s\n"
                               "Rows %" G_GUINT64_FORMAT "–%" G_GUINT64_FORMAT "\n"
                               "%s after %s, without a result",
                               bar->outcome == MONITOR_CHUNK_CANCELLED ? "Cancelled" : "Failed",
-                              bar->chunk_index, bar->worker_name, row->pid, bar->start_row,
-                              bar->end_row,
+                              bar->chunk_index, bar->worker_name, row->pid,
+                              row->host != NULL ? " on " : "", row->host != NULL ? row->host : "",
+                              bar->start_row, bar->end_row,
                               bar->outcome == MONITOR_CHUNK_CANCELLED ? "Dropped" : "Ended", out);
     }
 
@@ -499,12 +516,14 @@ monitor_chunk_timeline_describe_at (MonitorChunkTimeline *self,
   back = monitor_format_duration (MAX (bar->returned_us - bar->finish_us, 0));
 
   return g_strdup_printf ("Chunk %" G_GUINT64_FORMAT " of %s\n"
-                          "Worker process %d\n"
+                          "Worker process %d%s%s\n"
                           "Rows %" G_GUINT64_FORMAT "–%" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT
                           " rows)\n"
                           "Ran %s (sent %s before it started, back %s after it finished)",
-                          bar->chunk_index, bar->worker_name, row->pid, bar->start_row,
-                          bar->end_row, bar->end_row - bar->start_row, ran, queued, back);
+                          bar->chunk_index, bar->worker_name, row->pid,
+                          row->host != NULL ? " on " : "", row->host != NULL ? row->host : "",
+                          bar->start_row, bar->end_row, bar->end_row - bar->start_row, ran, queued,
+                          back);
 }
 
 static gboolean
@@ -620,7 +639,7 @@ monitor_chunk_timeline_init (MonitorChunkTimeline *self)
 {
   monitor_chart_follower_init (&self->follower, GTK_WIDGET (self), DEFAULT_HISTORY);
   self->rows = monitor_timeline_rows_new (MAX_BARS);
-  self->labels = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_object_unref);
+  self->labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->in_flight = g_array_new (FALSE, FALSE, sizeof (InFlight));
 
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
@@ -660,7 +679,8 @@ monitor_chunk_timeline_add_record (MonitorChunkTimeline   *self,
  *
  * Adds the chunk's bar, drawn as @outcome says: a chunk cancelled or
  * failed is drawn apart from work done, over the time it was out, and its
- * tooltip says so.
+ * tooltip says so. A chunk that ran on another machine (@record's host)
+ * goes in the rows of that machine's processes.
  */
 void
 monitor_chunk_timeline_add_record_full (MonitorChunkTimeline   *self,
@@ -687,6 +707,7 @@ monitor_chunk_timeline_add_record_full (MonitorChunkTimeline   *self,
   bar.start_row = record->start_row;
   bar.end_row = record->end_row;
   bar.worker_name = g_intern_string (worker_name != NULL ? worker_name : "a worker");
+  bar.host = g_intern_string (record->host);
   bar.outcome = (guint8) outcome;
   if (outcome != MONITOR_CHUNK_COMPLETED)
     {
@@ -760,6 +781,37 @@ monitor_chunk_timeline_remove_in_flight (MonitorChunkTimeline *self,
           return;
         }
     }
+}
+
+/**
+ * monitor_chunk_timeline_remove_in_flight_flagged:
+ * @self: a timeline
+ * @flag: bits of a serial
+ *
+ * Removes every chunk in flight whose serial has any of @flag's bits: the
+ * chunks of one source, such as a watched program, whose chunks out are
+ * announced anew a few times a second.
+ */
+void
+monitor_chunk_timeline_remove_in_flight_flagged (MonitorChunkTimeline *self,
+                                                 guint64               flag)
+{
+  guint kept = 0;
+
+  g_return_if_fail (MONITOR_IS_CHUNK_TIMELINE (self));
+
+  for (guint i = 0; i < self->in_flight->len; i++)
+    {
+      InFlight chunk = g_array_index (self->in_flight, InFlight, i);
+
+      if ((chunk.serial & flag) == 0)
+        g_array_index (self->in_flight, InFlight, kept++) = chunk;
+    }
+  if (kept == self->in_flight->len)
+    return;
+
+  g_array_set_size (self->in_flight, kept);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 /**

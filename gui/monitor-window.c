@@ -23,6 +23,9 @@
 
 /* An hour of samples at most, whatever the interval. */
 #define KEPT_SECONDS 3600
+/* The serials of a watched program's chunks in flight in the timeline; the
+ * demo's own count up from 0. */
+#define WATCHED_IN_FLIGHT G_GUINT64_CONSTANT (0x8000000000000000)
 
 struct _MonitorWindow
 {
@@ -538,10 +541,10 @@ monitor_window_open_run_file (MonitorWindow *self,
     {
       const MpaioChunkRecord *record = mpaio_run_report_get_record (report, i);
 
-      monitor_chunk_timeline_add_record (self->timeline, record,
-                                         record->worker_index < n_workers
-                                           ? workers[record->worker_index]
-                                           : NULL);
+      monitor_chunk_timeline_add_record_full (
+        self->timeline, record,
+        record->worker_index < n_workers ? workers[record->worker_index] : NULL,
+        monitor_chunk_outcome_from_record (record));
     }
 
   name = g_file_get_basename (file);
@@ -593,7 +596,29 @@ on_watched_run_started (MonitorWindow *self,
 
   run = monitor_run_new (title, start_us);
   g_set_object (&self->watched_run, run);
+  monitor_chunk_timeline_remove_in_flight_flagged (self->timeline, WATCHED_IN_FLIGHT);
   add_run (self, run);
+}
+
+/* The chunks the watched program has out: they grow until they are back. */
+static void
+on_watched_in_flight (MonitorWindow              *self,
+                      guint                       run,
+                      const MonitorInFlightChunk *chunks,
+                      guint                       n_chunks)
+{
+  monitor_chunk_timeline_remove_in_flight_flagged (self->timeline, WATCHED_IN_FLIGHT);
+  if (self->watched_run == NULL)
+    return;
+
+  for (guint i = 0; i < n_chunks; i++)
+    {
+      /* Unique enough: they are removed all at once. */
+      guint64 serial = ((guint64) chunks[i].worker_index << 48) ^ chunks[i].chunk_index;
+
+      monitor_chunk_timeline_add_in_flight (self->timeline, serial | WATCHED_IN_FLIGHT,
+                                            chunks[i].sent_us);
+    }
 }
 
 static void
@@ -625,6 +650,7 @@ on_watched_run_finished (MonitorWindow *self,
   g_autofree char *text = NULL;
   guint64          n_chunks = 0;
 
+  monitor_chunk_timeline_remove_in_flight_flagged (self->timeline, WATCHED_IN_FLIGHT);
   if (self->watched_run == NULL)
     return;
 
@@ -649,6 +675,7 @@ on_watched_run_finished (MonitorWindow *self,
 static void
 on_watched_vanished (MonitorWindow *self)
 {
+  monitor_chunk_timeline_remove_in_flight_flagged (self->timeline, WATCHED_IN_FLIGHT);
   if (self->watched_run == NULL)
     return;
 
@@ -683,6 +710,8 @@ monitor_window_watch (MonitorWindow         *self,
   g_signal_connect_object (watcher, "run-started", G_CALLBACK (on_watched_run_started), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (watcher, "records", G_CALLBACK (on_watched_records), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (watcher, "in-flight", G_CALLBACK (on_watched_in_flight), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (watcher, "run-finished", G_CALLBACK (on_watched_run_finished), self,
                            G_CONNECT_SWAPPED);

@@ -32,6 +32,7 @@ mpaio_chunk_record_copy (const MpaioChunkRecord *self)
   copy = g_memdup2 (self, sizeof *self);
   if (copy->error != NULL)
     copy->error = g_error_copy (copy->error);
+  copy->host = g_strdup (copy->host);
 
   return copy;
 }
@@ -51,6 +52,7 @@ mpaio_chunk_record_free (MpaioChunkRecord *self)
     return;
 
   g_clear_error (&self->error);
+  g_free (self->host);
   g_free (self);
 }
 
@@ -91,4 +93,24 @@ mpaio_chunk_record_get_error (const MpaioChunkRecord *self)
   g_return_val_if_fail (self != NULL, NULL);
 
   return self->error;
+}
+
+/**
+ * mpaio_chunk_record_get_host:
+ * @self: a chunk record
+ *
+ * Gets the machine the chunk ran on, as an executor whose processes span
+ * several machines (MPI) names it.
+ *
+ * Returns: (transfer none) (nullable): the host name, or %NULL when the
+ *   chunk ran on this machine
+ *
+ * Since: 0.1
+ */
+const char *
+mpaio_chunk_record_get_host (const MpaioChunkRecord *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->host;
 }

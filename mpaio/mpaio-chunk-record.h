@@ -59,6 +59,9 @@ typedef struct _MpaioChunkRecord MpaioChunkRecord;
  * @outcome: what became of the chunk
  * @error: why the chunk failed, when @outcome is
  *   %MPAIO_CHUNK_OUTCOME_FAILED; %NULL otherwise. Owned by the record.
+ * @host: (nullable): the machine the chunk ran on, for an executor whose
+ *   processes span several machines (MPI); %NULL for this machine. Owned
+ *   by the record.
  *
  * The history of one chunk in a run. Times are in microseconds of the
  * monotonic clock (as from g_get_monotonic_time()), which all processes
@@ -84,6 +87,7 @@ struct _MpaioChunkRecord
 
   MpaioChunkOutcome outcome;
   GError           *error;
+  char             *host;
 };
 
 MPAIO_AVAILABLE_IN_ALL
@@ -96,6 +100,8 @@ MPAIO_AVAILABLE_IN_ALL
 MpaioChunkOutcome mpaio_chunk_record_get_outcome (const MpaioChunkRecord *self);
 MPAIO_AVAILABLE_IN_ALL
 const GError     *mpaio_chunk_record_get_error   (const MpaioChunkRecord *self);
+MPAIO_AVAILABLE_IN_ALL
+const char       *mpaio_chunk_record_get_host    (const MpaioChunkRecord *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpaioChunkRecord, mpaio_chunk_record_free)
 

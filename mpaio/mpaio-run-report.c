@@ -159,6 +159,7 @@ clear_record (gpointer data)
   MpaioChunkRecord *record = data;
 
   g_clear_error (&record->error);
+  g_clear_pointer (&record->host, g_free);
 }
 
 static GArray *
@@ -204,7 +205,7 @@ _mpaio_run_report_new (gint64 start_time,
 /**
  * _mpaio_run_report_add_record:
  * @self: a run report
- * @record: a chunk record, copied (its error too)
+ * @record: a chunk record, copied (its error and host too)
  *
  * Appends a record.
  */
@@ -216,12 +217,13 @@ _mpaio_run_report_add_record (MpaioRunReport         *self,
   g_return_if_fail (record != NULL);
 
   g_array_append_vals (self->records, record, 1);
-  if (record->error != NULL)
+  if (record->error != NULL || record->host != NULL)
     {
       MpaioChunkRecord *added = &g_array_index (self->records, MpaioChunkRecord,
                                                 self->records->len - 1);
 
-      added->error = g_error_copy (record->error);
+      added->error = record->error != NULL ? g_error_copy (record->error) : NULL;
+      added->host = g_strdup (record->host);
     }
 }
 
