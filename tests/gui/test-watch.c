@@ -216,8 +216,8 @@ test_attach_draws_live (void)
   TestPixels            pixels;
 
   g_test_summary ("A window attached to a publishing program draws its chunks while the run "
-                  "goes on, one row per worker process with bars in the rows' colours where "
-                  "the chunks are, and fits the run when it ends");
+                  "goes on, those out first and then one row per worker process with bars in "
+                  "the rows' colours where the chunks are, and fits the run when it ends");
 
   g_assert_no_error (error);
   application = gtk_application_new ("org.mpaio.Monitor.TestWatch", G_APPLICATION_NON_UNIQUE);
@@ -237,6 +237,20 @@ test_attach_draws_live (void)
 
   watched_start_run (watched);
 
+  /* Running chunks show before any is back, and grow until they are. */
+  while (monitor_chunk_timeline_get_n_in_flight (timeline) == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (state.finished);
+  {
+    int              x = gtk_widget_get_width (GTK_WIDGET (timeline)) - 40;
+    g_autofree char *text = NULL;
+
+    /* Their band is at the top, above the rows. */
+    text = monitor_chunk_timeline_describe_at (timeline, x, 6);
+    g_assert_nonnull (text);
+    g_assert_nonnull (strstr (text, "handed to the executor and not back yet"));
+  }
+
   /* Live: bars arrive while the run goes on, batch by batch. */
   while (monitor_chunk_timeline_get_n_bars (timeline) == 0)
     g_main_context_iteration (NULL, TRUE);
@@ -248,6 +262,8 @@ test_attach_draws_live (void)
   watched_wait_run (watched);
 
   g_assert_cmpuint (monitor_chunk_timeline_get_n_bars (timeline), ==, n_chunks);
+  /* Nothing is out once the run is over. */
+  g_assert_cmpuint (monitor_chunk_timeline_get_n_in_flight (timeline), ==, 0);
   n_rows = monitor_chunk_timeline_get_n_rows (timeline);
   g_assert_cmpuint (n_rows, >=, 2);
   /* Fitted: the axis spans the run, not the minute of history. */
