@@ -326,7 +326,7 @@ update_run_actions (MonitorWindow *self)
   GAction *save = g_action_map_lookup_action (G_ACTION_MAP (self), "save-run");
 
   g_simple_action_set_enabled (G_SIMPLE_ACTION (save),
-                               self->selected != NULL && monitor_run_get_report (self->selected) != NULL);
+                               self->selected != NULL && monitor_run_get_can_save (self->selected));
 }
 
 /* Shows @run: fitted to it once it is over; while it runs, the chart and
@@ -555,6 +555,31 @@ monitor_window_open_run_file (MonitorWindow *self,
 }
 
 /**
+ * monitor_window_save_run:
+ * @self: a window
+ * @run: one of its runs
+ * @file: where to save it
+ * @error: return location for a #GError
+ *
+ * Saves @run as a JSON run file: its report's, or for a watched run its
+ * records as they came, with the CPU samples the window took during it.
+ *
+ * Returns: whether the file was written
+ */
+gboolean
+monitor_window_save_run (MonitorWindow *self,
+                         MonitorRun    *run,
+                         GFile         *file,
+                         GError       **error)
+{
+  g_return_val_if_fail (MONITOR_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (MONITOR_IS_RUN (run), FALSE);
+
+  return monitor_run_save (run, file, mpaio_cpu_monitor_get_samples (self->monitor),
+                           mpaio_cpu_monitor_get_start_time (self->monitor), error);
+}
+
+/**
  * monitor_window_show_span:
  * @self: a window
  * @start_us: the first time to show, monotonic µs
@@ -595,6 +620,7 @@ on_watched_run_started (MonitorWindow *self,
   g_variant_lookup (info, "start-us", "x", &start_us);
 
   run = monitor_run_new (title, start_us);
+  monitor_run_set_workers (run, (const char *const *) self->watched_workers);
   g_set_object (&self->watched_run, run);
   monitor_chunk_timeline_remove_in_flight_flagged (self->timeline, WATCHED_IN_FLIGHT);
   add_run (self, run);
@@ -638,6 +664,8 @@ on_watched_records (MonitorWindow          *self,
 
       monitor_chunk_timeline_add_record_full (self->timeline, &records[i], worker, outcomes[i]);
     }
+  if (self->watched_run != NULL)
+    monitor_run_add_records (self->watched_run, records, n_records);
 }
 
 static void
@@ -1103,14 +1131,13 @@ on_save_response (GtkNativeDialog *dialog,
   MonitorWindow *self = MONITOR_WINDOW (gtk_native_dialog_get_transient_for (dialog));
   g_autoptr(GFile) file = NULL;
   g_autoptr(GError) error = NULL;
-  MpaioRunReport *report = self->selected != NULL ? monitor_run_get_report (self->selected) : NULL;
 
-  if (response == GTK_RESPONSE_ACCEPT && report != NULL)
+  if (response == GTK_RESPONSE_ACCEPT && self->selected != NULL)
     {
       G_GNUC_BEGIN_IGNORE_DEPRECATIONS
       file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
       G_GNUC_END_IGNORE_DEPRECATIONS
-      if (!mpaio_run_report_save_to_file (report, file, NULL, &error))
+      if (!monitor_window_save_run (self, self->selected, file, &error))
         show_error (self, _("Could not save the run"), error);
     }
 

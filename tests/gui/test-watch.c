@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <mpaio.h>
 
@@ -200,6 +201,69 @@ on_run_finished (MonitorProgramWatcher *watcher, guint run, GVariant *info, Atta
   state->finished = TRUE;
 }
 
+/* The watched run, saved, is a run file the library reads back with every
+ * chunk the window drew, and the window opens with the same bars. */
+static void
+assert_saved_run_reopens (MonitorWindow *window, guint n_chunks)
+{
+  MonitorChunkTimeline *timeline = monitor_window_get_timeline (window);
+  MonitorRun           *run = monitor_window_get_selected_run (window);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("mpaio-watch-XXXXXX", &error);
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(MpaioRunReport) report = NULL;
+  guint n_rows = monitor_chunk_timeline_get_n_rows (timeline);
+
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "watched.json", NULL);
+  file = g_file_new_for_path (path);
+  g_assert_nonnull (run);
+  g_assert_false (monitor_run_get_running (run));
+  g_assert_true (monitor_run_get_can_save (run));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "save-run"));
+  g_assert_true (monitor_window_save_run (window, run, file, &error));
+  g_assert_no_error (error);
+
+  report = mpaio_run_report_new_from_file (file, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (mpaio_run_report_get_n_records (report), ==, n_chunks);
+  g_assert_cmpint (mpaio_run_report_get_start_time (report), ==, monitor_run_get_start_us (run));
+  g_assert_cmpint (mpaio_run_report_get_end_time (report), ==, monitor_run_get_end_us (run));
+  g_assert_cmpstr (mpaio_run_report_get_worker_names (report)[0], ==, "DemoAddIntWorker");
+  g_assert_nonnull (mpaio_run_report_get_cpu_samples (report));
+  for (guint i = 0; i < n_chunks; i++)
+    {
+      const MpaioChunkRecord *record = mpaio_run_report_get_record (report, i);
+      gboolean                drawn = FALSE;
+
+      g_assert_cmpint (record->outcome, ==, MPAIO_CHUNK_OUTCOME_DONE);
+      g_assert_cmpint (record->started_us, <=, record->finished_us);
+      for (guint row = 0; row < n_rows; row++)
+        drawn |= monitor_chunk_timeline_get_row_pid (timeline, row) == record->pid;
+      g_assert_true (drawn);
+    }
+
+  /* Reopened: the same chunks again, over the first ones, so in second
+   * lanes of the same processes. */
+  g_assert_true (monitor_window_open_run_file (window, file, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (monitor_chunk_timeline_get_n_bars (timeline), ==, 2 * n_chunks);
+  g_assert_cmpuint (monitor_chunk_timeline_get_n_rows (timeline), ==, 2 * n_rows);
+  for (guint row = 0; row < 2 * n_rows; row++)
+    {
+      gint     pid = monitor_chunk_timeline_get_row_pid (timeline, row);
+      gboolean known = FALSE;
+
+      for (guint i = 0; i < n_chunks; i++)
+        known |= mpaio_run_report_get_record (report, i)->pid == pid;
+      g_assert_true (known);
+    }
+
+  g_file_delete (file, NULL, NULL);
+  g_rmdir (dir);
+}
+
 static void
 test_attach_draws_live (void)
 {
@@ -217,7 +281,8 @@ test_attach_draws_live (void)
 
   g_test_summary ("A window attached to a publishing program draws its chunks while the run "
                   "goes on, those out first and then one row per worker process with bars in "
-                  "the rows' colours where the chunks are, and fits the run when it ends");
+                  "the rows' colours where the chunks are, and fits the run when it ends; the "
+                  "watched run saves to a run file that reopens with the same chunks");
 
   g_assert_no_error (error);
   application = gtk_application_new ("org.mpaio.Monitor.TestWatch", G_APPLICATION_NON_UNIQUE);
@@ -291,6 +356,8 @@ test_attach_draws_live (void)
                                              (int) (bounds.origin.y + bounds.size.height)));
     }
   test_pixels_clear (&pixels);
+
+  assert_saved_run_reopens (window, n_chunks);
 
   watched_stop (watched);
   gtk_window_destroy (GTK_WINDOW (window));
