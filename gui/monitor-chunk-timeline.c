@@ -815,6 +815,26 @@ monitor_chunk_timeline_remove_in_flight_flagged (MonitorChunkTimeline *self,
 }
 
 /**
+ * monitor_chunk_timeline_collapse_in_flight:
+ * @self: a timeline
+ *
+ * A run is over: with nothing in flight, the band of chunks in flight goes
+ * until the next run sends some. It stays for the whole of a run, so that
+ * the rows do not jump while it goes on.
+ */
+void
+monitor_chunk_timeline_collapse_in_flight (MonitorChunkTimeline *self)
+{
+  g_return_if_fail (MONITOR_IS_CHUNK_TIMELINE (self));
+
+  if (self->in_flight->len > 0 || self->n_lanes == 0)
+    return;
+
+  self->n_lanes = 0;
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+/**
  * monitor_chunk_timeline_clear:
  * @self: a timeline
  *

@@ -433,6 +433,7 @@ on_own_run_finished (MonitorWindow *self,
   gint64          end_us = success && report != NULL ? mpaio_run_report_get_end_time (report)
                                                      : g_get_monotonic_time ();
 
+  monitor_chunk_timeline_collapse_in_flight (self->timeline);
   if (self->own_run == NULL)
     return;
 
@@ -679,6 +680,7 @@ on_watched_run_finished (MonitorWindow *self,
   guint64          n_chunks = 0;
 
   monitor_chunk_timeline_remove_in_flight_flagged (self->timeline, WATCHED_IN_FLIGHT);
+  monitor_chunk_timeline_collapse_in_flight (self->timeline);
   if (self->watched_run == NULL)
     return;
 
@@ -704,6 +706,7 @@ static void
 on_watched_vanished (MonitorWindow *self)
 {
   monitor_chunk_timeline_remove_in_flight_flagged (self->timeline, WATCHED_IN_FLIGHT);
+  monitor_chunk_timeline_collapse_in_flight (self->timeline);
   if (self->watched_run == NULL)
     return;
 

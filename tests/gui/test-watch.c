@@ -327,8 +327,15 @@ test_attach_draws_live (void)
   watched_wait_run (watched);
 
   g_assert_cmpuint (monitor_chunk_timeline_get_n_bars (timeline), ==, n_chunks);
-  /* Nothing is out once the run is over. */
+  /* Nothing is out once the run is over, and the band of chunks out has
+   * made way for the rows. */
   g_assert_cmpuint (monitor_chunk_timeline_get_n_in_flight (timeline), ==, 0);
+  {
+    graphene_rect_t first_row;
+
+    g_assert_true (monitor_chunk_timeline_get_row_bounds (timeline, 0, &first_row));
+    g_assert_cmpfloat (first_row.origin.y, <, 10.0);
+  }
   n_rows = monitor_chunk_timeline_get_n_rows (timeline);
   g_assert_cmpuint (n_rows, >=, 2);
   /* Fitted: the axis spans the run, not the minute of history. */
