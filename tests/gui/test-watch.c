@@ -157,6 +157,7 @@ test_list (void)
   Watched         *watched;
   g_autofree char *out = NULL;
   g_autofree char *line = NULL;
+  GPid             pid;
 
   g_test_summary ("mpaio-monitor --list shows a program started with MPAIO_MONITOR=1: its pid, "
                   "its state before and after a run, and its command line");
@@ -179,13 +180,14 @@ test_list (void)
   g_assert_nonnull (line);
   g_assert_nonnull (strstr (line, " finished "));
 
+  pid = watched->pid;
   watched_stop (watched);
 
   /* Gone from the bus, gone from the list. */
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&line, g_free);
   out = monitor_list ();
-  g_assert_null (find_listed (out, watched->pid));
+  g_assert_null (find_listed (out, pid));
 }
 
 typedef struct
