@@ -194,15 +194,15 @@ map_records (MonitorProgramWatcher *self, int fd, guint64 capacity)
   return TRUE;
 }
 
-/* A record's host, valid until the next batch; NULL for the program's
- * machine, or a machine not announced. */
-static char *
+/* A record's host (interned, as the library's are); NULL for the
+ * program's machine, or a machine not announced. */
+static const char *
 host_name (MonitorProgramWatcher *self, guint32 index)
 {
   if (index == 0 || self->hosts == NULL || index > g_strv_length (self->hosts))
     return NULL;
 
-  return self->hosts[index - 1];
+  return g_intern_string (self->hosts[index - 1]);
 }
 
 /* Hosts are only ever added to a run's list. */

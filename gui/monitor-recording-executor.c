@@ -101,7 +101,6 @@ flush_held (gpointer user_data)
                   held->user_data);
       g_clear_pointer (&held->result, g_variant_unref);
       g_clear_error (&held->error);
-      g_free (held->record.host);
       g_free (held);
     }
 
@@ -149,7 +148,6 @@ deliver (MonitorRecordingExecutor *self,
   /* Held past the executor's callback: nothing borrowed from it. */
   held->record = *record;
   held->record.error = held->error;
-  held->record.host = g_strdup (record->host);
   g_queue_push_tail (&self->held, held);
 
   if (self->flush_idle_id == 0)

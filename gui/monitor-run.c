@@ -18,7 +18,7 @@ struct _MonitorRun
   gboolean        from_file;
   /* A watched run's, as they came. */
   GStrv   workers;
-  GArray *records; /* of MpaioChunkRecord, each owning its host */
+  GArray *records; /* of MpaioChunkRecord */
 };
 
 G_DEFINE_FINAL_TYPE (MonitorRun, monitor_run, G_TYPE_OBJECT)
@@ -189,14 +189,6 @@ monitor_run_finish (MonitorRun *self, gint64 end_us, const char *state, MpaioRun
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 }
 
-static void
-clear_record (gpointer data)
-{
-  MpaioChunkRecord *record = data;
-
-  g_clear_pointer (&record->host, g_free);
-}
-
 void
 monitor_run_set_workers (MonitorRun *self, const char *const *workers)
 {
@@ -212,19 +204,15 @@ monitor_run_add_records (MonitorRun *self, const MpaioChunkRecord *records, guin
   g_return_if_fail (MONITOR_IS_RUN (self));
 
   if (self->records == NULL)
-    {
-      self->records = g_array_new (FALSE, FALSE, sizeof (MpaioChunkRecord));
-      g_array_set_clear_func (self->records, clear_record);
-    }
+    self->records = g_array_new (FALSE, FALSE, sizeof (MpaioChunkRecord));
 
   for (guint i = 0; i < n_records; i++)
     {
       MpaioChunkRecord record = records[i];
 
-      /* The feed brings no errors; the host is the watcher's until the
-       * next batch. */
+      /* The feed brings no errors; hosts are interned. */
       record.error = NULL;
-      record.host = g_strdup (records[i].host);
+      record.host = g_intern_string (records[i].host);
       g_array_append_val (self->records, record);
     }
 }

@@ -32,7 +32,6 @@ mpaio_chunk_record_copy (const MpaioChunkRecord *self)
   copy = g_memdup2 (self, sizeof *self);
   if (copy->error != NULL)
     copy->error = g_error_copy (copy->error);
-  copy->host = g_strdup (copy->host);
 
   return copy;
 }
@@ -52,7 +51,6 @@ mpaio_chunk_record_free (MpaioChunkRecord *self)
     return;
 
   g_clear_error (&self->error);
-  g_free (self->host);
   g_free (self);
 }
 

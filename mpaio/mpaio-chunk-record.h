@@ -59,9 +59,8 @@ typedef struct _MpaioChunkRecord MpaioChunkRecord;
  * @outcome: what became of the chunk
  * @error: why the chunk failed, when @outcome is
  *   %MPAIO_CHUNK_OUTCOME_FAILED; %NULL otherwise. Owned by the record.
- * @host: (nullable): the machine the chunk ran on, for an executor whose
- *   processes span several machines (MPI); %NULL for this machine. Owned
- *   by the record.
+ * @host: (nullable): the host that ran the chunk, for an executor of
+ *   several hosts (MPI); %NULL otherwise. An interned string.
  *
  * The history of one chunk in a run. Times are in microseconds of the
  * monotonic clock (as from g_get_monotonic_time()), which all processes
@@ -87,7 +86,7 @@ struct _MpaioChunkRecord
 
   MpaioChunkOutcome outcome;
   GError           *error;
-  char             *host;
+  const char       *host;
 };
 
 MPAIO_AVAILABLE_IN_ALL

@@ -380,8 +380,7 @@ read_record (JsonNode *node, guint n_workers, MpaioChunkRecord *record, Context 
     {
       if (!JSON_NODE_HOLDS_VALUE (host) || json_node_get_value_type (host) != G_TYPE_STRING)
         return fail (context, "host", "must be a string");
-      /* The parser's: the report copies it. */
-      record->host = (char *) json_node_get_string (host);
+      record->host = g_intern_string (json_node_get_string (host));
     }
 
   record->worker_index = (guint) worker;

@@ -159,7 +159,6 @@ clear_record (gpointer data)
   MpaioChunkRecord *record = data;
 
   g_clear_error (&record->error);
-  g_clear_pointer (&record->host, g_free);
 }
 
 static GArray *
@@ -205,7 +204,7 @@ _mpaio_run_report_new (gint64 start_time,
 /**
  * _mpaio_run_report_add_record:
  * @self: a run report
- * @record: a chunk record, copied (its error and host too)
+ * @record: a chunk record, copied (its error too)
  *
  * Appends a record.
  */
@@ -217,13 +216,12 @@ _mpaio_run_report_add_record (MpaioRunReport         *self,
   g_return_if_fail (record != NULL);
 
   g_array_append_vals (self->records, record, 1);
-  if (record->error != NULL || record->host != NULL)
+  if (record->error != NULL)
     {
       MpaioChunkRecord *added = &g_array_index (self->records, MpaioChunkRecord,
                                                 self->records->len - 1);
 
-      added->error = record->error != NULL ? g_error_copy (record->error) : NULL;
-      added->host = g_strdup (record->host);
+      added->error = g_error_copy (record->error);
     }
 }
 

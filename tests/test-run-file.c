@@ -198,7 +198,7 @@ test_outcomes_and_hosts (void)
   records[0].started_us = 1002;
   records[0].finished_us = 1003;
   set_record (&records[1], 1, 43, 1001, 1005, MPAIO_CHUNK_OUTCOME_FAILED);
-  records[1].host = (char *) "node-b";
+  records[1].host = g_intern_static_string ("node-b");
   set_record (&records[2], 2, 42, 1004, 1006, MPAIO_CHUNK_OUTCOME_CANCELLED);
   set_record (&records[3], 3, 0, 0, 0, MPAIO_CHUNK_OUTCOME_NOT_SENT);
   records[1].error = g_error_new (MPAIO_ERROR, MPAIO_ERROR_WORKER_FAILED, "boom \"quoted\"\n");

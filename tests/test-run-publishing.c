@@ -72,13 +72,12 @@ on_inner_done (MpaioExecutor          *inner,
 {
   g_autofree HostSubmission *submission = user_data;
   MpaioChunkRecord           record = *inner_record;
-  char                       host[16];
 
   /* Executors fill in the process and times only: the index is ours. */
   if (submission->chunk_index > 0)
     {
-      g_strlcpy (host, submission->chunk_index % 2 == 1 ? "node-a" : "node-b", sizeof host);
-      record.host = host;
+      record.host =
+        g_intern_static_string (submission->chunk_index % 2 == 1 ? "node-a" : "node-b");
     }
   submission->func (MPAIO_EXECUTOR (submission->self), result, error, &record,
                     submission->user_data);
