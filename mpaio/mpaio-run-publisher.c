@@ -263,6 +263,23 @@ publication_collect_locked (MpaioRunPublication *publication)
     }
 }
 
+/* The run is over: a result published as done but held for ordered
+ * delivery may have been dropped since (cancelled). Once per run. */
+static void
+publication_settle_outcomes_locked (MpaioRunPublication *publication)
+{
+  MpaioFeedRecord        *out = (MpaioFeedRecord *) (gpointer) publication->records_map;
+  const MpaioChunkRecord *taken;
+  guint                   n_taken;
+
+  if (publication->report == NULL || out == NULL)
+    return;
+
+  taken = _mpaio_run_report_peek_records (publication->report, &n_taken);
+  for (guint64 i = 0; i < MIN (publication->n_records, n_taken); i++)
+    out[i].outcome = GUINT32_TO_LE ((guint32) taken[i].outcome);
+}
+
 static void
 emit_locked (const char *name, GVariant *parameters)
 {
@@ -501,6 +518,7 @@ _mpaio_run_publication_finish (MpaioRunPublication *publication, const GError *e
   g_free (publication->state);
   publication->state = g_strdup (state);
   publication->message = error != NULL ? g_strdup (error->message) : NULL;
+  publication_settle_outcomes_locked (publication);
   if (is_watched_locked ())
     {
       publication_collect_locked (publication);
