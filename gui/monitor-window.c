@@ -58,9 +58,14 @@ struct _MonitorWindow
 
   /* Zoom and pan: where a drag started. */
   gint64 drag_end_us;
+  /* The span grows with the selected run while it goes on, until the
+   * user zooms, pans or pauses. */
+  guint following_id;
 };
 
 G_DEFINE_FINAL_TYPE (MonitorWindow, monitor_window, GTK_TYPE_APPLICATION_WINDOW)
+
+static void stop_following (MonitorWindow *self);
 
 static void
 show_error (MonitorWindow *self,
@@ -223,7 +228,8 @@ history_changed (GSimpleAction *action,
   if (history < 1)
     return;
 
-  /* The timeline follows through a binding. */
+  /* The timeline follows through a binding. A history chosen is kept. */
+  stop_following (self);
   monitor_cpu_chart_set_history (self->chart, history);
   g_simple_action_set_state (action, value);
 }
@@ -259,6 +265,8 @@ pause_changed (GSimpleAction *action,
 
   /* Paused at the time the chart shows now, so nothing jumps; sampling
    * goes on underneath. The timeline follows through a binding. */
+  if (g_variant_get_boolean (value))
+    stop_following (self);
   monitor_cpu_chart_set_frozen_time (self->chart, g_variant_get_boolean (value)
                                                     ? monitor_cpu_chart_get_end_time (self->chart)
                                                     : 0);
@@ -329,8 +337,40 @@ update_run_actions (MonitorWindow *self)
                                self->selected != NULL && monitor_run_get_can_save (self->selected));
 }
 
+static void
+stop_following (MonitorWindow *self)
+{
+  if (self->following_id != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->following_id);
+  self->following_id = 0;
+}
+
+/* Each frame while the selected run goes on: all of it in view, up to the
+ * history chosen in the menu. */
+static gboolean
+follow_run (GtkWidget     *widget,
+            GdkFrameClock *clock,
+            gpointer       user_data)
+{
+  MonitorWindow *self = MONITOR_WINDOW (widget);
+  GAction       *history = g_action_map_lookup_action (G_ACTION_MAP (self), "history");
+  g_autoptr(GVariant) max = g_action_get_state (history);
+
+  if (self->selected == NULL || !monitor_run_get_running (self->selected))
+    {
+      self->following_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  monitor_cpu_chart_set_history (self->chart,
+                                 monitor_time_span_follow (monitor_run_get_start_us (self->selected),
+                                                           g_get_monotonic_time (),
+                                                           g_variant_get_int32 (max)));
+  return G_SOURCE_CONTINUE;
+}
+
 /* Shows @run: fitted to it once it is over; while it runs, the chart and
- * timeline follow it live. */
+ * timeline follow it live, its span growing with it. */
 static void
 show_run (MonitorWindow *self,
           MonitorRun    *run)
@@ -338,6 +378,7 @@ show_run (MonitorWindow *self,
   g_set_object (&self->selected, run);
   use_samples_of (self, run);
   update_run_actions (self);
+  stop_following (self);
 
   if (run == NULL)
     return;
@@ -346,6 +387,8 @@ show_run (MonitorWindow *self,
     {
       monitor_cpu_chart_set_frozen_time (self->chart, 0);
       set_paused (self, FALSE);
+      follow_run (GTK_WIDGET (self), NULL, NULL);
+      self->following_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), follow_run, NULL, NULL);
     }
   else
     monitor_window_show_span (self, monitor_run_get_start_us (run),
@@ -599,6 +642,7 @@ monitor_window_show_span (MonitorWindow *self,
 
   g_return_if_fail (MONITOR_IS_WINDOW (self));
 
+  stop_following (self);
   span = monitor_time_span_fit (start_us, end_us);
   monitor_cpu_chart_set_history (self->chart, span.history);
   monitor_cpu_chart_set_frozen_time (self->chart, span.end_us);
@@ -959,6 +1003,7 @@ static void
 set_span (MonitorWindow  *self,
           MonitorTimeSpan span)
 {
+  stop_following (self);
   monitor_cpu_chart_set_history (self->chart, span.history);
   monitor_cpu_chart_set_frozen_time (self->chart, span.end_us);
   set_paused (self, TRUE);
@@ -1028,6 +1073,7 @@ on_drag_update (GtkGestureDrag *gesture,
   double     history = monitor_cpu_chart_get_history (self->chart);
 
   /* The content follows the pointer. */
+  stop_following (self);
   monitor_cpu_chart_set_frozen_time (self->chart,
                                      MAX (self->drag_end_us - (gint64) (dx / plot_width * history * G_USEC_PER_SEC),
                                           1));

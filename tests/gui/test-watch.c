@@ -308,6 +308,10 @@ test_attach_draws_live (void)
   while (monitor_chunk_timeline_get_n_in_flight (timeline) == 0)
     g_main_context_iteration (NULL, TRUE);
   g_assert_false (state.finished);
+  /* Followed live, the run fills the view rather than a sliver of a
+   * minute. */
+  g_assert_cmpint (monitor_chunk_timeline_get_frozen_time (timeline), ==, 0);
+  g_assert_cmpfloat (monitor_chunk_timeline_get_history (timeline), <=, 8.0);
   {
     int              x = gtk_widget_get_width (GTK_WIDGET (timeline)) - 40;
     g_autofree char *text = NULL;
