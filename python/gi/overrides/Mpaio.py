@@ -122,10 +122,24 @@ def _array_interface(array):
         "version": 3,
         "shape": tuple(array.get_shape()),
         "typestr": typestr,
-        # An empty array has no memory; numpy wants an address all the same.
+        # An empty array has no memory: address 0.
         "data": (address or 0, not _mapping_is_writable(array)),
         "strides": None,
     }
+
+
+def _numpy():
+    # numpy is only needed by programs that use it; imported once, on first
+    # use (an import statement costs a lookup on every call).
+    numpy = _numpy.module
+    if numpy is None:
+        import numpy
+
+        _numpy.module = numpy
+    return numpy
+
+
+_numpy.module = None
 
 
 class SharedArray(Mpaio.SharedArray):
@@ -148,10 +162,10 @@ class SharedArray(Mpaio.SharedArray):
         array is (an input array in a worker process). It keeps the array
         alive.
         """
-        import numpy
-
-        if self.get_size() == 0:
-            interface = self.__array_interface__
+        numpy = _numpy()
+        interface = self.__array_interface__
+        if interface["data"][0] == 0:
+            # An empty array has no memory to view.
             return numpy.empty(interface["shape"], dtype=interface["typestr"])
         return numpy.asarray(self)
 
