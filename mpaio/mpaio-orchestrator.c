@@ -62,6 +62,27 @@
  * and the samples come with the report
  * ([method@Mpaio.RunReport.get_cpu_samples]).
  *
+ * A run of one worker on a pool of worker processes, in C:
+ *
+ * ```c
+ * MpaioWorker *workers[] = { MPAIO_WORKER (worker) };
+ * g_autoptr(MpaioOrchestrator) orchestrator = mpaio_orchestrator_new (MPAIO_EXECUTOR (pool),
+ *                                                                     workers, 1);
+ *
+ * mpaio_orchestrator_run_async (orchestrator, NULL, on_run_done, NULL);
+ * ```
+ *
+ * In Python, `orchestrator.run()` blocks and returns the report, and
+ * `await orchestrator.run_async()` runs inside asyncio:
+ *
+ * ```python
+ * orchestrator = Mpaio.Orchestrator.new(Mpaio.ProcessPool.new(), [worker])
+ * report = await orchestrator.run_async()
+ * print(report.get_wall_time())
+ * ```
+ *
+ * In gjs, with `imports.mpaio`, `await orchestrator.run_async(null)`.
+ *
  * Since: 0.1
  */
 

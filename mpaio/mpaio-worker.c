@@ -53,6 +53,43 @@
  * [func@Mpaio.init]; Python and JavaScript classes need an explicit GType
  * name (`__gtype_name__`, `GTypeName`).
  *
+ * A worker that sums its chunks of an int64 array, in C:
+ *
+ * ```c
+ * static GVariant *
+ * my_sum_worker_process (MpaioWorker *worker, const MpaioChunk *chunk, GError **error)
+ * {
+ *   const gint64 *rows = mpaio_shared_array_get_data (mpaio_worker_get_array (worker));
+ *   gint64        sum = 0;
+ *
+ *   for (guint64 i = chunk->start; i < chunk->end; i++)
+ *     sum += rows[i];
+ *   return g_variant_new_int64 (sum);
+ * }
+ *
+ * static void
+ * my_sum_worker_process_callback (MpaioWorker *worker, const MpaioChunk *chunk, GVariant *result)
+ * {
+ *   MY_SUM_WORKER (worker)->total += g_variant_get_int64 (result);
+ * }
+ * ```
+ *
+ * and in Python (an exception in `do_process` fails the chunk with its
+ * traceback; in `do_process_callback`, the run):
+ *
+ * ```python
+ * class SumWorker(Mpaio.Worker):
+ *     __gtype_name__ = "SumWorker"
+ *     total = 0
+ *
+ *     def do_process(self, chunk):
+ *         rows = self.get_array().as_numpy()[chunk.start:chunk.end]
+ *         return GLib.Variant.new_int64(int(rows.sum()))
+ *
+ *     def do_process_callback(self, chunk, result):
+ *         self.total += result.get_int64()
+ * ```
+ *
  * Since: 0.1
  */
 
