@@ -547,15 +547,29 @@ except GLib.Error as error:
 """
 
 
-def test_script_from_stdin():
-    completed = subprocess.run([sys.executable, "-"], input=STDIN_SCRIPT, text=True,
-                               capture_output=True, timeout=120)
+def run_unrerunnable(argv):
+    completed = subprocess.run(argv, input=STDIN_SCRIPT, text=True, capture_output=True,
+                               timeout=120)
     assert completed.returncode == 0, completed.stderr
-    lines = completed.stdout.splitlines()
+    lines = [line for line in completed.stdout.splitlines() if line.startswith(("map", "pool"))]
+    # map() works with a function of an importable module (numpy.sum)...
     assert lines[0] == "map: [300, 925, 1550, 2175]", completed.stdout
+    # ...and a pool that would start the program again says why it cannot.
     assert lines[1].startswith("pool error: True "), completed.stdout
-    assert "read from standard input" in lines[1], lines[1]
     assert "Save the program to a file" in lines[1], lines[1]
+    assert "Mpaio.ProcessPool.new_with_argv()" in lines[1], lines[1]
+    return lines[1]
+
+
+def test_script_from_stdin():
+    message = run_unrerunnable([sys.executable, "-"])
+    assert "read from standard input (python3 -)" in message, message
+
+
+def test_interactive_prompt():
+    # The prompt reading its lines from a pipe: what a REPL session does.
+    message = run_unrerunnable([sys.executable, "-i", "-q"])
+    assert "typed at the interactive prompt" in message, message
 
 
 TESTS = [
@@ -578,6 +592,7 @@ TESTS = [
     test_map_with_out,
     test_map_errors,
     test_script_from_stdin,
+    test_interactive_prompt,
 ]
 
 

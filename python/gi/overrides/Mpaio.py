@@ -389,7 +389,13 @@ class _ContextPump:
     def release(self):
         self._users -= 1
         if self._users == 0:
+            # Idle: nothing kept, neither the loop's watches nor this pump
+            # (a later run makes another).
             self._unwatch()
+            if _pumps.get(self._loop) is self:
+                del _pumps[self._loop]
+            _glib.g_main_context_unref(self._context)
+            self._context = None
 
     def _schedule(self, *args):
         if not self._scheduled:
@@ -454,13 +460,9 @@ class _ContextPump:
         elif timeout.value > 0:
             self._timer = self._loop.call_later(timeout.value / 1000, self._schedule)
 
-    def close(self):
-        self._unwatch()
-        _glib.g_main_context_unref(self._context)
 
-
-# One pump per asyncio loop, for the thread-default context of runs started
-# in it; gone with the loop.
+# The pump of each asyncio loop while runs awaited in it are in progress,
+# for the thread-default context of the thread that runs the loop.
 _pumps = weakref.WeakKeyDictionary()
 
 
@@ -469,7 +471,6 @@ def _pump_for(loop):
     if pump is None:
         pump = _ContextPump(loop, _glib.g_main_context_ref_thread_default())
         _pumps[loop] = pump
-        weakref.finalize(loop, pump.close)
     return pump
 
 
@@ -536,7 +537,11 @@ class Orchestrator(Mpaio.Orchestrator):
 
         future.add_done_callback(on_future_done)
         pump.hold()
-        Mpaio.Orchestrator.run_async(self, cancellable, done)
+        try:
+            Mpaio.Orchestrator.run_async(self, cancellable, done)
+        except BaseException:
+            pump.release()
+            raise
         return future
 
 
