@@ -3,8 +3,9 @@
 //
 // SPDX-License-Identifier: LGPL-2.1-or-later
 //
-// Installed in gjs's search path (DATADIR/gjs-1.0), so both scripts and ES
-// modules load it as `imports.mpaio`, before defining their workers:
+// Exports asTypedArray(array), run(orchestrator) and Mpaio. Installed in
+// gjs's search path (DATADIR/gjs-1.0), so both scripts and ES modules load
+// it as `imports.mpaio`, before defining their workers:
 //
 //   imports.gi.versions.Mpaio = '1.0';
 //   const {GLib, GObject, Mpaio} = imports.gi;
@@ -12,8 +13,10 @@
 //
 // Loading it changes the Mpaio classes themselves (as GNOME's own overrides
 // do): the Worker subclasses registered afterwards have their exceptions
-// reported, Mpaio.SharedArray gains asTypedArray(), and
-// Mpaio.Orchestrator's run_async() returns a promise when given no callback.
+// reported, Mpaio.SharedArray gains asTypedArray(), Mpaio.Orchestrator's
+// run_async() returns a promise when given no callback and run() blocks,
+// and Mpaio.ProcessPool.new() says what to do in a program typed at the
+// console, which worker processes cannot start again.
 
 /* exported asTypedArray, Mpaio, run */
 
@@ -75,7 +78,7 @@ Mpaio.SharedArray.prototype.asTypedArray = function () {
 
 const STACK_LINES = 6;
 
-function describe(exception) {
+const describe = function (exception) {
     if (!(exception instanceof Error))
         return String(exception);
     let text = `${exception.name}: ${exception.message}`;
@@ -90,15 +93,15 @@ function describe(exception) {
     if (stack.length > 0)
         text += `\nStack:\n${stack.slice(0, STACK_LINES).join('\n')}`;
     return text;
-}
+};
 
-function errorFromException(exception) {
+const errorFromException = function (exception) {
     if (exception instanceof GLib.Error)
         return exception;
     return new GLib.Error(Mpaio.error_quark(), Mpaio.Error.WORKER_FAILED, describe(exception));
-}
+};
 
-function wrapProcess(process) {
+const wrapProcess = function (process) {
     const wrapped = function (chunk) {
         try {
             return process.call(this, chunk);
@@ -110,9 +113,9 @@ function wrapProcess(process) {
     };
     wrapped.mpaioWrapped = true;
     return wrapped;
-}
+};
 
-function wrapProcessCallback(processCallback) {
+const wrapProcessCallback = function (processCallback) {
     const wrapped = function (chunk, result) {
         try {
             processCallback.call(this, chunk, result);
@@ -123,7 +126,7 @@ function wrapProcessCallback(processCallback) {
     };
     wrapped.mpaioWrapped = true;
     return wrapped;
-}
+};
 
 // GObject.registerClass() calls the nearest _classInit of the class's
 // ancestors; this one wraps the worker's virtual methods before gjs hooks
@@ -139,6 +142,41 @@ Mpaio.Worker._classInit = function (klass) {
             Object.defineProperty(proto, name, {...descriptor, value: wrap(descriptor.value)});
     }
     return parentClassInit.call(this, klass);
+};
+
+// ---------------------------------------------------------------------------
+// Programs that cannot be started again
+
+const whyNotRerunnable = function () {
+    // A script has a path; `gjs -c CODE` has its code on its command line.
+    if (imports.system.programPath !== null)
+        return null;
+    const [, contents] = GLib.file_get_contents('/proc/self/cmdline');
+    const args = new TextDecoder().decode(contents).split('\0');
+    if (args.some(arg => arg === '-c' || arg.startsWith('--command')))
+        return null;
+    return 'is typed at the gjs console (or read by it from standard input)';
+};
+
+const originalProcessPoolNew = Mpaio.ProcessPool.new;
+
+/**
+ * Mpaio.ProcessPool.new(nWorkers), which throws a GLib.Error
+ * (Mpaio.Error.SPAWN_FAILED) saying what to do when the program cannot be
+ * started again by its worker processes: typed at the console.
+ *
+ * @param {number} nWorkers - worker processes, 0 for one per core
+ * @returns {Mpaio.ProcessPool} the pool
+ */
+Mpaio.ProcessPool.new = function (nWorkers) {
+    const reason = whyNotRerunnable();
+    if (reason !== null) {
+        throw new GLib.Error(Mpaio.error_quark(), Mpaio.Error.SPAWN_FAILED,
+            `This gjs program ${reason}, so worker processes cannot start it again to find ` +
+            'its worker classes. Save the program to a file and run gjs FILE, or give the ' +
+            'worker processes a program of their own with Mpaio.ProcessPool.new_with_argv()');
+    }
+    return originalProcessPoolNew.call(this, nWorkers);
 };
 
 // ---------------------------------------------------------------------------

@@ -8,7 +8,7 @@
 // above the Mpaio.serve_if_worker() call runs in them too.
 
 imports.gi.versions.Mpaio = '1.0';
-const {GLib, GObject, Mpaio} = imports.gi;
+const {Gio, GLib, GObject, Mpaio} = imports.gi;
 const MpaioJs = imports.mpaio;
 const System = imports.system;
 
@@ -270,7 +270,36 @@ const tests = {
         }
         assert(error?.matches(Mpaio.error_quark(), Mpaio.Error.WORKER_FAILED), `${error}`);
     },
+
+    async consoleScript() {
+        // A program typed at the console (here piped into it): the pool says
+        // why worker processes cannot start it again, and what to do.
+        const script = `
+            imports.gi.versions.Mpaio = '1.0';
+            const {GLib, Mpaio} = imports.gi;
+            imports.mpaio;
+            try {
+                Mpaio.ProcessPool.new(2);
+            } catch (error) {
+                print('pool error: ' + error.matches(Mpaio.error_quark(),
+                    Mpaio.Error.SPAWN_FAILED) + ' ' + error.message.replace(/\\n/g, ' '));
+            }
+        `;
+        const launcher = new Gio.SubprocessLauncher({
+            flags: Gio.SubprocessFlags.STDIN_PIPE | Gio.SubprocessFlags.STDOUT_PIPE |
+                Gio.SubprocessFlags.STDERR_PIPE,
+        });
+        const child = launcher.spawnv(['gjs']);
+        const [stdout, stderr] = await child.communicate_utf8_async(script, null);
+        assert(child.get_successful(), stderr);
+        const line = stdout.split('\n').find(l => l.startsWith('pool error: '));
+        assert(line?.includes('pool error: true This gjs program is typed at the gjs console'),
+            stdout);
+        assert(line.includes('Save the program to a file'), line);
+    },
 };
+
+Gio._promisify(Gio.Subprocess.prototype, 'communicate_utf8_async', 'communicate_utf8_finish');
 
 async function main() {
     const names = Object.keys(tests);
