@@ -33,7 +33,9 @@ test_refusing_worker_process (MpaioWorker *worker, const MpaioChunk *chunk, GErr
 }
 
 static void
-test_refusing_worker_process_callback (MpaioWorker *worker, const MpaioChunk *chunk, GVariant *result)
+test_refusing_worker_process_callback (MpaioWorker      *worker,
+                                       const MpaioChunk *chunk,
+                                       GVariant         *result)
 {
   TestRefusingWorker *self = TEST_REFUSING_WORKER (worker);
 
