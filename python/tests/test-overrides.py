@@ -481,6 +481,10 @@ def test_map_without_out():
     results = Mpaio.map(rows_summary, np.arange(10, dtype=np.int32), partitions=2)
     assert [r[:3] for r in results] == [(0, 4, 10), (5, 9, 35)], results
 
+    # Threads of this process work too, the rows read-only there as well.
+    results = Mpaio.map(rows_summary, array, pool=Mpaio.ThreadPool.new(2), partitions=2)
+    assert results == [(0, 49, sum(range(50)), False), (50, 99, sum(range(50, 100)), False)]
+
 
 def test_map_with_out():
     x = Mpaio.SharedArray.from_numpy(np.arange(1000, dtype=np.float64))

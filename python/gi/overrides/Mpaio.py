@@ -604,6 +604,9 @@ class _MapWorker(Mpaio.Worker):
         try:
             function = _resolve_function(self.function)
             rows = self.get_array().as_numpy()[chunk.start:chunk.end]
+            # Read-only on every executor (a thread pool's worker shares the
+            # main process's writable mapping).
+            rows.flags.writeable = False
             output = self.output
             if output is None:
                 value = function(rows)
