@@ -69,7 +69,8 @@ layout () {
     "$staged_includedir/mpaio-1/mpaio-version.h" \
     "$staged_includedir/mpaio-1/mpaio-enum-types.h" \
     "$staged_overrides_dir/Mpaio.py" \
-    "$staged_datadir/gjs-1.0/mpaio.js"; do
+    "$staged_datadir/gjs-1.0/mpaio.js" \
+    "$staged_datadir/mpaio-1/python-stubs/gi/repository/Mpaio.pyi"; do
     [[ -e $f ]] || { echo "missing: ${f#"$stage"}"; missing=1; }
   done
   # Every header mpaio.h includes is installed.
