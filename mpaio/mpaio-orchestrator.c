@@ -129,15 +129,13 @@ typedef struct
   MpaioExecutorInterface *executor_iface;
   Submission             *spare_submissions; /* returned ones, for the next chunks */
   Submission             *in_flight_list;    /* what a run that ends early cancels */
-  /* About now, without reading the clock per chunk: when the last result
-   * came back, which is when the next chunks are handed out. */
-  gint64                  last_returned_us;
   guint64                 n_failed;          /* MPAIO_ERROR_POLICY_CONTINUE */
   MpaioErrorPolicy        error_policy;
   gboolean                ordered;
   gboolean                done;
   GError                 *callback_error; /* a callback's, while a failed run flushes */
   gboolean                callback_failed;
+  gint64                  last_returned_us; /* about now: see submit_more() */
 } Run;
 
 struct _Submission
@@ -610,6 +608,8 @@ submit_more (Run *run)
       if (run->in_flight_list != NULL)
         run->in_flight_list->prev_in_flight = submission;
       run->in_flight_list = submission;
+      /* When the last result came back is about now, without reading the
+       * clock per chunk: results are what hands out the next chunks. */
       submission->sent_us = run->last_returned_us;
       worker = run->workers[submission->worker_index].worker;
       /* Straight to the executor's own submit where it has one: the
