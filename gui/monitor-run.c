@@ -228,6 +228,23 @@ monitor_run_get_n_records (MonitorRun *self)
   return self->records != NULL ? self->records->len : 0;
 }
 
+/* Of the records kept or reported so far. */
+guint
+monitor_run_count_outcome (MonitorRun *self, MpaioChunkOutcome outcome)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (MONITOR_IS_RUN (self), 0);
+
+  if (self->report != NULL)
+    return mpaio_run_report_count_outcome (self->report, outcome);
+
+  for (guint i = 0; self->records != NULL && i < self->records->len; i++)
+    n += g_array_index (self->records, MpaioChunkRecord, i).outcome == outcome;
+
+  return n;
+}
+
 gboolean
 monitor_run_get_can_save (MonitorRun *self)
 {

@@ -35,6 +35,7 @@ monitor_run_finish (MonitorRun *self, gint64 end_us, const char *state, MpaioRun
 void  monitor_run_set_workers (MonitorRun *self, const char *const *workers);
 void  monitor_run_add_records (MonitorRun *self, const MpaioChunkRecord *records, guint n_records);
 guint monitor_run_get_n_records (MonitorRun *self);
+guint monitor_run_count_outcome (MonitorRun *self, MpaioChunkOutcome outcome);
 
 gboolean monitor_run_get_can_save (MonitorRun *self);
 /* Its report's run file, or for a watched run one of its records and of

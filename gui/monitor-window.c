@@ -15,6 +15,7 @@
 
 #include <glib/gi18n.h>
 
+#include "monitor-format.h"
 #include "monitor-resources.h"
 #include "monitor-run-render.h"
 #include "monitor-time-span.h"
@@ -731,13 +732,10 @@ on_watched_run_finished (MonitorWindow *self,
   g_variant_lookup (info, "end-us", "x", &end_us);
   g_variant_lookup (info, "state", "&s", &state);
   g_variant_lookup (info, "n-chunks", "t", &n_chunks);
-  text = g_strdup_printf (_("%s: %" G_GUINT64_FORMAT " chunks in %.3f s"),
-                             g_str_equal (state, "finished") ? _("Finished")
-                                                             : g_str_equal (state, "cancelled")
-                             ? _("Cancelled")
-                             : _("Failed"),
-                                  n_chunks,
-                                  (double) (end_us - monitor_run_get_start_us (self->watched_run)) / G_USEC_PER_SEC);
+  text = monitor_format_run_summary (
+    state, n_chunks, monitor_run_count_outcome (self->watched_run, MPAIO_CHUNK_OUTCOME_DONE),
+    monitor_run_count_outcome (self->watched_run, MPAIO_CHUNK_OUTCOME_FAILED),
+    end_us - monitor_run_get_start_us (self->watched_run));
   monitor_run_finish (self->watched_run, end_us, text, NULL);
   if (self->selected == self->watched_run)
     show_run (self, self->watched_run);

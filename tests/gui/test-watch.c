@@ -222,6 +222,7 @@ assert_saved_run_reopens (MonitorWindow *window, guint n_chunks)
   file = g_file_new_for_path (path);
   g_assert_nonnull (run);
   g_assert_false (monitor_run_get_running (run));
+  g_assert_true (g_str_has_prefix (monitor_run_get_state (run), "Finished: 48 chunks in "));
   g_assert_true (monitor_run_get_can_save (run));
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "save-run"));
   g_assert_true (monitor_window_save_run (window, run, file, &error));
