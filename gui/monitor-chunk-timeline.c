@@ -236,6 +236,56 @@ snapshot_row (MonitorChunkTimeline *self,
     append_rect (snapshot, &color, run_x0, run_x1, y, ROW_HEIGHT);
 }
 
+/* Which rows are at work on a chunk not back yet, by row: see
+ * monitor_timeline_rows_find_busy(). */
+static gboolean *
+find_busy_rows (MonitorChunkTimeline *self)
+{
+  guint             n_rows = monitor_timeline_rows_get_n_rows (self->rows);
+  gboolean         *busy = g_new0 (gboolean, MAX (n_rows, 1));
+  g_autofree guint *indexes = NULL;
+  gint64            oldest = G_MAXINT64;
+  guint             n;
+
+  if (self->in_flight->len == 0)
+    return busy;
+
+  for (guint i = 0; i < self->in_flight->len; i++)
+    oldest = MIN (oldest, g_array_index (self->in_flight, InFlight, i).sent_us);
+  indexes = g_new (guint, self->in_flight->len);
+  n = monitor_timeline_rows_find_busy (self->rows, oldest, self->in_flight->len, indexes);
+  for (guint i = 0; i < n; i++)
+    busy[indexes[i]] = TRUE;
+
+  return busy;
+}
+
+static gint64
+get_last_finish (MonitorTimelineRow *row)
+{
+  return g_array_index (row->bars, MonitorTimelineBar, row->bars->len - 1).finish_us;
+}
+
+/* A row at work on a chunk not back yet: faint, in its colour, from the
+ * end of its last chunk on, so that it grows with the run. */
+static void
+snapshot_busy (GtkSnapshot        *snapshot,
+               MonitorTimelineRow *row,
+               double              y,
+               gint64              start_us,
+               double              us_per_px,
+               double              plot_x,
+               double              plot_end)
+{
+  GdkRGBA color;
+  double  x0 = plot_x + (get_last_finish (row) - start_us) / us_per_px;
+
+  monitor_chart_palette_get_worker_color (row->color_index, &color);
+  color.alpha *= 0.35;
+  if (x0 < plot_end)
+    append_rect (snapshot, &color, MAX (x0, plot_x), plot_end, y, ROW_HEIGHT);
+}
+
 static void
 snapshot_label (GtkSnapshot   *snapshot,
                 PangoLayout   *layout,
@@ -280,6 +330,7 @@ monitor_chunk_timeline_snapshot (GtkWidget   *widget,
   gint64                start_us = end_us - (gint64) (self->follower.history * G_USEC_PER_SEC);
   guint                 n_ticks;
   gboolean              with_host;
+  g_autofree gboolean  *busy = NULL;
   GdkRGBA               foreground, grid, band, dim;
 
   monitor_chart_get_foreground (widget, &foreground);
@@ -345,12 +396,15 @@ monitor_chunk_timeline_snapshot (GtkWidget   *widget,
         }
     }
 
+  busy = find_busy_rows (self);
   for (guint r = 0; r < monitor_timeline_rows_get_n_rows (self->rows); r++)
     {
       MonitorTimelineRow *row = monitor_timeline_rows_get_row (self->rows, r);
       double              y = get_row_y (self, r);
 
       append_rect (snapshot, &band, plot_x, plot_x + plot_width, y, ROW_HEIGHT);
+      if (busy[r])
+        snapshot_busy (snapshot, row, y, start_us, us_per_px, plot_x, plot_x + plot_width);
       snapshot_row (self, snapshot, row, y, start_us, us_per_px, plot_x, plot_x + plot_width);
     }
 
@@ -494,7 +548,19 @@ monitor_chunk_timeline_describe_at (MonitorChunkTimeline *self,
   row = monitor_timeline_rows_get_row (self->rows, r);
   bar = find_bar_at (self, row, time, (gint64) (HOVER_TOLERANCE * us_per_px));
   if (bar == NULL)
-    return NULL;
+    {
+      g_autofree gboolean *busy = find_busy_rows (self);
+
+      if (busy[r] && time > get_last_finish (row))
+        {
+          g_autofree char *title = row_title (row, row->host != NULL);
+
+          return g_strdup_printf ("%s is at work on a chunk not back yet: which one is known "
+                                  "when it comes back",
+                                  title);
+        }
+      return NULL;
+    }
 
   if (bar->outcome != MONITOR_CHUNK_COMPLETED)
     {

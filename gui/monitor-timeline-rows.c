@@ -324,3 +324,45 @@ monitor_timeline_rows_get_n_hosts (MonitorTimelineRows *self)
 
   return n;
 }
+
+static gint64
+row_last_finish (const MonitorTimelineRow *row)
+{
+  /* A lane never overlaps itself: its last bar is the last to finish. */
+  return row->bars->len > 0
+           ? g_array_index (row->bars, MonitorTimelineBar, row->bars->len - 1).finish_us
+           : G_MININT64;
+}
+
+static gint
+compare_last_finish (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  MonitorTimelineRows *self = user_data;
+  gint64               x = row_last_finish (g_ptr_array_index (self->rows, *(const guint *) a));
+  gint64               y = row_last_finish (g_ptr_array_index (self->rows, *(const guint *) b));
+
+  return (x > y) - (x < y);
+}
+
+guint
+monitor_timeline_rows_find_busy (MonitorTimelineRows *self,
+                                 gint64               since_us,
+                                 guint                n_in_flight,
+                                 guint               *rows)
+{
+  g_autoptr(GArray) candidates = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  if (n_in_flight == 0)
+    return 0;
+
+  for (guint r = 0; r < self->rows->len; r++)
+    if (row_last_finish (g_ptr_array_index (self->rows, r)) >= since_us)
+      g_array_append_val (candidates, r);
+
+  g_array_sort_with_data (candidates, compare_last_finish, self);
+  g_array_set_size (candidates, MIN (candidates->len, n_in_flight));
+  for (guint i = 0; i < candidates->len; i++)
+    rows[i] = g_array_index (candidates, guint, i);
+
+  return candidates->len;
+}

@@ -50,6 +50,16 @@ MonitorTimelineRow *monitor_timeline_rows_get_row (MonitorTimelineRows *self, gu
 guint               monitor_timeline_rows_get_n_bars (MonitorTimelineRows *self);
 /* How many machines the rows' processes ran on (this one counts too). */
 guint               monitor_timeline_rows_get_n_hosts (MonitorTimelineRows *self);
+/* The rows busy with a chunk not back yet, as far as can be told: while
+ * @n_in_flight chunks are out, the oldest sent at @since_us, the rows that
+ * have brought a chunk back since then are at work on the next one; when
+ * fewer chunks are out than such rows, those that came back longest ago
+ * (still on their chunk) rather than those idle since. Fills @rows (room
+ * for @n_in_flight) with their indexes; returns how many. */
+guint monitor_timeline_rows_find_busy (MonitorTimelineRows *self,
+                                       gint64               since_us,
+                                       guint                n_in_flight,
+                                       guint               *rows);
 
 guint monitor_timeline_row_find_bar (GArray *bars, gint64 time);
 guint monitor_timeline_row_find_bar_starting_after (GArray *bars, gint64 time);

@@ -120,6 +120,58 @@ test_unfinished_chunks (void)
   test_destroy_window (window);
 }
 
+static void
+test_busy_rows (void)
+{
+  MonitorChunkTimeline *timeline = MONITOR_CHUNK_TIMELINE (monitor_chunk_timeline_new ());
+  MpaioChunkRecord      done = make_record (4242, 0, 1.0, 2.0);
+  g_autoptr(GdkTexture) busy_texture = NULL;
+  g_autoptr(GdkTexture) idle_texture = NULL;
+  g_autofree char *text = NULL;
+  graphene_rect_t  bounds;
+  GdkRGBA          row_color, at_bar, busy, idle;
+  TestPixels       pixels;
+  GtkWindow       *window;
+  int              y;
+
+  g_test_summary ("While chunks are out, a process that brought one back is drawn at work on "
+                  "the next, faint, from the end of its last chunk on; not once nothing is out");
+
+  /* Back at 3 s; a chunk out since 2 s, at 10 s still. */
+  monitor_chunk_timeline_set_history (timeline, SPAN_S);
+  monitor_chunk_timeline_set_frozen_time (timeline, T0_US + (gint64) (SPAN_S * G_USEC_PER_SEC));
+  monitor_chunk_timeline_add_record_full (timeline, &done, "TestWorker", MONITOR_CHUNK_COMPLETED);
+  monitor_chunk_timeline_add_in_flight (timeline, 1, T0_US + 2 * G_USEC_PER_SEC);
+  window = test_show_in_window (GTK_WIDGET (timeline), WIDTH, HEIGHT);
+
+  g_assert_true (monitor_chunk_timeline_get_row_bounds (timeline, 0, &bounds));
+  monitor_chunk_timeline_get_row_color (timeline, 0, &row_color);
+  y = (int) (bounds.origin.y + bounds.size.height / 2);
+
+  busy_texture = test_render_widget (GTK_WIDGET (timeline));
+  test_pixels_init (&pixels, busy_texture);
+  g_assert_true (test_pixels_get (&pixels, (int) time_to_x (&bounds, 2.0), y, &at_bar));
+  g_assert_true (test_pixels_get (&pixels, (int) time_to_x (&bounds, 6.0), y, &busy));
+  test_pixels_clear (&pixels);
+  text = monitor_chunk_timeline_describe_at (timeline, time_to_x (&bounds, 6.0), y);
+  g_assert_nonnull (text);
+  g_assert_nonnull (strstr (text, "at work on a chunk not back yet"));
+
+  monitor_chunk_timeline_remove_in_flight (timeline, 1);
+  idle_texture = test_render_widget (GTK_WIDGET (timeline));
+  test_pixels_init (&pixels, idle_texture);
+  g_assert_true (test_pixels_get (&pixels, (int) time_to_x (&bounds, 6.0), y, &idle));
+  test_pixels_clear (&pixels);
+
+  /* At work: a faint shade of the row's colour, neither the bar nor the
+   * empty band it is once nothing is out. */
+  g_assert_true (test_color_near (&at_bar, &row_color, 0.08));
+  g_assert_false (test_color_near (&busy, &row_color, 0.1));
+  g_assert_false (test_color_near (&busy, &idle, 0.1));
+
+  test_destroy_window (window);
+}
+
 /* A run file of two processes, 4 chunks each, and CPU samples at 100 %
  * on core 0 and 50 % on core 1. */
 static char *
@@ -715,6 +767,7 @@ main (int argc, char **argv)
   g_test_add_func ("/run-views/many-chunks-zoomed", test_many_chunks_zoomed);
   g_test_add_func ("/run-views/screenshot-scale", test_screenshot_scale);
   g_test_add_func ("/run-views/unfinished-chunks", test_unfinished_chunks);
+  g_test_add_func ("/run-views/busy-rows", test_busy_rows);
   g_test_add_func ("/run-views/render-run-file", test_render_run_file);
   g_test_add_func ("/run-views/lane-layout", test_lane_layout);
   g_test_add_func ("/run-views/run-file-outcomes", test_run_file_outcomes);
