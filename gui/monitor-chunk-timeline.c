@@ -97,11 +97,13 @@ row_title (const MonitorTimelineRow *row, gboolean with_host)
   if (row->host == NULL && row->pid == getpid ())
     return g_strdup_printf (_("Thread %u"), row->lane + 1);
 
-  process = row->lane == 0 ? g_strdup_printf ("PID %d", row->pid)
-                           : g_strdup_printf ("PID %d · %u", row->pid, row->lane + 1);
   if (!with_host)
-    return g_steal_pointer (&process);
+    return row->lane == 0 ? g_strdup_printf ("PID %d", row->pid)
+                          : g_strdup_printf ("PID %d · %u", row->pid, row->lane + 1);
 
+  /* Short, to fit the margin: the tooltip says it in full. */
+  process = row->lane == 0 ? g_strdup_printf ("%d", row->pid)
+                           : g_strdup_printf ("%d · %u", row->pid, row->lane + 1);
   return g_strdup_printf ("%s · %s", row->host != NULL ? row->host : g_get_host_name (), process);
 }
 
@@ -431,6 +433,9 @@ monitor_chunk_timeline_snapshot (GtkWidget   *widget,
           g_autofree char *text = row_title (row, with_host);
 
           label = create_small_layout (widget, text);
+          /* A long host name gives way in its middle, not over the bars. */
+          pango_layout_set_width (label, (MONITOR_CHART_MARGIN_LEFT - 8) * PANGO_SCALE);
+          pango_layout_set_ellipsize (label, PANGO_ELLIPSIZE_MIDDLE);
           g_hash_table_insert (self->labels, g_steal_pointer (&key), label);
         }
       snapshot_label (snapshot, label, get_row_y (self, r), ROW_HEIGHT, &foreground);

@@ -21,6 +21,34 @@
 #define LANE_SPACING 2.0
 
 static void
+draw_text_within (cairo_t       *cr,
+                  PangoContext  *context,
+                  const char    *text,
+                  double         x,
+                  double         y,
+                  double         width,
+                  gboolean       bold,
+                  const GdkRGBA *color)
+{
+  g_autoptr(PangoLayout) layout = pango_layout_new (context);
+  PangoFontDescription *font =
+    pango_font_description_from_string (bold ? "Sans Bold 10" : "Sans 9");
+
+  /* A long host name gives way in its middle, not over the bars. */
+  if (width > 0)
+    {
+      pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
+      pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_MIDDLE);
+    }
+  pango_layout_set_font_description (layout, font);
+  pango_font_description_free (font);
+  pango_layout_set_text (layout, text, -1);
+  gdk_cairo_set_source_rgba (cr, color);
+  cairo_move_to (cr, x, y);
+  pango_cairo_show_layout (cr, layout);
+}
+
+static void
 draw_text (cairo_t       *cr,
            PangoContext  *context,
            const char    *text,
@@ -29,16 +57,7 @@ draw_text (cairo_t       *cr,
            gboolean       bold,
            const GdkRGBA *color)
 {
-  g_autoptr(PangoLayout) layout = pango_layout_new (context);
-  PangoFontDescription *font =
-    pango_font_description_from_string (bold ? "Sans Bold 10" : "Sans 9");
-
-  pango_layout_set_font_description (layout, font);
-  pango_font_description_free (font);
-  pango_layout_set_text (layout, text, -1);
-  gdk_cairo_set_source_rgba (cr, color);
-  cairo_move_to (cr, x, y);
-  pango_cairo_show_layout (cr, layout);
+  draw_text_within (cr, context, text, x, y, -1, bold, color);
 }
 
 cairo_surface_t *
@@ -115,7 +134,7 @@ monitor_run_render_image (MpaioRunReport *report, int width, int height)
       /* Processes of several machines (MPI): named with their machine. */
       g_autofree char *label =
         monitor_lane_layout_get_n_hosts (lanes) > 1
-          ? g_strdup_printf ("%s · PID %d", row->host != NULL ? row->host : g_get_host_name (),
+          ? g_strdup_printf ("%s · %d", row->host != NULL ? row->host : g_get_host_name (),
                              row->pid)
           : g_strdup_printf ("PID %d", row->pid);
       double y = row->first_lane * (lane_height + LANE_SPACING);
@@ -124,7 +143,8 @@ monitor_run_render_image (MpaioRunReport *report, int width, int height)
       cairo_rectangle (cr, plot.x, y, plot.width, row->n_lanes * (lane_height + LANE_SPACING));
       cairo_fill (cr);
       if (lane_height >= 10)
-        draw_text (cr, context, label, MARGIN, y + (lane_height - 14) / 2, FALSE, &foreground);
+        draw_text_within (cr, context, label, MARGIN, y + (lane_height - 14) / 2,
+                          plot.x - MARGIN - 4, FALSE, &foreground);
     }
 
   cairo_save (cr);
