@@ -60,7 +60,7 @@ struct _MonitorChunkTimeline
   MonitorChartFollower follower; /* the CPU chart's history, frozen time, scrolling */
 
   MonitorTimelineRows *rows;
-  GHashTable          *labels;    /* row key → PangoLayout of its title */
+  GHashTable          *labels;    /* row key (string) → PangoLayout of its title */
   GArray              *in_flight; /* InFlight */
   guint                n_lanes;   /* in-flight lanes since the last clear */
 };
@@ -77,11 +77,34 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-/* A row's title depends only on its process and lane. */
-static gpointer
-label_key (const MonitorTimelineRow *row)
+/* A row's title depends only on its host, process and lane, and whether
+ * hosts are named. */
+static char *
+label_key (const MonitorTimelineRow *row, gboolean with_host)
 {
-  return GUINT_TO_POINTER (((guint) row->pid << 4) | MIN (row->lane, 15u));
+  return g_strdup_printf ("%s/%d/%u/%d", row->host != NULL ? row->host : "", row->pid, row->lane,
+                          with_host);
+}
+
+/* Processes of other machines (MPI) are titled with their machine's name. */
+static char *
+row_title (const MonitorTimelineRow *row, gboolean with_host)
+{
+  g_autofree char *process = NULL;
+
+  /* This process's own chunks ran on its threads (a thread pool): its
+   * lanes are threads. */
+  if (row->host == NULL && row->pid == getpid ())
+    return g_strdup_printf (_("Thread %u"), row->lane + 1);
+
+  if (!with_host)
+    return row->lane == 0 ? g_strdup_printf ("PID %d", row->pid)
+                          : g_strdup_printf ("PID %d · %u", row->pid, row->lane + 1);
+
+  /* Short, to fit the margin: the tooltip says it in full. */
+  process = row->lane == 0 ? g_strdup_printf ("%d", row->pid)
+                           : g_strdup_printf ("%d · %u", row->pid, row->lane + 1);
+  return g_strdup_printf ("%s · %s", row->host != NULL ? row->host : g_get_host_name (), process);
 }
 
 static double
@@ -215,6 +238,56 @@ snapshot_row (MonitorChunkTimeline *self,
     append_rect (snapshot, &color, run_x0, run_x1, y, ROW_HEIGHT);
 }
 
+/* Which rows are at work on a chunk not back yet, by row: see
+ * monitor_timeline_rows_find_busy(). */
+static gboolean *
+find_busy_rows (MonitorChunkTimeline *self)
+{
+  guint             n_rows = monitor_timeline_rows_get_n_rows (self->rows);
+  gboolean         *busy = g_new0 (gboolean, MAX (n_rows, 1));
+  g_autofree guint *indexes = NULL;
+  gint64            oldest = G_MAXINT64;
+  guint             n;
+
+  if (self->in_flight->len == 0)
+    return busy;
+
+  for (guint i = 0; i < self->in_flight->len; i++)
+    oldest = MIN (oldest, g_array_index (self->in_flight, InFlight, i).sent_us);
+  indexes = g_new (guint, self->in_flight->len);
+  n = monitor_timeline_rows_find_busy (self->rows, oldest, self->in_flight->len, indexes);
+  for (guint i = 0; i < n; i++)
+    busy[indexes[i]] = TRUE;
+
+  return busy;
+}
+
+static gint64
+get_last_finish (MonitorTimelineRow *row)
+{
+  return g_array_index (row->bars, MonitorTimelineBar, row->bars->len - 1).finish_us;
+}
+
+/* A row at work on a chunk not back yet: faint, in its colour, from the
+ * end of its last chunk on, so that it grows with the run. */
+static void
+snapshot_busy (GtkSnapshot        *snapshot,
+               MonitorTimelineRow *row,
+               double              y,
+               gint64              start_us,
+               double              us_per_px,
+               double              plot_x,
+               double              plot_end)
+{
+  GdkRGBA color;
+  double  x0 = plot_x + (get_last_finish (row) - start_us) / us_per_px;
+
+  monitor_chart_palette_get_worker_color (row->color_index, &color);
+  color.alpha *= 0.35;
+  if (x0 < plot_end)
+    append_rect (snapshot, &color, MAX (x0, plot_x), plot_end, y, ROW_HEIGHT);
+}
+
 static void
 snapshot_label (GtkSnapshot   *snapshot,
                 PangoLayout   *layout,
@@ -258,6 +331,8 @@ monitor_chunk_timeline_snapshot (GtkWidget   *widget,
   gint64                end_us = monitor_chart_follower_get_end_time (&self->follower);
   gint64                start_us = end_us - (gint64) (self->follower.history * G_USEC_PER_SEC);
   guint                 n_ticks;
+  gboolean              with_host;
+  g_autofree gboolean  *busy = NULL;
   GdkRGBA               foreground, grid, band, dim;
 
   monitor_chart_get_foreground (widget, &foreground);
@@ -323,12 +398,15 @@ monitor_chunk_timeline_snapshot (GtkWidget   *widget,
         }
     }
 
+  busy = find_busy_rows (self);
   for (guint r = 0; r < monitor_timeline_rows_get_n_rows (self->rows); r++)
     {
       MonitorTimelineRow *row = monitor_timeline_rows_get_row (self->rows, r);
       double              y = get_row_y (self, r);
 
       append_rect (snapshot, &band, plot_x, plot_x + plot_width, y, ROW_HEIGHT);
+      if (busy[r])
+        snapshot_busy (snapshot, row, y, start_us, us_per_px, plot_x, plot_x + plot_width);
       snapshot_row (self, snapshot, row, y, start_us, us_per_px, plot_x, plot_x + plot_width);
     }
 
@@ -343,25 +421,22 @@ monitor_chunk_timeline_snapshot (GtkWidget   *widget,
                       &dim);
     }
 
+  with_host = monitor_timeline_rows_get_n_hosts (self->rows) > 1;
   for (guint r = 0; r < monitor_timeline_rows_get_n_rows (self->rows); r++)
     {
       MonitorTimelineRow *row = monitor_timeline_rows_get_row (self->rows, r);
-
-      PangoLayout *label = g_hash_table_lookup (self->labels, label_key (row));
+      g_autofree char    *key = label_key (row, with_host);
+      PangoLayout        *label = g_hash_table_lookup (self->labels, key);
 
       if (label == NULL)
         {
-          /* This process's own chunks ran on its threads (a thread pool):
-           * their lanes are threads. */
-          g_autofree char *text = row->pid == getpid () ? g_strdup_printf (_("Thread %u"),
-                                                                              row->lane + 1)
-        : row->lane == 0                                ? g_strdup_printf ("PID %d", row->pid)
-                                                        : g_strdup_printf ("PID %d · %u",
-                                                                           row->pid,
-                                                                           row->lane + 1);
+          g_autofree char *text = row_title (row, with_host);
 
           label = create_small_layout (widget, text);
-          g_hash_table_insert (self->labels, label_key (row), label);
+          /* A long host name gives way in its middle, not over the bars. */
+          pango_layout_set_width (label, (MONITOR_CHART_MARGIN_LEFT - 8) * PANGO_SCALE);
+          pango_layout_set_ellipsize (label, PANGO_ELLIPSIZE_MIDDLE);
+          g_hash_table_insert (self->labels, g_steal_pointer (&key), label);
         }
       snapshot_label (snapshot, label, get_row_y (self, r), ROW_HEIGHT, &foreground);
     }
@@ -478,19 +553,32 @@ monitor_chunk_timeline_describe_at (MonitorChunkTimeline *self,
   row = monitor_timeline_rows_get_row (self->rows, r);
   bar = find_bar_at (self, row, time, (gint64) (HOVER_TOLERANCE * us_per_px));
   if (bar == NULL)
-    return NULL;
+    {
+      g_autofree gboolean *busy = find_busy_rows (self);
+
+      if (busy[r] && time > get_last_finish (row))
+        {
+          g_autofree char *title = row_title (row, row->host != NULL);
+
+          return g_strdup_printf ("%s is at work on a chunk not back yet: which one is known "
+                                  "when it comes back",
+                                  title);
+        }
+      return NULL;
+    }
 
   if (bar->outcome != MONITOR_CHUNK_COMPLETED)
     {
       g_autofree char *out = monitor_format_duration (MAX (bar->returned_us - bar->sent_us, 0));
 
       return g_strdup_printf ("%s: chunk %" G_GUINT64_FORMAT " of %s\n"
-                              "Worker process %d\n"
+                              "Worker process %d%s%s\n"
                               "Rows %" G_GUINT64_FORMAT "–%" G_GUINT64_FORMAT "\n"
                               "%s after %s, without a result",
                               bar->outcome == MONITOR_CHUNK_CANCELLED ? "Cancelled" : "Failed",
-                              bar->chunk_index, bar->worker_name, row->pid, bar->start_row,
-                              bar->end_row,
+                              bar->chunk_index, bar->worker_name, row->pid,
+                              row->host != NULL ? " on " : "", row->host != NULL ? row->host : "",
+                              bar->start_row, bar->end_row,
                               bar->outcome == MONITOR_CHUNK_CANCELLED ? "Dropped" : "Ended", out);
     }
 
@@ -499,12 +587,14 @@ monitor_chunk_timeline_describe_at (MonitorChunkTimeline *self,
   back = monitor_format_duration (MAX (bar->returned_us - bar->finish_us, 0));
 
   return g_strdup_printf ("Chunk %" G_GUINT64_FORMAT " of %s\n"
-                          "Worker process %d\n"
+                          "Worker process %d%s%s\n"
                           "Rows %" G_GUINT64_FORMAT "–%" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT
                           " rows)\n"
                           "Ran %s (sent %s before it started, back %s after it finished)",
-                          bar->chunk_index, bar->worker_name, row->pid, bar->start_row,
-                          bar->end_row, bar->end_row - bar->start_row, ran, queued, back);
+                          bar->chunk_index, bar->worker_name, row->pid,
+                          row->host != NULL ? " on " : "", row->host != NULL ? row->host : "",
+                          bar->start_row, bar->end_row, bar->end_row - bar->start_row, ran, queued,
+                          back);
 }
 
 static gboolean
@@ -620,7 +710,7 @@ monitor_chunk_timeline_init (MonitorChunkTimeline *self)
 {
   monitor_chart_follower_init (&self->follower, GTK_WIDGET (self), DEFAULT_HISTORY);
   self->rows = monitor_timeline_rows_new (MAX_BARS);
-  self->labels = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_object_unref);
+  self->labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->in_flight = g_array_new (FALSE, FALSE, sizeof (InFlight));
 
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
@@ -660,7 +750,8 @@ monitor_chunk_timeline_add_record (MonitorChunkTimeline   *self,
  *
  * Adds the chunk's bar, drawn as @outcome says: a chunk cancelled or
  * failed is drawn apart from work done, over the time it was out, and its
- * tooltip says so.
+ * tooltip says so. A chunk that ran on another machine (@record's host)
+ * goes in the rows of that machine's processes.
  */
 void
 monitor_chunk_timeline_add_record_full (MonitorChunkTimeline   *self,
@@ -687,6 +778,7 @@ monitor_chunk_timeline_add_record_full (MonitorChunkTimeline   *self,
   bar.start_row = record->start_row;
   bar.end_row = record->end_row;
   bar.worker_name = g_intern_string (worker_name != NULL ? worker_name : "a worker");
+  bar.host = g_intern_string (record->host);
   bar.outcome = (guint8) outcome;
   if (outcome != MONITOR_CHUNK_COMPLETED)
     {
@@ -760,6 +852,57 @@ monitor_chunk_timeline_remove_in_flight (MonitorChunkTimeline *self,
           return;
         }
     }
+}
+
+/**
+ * monitor_chunk_timeline_remove_in_flight_flagged:
+ * @self: a timeline
+ * @flag: bits of a serial
+ *
+ * Removes every chunk in flight whose serial has any of @flag's bits: the
+ * chunks of one source, such as a watched program, whose chunks out are
+ * announced anew a few times a second.
+ */
+void
+monitor_chunk_timeline_remove_in_flight_flagged (MonitorChunkTimeline *self,
+                                                 guint64               flag)
+{
+  guint kept = 0;
+
+  g_return_if_fail (MONITOR_IS_CHUNK_TIMELINE (self));
+
+  for (guint i = 0; i < self->in_flight->len; i++)
+    {
+      InFlight chunk = g_array_index (self->in_flight, InFlight, i);
+
+      if ((chunk.serial & flag) == 0)
+        g_array_index (self->in_flight, InFlight, kept++) = chunk;
+    }
+  if (kept == self->in_flight->len)
+    return;
+
+  g_array_set_size (self->in_flight, kept);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/**
+ * monitor_chunk_timeline_collapse_in_flight:
+ * @self: a timeline
+ *
+ * A run is over: with nothing in flight, the band of chunks in flight goes
+ * until the next run sends some. It stays for the whole of a run, so that
+ * the rows do not jump while it goes on.
+ */
+void
+monitor_chunk_timeline_collapse_in_flight (MonitorChunkTimeline *self)
+{
+  g_return_if_fail (MONITOR_IS_CHUNK_TIMELINE (self));
+
+  if (self->in_flight->len > 0 || self->n_lanes == 0)
+    return;
+
+  self->n_lanes = 0;
+  gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
 /**

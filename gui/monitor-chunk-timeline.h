@@ -30,6 +30,9 @@ void       monitor_chunk_timeline_add_in_flight   (MonitorChunkTimeline     *sel
                                                  gint64                  sent_us);
 void       monitor_chunk_timeline_remove_in_flight (MonitorChunkTimeline    *self,
                                                  guint64                 serial);
+void       monitor_chunk_timeline_remove_in_flight_flagged (MonitorChunkTimeline *self,
+                                                         guint64               flag);
+void       monitor_chunk_timeline_collapse_in_flight (MonitorChunkTimeline  *self);
 void       monitor_chunk_timeline_clear           (MonitorChunkTimeline     *self);
 
 double     monitor_chunk_timeline_get_history     (MonitorChunkTimeline     *self);

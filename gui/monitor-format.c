@@ -6,6 +6,8 @@
 #include <locale.h>
 #include <string.h>
 
+#include <glib/gi18n.h>
+
 #include "monitor-format.h"
 
 char *
@@ -44,4 +46,29 @@ monitor_format_duration (gint64 us)
 
   return g_strdup_printf ("%" G_GINT64_FORMAT " min %" G_GINT64_FORMAT " s",
                           us / (60 * G_USEC_PER_SEC), (us / G_USEC_PER_SEC) % 60);
+}
+
+char *
+monitor_format_run_summary (const char *state,
+                            guint64     n_chunks,
+                            guint64     n_done,
+                            guint64     n_failed,
+                            gint64      us)
+{
+  const char *how = g_strcmp0 (state, "finished") == 0 ? _("Finished")
+                                                       : g_strcmp0 (state, "cancelled") == 0
+    ? _("Cancelled")
+    : _("Failed");
+  g_autofree char *all = monitor_format_count (n_chunks);
+  g_autofree char *done = monitor_format_count (n_done);
+  g_autofree char *failed = monitor_format_count (n_failed);
+  g_autofree char *took = monitor_format_duration (us);
+
+  if (n_done >= n_chunks)
+    return g_strdup_printf (_("%s: %s chunks in %s"), how, all, took);
+  if (n_failed == 0)
+    return g_strdup_printf (_("%s: %s of %s chunks done, in %s"), how, done, all, took);
+
+  return g_strdup_printf (_("%s: %s of %s chunks done, %s failed, in %s"), how, done, all, failed,
+                             took);
 }

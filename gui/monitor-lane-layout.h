@@ -17,13 +17,17 @@ typedef struct
   guint  lane;   /* within the row: chunks that overlap get lanes of their own */
   gint64 start_us;
   gint64 end_us;
+  guint  outcome; /* MpaioChunkOutcome: one not done spans its time out */
 } MonitorLaneBar;
 
+/* Rows are grouped by host, this machine's first, then in the order their
+ * processes first ran a chunk. */
 typedef struct
 {
-  gint  pid;
-  guint n_lanes;
-  guint first_lane; /* counted over all rows, for stacking rows */
+  const char *host; /* the report's; NULL: this machine */
+  gint        pid;
+  guint       n_lanes;
+  guint       first_lane; /* counted over all rows, for stacking rows */
 } MonitorLaneRow;
 
 typedef struct _MonitorLaneLayout MonitorLaneLayout;
@@ -36,6 +40,7 @@ MonitorLaneLayout    *monitor_lane_layout_new (MpaioRunReport *report);
 void                  monitor_lane_layout_free (MonitorLaneLayout *self);
 guint                 monitor_lane_layout_get_n_rows (MonitorLaneLayout *self);
 guint                 monitor_lane_layout_get_n_lanes (MonitorLaneLayout *self);
+guint                 monitor_lane_layout_get_n_hosts (MonitorLaneLayout *self);
 const MonitorLaneRow *monitor_lane_layout_get_row (MonitorLaneLayout *self, guint row);
 guint                 monitor_lane_layout_get_n_bars (MonitorLaneLayout *self);
 const MonitorLaneBar *monitor_lane_layout_get_bar (MonitorLaneLayout *self, guint index);

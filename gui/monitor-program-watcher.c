@@ -18,9 +18,10 @@
 
 #include "monitor-program-watcher.h"
 
-#define INTERFACE "org.mpaio.Program1"
+#define INTERFACE     "org.mpaio.Program1"
+#define PROGRESS_TYPE "(utuua(dadd)a(utttx)as)"
 
-/* One record as the feed serializes it: GVariant (uutttixxxx). */
+/* One record as the feed serializes it: GVariant (uutttiuxxxx). */
 typedef struct
 {
   guint32 worker_index;
@@ -29,7 +30,7 @@ typedef struct
   guint64 start_row;
   guint64 end_row;
   gint32  pid;
-  guint32 padding;
+  guint32 host; /* 0: the program's machine; n: hosts[n - 1] */
   gint64  sent_us;
   gint64  started_us;
   gint64  finished_us;
@@ -59,6 +60,8 @@ struct _MonitorProgramWatcher
   const guint8 *map;
   gsize         map_size;
   guint64       capacity;
+  /* The machines the run's chunks ran on, when not the program's (MPI). */
+  GStrv hosts;
 };
 
 G_DEFINE_FINAL_TYPE (MonitorProgramWatcher, monitor_program_watcher, G_TYPE_OBJECT)
@@ -67,6 +70,7 @@ enum
 {
   SIGNAL_RUN_STARTED,
   SIGNAL_RECORDS,
+  SIGNAL_IN_FLIGHT,
   SIGNAL_RUN_FINISHED,
   SIGNAL_VANISHED,
   N_SIGNALS
@@ -190,6 +194,44 @@ map_records (MonitorProgramWatcher *self, int fd, guint64 capacity)
   return TRUE;
 }
 
+/* A record's host (interned, as the library's are); NULL for the
+ * program's machine, or a machine not announced. */
+static const char *
+host_name (MonitorProgramWatcher *self, guint32 index)
+{
+  if (index == 0 || self->hosts == NULL || index > g_strv_length (self->hosts))
+    return NULL;
+
+  return g_intern_string (self->hosts[index - 1]);
+}
+
+/* Hosts are only ever added to a run's list. */
+static void
+set_hosts (MonitorProgramWatcher *self, GVariant *hosts)
+{
+  if (hosts == NULL)
+    return;
+
+  g_strfreev (self->hosts);
+  self->hosts = g_variant_dup_strv (hosts, NULL);
+}
+
+/* The chunks out now, replacing those announced before. */
+static void
+deliver_in_flight (MonitorProgramWatcher *self, GVariant *in_flight)
+{
+  g_autoptr(GArray) chunks = g_array_new (FALSE, FALSE, sizeof (MonitorInFlightChunk));
+  GVariantIter         iter;
+  MonitorInFlightChunk chunk;
+
+  g_variant_iter_init (&iter, in_flight);
+  while (g_variant_iter_next (&iter, "(utttx)", &chunk.worker_index, &chunk.chunk_index,
+                              &chunk.start_row, &chunk.end_row, &chunk.sent_us))
+    g_array_append_val (chunks, chunk);
+
+  g_signal_emit (self, signals[SIGNAL_IN_FLIGHT], 0, self->run, chunks->data, chunks->len);
+}
+
 /* Hands on the records from the last one delivered up to @n_records. */
 static void
 deliver_records (MonitorProgramWatcher *self, guint64 n_records)
@@ -217,11 +259,16 @@ deliver_records (MonitorProgramWatcher *self, guint64 n_records)
         .start_row = GUINT64_FROM_LE (record.start_row),
         .end_row = GUINT64_FROM_LE (record.end_row),
         .pid = GINT32_FROM_LE (record.pid),
+        .host = host_name (self, GUINT32_FROM_LE (record.host)),
         .sent_us = GINT64_FROM_LE (record.sent_us),
         .started_us = GINT64_FROM_LE (record.started_us),
         .finished_us = GINT64_FROM_LE (record.finished_us),
         .returned_us = GINT64_FROM_LE (record.returned_us),
       };
+      /* The feed's numbers are the library's outcomes: a chunk never sent
+       * was not run, as a cancelled one. */
+      records[i].outcome = (MpaioChunkOutcome) MIN (GUINT32_FROM_LE (record.outcome),
+                                                    MPAIO_CHUNK_OUTCOME_NOT_SENT);
       outcomes[i] = (guint8) MIN (GUINT32_FROM_LE (record.outcome), MONITOR_CHUNK_CANCELLED);
     }
 
@@ -269,6 +316,11 @@ on_get_run (GObject *source, GAsyncResult *result, gpointer user_data)
     }
 
   g_variant_lookup (info, "records-capacity", "t", &capacity);
+  {
+    g_autoptr(GVariant) hosts = g_variant_lookup_value (info, "hosts", G_VARIANT_TYPE_STRING_ARRAY);
+
+    set_hosts (self, hosts);
+  }
   fd = fd_list != NULL ? g_unix_fd_list_get (fd_list, handle, NULL) : -1;
   if (fd < 0 || !map_records (self, fd, capacity))
     g_debug ("The records of process %d cannot be read", (int) self->pid);
@@ -326,14 +378,17 @@ on_signal (GDBusConnection *connection,
       self->run = run;
       self->n_records = 0;
       unmap_records (self);
+      g_clear_pointer (&self->hosts, g_strfreev);
       g_free (self->state);
       self->state = g_strdup ("running");
       g_signal_emit (self, signals[SIGNAL_RUN_STARTED], 0, run, info);
       /* The file of its records. */
       fetch_run (self, run);
     }
-  else if (g_str_equal (signal, "Progress") && g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(utuua(dadd))")))
+  else if (g_str_equal (signal, "Progress") && g_variant_is_of_type (parameters, G_VARIANT_TYPE (PROGRESS_TYPE)))
     {
+      g_autoptr(GVariant) in_flight = g_variant_get_child_value (parameters, 5);
+      g_autoptr(GVariant) hosts = g_variant_get_child_value (parameters, 6);
       guint64 n_records = 0;
 
       g_variant_get_child (parameters, 1, "t", &n_records);
@@ -341,7 +396,11 @@ on_signal (GDBusConnection *connection,
       if (run != self->run)
         fetch_run (self, run);
       else
-        deliver_records (self, n_records);
+        {
+          set_hosts (self, hosts);
+          deliver_records (self, n_records);
+          deliver_in_flight (self, in_flight);
+        }
     }
   else if (g_str_equal (signal, "RunFinished") && run == self->run && g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(ua{sv})")))
     {
@@ -429,6 +488,7 @@ monitor_program_watcher_finalize (GObject *object)
   g_free (self->name);
   g_free (self->path);
   g_free (self->state);
+  g_strfreev (self->hosts);
 
   G_OBJECT_CLASS (monitor_program_watcher_parent_class)->finalize (object);
 }
@@ -447,6 +507,9 @@ monitor_program_watcher_class_init (MonitorProgramWatcherClass *klass)
   signals[SIGNAL_RECORDS] =
     g_signal_new ("records", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 4, G_TYPE_UINT, G_TYPE_POINTER, G_TYPE_POINTER, G_TYPE_UINT);
+  signals[SIGNAL_IN_FLIGHT] =
+    g_signal_new ("in-flight", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_POINTER, G_TYPE_UINT);
   signals[SIGNAL_RUN_FINISHED] =
     g_signal_new ("run-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_VARIANT);

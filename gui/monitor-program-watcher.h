@@ -33,11 +33,25 @@ monitor_list_programs (GDBusConnection *connection, GCancellable *cancellable, G
 G_DECLARE_FINAL_TYPE (
     MonitorProgramWatcher, monitor_program_watcher, MONITOR, PROGRAM_WATCHER, GObject)
 
+/* A chunk the watched program has handed out and not had back yet. */
+typedef struct
+{
+  guint32 worker_index;
+  guint64 chunk_index;
+  guint64 start_row;
+  guint64 end_row;
+  gint64  sent_us;
+} MonitorInFlightChunk;
+
 /* Watches the program of @pid: its current run at once (from what it has
  * published so far), then every run live. Signals:
  *   run-started (guint run, GVariant *info)
  *   records (guint run, gpointer records: const MpaioChunkRecord *,
  *            gpointer outcomes: const guint8 *, guint n_records)
+ *     each record's host (NULL for the program's machine) and outcome set
+ *   in-flight (guint run, gpointer chunks: const MonitorInFlightChunk *,
+ *              guint n_chunks) — all the chunks out now, a few times a
+ *     second while the run goes on
  *   run-finished (guint run, GVariant *info)
  *   vanished () — the program left the bus */
 MonitorProgramWatcher *monitor_program_watcher_new (GDBusConnection *connection, GPid pid);

@@ -145,7 +145,9 @@ deliver (MonitorRecordingExecutor *self,
   held->user_data = user_data;
   held->result = result != NULL ? g_variant_ref (result) : NULL;
   held->error = error != NULL ? g_error_copy (error) : NULL;
+  /* Held past the executor's callback: nothing borrowed from it. */
   held->record = *record;
+  held->record.error = held->error;
   g_queue_push_tail (&self->held, held);
 
   if (self->flush_idle_id == 0)

@@ -21,18 +21,25 @@
 #define LANE_SPACING 2.0
 
 static void
-draw_text (cairo_t       *cr,
-           PangoContext  *context,
-           const char    *text,
-           double         x,
-           double         y,
-           gboolean       bold,
-           const GdkRGBA *color)
+draw_text_within (cairo_t       *cr,
+                  PangoContext  *context,
+                  const char    *text,
+                  double         x,
+                  double         y,
+                  double         width,
+                  gboolean       bold,
+                  const GdkRGBA *color)
 {
   g_autoptr(PangoLayout) layout = pango_layout_new (context);
   PangoFontDescription *font =
     pango_font_description_from_string (bold ? "Sans Bold 10" : "Sans 9");
 
+  /* A long host name gives way in its middle, not over the bars. */
+  if (width > 0)
+    {
+      pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
+      pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_MIDDLE);
+    }
   pango_layout_set_font_description (layout, font);
   pango_font_description_free (font);
   pango_layout_set_text (layout, text, -1);
@@ -41,11 +48,25 @@ draw_text (cairo_t       *cr,
   pango_cairo_show_layout (cr, layout);
 }
 
+static void
+draw_text (cairo_t       *cr,
+           PangoContext  *context,
+           const char    *text,
+           double         x,
+           double         y,
+           gboolean       bold,
+           const GdkRGBA *color)
+{
+  draw_text_within (cr, context, text, x, y, -1, bold, color);
+}
+
 cairo_surface_t *
 monitor_run_render_image (MpaioRunReport *report, int width, int height)
 {
   const GdkRGBA foreground = { 0x24 / 255.0, 0x1f / 255.0, 0x31 / 255.0, 1.0 };
   const GdkRGBA lane_background = { 0.0, 0.0, 0.0, 0.04 };
+  const GdkRGBA failed = { 0xe0 / 255.0, 0x1b / 255.0, 0x24 / 255.0, 1.0 };
+  const GdkRGBA cancelled = { 0x9a / 255.0, 0x99 / 255.0, 0x96 / 255.0, 1.0 };
   g_autoptr(MonitorLaneLayout) lanes = monitor_lane_layout_new (report);
   g_autoptr(GListStore) no_samples = g_list_store_new (MPAIO_TYPE_CPU_SAMPLE);
   GListModel *samples = mpaio_run_report_get_cpu_samples (report);
@@ -110,14 +131,20 @@ monitor_run_render_image (MpaioRunReport *report, int width, int height)
   for (guint r = 0; r < monitor_lane_layout_get_n_rows (lanes); r++)
     {
       const MonitorLaneRow *row = monitor_lane_layout_get_row (lanes, r);
-      g_autofree char      *label = g_strdup_printf ("PID %d", row->pid);
-      double                y = row->first_lane * (lane_height + LANE_SPACING);
+      /* Processes of several machines (MPI): named with their machine. */
+      g_autofree char *label =
+        monitor_lane_layout_get_n_hosts (lanes) > 1
+          ? g_strdup_printf ("%s · %d", row->host != NULL ? row->host : g_get_host_name (),
+                             row->pid)
+          : g_strdup_printf ("PID %d", row->pid);
+      double y = row->first_lane * (lane_height + LANE_SPACING);
 
       gdk_cairo_set_source_rgba (cr, &lane_background);
       cairo_rectangle (cr, plot.x, y, plot.width, row->n_lanes * (lane_height + LANE_SPACING));
       cairo_fill (cr);
       if (lane_height >= 10)
-        draw_text (cr, context, label, MARGIN, y + (lane_height - 14) / 2, FALSE, &foreground);
+        draw_text_within (cr, context, label, MARGIN, y + (lane_height - 14) / 2,
+                          plot.x - MARGIN - 4, FALSE, &foreground);
     }
 
   cairo_save (cr);
@@ -131,6 +158,24 @@ monitor_run_render_image (MpaioRunReport *report, int width, int height)
       double                x1 = monitor_chart_axis_to_x (&axis, &plot, (bar->end_us - origin_us) / 1e6);
       double                y = (row->first_lane + bar->lane) * (lane_height + LANE_SPACING);
       GdkRGBA               color;
+
+      /* As the window draws them: a cancelled chunk (or one the run ended
+       * before it came back) an empty grey frame, a failed one red. */
+      if (bar->outcome == MPAIO_CHUNK_OUTCOME_FAILED)
+        {
+          gdk_cairo_set_source_rgba (cr, &failed);
+          cairo_rectangle (cr, x0, y, MAX (x1 - x0, 2.0), lane_height);
+          cairo_fill (cr);
+          continue;
+        }
+      if (bar->outcome != MPAIO_CHUNK_OUTCOME_DONE)
+        {
+          gdk_cairo_set_source_rgba (cr, &cancelled);
+          cairo_set_line_width (cr, 1.0);
+          cairo_rectangle (cr, x0 + 0.5, y + 0.5, MAX (x1 - x0, 2.0) - 1.0, lane_height - 1.0);
+          cairo_stroke (cr);
+          continue;
+        }
 
       monitor_chart_palette_get_worker_color (bar->row, &color);
       gdk_cairo_set_source_rgba (cr, &color);

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "monitor-run-file.h"
 #include "monitor-run.h"
 
 struct _MonitorRun
@@ -15,6 +16,9 @@ struct _MonitorRun
   gint64          end_us; /* 0 while running */
   MpaioRunReport *report; /* when known: own and loaded runs */
   gboolean        from_file;
+  /* A watched run's, as they came. */
+  GStrv   workers;
+  GArray *records; /* of MpaioChunkRecord */
 };
 
 G_DEFINE_FINAL_TYPE (MonitorRun, monitor_run, G_TYPE_OBJECT)
@@ -38,6 +42,8 @@ monitor_run_finalize (GObject *object)
   g_free (self->title);
   g_free (self->state);
   g_clear_object (&self->report);
+  g_strfreev (self->workers);
+  g_clear_pointer (&self->records, g_array_unref);
 
   G_OBJECT_CLASS (monitor_run_parent_class)->finalize (object);
 }
@@ -181,4 +187,94 @@ monitor_run_finish (MonitorRun *self, gint64 end_us, const char *state, MpaioRun
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+}
+
+void
+monitor_run_set_workers (MonitorRun *self, const char *const *workers)
+{
+  g_return_if_fail (MONITOR_IS_RUN (self));
+
+  g_strfreev (self->workers);
+  self->workers = g_strdupv ((char **) workers);
+}
+
+void
+monitor_run_add_records (MonitorRun *self, const MpaioChunkRecord *records, guint n_records)
+{
+  g_return_if_fail (MONITOR_IS_RUN (self));
+
+  if (self->records == NULL)
+    self->records = g_array_new (FALSE, FALSE, sizeof (MpaioChunkRecord));
+
+  for (guint i = 0; i < n_records; i++)
+    {
+      MpaioChunkRecord record = records[i];
+
+      /* The feed brings no errors; hosts are interned. */
+      record.error = NULL;
+      record.host = g_intern_string (records[i].host);
+      g_array_append_val (self->records, record);
+    }
+}
+
+guint
+monitor_run_get_n_records (MonitorRun *self)
+{
+  g_return_val_if_fail (MONITOR_IS_RUN (self), 0);
+
+  if (self->report != NULL)
+    return mpaio_run_report_get_n_records (self->report);
+
+  return self->records != NULL ? self->records->len : 0;
+}
+
+/* Of the records kept or reported so far. */
+guint
+monitor_run_count_outcome (MonitorRun *self, MpaioChunkOutcome outcome)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (MONITOR_IS_RUN (self), 0);
+
+  if (self->report != NULL)
+    return mpaio_run_report_count_outcome (self->report, outcome);
+
+  for (guint i = 0; self->records != NULL && i < self->records->len; i++)
+    n += g_array_index (self->records, MpaioChunkRecord, i).outcome == outcome;
+
+  return n;
+}
+
+gboolean
+monitor_run_get_can_save (MonitorRun *self)
+{
+  g_return_val_if_fail (MONITOR_IS_RUN (self), FALSE);
+
+  return self->report != NULL || (!monitor_run_get_running (self) && self->records != NULL);
+}
+
+gboolean
+monitor_run_save (MonitorRun *self,
+                  GFile      *file,
+                  GListModel *samples,
+                  gint64      cpu_start_us,
+                  GError    **error)
+{
+  g_return_val_if_fail (MONITOR_IS_RUN (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  if (self->report != NULL)
+    return mpaio_run_report_save_to_file (self->report, file, NULL, error);
+
+  if (!monitor_run_get_can_save (self))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           "The run has no chunk records to save yet");
+      return FALSE;
+    }
+
+  return monitor_run_file_save (file, self->start_us, self->end_us,
+                                (const char *const *) self->workers,
+                                (const MpaioChunkRecord *) (gpointer) self->records->data,
+                                self->records->len, samples, cpu_start_us, error);
 }

@@ -30,4 +30,20 @@ gboolean        monitor_run_get_from_file (MonitorRun *self);
 void
 monitor_run_finish (MonitorRun *self, gint64 end_us, const char *state, MpaioRunReport *report);
 
+/* A watched run has no report here: it keeps the records the feed brought,
+ * to be saved. */
+void  monitor_run_set_workers (MonitorRun *self, const char *const *workers);
+void  monitor_run_add_records (MonitorRun *self, const MpaioChunkRecord *records, guint n_records);
+guint monitor_run_get_n_records (MonitorRun *self);
+guint monitor_run_count_outcome (MonitorRun *self, MpaioChunkOutcome outcome);
+
+gboolean monitor_run_get_can_save (MonitorRun *self);
+/* Its report's run file, or for a watched run one of its records and of
+ * the CPU samples of @samples (seconds from @cpu_start_us) during it. */
+gboolean monitor_run_save (MonitorRun *self,
+                           GFile      *file,
+                           GListModel *samples,
+                           gint64      cpu_start_us,
+                           GError    **error);
+
 G_END_DECLS

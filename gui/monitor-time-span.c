@@ -90,3 +90,29 @@ monitor_time_span_position (MonitorTimeSpan span, gint64 time_us)
 {
   return 1.0 - (double) (span.end_us - time_us) / (span.history * G_USEC_PER_SEC);
 }
+
+/**
+ * monitor_time_span_follow:
+ * @start_us: when a run that goes on started
+ * @now_us: now
+ * @max_history: the most to show, in seconds
+ *
+ * How much time to show while following a run live: all of it, with room
+ * to grow, so that a run of a second is not a sliver of a minute. The span
+ * doubles in steps (1 s, 2 s, 4 s…) rather than growing every frame, so
+ * that the axis holds still most of the time.
+ *
+ * Returns: the history, in seconds: at least 1 s (or @max_history if less)
+ */
+double
+monitor_time_span_follow (gint64 start_us, gint64 now_us, double max_history)
+{
+  double elapsed = MAX ((double) (now_us - start_us) / G_USEC_PER_SEC, 0.0);
+  double history = 1.0;
+
+  /* A tenth of the width ahead of the run's front. */
+  while (history < elapsed * 1.1 && history < max_history)
+    history *= 2.0;
+
+  return MIN (history, max_history);
+}

@@ -28,5 +28,6 @@ MonitorTimeSpan monitor_time_span_fit (gint64 start_us, gint64 end_us);
 MonitorTimeSpan monitor_time_span_zoom (MonitorTimeSpan span, double factor, double fraction);
 MonitorTimeSpan monitor_time_span_pan (MonitorTimeSpan span, double fraction);
 double          monitor_time_span_position (MonitorTimeSpan span, gint64 time_us);
+double          monitor_time_span_follow (gint64 start_us, gint64 now_us, double max_history);
 
 G_END_DECLS

@@ -2,17 +2,20 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Rows are sorted by pid, then lane. A chunk goes in the first lane of its
+ * Rows are grouped by host (this machine first, the others by name), then
+ * sorted by pid, then lane. A chunk goes in the first lane of its
  * process where it overlaps nothing; a result that comes late fits the gap
  * it ran in, or the process's lanes are laid out again from scratch, so
  * lanes never outnumber the chunks that ran at once.
  */
 
+#include <string.h>
+
 #include "monitor-timeline-rows.h"
 
 struct _MonitorTimelineRows
 {
-  GPtrArray *rows; /* MonitorTimelineRow*, by pid then lane */
+  GPtrArray *rows; /* MonitorTimelineRow*, by host, pid, then lane */
   guint      n_bars;
   guint      n_colors; /* rows ever created: the next row's colour */
   guint      max_bars;
@@ -97,10 +100,27 @@ find_slot (MonitorTimelineRow *row, gint64 start_us, gint64 finish_us)
   return (gint) lo;
 }
 
-/* The first lane of @pid with room for the bar; when none has, a new one
- * if @may_add, else %NULL. @slot is where the bar goes in it. */
+/* Where the rows of (@host, @pid) go relative to @row: the order of rows. */
+static int
+compare_process (const MonitorTimelineRow *row, const char *host, gint pid)
+{
+  if (row->host != host)
+    {
+      if (row->host == NULL)
+        return -1;
+      if (host == NULL)
+        return 1;
+      return strcmp (row->host, host);
+    }
+
+  return (row->pid > pid) - (row->pid < pid);
+}
+
+/* The first lane of the process with room for the bar; when none has, a
+ * new one if @may_add, else %NULL. @slot is where the bar goes in it. */
 static MonitorTimelineRow *
 get_row_for (MonitorTimelineRows *self,
+             const char          *host,
              gint                 pid,
              gint64               start_us,
              gint64               finish_us,
@@ -114,12 +134,14 @@ get_row_for (MonitorTimelineRows *self,
   for (guint r = 0; r < self->rows->len; r++)
     {
       gint found;
+      int  order;
 
       row = g_ptr_array_index (self->rows, r);
 
-      if (row->pid < pid)
+      order = compare_process (row, host, pid);
+      if (order < 0)
         continue;
-      if (row->pid > pid)
+      if (order > 0)
         {
           position = r;
           break;
@@ -138,6 +160,7 @@ get_row_for (MonitorTimelineRows *self,
     return NULL;
 
   row = g_new0 (MonitorTimelineRow, 1);
+  row->host = host;
   row->pid = pid;
   row->lane = lane;
   row->color_index = self->n_colors++;
@@ -166,13 +189,14 @@ compare_bar_starts (gconstpointer a, gconstpointer b)
 static void
 relayout_lanes (MonitorTimelineRows *self, gint pid, const MonitorTimelineBar *bar)
 {
+  const char *host = bar->host;
   g_autoptr(GArray) bars = g_array_new (FALSE, FALSE, sizeof (MonitorTimelineBar));
 
   for (guint r = 0; r < self->rows->len; r++)
     {
       MonitorTimelineRow *row = g_ptr_array_index (self->rows, r);
 
-      if (row->pid != pid)
+      if (row->pid != pid || row->host != host)
         continue;
       g_array_append_vals (bars, row->bars->data, row->bars->len);
       g_array_set_size (row->bars, 0);
@@ -185,7 +209,7 @@ relayout_lanes (MonitorTimelineRows *self, gint pid, const MonitorTimelineBar *b
       const MonitorTimelineBar *next = &g_array_index (bars, MonitorTimelineBar, i);
       guint                     slot;
       MonitorTimelineRow       *row =
-        get_row_for (self, pid, next->start_us, next->finish_us, TRUE, &slot);
+        get_row_for (self, host, pid, next->start_us, next->finish_us, TRUE, &slot);
 
       g_array_insert_val (row->bars, slot, *next);
     }
@@ -195,7 +219,7 @@ relayout_lanes (MonitorTimelineRows *self, gint pid, const MonitorTimelineBar *b
     {
       MonitorTimelineRow *row = g_ptr_array_index (self->rows, r - 1);
 
-      if (row->pid == pid && row->bars->len == 0)
+      if (row->pid == pid && row->host == host && row->bars->len == 0)
         g_ptr_array_remove_index (self->rows, r - 1);
     }
   self->rows_changed = TRUE;
@@ -242,7 +266,7 @@ monitor_timeline_rows_add (MonitorTimelineRows *self, gint pid, const MonitorTim
   guint               slot;
 
   self->rows_changed = FALSE;
-  row = get_row_for (self, pid, bar->start_us, bar->finish_us, FALSE, &slot);
+  row = get_row_for (self, bar->host, pid, bar->start_us, bar->finish_us, FALSE, &slot);
   if (row != NULL)
     g_array_insert_val (row->bars, slot, *bar);
   else
@@ -280,4 +304,65 @@ guint
 monitor_timeline_rows_get_n_bars (MonitorTimelineRows *self)
 {
   return self->n_bars;
+}
+
+guint
+monitor_timeline_rows_get_n_hosts (MonitorTimelineRows *self)
+{
+  const char *previous = NULL;
+  guint       n = 0;
+
+  /* Rows are grouped by host: a host's rows are next to each other. */
+  for (guint r = 0; r < self->rows->len; r++)
+    {
+      const MonitorTimelineRow *row = g_ptr_array_index (self->rows, r);
+
+      if (r == 0 || row->host != previous)
+        n++;
+      previous = row->host;
+    }
+
+  return n;
+}
+
+static gint64
+row_last_finish (const MonitorTimelineRow *row)
+{
+  /* A lane never overlaps itself: its last bar is the last to finish. */
+  return row->bars->len > 0
+           ? g_array_index (row->bars, MonitorTimelineBar, row->bars->len - 1).finish_us
+           : G_MININT64;
+}
+
+static gint
+compare_last_finish (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  MonitorTimelineRows *self = user_data;
+  gint64               x = row_last_finish (g_ptr_array_index (self->rows, *(const guint *) a));
+  gint64               y = row_last_finish (g_ptr_array_index (self->rows, *(const guint *) b));
+
+  return (x > y) - (x < y);
+}
+
+guint
+monitor_timeline_rows_find_busy (MonitorTimelineRows *self,
+                                 gint64               since_us,
+                                 guint                n_in_flight,
+                                 guint               *rows)
+{
+  g_autoptr(GArray) candidates = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  if (n_in_flight == 0)
+    return 0;
+
+  for (guint r = 0; r < self->rows->len; r++)
+    if (row_last_finish (g_ptr_array_index (self->rows, r)) >= since_us)
+      g_array_append_val (candidates, r);
+
+  g_array_sort_with_data (candidates, compare_last_finish, self);
+  g_array_set_size (candidates, MIN (candidates->len, n_in_flight));
+  for (guint i = 0; i < candidates->len; i++)
+    rows[i] = g_array_index (candidates, guint, i);
+
+  return candidates->len;
 }

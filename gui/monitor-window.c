@@ -15,6 +15,7 @@
 
 #include <glib/gi18n.h>
 
+#include "monitor-format.h"
 #include "monitor-resources.h"
 #include "monitor-run-render.h"
 #include "monitor-time-span.h"
@@ -23,6 +24,9 @@
 
 /* An hour of samples at most, whatever the interval. */
 #define KEPT_SECONDS 3600
+/* The serials of a watched program's chunks in flight in the timeline; the
+ * demo's own count up from 0. */
+#define WATCHED_IN_FLIGHT G_GUINT64_CONSTANT (0x8000000000000000)
 
 struct _MonitorWindow
 {
@@ -55,9 +59,14 @@ struct _MonitorWindow
 
   /* Zoom and pan: where a drag started. */
   gint64 drag_end_us;
+  /* The span grows with the selected run while it goes on, until the
+   * user zooms, pans or pauses. */
+  guint following_id;
 };
 
 G_DEFINE_FINAL_TYPE (MonitorWindow, monitor_window, GTK_TYPE_APPLICATION_WINDOW)
+
+static void stop_following (MonitorWindow *self);
 
 static void
 show_error (MonitorWindow *self,
@@ -220,7 +229,8 @@ history_changed (GSimpleAction *action,
   if (history < 1)
     return;
 
-  /* The timeline follows through a binding. */
+  /* The timeline follows through a binding. A history chosen is kept. */
+  stop_following (self);
   monitor_cpu_chart_set_history (self->chart, history);
   g_simple_action_set_state (action, value);
 }
@@ -256,6 +266,8 @@ pause_changed (GSimpleAction *action,
 
   /* Paused at the time the chart shows now, so nothing jumps; sampling
    * goes on underneath. The timeline follows through a binding. */
+  if (g_variant_get_boolean (value))
+    stop_following (self);
   monitor_cpu_chart_set_frozen_time (self->chart, g_variant_get_boolean (value)
                                                     ? monitor_cpu_chart_get_end_time (self->chart)
                                                     : 0);
@@ -323,11 +335,43 @@ update_run_actions (MonitorWindow *self)
   GAction *save = g_action_map_lookup_action (G_ACTION_MAP (self), "save-run");
 
   g_simple_action_set_enabled (G_SIMPLE_ACTION (save),
-                               self->selected != NULL && monitor_run_get_report (self->selected) != NULL);
+                               self->selected != NULL && monitor_run_get_can_save (self->selected));
+}
+
+static void
+stop_following (MonitorWindow *self)
+{
+  if (self->following_id != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->following_id);
+  self->following_id = 0;
+}
+
+/* Each frame while the selected run goes on: all of it in view, up to the
+ * history chosen in the menu. */
+static gboolean
+follow_run (GtkWidget     *widget,
+            GdkFrameClock *clock,
+            gpointer       user_data)
+{
+  MonitorWindow *self = MONITOR_WINDOW (widget);
+  GAction       *history = g_action_map_lookup_action (G_ACTION_MAP (self), "history");
+  g_autoptr(GVariant) max = g_action_get_state (history);
+
+  if (self->selected == NULL || !monitor_run_get_running (self->selected))
+    {
+      self->following_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  monitor_cpu_chart_set_history (self->chart,
+                                 monitor_time_span_follow (monitor_run_get_start_us (self->selected),
+                                                           g_get_monotonic_time (),
+                                                           g_variant_get_int32 (max)));
+  return G_SOURCE_CONTINUE;
 }
 
 /* Shows @run: fitted to it once it is over; while it runs, the chart and
- * timeline follow it live. */
+ * timeline follow it live, its span growing with it. */
 static void
 show_run (MonitorWindow *self,
           MonitorRun    *run)
@@ -335,6 +379,7 @@ show_run (MonitorWindow *self,
   g_set_object (&self->selected, run);
   use_samples_of (self, run);
   update_run_actions (self);
+  stop_following (self);
 
   if (run == NULL)
     return;
@@ -343,6 +388,8 @@ show_run (MonitorWindow *self,
     {
       monitor_cpu_chart_set_frozen_time (self->chart, 0);
       set_paused (self, FALSE);
+      follow_run (GTK_WIDGET (self), NULL, NULL);
+      self->following_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), follow_run, NULL, NULL);
     }
   else
     monitor_window_show_span (self, monitor_run_get_start_us (run),
@@ -430,6 +477,7 @@ on_own_run_finished (MonitorWindow *self,
   gint64          end_us = success && report != NULL ? mpaio_run_report_get_end_time (report)
                                                      : g_get_monotonic_time ();
 
+  monitor_chunk_timeline_collapse_in_flight (self->timeline);
   if (self->own_run == NULL)
     return;
 
@@ -538,10 +586,10 @@ monitor_window_open_run_file (MonitorWindow *self,
     {
       const MpaioChunkRecord *record = mpaio_run_report_get_record (report, i);
 
-      monitor_chunk_timeline_add_record (self->timeline, record,
-                                         record->worker_index < n_workers
-                                           ? workers[record->worker_index]
-                                           : NULL);
+      monitor_chunk_timeline_add_record_full (
+        self->timeline, record,
+        record->worker_index < n_workers ? workers[record->worker_index] : NULL,
+        monitor_chunk_outcome_from_record (record));
     }
 
   name = g_file_get_basename (file);
@@ -549,6 +597,31 @@ monitor_window_open_run_file (MonitorWindow *self,
   add_run (self, run);
 
   return TRUE;
+}
+
+/**
+ * monitor_window_save_run:
+ * @self: a window
+ * @run: one of its runs
+ * @file: where to save it
+ * @error: return location for a #GError
+ *
+ * Saves @run as a JSON run file: its report's, or for a watched run its
+ * records as they came, with the CPU samples the window took during it.
+ *
+ * Returns: whether the file was written
+ */
+gboolean
+monitor_window_save_run (MonitorWindow *self,
+                         MonitorRun    *run,
+                         GFile         *file,
+                         GError       **error)
+{
+  g_return_val_if_fail (MONITOR_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (MONITOR_IS_RUN (run), FALSE);
+
+  return monitor_run_save (run, file, mpaio_cpu_monitor_get_samples (self->monitor),
+                           mpaio_cpu_monitor_get_start_time (self->monitor), error);
 }
 
 /**
@@ -570,6 +643,7 @@ monitor_window_show_span (MonitorWindow *self,
 
   g_return_if_fail (MONITOR_IS_WINDOW (self));
 
+  stop_following (self);
   span = monitor_time_span_fit (start_us, end_us);
   monitor_cpu_chart_set_history (self->chart, span.history);
   monitor_cpu_chart_set_frozen_time (self->chart, span.end_us);
@@ -592,8 +666,31 @@ on_watched_run_started (MonitorWindow *self,
   g_variant_lookup (info, "start-us", "x", &start_us);
 
   run = monitor_run_new (title, start_us);
+  monitor_run_set_workers (run, (const char *const *) self->watched_workers);
   g_set_object (&self->watched_run, run);
+  monitor_chunk_timeline_remove_in_flight_flagged (self->timeline, WATCHED_IN_FLIGHT);
   add_run (self, run);
+}
+
+/* The chunks the watched program has out: they grow until they are back. */
+static void
+on_watched_in_flight (MonitorWindow              *self,
+                      guint                       run,
+                      const MonitorInFlightChunk *chunks,
+                      guint                       n_chunks)
+{
+  monitor_chunk_timeline_remove_in_flight_flagged (self->timeline, WATCHED_IN_FLIGHT);
+  if (self->watched_run == NULL)
+    return;
+
+  for (guint i = 0; i < n_chunks; i++)
+    {
+      /* Unique enough: they are removed all at once. */
+      guint64 serial = ((guint64) chunks[i].worker_index << 48) ^ chunks[i].chunk_index;
+
+      monitor_chunk_timeline_add_in_flight (self->timeline, serial | WATCHED_IN_FLIGHT,
+                                            chunks[i].sent_us);
+    }
 }
 
 static void
@@ -613,6 +710,8 @@ on_watched_records (MonitorWindow          *self,
 
       monitor_chunk_timeline_add_record_full (self->timeline, &records[i], worker, outcomes[i]);
     }
+  if (self->watched_run != NULL)
+    monitor_run_add_records (self->watched_run, records, n_records);
 }
 
 static void
@@ -625,19 +724,18 @@ on_watched_run_finished (MonitorWindow *self,
   g_autofree char *text = NULL;
   guint64          n_chunks = 0;
 
+  monitor_chunk_timeline_remove_in_flight_flagged (self->timeline, WATCHED_IN_FLIGHT);
+  monitor_chunk_timeline_collapse_in_flight (self->timeline);
   if (self->watched_run == NULL)
     return;
 
   g_variant_lookup (info, "end-us", "x", &end_us);
   g_variant_lookup (info, "state", "&s", &state);
   g_variant_lookup (info, "n-chunks", "t", &n_chunks);
-  text = g_strdup_printf (_("%s: %" G_GUINT64_FORMAT " chunks in %.3f s"),
-                             g_str_equal (state, "finished") ? _("Finished")
-                                                             : g_str_equal (state, "cancelled")
-                             ? _("Cancelled")
-                             : _("Failed"),
-                                  n_chunks,
-                                  (double) (end_us - monitor_run_get_start_us (self->watched_run)) / G_USEC_PER_SEC);
+  text = monitor_format_run_summary (
+    state, n_chunks, monitor_run_count_outcome (self->watched_run, MPAIO_CHUNK_OUTCOME_DONE),
+    monitor_run_count_outcome (self->watched_run, MPAIO_CHUNK_OUTCOME_FAILED),
+    end_us - monitor_run_get_start_us (self->watched_run));
   monitor_run_finish (self->watched_run, end_us, text, NULL);
   if (self->selected == self->watched_run)
     show_run (self, self->watched_run);
@@ -649,6 +747,8 @@ on_watched_run_finished (MonitorWindow *self,
 static void
 on_watched_vanished (MonitorWindow *self)
 {
+  monitor_chunk_timeline_remove_in_flight_flagged (self->timeline, WATCHED_IN_FLIGHT);
+  monitor_chunk_timeline_collapse_in_flight (self->timeline);
   if (self->watched_run == NULL)
     return;
 
@@ -683,6 +783,8 @@ monitor_window_watch (MonitorWindow         *self,
   g_signal_connect_object (watcher, "run-started", G_CALLBACK (on_watched_run_started), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (watcher, "records", G_CALLBACK (on_watched_records), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (watcher, "in-flight", G_CALLBACK (on_watched_in_flight), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (watcher, "run-finished", G_CALLBACK (on_watched_run_finished), self,
                            G_CONNECT_SWAPPED);
@@ -899,6 +1001,7 @@ static void
 set_span (MonitorWindow  *self,
           MonitorTimeSpan span)
 {
+  stop_following (self);
   monitor_cpu_chart_set_history (self->chart, span.history);
   monitor_cpu_chart_set_frozen_time (self->chart, span.end_us);
   set_paused (self, TRUE);
@@ -968,6 +1071,7 @@ on_drag_update (GtkGestureDrag *gesture,
   double     history = monitor_cpu_chart_get_history (self->chart);
 
   /* The content follows the pointer. */
+  stop_following (self);
   monitor_cpu_chart_set_frozen_time (self->chart,
                                      MAX (self->drag_end_us - (gint64) (dx / plot_width * history * G_USEC_PER_SEC),
                                           1));
@@ -1074,14 +1178,13 @@ on_save_response (GtkNativeDialog *dialog,
   MonitorWindow *self = MONITOR_WINDOW (gtk_native_dialog_get_transient_for (dialog));
   g_autoptr(GFile) file = NULL;
   g_autoptr(GError) error = NULL;
-  MpaioRunReport *report = self->selected != NULL ? monitor_run_get_report (self->selected) : NULL;
 
-  if (response == GTK_RESPONSE_ACCEPT && report != NULL)
+  if (response == GTK_RESPONSE_ACCEPT && self->selected != NULL)
     {
       G_GNUC_BEGIN_IGNORE_DEPRECATIONS
       file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
       G_GNUC_END_IGNORE_DEPRECATIONS
-      if (!mpaio_run_report_save_to_file (report, file, NULL, &error))
+      if (!monitor_window_save_run (self, self->selected, file, &error))
         show_error (self, _("Could not save the run"), error);
     }
 

@@ -40,6 +40,10 @@ void                monitor_window_select_run        (MonitorWindow *self,
 gboolean            monitor_window_open_run_file     (MonitorWindow *self,
                                                             GFile              *file,
                                                             GError            **error);
+gboolean            monitor_window_save_run          (MonitorWindow *self,
+                                                            MonitorRun         *run,
+                                                            GFile              *file,
+                                                            GError            **error);
 gboolean            monitor_window_save_screenshot   (MonitorWindow *self,
                                                             const char         *path,
                                                             GError            **error);

@@ -92,3 +92,23 @@ mpaio_chunk_record_get_error (const MpaioChunkRecord *self)
 
   return self->error;
 }
+
+/**
+ * mpaio_chunk_record_get_host:
+ * @self: a chunk record
+ *
+ * Gets the machine the chunk ran on, as an executor whose processes span
+ * several machines (MPI) names it.
+ *
+ * Returns: (transfer none) (nullable): the host name, or %NULL when the
+ *   chunk ran on this machine
+ *
+ * Since: 0.1
+ */
+const char *
+mpaio_chunk_record_get_host (const MpaioChunkRecord *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->host;
+}

@@ -59,6 +59,8 @@ typedef struct _MpaioChunkRecord MpaioChunkRecord;
  * @outcome: what became of the chunk
  * @error: why the chunk failed, when @outcome is
  *   %MPAIO_CHUNK_OUTCOME_FAILED; %NULL otherwise. Owned by the record.
+ * @host: (nullable): the host that ran the chunk, for an executor of
+ *   several hosts (MPI); %NULL otherwise. An interned string.
  *
  * The history of one chunk in a run. Times are in microseconds of the
  * monotonic clock (as from g_get_monotonic_time()), which all processes
@@ -84,6 +86,7 @@ struct _MpaioChunkRecord
 
   MpaioChunkOutcome outcome;
   GError           *error;
+  const char       *host;
 };
 
 MPAIO_AVAILABLE_IN_ALL
@@ -96,6 +99,8 @@ MPAIO_AVAILABLE_IN_ALL
 MpaioChunkOutcome mpaio_chunk_record_get_outcome (const MpaioChunkRecord *self);
 MPAIO_AVAILABLE_IN_ALL
 const GError     *mpaio_chunk_record_get_error   (const MpaioChunkRecord *self);
+MPAIO_AVAILABLE_IN_ALL
+const char       *mpaio_chunk_record_get_host    (const MpaioChunkRecord *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpaioChunkRecord, mpaio_chunk_record_free)
 

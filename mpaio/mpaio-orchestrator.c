@@ -135,6 +135,7 @@ typedef struct
   gboolean                done;
   GError                 *callback_error; /* a callback's, while a failed run flushes */
   gboolean                callback_failed;
+  gint64                  last_returned_us; /* about now: see submit_more() */
 } Run;
 
 struct _Submission
@@ -145,6 +146,7 @@ struct _Submission
   Submission *next_spare;
   Submission *prev_in_flight;
   Submission *next_in_flight;
+  gint64      sent_us; /* about: see Run's last_returned_us */
 };
 
 struct _MpaioOrchestrator
@@ -398,6 +400,31 @@ record_not_sent (Run *run)
     }
 }
 
+/* For the run's publication: what is out now, the oldest first. */
+static guint
+peek_in_flight (gpointer           data,
+                MpaioFeedInFlight *chunks,
+                guint              max)
+{
+  Run        *run = data;
+  Submission *last = run->in_flight_list;
+  guint       n = 0;
+
+  /* The list is newest first. */
+  while (last != NULL && last->next_in_flight != NULL)
+    last = last->next_in_flight;
+  for (Submission *s = last; s != NULL && n < max; s = s->prev_in_flight, n++)
+    chunks[n] = (MpaioFeedInFlight){
+      .worker_index = s->worker_index,
+      .chunk_index = s->chunk.index,
+      .start_row = s->chunk.start,
+      .end_row = s->chunk.end,
+      .sent_us = s->sent_us,
+    };
+
+  return n;
+}
+
 static void
 finish (Run    *run,
         GError *error)
@@ -581,6 +608,9 @@ submit_more (Run *run)
       if (run->in_flight_list != NULL)
         run->in_flight_list->prev_in_flight = submission;
       run->in_flight_list = submission;
+      /* When the last result came back is about now, without reading the
+       * clock per chunk: results are what hands out the next chunks. */
+      submission->sent_us = run->last_returned_us;
       worker = run->workers[submission->worker_index].worker;
       /* Straight to the executor's own submit where it has one: the
        * checks of mpaio_executor_submit() are done once, for the run. */
@@ -723,6 +753,8 @@ on_chunk_done (MpaioExecutor          *executor,
   g_autoptr(GError) error = executor_error ? g_error_copy (executor_error) : NULL;
 
   run->in_flight--;
+  if (executor_record->returned_us != 0)
+    run->last_returned_us = executor_record->returned_us;
 
   /* Still in the list here, so a run that ends now records it cancelled. */
   if (finish_if_cancelled (run))
@@ -973,8 +1005,10 @@ mpaio_orchestrator_run_async (MpaioOrchestrator  *self,
     worker_names = g_strv_builder_end (names);
     _mpaio_run_report_set_worker_names (run->report, (const char *const *) worker_names);
   }
+  run->last_returned_us = mpaio_run_report_get_start_time (run->report);
   if (G_UNLIKELY (mpaio_get_monitoring_enabled ()))
-    run->publication = _mpaio_run_publication_new (self, run->report, n_chunks, &run->in_flight);
+    run->publication = _mpaio_run_publication_new (self, run->report, n_chunks, &run->in_flight,
+                                                   peek_in_flight, run);
 
   self->run = run;
   g_object_freeze_notify (G_OBJECT (self));

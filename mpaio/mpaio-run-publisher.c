@@ -39,19 +39,24 @@
 #define MAX_PUBLISHED_RECORDS (G_GUINT64_CONSTANT (1) << 24)
 /* Finished runs kept for GetRun(). */
 #define MAX_KEPT_RUNS 2
+/* The chunks in flight a Progress names at most: a pool keeps a few per
+ * process. */
+#define MAX_FEED_IN_FLIGHT 1024
 
 struct _MpaioRunPublication
 {
-  gint            ref_count;
-  guint           id;
-  MpaioRunReport *report;
-  const guint    *in_flight; /* the orchestrator's, until finished */
-  guint64         n_chunks;
-  GStrv           workers;
-  char           *state;
-  char           *message;
-  gint64          start_us;
-  gint64          end_us;
+  gint                  ref_count;
+  guint                 id;
+  MpaioRunReport       *report;
+  const guint          *in_flight; /* the orchestrator's, until finished */
+  MpaioFeedPeekInFlight peek_in_flight;
+  gpointer              run;
+  guint64               n_chunks;
+  GStrv                 workers;
+  char                 *state;
+  char                 *message;
+  gint64                start_us;
+  gint64                end_us;
 
   /* Taken from the report into a shared memory file that watchers map;
    * guarded by the publisher's lock. */
@@ -62,6 +67,10 @@ struct _MpaioRunPublication
   GMainContext *context; /* the run's */
   GPtrArray    *samples; /* of GVariant (dadd) */
   guint         n_samples_sent;
+  /* The machines of chunks that ran on another (MPI), in the order they
+   * came: a record's host is its index here plus one. */
+  GPtrArray  *hosts;
+  GHashTable *host_indexes; /* name → index + 1 */
 
   MpaioCpuMonitor *cpu_monitor;
   GSource         *timer;
@@ -112,6 +121,8 @@ publication_unref (MpaioRunPublication *publication)
     close (publication->records_fd);
   g_clear_pointer (&publication->context, g_main_context_unref);
   g_clear_pointer (&publication->samples, g_ptr_array_unref);
+  g_clear_pointer (&publication->host_indexes, g_hash_table_unref);
+  g_clear_pointer (&publication->hosts, g_ptr_array_unref);
   g_clear_pointer (&publication->workers, g_strfreev);
   g_free (publication->state);
   g_free (publication->message);
@@ -122,6 +133,13 @@ static gboolean
 is_watched_locked (void)
 {
   return publisher.connection != NULL && publisher.watchers != NULL && g_hash_table_size (publisher.watchers) > 0;
+}
+
+static GVariant *
+hosts_variant (MpaioRunPublication *publication)
+{
+  return g_variant_new_strv ((const char *const *) publication->hosts->pdata,
+                             publication->hosts->len);
 }
 
 static GVariant *
@@ -147,6 +165,7 @@ publication_info_locked (MpaioRunPublication *publication)
   g_variant_dict_insert (&dict, "records-capacity", "t", publication->records_capacity);
   g_variant_dict_insert (&dict, "state", "s", publication->state);
   g_variant_dict_insert (&dict, "message", "s", publication->message ? publication->message : "");
+  g_variant_dict_insert_value (&dict, "hosts", hosts_variant (publication));
 
   return g_variant_dict_end (&dict);
 }
@@ -161,6 +180,27 @@ samples_variant (GPtrArray *samples, guint first)
     g_variant_builder_add_value (&builder, g_ptr_array_index (samples, i));
 
   return g_variant_builder_end (&builder);
+}
+
+static guint32
+host_index_locked (MpaioRunPublication *publication, const char *host)
+{
+  gpointer index;
+
+  if (host == NULL)
+    return 0;
+
+  index = g_hash_table_lookup (publication->host_indexes, host);
+  if (index == NULL)
+    {
+      char *name = g_strdup (host);
+
+      g_ptr_array_add (publication->hosts, name);
+      index = GUINT_TO_POINTER (publication->hosts->len);
+      g_hash_table_insert (publication->host_indexes, name, index);
+    }
+
+  return GPOINTER_TO_UINT (index);
 }
 
 /* Takes the records and samples that are new since the last call. */
@@ -188,11 +228,12 @@ publication_collect_locked (MpaioRunPublication *publication)
           /* Little-endian, as the interface says. */
           out[i] = (MpaioFeedRecord){
             .worker_index = GUINT32_TO_LE (record->worker_index),
-            .outcome = GUINT32_TO_LE (MPAIO_FEED_OUTCOME_COMPLETED),
+            .outcome = GUINT32_TO_LE ((guint32) record->outcome),
             .chunk_index = GUINT64_TO_LE (record->chunk_index),
             .start_row = GUINT64_TO_LE (record->start_row),
             .end_row = GUINT64_TO_LE (record->end_row),
             .pid = GINT32_TO_LE (record->pid),
+            .host = GUINT32_TO_LE (host_index_locked (publication, record->host)),
             .sent_us = GINT64_TO_LE (record->sent_us),
             .started_us = GINT64_TO_LE (record->started_us),
             .finished_us = GINT64_TO_LE (record->finished_us),
@@ -222,6 +263,23 @@ publication_collect_locked (MpaioRunPublication *publication)
     }
 }
 
+/* The run is over: a result published as done but held for ordered
+ * delivery may have been dropped since (cancelled). Once per run. */
+static void
+publication_settle_outcomes_locked (MpaioRunPublication *publication)
+{
+  MpaioFeedRecord        *out = (MpaioFeedRecord *) (gpointer) publication->records_map;
+  const MpaioChunkRecord *taken;
+  guint                   n_taken;
+
+  if (publication->report == NULL || out == NULL)
+    return;
+
+  taken = _mpaio_run_report_peek_records (publication->report, &n_taken);
+  for (guint64 i = 0; i < MIN (publication->n_records, n_taken); i++)
+    out[i].outcome = GUINT32_TO_LE ((guint32) taken[i].outcome);
+}
+
 static void
 emit_locked (const char *name, GVariant *parameters)
 {
@@ -238,8 +296,30 @@ emit_locked (const char *name, GVariant *parameters)
     g_debug ("Could not publish %s: %s", name, error->message);
 }
 
-/* Tells watchers how far the records go, with the new CPU samples: a
- * small message, whatever the number of chunks. */
+/* The chunks out now, so that a watcher can draw them growing; on the
+ * run's context. */
+static GVariant *
+in_flight_variant (MpaioRunPublication *publication)
+{
+  GVariantBuilder builder;
+  guint           n = 0;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(utttx)"));
+  if (publication->peek_in_flight != NULL)
+    {
+      g_autofree MpaioFeedInFlight *chunks = g_new (MpaioFeedInFlight, MAX_FEED_IN_FLIGHT);
+
+      n = publication->peek_in_flight (publication->run, chunks, MAX_FEED_IN_FLIGHT);
+      for (guint i = 0; i < n; i++)
+        g_variant_builder_add (&builder, "(utttx)", chunks[i].worker_index, chunks[i].chunk_index,
+                               chunks[i].start_row, chunks[i].end_row, chunks[i].sent_us);
+    }
+
+  return g_variant_builder_end (&builder);
+}
+
+/* Tells watchers how far the records go, which chunks are out, with the
+ * new CPU samples: a small message, whatever the number of chunks. */
 static void
 publication_send_locked (MpaioRunPublication *publication)
 {
@@ -249,9 +329,11 @@ publication_send_locked (MpaioRunPublication *publication)
   if (!is_watched_locked ())
     return;
 
-  emit_locked ("Progress", g_variant_new ("(utuu@a(dadd))", publication->id, publication->n_records,
-                                          n_in_flight, first_sample,
-                                          samples_variant (publication->samples, first_sample)));
+  emit_locked ("Progress",
+               g_variant_new ("(utuu@a(dadd)@a(utttx)@as)", publication->id, publication->n_records,
+                              n_in_flight, first_sample,
+                              samples_variant (publication->samples, first_sample),
+                              in_flight_variant (publication), hosts_variant (publication)));
   publication->n_samples_sent = publication->samples->len;
 }
 
@@ -358,10 +440,12 @@ open_records_read_only (MpaioRunPublication *publication)
 }
 
 MpaioRunPublication *
-_mpaio_run_publication_new (MpaioOrchestrator *orchestrator,
-                            MpaioRunReport    *report,
-                            guint64            n_chunks,
-                            const guint       *in_flight)
+_mpaio_run_publication_new (MpaioOrchestrator    *orchestrator,
+                            MpaioRunReport       *report,
+                            guint64               n_chunks,
+                            const guint          *in_flight,
+                            MpaioFeedPeekInFlight peek_in_flight,
+                            gpointer              run)
 {
   MpaioRunPublication *publication = g_new0 (MpaioRunPublication, 1);
   guint                n_workers = mpaio_orchestrator_get_n_workers (orchestrator);
@@ -372,6 +456,10 @@ _mpaio_run_publication_new (MpaioOrchestrator *orchestrator,
   publication->report = g_object_ref (report);
   publication->start_us = mpaio_run_report_get_start_time (report);
   publication->in_flight = in_flight;
+  publication->peek_in_flight = peek_in_flight;
+  publication->run = run;
+  publication->hosts = g_ptr_array_new_with_free_func (g_free);
+  publication->host_indexes = g_hash_table_new (g_str_hash, g_str_equal);
   publication->n_chunks = n_chunks;
   publication->state = g_strdup ("running");
   publication->context = g_main_context_ref_thread_default ();
@@ -424,10 +512,13 @@ _mpaio_run_publication_finish (MpaioRunPublication *publication, const GError *e
 
   g_mutex_lock (&publisher.lock);
   publication->in_flight = NULL;
+  publication->peek_in_flight = NULL;
+  publication->run = NULL;
   publication->end_us = mpaio_run_report_get_end_time (publication->report);
   g_free (publication->state);
   publication->state = g_strdup (state);
   publication->message = error != NULL ? g_strdup (error->message) : NULL;
+  publication_settle_outcomes_locked (publication);
   if (is_watched_locked ())
     {
       publication_collect_locked (publication);

@@ -11,7 +11,10 @@
  *     "chunks": [
  *       { "worker": 0, "chunk": 0, "start-row": 0, "end-row": 100,
  *         "pid": 4242, "outcome": "completed", "sent-us": 130,
- *         "started-us": 140, "finished-us": 200, "returned-us": 210 }, …
+ *         "started-us": 140, "finished-us": 200, "returned-us": 210 },
+ *       { "worker": 0, "chunk": 1, …, "outcome": "failed",
+ *         "error": { "domain": "mpaio-error-quark", "code": 2,
+ *                    "message": "…" }, "host": "node2" }, …
  *     ],
  *     "cpu": { "start-us": 100, "n-cores": 2,
  *              "samples": [ { "time": 0.2, "cores": [97.5, 12.0],
@@ -21,8 +24,11 @@
  * Times ending in "-us" are microseconds of the monotonic clock of the
  * machine that ran the run; sample times are seconds from "cpu"'s
  * "start-us". "cpu" is null for a run without CPU monitoring. Chunks are
- * in the order their results came back. Unknown members are ignored, so
- * later versions can add some.
+ * in the order their results came back. "outcome" is "completed",
+ * "failed", "cancelled" or "not-sent" (a chunk without it completed); a
+ * failed chunk has its "error"; "host" names the machine of a chunk that
+ * ran on another (MPI), and is left out for this one. Unknown members are
+ * ignored, so later versions can add some.
  *
  * Written by hand, streaming (a run may have millions of chunks); read
  * with json-glib, every member checked.
@@ -42,6 +48,11 @@
 #define RUN_VERSION 1
 /* The most cores a sample may have (libgtop's limit). */
 #define MAX_CORES 1024
+
+/* By MpaioChunkOutcome. */
+static const char *const outcome_names[] = { "completed", "failed", "cancelled", "not-sent" };
+
+G_STATIC_ASSERT (G_N_ELEMENTS (outcome_names) == MPAIO_CHUNK_OUTCOME_NOT_SENT + 1);
 
 /* Writing */
 
@@ -146,12 +157,26 @@ mpaio_run_report_write_json (MpaioRunReport *self,
         buffer,
         "%s\n    { \"worker\": %u, \"chunk\": %" G_GUINT64_FORMAT
         ", \"start-row\": %" G_GUINT64_FORMAT ", \"end-row\": %" G_GUINT64_FORMAT
-        ", \"pid\": %d, \"outcome\": \"completed\", \"sent-us\": %" G_GINT64_FORMAT
+        ", \"pid\": %d, \"outcome\": \"%s\", \"sent-us\": %" G_GINT64_FORMAT
         ", \"started-us\": %" G_GINT64_FORMAT ", \"finished-us\": %" G_GINT64_FORMAT
-        ", \"returned-us\": %" G_GINT64_FORMAT " }",
+        ", \"returned-us\": %" G_GINT64_FORMAT,
         i > 0 ? "," : "", record->worker_index, record->chunk_index, record->start_row,
-        record->end_row, record->pid, record->sent_us, record->started_us, record->finished_us,
-        record->returned_us);
+        record->end_row, record->pid, outcome_names[record->outcome], record->sent_us,
+        record->started_us, record->finished_us, record->returned_us);
+      if (record->error != NULL)
+        {
+          g_string_append (buffer, ", \"error\": { \"domain\": ");
+          append_string (buffer, g_quark_to_string (record->error->domain));
+          g_string_append_printf (buffer, ", \"code\": %d, \"message\": ", record->error->code);
+          append_string (buffer, record->error->message);
+          g_string_append (buffer, " }");
+        }
+      if (record->host != NULL)
+        {
+          g_string_append (buffer, ", \"host\": ");
+          append_string (buffer, record->host);
+        }
+      g_string_append (buffer, " }");
       if (!flush_if_full (stream, buffer, FALSE, cancellable, error))
         return FALSE;
     }
@@ -300,12 +325,37 @@ get_array (JsonObject *object, const char *member, Context *context)
   return json_node_get_array (node);
 }
 
+/* A failed chunk's error: { "domain", "code", "message" }. */
+static gboolean
+read_error (JsonObject *object, MpaioChunkRecord *record, Context *context)
+{
+  JsonNode   *node = json_object_get_member (object, "error");
+  JsonObject *error;
+  const char *domain, *message;
+  gint64      code;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return fail (context, "error", "must be an object");
+  error = json_node_get_object (node);
+  domain = json_object_get_string_member_with_default (error, "domain", NULL);
+  message = json_object_get_string_member_with_default (error, "message", NULL);
+  if (domain == NULL || *domain == '\0' || message == NULL)
+    return fail (context, "error", "must have a “domain” and a “message”");
+  if (!get_int (error, "code", G_MININT, G_MAXINT, &code, context))
+    return FALSE;
+
+  record->error = g_error_new_literal (g_quark_from_string (domain), (gint) code, message);
+  return TRUE;
+}
+
 static gboolean
 read_record (JsonNode *node, guint n_workers, MpaioChunkRecord *record, Context *context)
 {
   JsonObject *object;
   gint64      worker, chunk, start_row, end_row, pid;
   const char *outcome;
+  guint       n_outcome;
+  JsonNode   *host;
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     return fail (context, "chunks", "must hold objects");
@@ -314,10 +364,24 @@ read_record (JsonNode *node, guint n_workers, MpaioChunkRecord *record, Context 
   if (!get_int (object, "worker", 0, MAX (n_workers, 1) - 1, &worker, context) || !get_int (object, "chunk", 0, G_MAXINT64, &chunk, context) || !get_int (object, "start-row", 0, G_MAXINT64, &start_row, context) || !get_int (object, "end-row", start_row, G_MAXINT64, &end_row, context) || !get_int (object, "pid", 0, G_MAXINT32, &pid, context) || !get_int (object, "sent-us", G_MININT64, G_MAXINT64, &record->sent_us, context) || !get_int (object, "started-us", G_MININT64, G_MAXINT64, &record->started_us, context) || !get_int (object, "finished-us", G_MININT64, G_MAXINT64, &record->finished_us, context) || !get_int (object, "returned-us", G_MININT64, G_MAXINT64, &record->returned_us, context))
     return FALSE;
 
-  /* Only completed chunks have records in version 1. */
   outcome = json_object_get_string_member_with_default (object, "outcome", "completed");
-  if (g_strcmp0 (outcome, "completed") != 0)
-    return fail (context, "outcome", "must be “completed”");
+  for (n_outcome = 0; n_outcome < G_N_ELEMENTS (outcome_names); n_outcome++)
+    if (g_strcmp0 (outcome, outcome_names[n_outcome]) == 0)
+      break;
+  if (n_outcome == G_N_ELEMENTS (outcome_names))
+    return fail (context, "outcome", "must be one of “completed”, “failed”, “cancelled”, …");
+  record->outcome = (MpaioChunkOutcome) n_outcome;
+
+  if (json_object_has_member (object, "error") && !read_error (object, record, context))
+    return FALSE;
+
+  host = json_object_get_member (object, "host");
+  if (host != NULL && !JSON_NODE_HOLDS_NULL (host))
+    {
+      if (!JSON_NODE_HOLDS_VALUE (host) || json_node_get_value_type (host) != G_TYPE_STRING)
+        return fail (context, "host", "must be a string");
+      record->host = g_intern_string (json_node_get_string (host));
+    }
 
   record->worker_index = (guint) worker;
   record->chunk_index = (guint64) chunk;
@@ -484,12 +548,16 @@ mpaio_run_report_new_from_file (GFile *file, GCancellable *cancellable, GError *
   for (guint i = 0; i < n_chunks; i++)
     {
       MpaioChunkRecord record = { 0 };
+      gboolean         read;
 
       context.index = i;
-      if (!read_record (json_array_get_element (chunks, i),
-                        workers->len > 0 ? workers->len : G_MAXUINT, &record, &context))
+      read = read_record (json_array_get_element (chunks, i),
+                          workers->len > 0 ? workers->len : G_MAXUINT, &record, &context);
+      if (read)
+        _mpaio_run_report_add_record (report, &record);
+      g_clear_error (&record.error);
+      if (!read)
         return NULL;
-      _mpaio_run_report_add_record (report, &record);
     }
   _mpaio_run_report_set_end (report, end_us);
 

@@ -9,6 +9,7 @@
 
 #include <glib/gstdio.h>
 
+#include "mpaio-run-report-private.h"
 #include "mpaio-test-workers.h"
 
 static MpaioRunReport *
@@ -78,6 +79,13 @@ assert_same_report (MpaioRunReport *a, MpaioRunReport *b)
       g_assert_cmpint (ra->started_us, ==, rb->started_us);
       g_assert_cmpint (ra->finished_us, ==, rb->finished_us);
       g_assert_cmpint (ra->returned_us, ==, rb->returned_us);
+      g_assert_cmpint (ra->outcome, ==, rb->outcome);
+      g_assert_cmpstr (ra->host, ==, rb->host);
+      g_assert_true ((ra->error == NULL) == (rb->error == NULL));
+      if (ra->error != NULL)
+        g_assert_error (rb->error, ra->error->domain, ra->error->code);
+      if (ra->error != NULL)
+        g_assert_cmpstr (rb->error->message, ==, ra->error->message);
     }
 
   g_assert_true ((samples_a == NULL) == (samples_b == NULL));
@@ -154,6 +162,71 @@ test_without_cpu (void)
   remove_temp_file (file);
 }
 
+static void
+set_record (MpaioChunkRecord *record,
+            guint64           index,
+            gint              pid,
+            gint64            sent_us,
+            gint64            returned_us,
+            MpaioChunkOutcome outcome)
+{
+  record->chunk_index = index;
+  record->start_row = index * 10;
+  record->end_row = index * 10 + 10;
+  record->pid = pid;
+  record->sent_us = sent_us;
+  record->returned_us = returned_us;
+  record->outcome = outcome;
+}
+
+static void
+test_outcomes_and_hosts (void)
+{
+  g_autoptr(MpaioRunReport) report = _mpaio_run_report_new (1000, 4);
+  g_autoptr(MpaioRunReport) loaded = NULL;
+  g_autoptr(GFile) file = temp_file ("run.json");
+  g_autoptr(GError) error = NULL;
+  g_autofree char  *contents = NULL;
+  const char *const workers[] = { "W", NULL };
+  MpaioChunkRecord  records[4] = { { 0 } };
+
+  g_test_summary ("Failed, cancelled and never sent chunks, a failed chunk's error and the "
+                  "machine a chunk ran on are saved and load back the same");
+
+  /* Done here; failed on another machine; cancelled; never sent. */
+  set_record (&records[0], 0, 42, 1001, 1004, MPAIO_CHUNK_OUTCOME_DONE);
+  records[0].started_us = 1002;
+  records[0].finished_us = 1003;
+  set_record (&records[1], 1, 43, 1001, 1005, MPAIO_CHUNK_OUTCOME_FAILED);
+  records[1].host = g_intern_static_string ("node-b");
+  set_record (&records[2], 2, 42, 1004, 1006, MPAIO_CHUNK_OUTCOME_CANCELLED);
+  set_record (&records[3], 3, 0, 0, 0, MPAIO_CHUNK_OUTCOME_NOT_SENT);
+  records[1].error = g_error_new (MPAIO_ERROR, MPAIO_ERROR_WORKER_FAILED, "boom \"quoted\"\n");
+  for (guint i = 0; i < G_N_ELEMENTS (records); i++)
+    _mpaio_run_report_add_record (report, &records[i]);
+  g_clear_error (&records[1].error);
+  _mpaio_run_report_set_end (report, 1010);
+  _mpaio_run_report_set_worker_names (report, workers);
+
+  g_assert_true (mpaio_run_report_save_to_file (report, file, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_load_contents (file, NULL, &contents, NULL, NULL, &error));
+  g_assert_nonnull (strstr (contents, "\"outcome\": \"failed\""));
+  g_assert_nonnull (strstr (contents, "\"outcome\": \"cancelled\""));
+  g_assert_nonnull (strstr (contents, "\"outcome\": \"not-sent\""));
+  g_assert_nonnull (strstr (contents, "\"host\": \"node-b\""));
+
+  loaded = mpaio_run_report_new_from_file (file, NULL, &error);
+  g_assert_no_error (error);
+  assert_same_report (report, loaded);
+  g_assert_cmpuint (mpaio_run_report_count_outcome (loaded, MPAIO_CHUNK_OUTCOME_FAILED), ==, 1);
+  g_assert_cmpstr (mpaio_chunk_record_get_host (mpaio_run_report_get_record (loaded, 1)), ==,
+                   "node-b");
+  g_assert_null (mpaio_chunk_record_get_host (mpaio_run_report_get_record (loaded, 0)));
+
+  remove_temp_file (file);
+}
+
 #define VALID_CHUNK                                                                \
   "{\"worker\": 0, \"chunk\": 0, \"start-row\": 0, \"end-row\": 10, \"pid\": 42, " \
   "\"sent-us\": 1, \"started-us\": 2, \"finished-us\": 3, \"returned-us\": 4}"
@@ -192,6 +265,19 @@ test_bad_files (void)
       "\"workers\": [\"W\"], \"chunks\": [{\"worker\": 3, \"chunk\": 0, \"start-row\": 0, "
       "\"end-row\": 5}]}",
       G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "chunk 0: “worker” is out of range" },
+    { "{\"format\": \"mpaio-run\", \"version\": 1, \"start-us\": 0, \"end-us\": 1, \"chunks\": ["
+      "{\"worker\": 0, \"chunk\": 0, \"start-row\": 0, \"end-row\": 5, \"pid\": 1, \"sent-us\": 1, "
+      "\"started-us\": 1, \"finished-us\": 1, \"returned-us\": 1, \"outcome\": \"lost\"}]}",
+      G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "chunk 0: “outcome” must be" },
+    { "{\"format\": \"mpaio-run\", \"version\": 1, \"start-us\": 0, \"end-us\": 1, \"chunks\": ["
+      "{\"worker\": 0, \"chunk\": 0, \"start-row\": 0, \"end-row\": 5, \"pid\": 1, \"sent-us\": 1, "
+      "\"started-us\": 1, \"finished-us\": 1, \"returned-us\": 1, \"outcome\": \"failed\", "
+      "\"error\": {\"domain\": \"d\", \"code\": 1}}]}",
+      G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "chunk 0: “error” must have" },
+    { "{\"format\": \"mpaio-run\", \"version\": 1, \"start-us\": 0, \"end-us\": 1, \"chunks\": ["
+      "{\"worker\": 0, \"chunk\": 0, \"start-row\": 0, \"end-row\": 5, \"pid\": 1, \"sent-us\": 1, "
+      "\"started-us\": 1, \"finished-us\": 1, \"returned-us\": 1, \"host\": 7}]}",
+      G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "chunk 0: “host” must be a string" },
   };
   g_autoptr(GFile) file = temp_file ("bad.json");
 
@@ -236,6 +322,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/run-file/round-trip", test_round_trip);
   g_test_add_func ("/run-file/without-cpu", test_without_cpu);
+  g_test_add_func ("/run-file/outcomes-and-hosts", test_outcomes_and_hosts);
   g_test_add_func ("/run-file/bad-files", test_bad_files);
   g_test_add_func ("/run-file/missing-file", test_missing_file);
 

@@ -29,7 +29,111 @@ typedef struct
   guint            n_samples;
   gboolean         finished;
   char            *state;
+  GArray          *in_flight; /* MpaioFeedInFlight, every one announced */
+  GStrv            hosts;     /* the last announced */
+  GCancellable    *cancel_on_progress;
 } Watcher;
+
+/* An executor that says its chunks ran on other machines, as an MPI one
+ * does: chunk 0 here, odd chunks on node-a, even ones on node-b. */
+#define TEST_TYPE_HOST_EXECUTOR (test_host_executor_get_type ())
+G_DECLARE_FINAL_TYPE (TestHostExecutor, test_host_executor, TEST, HOST_EXECUTOR, GObject)
+
+struct _TestHostExecutor
+{
+  GObject        parent_instance;
+  MpaioExecutor *inner;
+};
+
+typedef struct
+{
+  TestHostExecutor      *self;
+  MpaioExecutorChunkFunc func;
+  gpointer               user_data;
+  guint64                chunk_index;
+} HostSubmission;
+
+static void test_host_executor_iface_init (MpaioExecutorInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestHostExecutor, test_host_executor, G_TYPE_OBJECT, G_IMPLEMENT_INTERFACE (MPAIO_TYPE_EXECUTOR, test_host_executor_iface_init))
+
+static guint
+test_host_executor_get_max_in_flight (MpaioExecutor *executor)
+{
+  return mpaio_executor_get_max_in_flight (TEST_HOST_EXECUTOR (executor)->inner);
+}
+
+static void
+on_inner_done (MpaioExecutor          *inner,
+               GVariant               *result,
+               const GError           *error,
+               const MpaioChunkRecord *inner_record,
+               gpointer                user_data)
+{
+  g_autofree HostSubmission *submission = user_data;
+  MpaioChunkRecord           record = *inner_record;
+
+  /* Executors fill in the process and times only: the index is ours. */
+  if (submission->chunk_index > 0)
+    {
+      record.host =
+        g_intern_static_string (submission->chunk_index % 2 == 1 ? "node-a" : "node-b");
+    }
+  submission->func (MPAIO_EXECUTOR (submission->self), result, error, &record,
+                    submission->user_data);
+}
+
+static void
+test_host_executor_submit (MpaioExecutor         *executor,
+                           MpaioWorker           *worker,
+                           const MpaioChunk      *chunk,
+                           GCancellable          *cancellable,
+                           MpaioExecutorChunkFunc func,
+                           gpointer               user_data)
+{
+  HostSubmission *submission = g_new (HostSubmission, 1);
+
+  submission->self = TEST_HOST_EXECUTOR (executor);
+  submission->func = func;
+  submission->user_data = user_data;
+  submission->chunk_index = chunk->index;
+  mpaio_executor_submit (submission->self->inner, worker, chunk, cancellable, on_inner_done,
+                         submission);
+}
+
+static void
+test_host_executor_iface_init (MpaioExecutorInterface *iface)
+{
+  iface->get_max_in_flight = test_host_executor_get_max_in_flight;
+  iface->submit = test_host_executor_submit;
+}
+
+static void
+test_host_executor_finalize (GObject *object)
+{
+  g_clear_object (&TEST_HOST_EXECUTOR (object)->inner);
+  G_OBJECT_CLASS (test_host_executor_parent_class)->finalize (object);
+}
+
+static void
+test_host_executor_class_init (TestHostExecutorClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_host_executor_finalize;
+}
+
+static void
+test_host_executor_init (TestHostExecutor *self)
+{
+}
+
+static MpaioExecutor *
+test_host_executor_new (MpaioExecutor *inner)
+{
+  TestHostExecutor *self = g_object_new (TEST_TYPE_HOST_EXECUTOR, NULL);
+
+  self->inner = g_object_ref (inner);
+  return MPAIO_EXECUTOR (self);
+}
 
 static GDBusConnection *
 new_private_connection (void)
@@ -64,11 +168,27 @@ on_signal (GDBusConnection *connection,
 
   if (g_str_equal (signal, "Progress"))
     {
-      g_autoptr(GVariant) samples = g_variant_get_child_value (parameters, 4);
-      guint64 n_records;
+      g_autoptr(GVariant) samples = NULL;
+      g_autoptr(GVariantIter) in_flight = NULL;
+      MpaioFeedInFlight chunk;
+      guint64           n_records;
+      guint             n_in_flight;
 
-      g_assert_true (g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(utuua(dadd))")));
+      g_assert_true (
+        g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(utuua(dadd)a(utttx)as)")));
+      samples = g_variant_get_child_value (parameters, 4);
       g_variant_get_child (parameters, 1, "t", &n_records);
+      g_variant_get_child (parameters, 2, "u", &n_in_flight);
+      g_variant_get_child (parameters, 5, "a(utttx)", &in_flight);
+      /* Every chunk out is named, up to the cap. */
+      g_assert_cmpuint (g_variant_iter_n_children (in_flight), ==, n_in_flight);
+      while (g_variant_iter_next (in_flight, "(utttx)", &chunk.worker_index, &chunk.chunk_index,
+                                  &chunk.start_row, &chunk.end_row, &chunk.sent_us))
+        g_array_append_val (watcher->in_flight, chunk);
+      g_clear_pointer (&watcher->hosts, g_strfreev);
+      g_variant_get_child (parameters, 6, "^as", &watcher->hosts);
+      if (watcher->cancel_on_progress != NULL && n_records > 0)
+        g_cancellable_cancel (watcher->cancel_on_progress);
       /* Records are only ever added. */
       g_assert_cmpuint (n_records, >=, watcher->n_records_announced);
       watcher->n_records_announced = n_records;
@@ -125,7 +245,7 @@ call_full (Watcher *watcher, const char *interface, const char *method, GVariant
 /* GetRun(): the run's information, and its records read from the file
  * it shares. */
 static GVariant *
-get_run (Watcher *watcher, guint run_id, GArray *records)
+get_run_full (Watcher *watcher, guint run_id, GArray *records, gboolean with_samples)
 {
   g_autoptr(GUnixFDList) fd_list = NULL;
   g_autoptr(GVariant) reply = NULL;
@@ -150,7 +270,8 @@ get_run (Watcher *watcher, guint run_id, GArray *records)
   g_assert_cmpuint ((guint64) st.st_size, ==, capacity * sizeof (MpaioFeedRecord));
   /* Shared for reading only. */
   g_assert_cmpint (fcntl (fd, F_GETFL) & O_ACCMODE, ==, O_RDONLY);
-  g_assert_cmpuint (g_variant_n_children (samples), >=, 1);
+  if (with_samples)
+    g_assert_cmpuint (g_variant_n_children (samples), >=, 1);
 
   map = mmap (NULL, (gsize) st.st_size, PROT_READ, MAP_SHARED, fd, 0);
   g_assert_true (map != MAP_FAILED);
@@ -159,6 +280,13 @@ get_run (Watcher *watcher, guint run_id, GArray *records)
   close (fd);
 
   return info;
+}
+
+/* A run long enough to have CPU samples. */
+static GVariant *
+get_run (Watcher *watcher, guint run_id, GArray *records)
+{
+  return get_run_full (watcher, run_id, records, TRUE);
 }
 
 static GVariant *
@@ -199,6 +327,7 @@ watcher_new (void)
   guint    watch_id;
 
   watcher->connection = new_private_connection ();
+  watcher->in_flight = g_array_new (FALSE, FALSE, sizeof (MpaioFeedInFlight));
   watcher->name = g_strdup_printf ("org.mpaio.Program.instance%d", (int) getpid ());
   watcher->path = g_strdup_printf ("/org/mpaio/Program/%d", (int) getpid ());
 
@@ -223,6 +352,9 @@ watcher_free (Watcher *watcher)
   g_free (watcher->name);
   g_free (watcher->path);
   g_free (watcher->state);
+  g_array_unref (watcher->in_flight);
+  g_strfreev (watcher->hosts);
+  g_clear_object (&watcher->cancel_on_progress);
   g_free (watcher);
 }
 
@@ -255,8 +387,12 @@ is_pool_pid (MpaioProcessPool *pool, gint pid)
   return FALSE;
 }
 
+/* @hosts: the run's, as announced; NULL when no chunk ran elsewhere. */
 static void
-assert_same_records (MpaioRunReport *report, const GArray *records, MpaioProcessPool *pool)
+assert_same_records (MpaioRunReport    *report,
+                     const GArray      *records,
+                     MpaioProcessPool  *pool,
+                     const char *const *hosts)
 {
   g_assert_cmpuint (records->len, ==, mpaio_run_report_get_n_records (report));
   for (guint i = 0; i < records->len; i++)
@@ -264,11 +400,24 @@ assert_same_records (MpaioRunReport *report, const GArray *records, MpaioProcess
       const MpaioFeedRecord  *got = &g_array_index (records, MpaioFeedRecord, i);
       const MpaioChunkRecord *want = mpaio_run_report_get_record (report, i);
 
-      g_assert_cmpuint (got->outcome, ==, MPAIO_FEED_OUTCOME_COMPLETED);
+      g_assert_cmpuint (got->outcome, ==, want->outcome);
       g_assert_cmpuint (got->chunk_index, ==, want->chunk_index);
       g_assert_cmpuint (got->start_row, ==, want->start_row);
       g_assert_cmpuint (got->end_row, ==, want->end_row);
       g_assert_cmpint (got->pid, ==, want->pid);
+      if (want->host == NULL)
+        g_assert_cmpuint (got->host, ==, 0);
+      else
+        {
+          g_assert_nonnull (hosts);
+          g_assert_cmpuint (got->host, >=, 1);
+          g_assert_cmpuint (got->host, <=, g_strv_length ((char **) hosts));
+          g_assert_cmpstr (hosts[got->host - 1], ==, want->host);
+        }
+      /* Chunks never sent, or cancelled before they reached a process,
+       * have no process. */
+      if (want->outcome == MPAIO_CHUNK_OUTCOME_NOT_SENT || want->pid == 0)
+        continue;
       g_assert_true (is_pool_pid (pool, got->pid));
       g_assert_cmpint (got->sent_us, ==, want->sent_us);
       g_assert_cmpint (got->started_us, ==, want->started_us);
@@ -276,6 +425,35 @@ assert_same_records (MpaioRunReport *report, const GArray *records, MpaioProcess
       g_assert_cmpint (got->returned_us, ==, want->returned_us);
       g_assert_cmpint (got->sent_us, <=, got->returned_us);
       g_assert_cmpint (got->started_us, <=, got->finished_us);
+    }
+}
+
+/* Each chunk announced in flight came back later, and was handed out
+ * before that: a watcher may draw it from its sending time on. */
+static void
+assert_in_flight_were_out (Watcher *watcher, MpaioRunReport *report)
+{
+  g_assert_cmpuint (watcher->in_flight->len, >, 0);
+  for (guint i = 0; i < watcher->in_flight->len; i++)
+    {
+      const MpaioFeedInFlight *chunk = &g_array_index (watcher->in_flight, MpaioFeedInFlight, i);
+      gboolean                 found = FALSE;
+
+      g_assert_cmpint (chunk->sent_us, >=, mpaio_run_report_get_start_time (report));
+      for (guint r = 0; r < mpaio_run_report_get_n_records (report) && !found; r++)
+        {
+          const MpaioChunkRecord *record = mpaio_run_report_get_record (report, r);
+
+          if (record->worker_index != chunk->worker_index)
+            continue;
+          if (record->chunk_index != chunk->chunk_index)
+            continue;
+          found = TRUE;
+          g_assert_cmpuint (record->start_row, ==, chunk->start_row);
+          g_assert_cmpuint (record->end_row, ==, chunk->end_row);
+          g_assert_cmpint (chunk->sent_us, <=, record->returned_us);
+        }
+      g_assert_true (found);
     }
 }
 
@@ -294,7 +472,8 @@ test_watched_run (void)
   char *state = NULL;
 
   g_test_summary ("A watcher sees every chunk record of a published run, in batches, as the "
-                  "run's report has them, and GetRun() returns the same");
+                  "run's report has them, and GetRun() returns the same; the chunks out are "
+                  "named while they are out");
 
   g_assert_no_error (error);
   mpaio_set_monitoring_enabled (TRUE);
@@ -327,7 +506,8 @@ test_watched_run (void)
   g_clear_pointer (&reply, g_variant_unref);
 
   info = get_run (watcher, run_id, fetched);
-  assert_same_records (report, fetched, pool);
+  assert_same_records (report, fetched, pool, NULL);
+  assert_in_flight_were_out (watcher, report);
   g_assert_true (g_variant_lookup (info, "state", "&s", &state));
   g_assert_cmpstr (state, ==, "finished");
 
@@ -370,8 +550,171 @@ test_unwatched_run_sends_no_records (void)
 
     g_variant_get (reply, "(v)", &value);
     info = get_run (watcher, g_variant_get_uint32 (value), fetched);
-    assert_same_records (report, fetched, pool);
+    assert_same_records (report, fetched, pool, NULL);
   }
+}
+
+static MpaioRunReport *
+run_watched (Watcher *watcher, MpaioOrchestrator *orchestrator, GError **error)
+{
+  MpaioRunReport *report;
+
+  watcher->finished = FALSE;
+  g_variant_unref (call (watcher, "Watch", NULL));
+  report = mpaio_test_run (orchestrator, watcher->cancel_on_progress, error);
+  while (!watcher->finished)
+    g_main_context_iteration (NULL, TRUE);
+
+  return report;
+}
+
+static GArray *
+fetch_current_run (Watcher *watcher, GVariant **info)
+{
+  GArray *fetched = g_array_new (FALSE, FALSE, sizeof (MpaioFeedRecord));
+  g_autoptr(GVariant) reply = call_full (watcher, "org.freedesktop.DBus.Properties", "Get",
+                                          g_variant_new ("(ss)", "org.mpaio.Program1",
+                                                         "CurrentRun"));
+  g_autoptr(GVariant) value = NULL;
+
+  g_variant_get (reply, "(v)", &value);
+  *info = get_run_full (watcher, g_variant_get_uint32 (value), fetched, FALSE);
+  return fetched;
+}
+
+static void
+test_failed_chunks (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpaioProcessPool) pool = mpaio_process_pool_new (2, &error);
+  g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (12);
+  g_autoptr(MpaioDataIterator) iterator = NULL;
+  g_autoptr(MpaioTestFailWorker) worker = NULL;
+  g_autoptr(MpaioOrchestrator) orchestrator = NULL;
+  g_autoptr(MpaioRunReport) report = NULL;
+  g_autoptr(Watcher) watcher = NULL;
+  g_autoptr(GArray) fetched = NULL;
+  g_autoptr(GVariant) info = NULL;
+  guint n_failed = 0;
+
+  g_test_summary ("A failed chunk travels as failed, the others as completed");
+
+  g_assert_no_error (error);
+  iterator = mpaio_data_iterator_new (array, 1, &error);
+  g_assert_no_error (error);
+  worker = mpaio_test_fail_worker_new (iterator, 5);
+  orchestrator = mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), (MpaioWorker **) &worker, 1);
+  mpaio_orchestrator_set_error_policy (orchestrator, MPAIO_ERROR_POLICY_CONTINUE);
+  mpaio_set_monitoring_enabled (TRUE);
+  watcher = watcher_new ();
+
+  report = run_watched (watcher, orchestrator, &error);
+  g_assert_nonnull (error);
+  g_assert_cmpstr (watcher->state, ==, "failed");
+  report = g_object_ref (mpaio_orchestrator_get_last_report (orchestrator));
+
+  fetched = fetch_current_run (watcher, &info);
+  assert_same_records (report, fetched, pool, NULL);
+  for (guint i = 0; i < fetched->len; i++)
+    {
+      const MpaioFeedRecord *record = &g_array_index (fetched, MpaioFeedRecord, i);
+
+      g_assert_cmpuint (record->outcome, ==,
+                        record->chunk_index == 5 ? MPAIO_CHUNK_OUTCOME_FAILED
+                                                 : MPAIO_CHUNK_OUTCOME_DONE);
+      n_failed += record->outcome == MPAIO_CHUNK_OUTCOME_FAILED;
+    }
+  g_assert_cmpuint (n_failed, ==, 1);
+}
+
+static void
+test_cancelled_chunks (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpaioProcessPool) pool = mpaio_process_pool_new (2, &error);
+  g_autoptr(MpaioOrchestrator) orchestrator = NULL;
+  g_autoptr(MpaioRunReport) report = NULL;
+  g_autoptr(Watcher) watcher = NULL;
+  g_autoptr(GArray) fetched = NULL;
+  g_autoptr(GVariant) info = NULL;
+  guint n_by_outcome[MPAIO_CHUNK_OUTCOME_NOT_SENT + 1] = { 0 };
+
+  g_test_summary ("A run cancelled midway publishes its chunks cancelled and never sent as such, "
+                  "and the records file ends with the report's outcomes");
+
+  g_assert_no_error (error);
+  mpaio_set_monitoring_enabled (TRUE);
+  watcher = watcher_new ();
+  watcher->cancel_on_progress = g_cancellable_new ();
+
+  /* 10 ms chunks, cancelled once the first have come back; delivered in
+   * order, so results that came back early are held, and cancelled with
+   * the run after they were published as completed. */
+  orchestrator = new_orchestrator (pool, 400, 10000);
+  mpaio_orchestrator_set_ordered (orchestrator, TRUE);
+  report = run_watched (watcher, orchestrator, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpstr (watcher->state, ==, "cancelled");
+  report = g_object_ref (mpaio_orchestrator_get_last_report (orchestrator));
+
+  fetched = fetch_current_run (watcher, &info);
+  assert_same_records (report, fetched, pool, NULL);
+  for (guint i = 0; i < fetched->len; i++)
+    n_by_outcome[g_array_index (fetched, MpaioFeedRecord, i).outcome]++;
+  g_assert_cmpuint (n_by_outcome[MPAIO_CHUNK_OUTCOME_DONE], >, 0);
+  g_assert_cmpuint (n_by_outcome[MPAIO_CHUNK_OUTCOME_CANCELLED], >, 0);
+  g_assert_cmpuint (n_by_outcome[MPAIO_CHUNK_OUTCOME_NOT_SENT], >, 0);
+  g_assert_cmpuint (fetched->len, ==, 400);
+}
+
+static void
+test_hosts (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpaioProcessPool) pool = mpaio_process_pool_new (2, &error);
+  g_autoptr(MpaioExecutor) executor = NULL;
+  g_autoptr(MpaioOrchestrator) orchestrator = NULL;
+  g_autoptr(MpaioRunReport) report = NULL;
+  g_autoptr(Watcher) watcher = NULL;
+  g_autoptr(GArray) fetched = NULL;
+  g_autoptr(GVariant) info = NULL;
+  g_auto(GStrv) info_hosts = NULL;
+  g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (20);
+  g_autoptr(MpaioDataIterator) iterator = NULL;
+  g_autoptr(MpaioTestSpinWorker) worker = NULL;
+
+  g_test_summary ("The machine each chunk ran on travels with it: an index into the run's "
+                  "hosts, none for this machine");
+
+  g_assert_no_error (error);
+  iterator = mpaio_data_iterator_new (array, 1, &error);
+  g_assert_no_error (error);
+  worker = mpaio_test_spin_worker_new (iterator, 1000, -1);
+  executor = test_host_executor_new (MPAIO_EXECUTOR (pool));
+  orchestrator = mpaio_orchestrator_new (executor, (MpaioWorker **) &worker, 1);
+  mpaio_set_monitoring_enabled (TRUE);
+  watcher = watcher_new ();
+
+  report = run_watched (watcher, orchestrator, &error);
+  g_assert_no_error (error);
+
+  fetched = fetch_current_run (watcher, &info);
+  /* Named once each, in the order they first came. */
+  g_assert_true (g_variant_lookup (info, "hosts", "^as", &info_hosts));
+  g_assert_cmpuint (g_strv_length (info_hosts), ==, 2);
+  g_assert_cmpstr (info_hosts[0], !=, info_hosts[1]);
+  g_assert_cmpstrv (info_hosts, watcher->hosts);
+  assert_same_records (report, fetched, pool, (const char *const *) info_hosts);
+  for (guint i = 0; i < fetched->len; i++)
+    {
+      const MpaioFeedRecord *record = &g_array_index (fetched, MpaioFeedRecord, i);
+
+      if (record->chunk_index == 0)
+        g_assert_cmpuint (record->host, ==, 0);
+      else
+        g_assert_cmpstr (info_hosts[record->host - 1], ==,
+                         record->chunk_index % 2 == 1 ? "node-a" : "node-b");
+    }
 }
 
 static void
@@ -406,6 +749,9 @@ main (int argc, char **argv)
   g_test_add_func ("/publishing/off", test_off_publishes_nothing);
   g_test_add_func ("/publishing/watched", test_watched_run);
   g_test_add_func ("/publishing/unwatched", test_unwatched_run_sends_no_records);
+  g_test_add_func ("/publishing/failed-chunks", test_failed_chunks);
+  g_test_add_func ("/publishing/cancelled-chunks", test_cancelled_chunks);
+  g_test_add_func ("/publishing/hosts", test_hosts);
 
   return g_test_run ();
 }

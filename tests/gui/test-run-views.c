@@ -120,6 +120,58 @@ test_unfinished_chunks (void)
   test_destroy_window (window);
 }
 
+static void
+test_busy_rows (void)
+{
+  MonitorChunkTimeline *timeline = MONITOR_CHUNK_TIMELINE (monitor_chunk_timeline_new ());
+  MpaioChunkRecord      done = make_record (4242, 0, 1.0, 2.0);
+  g_autoptr(GdkTexture) busy_texture = NULL;
+  g_autoptr(GdkTexture) idle_texture = NULL;
+  g_autofree char *text = NULL;
+  graphene_rect_t  bounds;
+  GdkRGBA          row_color, at_bar, busy, idle;
+  TestPixels       pixels;
+  GtkWindow       *window;
+  int              y;
+
+  g_test_summary ("While chunks are out, a process that brought one back is drawn at work on "
+                  "the next, faint, from the end of its last chunk on; not once nothing is out");
+
+  /* Back at 3 s; a chunk out since 2 s, at 10 s still. */
+  monitor_chunk_timeline_set_history (timeline, SPAN_S);
+  monitor_chunk_timeline_set_frozen_time (timeline, T0_US + (gint64) (SPAN_S * G_USEC_PER_SEC));
+  monitor_chunk_timeline_add_record_full (timeline, &done, "TestWorker", MONITOR_CHUNK_COMPLETED);
+  monitor_chunk_timeline_add_in_flight (timeline, 1, T0_US + 2 * G_USEC_PER_SEC);
+  window = test_show_in_window (GTK_WIDGET (timeline), WIDTH, HEIGHT);
+
+  g_assert_true (monitor_chunk_timeline_get_row_bounds (timeline, 0, &bounds));
+  monitor_chunk_timeline_get_row_color (timeline, 0, &row_color);
+  y = (int) (bounds.origin.y + bounds.size.height / 2);
+
+  busy_texture = test_render_widget (GTK_WIDGET (timeline));
+  test_pixels_init (&pixels, busy_texture);
+  g_assert_true (test_pixels_get (&pixels, (int) time_to_x (&bounds, 2.0), y, &at_bar));
+  g_assert_true (test_pixels_get (&pixels, (int) time_to_x (&bounds, 6.0), y, &busy));
+  test_pixels_clear (&pixels);
+  text = monitor_chunk_timeline_describe_at (timeline, time_to_x (&bounds, 6.0), y);
+  g_assert_nonnull (text);
+  g_assert_nonnull (strstr (text, "at work on a chunk not back yet"));
+
+  monitor_chunk_timeline_remove_in_flight (timeline, 1);
+  idle_texture = test_render_widget (GTK_WIDGET (timeline));
+  test_pixels_init (&pixels, idle_texture);
+  g_assert_true (test_pixels_get (&pixels, (int) time_to_x (&bounds, 6.0), y, &idle));
+  test_pixels_clear (&pixels);
+
+  /* At work: a faint shade of the row's colour, neither the bar nor the
+   * empty band it is once nothing is out. */
+  g_assert_true (test_color_near (&at_bar, &row_color, 0.08));
+  g_assert_false (test_color_near (&busy, &row_color, 0.1));
+  g_assert_false (test_color_near (&busy, &idle, 0.1));
+
+  test_destroy_window (window);
+}
+
 /* A run file of two processes, 4 chunks each, and CPU samples at 100 %
  * on core 0 and 50 % on core 1. */
 static char *
@@ -228,6 +280,200 @@ test_lane_layout (void)
     g_assert_cmpuint (monitor_lane_layout_get_bar (layout, i)->lane, ==, 0);
 
   g_unlink (run);
+  g_rmdir (dir);
+}
+
+/* A run file of chunks that did not all complete, and ran on two machines:
+ * on this one, process 100 completed chunk 0 (1 s to 3 s), failed chunk 1
+ * (out from 3.5 s to 5.5 s), and had chunk 2 cancelled (6 s to 8 s); on
+ * node-b, a process that is also 100 completed chunk 3 (1 s to 3 s). */
+static char *
+write_outcomes_file (const char *dir)
+{
+  g_autoptr(GError) error = NULL;
+  char       *path = g_build_filename (dir, "outcomes.json", NULL);
+  const char *json =
+    "{\"format\": \"mpaio-run\", \"version\": 1, \"start-us\": 1000000, \"end-us\": 8000000, "
+    "\"workers\": [\"W\"], \"chunks\": ["
+    "{\"worker\": 0, \"chunk\": 0, \"start-row\": 0, \"end-row\": 10, \"pid\": 100, "
+    "\"sent-us\": 1000000, \"started-us\": 1000000, \"finished-us\": 3000000, "
+    "\"returned-us\": 3000000},"
+    "{\"worker\": 0, \"chunk\": 3, \"start-row\": 30, \"end-row\": 40, \"pid\": 100, "
+    "\"host\": \"node-b\", \"sent-us\": 1000000, \"started-us\": 1000000, "
+    "\"finished-us\": 3000000, \"returned-us\": 3000000},"
+    "{\"worker\": 0, \"chunk\": 1, \"start-row\": 10, \"end-row\": 20, \"pid\": 100, "
+    "\"outcome\": \"failed\", \"error\": {\"domain\": \"g-io-error-quark\", \"code\": 0, "
+    "\"message\": \"boom\"}, \"sent-us\": 3500000, \"started-us\": 0, \"finished-us\": 0, "
+    "\"returned-us\": 5500000},"
+    "{\"worker\": 0, \"chunk\": 2, \"start-row\": 20, \"end-row\": 30, \"pid\": 100, "
+    "\"outcome\": \"cancelled\", \"sent-us\": 6000000, \"started-us\": 0, \"finished-us\": 0, "
+    "\"returned-us\": 8000000}"
+    "], \"cpu\": null}";
+
+  g_file_set_contents (path, json, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* Where @time_us is drawn in @row, as the timeline's span stands. */
+static double
+timeline_x (MonitorChunkTimeline *timeline, const graphene_rect_t *row, gint64 time_us)
+{
+  double history_us = monitor_chunk_timeline_get_history (timeline) * G_USEC_PER_SEC;
+  gint64 start_us = monitor_chunk_timeline_get_frozen_time (timeline) - (gint64) history_us;
+
+  return row->origin.x + (time_us - start_us) / history_us * row->size.width;
+}
+
+static void
+test_run_file_outcomes (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("mpaio-run-views-XXXXXX", &error);
+  g_autofree char *path = write_outcomes_file (dir);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GtkApplication) application = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char      *failed_text = NULL;
+  g_autofree char      *cancelled_text = NULL;
+  g_autofree char      *remote_text = NULL;
+  MonitorWindow        *window;
+  MonitorChunkTimeline *timeline;
+  graphene_rect_t       here, remote;
+  GdkRGBA               row_color, at_done, at_failed, at_cancelled;
+  TestPixels            pixels;
+  int                   y;
+
+  g_test_summary ("A run file's failed and cancelled chunks are drawn apart from completed "
+                  "ones, their tooltips say so, and a process of another machine has a row "
+                  "of its own");
+
+  g_assert_no_error (error);
+  application = gtk_application_new ("org.mpaio.Monitor.TestOutcomes", G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (application), NULL, &error);
+  g_assert_no_error (error);
+  window = monitor_window_new (application, 200, 60);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 600);
+  timeline = monitor_window_get_timeline (window);
+  gtk_window_present (GTK_WINDOW (window));
+
+  g_assert_true (monitor_window_open_run_file (window, file, &error));
+  g_assert_no_error (error);
+  /* Laid out in the window, to find the chunks in it. */
+  while (gtk_widget_get_width (GTK_WIDGET (timeline)) == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* Process 100 here, then process 100 of node-b. */
+  g_assert_cmpuint (monitor_chunk_timeline_get_n_rows (timeline), ==, 2);
+  g_assert_cmpuint (monitor_chunk_timeline_get_row_n_bars (timeline, 0), ==, 3);
+  g_assert_cmpuint (monitor_chunk_timeline_get_row_n_bars (timeline, 1), ==, 1);
+  g_assert_true (monitor_chunk_timeline_get_row_bounds (timeline, 0, &here));
+  g_assert_true (monitor_chunk_timeline_get_row_bounds (timeline, 1, &remote));
+  monitor_chunk_timeline_get_row_color (timeline, 0, &row_color);
+  y = (int) (here.origin.y + here.size.height / 2);
+
+  failed_text = monitor_chunk_timeline_describe_at (timeline, timeline_x (timeline, &here, 4500000), y);
+  cancelled_text = monitor_chunk_timeline_describe_at (timeline, timeline_x (timeline, &here, 7000000), y);
+  remote_text = monitor_chunk_timeline_describe_at (timeline, timeline_x (timeline, &remote, 2000000),
+                                                    remote.origin.y + remote.size.height / 2);
+  g_assert_nonnull (failed_text);
+  g_assert_true (g_str_has_prefix (failed_text, "Failed: chunk 1"));
+  g_assert_nonnull (cancelled_text);
+  g_assert_true (g_str_has_prefix (cancelled_text, "Cancelled: chunk 2"));
+  g_assert_nonnull (remote_text);
+  g_assert_nonnull (strstr (remote_text, "Worker process 100 on node-b"));
+
+  texture = test_render_widget (GTK_WIDGET (timeline));
+  test_pixels_init (&pixels, texture);
+  g_assert_true (test_pixels_get (&pixels, (int) timeline_x (timeline, &here, 2000000), y, &at_done));
+  g_assert_true (test_pixels_get (&pixels, (int) timeline_x (timeline, &here, 4500000), y, &at_failed));
+  g_assert_true (
+    test_pixels_get (&pixels, (int) timeline_x (timeline, &here, 7000000), y, &at_cancelled));
+  g_assert_true (test_color_near (&at_done, &row_color, 0.08));
+  g_assert_false (test_color_near (&at_failed, &row_color, 0.2));
+  g_assert_false (test_color_near (&at_cancelled, &row_color, 0.2));
+  g_assert_false (test_color_near (&at_failed, &at_cancelled, 0.2));
+  test_pixels_clear (&pixels);
+
+  test_destroy_window (GTK_WINDOW (window));
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+static void
+test_lane_layout_hosts (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("mpaio-run-views-XXXXXX", &error);
+  g_autofree char *path = write_outcomes_file (dir);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(MpaioRunReport) report = mpaio_run_report_new_from_file (file, NULL, &error);
+  g_autoptr(MonitorLaneLayout) layout = NULL;
+  guint n_failed = 0, n_cancelled = 0;
+
+  g_test_summary ("The lane layout of --render, without a display: rows grouped by machine, "
+                  "this one's first; a chunk not done spans the time it was out");
+
+  g_assert_no_error (error);
+  layout = monitor_lane_layout_new (report);
+  g_assert_cmpuint (monitor_lane_layout_get_n_hosts (layout), ==, 2);
+  g_assert_cmpuint (monitor_lane_layout_get_n_rows (layout), ==, 2);
+  g_assert_null (monitor_lane_layout_get_row (layout, 0)->host);
+  g_assert_cmpstr (monitor_lane_layout_get_row (layout, 1)->host, ==, "node-b");
+  g_assert_cmpint (monitor_lane_layout_get_row (layout, 1)->pid, ==, 100);
+  for (guint i = 0; i < monitor_lane_layout_get_n_bars (layout); i++)
+    {
+      const MonitorLaneBar *bar = monitor_lane_layout_get_bar (layout, i);
+
+      if (bar->outcome == MPAIO_CHUNK_OUTCOME_FAILED)
+        {
+          n_failed++;
+          g_assert_cmpint (bar->start_us, ==, 3500000);
+          g_assert_cmpint (bar->end_us, ==, 5500000);
+        }
+      n_cancelled += bar->outcome == MPAIO_CHUNK_OUTCOME_CANCELLED;
+    }
+  g_assert_cmpuint (n_failed, ==, 1);
+  g_assert_cmpuint (n_cancelled, ==, 1);
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+static void
+test_render_outcomes (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("mpaio-run-views-XXXXXX", &error);
+  g_autofree char *path = write_outcomes_file (dir);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(MpaioRunReport) report = mpaio_run_report_new_from_file (file, NULL, &error);
+  cairo_surface_t *surface;
+  const GdkRGBA    red = { 0xe0 / 255.0, 0x1b / 255.0, 0x24 / 255.0, 1.0 };
+  const GdkRGBA    grey = { 0x9a / 255.0, 0x99 / 255.0, 0x96 / 255.0, 1.0 };
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  TestPixels pixels;
+  int        width = 800, height = 500;
+
+  g_test_summary ("--render draws a failed chunk red and a cancelled one as a grey frame, "
+                  "apart from the chunks done");
+
+  g_assert_no_error (error);
+  surface = monitor_run_render_image (report, width, height);
+  bytes = g_bytes_new (cairo_image_surface_get_data (surface),
+                       (gsize) cairo_image_surface_get_stride (surface) * height);
+  texture = gdk_memory_texture_new (width, height, GDK_MEMORY_DEFAULT, bytes,
+                                    (gsize) cairo_image_surface_get_stride (surface));
+  test_pixels_init (&pixels, texture);
+  /* In the timeline below the chart: the failed chunk mid-run, the
+   * cancelled one's frame near the end. */
+  g_assert_true (test_pixels_find_color (&pixels, &red, width / 3, height / 2, width * 2 / 3, height - 1));
+  g_assert_true (test_pixels_find_color (&pixels, &grey, width * 2 / 3, height / 2, width - 1, height - 1));
+  test_pixels_clear (&pixels);
+  cairo_surface_destroy (surface);
+
+  g_unlink (path);
   g_rmdir (dir);
 }
 
@@ -521,8 +767,12 @@ main (int argc, char **argv)
   g_test_add_func ("/run-views/many-chunks-zoomed", test_many_chunks_zoomed);
   g_test_add_func ("/run-views/screenshot-scale", test_screenshot_scale);
   g_test_add_func ("/run-views/unfinished-chunks", test_unfinished_chunks);
+  g_test_add_func ("/run-views/busy-rows", test_busy_rows);
   g_test_add_func ("/run-views/render-run-file", test_render_run_file);
   g_test_add_func ("/run-views/lane-layout", test_lane_layout);
+  g_test_add_func ("/run-views/run-file-outcomes", test_run_file_outcomes);
+  g_test_add_func ("/run-views/lane-layout-hosts", test_lane_layout_hosts);
+  g_test_add_func ("/run-views/render-outcomes", test_render_outcomes);
 
   return g_test_run ();
 }

@@ -70,6 +70,26 @@ test_pan (void)
   g_assert_cmpint (monitor_time_span_pan ((MonitorTimeSpan){ 4.0, 1 * S }, -10).end_us, >, 0);
 }
 
+static void
+test_follow (void)
+{
+  const gint64 start = G_GINT64_CONSTANT (5000000);
+
+  g_test_summary ("A run followed live fills the view with room to grow, the span doubling in "
+                  "steps up to the history chosen");
+
+  /* A run of a few tenths of a second is seen whole, not as a sliver. */
+  g_assert_cmpfloat (monitor_time_span_follow (start, start + 300000, 60.0), ==, 1.0);
+  g_assert_cmpfloat (monitor_time_span_follow (start, start, 60.0), ==, 1.0);
+  /* The front stays a tenth of the width from the right edge, or more. */
+  g_assert_cmpfloat (monitor_time_span_follow (start, start + 950000, 60.0), ==, 2.0);
+  g_assert_cmpfloat (monitor_time_span_follow (start, start + 1500000, 60.0), ==, 2.0);
+  g_assert_cmpfloat (monitor_time_span_follow (start, start + 3000000, 60.0), ==, 4.0);
+  /* Never more than the history chosen. */
+  g_assert_cmpfloat (monitor_time_span_follow (start, start + 50000000, 60.0), ==, 60.0);
+  g_assert_cmpfloat (monitor_time_span_follow (start, start + 300000, 0.5), ==, 0.5);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -78,6 +98,7 @@ main (int argc, char **argv)
   g_test_add_func ("/time-span/fit", test_fit);
   g_test_add_func ("/time-span/zoom-keeps-pointer", test_zoom_keeps_pointer);
   g_test_add_func ("/time-span/pan", test_pan);
+  g_test_add_func ("/time-span/follow", test_follow);
 
   return g_test_run ();
 }

@@ -43,6 +43,60 @@ test_rows_by_pid (void)
 }
 
 static void
+test_hosts (void)
+{
+  g_autoptr(MonitorTimelineRows) rows = monitor_timeline_rows_new (1000);
+  MonitorTimelineBar here = make_bar (0, 0, 10), b1 = make_bar (1, 0, 10);
+  MonitorTimelineBar a1 = make_bar (2, 0, 10), b2 = make_bar (3, 20, 30);
+
+  g_test_summary ("Processes of other machines have rows of their own, even with a pid this "
+                  "machine has, grouped by machine with this one's first");
+
+  b1.host = b2.host = g_intern_string ("node-b");
+  a1.host = g_intern_string ("node-a");
+  g_assert_true (monitor_timeline_rows_add (rows, 7, &b1));
+  g_assert_true (monitor_timeline_rows_add (rows, 7, &here));
+  g_assert_true (monitor_timeline_rows_add (rows, 3, &a1));
+  g_assert_false (monitor_timeline_rows_add (rows, 7, &b2));
+
+  g_assert_cmpuint (monitor_timeline_rows_get_n_rows (rows), ==, 3);
+  g_assert_cmpuint (monitor_timeline_rows_get_n_hosts (rows), ==, 3);
+  g_assert_null (monitor_timeline_rows_get_row (rows, 0)->host);
+  g_assert_cmpint (monitor_timeline_rows_get_row (rows, 0)->pid, ==, 7);
+  g_assert_cmpstr (monitor_timeline_rows_get_row (rows, 1)->host, ==, "node-a");
+  g_assert_cmpstr (monitor_timeline_rows_get_row (rows, 2)->host, ==, "node-b");
+  g_assert_cmpint (monitor_timeline_rows_get_row (rows, 2)->pid, ==, 7);
+  g_assert_cmpuint (monitor_timeline_rows_get_row (rows, 2)->bars->len, ==, 2);
+  g_assert_cmpuint (monitor_timeline_rows_get_row (rows, 0)->bars->len, ==, 1);
+}
+
+static void
+test_busy (void)
+{
+  g_autoptr(MonitorTimelineRows) rows = monitor_timeline_rows_new (1000);
+  MonitorTimelineBar old = make_bar (0, 0, 10);
+  MonitorTimelineBar a = make_bar (1, 100, 140), b = make_bar (2, 100, 120);
+  guint              busy[3] = { 99, 99, 99 };
+
+  g_test_summary ("While chunks are out, the processes that brought one back since the oldest "
+                  "went out are at work on the next; with fewer out, those back longest ago");
+
+  /* Process 5 ran in an earlier run; 6 and 7 in this one, from 100 on. */
+  monitor_timeline_rows_add (rows, 5, &old);
+  monitor_timeline_rows_add (rows, 6, &a);
+  monitor_timeline_rows_add (rows, 7, &b);
+
+  g_assert_cmpuint (monitor_timeline_rows_find_busy (rows, 100, 0, busy), ==, 0);
+  g_assert_cmpuint (monitor_timeline_rows_find_busy (rows, 100, 3, busy), ==, 2);
+  /* The one back at 120 first, then the one back at 140; never process 5. */
+  g_assert_cmpint (monitor_timeline_rows_get_row (rows, busy[0])->pid, ==, 7);
+  g_assert_cmpint (monitor_timeline_rows_get_row (rows, busy[1])->pid, ==, 6);
+  /* One chunk out: the process still on its chunk, back longest ago. */
+  g_assert_cmpuint (monitor_timeline_rows_find_busy (rows, 100, 1, busy), ==, 1);
+  g_assert_cmpint (monitor_timeline_rows_get_row (rows, busy[0])->pid, ==, 7);
+}
+
+static void
 test_lanes (void)
 {
   g_autoptr(MonitorTimelineRows) rows = monitor_timeline_rows_new (1000);
@@ -126,6 +180,8 @@ main (int argc, char **argv)
 
   g_test_add_func ("/timeline-rows/rows-by-pid", test_rows_by_pid);
   g_test_add_func ("/timeline-rows/lanes", test_lanes);
+  g_test_add_func ("/timeline-rows/hosts", test_hosts);
+  g_test_add_func ("/timeline-rows/busy", test_busy);
   g_test_add_func ("/timeline-rows/relayout", test_relayout);
   g_test_add_func ("/timeline-rows/prune", test_prune);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <mpaio.h>
 
@@ -156,6 +157,7 @@ test_list (void)
   Watched         *watched;
   g_autofree char *out = NULL;
   g_autofree char *line = NULL;
+  GPid             pid;
 
   g_test_summary ("mpaio-monitor --list shows a program started with MPAIO_MONITOR=1: its pid, "
                   "its state before and after a run, and its command line");
@@ -178,13 +180,14 @@ test_list (void)
   g_assert_nonnull (line);
   g_assert_nonnull (strstr (line, " finished "));
 
+  pid = watched->pid;
   watched_stop (watched);
 
   /* Gone from the bus, gone from the list. */
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&line, g_free);
   out = monitor_list ();
-  g_assert_null (find_listed (out, watched->pid));
+  g_assert_null (find_listed (out, pid));
 }
 
 typedef struct
@@ -198,6 +201,72 @@ static void
 on_run_finished (MonitorProgramWatcher *watcher, guint run, GVariant *info, AttachState *state)
 {
   state->finished = TRUE;
+}
+
+/* The watched run, saved, is a run file the library reads back with every
+ * chunk the window drew, and the window opens with the same bars. */
+static void
+assert_saved_run_reopens (MonitorWindow *window, guint n_chunks)
+{
+  MonitorChunkTimeline *timeline = monitor_window_get_timeline (window);
+  MonitorRun           *run = monitor_window_get_selected_run (window);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("mpaio-watch-XXXXXX", &error);
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(MpaioRunReport) report = NULL;
+  g_autofree char *summary = NULL;
+  guint            n_rows = monitor_chunk_timeline_get_n_rows (timeline);
+
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "watched.json", NULL);
+  file = g_file_new_for_path (path);
+  g_assert_nonnull (run);
+  g_assert_false (monitor_run_get_running (run));
+  summary = g_strdup_printf ("Finished: %u chunks in ", n_chunks);
+  g_assert_true (g_str_has_prefix (monitor_run_get_state (run), summary));
+  g_assert_true (monitor_run_get_can_save (run));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "save-run"));
+  g_assert_true (monitor_window_save_run (window, run, file, &error));
+  g_assert_no_error (error);
+
+  report = mpaio_run_report_new_from_file (file, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (mpaio_run_report_get_n_records (report), ==, n_chunks);
+  g_assert_cmpint (mpaio_run_report_get_start_time (report), ==, monitor_run_get_start_us (run));
+  g_assert_cmpint (mpaio_run_report_get_end_time (report), ==, monitor_run_get_end_us (run));
+  g_assert_cmpstr (mpaio_run_report_get_worker_names (report)[0], ==, "DemoAddIntWorker");
+  g_assert_nonnull (mpaio_run_report_get_cpu_samples (report));
+  for (guint i = 0; i < n_chunks; i++)
+    {
+      const MpaioChunkRecord *record = mpaio_run_report_get_record (report, i);
+      gboolean                drawn = FALSE;
+
+      g_assert_cmpint (record->outcome, ==, MPAIO_CHUNK_OUTCOME_DONE);
+      g_assert_cmpint (record->started_us, <=, record->finished_us);
+      for (guint row = 0; row < n_rows; row++)
+        drawn |= monitor_chunk_timeline_get_row_pid (timeline, row) == record->pid;
+      g_assert_true (drawn);
+    }
+
+  /* Reopened: the same chunks again, over the first ones, so in second
+   * lanes of the same processes. */
+  g_assert_true (monitor_window_open_run_file (window, file, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (monitor_chunk_timeline_get_n_bars (timeline), ==, 2 * n_chunks);
+  g_assert_cmpuint (monitor_chunk_timeline_get_n_rows (timeline), ==, 2 * n_rows);
+  for (guint row = 0; row < 2 * n_rows; row++)
+    {
+      gint     pid = monitor_chunk_timeline_get_row_pid (timeline, row);
+      gboolean known = FALSE;
+
+      for (guint i = 0; i < n_chunks; i++)
+        known |= mpaio_run_report_get_record (report, i)->pid == pid;
+      g_assert_true (known);
+    }
+
+  g_file_delete (file, NULL, NULL);
+  g_rmdir (dir);
 }
 
 static void
@@ -216,8 +285,9 @@ test_attach_draws_live (void)
   TestPixels            pixels;
 
   g_test_summary ("A window attached to a publishing program draws its chunks while the run "
-                  "goes on, one row per worker process with bars in the rows' colours where "
-                  "the chunks are, and fits the run when it ends");
+                  "goes on, those out first and then one row per worker process with bars in "
+                  "the rows' colours where the chunks are, and fits the run when it ends; the "
+                  "watched run saves to a run file that reopens with the same chunks");
 
   g_assert_no_error (error);
   application = gtk_application_new ("org.mpaio.Monitor.TestWatch", G_APPLICATION_NON_UNIQUE);
@@ -237,6 +307,24 @@ test_attach_draws_live (void)
 
   watched_start_run (watched);
 
+  /* Running chunks show before any is back, and grow until they are. */
+  while (monitor_chunk_timeline_get_n_in_flight (timeline) == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (state.finished);
+  /* Followed live, the run fills the view rather than a sliver of a
+   * minute. */
+  g_assert_cmpint (monitor_chunk_timeline_get_frozen_time (timeline), ==, 0);
+  g_assert_cmpfloat (monitor_chunk_timeline_get_history (timeline), <=, 8.0);
+  {
+    int              x = gtk_widget_get_width (GTK_WIDGET (timeline)) - 40;
+    g_autofree char *text = NULL;
+
+    /* Their band is at the top, above the rows. */
+    text = monitor_chunk_timeline_describe_at (timeline, x, 6);
+    g_assert_nonnull (text);
+    g_assert_nonnull (strstr (text, "handed to the executor and not back yet"));
+  }
+
   /* Live: bars arrive while the run goes on, batch by batch. */
   while (monitor_chunk_timeline_get_n_bars (timeline) == 0)
     g_main_context_iteration (NULL, TRUE);
@@ -248,6 +336,15 @@ test_attach_draws_live (void)
   watched_wait_run (watched);
 
   g_assert_cmpuint (monitor_chunk_timeline_get_n_bars (timeline), ==, n_chunks);
+  /* Nothing is out once the run is over, and the band of chunks out has
+   * made way for the rows. */
+  g_assert_cmpuint (monitor_chunk_timeline_get_n_in_flight (timeline), ==, 0);
+  {
+    graphene_rect_t first_row;
+
+    g_assert_true (monitor_chunk_timeline_get_row_bounds (timeline, 0, &first_row));
+    g_assert_cmpfloat (first_row.origin.y, <, 10.0);
+  }
   n_rows = monitor_chunk_timeline_get_n_rows (timeline);
   g_assert_cmpuint (n_rows, >=, 2);
   /* Fitted: the axis spans the run, not the minute of history. */
@@ -275,6 +372,8 @@ test_attach_draws_live (void)
                                              (int) (bounds.origin.y + bounds.size.height)));
     }
   test_pixels_clear (&pixels);
+
+  assert_saved_run_reopens (window, n_chunks);
 
   watched_stop (watched);
   gtk_window_destroy (GTK_WINDOW (window));
