@@ -17,7 +17,7 @@
 /* How long a process whose socket was closed has to exit before it is
  * killed, and how long a killed process may take to be reaped before
  * dispose gives up waiting (a process in uninterruptible sleep). */
-#define STOP_GRACE_MS 100
+#define STOP_GRACE_MS 500
 #define REAP_LIMIT_MS 2000
 
 typedef struct
