@@ -173,9 +173,16 @@ test_dispose_reaps (void)
     g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_CRASHED);
   }
 
+  /* The chunks of the failed run still in flight learn that it ended (on
+   * the next main loop pass), and stop holding the pool. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
   pids = mpaio_process_pool_get_pids (pool, &n_pids);
   g_assert_cmpuint (n_pids, ==, 2);
+  g_object_add_weak_pointer (G_OBJECT (pool), (gpointer *) &pool);
   g_object_unref (pool);
+  g_assert_null (pool);
 
   for (guint i = 0; i < n_pids; i++)
     g_assert_true (mpaio_test_pid_is_gone (pids[i]));
