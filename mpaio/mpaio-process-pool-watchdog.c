@@ -222,7 +222,8 @@ watch (gpointer user_data)
 void
 _mpaio_process_pool_watch_timeouts (MpaioProcessPool *self)
 {
-  if (self->timeout_source != NULL || self->closed)
+  /* Also while a close lets chunks finish; never once disposed. */
+  if (self->timeout_source != NULL || (self->closed && self->close_task == NULL))
     return;
 
   self->timeout_source = g_timeout_source_new (WATCHDOG_INTERVAL_MS);

@@ -227,6 +227,8 @@ mpaio_process_pool_dispose (GObject *object)
         _mpaio_pool_task_complete_with_error (pool_task, g_error_copy (error));
     }
   _mpaio_process_pool_stop_all (self);
+  /* An explicit dispose during a close ends it. */
+  _mpaio_process_pool_check_closed (self);
 
   G_OBJECT_CLASS (mpaio_process_pool_parent_class)->dispose (object);
 }
@@ -822,7 +824,8 @@ mpaio_process_pool_close_async (MpaioProcessPool   *self,
 
       _mpaio_process_pool_fail_queue (self, error);
     }
-  else if (cancellable != NULL)
+
+  if (!(flags & MPAIO_CLOSE_ABORT) && cancellable != NULL)
     {
       self->close_cancel_source = g_cancellable_source_new (cancellable);
       g_source_set_static_name (self->close_cancel_source, "[mpaio] close cancelled");

@@ -36,7 +36,9 @@ block_main_loop_once (GObject    *orchestrator,
   gboolean *blocked = user_data;
   gint64    until = g_get_monotonic_time () + 1000 * 1000;
 
-  if (*blocked)
+  /* Mid-run: the other process is in a chunk, whose result it sends while
+   * the main loop is blocked. */
+  if (*blocked || mpaio_orchestrator_get_n_chunks_done (MPAIO_ORCHESTRATOR (orchestrator)) < 10)
     return;
 
   /* What a result's callback that takes its time does to the pool: no
