@@ -51,7 +51,7 @@ MpaioTestGate *mpaio_test_gate_new         (void);
 void           mpaio_test_gate_free        (MpaioTestGate *gate);
 /* Iterates the thread-default main context until a chunk has written to
  * `started` (or `noticed`), and returns the pid it wrote; fails the test
- * after 30 s. */
+ * after 2 minutes. */
 GPid           mpaio_test_gate_wait_started (MpaioTestGate *gate);
 GPid           mpaio_test_gate_wait_noticed (MpaioTestGate *gate);
 /* Lets one waiting chunk through. */

@@ -160,8 +160,9 @@ test_close_drain (void)
   report = mpaio_orchestrator_run_finish (orchestrator, run_result, &error);
   g_assert_no_error (error);
   g_assert_cmpint (mpaio_test_sum_worker_get_total (worker), ==, 1000 * 1001 / 2);
+  /* Gone, and reaped, before the close completed. */
   for (guint i = 0; i < n_pids; i++)
-    g_assert_true (mpaio_test_wait_pid_exit (pids[i], 10000));
+    g_assert_true (mpaio_test_pid_is_gone (pids[i]));
 
   g_clear_object (&run_result);
   g_clear_object (&report);
@@ -195,12 +196,49 @@ test_close_abort (void)
   wait_for (&close_result);
   g_assert_true (mpaio_process_pool_close_finish (pool, close_result, &error));
   g_assert_no_error (error);
-  g_assert_true (mpaio_test_wait_pid_exit (pid, 10000));
+  g_assert_true (mpaio_test_pid_is_gone (pid));
 
   wait_for (&run_result);
   report = mpaio_orchestrator_run_finish (orchestrator, run_result, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
   g_test_message ("%s", error->message);
+}
+
+static void
+test_close_cancelled (void)
+{
+  g_autoptr(MpaioTestGate) gate = mpaio_test_gate_new ();
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (1);
+  g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (1);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 1);
+  g_autoptr(MpaioTestGateWorker) worker =
+               mpaio_test_gate_worker_new (iterator, gate->dir, 0, MPAIO_TEST_GATE_WAIT, 0);
+  g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (pool, worker);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) run_result = NULL;
+  g_autoptr(GAsyncResult) close_result = NULL;
+  g_autoptr(MpaioRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  GPid pid;
+
+  g_test_summary ("close_async(DRAIN) waits for a chunk that would never end until its "
+                  "cancellable is cancelled: then the chunk is aborted, the process is gone, "
+                  "and the close reports G_IO_ERROR_CANCELLED");
+
+  mpaio_orchestrator_run_async (orchestrator, NULL, mpaio_test_store_result, &run_result);
+  pid = mpaio_test_gate_wait_started (gate);
+  mpaio_process_pool_close_async (pool, MPAIO_CLOSE_DRAIN, cancellable, mpaio_test_store_result,
+                                  &close_result);
+  g_cancellable_cancel (cancellable);
+  wait_for (&close_result);
+  g_assert_false (mpaio_process_pool_close_finish (pool, close_result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_true (mpaio_test_pid_is_gone (pid));
+
+  wait_for (&run_result);
+  report = mpaio_orchestrator_run_finish (orchestrator, run_result, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
 }
 
 int
@@ -216,6 +254,7 @@ main (int    argc,
   g_test_add_func ("/cancel/abort/only-cancelled-run", test_abort_only_cancelled_run);
   g_test_add_func ("/cancel/close/drain", test_close_drain);
   g_test_add_func ("/cancel/close/abort", test_close_abort);
+  g_test_add_func ("/cancel/close/cancelled", test_close_cancelled);
 
   return g_test_run ();
 }
