@@ -107,6 +107,7 @@ typedef struct
   guint64             overdue_read;
   guint64             n_sent;        /* chunks sent: the serial of the last one */
   gint64              spawned_us;
+  gint64              ready_us;      /* when it said hello */
   gint64              fed_idle_us;   /* when it was last sent a chunk with nothing to do */
   MpaioStatusPage    *page;          /* what it is doing, stamped by itself */
 } PoolProcess;

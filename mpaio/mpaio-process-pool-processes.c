@@ -87,7 +87,11 @@ on_process_frame (MpaioWorkerProcess *process,
         g_set_error_literal (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
                              "The worker process said hello twice");
       else
-        ok = TRUE, _mpaio_worker_process_set_ready (process);
+        {
+          ok = TRUE;
+          _mpaio_worker_process_set_ready (process);
+          pool_process->ready_us = g_get_monotonic_time ();
+        }
     }
   else if (!_mpaio_worker_process_get_ready (process))
     g_set_error_literal (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,

@@ -35,7 +35,8 @@ busy_since (PoolProcess *pool_process,
   if (*serial >= pool_process->n_sent || g_queue_is_empty (&pool_process->in_flight))
     return 0;
 
-  return MAX (since_us, pool_process->fed_idle_us);
+  /* Not counting its start-up: chunks are sent before it answers. */
+  return MAX (MAX (since_us, pool_process->fed_idle_us), pool_process->ready_us);
 }
 
 static PoolTask *
@@ -145,6 +146,7 @@ watch (gpointer user_data)
   gint64            now = g_get_monotonic_time ();
   gboolean          busy = FALSE;
   gboolean          taken_back = FALSE;
+  gboolean          usable_again = FALSE;
 
   for (guint i = 0; i < self->processes->len; i++)
     {
@@ -177,7 +179,10 @@ watch (gpointer user_data)
               && _mpaio_status_page_get_read (pool_process->page) == pool_process->overdue_read)
             busy = TRUE;
           else
-            pool_process->overdue = FALSE;
+            {
+              pool_process->overdue = FALSE;
+              usable_again = TRUE;
+            }
         }
 
       if (head == NULL || since_us == 0)
@@ -208,7 +213,7 @@ watch (gpointer user_data)
   if (!busy)
     g_clear_pointer (&self->timeout_source, g_source_unref);
 
-  if (taken_back)
+  if (taken_back || (usable_again && !g_queue_is_empty (&self->queue)))
     {
       /* Dispatching may complete the last chunk that held the pool. */
       g_object_ref (self);
