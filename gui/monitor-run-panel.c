@@ -12,8 +12,6 @@
  * reused as a program using mpaio would reuse them.
  */
 
-#include <signal.h>
-
 #include <glib/gi18n.h>
 
 #include "monitor-chunk-outcome.h"
@@ -340,34 +338,6 @@ describe_result (MonitorRunPanel *self,
   }
 }
 
-/* A cancelled run leaves its chunks in flight running to their end in the
- * worker processes, and the next run would queue behind them: minutes, for
- * a long kernel. mpaio has no way to abort them, so the processes go; the
- * pool replaces any process that dies, and is ready at once. Threads
- * cannot be stopped: a thread pool finishes its chunks. */
-static void
-stop_chunks_in_flight (MonitorRunPanel *self)
-{
-  MpaioExecutor   *inner;
-  g_autofree GPid *pids = NULL;
-  guint            n_pids = 0;
-
-  if (self->n_in_flight == 0 || self->executor == NULL)
-    return;
-
-  inner = monitor_recording_executor_get_inner (self->executor);
-  if (!MPAIO_IS_PROCESS_POOL (inner))
-    return;
-
-  pids = mpaio_process_pool_get_pids (MPAIO_PROCESS_POOL (inner), &n_pids);
-  for (guint i = 0; i < n_pids; i++)
-    {
-      /* 0 is a process already gone, and would name our process group. */
-      if (pids[i] > 0)
-        kill (pids[i], SIGKILL);
-    }
-}
-
 static char *
 describe_cancelled (MonitorRunPanel *self)
 {
@@ -393,8 +363,6 @@ on_run_done (GObject      *source,
   if (report != NULL)
     self->last_report = g_object_ref (report);
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    stop_chunks_in_flight (self);
   if (self->disposed)
     return;
 
@@ -438,6 +406,11 @@ start_orchestrator (MonitorRunPanel *self)
 
   g_clear_object (&self->orchestrator);
   self->orchestrator = mpaio_orchestrator_new (MPAIO_EXECUTOR (self->executor), &self->worker, 1);
+  /* A cancelled run (or a closed window) leaves no long chunk running, and
+   * the next run does not queue behind one: the worker processes still
+   * running a cancelled run's chunks are replaced at once. Threads cannot
+   * be stopped: a thread pool finishes its chunks. */
+  mpaio_orchestrator_set_abort_grace (self->orchestrator, 0);
 
   /* Frame gaps count from here: filling a new array faults in its pages,
    * which stalls every thread of the process that maps memory meanwhile,
@@ -614,9 +587,6 @@ monitor_run_panel_dispose (GObject *object)
   self->disposed = TRUE;
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
-  /* Closing the window should not leave a long chunk burning a core. */
-  if (self->running)
-    stop_chunks_in_flight (self);
   if (self->tick_id != 0)
     {
       gtk_widget_remove_tick_callback (GTK_WIDGET (self->progress_bar), self->tick_id);

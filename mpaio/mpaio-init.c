@@ -14,6 +14,7 @@
 #include "mpaio-error.h"
 #include "mpaio-init-private.h"
 #include "mpaio-protocol-private.h"
+#include "mpaio-status-page-private.h"
 #include "mpaio-worker-server-private.h"
 
 static gboolean init_called;
@@ -21,9 +22,9 @@ static gboolean serving;
 static char    *initial_cwd;
 
 static int
-take_worker_fd_from_environment (void)
+take_fd_from_environment (const char *name)
 {
-  const char *value = g_getenv (MPAIO_WORKER_FD_ENV);
+  const char *value = g_getenv (name);
   guint64     fd;
 
   if (value == NULL)
@@ -31,11 +32,11 @@ take_worker_fd_from_environment (void)
 
   /* A pool created inside the worker, or a program it runs, must not take
    * itself for a worker. */
-  g_unsetenv (MPAIO_WORKER_FD_ENV);
+  g_unsetenv (name);
 
   if (!g_ascii_string_to_unsigned (value, 10, 3, G_MAXINT, &fd, NULL))
     {
-      g_printerr ("mpaio: %s=%s is not a file descriptor\n", MPAIO_WORKER_FD_ENV, value);
+      g_printerr ("mpaio: %s=%s is not a file descriptor\n", name, value);
       exit (EXIT_FAILURE);
     }
 
@@ -62,7 +63,7 @@ take_worker_fd_from_environment (void)
 gboolean
 mpaio_serve_if_worker (void)
 {
-  int fd;
+  int fd, status_fd;
 
   if (!init_called)
     {
@@ -70,12 +71,17 @@ mpaio_serve_if_worker (void)
       initial_cwd = g_get_current_dir ();
     }
 
-  fd = take_worker_fd_from_environment ();
+  fd = take_fd_from_environment (MPAIO_WORKER_FD_ENV);
+  status_fd = take_fd_from_environment (MPAIO_STATUS_FD_ENV);
   if (fd < 0)
-    return FALSE;
+    {
+      if (status_fd >= 0)
+        close (status_fd);
+      return FALSE;
+    }
 
   serving = TRUE;
-  if (!_mpaio_worker_server_run (fd))
+  if (!_mpaio_worker_server_run (fd, status_fd))
     exit (EXIT_FAILURE);
   serving = FALSE;
 

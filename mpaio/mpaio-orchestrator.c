@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include "mpaio-abort-private.h"
 #include "mpaio-cpu-monitor-private.h"
 #include "mpaio-cpu-monitor.h"
 #include "mpaio-enum-types.h"
@@ -159,6 +160,7 @@ struct _MpaioOrchestrator
   gboolean         monitor_cpu_usage;
   guint            cpu_interval;
   MpaioErrorPolicy error_policy;
+  int              abort_grace_ms;
   guint64          n_chunks;
   guint64          n_chunks_done;
   Run             *run;
@@ -179,6 +181,7 @@ enum
   PROP_RUNNING,
   PROP_ERROR_POLICY,
   PROP_LAST_REPORT,
+  PROP_ABORT_GRACE,
   N_PROPS
 };
 
@@ -227,7 +230,11 @@ run_unref (Run *run)
   g_clear_object (&run->chunks_cancellable);
   g_clear_object (&run->report);
   g_clear_object (&run->task);
-  g_clear_object (&run->self);
+  /* A weak pointer once the run is done. */
+  if (run->done && run->self != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (run->self), (gpointer *) &run->self);
+  else if (!run->done)
+    g_clear_object (&run->self);
   g_free (run);
 }
 
@@ -288,7 +295,10 @@ deliver (Run              *run,
       klass->process_callback (worker_run->worker, chunk, result);
       callback_error = _mpaio_worker_take_run_error (worker_run->worker);
     }
-  set_n_chunks_done (run->self, run->self->n_chunks_done + 1);
+  /* Gone when a callback's own main loop saw the run end and its
+   * orchestrator dropped. */
+  if (run->self != NULL)
+    set_n_chunks_done (run->self, run->self->n_chunks_done + 1);
 
   if (G_UNLIKELY (callback_error != NULL))
     fail_from_callback (run, worker_run, chunk, callback_error);
@@ -497,6 +507,10 @@ finish (Run    *run,
     g_task_return_pointer (task, g_object_ref (run->report), g_object_unref);
 
   g_object_unref (task);
+  /* Chunks still running hold the run, not the orchestrator and its
+   * executor: a pool nobody holds any more stops them. */
+  g_object_add_weak_pointer (G_OBJECT (self), (gpointer *) &run->self);
+  g_object_unref (self);
   run_unref (run);
 }
 
@@ -933,6 +947,8 @@ mpaio_orchestrator_run_async (MpaioOrchestrator  *self,
   run->ordered = self->ordered;
   run->error_policy = self->error_policy;
   run->chunks_cancellable = g_cancellable_new ();
+  if (self->abort_grace_ms >= 0)
+    _mpaio_cancellable_set_abort_grace (run->chunks_cancellable, self->abort_grace_ms);
   run->max_in_flight = mpaio_executor_get_max_in_flight (self->executor);
   run->executor_iface = MPAIO_EXECUTOR_GET_IFACE (self->executor);
 
@@ -1122,6 +1138,10 @@ mpaio_orchestrator_get_property (GObject    *object,
       g_value_set_enum (value, self->error_policy);
       break;
 
+    case PROP_ABORT_GRACE:
+      g_value_set_int (value, self->abort_grace_ms);
+      break;
+
     case PROP_LAST_REPORT:
       g_value_set_object (value, self->last_report);
       break;
@@ -1159,6 +1179,10 @@ mpaio_orchestrator_set_property (GObject      *object,
 
     case PROP_ERROR_POLICY:
       mpaio_orchestrator_set_error_policy (self, g_value_get_enum (value));
+      break;
+
+    case PROP_ABORT_GRACE:
+      mpaio_orchestrator_set_abort_grace (self, g_value_get_int (value));
       break;
 
     default:
@@ -1286,6 +1310,23 @@ mpaio_orchestrator_class_init (MpaioOrchestratorClass *klass)
     g_param_spec_object ("last-report", NULL, NULL, MPAIO_TYPE_RUN_REPORT,
                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  /**
+   * MpaioOrchestrator:abort-grace:
+   *
+   * Milliseconds the chunks still running when a run ends early (it was
+   * cancelled, or failed) may run on before the processes running them are
+   * killed and replaced; -1 (the default) lets them finish. Other runs'
+   * chunks on those processes are sent again elsewhere. A `process` can
+   * also stop early on its own: see [method@Mpaio.Worker.is_cancelled].
+   * Only executors that can stop a chunk ([class@Mpaio.ProcessPool]) do.
+   * Read when a run starts.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_ABORT_GRACE] =
+    g_param_spec_int ("abort-grace", NULL, NULL, -1, G_MAXINT, -1,
+                      (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -1294,6 +1335,7 @@ mpaio_orchestrator_init (MpaioOrchestrator *self)
 {
   self->workers = g_ptr_array_new_with_free_func (g_object_unref);
   self->cpu_interval = 200;
+  self->abort_grace_ms = -1;
 
   /* With MPAIO_MONITOR=1 the program is on the bus before its first run. */
   mpaio_get_monitoring_enabled ();
@@ -1648,4 +1690,46 @@ mpaio_orchestrator_get_last_report (MpaioOrchestrator *self)
   g_return_val_if_fail (MPAIO_IS_ORCHESTRATOR (self), NULL);
 
   return self->last_report;
+}
+
+/**
+ * mpaio_orchestrator_get_abort_grace:
+ * @self: an orchestrator
+ *
+ * Milliseconds the chunks of a run that ended early may run on, or -1.
+ *
+ * Returns: the grace in milliseconds, or -1 for no limit
+ *
+ * Since: 0.1
+ */
+int
+mpaio_orchestrator_get_abort_grace (MpaioOrchestrator *self)
+{
+  g_return_val_if_fail (MPAIO_IS_ORCHESTRATOR (self), -1);
+
+  return self->abort_grace_ms;
+}
+
+/**
+ * mpaio_orchestrator_set_abort_grace:
+ * @self: an orchestrator
+ * @grace_ms: milliseconds, or -1 to let chunks finish
+ *
+ * Sets [property@Mpaio.Orchestrator:abort-grace], for the runs started
+ * from now on.
+ *
+ * Since: 0.1
+ */
+void
+mpaio_orchestrator_set_abort_grace (MpaioOrchestrator *self,
+                                    int                grace_ms)
+{
+  g_return_if_fail (MPAIO_IS_ORCHESTRATOR (self));
+
+  grace_ms = MAX (grace_ms, -1);
+  if (self->abort_grace_ms != grace_ms)
+    {
+      self->abort_grace_ms = grace_ms;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ABORT_GRACE]);
+    }
 }

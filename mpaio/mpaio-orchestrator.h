@@ -77,4 +77,10 @@ MpaioRunReport    *mpaio_orchestrator_run_finish        (MpaioOrchestrator    *s
 MPAIO_AVAILABLE_IN_ALL
 MpaioRunReport    *mpaio_orchestrator_get_last_report   (MpaioOrchestrator    *self);
 
+MPAIO_AVAILABLE_IN_ALL
+int                mpaio_orchestrator_get_abort_grace   (MpaioOrchestrator    *self);
+MPAIO_AVAILABLE_IN_ALL
+void               mpaio_orchestrator_set_abort_grace   (MpaioOrchestrator    *self,
+                                                         int                   grace_ms);
+
 G_END_DECLS

@@ -32,6 +32,18 @@ _mpaio_process_pool_flush (MpaioProcessPool *self)
     }
 }
 
+/* Whether @pool_process finished every chunk it was sent (their results
+ * may not have been read yet). */
+static gboolean
+process_is_idle (PoolProcess *pool_process)
+{
+  guint64 serial;
+  gint64  since_us;
+
+  return !_mpaio_status_page_get_running (pool_process->page, &serial, &since_us)
+         && serial >= pool_process->n_sent;
+}
+
 static void
 send_task (MpaioProcessPool *self,
            PoolProcess      *pool_process,
@@ -56,6 +68,11 @@ send_task (MpaioProcessPool *self,
   body.end = pool_task->chunk.end;
   _mpaio_frame_append_task (out, &body);
 
+  /* Sent to a process with nothing left to do: from now on it could start
+   * this one (see the watchdog). */
+  if (g_queue_is_empty (&pool_process->in_flight) || process_is_idle (pool_process))
+    pool_process->fed_idle_us = now;
+  pool_task->serial = ++pool_process->n_sent;
   pool_task->record.pid = _mpaio_worker_process_get_pid (pool_process->process);
   pool_task->record.sent_us = now;
   if (g_queue_is_empty (&pool_process->in_flight))
@@ -75,6 +92,11 @@ has_room (MpaioProcessPool *self,
           gdouble           estimate_us)
 {
   guint n_held = pool_process->in_flight.length;
+
+  /* A process whose chunk takes far longer than usual is stuck, or
+   * stopped: what it would be given could wait for ever. */
+  if (pool_process->overdue || pool_process->stopping)
+    return FALSE;
 
   return n_held == 0
          || (n_held < self->max_in_flight
@@ -181,7 +203,8 @@ dispatch_to_preferred (MpaioProcessPool *self,
           && pool_task->estimate_us >= AFFINITY_MIN_US
           && (pool_process = preferred_process (self, pool_task)) != NULL
           && (has_room (self, pool_process, pool_task->estimate_us)
-              || pool_process->in_flight.length < MIN (2, self->max_in_flight)))
+              || (pool_process->in_flight.length < MIN (2, self->max_in_flight)
+                  && !pool_process->overdue && !pool_process->stopping)))
         {
           g_queue_unlink (&self->queue, link);
           if (*now == 0)

@@ -26,17 +26,25 @@ G_BEGIN_DECLS
  * (mpaio-process-pool-tasks.c). It is in one place at a time, through the
  * link it carries: `refused` (bad input, failed from the dispatch source),
  * the pool's `queue` (waiting for a process), or one process's `in_flight`
- * (sent, in the order sent; only the head is running). It leaves through
- * its callback, called exactly once, with a reply or an error, and returns
- * to the spares. The pool holds one reference to itself while any task is
- * not completed (`n_tasks`), so dropping the pool never cuts a run short;
- * only an explicit g_object_run_dispose() fails the tasks left.
+ * (sent, in the order sent; the process runs them in that order). It leaves
+ * through its callback, called exactly once, with a reply or an error, and
+ * returns to the spares. The pool holds one reference to itself while any
+ * task its run still waits for is not completed (`n_live_tasks`), so
+ * dropping the pool never cuts a run short; a task whose cancellable was
+ * cancelled (its run ended) does not hold it (mpaio-process-pool-cancel.c),
+ * so a stuck chunk nobody waits for cannot keep processes alive. Disposing
+ * the pool fails the tasks left and stops its processes
+ * (mpaio-process-pool-stop.c).
  *
  * A PoolProcess is owned by the pool's `processes` array from its spawn to
- * its exit (mpaio-process-pool-processes.c): when it exits, its running
- * chunk fails or is retried and the chunks queued behind it go back to the
- * head of the pool's queue. A process is ready once it said hello;
- * `stopping` once the pool killed it (timeout) and waits for its exit.
+ * its exit (mpaio-process-pool-processes.c). It stamps on its status page
+ * (mpaio-status-page-private.h) which chunk it runs and since when: when it
+ * exits, the chunk it was running fails or is retried, and the others it
+ * held go back to the head of the pool's queue, blamed on nobody. A
+ * process is ready once it said hello; `stopping` once the pool killed it
+ * and waits for its exit. The watchdog (mpaio-process-pool-watchdog.c)
+ * bounds start-up and chunk times, and takes back the chunks a process
+ * that is far slower than usual has not started.
  *
  * Which arrays and workers each process already holds copies of (the
  * catalogue, mpaio-process-pool-catalogue.c) is the only state shared with
@@ -49,6 +57,7 @@ G_BEGIN_DECLS
  * one write per process per main loop pass. */
 
 typedef struct _WorkerDef WorkerDef;
+typedef struct _CancelWatch CancelWatch;
 
 typedef struct
 {
@@ -63,6 +72,9 @@ typedef struct
   MpaioChunk        chunk;
   MpaioChunkRecord  record;
   guint             retries;
+  guint             n_requeued; /* sent to processes that died before it started */
+  guint64           serial;     /* while sent: its number on its process's status page */
+  CancelWatch      *watch;      /* of its cancellable, if any */
   GList             link;  /* in the one queue that holds it, or among the spares */
 } PoolTask;
 
@@ -89,6 +101,15 @@ typedef struct
   gdouble             queued_us;     /* estimated work of the chunks in flight */
   gboolean            output_pending; /* written to its output, not flushed yet */
   gboolean            stopping;
+  gboolean            overdue;       /* its chunk takes far longer than usual: no more work */
+  gboolean            overdue_running; /* its page when it became overdue */
+  guint64             overdue_serial;
+  guint64             overdue_read;
+  guint64             n_sent;        /* chunks sent: the serial of the last one */
+  gint64              spawned_us;
+  gint64              ready_us;      /* when it said hello */
+  gint64              fed_idle_us;   /* when it was last sent a chunk with nothing to do */
+  MpaioStatusPage    *page;          /* what it is doing, stamped by itself */
 } PoolProcess;
 
 struct _MpaioProcessPool
@@ -99,8 +120,10 @@ struct _MpaioProcessPool
   guint         max_in_flight;
   guint         max_retries;
   guint         chunk_timeout_ms;
+  guint         startup_timeout_ms;
   int           io_priority;
-  GSource      *timeout_source;
+  GSource      *timeout_source;    /* the watchdog, while a process holds chunks or starts */
+  gboolean      closed;            /* disposed or closing: takes no more chunks */
   char        **argv;
   const char   *cwd;
   GMainContext *context;
@@ -111,10 +134,18 @@ struct _MpaioProcessPool
   GSource      *dispatch_source;
   GList        *spare_tasks;   /* PoolTask.link, data unset */
   guint         n_spare_tasks;
-  /* Tasks not completed yet: the pool holds itself while there are any
-   * (one reference for all, rather than one per chunk), so dropping it
-   * does not cut chunks short. */
+  /* Tasks not completed yet, and those of them whose run still waits for
+   * them: the pool holds itself while there are any of the latter (one
+   * reference for all, rather than one per chunk), so dropping it does not
+   * cut chunks short. */
   guint         n_tasks;
+  guint         n_live_tasks;
+  GHashTable   *watches;      /* GCancellable* → CancelWatch* */
+  CancelWatch  *last_watch;   /* runs submit many chunks with one cancellable */
+  GTask        *close_task;   /* mpaio_process_pool_close_async() under way */
+  MpaioCloseFlags close_flags;
+  GSource      *close_source; /* the grace given to processes to exit */
+  GSource      *close_cancel_source; /* the close's cancellable: aborts */
   gboolean      reading_results;   /* dispatch() runs when the batch is read */
   gboolean      dispatch_deferred; /* to that dispatch() */
   guint         next_process;
@@ -170,8 +201,20 @@ pool_queue_pop_tail (GQueue *queue)
   return link ? link->data : NULL;
 }
 
+/* What the pool knows of one cancellable its tasks carry. */
+struct _CancelWatch
+{
+  MpaioProcessPool *pool;
+  GCancellable     *cancellable;
+  GSource          *source;       /* fires once it is cancelled */
+  GSource          *abort_source; /* then kills what still runs its chunks */
+  guint             n_tasks;
+  gboolean          cancelled;    /* seen by the pool (its tasks no longer hold it) */
+};
+
 /* mpaio-process-pool-tasks.c */
-PoolTask *_mpaio_pool_task_new                    (MpaioProcessPool *self);
+PoolTask *_mpaio_pool_task_new                    (MpaioProcessPool *self,
+                                                   GCancellable     *cancellable);
 void      _mpaio_pool_task_free                   (PoolTask         *pool_task);
 void      _mpaio_pool_task_complete_with_error    (PoolTask         *pool_task,
                                                    GError           *error);
@@ -193,6 +236,28 @@ void       _mpaio_process_pool_send_definitions   (PoolProcess      *pool_proces
 gboolean   _mpaio_process_pool_spawn_missing      (MpaioProcessPool *self,
                                                    GError          **error);
 void       _mpaio_pool_process_free               (PoolProcess      *pool_process);
+
+/* mpaio-process-pool-cancel.c */
+void         _mpaio_process_pool_cancel_init      (MpaioProcessPool *self);
+void         _mpaio_process_pool_cancel_finalize  (MpaioProcessPool *self);
+CancelWatch *_mpaio_process_pool_watch_cancellable (MpaioProcessPool *self,
+                                                   GCancellable     *cancellable);
+void         _mpaio_cancel_watch_release          (CancelWatch      *watch);
+/* After @pool_process's head changed: tells it whether its run was cancelled. */
+void         _mpaio_pool_process_mark_cancelled   (PoolProcess      *pool_process);
+
+/* mpaio-process-pool-stop.c */
+/* Stops every process (closes its socket, SIGKILL after a short grace) and
+ * waits for them, bounded: from dispose. */
+void       _mpaio_process_pool_stop_all           (MpaioProcessPool *self);
+/* Completes a close under way once nothing is left. */
+void       _mpaio_process_pool_check_closed       (MpaioProcessPool *self);
+/* Fails what is queued and kills every process, whose chunks fail with
+ * @error: mpaio_process_pool_close_async() with MPAIO_CLOSE_ABORT. */
+void       _mpaio_process_pool_abort_all          (MpaioProcessPool *self,
+                                                   const GError     *error);
+
+/* mpaio-process-pool-watchdog.c */
 void       _mpaio_process_pool_watch_timeouts     (MpaioProcessPool *self);
 
 /* mpaio-process-pool-dispatch.c */

@@ -11,59 +11,6 @@
 static PoolProcess *spawn_process (MpaioProcessPool *self,
                                    GError          **error);
 
-/* A process whose first chunk in flight has been with it for longer than
- * the timeout is stuck in `process`: only killing it frees the chunk. */
-static gboolean
-check_timeouts (gpointer user_data)
-{
-  MpaioProcessPool *self = user_data;
-  gint64            now = g_get_monotonic_time ();
-  gboolean          busy = FALSE;
-
-  for (guint i = 0; i < self->processes->len; i++)
-    {
-      PoolProcess *pool_process = g_ptr_array_index (self->processes, i);
-      gint64       running_us = now - pool_process->head_since_us;
-
-      if (g_queue_is_empty (&pool_process->in_flight) || pool_process->stopping)
-        continue;
-
-      busy = TRUE;
-      if (self->chunk_timeout_ms > 0 && running_us > (gint64) self->chunk_timeout_ms * 1000)
-        {
-          g_autoptr(GError) error =
-                       g_error_new (MPAIO_ERROR, MPAIO_ERROR_TIMED_OUT,
-                                    "Worker process %d spent more than the chunk timeout of %u ms on the "
-                                    "chunk and was stopped",
-                                    (int) _mpaio_worker_process_get_pid (pool_process->process),
-                                    self->chunk_timeout_ms);
-
-          pool_process->stopping = TRUE;
-          _mpaio_worker_process_kill (pool_process->process, error);
-        }
-    }
-
-  if (!busy || self->chunk_timeout_ms == 0)
-    {
-      g_clear_pointer (&self->timeout_source, g_source_unref);
-      return G_SOURCE_REMOVE;
-    }
-
-  return G_SOURCE_CONTINUE;
-}
-
-void
-_mpaio_process_pool_watch_timeouts (MpaioProcessPool *self)
-{
-  if (self->chunk_timeout_ms == 0 || self->timeout_source != NULL)
-    return;
-
-  self->timeout_source = g_timeout_source_new (MAX (self->chunk_timeout_ms / 10, 5));
-  g_source_set_static_name (self->timeout_source, "[mpaio] chunk timeout");
-  g_source_set_callback (self->timeout_source, check_timeouts, self, NULL);
-  g_source_attach (self->timeout_source, self->context);
-}
-
 static void
 learn_chunk_time (WorkerDef *def,
                   gint64     chunk_us)
@@ -96,6 +43,8 @@ complete_with_reply (PoolProcess *pool_process,
                               : MAX (0, pool_process->queued_us - pool_task->estimate_us);
   /* The next chunk of this process starts now, as far as the pool knows. */
   pool_process->head_since_us = now;
+  pool_process->overdue = FALSE;
+  _mpaio_pool_process_mark_cancelled (pool_process);
 
   if (reply->type == MPAIO_MESSAGE_ERROR)
     error = _mpaio_reply_dup_error (reply);
@@ -138,7 +87,11 @@ on_process_frame (MpaioWorkerProcess *process,
         g_set_error_literal (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
                              "The worker process said hello twice");
       else
-        ok = TRUE, _mpaio_worker_process_set_ready (process);
+        {
+          ok = TRUE;
+          _mpaio_worker_process_set_ready (process);
+          pool_process->ready_us = g_get_monotonic_time ();
+        }
     }
   else if (!_mpaio_worker_process_get_ready (process))
     g_set_error_literal (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL,
@@ -179,6 +132,29 @@ _mpaio_pool_process_free (PoolProcess *pool_process)
   g_free (pool_process);
 }
 
+/* The chunk @pool_process was running when it ended, as it said on its
+ * status page; NULL when it was between chunks. */
+static PoolTask *
+find_running (PoolProcess *pool_process)
+{
+  guint64 serial;
+  gint64  since_us;
+
+  if (!_mpaio_status_page_get_running (pool_process->page, &serial, &since_us))
+    return NULL;
+
+  for (GList *l = pool_process->in_flight.head; l != NULL; l = l->next)
+    if (((PoolTask *) l->data)->serial == serial)
+      return l->data;
+
+  return NULL;
+}
+
+/* A chunk sent to this many processes that died before it started is
+ * blamed after all: the processes may die of something it brings (its
+ * worker's definition), before its status could be stamped. */
+#define MAX_UNBLAMED_REQUEUES 3
+
 static void
 on_process_exited (MpaioWorkerProcess *process,
                    const GError       *reason,
@@ -203,11 +179,27 @@ on_process_exited (MpaioWorkerProcess *process,
 
   g_ptr_array_remove_fast (self->processes, pool_process);
 
-  /* Only the first chunk in flight was running; the others never started
-   * and go to another process. */
-  culprit = pool_queue_pop_head (&pool_process->in_flight);
+  /* A process that broke the protocol is blamed on what it was answering;
+   * one that died, on the chunk its status page says it was running: the
+   * chunks before it are done (their results lost, when they did not
+   * arrive) and those after it never started. */
+  if (g_error_matches (error, MPAIO_ERROR, MPAIO_ERROR_PROTOCOL))
+    culprit = g_queue_peek_head (&pool_process->in_flight);
+  else
+    culprit = find_running (pool_process);
+  if (culprit == NULL && !g_queue_is_empty (&pool_process->in_flight)
+      && ((PoolTask *) g_queue_peek_head (&pool_process->in_flight))->n_requeued
+           >= MAX_UNBLAMED_REQUEUES)
+    culprit = g_queue_peek_head (&pool_process->in_flight);
+  if (culprit != NULL)
+    g_queue_unlink (&pool_process->in_flight, &culprit->link);
+
+  /* The others go to another process, as they were never sent. */
   while ((pool_task = pool_queue_pop_tail (&pool_process->in_flight)) != NULL)
-    pool_queue_push_head (&self->queue, pool_task);
+    {
+      pool_task->n_requeued++;
+      pool_queue_push_head (&self->queue, pool_task);
+    }
 
   _mpaio_pool_process_free (pool_process);
 
@@ -225,7 +217,7 @@ on_process_exited (MpaioWorkerProcess *process,
 
   /* A process that never answered would fail again at once: start its
    * replacement only when the next chunk is submitted. */
-  if (was_ready)
+  if (was_ready && !self->closed)
     {
       g_autoptr(GError) spawn_error = NULL;
 
@@ -237,6 +229,8 @@ on_process_exited (MpaioWorkerProcess *process,
     _mpaio_process_pool_fail_queue (self, error);
   else
     _mpaio_process_pool_dispatch (self);
+
+  _mpaio_process_pool_check_closed (self);
 }
 
 static gpointer
@@ -275,10 +269,14 @@ spawn_process (MpaioProcessPool *self,
     }
 
   pool_process->pool = self;
+  pool_process->page = _mpaio_worker_process_get_status_page (pool_process->process);
+  pool_process->spawned_us = g_get_monotonic_time ();
   g_queue_init (&pool_process->in_flight);
   pool_process->known_arrays = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   pool_process->known_workers = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_ptr_array_add (self->processes, pool_process);
+  /* Until it answers, bounded by startup-timeout. */
+  _mpaio_process_pool_watch_timeouts (self);
 
   return pool_process;
 }
@@ -287,6 +285,12 @@ gboolean
 _mpaio_process_pool_spawn_missing (MpaioProcessPool *self,
                                    GError          **error)
 {
+  if (self->closed)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "The process pool is closed");
+      return FALSE;
+    }
+
   while (self->processes->len < self->n_processes)
     {
       if (spawn_process (self, error) == NULL)

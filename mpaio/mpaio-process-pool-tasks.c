@@ -14,21 +14,36 @@
 #define MAX_SPARE_TASKS 1024
 
 PoolTask *
-_mpaio_pool_task_new (MpaioProcessPool *self)
+_mpaio_pool_task_new (MpaioProcessPool *self,
+                      GCancellable     *cancellable)
 {
   GList    *spare = self->spare_tasks;
   PoolTask *pool_task;
 
-  if (self->n_tasks++ == 0)
-    g_object_ref (self);
-
   if (spare == NULL)
-    return g_new0 (PoolTask, 1);
+    pool_task = g_new0 (PoolTask, 1);
+  else
+    {
+      self->spare_tasks = spare->next;
+      self->n_spare_tasks--;
+      pool_task = G_STRUCT_MEMBER_P (spare, -G_STRUCT_OFFSET (PoolTask, link));
+      memset (pool_task, 0, sizeof *pool_task);
+    }
 
-  self->spare_tasks = spare->next;
-  self->n_spare_tasks--;
-  pool_task = G_STRUCT_MEMBER_P (spare, -G_STRUCT_OFFSET (PoolTask, link));
-  memset (pool_task, 0, sizeof *pool_task);
+  pool_task->pool = self;
+  self->n_tasks++;
+  if (cancellable != NULL)
+    {
+      pool_task->cancellable = g_object_ref (cancellable);
+      pool_task->watch = _mpaio_process_pool_watch_cancellable (self, cancellable);
+    }
+
+  /* A chunk its run still waits for holds the pool. */
+  if (pool_task->watch == NULL || !pool_task->watch->cancelled)
+    {
+      if (self->n_live_tasks++ == 0)
+        g_object_ref (self);
+    }
 
   return pool_task;
 }
@@ -37,10 +52,14 @@ void
 _mpaio_pool_task_free (PoolTask *pool_task)
 {
   MpaioProcessPool *self = pool_task->pool;
+  gboolean          live = pool_task->watch == NULL || !pool_task->watch->cancelled;
 
   g_clear_object (&pool_task->worker);
   g_clear_error (&pool_task->error);
   g_clear_object (&pool_task->cancellable);
+  if (pool_task->watch != NULL)
+    _mpaio_cancel_watch_release (g_steal_pointer (&pool_task->watch));
+  self->n_tasks--;
 
   if (self->n_spare_tasks < MAX_SPARE_TASKS)
     {
@@ -51,8 +70,11 @@ _mpaio_pool_task_free (PoolTask *pool_task)
   else
     g_free (pool_task);
 
+  if (self->n_tasks == 0)
+    _mpaio_process_pool_check_closed (self);
+
   /* Last: it may finalize the pool, which frees the spares. */
-  if (--self->n_tasks == 0)
+  if (live && --self->n_live_tasks == 0)
     g_object_unref (self);
 }
 

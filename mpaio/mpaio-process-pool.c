@@ -65,6 +65,8 @@
 
 #define DEFAULT_MAX_IN_FLIGHT 64
 #define MAX_PROCESSES         1024
+/* Long enough for a program under valgrind to reach mpaio_init(). */
+#define DEFAULT_STARTUP_TIMEOUT 30000
 
 static void mpaio_process_pool_initable_iface_init (GInitableIface *iface);
 static void mpaio_process_pool_executor_iface_init (MpaioExecutorInterface *iface);
@@ -80,6 +82,7 @@ enum
   PROP_MAX_RETRIES,
   PROP_CHUNK_TIMEOUT,
   PROP_IO_PRIORITY,
+  PROP_STARTUP_TIMEOUT,
   N_PROPS
 };
 
@@ -158,15 +161,18 @@ mpaio_process_pool_submit (MpaioExecutor         *executor,
   MpaioSharedArray *array = _mpaio_worker_peek_array (worker);
   PoolTask         *pool_task;
 
-  pool_task = _mpaio_pool_task_new (self);
-  pool_task->pool = self;
+  pool_task = _mpaio_pool_task_new (self, cancellable);
   pool_task->func = func;
   pool_task->user_data = user_data;
-  pool_task->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
   pool_task->worker = g_object_ref (worker);
   pool_task->chunk = *chunk;
 
-  if (array == NULL)
+  /* Closed (or disposed): fails from the dispatch source, and starts
+   * nothing. */
+  if (self->closed)
+    pool_task->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
+                                            "The process pool is closed");
+  else if (array == NULL)
     pool_task->error = g_error_new (MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT,
                                     "The worker %s has no data iterator",
                                     G_OBJECT_TYPE_NAME (worker));
@@ -198,27 +204,31 @@ mpaio_process_pool_dispose (GObject *object)
                                                   "The pool was disposed");
   PoolTask *pool_task;
 
+  /* From now on nothing is sent and nothing started; chunks submitted fail
+   * with G_IO_ERROR_CLOSED (the dispatch source stays for them). */
+  self->closed = TRUE;
+
   _mpaio_process_pool_catalogue_clear (self);
 
   if (self->timeout_source != NULL)
     g_source_destroy (self->timeout_source);
   g_clear_pointer (&self->timeout_source, g_source_unref);
 
-  /* Tasks keep the pool alive, so only an explicit dispose finds some. */
+  /* Only chunks nobody waits for any more, or an explicit dispose, leave
+   * tasks here. */
   _mpaio_process_pool_fail_queue (self, error);
   while ((pool_task = pool_queue_pop_head (&self->refused)) != NULL)
     _mpaio_pool_task_complete_with_error (pool_task, g_steal_pointer (&pool_task->error));
-  if (self->dispatch_source != NULL)
-    g_source_destroy (self->dispatch_source);
-  g_clear_pointer (&self->dispatch_source, g_source_unref);
-  while (self->processes->len > 0)
+  for (guint i = 0; i < self->processes->len; i++)
     {
-      PoolProcess *pool_process = g_ptr_array_steal_index_fast (self->processes, 0);
+      PoolProcess *pool_process = g_ptr_array_index (self->processes, i);
 
       while ((pool_task = pool_queue_pop_head (&pool_process->in_flight)) != NULL)
         _mpaio_pool_task_complete_with_error (pool_task, g_error_copy (error));
-      _mpaio_pool_process_free (pool_process);
     }
+  _mpaio_process_pool_stop_all (self);
+  /* An explicit dispose during a close ends it. */
+  _mpaio_process_pool_check_closed (self);
 
   G_OBJECT_CLASS (mpaio_process_pool_parent_class)->dispose (object);
 }
@@ -228,9 +238,13 @@ mpaio_process_pool_finalize (GObject *object)
 {
   MpaioProcessPool *self = MPAIO_PROCESS_POOL (object);
 
+  g_assert (self->close_task == NULL);
+  g_source_destroy (self->dispatch_source);
+  g_source_unref (self->dispatch_source);
   _mpaio_process_pool_free_spare_tasks (self);
   g_ptr_array_unref (self->processes);
   _mpaio_process_pool_catalogue_finalize (self);
+  _mpaio_process_pool_cancel_finalize (self);
   g_strfreev (self->argv);
   g_main_context_unref (self->context);
 
@@ -269,6 +283,10 @@ mpaio_process_pool_get_property (GObject    *object,
 
     case PROP_IO_PRIORITY:
       g_value_set_int (value, self->io_priority);
+      break;
+
+    case PROP_STARTUP_TIMEOUT:
+      g_value_set_uint (value, self->startup_timeout_ms);
       break;
 
     default:
@@ -310,6 +328,10 @@ mpaio_process_pool_set_property (GObject      *object,
 
     case PROP_IO_PRIORITY:
       mpaio_process_pool_set_io_priority (self, g_value_get_int (value));
+      break;
+
+    case PROP_STARTUP_TIMEOUT:
+      mpaio_process_pool_set_startup_timeout (self, g_value_get_uint (value));
       break;
 
     default:
@@ -390,6 +412,10 @@ mpaio_process_pool_class_init (MpaioProcessPoolClass *klass)
    * longer is killed (and replaced) and the chunk fails with
    * %MPAIO_ERROR_TIMED_OUT. 0 (the default) lets chunks run for any time.
    *
+   * The time is the worker process's own, from the moment it starts the
+   * chunk, which it notes in memory the pool reads: neither chunks queued
+   * before it nor a main loop too busy to read results count.
+   *
    * Since: 0.1
    */
   properties[PROP_CHUNK_TIMEOUT] =
@@ -411,6 +437,21 @@ mpaio_process_pool_class_init (MpaioProcessPoolClass *klass)
     g_param_spec_int ("io-priority", NULL, NULL, G_MININT, G_MAXINT, G_PRIORITY_DEFAULT,
                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  /**
+   * MpaioProcessPool:startup-timeout:
+   *
+   * Milliseconds a new worker process has to answer (to reach
+   * [func@Mpaio.init]); one that has not is killed, and the chunks it
+   * held go to the other processes, or fail with
+   * %MPAIO_ERROR_SPAWN_FAILED when no process answered. 0 waits for ever.
+   * 30 s by default.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_STARTUP_TIMEOUT] =
+    g_param_spec_uint ("startup-timeout", NULL, NULL, 0, G_MAXUINT, DEFAULT_STARTUP_TIMEOUT,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -418,11 +459,13 @@ static void
 mpaio_process_pool_init (MpaioProcessPool *self)
 {
   self->max_in_flight = DEFAULT_MAX_IN_FLIGHT;
+  self->startup_timeout_ms = DEFAULT_STARTUP_TIMEOUT;
   self->context = g_main_context_ref_thread_default ();
   self->processes = g_ptr_array_new ();
   g_queue_init (&self->queue);
   g_queue_init (&self->refused);
   _mpaio_process_pool_catalogue_init (self);
+  _mpaio_process_pool_cancel_init (self);
   self->dispatch_source = _mpaio_process_pool_dispatch_source_new (self);
 }
 
@@ -664,4 +707,158 @@ mpaio_process_pool_set_io_priority (MpaioProcessPool *self,
     _mpaio_worker_process_set_priority (
       ((PoolProcess *) g_ptr_array_index (self->processes, i))->process, io_priority);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IO_PRIORITY]);
+}
+
+/**
+ * mpaio_process_pool_get_startup_timeout:
+ * @self: a pool
+ *
+ * Milliseconds a new worker process has to answer, or 0 for no limit.
+ *
+ * Returns: the timeout in milliseconds
+ *
+ * Since: 0.1
+ */
+guint
+mpaio_process_pool_get_startup_timeout (MpaioProcessPool *self)
+{
+  g_return_val_if_fail (MPAIO_IS_PROCESS_POOL (self), 0);
+
+  return self->startup_timeout_ms;
+}
+
+/**
+ * mpaio_process_pool_set_startup_timeout:
+ * @self: a pool
+ * @timeout_ms: milliseconds a new worker process has to answer, or 0
+ *
+ * Sets [property@Mpaio.ProcessPool:startup-timeout].
+ *
+ * Since: 0.1
+ */
+void
+mpaio_process_pool_set_startup_timeout (MpaioProcessPool *self,
+                                        guint             timeout_ms)
+{
+  g_return_if_fail (MPAIO_IS_PROCESS_POOL (self));
+
+  if (self->startup_timeout_ms != timeout_ms)
+    {
+      self->startup_timeout_ms = timeout_ms;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STARTUP_TIMEOUT]);
+    }
+}
+
+static gboolean
+on_close_cancelled (GCancellable *cancellable,
+                    gpointer      user_data)
+{
+  MpaioProcessPool *self = user_data;
+  g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
+                                                  "The process pool was closed, and its chunks "
+                                                  "aborted");
+
+  g_clear_pointer (&self->close_cancel_source, g_source_unref);
+  _mpaio_process_pool_abort_all (self, error);
+  _mpaio_process_pool_check_closed (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * mpaio_process_pool_close_async:
+ * @self: a pool
+ * @flags: what becomes of the chunks the pool holds
+ * @cancellable: (nullable): cancelling it aborts the chunks left, as
+ *   %MPAIO_CLOSE_ABORT does
+ * @callback: (scope async): called when the pool's processes are gone
+ * @user_data: data for @callback
+ *
+ * Closes the pool: from now on chunks submitted to it fail with
+ * %G_IO_ERROR_CLOSED and it starts no process. The chunks it holds
+ * finish, fail or are aborted as @flags says; then its processes are told
+ * to exit (killed if they have not after a short grace), and @callback is
+ * called once all are gone. The pool's main loop is never blocked.
+ *
+ * Since: 0.1
+ */
+void
+mpaio_process_pool_close_async (MpaioProcessPool   *self,
+                                MpaioCloseFlags     flags,
+                                GCancellable       *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (MPAIO_IS_PROCESS_POOL (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mpaio_process_pool_close_async);
+
+  if (self->close_task != NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
+                               "The process pool is already being closed");
+      return;
+    }
+
+  self->closed = TRUE;
+  self->close_flags = flags;
+  self->close_task = g_steal_pointer (&task);
+
+  if (flags & MPAIO_CLOSE_ABORT)
+    {
+      g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
+                                                      "The process pool was closed, and its "
+                                                      "chunks aborted");
+
+      _mpaio_process_pool_abort_all (self, error);
+    }
+  else if (!(flags & MPAIO_CLOSE_DRAIN))
+    {
+      g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
+                                                      "The process pool was closed before the "
+                                                      "chunk was sent");
+
+      _mpaio_process_pool_fail_queue (self, error);
+    }
+
+  if (!(flags & MPAIO_CLOSE_ABORT) && cancellable != NULL)
+    {
+      self->close_cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_static_name (self->close_cancel_source, "[mpaio] close cancelled");
+      g_source_set_callback (self->close_cancel_source, G_SOURCE_FUNC (on_close_cancelled), self,
+                             NULL);
+      g_source_attach (self->close_cancel_source, self->context);
+    }
+
+  _mpaio_process_pool_check_closed (self);
+}
+
+/**
+ * mpaio_process_pool_close_finish:
+ * @self: a pool
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Mpaio.ProcessPool.close_async].
+ *
+ * Returns: %TRUE once the pool's processes are gone; %FALSE with @error set
+ *   when the close was cancelled (the chunks were aborted and the processes
+ *   are gone all the same) or another close was under way
+ *
+ * Since: 0.1
+ */
+gboolean
+mpaio_process_pool_close_finish (MpaioProcessPool *self,
+                                 GAsyncResult     *result,
+                                 GError          **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, mpaio_process_pool_close_async),
+                        FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -16,6 +16,26 @@
 /* clang-format off */
 G_BEGIN_DECLS
 
+/**
+ * MpaioCloseFlags:
+ * @MPAIO_CLOSE_NONE: chunks not sent to a process yet fail with
+ *   %G_IO_ERROR_CLOSED; those sent finish
+ * @MPAIO_CLOSE_DRAIN: every chunk submitted before the close still runs
+ * @MPAIO_CLOSE_ABORT: the processes are killed at once; every chunk the
+ *   pool holds fails with %G_IO_ERROR_CLOSED (overrides %MPAIO_CLOSE_DRAIN)
+ *
+ * What [method@Mpaio.ProcessPool.close_async] does with the chunks the pool
+ * holds.
+ *
+ * Since: 0.1
+ */
+typedef enum /*< flags >*/
+{
+  MPAIO_CLOSE_NONE  = 0,
+  MPAIO_CLOSE_DRAIN = 1 << 0,
+  MPAIO_CLOSE_ABORT = 1 << 1,
+} MpaioCloseFlags;
+
 #define MPAIO_TYPE_PROCESS_POOL (mpaio_process_pool_get_type ())
 
 MPAIO_AVAILABLE_IN_ALL
@@ -47,6 +67,21 @@ int               mpaio_process_pool_get_io_priority   (MpaioProcessPool *self);
 MPAIO_AVAILABLE_IN_ALL
 void              mpaio_process_pool_set_io_priority   (MpaioProcessPool *self,
                                                         int               io_priority);
+MPAIO_AVAILABLE_IN_ALL
+guint             mpaio_process_pool_get_startup_timeout (MpaioProcessPool *self);
+MPAIO_AVAILABLE_IN_ALL
+void              mpaio_process_pool_set_startup_timeout (MpaioProcessPool *self,
+                                                          guint             timeout_ms);
+MPAIO_AVAILABLE_IN_ALL
+void              mpaio_process_pool_close_async     (MpaioProcessPool   *self,
+                                                      MpaioCloseFlags     flags,
+                                                      GCancellable       *cancellable,
+                                                      GAsyncReadyCallback callback,
+                                                      gpointer            user_data);
+MPAIO_AVAILABLE_IN_ALL
+gboolean          mpaio_process_pool_close_finish    (MpaioProcessPool   *self,
+                                                      GAsyncResult       *result,
+                                                      GError            **error);
 MPAIO_AVAILABLE_IN_ALL
 GPid             *mpaio_process_pool_get_pids       (MpaioProcessPool   *self,
                                                      guint              *n_pids);

@@ -10,7 +10,7 @@
 #include "mpaio-error.h"
 #include "mpaio-executor.h"
 #include "mpaio-thread-pool.h"
-#include "mpaio-worker.h"
+#include "mpaio-worker-private.h"
 
 /**
  * MpaioThreadPool:
@@ -224,7 +224,9 @@ run_chunk (SubmitData   *sd,
 
   sd->processed = TRUE;
   sd->started_us = g_get_monotonic_time ();
+  _mpaio_worker_set_thread_cancellable (cancellable);
   result = mpaio_worker_process (sd->worker, &sd->chunk, &error);
+  _mpaio_worker_set_thread_cancellable (NULL);
   sd->finished_us = g_get_monotonic_time ();
 
   if (result != NULL)

@@ -5,6 +5,8 @@
 
 #pragma once
 
+#include <gio/gio.h>
+
 #include "mpaio-worker.h"
 #include "mpaio-worker-parameters-private.h"
 
@@ -22,6 +24,9 @@ GVariant    *_mpaio_worker_dup_parameters    (MpaioWorker       *self,
 guint        _mpaio_worker_get_generation    (MpaioWorker       *self);
 /* mpaio_worker_get_array() without its check, for per-chunk paths. */
 MpaioSharedArray *_mpaio_worker_peek_array   (MpaioWorker       *self);
+/* The cancellable of the chunk this thread runs, for
+ * mpaio_worker_is_cancelled() (executors that run chunks in threads). */
+void         _mpaio_worker_set_thread_cancellable (GCancellable *cancellable);
 /* Re-creates a worker in a worker process from its type name and parameters,
  * processing @array; @lookup_array finds the arrays among the parameters. */
 MpaioWorker *_mpaio_worker_new_for_process   (const char            *type_name,

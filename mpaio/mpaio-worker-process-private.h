@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "mpaio-protocol-private.h"
+#include "mpaio-status-page-private.h"
 
 /* clang-format off */
 G_BEGIN_DECLS
@@ -43,6 +44,9 @@ MpaioWorkerProcess *_mpaio_worker_process_spawn      (const char * const        
                                                       GError                           **error);
 void                _mpaio_worker_process_free       (MpaioWorkerProcess *self);
 GPid                _mpaio_worker_process_get_pid    (MpaioWorkerProcess *self);
+/* What the process is running, stamped by itself. */
+MpaioStatusPage    *_mpaio_worker_process_get_status_page (MpaioWorkerProcess *self);
+GSubprocess        *_mpaio_worker_process_get_subprocess  (MpaioWorkerProcess *self);
 void                _mpaio_worker_process_set_priority (MpaioWorkerProcess *self,
                                                         int                 priority);
 gboolean            _mpaio_worker_process_get_ready  (MpaioWorkerProcess *self);
@@ -62,6 +66,8 @@ void                _mpaio_worker_process_take_fd    (MpaioWorkerProcess *self,
 void                _mpaio_worker_process_send_fd    (MpaioWorkerProcess *self,
                                                       int                 fd);
 void                _mpaio_worker_process_flush      (MpaioWorkerProcess *self);
+/* Ends its input: an idle worker process exits. */
+void                _mpaio_worker_process_shutdown   (MpaioWorkerProcess *self);
 /* Ends the process (SIGKILL); @reason is what _exited() reports. */
 void                _mpaio_worker_process_kill       (MpaioWorkerProcess *self,
                                                       const GError       *reason);

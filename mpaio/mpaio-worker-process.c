@@ -10,11 +10,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "mpaio-error.h"
+#include "mpaio-status-page-private.h"
 #include "mpaio-worker-process-private.h"
 
 #define READ_SIZE (64 * 1024)
@@ -29,6 +32,7 @@ struct _MpaioWorkerProcess
 {
   GSubprocess                       *subprocess;
   GCancellable                      *wait_cancellable;
+  MpaioStatusPage                   *page;
   const MpaioWorkerProcessCallbacks *callbacks;
   gpointer                           user_data;
   GPid                               pid;
@@ -475,6 +479,21 @@ on_wait (GObject      *object,
   leave (self);
 }
 
+/* In the child, between fork and exec: a worker process must not outlive
+ * the main process, even stopped or stuck where its watcher thread cannot
+ * act. The parent may have died before the request was made, which the
+ * kernel would not report: then the parent is no longer the parent. (The
+ * signal comes when the thread that started the process ends: the pool's
+ * thread, which also replaces processes.) */
+static void
+tie_to_parent (gpointer user_data)
+{
+  pid_t parent = GPOINTER_TO_INT (user_data);
+
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != parent)
+    _exit (127);
+}
+
 MpaioWorkerProcess *
 _mpaio_worker_process_spawn (const char *const                 *argv,
                              const char                        *cwd,
@@ -488,13 +507,20 @@ _mpaio_worker_process_spawn (const char *const                 *argv,
   g_autoptr(GError) spawn_error = NULL;
   MpaioWorkerProcess *self;
   ProcessSource      *source;
+  MpaioStatusPage    *page;
   const char         *identifier;
   int                 sv[2];
+  int                 page_fd;
+
+  if (!(page = _mpaio_status_page_new (&page_fd, error)))
+    return NULL;
 
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
     {
       int saved_errno = errno;
 
+      close (page_fd);
+      _mpaio_status_page_unmap (page);
       g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_SPAWN_FAILED,
                    "Cannot create a socket for a worker process: %s", g_strerror (saved_errno));
       return NULL;
@@ -503,6 +529,10 @@ _mpaio_worker_process_spawn (const char *const                 *argv,
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_subprocess_launcher_take_fd (launcher, sv[1], 3);
   g_subprocess_launcher_setenv (launcher, MPAIO_WORKER_FD_ENV, "3", TRUE);
+  g_subprocess_launcher_take_fd (launcher, page_fd, 4);
+  g_subprocess_launcher_setenv (launcher, MPAIO_STATUS_FD_ENV, "4", TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, tie_to_parent, GINT_TO_POINTER (getpid ()),
+                                         NULL);
   if (cwd != NULL)
     g_subprocess_launcher_set_cwd (launcher, cwd);
 
@@ -513,6 +543,7 @@ _mpaio_worker_process_spawn (const char *const                 *argv,
   if (subprocess == NULL)
     {
       close (sv[0]);
+      _mpaio_status_page_unmap (page);
       g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_SPAWN_FAILED,
                    "Cannot start a worker process (%s): %s", argv[0], spawn_error->message);
       return NULL;
@@ -522,6 +553,7 @@ _mpaio_worker_process_spawn (const char *const                 *argv,
 
   self = g_new0 (MpaioWorkerProcess, 1);
   self->subprocess = g_steal_pointer (&subprocess);
+  self->page = page;
   /* No identifier means the process is already gone; its exit is reported
    * like any other. */
   identifier = g_subprocess_get_identifier (self->subprocess);
@@ -567,6 +599,7 @@ destroy (MpaioWorkerProcess *self)
   g_byte_array_unref (self->out);
   g_clear_error (&self->reason);
   g_clear_object (&self->subprocess);
+  _mpaio_status_page_unmap (self->page);
   g_free (self);
 }
 
@@ -603,10 +636,28 @@ _mpaio_worker_process_free (MpaioWorkerProcess *self)
 }
 
 void
+_mpaio_worker_process_shutdown (MpaioWorkerProcess *self)
+{
+  shutdown (self->fd, SHUT_WR);
+}
+
+void
 _mpaio_worker_process_set_priority (MpaioWorkerProcess *self,
                                     int                 priority)
 {
   g_source_set_priority (self->source, priority);
+}
+
+MpaioStatusPage *
+_mpaio_worker_process_get_status_page (MpaioWorkerProcess *self)
+{
+  return self->page;
+}
+
+GSubprocess *
+_mpaio_worker_process_get_subprocess (MpaioWorkerProcess *self)
+{
+  return self->subprocess;
 }
 
 GPid

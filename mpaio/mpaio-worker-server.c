@@ -21,6 +21,7 @@
 #include "mpaio-error.h"
 #include "mpaio-protocol-private.h"
 #include "mpaio-shared-array-private.h"
+#include "mpaio-status-page-private.h"
 #include "mpaio-worker-private.h"
 #include "mpaio-worker-server-private.h"
 
@@ -60,17 +61,31 @@ typedef struct
   /* The last clock reading, while no syscall has been made since (0 when
    * one has): back-to-back chunks share a reading, the end of one being
    * the start of the next, which spares a clock read or two per chunk. */
-  gint64      clock_us;
-  GQueue      fds;
-  GHashTable *arrays;       /* guint64 id → MpaioSharedArray */
-  GHashTable *array_errors; /* guint64 id → GError */
-  GHashTable *workers;      /* guint64 id → WorkerSlot */
-  GThread    *watcher;
-  int         wake_fd; /* tells the watcher that flush_armed was set */
-  gint        flush_armed;
-  gint        in_process;
-  gint        peer_gone;
+  gint64           clock_us;
+  GQueue           fds;
+  GHashTable      *arrays;       /* guint64 id → MpaioSharedArray */
+  GHashTable      *array_errors; /* guint64 id → GError */
+  GHashTable      *workers;      /* guint64 id → WorkerSlot */
+  MpaioStatusPage *page;         /* what this process is doing, for the pool */
+  guint64          n_tasks;      /* received: the serial of the last one */
+  guint64          last_started; /* the page's started word as this process wrote it */
+  GThread         *watcher;
+  int              wake_fd; /* tells the watcher that flush_armed was set */
+  gint             flush_armed;
+  gint             in_process;
+  gint             peer_gone;
 } Server;
+
+/* The page of the process's server, for mpaio_worker_is_cancelled(). */
+static MpaioStatusPage *serving_page;
+
+gboolean
+_mpaio_worker_server_is_cancelled (void)
+{
+  MpaioStatusPage *page = g_atomic_pointer_get (&serving_page);
+
+  return page != NULL && _mpaio_status_page_is_cancelled (page);
+}
 
 static void
 worker_slot_free (gpointer data)
@@ -493,10 +508,20 @@ handle_frame (Server           *server,
     case MPAIO_MESSAGE_TASK:
       if (!_mpaio_frame_get_head (frame, &task, sizeof task, error))
         return FALSE;
+      /* Counted as the pool counts what it sends. */
+      server->n_tasks++;
       /* What is done must reach the pool before a chunk that may crash. */
       if (batch_is_due (server) && !flush_output (server))
         return TRUE;
+      /* Taken back by the pool (this process was stuck or stopped): it
+       * went to another process, and gets no reply. */
+      if (server->page != NULL
+          && !_mpaio_status_page_start (server->page, &server->last_started, server->n_tasks,
+                                        read_clock (server)))
+        return TRUE;
       run_task (server, g_hash_table_lookup (server->workers, &task.worker_id), &task);
+      if (server->page != NULL)
+        _mpaio_status_page_finish (server->page, server->n_tasks, read_clock (server));
       return TRUE;
 
     case MPAIO_MESSAGE_HELLO:
@@ -638,17 +663,29 @@ serve (Server  *server,
 }
 
 gboolean
-_mpaio_worker_server_run (int fd)
+_mpaio_worker_server_run (int fd,
+                          int status_fd)
 {
   Server server = { 0 };
   g_autoptr(GError) error = NULL;
   gboolean ok;
+
+  /* Without it the pool knows less (whom to blame for a crash), but the
+   * chunks still run. */
+  if (status_fd >= 0 && !(server.page = _mpaio_status_page_map (status_fd, &error)))
+    {
+      g_printerr ("mpaio worker process %d: %s\n", (int) getpid (), error->message);
+      g_clear_error (&error);
+    }
+  g_atomic_pointer_set (&serving_page, server.page);
 
   server.wake_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (server.wake_fd < 0)
     {
       g_printerr ("mpaio worker process %d: eventfd: %s\n", (int) getpid (), g_strerror (errno));
       close (fd);
+      g_atomic_pointer_set (&serving_page, NULL);
+      _mpaio_status_page_unmap (server.page);
       return FALSE;
     }
 
@@ -688,6 +725,8 @@ _mpaio_worker_server_run (int fd)
   g_mutex_clear (&server.out_lock);
   close (server.wake_fd);
   close (fd);
+  g_atomic_pointer_set (&serving_page, NULL);
+  _mpaio_status_page_unmap (server.page);
 
   return ok;
 }

@@ -11,6 +11,7 @@
 #include "mpaio-data-iterator-private.h"
 #include "mpaio-worker-parameters-private.h"
 #include "mpaio-worker-private.h"
+#include "mpaio-worker-server-private.h"
 
 /**
  * MpaioWorker:
@@ -544,4 +545,44 @@ _mpaio_worker_new_for_process (const char          *type_name,
   return MPAIO_WORKER (g_object_new_with_properties (type, names->len,
                                                      (const char **) names->pdata,
                                                      (const GValue *) values->data));
+}
+
+static GPrivate thread_cancellable;
+
+void
+_mpaio_worker_set_thread_cancellable (GCancellable *cancellable)
+{
+  g_private_set (&thread_cancellable, cancellable);
+}
+
+/**
+ * mpaio_worker_is_cancelled:
+ * @self: a worker
+ *
+ * Whether the run of the chunk that @self's `process` is working on was
+ * cancelled (or ended otherwise): a long `process` may ask now and then,
+ * and stop early with an error such as %G_IO_ERROR_CANCELLED; its result
+ * would be dropped anyway. In a worker process, the pool says so in memory
+ * it shares with the process, so asking costs a few memory reads.
+ *
+ * Outside `process`, it returns %FALSE. A chunk that goes on regardless is
+ * stopped by killing its process when the run's orchestrator has an
+ * [property@Mpaio.Orchestrator:abort-grace].
+ *
+ * Returns: %TRUE if the chunk being processed is no longer wanted
+ *
+ * Since: 0.1
+ */
+gboolean
+mpaio_worker_is_cancelled (MpaioWorker *self)
+{
+  GCancellable *cancellable;
+
+  g_return_val_if_fail (MPAIO_IS_WORKER (self), FALSE);
+
+  if (_mpaio_worker_server_is_cancelled ())
+    return TRUE;
+
+  cancellable = g_private_get (&thread_cancellable);
+  return cancellable != NULL && g_cancellable_is_cancelled (cancellable);
 }

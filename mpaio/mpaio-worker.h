@@ -55,6 +55,8 @@ MpaioDataIterator *mpaio_worker_get_data_iterator (MpaioWorker       *self);
 MPAIO_AVAILABLE_IN_ALL
 MpaioSharedArray  *mpaio_worker_get_array         (MpaioWorker       *self);
 MPAIO_AVAILABLE_IN_ALL
+gboolean           mpaio_worker_is_cancelled      (MpaioWorker       *self);
+MPAIO_AVAILABLE_IN_ALL
 GVariant          *mpaio_worker_process           (MpaioWorker       *self,
                                                    const MpaioChunk  *chunk,
                                                    GError           **error);

@@ -259,14 +259,20 @@ test_killed_from_outside (void)
   g_autoptr(GError) error = NULL;
   KillData data = { pool, FALSE };
 
-  g_test_summary ("SIGKILL of a worker process by someone else during a run");
+  g_test_summary ("SIGKILL of a worker process by someone else during a run: the chunk it "
+                  "was running fails, or, killed between chunks, nothing does");
 
   g_signal_connect (orchestrator, "notify::n-chunks-done", G_CALLBACK (kill_a_worker), &data);
   report = mpaio_test_run (orchestrator, NULL, &error);
   g_assert_true (data.killed);
-  g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_CRASHED);
-  mpaio_test_assert_message_contains (error, "killed by signal 9");
-  g_assert_cmpuint (mpaio_test_spin_worker_get_n_delivered (worker), <, 200);
+  if (error != NULL)
+    {
+      g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_WORKER_CRASHED);
+      mpaio_test_assert_message_contains (error, "killed by signal 9");
+      g_assert_cmpuint (mpaio_test_spin_worker_get_n_delivered (worker), <, 200);
+    }
+  else
+    g_assert_cmpuint (mpaio_test_spin_worker_get_n_delivered (worker), ==, 200);
 
   run_sum (pool, 10000, 8, 1, NULL);
 }

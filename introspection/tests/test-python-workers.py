@@ -355,7 +355,8 @@ def test_thread_pool():
 def test_worker_output_and_exit():
     # A program whose workers print without flushing, its stdout a pipe: the
     # worker processes leave through sys.exit(), so Python flushes their
-    # output and runs their atexit handlers once the program is gone.
+    # output and runs their atexit handlers once the program drops its pool
+    # (they do not outlive the program itself).
     # Buffered for real (PYTHONUNBUFFERED would make the test moot).
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     child = subprocess.run([sys.executable, os.path.abspath(__file__), "--print-child"],
@@ -375,6 +376,7 @@ def print_child():
     worker = PrintWorker(data_iterator=Mpaio.DataIterator.new(int_array(8), 1))
     run(Mpaio.Orchestrator.new(pool, [worker]))
     print("main done")
+    del pool
     return 0
 
 
