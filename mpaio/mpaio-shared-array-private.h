@@ -25,5 +25,12 @@ GVariant         *_mpaio_shared_array_describe             (MpaioSharedArray  *s
 MpaioSharedArray *_mpaio_shared_array_new_from_description (GVariant          *description,
                                                             int                fd,
                                                             GError           **error);
+/* Used in worker processes before a chunk runs: maps the pages of rows
+ * [@start, @end) into this process's page table at once, rather than one
+ * fault at a time, once per block of rows (mpaio-shared-array-prefault.c).
+ * Best effort: does nothing where the kernel cannot. */
+void              _mpaio_shared_array_prefault_rows        (MpaioSharedArray  *self,
+                                                            guint64            start,
+                                                            guint64            end);
 
 G_END_DECLS
