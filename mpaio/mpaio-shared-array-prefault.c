@@ -1,4 +1,4 @@
-/* mpaio-shared-array-prefault.c: mapping an array's pages before a chunk touches them
+/* mpaio-shared-array-prefault.c: fewer page faults on an array's mappings
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -24,16 +24,36 @@
  *
  * Each process populates only the rows its chunks cover, each block once:
  * populating pages already mapped still walks them (0.15 µs a page), which
- * a run over warm pages must not pay. */
+ * a run over warm pages must not pay.
+ *
+ * Huge pages would make all this moot (one entry maps 2 MB), and every
+ * mapping of an array asks for them, but most systems give shared memory
+ * none (shmem_enabled = never, the kernel's default). */
 
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22
 #endif
 
+void
+_mpaio_shared_array_advise_huge_pages (gpointer data,
+                                       gsize    size)
+{
+  /* Where the system lets shared memory have transparent huge pages only
+   * on request (shmem_enabled = advise), this is the request: one page
+   * table entry then maps 2 MB, so a worker process maps an array's
+   * chunk in a few steps rather than hundreds. Elsewhere it changes
+   * nothing ("never", the usual default) or is already so ("always").
+   * Arrays smaller than a huge page gain nothing. */
+  if (data != NULL && size >= 2 * 1024 * 1024)
+    madvise (data, size, MADV_HUGEPAGE);
+}
+
 /* Blocks of this many bytes are populated once each: small enough that a
  * chunk's rows round up to little more than themselves, large enough that
  * the map of blocks stays small. */
 #define BLOCK_SIZE (256 * 1024)
+/* How much of a chunk's rows of a read-only array is populated: 16 MB. */
+#define READ_ONLY_BLOCKS 64
 
 typedef struct
 {
@@ -115,6 +135,13 @@ _mpaio_shared_array_prefault_rows (MpaioSharedArray *self,
   populated = get_populated (self);
   first = (gsize) start * row_size / BLOCK_SIZE;
   last = ((gsize) end * row_size - 1) / BLOCK_SIZE;
+  /* Pages only read fault in 16 at a time (fault-around), which overlaps
+   * the mapping with the chunk's reads: past some MB, populating them all
+   * first no longer pays (an 800 MB sum in two chunks, cold: 49 ms
+   * populated, 43 ms faulted, medians of 5). Pages written fault one at a
+   * time, for 4 times the cost of populating them: always populated. */
+  if (!(mpaio_shared_array_get_flags (self) & MPAIO_SHARED_ARRAY_FLAGS_WRITABLE))
+    last = MIN (last, first + READ_ONLY_BLOCKS - 1);
 
   /* Each run of blocks not populated yet, in one call. */
   run_start = G_MAXSIZE;

@@ -33,4 +33,9 @@ void              _mpaio_shared_array_prefault_rows        (MpaioSharedArray  *s
                                                             guint64            start,
                                                             guint64            end);
 
+/* Asks for transparent huge pages for a mapping of an array, which the
+ * system may grant (mpaio-shared-array-prefault.c). */
+void              _mpaio_shared_array_advise_huge_pages    (gpointer           data,
+                                                            gsize              size);
+
 G_END_DECLS

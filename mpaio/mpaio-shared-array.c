@@ -497,6 +497,8 @@ mpaio_shared_array_new_full (MpaioDType            dtype,
           return NULL;
         }
 
+      /* Before the creator first writes it: pages are chosen then. */
+      _mpaio_shared_array_advise_huge_pages (data, size);
       self->data = data;
     }
 
@@ -633,6 +635,7 @@ mpaio_shared_array_new_from_fd (int                   fd,
           return NULL;
         }
 
+      _mpaio_shared_array_advise_huge_pages (data, size);
       self->data = data;
     }
 
@@ -774,6 +777,7 @@ _mpaio_shared_array_new_from_description (GVariant *description,
       return NULL;
     }
 
+  _mpaio_shared_array_advise_huge_pages (data, size);
   self->data = data;
 
   return g_steal_pointer (&self);

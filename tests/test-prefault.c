@@ -1,5 +1,6 @@
 /* test-prefault.c: a worker process finds its chunk's rows mapped before
- * `process` runs, in its input array and in an output array of as many rows
+ * `process` runs, in its input array and in an output array of as many rows;
+ * every mapping of a big array asks for huge pages
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -9,6 +10,7 @@
 #endif
 
 #include <errno.h>
+#include <stdio.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -19,8 +21,8 @@
 
 /* Reads its chunk's rows of the data iterator's float64 array (one value a
  * page) and writes twice each of them into the same rows of `output`; returns
- * "(tt)": the minor page faults that took (RUSAGE_THREAD, nothing allocated
- * in between), and the pid. */
+ * "(tb)": the minor page faults that took (RUSAGE_THREAD, nothing allocated
+ * in between), and whether both arrays' mappings ask for huge pages. */
 
 #define TP_TYPE_TOUCH_WORKER (tp_touch_worker_get_type ())
 G_DECLARE_FINAL_TYPE (TpTouchWorker, tp_touch_worker, TP, TOUCH_WORKER, MpaioWorker)
@@ -29,7 +31,8 @@ struct _TpTouchWorker
 {
   MpaioWorker       parent_instance;
   MpaioSharedArray *output;
-  GArray           *faults; /* guint64, one per result delivered */
+  GArray           *faults;   /* guint64, one per result delivered */
+  gboolean          all_huge; /* every result said its mappings ask for huge pages */
 };
 
 G_DEFINE_FINAL_TYPE (TpTouchWorker, tp_touch_worker, MPAIO_TYPE_WORKER)
@@ -50,6 +53,39 @@ thread_minor_faults (void)
   return (guint64) usage.ru_minflt;
 }
 
+/* Whether the mapping of this process that holds @address has the VmFlag
+ * @flag ("hg": MADV_HUGEPAGE) in /proc/self/smaps. */
+static gboolean
+mapping_has_flag (gconstpointer address,
+                  const char   *flag)
+{
+  g_autofree char *smaps = NULL;
+  g_auto(GStrv) lines = NULL;
+  gboolean in_mapping = FALSE;
+
+  g_assert_true (g_file_get_contents ("/proc/self/smaps", &smaps, NULL, NULL));
+  lines = g_strsplit (smaps, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      guint64 start, end;
+      char    dash;
+
+      if (sscanf (lines[i], "%" G_GINT64_MODIFIER "x%c%" G_GINT64_MODIFIER "x", &start, &dash,
+                  &end)
+            == 3
+          && dash == '-')
+        in_mapping = start <= GPOINTER_TO_SIZE (address) && GPOINTER_TO_SIZE (address) < end;
+      else if (in_mapping && g_str_has_prefix (lines[i], "VmFlags:"))
+        {
+          g_auto(GStrv) flags = g_strsplit (lines[i] + strlen ("VmFlags:"), " ", -1);
+
+          return g_strv_contains ((const char *const *) flags, flag);
+        }
+    }
+
+  return FALSE;
+}
+
 static GVariant *
 tp_touch_worker_process (MpaioWorker      *worker,
                          const MpaioChunk *chunk,
@@ -68,7 +104,8 @@ tp_touch_worker_process (MpaioWorker      *worker,
     out[chunk->end - 1] = 2 * in[chunk->end - 1];
   after = thread_minor_faults ();
 
-  return g_variant_new ("(tt)", after - before, (guint64) getpid ());
+  return g_variant_new ("(tb)", after - before,
+                        mapping_has_flag (in, "hg") && mapping_has_flag (out, "hg"));
 }
 
 static void
@@ -76,10 +113,13 @@ tp_touch_worker_process_callback (MpaioWorker      *worker,
                                   const MpaioChunk *chunk,
                                   GVariant         *result)
 {
-  guint64 faults, pid;
+  TpTouchWorker *self = TP_TOUCH_WORKER (worker);
+  guint64        faults;
+  gboolean       huge;
 
-  g_variant_get (result, "(tt)", &faults, &pid);
-  g_array_append_val (TP_TOUCH_WORKER (worker)->faults, faults);
+  g_variant_get (result, "(tb)", &faults, &huge);
+  g_array_append_val (self->faults, faults);
+  self->all_huge = self->all_huge && huge;
 }
 
 static void
@@ -148,6 +188,7 @@ static void
 tp_touch_worker_init (TpTouchWorker *self)
 {
   self->faults = g_array_new (FALSE, FALSE, sizeof (guint64));
+  self->all_huge = TRUE;
 }
 
 /* MADV_POPULATE_READ came with Linux 5.14; before it, chunks fault their
@@ -162,6 +203,21 @@ kernel_can_populate (void)
   g_assert_true (page != MAP_FAILED);
   ok = madvise (page, size, 22 /* MADV_POPULATE_READ */) == 0 || errno != EINVAL;
   munmap (page, size);
+
+  return ok;
+}
+
+/* Kernels built without transparent huge pages refuse MADV_HUGEPAGE. */
+static gboolean
+kernel_has_huge_pages (void)
+{
+  gsize    size = 4 * 1024 * 1024;
+  gpointer area = mmap (NULL, size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  gboolean ok;
+
+  g_assert_true (area != MAP_FAILED);
+  ok = madvise (area, size, MADV_HUGEPAGE) == 0;
+  munmap (area, size);
 
   return ok;
 }
@@ -224,6 +280,41 @@ test_no_faults_in_chunk_rows (void)
     }
 }
 
+/* Where the system grants shared memory huge pages on request, arrays get
+ * them: the request is made on every mapping, in the main process and in
+ * worker processes. */
+static void
+test_huge_pages_asked (void)
+{
+  const guint64 n_rows = 4 * 1024 * 1024 / sizeof (gdouble);
+  g_autoptr(MpaioSharedArray) input = new_float64_array (n_rows, MPAIO_SHARED_ARRAY_FLAGS_NONE);
+  g_autoptr(MpaioSharedArray) output = new_float64_array (n_rows,
+                                                           MPAIO_SHARED_ARRAY_FLAGS_WRITABLE);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (input, 4);
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (2);
+  g_autoptr(TpTouchWorker) worker = g_object_new (TP_TYPE_TOUCH_WORKER, "data-iterator", iterator,
+                                                   "output", output, NULL);
+  MpaioWorker *workers[] = { MPAIO_WORKER (worker) };
+  g_autoptr(MpaioOrchestrator) orchestrator =
+               mpaio_orchestrator_new (MPAIO_EXECUTOR (pool), workers, 1);
+  g_autoptr(MpaioRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!kernel_has_huge_pages ())
+    {
+      g_test_skip ("The kernel has no transparent huge pages");
+      return;
+    }
+
+  g_assert_true (mapping_has_flag (mpaio_shared_array_get_data (input), "hg"));
+  g_assert_true (mapping_has_flag (mpaio_shared_array_get_data (output), "hg"));
+
+  report = mpaio_test_run (orchestrator, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (worker->faults->len, ==, 4);
+  g_assert_true (worker->all_huge);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -232,9 +323,11 @@ main (int    argc,
   mpaio_test_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
 
-  g_test_summary ("Worker processes map a chunk's rows of its arrays before it runs");
+  g_test_summary ("Worker processes map a chunk's rows of its arrays before it runs, and "
+                  "arrays ask for huge pages");
 
   g_test_add_func ("/prefault/process-pool/no-faults-in-chunk-rows", test_no_faults_in_chunk_rows);
+  g_test_add_func ("/prefault/process-pool/huge-pages-asked", test_huge_pages_asked);
 
   return g_test_run ();
 }
