@@ -25,5 +25,17 @@ GVariant         *_mpaio_shared_array_describe             (MpaioSharedArray  *s
 MpaioSharedArray *_mpaio_shared_array_new_from_description (GVariant          *description,
                                                             int                fd,
                                                             GError           **error);
+/* Used in worker processes before a chunk runs: maps the pages of rows
+ * [@start, @end) into this process's page table at once, rather than one
+ * fault at a time, once per block of rows (mpaio-shared-array-prefault.c).
+ * Best effort: does nothing where the kernel cannot. */
+void              _mpaio_shared_array_prefault_rows        (MpaioSharedArray  *self,
+                                                            guint64            start,
+                                                            guint64            end);
+
+/* Asks for transparent huge pages for a mapping of an array, which the
+ * system may grant (mpaio-shared-array-prefault.c). */
+void              _mpaio_shared_array_advise_huge_pages    (gpointer           data,
+                                                            gsize              size);
 
 G_END_DECLS

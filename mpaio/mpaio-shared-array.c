@@ -44,6 +44,12 @@
  * processes map it read-only, unless it was created with
  * [flags@Mpaio.SharedArrayFlags.WRITABLE] to collect their output.
  *
+ * Each mapping of an array of 2 MB or more asks for transparent huge pages
+ * (`MADV_HUGEPAGE`), which Linux grants to shared memory only where
+ * `/sys/kernel/mm/transparent_hugepage/shmem_enabled` says `advise` or
+ * `always`. Before a chunk runs, a worker process maps the chunk's rows of
+ * the arrays it uses in one call rather than one page fault at a time.
+ *
  * The array's file descriptor ([method@Mpaio.SharedArray.get_fd]) lets other
  * code view the same memory without a copy, e.g. numpy in Python:
  * `numpy.frombuffer (mmap.mmap (array.get_fd (), array.get_size ()), dtype)`.
@@ -517,6 +523,8 @@ mpaio_shared_array_new_full (MpaioDType            dtype,
           return NULL;
         }
 
+      /* Before the creator first writes it: pages are chosen then. */
+      _mpaio_shared_array_advise_huge_pages (data, size);
       self->data = data;
     }
 
@@ -653,6 +661,7 @@ mpaio_shared_array_new_from_fd (int                   fd,
           return NULL;
         }
 
+      _mpaio_shared_array_advise_huge_pages (data, size);
       self->data = data;
     }
 
@@ -794,6 +803,7 @@ _mpaio_shared_array_new_from_description (GVariant *description,
       return NULL;
     }
 
+  _mpaio_shared_array_advise_huge_pages (data, size);
   self->data = data;
 
   return g_steal_pointer (&self);
