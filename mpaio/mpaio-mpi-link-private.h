@@ -1,0 +1,128 @@
+/* mpaio-mpi-link-private.h: the one thread of a process that talks MPI
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+/* clang-format off */
+G_BEGIN_DECLS
+
+/* Every rank of an MPI job that runs mpaio has one link: a thread that
+ * initialises MPI, is the only thread ever to call it (so
+ * MPI_THREAD_SERIALIZED is all it asks for), and never sits in a blocking
+ * call while idle. Open MPI's blocking calls spin a core; the link polls
+ * with MPI_Iprobe and MPI_Test and, when nothing moved, waits on its queue
+ * of outgoing messages with a timeout that doubles from 50 µs to 2 ms, so
+ * an idle rank costs a few percent of a core at most, and a message queued
+ * by the main thread goes out at once.
+ *
+ * A message is a header, a GVariant "(utv)" (kind, payload size, body),
+ * optionally followed by a payload of raw bytes sent from, and received
+ * into, the memory of an array directly (MPI keeps messages between two
+ * ranks in order, so the payload is the next message from that rank).
+ * Headers are handed to the main context of the receiver set with
+ * _mpaio_mpi_link_set_receiver(); the receiver's `locate` function runs on
+ * the link thread first, for every header, to say where its payload goes
+ * (and to make the array it goes into, before it arrives). */
+
+/* The messages, their direction and body:
+ *   CONFIG         0 → agent  "(uuux)" workers, max retries, chunk timeout ms, rank 0's now
+ *   CONFIG_REPLY   agent → 0  "(xxus)" echoed time, agent's now, workers, error ("" if none)
+ *   STOP           0 → agent  "()" the executor is gone: drop the pool and all copies
+ *   ARRAY          0 → agent  "(t(uutat))" id, description
+ *   ROWS           both ways  "(ttt)" array id, first row, rows; payload: the rows
+ *   WORKER         0 → agent  "(tts@a{sv})" worker id, array id, type name, parameters
+ *   TASKS          0 → agent  "a(ttttt)" seq, worker id, chunk index, start, end
+ *   RESULTS        agent → 0  "a(tbv(sis)ixx)" seq, ok, result, error, pid, started, finished
+ *   FORGET_WORKER  0 → agent  "t"
+ *   FORGET_ARRAY   0 → agent  "t"
+ *   QUIT           0 → every rank "()": the end of the job
+ *   LOST           from the link itself: "s", why the rank is lost */
+typedef enum
+{
+  MPAIO_MPI_CONFIG = 1,
+  MPAIO_MPI_CONFIG_REPLY,
+  MPAIO_MPI_STOP,
+  MPAIO_MPI_ARRAY,
+  MPAIO_MPI_ROWS,
+  MPAIO_MPI_WORKER,
+  MPAIO_MPI_TASKS,
+  MPAIO_MPI_RESULTS,
+  MPAIO_MPI_FORGET_WORKER,
+  MPAIO_MPI_FORGET_ARRAY,
+  MPAIO_MPI_QUIT,
+  MPAIO_MPI_LOST,
+} MpaioMpiKind;
+
+#define MPAIO_MPI_TASKS_TYPE   "a(ttttt)"
+#define MPAIO_MPI_RESULTS_TYPE "a(tbv(sis)ixx)"
+
+typedef struct
+{
+  int    rank;
+  char  *host;      /* interned */
+  char  *machine;   /* interned: the processor name, the host unless each rank is one */
+  guint  n_cores;
+} MpaioMpiPeer;
+
+/* Runs on the link thread for every header: where its @payload_size bytes
+ * go (if any), or NULL to drop them (an array forgotten). When set,
+ * @release is called with @release_data on the link thread once the
+ * payload is in (to let go of the array it went into). */
+typedef gpointer (*MpaioMpiLocateFunc)  (int             source,
+                                         MpaioMpiKind    kind,
+                                         GVariant       *body,
+                                         gsize           payload_size,
+                                         GDestroyNotify *release,
+                                         gpointer       *release_data,
+                                         gpointer        user_data);
+/* Runs on the receiver's main context, for each header, in the order
+ * received, after its payload (if any) was written where `locate` said. */
+typedef void     (*MpaioMpiReceiveFunc) (int           source,
+                                         MpaioMpiKind  kind,
+                                         GVariant     *body,
+                                         gpointer      user_data);
+
+typedef struct _MpaioMpiLink MpaioMpiLink;
+
+/* Called by mpaio_init(): when this process is a rank of an MPI job of
+ * more than one rank (and MPAIO_MPI is not "0"), starts the link; returns
+ * TRUE on every rank but 0, whose caller then serves as an agent. */
+gboolean            _mpaio_mpi_link_start_if_mpi_job  (void);
+/* The link of this process, waiting for MPI to be up; NULL (with @error)
+ * when this is not a rank of an MPI job or MPI could not start. */
+MpaioMpiLink       *_mpaio_mpi_link_get               (GError             **error);
+int                 _mpaio_mpi_link_get_rank          (MpaioMpiLink        *link);
+/* All ranks, by rank. */
+const MpaioMpiPeer *_mpaio_mpi_link_get_peers         (MpaioMpiLink        *link,
+                                                       guint               *n_peers);
+/* Queues a message to @dest; @payload (optional) stays valid until
+ * @payload_free is called with @payload_owner, on any thread. */
+void                _mpaio_mpi_link_send              (MpaioMpiLink        *link,
+                                                       int                  dest,
+                                                       MpaioMpiKind         kind,
+                                                       GVariant            *body,
+                                                       gconstpointer        payload,
+                                                       gsize                payload_size,
+                                                       GDestroyNotify       payload_free,
+                                                       gpointer             payload_owner);
+/* Where headers go, on the thread-default main context of the caller;
+ * NULL @receive to stop receiving (messages then wait). */
+void                _mpaio_mpi_link_set_receiver      (MpaioMpiLink        *link,
+                                                       MpaioMpiLocateFunc   locate,
+                                                       MpaioMpiReceiveFunc  receive,
+                                                       gpointer             user_data);
+/* Bytes of payload sent since the link started, for benchmarks. */
+guint64             _mpaio_mpi_link_get_payload_bytes_sent (MpaioMpiLink   *link);
+/* Ends the job for this rank: rank 0 tells every other rank to quit; then
+ * the link finishes its sends, finalises MPI and its thread ends. */
+void                _mpaio_mpi_link_shutdown          (MpaioMpiLink        *link);
+
+/* mpaio-mpi-agent.c: serves the chunks of the MPI executor on a rank other
+ * than 0; returns when rank 0 ends the job. */
+void                _mpaio_mpi_agent_run              (MpaioMpiLink        *link);
+
+G_END_DECLS
