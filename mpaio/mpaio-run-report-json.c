@@ -12,6 +12,7 @@
  *       { "worker": 0, "chunk": 0, "start-row": 0, "end-row": 100,
  *         "pid": 4242, "outcome": "completed", "sent-us": 130,
  *         "started-us": 140, "finished-us": 200, "returned-us": 210 }, …
+ *       (and "host": "node1", "rank": 1 for a chunk of a run across hosts)
  *     ],
  *     "cpu": { "start-us": 100, "n-cores": 2,
  *              "samples": [ { "time": 0.2, "cores": [97.5, 12.0],
@@ -152,6 +153,14 @@ mpaio_run_report_write_json (MpaioRunReport *self,
         i > 0 ? "," : "", record->worker_index, record->chunk_index, record->start_row,
         record->end_row, record->pid, record->sent_us, record->started_us, record->finished_us,
         record->returned_us);
+      /* Chunks of a run across hosts name the host and rank that ran them. */
+      if (record->host != NULL)
+        {
+          g_string_truncate (buffer, buffer->len - 2);
+          g_string_append (buffer, ", \"host\": ");
+          append_string (buffer, record->host);
+          g_string_append_printf (buffer, ", \"rank\": %d }", record->rank);
+        }
       if (!flush_if_full (stream, buffer, FALSE, cancellable, error))
         return FALSE;
     }
@@ -306,6 +315,7 @@ read_record (JsonNode *node, guint n_workers, MpaioChunkRecord *record, Context 
   JsonObject *object;
   gint64      worker, chunk, start_row, end_row, pid;
   const char *outcome;
+  JsonNode   *host;
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     return fail (context, "chunks", "must hold objects");
@@ -324,6 +334,19 @@ read_record (JsonNode *node, guint n_workers, MpaioChunkRecord *record, Context 
   record->start_row = (guint64) start_row;
   record->end_row = (guint64) end_row;
   record->pid = (gint) pid;
+
+  host = json_object_get_member (object, "host");
+  if (host != NULL)
+    {
+      gint64 rank;
+
+      if (!JSON_NODE_HOLDS_VALUE (host) || json_node_get_value_type (host) != G_TYPE_STRING)
+        return fail (context, "host", "must be a string");
+      if (!get_int (object, "rank", 0, G_MAXINT32, &rank, context))
+        return FALSE;
+      record->host = g_intern_string (json_node_get_string (host));
+      record->rank = (gint) rank;
+    }
 
   return TRUE;
 }
