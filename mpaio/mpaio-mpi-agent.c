@@ -359,6 +359,7 @@ task_done (MpaioExecutor          *executor,
     }
 
   add_result (self, task->seq, result, error, record);
+  _mpaio_mpi_link_expect (self->link, -1);
   g_object_unref (task->worker);
   g_ptr_array_unref (task->outputs);
   g_free (task);
@@ -402,6 +403,8 @@ run_tasks (Agent    *self,
       task->chunk = chunk;
       task->worker = g_object_ref (agent_worker->worker);
       task->outputs = g_ptr_array_ref (agent_worker->outputs);
+      /* More tasks follow while these run. */
+      _mpaio_mpi_link_expect (self->link, 1);
       mpaio_executor_submit (MPAIO_EXECUTOR (self->pool), task->worker, &chunk, NULL, task_done,
                              task);
     }

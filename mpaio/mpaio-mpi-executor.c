@@ -128,10 +128,11 @@ struct _MpaioMpiExecutor
 {
   GObject parent_instance;
 
-  guint n_workers_per_host;
-  guint max_in_flight;
-  guint max_retries;
-  guint chunk_timeout_ms;
+  guint    n_workers_per_host;
+  guint    max_in_flight;
+  guint    max_retries;
+  guint    chunk_timeout_ms;
+  gboolean rank_0_runs_chunks;
 
   MpaioMpiLink     *link;
   guint             n_ranks;
@@ -167,6 +168,7 @@ enum
   PROP_MAX_IN_FLIGHT_PER_WORKER,
   PROP_MAX_RETRIES,
   PROP_CHUNK_TIMEOUT,
+  PROP_RANK_0_RUNS_CHUNKS,
   N_PROPS
 };
 
@@ -262,6 +264,8 @@ complete (Task         *task,
   if (task->host != NULL)
     {
       task->host->in_flight--;
+      if (task->host->rank != 0)
+        _mpaio_mpi_link_expect (self->link, -1);
       schedule_dispatch (self);
     }
 
@@ -515,6 +519,7 @@ send_to_agent (MpaioMpiExecutor *self,
                          task->chunk.start, task->chunk.end);
   host->n_tasks++;
   g_hash_table_insert (self->in_flight, new_key (task->seq), task);
+  _mpaio_mpi_link_expect (self->link, 1);
 }
 
 static void
@@ -930,12 +935,29 @@ mpaio_mpi_executor_initable_init (GInitable    *initable,
                                    self->max_in_flight));
       }
 
-  self->pool = mpaio_process_pool_new (((Host *) g_ptr_array_index (self->hosts, 0))->n_workers,
-                                       error);
-  if (self->pool == NULL)
-    return FALSE;
-  mpaio_process_pool_set_max_retries (self->pool, self->max_retries);
-  mpaio_process_pool_set_chunk_timeout (self->pool, self->chunk_timeout_ms);
+  if (!self->rank_0_runs_chunks)
+    {
+      Host *own = g_ptr_array_index (self->hosts, 0);
+
+      /* Never chosen: it has no room. */
+      own->n_workers = own->capacity = 0;
+      if (self->hosts->len == 1)
+        {
+          g_set_error_literal (error, MPAIO_ERROR, MPAIO_ERROR_INVALID_ARGUMENT,
+                               "No host would run chunks: rank 0's host does not, and the job "
+                               "has no other host");
+          return FALSE;
+        }
+    }
+  else
+    {
+      self->pool = mpaio_process_pool_new (
+        ((Host *) g_ptr_array_index (self->hosts, 0))->n_workers, error);
+      if (self->pool == NULL)
+        return FALSE;
+      mpaio_process_pool_set_max_retries (self->pool, self->max_retries);
+      mpaio_process_pool_set_chunk_timeout (self->pool, self->chunk_timeout_ms);
+    }
 
   the_executor = self;
   _mpaio_mpi_link_set_receiver (self->link, executor_locate, executor_receive, self);
@@ -1105,6 +1127,10 @@ mpaio_mpi_executor_get_property (GObject    *object,
       g_value_set_uint (value, self->chunk_timeout_ms);
       break;
 
+    case PROP_RANK_0_RUNS_CHUNKS:
+      g_value_set_boolean (value, self->rank_0_runs_chunks);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1134,6 +1160,10 @@ mpaio_mpi_executor_set_property (GObject      *object,
 
     case PROP_CHUNK_TIMEOUT:
       mpaio_mpi_executor_set_chunk_timeout (self, g_value_get_uint (value));
+      break;
+
+    case PROP_RANK_0_RUNS_CHUNKS:
+      self->rank_0_runs_chunks = g_value_get_boolean (value);
       break;
 
     default:
@@ -1202,6 +1232,19 @@ mpaio_mpi_executor_class_init (MpaioMpiExecutorClass *klass)
     g_param_spec_uint ("chunk-timeout", NULL, NULL, 0, G_MAXUINT, 0,
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  /**
+   * MpaioMpiExecutor:rank-0-runs-chunks:
+   *
+   * Whether rank 0's host runs chunks too, on worker processes of rank 0
+   * (the default); %FALSE leaves its cores to the program (a GUI, say),
+   * every chunk going to other hosts.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_RANK_0_RUNS_CHUNKS] =
+    g_param_spec_boolean ("rank-0-runs-chunks", NULL, NULL, TRUE,
+                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -1209,6 +1252,7 @@ static void
 mpaio_mpi_executor_init (MpaioMpiExecutor *self)
 {
   self->max_in_flight = DEFAULT_MAX_IN_FLIGHT;
+  self->rank_0_runs_chunks = TRUE;
   self->context = g_main_context_ref_thread_default ();
   self->hosts = g_ptr_array_new_with_free_func (host_free);
   g_queue_init (&self->queue);
@@ -1412,10 +1456,9 @@ mpaio_mpi_executor_set_max_retries (MpaioMpiExecutor *self,
 
   self->max_retries = max_retries;
   if (self->pool != NULL)
-    {
-      mpaio_process_pool_set_max_retries (self->pool, max_retries);
-      send_config (self);
-    }
+    mpaio_process_pool_set_max_retries (self->pool, max_retries);
+  if (the_executor == self)
+    send_config (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_RETRIES]);
 }
 
@@ -1457,9 +1500,8 @@ mpaio_mpi_executor_set_chunk_timeout (MpaioMpiExecutor *self,
 
   self->chunk_timeout_ms = timeout_ms;
   if (self->pool != NULL)
-    {
-      mpaio_process_pool_set_chunk_timeout (self->pool, timeout_ms);
-      send_config (self);
-    }
+    mpaio_process_pool_set_chunk_timeout (self->pool, timeout_ms);
+  if (the_executor == self)
+    send_config (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHUNK_TIMEOUT]);
 }

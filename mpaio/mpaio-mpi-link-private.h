@@ -115,6 +115,10 @@ void                _mpaio_mpi_link_set_receiver      (MpaioMpiLink        *link
                                                        MpaioMpiLocateFunc   locate,
                                                        MpaioMpiReceiveFunc  receive,
                                                        gpointer             user_data);
+/* How many replies the caller awaits (@delta added): while any are due,
+ * the link polls every 50 µs instead of backing off to 2 ms. */
+void                _mpaio_mpi_link_expect            (MpaioMpiLink        *link,
+                                                       int                  delta);
 /* Bytes of payload sent since the link started, for benchmarks. */
 guint64             _mpaio_mpi_link_get_payload_bytes_sent (MpaioMpiLink   *link);
 /* Ends the job for this rank: rank 0 tells every other rank to quit; then

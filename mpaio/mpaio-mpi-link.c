@@ -20,8 +20,9 @@
 /* A payload travels in pieces MPI's int counts can hold. */
 #define PIECE_SIZE ((gsize) 1 << 30)
 
-#define BACKOFF_MIN_US 50
-#define BACKOFF_MAX_US 2000
+#define BACKOFF_MIN_US      50
+#define BACKOFF_MAX_US      2000
+#define BACKOFF_BUSY_MAX_US 250
 
 typedef struct
 {
@@ -67,6 +68,7 @@ struct _MpaioMpiLink
   gint                has_receiver; /* atomic */
 
   gsize    payload_bytes_sent; /* atomic */
+  gint     expecting;          /* atomic */
   gboolean shut_down;
 };
 
@@ -399,6 +401,20 @@ link_thread (gpointer data)
           continue;
         }
 
+      /* Open MPI moves a large message only inside MPI calls: while one is
+       * on its way, the link keeps calling. */
+      if (!g_queue_is_empty (&pending))
+        {
+          g_thread_yield ();
+          continue;
+        }
+
+      /* While replies are due, the link backs off to 250 µs at most: a
+       * reply waits little, and long chunks cost the cores they share
+       * with this thread a few polls a millisecond. */
+      if (g_atomic_int_get (&self->expecting) > 0)
+        backoff_us = MIN (backoff_us, BACKOFF_BUSY_MAX_US / 2);
+
       /* Nothing moved: wait for a message to send, or for the backoff to
        * pass before looking at the network again. */
       message = g_async_queue_timeout_pop (self->outgoing, backoff_us);
@@ -535,6 +551,13 @@ _mpaio_mpi_link_send (MpaioMpiLink  *link,
   message->payload_free = payload_free;
   message->payload_owner = payload_owner;
   g_async_queue_push (link->outgoing, message);
+}
+
+void
+_mpaio_mpi_link_expect (MpaioMpiLink *link,
+                        int           delta)
+{
+  g_atomic_int_add (&link->expecting, delta);
 }
 
 guint64
