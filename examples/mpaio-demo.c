@@ -107,6 +107,7 @@ print_cpu_summary (MpaioRunReport *report)
   g_autofree gdouble *peaks = NULL;
   gdouble             total_sum = 0, total_peak = 0;
   guint               n_cores = 0;
+  const char *const  *names;
 
   for (guint i = 0; i < n_samples; i++)
     {
@@ -131,9 +132,17 @@ print_cpu_summary (MpaioRunReport *report)
     }
 
   g_print ("cpu samples: %u\n", n_samples);
+  /* A run across hosts names its cores host/core_N. */
+  names = mpaio_run_report_get_cpu_core_names (report);
   for (guint core = 0; core < n_cores; core++)
-    g_print ("cpu core_%u: mean %.1f %%, peak %.1f %%\n", core, sums[core] / n_samples,
-             peaks[core]);
+    {
+      g_autofree char *name = names != NULL && core < g_strv_length ((char **) names)
+                                ? g_strdup (names[core])
+                                : g_strdup_printf ("core_%u", core);
+
+      g_print ("cpu %s: mean %.1f %%, peak %.1f %%\n", name, sums[core] / n_samples,
+               peaks[core]);
+    }
   if (n_samples > 0)
     g_print ("cpu total: mean %.1f %%, peak %.1f %%\n", total_sum / n_samples, total_peak);
 }

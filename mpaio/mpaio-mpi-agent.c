@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 
+#include "mpaio-cpu-monitor.h"
 #include "mpaio-error.h"
 #include "mpaio-executor.h"
 #include "mpaio-mpi-link-private.h"
@@ -49,10 +50,11 @@ typedef struct
   GHashTable *arrays;       /* guint64* id → MpaioSharedArray* */
   GHashTable *array_errors; /* guint64* id → GError* */
 
-  GHashTable     *workers; /* guint64* id → AgentWorker* */
-  GVariantBuilder results;
-  guint           n_results;
-  GSource        *flush_source;
+  GHashTable      *workers; /* guint64* id → AgentWorker* */
+  GVariantBuilder  results;
+  guint            n_results;
+  GSource         *flush_source;
+  MpaioCpuMonitor *cpu_monitor; /* while rank 0 monitors a run */
 } Agent;
 
 typedef struct
@@ -437,10 +439,50 @@ configure (Agent    *self,
                         NULL, 0, NULL, NULL);
 }
 
+static void
+send_sample (MpaioCpuMonitor *monitor,
+             MpaioCpuSample  *sample,
+             gpointer         user_data)
+{
+  Agent         *self = user_data;
+  guint          n_values;
+  const gdouble *values = mpaio_cpu_sample_get_values (sample, &n_values);
+  gint64         when = mpaio_cpu_monitor_get_start_time (monitor)
+                + (gint64) (mpaio_cpu_sample_get_time (sample) * G_USEC_PER_SEC);
+
+  _mpaio_mpi_link_send (self->link, 0, MPAIO_MPI_CPU_SAMPLE,
+                        g_variant_new ("(x@ad)", when,
+                                       g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, values,
+                                                                  n_values, sizeof (gdouble))),
+                        NULL, 0, NULL, NULL);
+}
+
+static void
+stop_cpu_monitor (Agent *self)
+{
+  if (self->cpu_monitor == NULL)
+    return;
+  g_signal_handlers_disconnect_by_func (self->cpu_monitor, send_sample, self);
+  mpaio_cpu_monitor_stop (self->cpu_monitor);
+  g_clear_object (&self->cpu_monitor);
+}
+
+static void
+start_cpu_monitor (Agent *self,
+                   guint  interval_ms)
+{
+  stop_cpu_monitor (self);
+  self->cpu_monitor = mpaio_cpu_monitor_new ();
+  mpaio_cpu_monitor_set_interval (self->cpu_monitor, MAX (interval_ms, 10));
+  g_signal_connect (self->cpu_monitor, "sample", G_CALLBACK (send_sample), self);
+  mpaio_cpu_monitor_start (self->cpu_monitor);
+}
+
 /* The arrays went on the link thread. */
 static void
 forget_all (Agent *self)
 {
+  stop_cpu_monitor (self);
   g_hash_table_remove_all (self->workers);
   g_clear_object (&self->pool);
 }
@@ -483,6 +525,15 @@ agent_receive (int          source,
         }
       break;
 
+    case MPAIO_MPI_CPU_START:
+      if (g_variant_is_of_type (body, G_VARIANT_TYPE_UINT32))
+        start_cpu_monitor (self, g_variant_get_uint32 (body));
+      break;
+
+    case MPAIO_MPI_CPU_STOP:
+      stop_cpu_monitor (self);
+      break;
+
     case MPAIO_MPI_QUIT:
     case MPAIO_MPI_LOST:
       if (source == 0)
@@ -494,6 +545,7 @@ agent_receive (int          source,
     case MPAIO_MPI_ROWS:
     case MPAIO_MPI_CONFIG_REPLY:
     case MPAIO_MPI_RESULTS:
+    case MPAIO_MPI_CPU_SAMPLE:
     default:
       break;
     }

@@ -10,10 +10,13 @@
 #include "mpaio-error.h"
 #include "mpaio-executor.h"
 #include "mpaio-mpi-executor.h"
+#include "mpaio-mpi-cpu-private.h"
+#include "mpaio-mpi-executor-private.h"
 #include "mpaio-mpi-link-private.h"
 #include "mpaio-mpi-rows-private.h"
 #include "mpaio-process-pool.h"
 #include "mpaio-protocol-private.h"
+#include "mpaio-run-report-private.h"
 #include "mpaio-shared-array-private.h"
 #include "mpaio-worker-private.h"
 
@@ -105,18 +108,19 @@ typedef struct
 
 struct _Host
 {
-  const char     *name; /* interned */
-  int             rank; /* its agent, 0 for rank 0's own pool */
-  guint           n_workers;
-  guint           capacity;
-  guint           in_flight;
-  char           *lost;          /* why it is lost, or NULL */
-  GHashTable     *known_workers; /* guint64* id → generation */
-  GHashTable     *known_arrays;  /* set of guint64* ids */
-  GHashTable     *rows;          /* guint64* array id → MpaioRowSet*: held (rank 0: run there) */
-  gint64          clock_offset;  /* rank 0's clock minus the host's */
-  GVariantBuilder tasks;
-  guint           n_tasks;
+  const char       *name; /* interned */
+  int               rank; /* its agent, 0 for rank 0's own pool */
+  guint             n_workers;
+  guint             capacity;
+  guint             in_flight;
+  char             *lost;          /* why it is lost, or NULL */
+  GHashTable       *known_workers; /* guint64* id → generation */
+  GHashTable       *known_arrays;  /* set of guint64* ids */
+  GHashTable       *rows;          /* guint64* array id → MpaioRowSet*: held (rank 0: run there) */
+  gint64            clock_offset;  /* rank 0's clock minus the host's */
+  MpaioHostSamples *samples;       /* its CPU, while runs are monitored */
+  GVariantBuilder   tasks;
+  guint             n_tasks;
 };
 
 typedef struct
@@ -136,6 +140,7 @@ struct _MpaioMpiExecutor
 
   MpaioMpiLink     *link;
   guint             n_ranks;
+  guint             n_monitored_runs;
   GPtrArray        *hosts; /* Host*; 0: rank 0's */
   MpaioProcessPool *pool;  /* rank 0's */
   GMainContext     *context;
@@ -206,6 +211,7 @@ host_free (gpointer data)
   Host *host = data;
 
   g_free (host->lost);
+  _mpaio_host_samples_free (host->samples);
   g_hash_table_unref (host->known_workers);
   g_hash_table_unref (host->known_arrays);
   g_hash_table_unref (host->rows);
@@ -791,6 +797,21 @@ executor_receive (int          source,
         lose_host (self, host, g_variant_get_string (body, NULL));
       break;
 
+    case MPAIO_MPI_CPU_SAMPLE:
+      if (g_variant_is_of_type (body, G_VARIANT_TYPE ("(xad)")) && host->samples != NULL)
+        {
+          g_autoptr(GVariant) values = NULL;
+          gint64         when;
+          gsize          n_values;
+          const gdouble *data;
+
+          g_variant_get (body, "(x@ad)", &when, &values);
+          data = g_variant_get_fixed_array (values, &n_values, sizeof (gdouble));
+          _mpaio_host_samples_add (host->samples, when + host->clock_offset, data,
+                                   (guint) MIN (n_values, 1024));
+        }
+      break;
+
     case MPAIO_MPI_CONFIG:
     case MPAIO_MPI_STOP:
     case MPAIO_MPI_ARRAY:
@@ -799,6 +820,8 @@ executor_receive (int          source,
     case MPAIO_MPI_TASKS:
     case MPAIO_MPI_FORGET_WORKER:
     case MPAIO_MPI_FORGET_ARRAY:
+    case MPAIO_MPI_CPU_START:
+    case MPAIO_MPI_CPU_STOP:
     case MPAIO_MPI_QUIT:
     default:
       break;
@@ -1504,4 +1527,63 @@ mpaio_mpi_executor_set_chunk_timeout (MpaioMpiExecutor *self,
   if (the_executor == self)
     send_config (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHUNK_TIMEOUT]);
+}
+
+void
+_mpaio_mpi_executor_start_cpu_monitoring (MpaioMpiExecutor *self,
+                                          guint             interval_ms)
+{
+  g_return_if_fail (MPAIO_IS_MPI_EXECUTOR (self));
+
+  if (self->n_monitored_runs++ > 0 || the_executor != self)
+    return;
+
+  for (guint i = 1; i < self->hosts->len; i++)
+    {
+      Host *host = g_ptr_array_index (self->hosts, i);
+
+      _mpaio_host_samples_free (host->samples);
+      host->samples = _mpaio_host_samples_new (host->name);
+      _mpaio_mpi_link_send (self->link, host->rank, MPAIO_MPI_CPU_START,
+                            g_variant_new_uint32 (interval_ms), NULL, 0, NULL, NULL);
+    }
+}
+
+void
+_mpaio_mpi_executor_finish_cpu_monitoring (MpaioMpiExecutor *self,
+                                           MpaioRunReport   *report)
+{
+  g_autoptr(GPtrArray) hosts = g_ptr_array_new ();
+  g_autoptr(GListModel) merged = NULL;
+  g_auto(GStrv) names = NULL;
+  GListModel *local;
+
+  g_return_if_fail (MPAIO_IS_MPI_EXECUTOR (self));
+
+  if (self->n_monitored_runs == 0 || the_executor != self)
+    return;
+
+  self->n_monitored_runs--;
+  for (guint i = 1; i < self->hosts->len; i++)
+    {
+      Host *host = g_ptr_array_index (self->hosts, i);
+
+      if (host->samples != NULL)
+        g_ptr_array_add (hosts, host->samples);
+      if (self->n_monitored_runs == 0)
+        _mpaio_mpi_link_send (self->link, host->rank, MPAIO_MPI_CPU_STOP, g_variant_new ("()"),
+                              NULL, 0, NULL, NULL);
+    }
+
+  /* Rank 0's samples, then each host's as last sampled at each of them. */
+  local = mpaio_run_report_get_cpu_samples (report);
+  if (local == NULL)
+    return;
+  merged = _mpaio_mpi_merge_cpu_samples (local, mpaio_run_report_get_cpu_start_time (report),
+                                         _mpaio_run_report_get_n_cores (report),
+                                         ((Host *) g_ptr_array_index (self->hosts, 0))->name,
+                                         hosts, &names);
+  _mpaio_run_report_set_cpu_samples (report, merged, mpaio_run_report_get_cpu_start_time (report),
+                                     g_strv_length (names));
+  _mpaio_run_report_set_cpu_core_names (report, (const char *const *) names);
 }

@@ -39,6 +39,9 @@ G_BEGIN_DECLS
  *   RESULTS        agent → 0  "a(tbv(sis)ixx)" seq, ok, result, error, pid, started, finished
  *   FORGET_WORKER  0 → agent  "t"
  *   FORGET_ARRAY   0 → agent  "t"
+ *   CPU_START      0 → agent  "u" sample the host's CPU every so many ms
+ *   CPU_SAMPLE     agent → 0  "(xad)" when (agent's clock, µs), per-core utilisation
+ *   CPU_STOP       0 → agent  "()"
  *   QUIT           0 → every rank "()": the end of the job
  *   LOST           from the link itself: "s", why the rank is lost */
 typedef enum
@@ -53,6 +56,9 @@ typedef enum
   MPAIO_MPI_RESULTS,
   MPAIO_MPI_FORGET_WORKER,
   MPAIO_MPI_FORGET_ARRAY,
+  MPAIO_MPI_CPU_START,
+  MPAIO_MPI_CPU_SAMPLE,
+  MPAIO_MPI_CPU_STOP,
   MPAIO_MPI_QUIT,
   MPAIO_MPI_LOST,
 } MpaioMpiKind;

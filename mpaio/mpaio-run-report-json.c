@@ -15,6 +15,7 @@
  *       (and "host": "node1", "rank": 1 for a chunk of a run across hosts)
  *     ],
  *     "cpu": { "start-us": 100, "n-cores": 2,
+ *              (and "core-names": ["node0/core_0", …] for a run across hosts)
  *              "samples": [ { "time": 0.2, "cores": [97.5, 12.0],
  *                             "total": 54.75 }, … ] }
  *   }
@@ -173,11 +174,25 @@ mpaio_run_report_write_json (MpaioRunReport *self,
     {
       guint n_samples = g_list_model_get_n_items (samples);
 
+      const char *const *names = mpaio_run_report_get_cpu_core_names (self);
+
       g_string_append_printf (buffer,
-                              "{\n    \"start-us\": %" G_GINT64_FORMAT ",\n    \"n-cores\": %u,\n"
-                              "    \"samples\": [",
+                              "{\n    \"start-us\": %" G_GINT64_FORMAT ",\n    \"n-cores\": %u,\n",
                               mpaio_run_report_get_cpu_start_time (self),
                               _mpaio_run_report_get_n_cores (self));
+      /* A run across hosts names its columns "host/core_N". */
+      if (names != NULL)
+        {
+          g_string_append (buffer, "    \"core-names\": [");
+          for (guint i = 0; names[i] != NULL; i++)
+            {
+              if (i > 0)
+                g_string_append (buffer, ", ");
+              append_string (buffer, names[i]);
+            }
+          g_string_append (buffer, "],\n");
+        }
+      g_string_append (buffer, "    \"samples\": [");
       for (guint i = 0; i < n_samples; i++)
         {
           g_autoptr(MpaioCpuSample) sample = g_list_model_get_item (samples, i);
@@ -348,6 +363,35 @@ read_record (JsonNode *node, guint n_workers, MpaioChunkRecord *record, Context 
       record->rank = (gint) rank;
     }
 
+  return TRUE;
+}
+
+/* "core-names": optional, one string per core. */
+static gboolean
+read_core_names (MpaioRunReport *report, JsonObject *cpu, guint n_cores, Context *context)
+{
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_auto(GStrv) names = NULL;
+  JsonArray *array;
+
+  if (!json_object_has_member (cpu, "core-names"))
+    return TRUE;
+  if ((array = get_array (cpu, "core-names", context)) == NULL)
+    return FALSE;
+  if (json_array_get_length (array) != n_cores)
+    return fail (context, "core-names", "must name every core");
+
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < n_cores; i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+        return fail (context, "core-names", "must hold strings");
+      g_strv_builder_add (builder, json_node_get_string (node));
+    }
+  names = g_strv_builder_end (builder);
+  _mpaio_run_report_set_cpu_core_names (report, (const char *const *) names);
   return TRUE;
 }
 
@@ -531,6 +575,8 @@ mpaio_run_report_new_from_file (GFile *file, GCancellable *cancellable, GError *
       if (samples == NULL)
         return NULL;
       _mpaio_run_report_set_cpu_samples (report, G_LIST_MODEL (samples), cpu_start_us, n_cores);
+      if (!read_core_names (report, json_node_get_object (cpu), n_cores, &context))
+        return NULL;
     }
   else if (cpu != NULL && !JSON_NODE_HOLDS_NULL (cpu))
     {

@@ -1,15 +1,16 @@
 #!/bin/sh
-# mpirun -n 3 mpaio-demo --executor mpi prints the local demo's answers and
-# that all 3 ranks ran chunks.
-# Usage: test-mpi-demo.sh MPIRUN MPAIO-DEMO
+# mpirun -n 3 DEMO --executor mpi prints the local demo's answers and that
+# all 3 ranks ran chunks; DEMO is the C demo or the Python or gjs one.
+# Usage: test-mpi-demo.sh MPIRUN DEMO-COMMAND...
 set -eu
 
 mpirun=$1
-demo=$2
+shift
 args="--size 1000000 --partitions 24"
 
-local_out=$("$demo" $args --workers 2)
-mpi_out=$("$mpirun" --oversubscribe -n 3 --mca btl self,tcp --mca btl_tcp_if_include lo "$demo" $args --executor mpi)
+local_out=$("$@" $args --workers 2)
+mpi_out=$("$mpirun" --oversubscribe -n 3 --mca btl self,tcp --mca btl_tcp_if_include lo \
+  "$@" $args --executor mpi)
 
 for key in sum concat; do
   want=$(printf '%s\n' "$local_out" | grep "^$key: ")

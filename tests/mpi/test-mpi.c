@@ -513,6 +513,77 @@ test_report_file (void)
     }
 }
 
+/* Every host samples its CPU during a monitored run: the report's samples
+ * have a column per core of each host, named host/core_N, and each host's
+ * columns show it working on its spinning chunks. */
+static void
+test_cpu_samples_of_every_host (void)
+{
+  g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (3000);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 30);
+  g_autoptr(MpaioTestFaultWorker) worker = NULL;
+  g_autoptr(MpaioOrchestrator) orchestrator = NULL;
+  g_autoptr(MpaioRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOutputStream) csv = g_memory_output_stream_new_resizable ();
+  g_auto(GStrv) hosts = mpaio_mpi_executor_get_hosts (executor);
+  g_autofree char   *header = NULL;
+  const char *const *names;
+  GListModel        *samples;
+  MpaioWorker       *workers[1];
+
+  worker = mpaio_test_fault_worker_new (iterator, MPAIO_TEST_CRASH_SIGKILL, -1);
+  g_object_set (worker, "spin-us", 20000, NULL);
+  workers[0] = MPAIO_WORKER (worker);
+  orchestrator = mpaio_orchestrator_new (MPAIO_EXECUTOR (executor), workers, 1);
+  mpaio_orchestrator_set_monitor_cpu_usage (orchestrator, TRUE);
+  mpaio_orchestrator_set_cpu_interval (orchestrator, 20);
+  report = mpaio_test_run (orchestrator, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_ranks (report), ==, 3);
+
+  names = mpaio_run_report_get_cpu_core_names (report);
+  g_assert_nonnull (names);
+  samples = mpaio_run_report_get_cpu_samples (report);
+  g_assert_cmpuint (g_list_model_get_n_items (samples), >, 0);
+
+  for (guint h = 0; h < 3; h++)
+    {
+      g_autofree char *prefix = g_strdup_printf ("%s/core_", hosts[h]);
+      gboolean         named = FALSE, busy = FALSE;
+
+      for (guint c = 0; names[c] != NULL; c++)
+        {
+          if (!g_str_has_prefix (names[c], prefix))
+            continue;
+          named = TRUE;
+          for (guint i = 0; i < g_list_model_get_n_items (samples); i++)
+            {
+              g_autoptr(MpaioCpuSample) sample = g_list_model_get_item (samples, i);
+
+              if (mpaio_cpu_sample_get_value (sample, c) > 0)
+                busy = TRUE;
+            }
+        }
+      g_assert_true (named);
+      g_assert_true (busy);
+    }
+
+  /* The CSV names the columns the same way. */
+  g_assert_true (mpaio_run_report_write_cpu_csv (report, csv, NULL, &error));
+  g_assert_no_error (error);
+  g_output_stream_write (csv, "", 1, NULL, NULL);
+  header = g_strndup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (csv)),
+                      strcspn (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (csv)),
+                               "\n"));
+  for (guint h = 0; h < 3; h++)
+    {
+      g_autofree char *column = g_strdup_printf (",%s/core_0,", hosts[h]);
+
+      g_assert_nonnull (strstr (header, column));
+    }
+}
+
 static void
 test_one_at_a_time (void)
 {
@@ -548,6 +619,7 @@ main (int    argc,
   g_test_add_func ("/mpi/cancel", test_cancel);
   g_test_add_func ("/mpi/worker-crash", test_worker_crash);
   g_test_add_func ("/mpi/report-file", test_report_file);
+  g_test_add_func ("/mpi/cpu-samples-of-every-host", test_cpu_samples_of_every_host);
   g_test_add_func ("/mpi/one-at-a-time", test_one_at_a_time);
 
   status = g_test_run ();
