@@ -108,17 +108,18 @@ typedef struct
 
 struct _Host
 {
-  const char       *name; /* interned */
-  int               rank; /* its agent, 0 for rank 0's own pool */
-  guint             n_workers;
-  guint             capacity;
-  guint             in_flight;
-  char             *lost;          /* why it is lost, or NULL */
-  GHashTable       *known_workers; /* guint64* id → generation */
-  GHashTable       *known_arrays;  /* set of guint64* ids */
-  GHashTable       *rows;          /* guint64* array id → MpaioRowSet*: held (rank 0: run there) */
-  gint64            clock_offset;  /* rank 0's clock minus the host's */
-  MpaioHostSamples *samples;       /* its CPU, while runs are monitored */
+  const char *name; /* interned */
+  int         rank; /* its agent, 0 for rank 0's own pool */
+  guint       n_workers;
+  guint       capacity;
+  guint       in_flight;
+  char       *lost;          /* why it is lost, or NULL */
+  GHashTable *known_workers; /* guint64* id → generation */
+  GHashTable *known_arrays;  /* set of guint64* ids */
+  /* guint64* array id → MpaioRowSet*: the rows it holds (rank 0: ran) */
+  GHashTable       *rows;
+  gint64            clock_offset; /* rank 0's clock minus the host's */
+  MpaioHostSamples *samples;      /* its CPU, while runs are monitored */
   GVariantBuilder   tasks;
   guint             n_tasks;
 };

@@ -208,12 +208,14 @@ tm_map_worker_class_init (TmMapWorkerClass *klass)
   MPAIO_WORKER_CLASS (klass)->process = tm_map_worker_process;
   MPAIO_WORKER_CLASS (klass)->process_callback = tm_map_worker_process_callback;
 
+  const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
+
   g_object_class_install_property (object_class, MAP_PROP_B,
                                    g_param_spec_object ("b", NULL, NULL, MPAIO_TYPE_SHARED_ARRAY,
-                                                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+                                                        flags));
   g_object_class_install_property (object_class, MAP_PROP_OUT,
                                    g_param_spec_object ("out", NULL, NULL, MPAIO_TYPE_SHARED_ARRAY,
-                                                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+                                                        flags));
 }
 
 static void
