@@ -732,10 +732,12 @@ receive_results (MpaioMpiExecutor *self,
   while (g_variant_iter_next (&iter, "(tbv(&si&s)ixx)", &seq, &ok, &value, &domain, &code, &message,
                               &pid, &started, &finished))
     {
-      Task *task = NULL;
+      Task    *task = NULL;
+      gpointer key = NULL;
 
-      if (g_hash_table_steal_extended (self->in_flight, &seq, NULL, (gpointer *) &task)
-          && task->host == host)
+      if (g_hash_table_steal_extended (self->in_flight, &seq, &key, (gpointer *) &task))
+        g_free (key);
+      if (task != NULL && task->host == host)
         {
           task->record.pid = pid;
           task->record.started_us = started ? started + host->clock_offset : 0;
