@@ -261,14 +261,15 @@ define_worker (Agent    *self,
   guint64           worker_id, array_id;
   const char       *type_name;
   MpaioSharedArray *array;
+  g_autoptr(GVariant) sent_parameters = NULL;
   g_autoptr(GVariant) parameters = NULL;
   g_autoptr(GPtrArray) arrays = NULL;
 
-  g_variant_get (body, "(tt&s@a{sv})", &worker_id, &array_id, &type_name, &parameters);
+  g_variant_get (body, "(tt&s@a{sv})", &worker_id, &array_id, &type_name, &sent_parameters);
   agent_worker->outputs = g_ptr_array_new_with_free_func (output_array_free);
 
   if ((array = lookup_replica (array_id, self, &agent_worker->error)) != NULL)
-    agent_worker->worker = _mpaio_worker_new_for_process (type_name, parameters, array,
+    agent_worker->worker = _mpaio_worker_new_for_process (type_name, sent_parameters, array,
                                                           lookup_replica, self,
                                                           &agent_worker->error);
 
@@ -276,9 +277,9 @@ define_worker (Agent    *self,
     {
       /* Every writable array the worker holds sends its chunk's rows back. */
       add_output (self, agent_worker->outputs, array);
-      if (_mpaio_worker_dup_parameters (agent_worker->worker, &arrays, NULL) != NULL)
-        for (guint i = 0; i < arrays->len; i++)
-          add_output (self, agent_worker->outputs, g_ptr_array_index (arrays, i));
+      parameters = _mpaio_worker_dup_parameters (agent_worker->worker, &arrays, NULL);
+      for (guint i = 0; parameters != NULL && i < arrays->len; i++)
+        add_output (self, agent_worker->outputs, g_ptr_array_index (arrays, i));
     }
 
   g_hash_table_replace (self->workers, new_key (worker_id), agent_worker);

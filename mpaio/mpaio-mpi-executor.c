@@ -158,6 +158,7 @@ struct _MpaioMpiExecutor
   GHashTable *arrays; /* guint64* id → ArrayEntry* */
   GArray     *forget_workers;
   GArray     *forget_arrays;
+  GSource    *forget_source; /* not holding the executor */
 };
 
 static MpaioMpiExecutor *the_executor;
@@ -297,6 +298,7 @@ forget_copies (gpointer user_data)
   arrays = g_steal_pointer (&self->forget_arrays);
   self->forget_workers = g_array_new (FALSE, FALSE, sizeof (guint64));
   self->forget_arrays = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_clear_pointer (&self->forget_source, g_source_unref);
   g_mutex_unlock (&self->lock);
 
   for (guint i = 1; i < self->hosts->len; i++)
@@ -319,7 +321,6 @@ forget_copies (gpointer user_data)
       g_hash_table_remove (((Host *) g_ptr_array_index (self->hosts, i))->rows,
                            &g_array_index (arrays, guint64, j));
 
-  g_object_unref (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -327,16 +328,14 @@ forget_copies (gpointer user_data)
 static void
 schedule_forget (MpaioMpiExecutor *self)
 {
-  GSource *source;
+  /* Not a reference: dispose destroys the source. */
+  if (self->forget_source != NULL)
+    return;
 
-  if (self->forget_workers->len + self->forget_arrays->len != 1)
-    return; /* already scheduled */
-
-  source = g_idle_source_new ();
-  g_source_set_static_name (source, "[mpaio] forget copies on hosts");
-  g_source_set_callback (source, forget_copies, g_object_ref (self), NULL);
-  g_source_attach (source, self->context);
-  g_source_unref (source);
+  self->forget_source = g_idle_source_new ();
+  g_source_set_static_name (self->forget_source, "[mpaio] forget copies on hosts");
+  g_source_set_callback (self->forget_source, forget_copies, self, NULL);
+  g_source_attach (self->forget_source, self->context);
 }
 
 static void
@@ -439,7 +438,7 @@ ensure_worker (MpaioMpiExecutor *self,
   g_clear_pointer (&def->arrays, g_ptr_array_unref);
   def->generation = generation;
   def->array_id = _mpaio_shared_array_get_id (_mpaio_worker_peek_array (worker));
-  def->parameters = g_variant_ref_sink (parameters);
+  def->parameters = parameters; /* a reference of our own already */
   def->arrays = arrays;
   g_mutex_unlock (&self->lock);
 
@@ -1086,6 +1085,12 @@ mpaio_mpi_executor_dispose (GObject *object)
                               MPAIO_MPI_STOP, g_variant_new ("()"), NULL, 0, NULL, NULL);
       the_executor = NULL;
     }
+
+  g_mutex_lock (&self->lock);
+  if (self->forget_source != NULL)
+    g_source_destroy (self->forget_source);
+  g_clear_pointer (&self->forget_source, g_source_unref);
+  g_mutex_unlock (&self->lock);
 
   g_clear_object (&self->pool);
   if (self->dispatch_source != NULL)
