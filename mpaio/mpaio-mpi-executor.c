@@ -69,7 +69,11 @@
  * chunks with [error@Mpaio.Error.WORKER_CRASHED] naming the rank and host.
  * But by default Open MPI's `mpirun` ends the whole job as soon as any rank
  * dies, rank 0 included, printing which rank died: a lost rank ends the
- * program, not only the run.
+ * program, not only the run. With `mpirun --enable-recovery` the job lives
+ * on while Open MPI waits for the dead rank without an error; then a
+ * [property@Mpaio.MpiExecutor:chunk-timeout] finds the silent host and
+ * fails its chunks as above, and at exit rank 0 ends the job with
+ * `MPI_Abort`, since MPI cannot finalise without the rank.
  *
  * Make the executor on rank 0, from the thread that runs its main context;
  * one at a time.
@@ -120,6 +124,7 @@ struct _Host
   GHashTable       *rows;
   gint64            clock_offset; /* rank 0's clock minus the host's */
   MpaioHostSamples *samples;      /* its CPU, while runs are monitored */
+  gint64            heard_us;     /* its last message, or when it was last given work */
   GVariantBuilder   tasks;
   guint             n_tasks;
 };
@@ -159,6 +164,7 @@ struct _MpaioMpiExecutor
   GArray     *forget_workers;
   GArray     *forget_arrays;
   GSource    *forget_source; /* not holding the executor */
+  GSource    *watch_source;  /* with a chunk timeout: silent hosts */
 };
 
 static MpaioMpiExecutor *the_executor;
@@ -520,6 +526,9 @@ send_to_agent (MpaioMpiExecutor *self,
                             GUINT_TO_POINTER (def->generation + 1));
     }
 
+  /* Its silence counts from when it had work. */
+  if (host->in_flight == 1)
+    host->heard_us = g_get_monotonic_time ();
   task->seq = ++self->next_seq;
   g_variant_builder_add (&host->tasks, "(ttttt)", task->seq, def->id, task->chunk.index,
                          task->chunk.start, task->chunk.end);
@@ -696,6 +705,7 @@ lose_host (MpaioMpiExecutor *self,
 
   if (host->lost == NULL)
     host->lost = g_strdup (why);
+  _mpaio_mpi_link_mark_lost (self->link, host->rank);
 
   error = g_error_new (MPAIO_ERROR, MPAIO_ERROR_WORKER_CRASHED,
                        "MPI rank %d on host %s was lost: %s", host->rank, host->name, host->lost);
@@ -771,6 +781,7 @@ executor_receive (int          source,
 
   if (host == NULL)
     goto out;
+  host->heard_us = g_get_monotonic_time ();
 
   switch (kind)
     {
@@ -873,6 +884,53 @@ executor_locate (int             source,
   *release = g_object_unref;
   *release_data = array;
   return mpaio_shared_array_get_row (array, first);
+}
+
+/* With a chunk timeout, a host that holds chunks and says nothing for
+ * twice that (and a second) is lost: each of its chunks would have ended,
+ * by a result or a timeout, long before. This is what names a rank that
+ * died when mpirun keeps the job alive (--enable-recovery), since Open
+ * MPI's TCP transport then waits for the dead peer without an error. */
+static gboolean
+watch_hosts (gpointer user_data)
+{
+  MpaioMpiExecutor *self = g_object_ref (user_data);
+  gint64            now = g_get_monotonic_time ();
+  gint64            limit = (gint64) self->chunk_timeout_ms * 2000 + G_USEC_PER_SEC;
+
+  for (guint i = 1; i < self->hosts->len && self->chunk_timeout_ms > 0; i++)
+    {
+      Host *host = g_ptr_array_index (self->hosts, i);
+
+      if (host->lost == NULL && host->in_flight > 0 && now - host->heard_us > limit)
+        {
+          g_autofree char *why = g_strdup_printf ("it said nothing for %" G_GINT64_FORMAT
+                                                  " ms while it held chunks",
+                                                  (now - host->heard_us) / 1000);
+
+          lose_host (self, host, why);
+        }
+    }
+
+  g_object_unref (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+watch_timeouts (MpaioMpiExecutor *self)
+{
+  if (self->chunk_timeout_ms > 0 && self->watch_source == NULL && the_executor == self)
+    {
+      self->watch_source = g_timeout_source_new (250);
+      g_source_set_static_name (self->watch_source, "[mpaio] silent hosts");
+      g_source_set_callback (self->watch_source, watch_hosts, self, NULL);
+      g_source_attach (self->watch_source, self->context);
+    }
+  else if (self->chunk_timeout_ms == 0 && self->watch_source != NULL)
+    {
+      g_source_destroy (self->watch_source);
+      g_clear_pointer (&self->watch_source, g_source_unref);
+    }
 }
 
 static void
@@ -987,6 +1045,7 @@ mpaio_mpi_executor_initable_init (GInitable    *initable,
   the_executor = self;
   _mpaio_mpi_link_set_receiver (self->link, executor_locate, executor_receive, self);
   send_config (self);
+  watch_timeouts (self);
 
   return TRUE;
 }
@@ -1091,6 +1150,10 @@ mpaio_mpi_executor_dispose (GObject *object)
     g_source_destroy (self->forget_source);
   g_clear_pointer (&self->forget_source, g_source_unref);
   g_mutex_unlock (&self->lock);
+
+  if (self->watch_source != NULL)
+    g_source_destroy (self->watch_source);
+  g_clear_pointer (&self->watch_source, g_source_unref);
 
   g_clear_object (&self->pool);
   if (self->dispatch_source != NULL)
@@ -1255,7 +1318,9 @@ mpaio_mpi_executor_class_init (MpaioMpiExecutorClass *klass)
    *
    * Milliseconds a worker process may spend on one chunk, as
    * [property@Mpaio.ProcessPool:chunk-timeout] on every host; 0 (the
-   * default) for no limit.
+   * default) for no limit. With a limit, a host that holds chunks and
+   * sends nothing for twice as long and a second is taken for lost: its
+   * chunks fail with [error@Mpaio.Error.WORKER_CRASHED] naming its rank.
    *
    * Since: 0.1
    */
@@ -1534,6 +1599,7 @@ mpaio_mpi_executor_set_chunk_timeout (MpaioMpiExecutor *self,
     mpaio_process_pool_set_chunk_timeout (self->pool, timeout_ms);
   if (the_executor == self)
     send_config (self);
+  watch_timeouts (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHUNK_TIMEOUT]);
 }
 

@@ -62,6 +62,20 @@ _mpaio_mpi_link_set_receiver (MpaioMpiLink       *link,
 }
 
 void
+_mpaio_mpi_link_mark_lost (MpaioMpiLink *link,
+                           int           rank)
+{
+  g_return_if_reached ();
+}
+
+void
+_mpaio_mpi_link_abort (MpaioMpiLink *link,
+                       int           code)
+{
+  g_error ("no MPI link to abort");
+}
+
+void
 _mpaio_mpi_link_expect (MpaioMpiLink *link,
                         int           delta)
 {

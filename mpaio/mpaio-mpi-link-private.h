@@ -125,6 +125,14 @@ void                _mpaio_mpi_link_set_receiver      (MpaioMpiLink        *link
  * the link polls every 50 µs instead of backing off to 2 ms. */
 void                _mpaio_mpi_link_expect            (MpaioMpiLink        *link,
                                                        int                  delta);
+/* Notes that @rank is gone: at exit, rank 0 then ends the job with
+ * MPI_Abort rather than wait for it in MPI_Finalize. */
+void                _mpaio_mpi_link_mark_lost         (MpaioMpiLink        *link,
+                                                       int                  rank);
+/* Ends every rank of the job at once, mpirun exiting with @code. */
+G_NORETURN
+void                _mpaio_mpi_link_abort             (MpaioMpiLink        *link,
+                                                       int                  code);
 /* Bytes of payload sent since the link started, for benchmarks. */
 guint64             _mpaio_mpi_link_get_payload_bytes_sent (MpaioMpiLink   *link);
 /* Ends the job for this rank: rank 0 tells every other rank to quit; then

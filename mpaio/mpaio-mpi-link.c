@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <mpi.h>
 
@@ -24,9 +25,12 @@
 #define BACKOFF_MAX_US      2000
 #define BACKOFF_BUSY_MAX_US 250
 
+#define COMMAND_SHUTDOWN -1
+#define COMMAND_ABORT    -2
+
 typedef struct
 {
-  int            dest; /* -1: the command to shut down */
+  int            dest; /* or a command: COMMAND_SHUTDOWN, COMMAND_ABORT */
   GBytes        *header;
   gconstpointer  payload;
   gsize          payload_size;
@@ -69,6 +73,7 @@ struct _MpaioMpiLink
 
   gsize    payload_bytes_sent; /* atomic */
   gint     expecting;          /* atomic */
+  gint     lost_any;           /* atomic: a rank is gone */
   gboolean shut_down;
 };
 
@@ -122,6 +127,7 @@ deliver_lost (MpaioMpiLink *self,
   InMessage       *message = g_new0 (InMessage, 1);
   g_autofree char *text = mpi_error_string (code);
 
+  g_atomic_int_set (&self->lost_any, TRUE);
   message->source = rank;
   message->kind = MPAIO_MPI_LOST;
   message->body = g_variant_ref_sink (g_variant_new_string (text));
@@ -366,7 +372,10 @@ link_thread (gpointer data)
       while ((message = g_async_queue_try_pop (self->outgoing)) != NULL)
         {
           moved = TRUE;
-          if (message->dest < 0)
+          if (message->dest == COMMAND_ABORT)
+            /* Every rank ends, with this code: mpirun's exit status. */
+            MPI_Abort (MPI_COMM_WORLD, (int) message->payload_size);
+          else if (message->dest == COMMAND_SHUTDOWN)
             {
               stopping = TRUE;
               out_message_free (message);
@@ -554,6 +563,27 @@ _mpaio_mpi_link_send (MpaioMpiLink  *link,
 }
 
 void
+_mpaio_mpi_link_mark_lost (MpaioMpiLink *link,
+                           int           rank)
+{
+  g_atomic_int_set (&link->lost_any, TRUE);
+}
+
+void
+_mpaio_mpi_link_abort (MpaioMpiLink *link,
+                       int           code)
+{
+  OutMessage *command = g_new0 (OutMessage, 1);
+
+  command->dest = COMMAND_ABORT;
+  command->payload_size = (gsize) code;
+  g_async_queue_push (link->outgoing, command);
+  /* MPI_Abort ends this process too, from the link thread. */
+  g_thread_join (link->thread);
+  _exit (code);
+}
+
+void
 _mpaio_mpi_link_expect (MpaioMpiLink *link,
                         int           delta)
 {
@@ -664,8 +694,13 @@ _mpaio_mpi_link_shutdown (MpaioMpiLink *link)
                               NULL);
     }
 
+  /* MPI cannot finalise with a rank gone (it would wait for it): the
+   * job ends with an error instead. */
+  if (link->rank == 0 && g_atomic_int_get (&link->lost_any))
+    _mpaio_mpi_link_abort (link, EXIT_FAILURE);
+
   command = g_new0 (OutMessage, 1);
-  command->dest = -1;
+  command->dest = COMMAND_SHUTDOWN;
   g_async_queue_push (link->outgoing, command);
   g_thread_join (link->thread);
   link->thread = NULL;
