@@ -39,6 +39,18 @@
  * lie within the array. `get_chunk` is called once per chunk on the
  * orchestrator's hot path: it should be cheap and allocate nothing.
  *
+ * An array of 1,000,000 rows in chunks of 100,000 rows, or in one chunk per
+ * core:
+ *
+ * ```c
+ * g_autoptr(MpaioDataIterator) by_size = mpaio_data_iterator_new (array, 100000, &error);
+ * g_autoptr(MpaioDataIterator) by_core = mpaio_data_iterator_new_partitioned (array, 0, &error);
+ * ```
+ *
+ * ```python
+ * iterator = Mpaio.DataIterator.new_partitioned(array, 16)
+ * ```
+ *
  * Since: 0.1
  */
 

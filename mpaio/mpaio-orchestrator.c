@@ -45,6 +45,9 @@
  * - a worker process dying ends it at once with %MPAIO_ERROR_WORKER_CRASHED,
  *   naming the chunk.
  *
+ * Whatever the policy, a `process_callback` that calls
+ * [method@Mpaio.Worker.fail_run] ends the run at once with that error.
+ *
  * Cancelling ends a run at once with %G_IO_ERROR_CANCELLED, whatever the
  * policy; no callback runs after that.
  *
@@ -59,6 +62,27 @@
  * utilisation is sampled during the run, by an [class@Mpaio.CpuMonitor],
  * and the samples come with the report
  * ([method@Mpaio.RunReport.get_cpu_samples]).
+ *
+ * A run of one worker on a pool of worker processes, in C:
+ *
+ * ```c
+ * MpaioWorker *workers[] = { MPAIO_WORKER (worker) };
+ * g_autoptr(MpaioOrchestrator) orchestrator = mpaio_orchestrator_new (MPAIO_EXECUTOR (pool),
+ *                                                                     workers, 1);
+ *
+ * mpaio_orchestrator_run_async (orchestrator, NULL, on_run_done, NULL);
+ * ```
+ *
+ * In Python, `orchestrator.run()` blocks and returns the report, and
+ * `await orchestrator.run_async()` runs inside asyncio:
+ *
+ * ```python
+ * orchestrator = Mpaio.Orchestrator.new(Mpaio.ProcessPool.new(), [worker])
+ * report = await orchestrator.run_async()
+ * print(report.get_wall_time())
+ * ```
+ *
+ * In gjs, with `imports.mpaio`, `await orchestrator.run_async(null)`.
  *
  * Since: 0.1
  */
@@ -110,6 +134,8 @@ typedef struct
   MpaioErrorPolicy        error_policy;
   gboolean                ordered;
   gboolean                done;
+  GError                 *callback_error; /* a callback's, while a failed run flushes */
+  gboolean                callback_failed;
 } Run;
 
 struct _Submission
@@ -195,6 +221,7 @@ run_unref (Run *run)
       g_free (spare);
     }
   g_clear_error (&run->error);
+  g_clear_error (&run->callback_error);
   g_clear_object (&run->cpu_monitor);
   g_clear_object (&run->chunks_cancellable);
   g_clear_object (&run->report);
@@ -213,6 +240,37 @@ set_n_chunks_done (MpaioOrchestrator *self,
 
 static gboolean finish_if_cancelled (Run *run);
 
+static void finish (Run    *run,
+                    GError *error);
+
+/* mpaio_worker_fail_run() from a callback ends the run at once; while a
+ * failing run hands over its last results, the callback's error is kept to
+ * be added to the run's. */
+static void
+fail_from_callback (Run              *run,
+                    WorkerRun        *worker_run,
+                    const MpaioChunk *chunk,
+                    GError           *error)
+{
+  g_prefix_error (&error,
+                  "Chunk %" G_GUINT64_FORMAT " (rows %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT
+                  ") of %s: process_callback: ",
+                  chunk->index, chunk->start, chunk->end, G_OBJECT_TYPE_NAME (worker_run->worker));
+
+  if (run->done)
+    {
+      if (run->callback_error == NULL)
+        run->callback_error = error;
+      else
+        g_error_free (error);
+      return;
+    }
+
+  /* Ended by its own callback: nothing more is handed over. */
+  run->callback_failed = TRUE;
+  finish (run, error);
+}
+
 static void
 deliver (Run              *run,
          WorkerRun        *worker_run,
@@ -222,10 +280,17 @@ deliver (Run              *run,
   /* What mpaio_worker_process_callback() does, without its checks: this
    * runs once per chunk, on arguments that are known good. */
   MpaioWorkerClass *klass = MPAIO_WORKER_GET_CLASS (worker_run->worker);
+  GError           *callback_error = NULL;
 
   if (klass->process_callback != NULL)
-    klass->process_callback (worker_run->worker, chunk, result);
+    {
+      klass->process_callback (worker_run->worker, chunk, result);
+      callback_error = _mpaio_worker_take_run_error (worker_run->worker);
+    }
   set_n_chunks_done (run->self, run->self->n_chunks_done + 1);
+
+  if (G_UNLIKELY (callback_error != NULL))
+    fail_from_callback (run, worker_run, chunk, callback_error);
 }
 
 /* Hands over the held results that are next in order. @flushing (a failed
@@ -245,7 +310,7 @@ deliver_held (Run       *run,
           continue;
         }
 
-      if (held == NULL)
+      if (held == NULL || run->callback_error != NULL)
         return;
 
       /* Taken out before the callback: a callback that runs a main loop may
@@ -357,10 +422,20 @@ finish (Run    *run,
   record_in_flight (run);
 
   /* A failed run still hands over what was computed, in order. */
-  if (run->ordered && error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (run->ordered && error != NULL && !run->callback_failed
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       for (guint i = 0; i < run->n_workers; i++)
         deliver_held (run, &run->workers[i], TRUE);
+
+      if (run->callback_error != NULL)
+        {
+          GError *both = g_error_new (error->domain, error->code, "%s; then %s", error->message,
+                                      run->callback_error->message);
+
+          g_error_free (error);
+          error = both;
+        }
     }
 
   record_held (run);
@@ -839,6 +914,12 @@ mpaio_orchestrator_run_async (MpaioOrchestrator  *self,
       WorkerRun *worker_run = &run->workers[i];
 
       worker_run->worker = g_object_ref (g_ptr_array_index (self->workers, i));
+      /* A failure reported outside a callback belongs to no run. */
+      {
+        GError *stale = _mpaio_worker_take_run_error (worker_run->worker);
+
+        g_clear_error (&stale);
+      }
       worker_run->iterator = mpaio_worker_get_data_iterator (worker_run->worker);
       if (worker_run->iterator == NULL)
         {

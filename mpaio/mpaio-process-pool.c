@@ -40,6 +40,26 @@
  * All I/O with worker processes runs on the thread-default main context of
  * the thread that created the pool; use the pool from that thread.
  *
+ * One worker process per core, this program started again:
+ *
+ * ```c
+ * int
+ * main (int argc, char **argv)
+ * {
+ *   g_type_ensure (MY_TYPE_SUM_WORKER);
+ *   mpaio_init (&argc, &argv);   // worker processes serve chunks here
+ *
+ *   g_autoptr(MpaioProcessPool) pool = mpaio_process_pool_new (0, &error);
+ *   ...
+ * }
+ * ```
+ *
+ * ```python
+ * if Mpaio.serve_if_worker():     # after the worker classes
+ *     sys.exit(0)
+ * pool = Mpaio.ProcessPool.new()
+ * ```
+ *
  * Since: 0.1
  */
 

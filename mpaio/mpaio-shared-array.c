@@ -48,6 +48,26 @@
  * code view the same memory without a copy, e.g. numpy in Python:
  * `numpy.frombuffer (mmap.mmap (array.get_fd (), array.get_size ()), dtype)`.
  *
+ * An array of 1000 × 3 float32, filled in by the process that creates it:
+ *
+ * ```c
+ * guint64 shape[] = { 1000, 3 };
+ * g_autoptr(MpaioSharedArray) array = mpaio_shared_array_new (MPAIO_DTYPE_FLOAT32, shape, 2,
+ *                                                             &error);
+ * float *items = mpaio_shared_array_get_data (array);
+ * ```
+ *
+ * In Python, with the overrides `from gi.repository import Mpaio` loads,
+ * `array.as_numpy()` is a numpy view of the same memory, and
+ * `Mpaio.SharedArray.from_numpy()` copies a numpy array into a new one:
+ *
+ * ```python
+ * array = Mpaio.SharedArray.from_numpy(np.random.random((1000, 3)).astype(np.float32))
+ * column_means = array.as_numpy().mean(axis=0)
+ * ```
+ *
+ * In gjs, with `imports.mpaio`, `array.asTypedArray()` is a typed array over it.
+ *
  * Since: 0.1
  */
 struct _MpaioSharedArray

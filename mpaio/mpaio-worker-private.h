@@ -31,4 +31,8 @@ MpaioWorker *_mpaio_worker_new_for_process   (const char            *type_name,
                                               gpointer               user_data,
                                               GError               **error);
 
+/* The error mpaio_worker_fail_run() left, if any (transfer full); the run
+ * that delivered a result takes it once the callback returns. */
+GError      *_mpaio_worker_take_run_error    (MpaioWorker       *self);
+
 G_END_DECLS

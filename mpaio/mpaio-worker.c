@@ -53,6 +53,43 @@
  * [func@Mpaio.init]; Python and JavaScript classes need an explicit GType
  * name (`__gtype_name__`, `GTypeName`).
  *
+ * A worker that sums its chunks of an int64 array, in C:
+ *
+ * ```c
+ * static GVariant *
+ * my_sum_worker_process (MpaioWorker *worker, const MpaioChunk *chunk, GError **error)
+ * {
+ *   const gint64 *rows = mpaio_shared_array_get_data (mpaio_worker_get_array (worker));
+ *   gint64        sum = 0;
+ *
+ *   for (guint64 i = chunk->start; i < chunk->end; i++)
+ *     sum += rows[i];
+ *   return g_variant_new_int64 (sum);
+ * }
+ *
+ * static void
+ * my_sum_worker_process_callback (MpaioWorker *worker, const MpaioChunk *chunk, GVariant *result)
+ * {
+ *   MY_SUM_WORKER (worker)->total += g_variant_get_int64 (result);
+ * }
+ * ```
+ *
+ * and in Python (an exception in `do_process` fails the chunk with its
+ * traceback; in `do_process_callback`, the run):
+ *
+ * ```python
+ * class SumWorker(Mpaio.Worker):
+ *     __gtype_name__ = "SumWorker"
+ *     total = 0
+ *
+ *     def do_process(self, chunk):
+ *         rows = self.get_array().as_numpy()[chunk.start:chunk.end]
+ *         return GLib.Variant.new_int64(int(rows.sum()))
+ *
+ *     def do_process_callback(self, chunk, result):
+ *         self.total += result.get_int64()
+ * ```
+ *
  * Since: 0.1
  */
 
@@ -66,6 +103,9 @@ typedef struct
   GVariant  *parameters;
   GPtrArray *parameter_arrays;
   guint      parameters_generation;
+  /* Set by mpaio_worker_fail_run() from a process_callback, main process
+   * only. */
+  GError *run_error;
 } MpaioWorkerPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (MpaioWorker, mpaio_worker, G_TYPE_OBJECT)
@@ -87,6 +127,7 @@ mpaio_worker_finalize (GObject *object)
   g_clear_object (&priv->data_iterator);
   g_clear_pointer (&priv->parameters, g_variant_unref);
   g_clear_pointer (&priv->parameter_arrays, g_ptr_array_unref);
+  g_clear_error (&priv->run_error);
   g_mutex_clear (&priv->parameters_lock);
 
   G_OBJECT_CLASS (mpaio_worker_parent_class)->finalize (object);
@@ -310,6 +351,50 @@ mpaio_worker_process_callback (MpaioWorker      *self,
   klass = MPAIO_WORKER_GET_CLASS (self);
   if (klass->process_callback != NULL)
     klass->process_callback (self, chunk, result);
+}
+
+/**
+ * mpaio_worker_fail_run:
+ * @self: a worker
+ * @error: why the run fails
+ *
+ * Fails the run that is delivering a result to @self: call it from
+ * [vfunc@Mpaio.Worker.process_callback] when the result cannot be used.
+ * Once the callback returns, the run ends with a copy of @error (its
+ * domain and code kept, its message prefixed with the chunk and worker);
+ * the chunks still in flight are dropped and no other callback runs.
+ *
+ * Language bindings do not report exceptions raised in a callback that
+ * returns nothing, so their helpers call this for them: an exception in
+ * `do_process_callback` (Python, with the `Mpaio` overrides) or
+ * `vfunc_process_callback` (JavaScript, with the `mpaio` module) fails the
+ * run with the exception's text instead of being lost.
+ *
+ * Calls made outside a `process_callback` are forgotten when the next run
+ * starts. When the callback calls this more than once, the first error
+ * counts.
+ *
+ * Since: 0.1
+ */
+void
+mpaio_worker_fail_run (MpaioWorker  *self,
+                       const GError *error)
+{
+  MpaioWorkerPrivate *priv = mpaio_worker_get_instance_private (self);
+
+  g_return_if_fail (MPAIO_IS_WORKER (self));
+  g_return_if_fail (error != NULL);
+
+  if (priv->run_error == NULL)
+    priv->run_error = g_error_copy (error);
+}
+
+GError *
+_mpaio_worker_take_run_error (MpaioWorker *self)
+{
+  MpaioWorkerPrivate *priv = mpaio_worker_get_instance_private (self);
+
+  return g_steal_pointer (&priv->run_error);
 }
 
 guint

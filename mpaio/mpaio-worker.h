@@ -62,5 +62,8 @@ MPAIO_AVAILABLE_IN_ALL
 void               mpaio_worker_process_callback  (MpaioWorker       *self,
                                                    const MpaioChunk  *chunk,
                                                    GVariant          *result);
+MPAIO_AVAILABLE_IN_ALL
+void               mpaio_worker_fail_run          (MpaioWorker       *self,
+                                                   const GError      *error);
 
 G_END_DECLS

@@ -16,24 +16,21 @@
 // class definitions.
 
 imports.gi.versions.Mpaio = '1.0';
-const {GLib, GObject, Gio, Mpaio} = imports.gi;
+const {GLib, GObject, Mpaio} = imports.gi;
+// The helper module: typed-array views of shared arrays, promise-returning
+// runs, exceptions of the worker classes defined after it reported as the
+// run's error.
+imports.mpaio;
 const System = imports.system;
 
 const N_STRINGS = 100;
 const STRING_ITEM_SIZE = 16;
 
-// The array's memory as a Uint8Array, without a copy: get_bytes() wraps the
-// mapping, and gjs's GLib.Bytes.toArray() makes an ArrayBuffer over the
-// bytes' memory. One view per array and process, made on first use.
-const views = new WeakMap();
-
+// The array's memory as bytes, without a copy: asTypedArray() views the
+// mapping itself, once per array and process.
 function arrayBytes(array) {
-    let view = views.get(array);
-    if (view === undefined) {
-        view = array.get_bytes().toArray();
-        views.set(array, view);
-    }
-    return view;
+    const view = array.asTypedArray();
+    return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
 }
 
 // Sums rows [start, end) of an int64 array exactly, modulo 2^64. Each int64
@@ -188,8 +185,6 @@ function parseArgs(argv) {
         throw new Error('--workers and --partitions cannot be negative, and --size must be at least 1');
     return options;
 }
-
-Gio._promisify(Mpaio.Orchestrator.prototype, 'run_async', 'run_finish');
 
 async function main(argv) {
     const options = parseArgs(argv);

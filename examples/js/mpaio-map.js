@@ -8,7 +8,8 @@
 // as its data iterator's array and y as a property of type
 // Mpaio.SharedArray, a parameter like any other: each worker process maps
 // both once (x read-only, y writable) and writes its chunks' rows of y
-// through typed arrays over the mapped memory, without a copy.
+// through typed arrays over the mapped memory (asTypedArray(), from the
+// helper module imports.mpaio), without a copy.
 //
 //   meson devenv -C build -w . gjs examples/js/mpaio-map.js
 //
@@ -17,15 +18,10 @@
 // class definitions.
 
 imports.gi.versions.Mpaio = '1.0';
-const {GLib, GObject, Gio, Mpaio} = imports.gi;
+const {GLib, GObject, Mpaio} = imports.gi;
+// Before the worker classes: it reports their exceptions as the run's error.
+imports.mpaio;
 const System = imports.system;
-
-// The array's memory as float64s, without a copy (writable where the
-// mapping is).
-function float64View(array) {
-    const bytes = array.get_bytes().toArray();
-    return new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
-}
 
 const SqrtWorker = GObject.registerClass({
     GTypeName: 'DemoJsSqrtWorker',
@@ -35,8 +31,8 @@ const SqrtWorker = GObject.registerClass({
     },
 }, class SqrtWorker extends Mpaio.Worker {
     vfunc_process(chunk) {
-        const x = float64View(this.get_array());
-        const y = float64View(this.output);
+        const x = this.get_array().asTypedArray();
+        const y = this.output.asTypedArray();
         for (let i = chunk.start; i < chunk.end; i++)
             y[i] = Math.sqrt(x[i]);
         return GLib.Variant.new_uint64(chunk.end - chunk.start);
@@ -62,7 +58,7 @@ async function main() {
     const x = Mpaio.SharedArray.new(Mpaio.DType.FLOAT64, [options.size]);
     const y = Mpaio.SharedArray.new_full(Mpaio.DType.FLOAT64, 8, [options.size],
         Mpaio.SharedArrayFlags.WRITABLE);
-    const input = float64View(x);
+    const input = x.asTypedArray();
     for (let i = 0; i < options.size; i++)
         input[i] = i;
 
@@ -77,7 +73,7 @@ async function main() {
         print(`run ${run + 1}: ${(report.get_wall_time() * 1e3).toFixed(3)} ms`);
     }
 
-    const values = float64View(y);
+    const values = y.asTypedArray();
     let sum = 0;
     for (let i = 0; i < options.size; i++)
         sum += values[i];
@@ -89,8 +85,6 @@ async function main() {
         print(`y[${i}]: ${values[i]}`);
     print(`y[${options.size - 1}]: ${values[options.size - 1]}`);
 }
-
-Gio._promisify(Mpaio.Orchestrator.prototype, 'run_async', 'run_finish');
 
 const loop = new GLib.MainLoop(null, false);
 let status = 0;

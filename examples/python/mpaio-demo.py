@@ -8,7 +8,7 @@
 # 1..N, summed by an AddIntWorker through a numpy view of the shared memory,
 # and one array of 100 strings "foo_0".."foo_99", concatenated in index order
 # by a ConcatStrWorker, both processed in a single orchestrator run on a pool
-# of worker processes.
+# of worker processes, awaited from asyncio.
 #
 #   meson devenv -C build -w . /usr/bin/python3 examples/python/mpaio-demo.py
 #
@@ -17,41 +17,19 @@
 # class definitions.
 
 import argparse
-import mmap
-import os
+import asyncio
 import sys
+from typing import Any
 
 import gi
 
 gi.require_version("Mpaio", "1.0")
-from gi.repository import GLib, GObject, Mpaio  # noqa: E402
+from gi.repository import GLib, Mpaio  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 N_STRINGS = 100
 STRING_ITEM_SIZE = 16
-
-# One numpy view per shared array and process, made on first use. A view
-# maps the array's memory: nothing is copied, in the main process or in
-# worker processes. Keyed by the memory's inode, which is unique per array
-# (an fd number could be reused by a later array).
-_views = {}
-
-
-def array_view(array, dtype):
-    fd = array.get_fd()
-    st = os.fstat(fd)
-    key = (st.st_dev, st.st_ino, np.dtype(dtype).str)
-    view = _views.get(key)
-    if view is None:
-        writable = not Mpaio.is_worker_process() or bool(
-            array.get_flags() & Mpaio.SharedArrayFlags.WRITABLE
-        )
-        prot = mmap.PROT_READ | (mmap.PROT_WRITE if writable else 0)
-        memory = mmap.mmap(fd, array.get_size(), prot=prot)
-        view = np.frombuffer(memory, dtype=dtype)
-        _views[key] = view
-    return view
 
 
 class AddIntWorker(Mpaio.Worker):
@@ -59,18 +37,18 @@ class AddIntWorker(Mpaio.Worker):
 
     __gtype_name__ = "DemoPyAddIntWorker"
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         # Only the main process's instance accumulates a total.
         self.total = 0
 
-    def do_process(self, chunk):
-        # Runs in a worker process.
-        rows = array_view(self.get_array(), np.int64)[chunk.start : chunk.end]
+    def do_process(self, chunk: Mpaio.Chunk) -> GLib.Variant:
+        # Runs in a worker process; the view is the shared memory itself.
+        rows = self.get_array().as_numpy()[chunk.start:chunk.end]
         # Sums wrap around modulo 2^64, as in C; the bits travel as an int64.
         return GLib.Variant.new_int64(int(rows.sum(dtype=np.int64)))
 
-    def do_process_callback(self, chunk, result):
+    def do_process_callback(self, chunk: Mpaio.Chunk, result: GLib.Variant) -> None:
         # Runs in the main process.
         self.total = (self.total + result.get_int64()) % 2**64
 
@@ -80,21 +58,20 @@ class ConcatStrWorker(Mpaio.Worker):
 
     __gtype_name__ = "DemoPyConcatStrWorker"
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.parts = []
+        self.parts: list[str] = []
 
-    def do_process(self, chunk):
-        array = self.get_array()
-        rows = array_view(array, "S%d" % array.get_item_size())[chunk.start : chunk.end]
+    def do_process(self, chunk: Mpaio.Chunk) -> GLib.Variant:
+        rows = self.get_array().as_numpy()[chunk.start:chunk.end]
         # numpy drops the NUL padding of "S" items.
         return GLib.Variant.new_string(b"".join(rows).decode("utf-8"))
 
-    def do_process_callback(self, chunk, result):
+    def do_process_callback(self, chunk: Mpaio.Chunk, result: GLib.Variant) -> None:
         self.parts.append(result.get_string())
 
     @property
-    def result(self):
+    def result(self) -> str:
         return "".join(self.parts)
 
 
@@ -104,11 +81,11 @@ if Mpaio.serve_if_worker():
     sys.exit(0)
 
 
-def make_int_array(n_rows):
+def make_int_array(n_rows: int) -> Mpaio.SharedArray:
     array = Mpaio.SharedArray.new(Mpaio.DType.INT64, [n_rows])
-    # The creating process fills the array through a writable view, a block
-    # at a time so that no second copy of the array is ever made.
-    view = array_view(array, np.int64)
+    # The creating process fills the array in place, a block at a time so
+    # that no second copy of the array is ever made.
+    view = array.as_numpy()
     block = 1 << 20
     for start in range(0, n_rows, block):
         end = min(n_rows, start + block)
@@ -116,16 +93,12 @@ def make_int_array(n_rows):
     return array
 
 
-def make_string_array():
-    array = Mpaio.SharedArray.new_full(
-        Mpaio.DType.STRING, STRING_ITEM_SIZE, [N_STRINGS], Mpaio.SharedArrayFlags.NONE
-    )
-    view = array_view(array, "S%d" % STRING_ITEM_SIZE)
-    view[:] = [b"foo_%d" % i for i in range(N_STRINGS)]
-    return array
+def make_string_array() -> Mpaio.SharedArray:
+    strings = np.array([b"foo_%d" % i for i in range(N_STRINGS)], dtype="S%d" % STRING_ITEM_SIZE)
+    return Mpaio.SharedArray.from_numpy(strings)
 
 
-def make_executor(kind, n_workers, explicit_workers):
+def make_executor(kind: str, n_workers: int, explicit_workers: bool) -> Mpaio.Executor:
     if kind == "process":
         return Mpaio.ProcessPool.new(n_workers)
     if kind == "mpi":
@@ -134,7 +107,7 @@ def make_executor(kind, n_workers, explicit_workers):
     return Mpaio.ThreadPool.new(n_workers)
 
 
-def parse_args(argv):
+def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Sum integers and concatenate strings with mpaio, workers in Python"
     )
@@ -155,7 +128,7 @@ def parse_args(argv):
     return args
 
 
-def main(argv):
+async def main(argv: list[str]) -> int:
     args = parse_args(argv)
     n_workers = args.workers or Mpaio.get_n_cores()
     try:
@@ -163,49 +136,35 @@ def main(argv):
     except GLib.Error as error:
         print("mpaio-demo.py: error: %s" % error.message, file=sys.stderr)
         return 1
-    if args.executor == "mpi":
+    if isinstance(executor, Mpaio.MpiExecutor):
         n_workers = executor.get_n_workers()
     n_partitions = args.partitions or n_workers
 
-    int_array = make_int_array(args.size)
-    string_array = make_string_array()
-
     add_worker = AddIntWorker(
-        data_iterator=Mpaio.DataIterator.new_partitioned(int_array, n_partitions))
+        data_iterator=Mpaio.DataIterator.new_partitioned(make_int_array(args.size), n_partitions))
     concat_worker = ConcatStrWorker(
-        data_iterator=Mpaio.DataIterator.new_partitioned(string_array, n_partitions))
+        data_iterator=Mpaio.DataIterator.new_partitioned(make_string_array(), n_partitions))
 
     orchestrator = Mpaio.Orchestrator.new(executor, [add_worker, concat_worker])
     # Results come back in any order; the strings must be joined in index order.
     orchestrator.set_ordered(True)
 
-    loop = GLib.MainLoop()
-    outcome = {}
-
-    def run_done(source, result):
-        try:
-            outcome["report"] = source.run_finish(result)
-        except GLib.Error as error:
-            outcome["error"] = error
-        loop.quit()
-
-    orchestrator.run_async(None, run_done)
-    loop.run()
-
-    if "error" in outcome:
-        print("mpaio-demo.py: error: %s" % outcome["error"].message, file=sys.stderr)
+    # The asyncio loop keeps running while the workers compute.
+    try:
+        report = await orchestrator.run_async()
+    except GLib.Error as error:
+        print("mpaio-demo.py: error: %s" % error.message, file=sys.stderr)
         return 1
 
     print("sum: %d" % add_worker.total)
     print("concat: %s" % concat_worker.result)
-    print("time: %.3f s" % outcome["report"].get_wall_time())
+    print("time: %.3f s" % report.get_wall_time())
     print("chunks: %d" % orchestrator.get_n_chunks())
     if args.executor == "mpi":
-        report = outcome["report"]
         ranks = {report.get_record(i).rank for i in range(report.get_n_records())}
         print("ranks: %d" % len(ranks))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(asyncio.run(main(sys.argv[1:])))
