@@ -60,7 +60,7 @@ mpi = {'cpu-seconds': best['cpu-seconds-mpi']}
 rows = [
     ('dispatch of empty chunks (chunks/s)', mpaio['dispatch-rate'],
      f'raw MPI ping-pong at depth {depth}', raw['pingpong-rate'], 0.5),
-    ('CPU-bound run, 2 ranks x 1 process (1/s)', 1 / mpi['cpu-seconds'],
+    ('CPU-bound run, 2 ranks x 1 process (runs/s)', 1 / mpi['cpu-seconds'],
      'local pool of 2 processes', 1 / local['cpu-seconds'], 0.9),
     ('rows shipped, 256 MiB (MB/s)', mpaio['rows-bandwidth'] / 1e6,
      'raw MPI_Send of the same bytes', raw['send-bandwidth'] / 1e6, 0.8),
@@ -70,7 +70,7 @@ print(f'{"figure":<44} {"mpaio":>12} {"baseline":>12}  {"ratio":>6}  goal')
 for name, value, baseline_name, baseline, goal in rows:
     ratio = value / baseline
     verdict = 'PASS' if ratio >= goal else 'MISS'
-    print(f'{name:<44} {value:>12.1f} {baseline:>12.1f}  {ratio:>6.2f}  >= {goal} {verdict}'
+    print(f'{name:<44} {value:>12.3f} {baseline:>12.3f}  {ratio:>6.2f}  >= {goal} {verdict}'
           f'  (baseline: {baseline_name})')
 print(f'{"bytes of rows sent, first run":<44} {mpaio["first-run-bytes"]:>12.0f}')
 second = mpaio['second-run-bytes']
