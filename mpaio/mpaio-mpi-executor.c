@@ -522,8 +522,9 @@ mpaio_mpi_executor_init (MpaioMpiExecutor *self)
  * worker processes of rank 0's host; other hosts start theirs at once.
  *
  * Returns: (transfer full): the executor, or %NULL with @error set: when
- *   mpaio was built without MPI, the program is not a rank of an MPI job of
- *   several ranks, this is not rank 0, or an MPI executor exists already
+ *   mpaio was built without MPI, the program is not a rank of an MPI job
+ *   (started by mpirun or srun), this is not rank 0, or an MPI executor
+ *   exists already
  *
  * Since: 0.1
  */
@@ -538,7 +539,7 @@ mpaio_mpi_executor_new (guint    n_workers_per_host,
 /**
  * mpaio_mpi_executor_is_available:
  *
- * Whether this program runs as rank 0 of an MPI job of several ranks, with
+ * Whether this program runs as rank 0 of an MPI job, with
  * mpaio built with MPI: whether [ctor@Mpaio.MpiExecutor.new] can work.
  *
  * Returns: %TRUE when an MPI executor can be made

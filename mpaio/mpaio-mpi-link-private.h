@@ -94,8 +94,8 @@ typedef void     (*MpaioMpiReceiveFunc) (int           source,
 
 typedef struct _MpaioMpiLink MpaioMpiLink;
 
-/* Called by mpaio_init(): when this process is a rank of an MPI job of
- * more than one rank (and MPAIO_MPI is not "0"), starts the link; returns
+/* Called by mpaio_init(): when this process is a rank of an MPI job (and
+ * MPAIO_MPI is not "0"), starts the link; returns
  * TRUE on every rank but 0, whose caller then serves as an agent. */
 gboolean            _mpaio_mpi_link_start_if_mpi_job  (void);
 /* The link of this process, waiting for MPI to be up; NULL (with @error)

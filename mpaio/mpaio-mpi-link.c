@@ -479,7 +479,7 @@ _mpaio_mpi_link_start_if_mpi_job (void)
     return the_link->rank != 0;
 
   if (g_strcmp0 (g_getenv ("MPAIO_MPI"), "0") == 0 || !env_rank_and_size (&rank, &size)
-      || size < 2)
+      || size < 1)
     return FALSE;
 
   the_link = g_new0 (MpaioMpiLink, 1);
@@ -503,7 +503,7 @@ _mpaio_mpi_link_get (GError **error)
   if (the_link == NULL)
     {
       g_set_error_literal (error, MPAIO_ERROR, MPAIO_ERROR_SPAWN_FAILED,
-                           "This program is not a rank of an MPI job of several ranks: start it "
+                           "This program is not a rank of an MPI job: start it "
                            "with mpirun (or srun), and call mpaio_init() first in main()");
       return NULL;
     }
