@@ -439,7 +439,7 @@ configure (Agent    *self,
            GVariant *body)
 {
   guint32 n_workers, max_retries, chunk_timeout;
-  gint64  then;
+  gint64  then, received = g_get_monotonic_time ();
   g_autoptr(GError) error = NULL;
 
   guint n_started;
@@ -455,7 +455,7 @@ configure (Agent    *self,
 
   n_started = self->pool ? mpaio_process_pool_get_n_workers (self->pool) : 0;
   _mpaio_mpi_link_send (self->link, 0, MPAIO_MPI_CONFIG_REPLY,
-                        g_variant_new ("(xxus)", then, g_get_monotonic_time (),
+                        g_variant_new ("(xxxus)", then, received, g_get_monotonic_time (),
                                        n_started,
                                        error ? error->message : ""),
                         NULL, 0, NULL, NULL);
@@ -544,6 +544,18 @@ agent_receive (int          source,
         {
           id = g_variant_get_uint64 (body);
           g_hash_table_remove (self->workers, &id);
+        }
+      break;
+
+    case MPAIO_MPI_CLOCK:
+      if (g_variant_is_of_type (body, G_VARIANT_TYPE_INT64))
+        {
+          gint64 received = g_get_monotonic_time ();
+
+          _mpaio_mpi_link_send (self->link, 0, MPAIO_MPI_CLOCK,
+                                g_variant_new ("(xxx)", g_variant_get_int64 (body), received,
+                                               g_get_monotonic_time ()),
+                                NULL, 0, NULL, NULL);
         }
       break;
 

@@ -69,6 +69,9 @@ struct _Host
   GHashTable       *rows;
   gint64            clock_offset; /* rank 0's clock minus the host's */
   MpaioHostSamples *samples;      /* its CPU, while runs are monitored */
+  gint64            clock_round_trip_us; /* of the best clock probe so far */
+  guint             n_clock_probes;
+  gboolean          clock_probe_out;
   gint64            heard_us;     /* its last message, or when it was last given work */
   GVariantBuilder   tasks;
   guint             n_tasks;

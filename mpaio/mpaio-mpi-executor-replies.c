@@ -52,6 +52,24 @@ lose_host (MpaioMpiExecutor *self,
   _mpaio_mpi_executor_schedule_dispatch (self);
 }
 
+/* The clocks agree only within the polling of the links (tens to hundreds
+ * of microseconds): a chunk's times on its host are moved, if they must,
+ * to lie between its sending and its return, as they did. */
+static void
+clamp_times (MpaioChunkRecord *record)
+{
+  gint64 shift = 0;
+
+  if (record->started_us == 0 || record->finished_us == 0)
+    return;
+  if (record->started_us < record->sent_us)
+    shift = record->sent_us - record->started_us;
+  else if (record->finished_us > record->returned_us)
+    shift = record->returned_us - record->finished_us;
+  record->started_us += shift;
+  record->finished_us = MIN (record->finished_us + shift, record->returned_us);
+}
+
 static void
 receive_results (MpaioMpiExecutor *self,
                  Host             *host,
@@ -81,6 +99,7 @@ receive_results (MpaioMpiExecutor *self,
           task->record.started_us = started ? started + host->clock_offset : 0;
           task->record.finished_us = finished ? finished + host->clock_offset : 0;
           task->record.returned_us = now;
+          clamp_times (&task->record);
           if (ok)
             _mpaio_mpi_executor_complete (task, value, NULL);
           else
@@ -97,6 +116,20 @@ receive_results (MpaioMpiExecutor *self,
         }
       g_variant_unref (value);
     }
+}
+
+/* How many times a host's clock is compared with rank 0's. */
+#define N_CLOCK_PROBES 16
+
+static void
+send_clock_probe (MpaioMpiExecutor *self,
+                  Host             *host)
+{
+  /* Expected: the links poll closely while it is out. */
+  _mpaio_mpi_link_expect (self->link, 1);
+  host->clock_probe_out = TRUE;
+  _mpaio_mpi_link_send (self->link, host->rank, MPAIO_MPI_CLOCK,
+                        g_variant_new_int64 (g_get_monotonic_time ()), NULL, 0, NULL, NULL);
 }
 
 void
@@ -120,17 +153,40 @@ _mpaio_mpi_executor_receive (int          source,
       break;
 
     case MPAIO_MPI_CONFIG_REPLY:
-      if (g_variant_is_of_type (body, G_VARIANT_TYPE ("(xxus)")))
+      if (g_variant_is_of_type (body, G_VARIANT_TYPE ("(xxxus)")))
         {
-          gint64      then, there, now = g_get_monotonic_time ();
+          gint64      then, received, replied, now = g_get_monotonic_time ();
           guint32     n_workers;
           const char *why;
 
-          g_variant_get (body, "(xxu&s)", &then, &there, &n_workers, &why);
-          /* Half the round trip: a host's clock against rank 0's. */
-          host->clock_offset = then + (now - then) / 2 - there;
+          g_variant_get (body, "(xxxu&s)", &then, &received, &replied, &n_workers, &why);
+          /* A first estimate; the clock probes that follow refine it. */
+          host->clock_offset = ((then - received) + (now - replied)) / 2;
+          send_clock_probe (self, host);
           if (*why != '\0')
             lose_host (self, host, why);
+        }
+      break;
+
+    case MPAIO_MPI_CLOCK:
+      if (g_variant_is_of_type (body, G_VARIANT_TYPE ("(xxx)")))
+        {
+          gint64 then, received, replied, now = g_get_monotonic_time ();
+
+          g_variant_get (body, "(xxx)", &then, &received, &replied);
+          if (!host->clock_probe_out)
+            break;
+          host->clock_probe_out = FALSE;
+          _mpaio_mpi_link_expect (self->link, -1);
+          /* As NTP does: the offset of the probe whose round trip was
+           * shortest, whose two legs can differ least. */
+          if (now - then - (replied - received) < host->clock_round_trip_us)
+            {
+              host->clock_round_trip_us = now - then - (replied - received);
+              host->clock_offset = ((then - received) + (now - replied)) / 2;
+            }
+          if (++host->n_clock_probes < N_CLOCK_PROBES)
+            send_clock_probe (self, host);
         }
       break;
 

@@ -119,6 +119,7 @@ host_new (const char *name,
   host->rank = rank;
   host->n_workers = n_workers;
   host->capacity = n_workers * max_in_flight;
+  host->clock_round_trip_us = G_MAXINT64;
   host->known_workers = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   host->known_arrays = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   host->rows = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
@@ -299,6 +300,9 @@ mpaio_mpi_executor_dispose (GObject *object)
   if (the_executor == self)
     {
       _mpaio_mpi_link_set_receiver (self->link, NULL, NULL, NULL);
+      for (guint i = 1; i < self->hosts->len; i++)
+        if (((Host *) g_ptr_array_index (self->hosts, i))->clock_probe_out)
+          _mpaio_mpi_link_expect (self->link, -1);
       for (guint i = 1; i < self->hosts->len; i++)
         _mpaio_mpi_link_send (self->link, ((Host *) g_ptr_array_index (self->hosts, i))->rank,
                               MPAIO_MPI_STOP, g_variant_new ("()"), NULL, 0, NULL, NULL);

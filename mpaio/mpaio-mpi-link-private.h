@@ -30,7 +30,8 @@ G_BEGIN_DECLS
 
 /* The messages, their direction and body:
  *   CONFIG         0 → agent  "(uuux)" workers, max retries, chunk timeout ms, rank 0's now
- *   CONFIG_REPLY   agent → 0  "(xxus)" echoed time, agent's now, workers, error ("" if none)
+ *   CONFIG_REPLY   agent → 0  "(xxxus)" echoed time, agent's times of receipt and reply,
+ *                             workers, error ("" if none)
  *   STOP           0 → agent  "()" the executor is gone: drop the pool and all copies
  *   ARRAY          0 → agent  "(t(uutat))" id, description
  *   ROWS           both ways  "(ttt)" array id, first row, rows; payload: the rows
@@ -39,6 +40,8 @@ G_BEGIN_DECLS
  *   RESULTS        agent → 0  "a(tbv(sis)ixx)" seq, ok, result, error, pid, started, finished
  *   FORGET_WORKER  0 → agent  "t"
  *   FORGET_ARRAY   0 → agent  "t"
+ *   CLOCK          0 → agent  "x" rank 0's time; back: "(xxx)" it, the agent's times of
+ *                             receipt and reply: the clocks compared, as NTP does
  *   CPU_START      0 → agent  "u" sample the host's CPU every so many ms
  *   CPU_SAMPLE     agent → 0  "(xad)" when (agent's clock, µs), per-core utilisation
  *   CPU_STOP       0 → agent  "()"
@@ -56,6 +59,7 @@ typedef enum
   MPAIO_MPI_RESULTS,
   MPAIO_MPI_FORGET_WORKER,
   MPAIO_MPI_FORGET_ARRAY,
+  MPAIO_MPI_CLOCK,
   MPAIO_MPI_CPU_START,
   MPAIO_MPI_CPU_SAMPLE,
   MPAIO_MPI_CPU_STOP,
