@@ -587,6 +587,41 @@ test_cpu_samples_of_every_host (void)
     }
 }
 
+/* An executor made after another was dropped starts from nothing on
+ * every host (their pools and replicas went with the first) and runs the
+ * same work to the same results, shipping the rows again. */
+static void
+test_made_again (void)
+{
+  const guint64 n_rows = 50000;
+  g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (n_rows);
+  g_autoptr(TmWhereWorker) worker = new_where_worker (array, 30);
+  g_autoptr(GError) error = NULL;
+  guint64 before;
+
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr(MpaioRunReport) report = NULL;
+
+      if (round == 1)
+        {
+          g_object_add_weak_pointer (G_OBJECT (executor), (gpointer *) &executor);
+          g_object_unref (executor);
+          g_assert_null (executor);
+          executor = mpaio_mpi_executor_new (1, &error);
+          g_assert_no_error (error);
+        }
+      before = mpaio_mpi_executor_get_bytes_sent (executor);
+      worker->total = 0;
+      report = run_one (MPAIO_WORKER (worker), FALSE, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (worker->total, ==, (gint64) (n_rows * (n_rows + 1) / 2));
+      g_assert_cmpuint (count_ranks (report), ==, 3);
+      /* Rows travel in both rounds: the second executor's hosts hold none. */
+      g_assert_cmpuint (mpaio_mpi_executor_get_bytes_sent (executor), >, before);
+    }
+}
+
 static void
 test_one_at_a_time (void)
 {
@@ -623,6 +658,7 @@ main (int    argc,
   g_test_add_func ("/mpi/worker-crash", test_worker_crash);
   g_test_add_func ("/mpi/report-file", test_report_file);
   g_test_add_func ("/mpi/cpu-samples-of-every-host", test_cpu_samples_of_every_host);
+  g_test_add_func ("/mpi/made-again", test_made_again);
   g_test_add_func ("/mpi/one-at-a-time", test_one_at_a_time);
 
   status = g_test_run ();
