@@ -14,10 +14,11 @@ G_BEGIN_DECLS
  * initialises MPI, is the only thread ever to call it (so
  * MPI_THREAD_SERIALIZED is all it asks for), and never sits in a blocking
  * call while idle. Open MPI's blocking calls spin a core; the link polls
- * with MPI_Iprobe and MPI_Test and, when nothing moved, waits on its queue
- * of outgoing messages with a timeout that doubles from 50 µs to 2 ms, so
- * an idle rank costs a few percent of a core at most, and a message queued
- * by the main thread goes out at once.
+ * with MPI_Improbe and MPI_Testall and, when nothing moved, waits on its
+ * queue of outgoing messages with a timeout that doubles from 50 µs to 2 ms
+ * (at most 250 µs while replies are due, 20 µs in a stream of them), so an
+ * idle rank costs about 1 % of a core, and a message queued by the main
+ * thread goes out at once.
  *
  * A message is a header, a GVariant "(utv)" (kind, payload size, body),
  * optionally followed by a payload of raw bytes sent from, and received
@@ -126,7 +127,8 @@ void                _mpaio_mpi_link_set_receiver      (MpaioMpiLink        *link
                                                        MpaioMpiReceiveFunc  receive,
                                                        gpointer             user_data);
 /* How many replies the caller awaits (@delta added): while any are due,
- * the link polls every 50 µs instead of backing off to 2 ms. */
+ * the link backs off to 250 µs at most (20 µs while they stream in)
+ * rather than 2 ms. */
 void                _mpaio_mpi_link_expect            (MpaioMpiLink        *link,
                                                        int                  delta);
 /* Notes that @rank is gone: at exit, rank 0 then ends the job with
