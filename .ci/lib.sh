@@ -6,6 +6,7 @@ PACKAGES=(
   libglib2.0-dev gobject-introspection libgirepository1.0-dev
   libgtk-4-dev libgtop2-dev libjson-glib-dev
   python3-gi gjs xvfb xauth python3-numpy python3-anyio python3-mypy gi-docgen dbus
+  openmpi-bin libopenmpi-dev
 )
 
 as_root () {

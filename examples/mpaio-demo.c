@@ -77,6 +77,26 @@ make_string_array (GError **error)
   return g_steal_pointer (&array);
 }
 
+/* How many ranks of the MPI job ran chunks, and which hosts. */
+static void
+print_ranks (MpaioRunReport *report)
+{
+  g_autoptr(GHashTable) ranks = g_hash_table_new (NULL, NULL);
+  g_autoptr(GHashTable) hosts = g_hash_table_new (NULL, NULL);
+
+  for (guint i = 0; i < mpaio_run_report_get_n_records (report); i++)
+    {
+      const MpaioChunkRecord *record = mpaio_run_report_get_record (report, i);
+
+      g_hash_table_add (ranks, GINT_TO_POINTER (record->rank + 1));
+      if (record->host != NULL)
+        g_hash_table_add (hosts, (gpointer) record->host);
+    }
+
+  g_print ("ranks: %u\n", g_hash_table_size (ranks));
+  g_print ("hosts: %u\n", g_hash_table_size (hosts));
+}
+
 /* Utilisation per core after the run, in a few lines of text. */
 static void
 print_cpu_summary (MpaioRunReport *report)
@@ -87,6 +107,7 @@ print_cpu_summary (MpaioRunReport *report)
   g_autofree gdouble *peaks = NULL;
   gdouble             total_sum = 0, total_peak = 0;
   guint               n_cores = 0;
+  const char *const  *names;
 
   for (guint i = 0; i < n_samples; i++)
     {
@@ -111,9 +132,17 @@ print_cpu_summary (MpaioRunReport *report)
     }
 
   g_print ("cpu samples: %u\n", n_samples);
+  /* A run across hosts names its cores host/core_N. */
+  names = mpaio_run_report_get_cpu_core_names (report);
   for (guint core = 0; core < n_cores; core++)
-    g_print ("cpu core_%u: mean %.1f %%, peak %.1f %%\n", core, sums[core] / n_samples,
-             peaks[core]);
+    {
+      g_autofree char *name = names != NULL && core < g_strv_length ((char **) names)
+                                ? g_strdup (names[core])
+                                : g_strdup_printf ("core_%u", core);
+
+      g_print ("cpu %s: mean %.1f %%, peak %.1f %%\n", name, sums[core] / n_samples,
+               peaks[core]);
+    }
   if (n_samples > 0)
     g_print ("cpu total: mean %.1f %%, peak %.1f %%\n", total_sum / n_samples, total_peak);
 }
@@ -137,15 +166,19 @@ write_cpu_csv (MpaioRunReport *report,
 static MpaioExecutor *
 make_executor (const char *name,
                guint       n_workers,
+               gboolean    explicit_workers,
                GError    **error)
 {
   if (g_strcmp0 (name, "process") == 0)
     return MPAIO_EXECUTOR (mpaio_process_pool_new (n_workers, error));
   if (g_strcmp0 (name, "thread") == 0)
     return MPAIO_EXECUTOR (mpaio_thread_pool_new (n_workers, error));
+  /* Started by mpirun: --workers counts the worker processes of each host. */
+  if (g_strcmp0 (name, "mpi") == 0)
+    return MPAIO_EXECUTOR (mpaio_mpi_executor_new (explicit_workers ? n_workers : 0, error));
 
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               "Unknown executor '%s': use 'process' or 'thread'", name);
+               "Unknown executor '%s': use 'process', 'thread' or 'mpi'", name);
   return NULL;
 }
 
@@ -170,7 +203,7 @@ run_demo (int      argc,
     { "size", 's', 0, G_OPTION_ARG_INT64, &size,
       "Number of integers to sum (default: 100000000)", "N" },
     { "executor", 'e', 0, G_OPTION_ARG_STRING, &executor_name,
-      "Where chunks run: 'process' (default) or 'thread'", "KIND" },
+      "Where chunks run: 'process' (default), 'thread', or 'mpi' (started by mpirun)", "KIND" },
     { "rounds", 'r', 0, G_OPTION_ARG_INT, &rounds,
       "Rounds of a 64-bit mixing function applied to each integer before summing (default: 0)",
       "R" },
@@ -198,6 +231,7 @@ run_demo (int      argc,
   g_autoptr(GMainLoop) loop = NULL;
   MpaioWorker *workers[2];
   RunState     state = { 0 };
+  gboolean     explicit_workers;
 
   context = g_option_context_new ("- sum integers and concatenate strings with mpaio");
   g_option_context_add_main_entries (context, entries, NULL);
@@ -211,15 +245,18 @@ run_demo (int      argc,
                            "and --size must be at least 1");
       return FALSE;
     }
+  explicit_workers = n_workers > 0;
   if (n_workers == 0)
     n_workers = (gint) mpaio_get_n_cores ();
-  if (n_partitions == 0)
-    n_partitions = n_workers;
 
   executor = make_executor (executor_name != NULL ? executor_name : "process", (guint) n_workers,
-                            error);
+                            explicit_workers, error);
   if (executor == NULL)
     return FALSE;
+  if (MPAIO_IS_MPI_EXECUTOR (executor))
+    n_workers = (gint) mpaio_mpi_executor_get_n_workers (MPAIO_MPI_EXECUTOR (executor));
+  if (n_partitions == 0)
+    n_partitions = n_workers;
 
   int_array = make_int_array ((guint64) size, error);
   if (int_array == NULL)
@@ -262,6 +299,8 @@ run_demo (int      argc,
   g_print ("concat: %s\n", demo_concat_str_worker_get_result (concat_worker));
   g_print ("time: %.3f s\n", mpaio_run_report_get_wall_time (state.report));
   g_print ("chunks: %" G_GUINT64_FORMAT "\n", mpaio_orchestrator_get_n_chunks (orchestrator));
+  if (MPAIO_IS_MPI_EXECUTOR (executor))
+    print_ranks (state.report);
 
   if (monitor_cpu || csv_path != NULL)
     print_cpu_summary (state.report);

@@ -60,15 +60,18 @@ typedef struct _MpaioChunkRecord MpaioChunkRecord;
  * @error: why the chunk failed, when @outcome is
  *   %MPAIO_CHUNK_OUTCOME_FAILED; %NULL otherwise. Owned by the record.
  * @host: (nullable): the host that ran the chunk, for an executor of
- *   several hosts (MPI); %NULL otherwise. An interned string.
+ *   several hosts ([class@Mpaio.MpiExecutor]); %NULL otherwise. An interned
+ *   string.
+ * @rank: the MPI rank whose host ran the chunk (0 for rank 0's own
+ *   worker processes, and for executors of one machine)
  *
  * The history of one chunk in a run. Times are in microseconds of the
  * monotonic clock (as from g_get_monotonic_time()), which all processes
  * of the machine share; a time is 0 when that step never happened (a chunk
  * never sent was never started).
  *
- * An executor fills in @pid and the times; the orchestrator fills in the
- * rest. A record made with `{ 0 }` is the record of a chunk done.
+ * An executor fills in @pid, the times, @host and @rank; the orchestrator
+ * fills in the rest. A record made with `{ 0 }` is the record of a chunk done.
  *
  * Since: 0.1
  */
@@ -87,6 +90,7 @@ struct _MpaioChunkRecord
   MpaioChunkOutcome outcome;
   GError           *error;
   const char       *host;
+  gint              rank;
 };
 
 MPAIO_AVAILABLE_IN_ALL

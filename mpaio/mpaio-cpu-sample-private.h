@@ -19,5 +19,13 @@ gboolean _mpaio_cpu_samples_write_csv_full (GListModel    *samples,
                                             GOutputStream *stream,
                                             GCancellable  *cancellable,
                                             GError       **error);
+/* Likewise, the core columns named by @names (optional, NULL-terminated;
+ * "core_N" past its end) rather than "core_N". */
+gboolean _mpaio_cpu_samples_write_csv_named (GListModel         *samples,
+                                             guint               min_cores,
+                                             const char * const *names,
+                                             GOutputStream      *stream,
+                                             GCancellable       *cancellable,
+                                             GError            **error);
 
 G_END_DECLS

@@ -308,6 +308,18 @@ _mpaio_cpu_samples_write_csv_full (GListModel    *samples,
                                    GCancellable  *cancellable,
                                    GError       **error)
 {
+  return _mpaio_cpu_samples_write_csv_named (samples, min_cores, NULL, stream, cancellable, error);
+}
+
+gboolean
+_mpaio_cpu_samples_write_csv_named (GListModel        *samples,
+                                    guint              min_cores,
+                                    const char *const *names,
+                                    GOutputStream     *stream,
+                                    GCancellable      *cancellable,
+                                    GError           **error)
+{
+  guint n_names = names != NULL ? g_strv_length ((char **) names) : 0;
   g_autoptr(GString) buffer = NULL;
   guint n_items;
   guint n_cores = min_cores;
@@ -340,7 +352,10 @@ _mpaio_cpu_samples_write_csv_full (GListModel    *samples,
 
   g_string_append (buffer, "time");
   for (guint c = 0; c < n_cores; c++)
-    g_string_append_printf (buffer, ",core_%u", c);
+    if (c < n_names)
+      g_string_append_printf (buffer, ",%s", names[c]);
+    else
+      g_string_append_printf (buffer, ",core_%u", c);
   g_string_append (buffer, ",total\n");
 
   for (guint i = 0; i < n_items; i++)

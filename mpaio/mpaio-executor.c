@@ -130,7 +130,8 @@ mpaio_executor_submit_async (MpaioExecutor      *self,
  * @error: return location for a #GError
  *
  * Completes [method@Mpaio.Executor.submit_async]. Of @record, the executor
- * fills in `pid` and the four times; the chunk fields are the caller's.
+ * fills in `pid`, the four times, `host` and `rank`; the chunk fields are
+ * the caller's.
  *
  * Returns: (transfer full): the result of `process`, or %NULL with @error set
  *
@@ -164,6 +165,8 @@ mpaio_executor_submit_finish (MpaioExecutor    *self,
       record->started_us = timing->started_us;
       record->finished_us = timing->finished_us;
       record->returned_us = timing->returned_us;
+      record->host = timing->host;
+      record->rank = timing->rank;
     }
 
   return g_task_propagate_pointer (G_TASK (result), error);

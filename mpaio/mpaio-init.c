@@ -13,6 +13,7 @@
 
 #include "mpaio-error.h"
 #include "mpaio-init-private.h"
+#include "mpaio-mpi-link-private.h"
 #include "mpaio-protocol-private.h"
 #include "mpaio-status-page-private.h"
 #include "mpaio-worker-server-private.h"
@@ -47,8 +48,11 @@ take_fd_from_environment (const char *name)
  * mpaio_serve_if_worker:
  *
  * Serves chunks if this process was started as a worker process of a
- * [class@Mpaio.ProcessPool], until the pool lets it go; otherwise notes that
- * the program is set up for worker processes and returns at once.
+ * [class@Mpaio.ProcessPool], until the pool lets it go, or as a rank other
+ * than 0 of an MPI job (see [class@Mpaio.MpiExecutor]), until rank 0 ends
+ * the job; otherwise notes that the program is set up for worker processes
+ * and returns at once (on rank 0 of an MPI job, MPI starts on a thread of
+ * its own).
  *
  * Call it at the start of `main()` (or of a script) after the worker types
  * are registered. It is the form for language bindings, whose interpreters
@@ -75,9 +79,24 @@ mpaio_serve_if_worker (void)
   status_fd = take_fd_from_environment (MPAIO_STATUS_FD_ENV);
   if (fd < 0)
     {
+      /* Ranks of an MPI job other than 0 serve the MPI executor's chunks
+       * until rank 0 ends the job (see MpaioMpiExecutor). A worker process
+       * of theirs has the rank's environment too, but its descriptor came
+       * first. */
+      MpaioMpiLink *link;
+      g_autoptr(GError) error = NULL;
+
       if (status_fd >= 0)
         close (status_fd);
-      return FALSE;
+      if (!_mpaio_mpi_link_start_if_mpi_job ())
+        return FALSE;
+      if (!(link = _mpaio_mpi_link_get (&error)))
+        {
+          g_printerr ("mpaio: %s\n", error->message);
+          exit (EXIT_FAILURE);
+        }
+      _mpaio_mpi_agent_run (link);
+      return TRUE;
     }
 
   serving = TRUE;
@@ -100,7 +119,9 @@ mpaio_serve_if_worker (void)
  * Worker processes are the program itself started again, so every one runs
  * `main()` up to this call. In a worker process this function does not
  * come back: it serves chunks until its pool lets it go, then exits the
- * process. In the main process it returns at once. The arguments are not
+ * process; so do the ranks other than 0 of an MPI job started by `mpirun`
+ * (set `MPAIO_MPI=0` for a program that uses MPI itself). In the main
+ * process it returns at once. The arguments are not
  * changed (they are accepted for the customary form of init functions).
  *
  * Since: 0.1

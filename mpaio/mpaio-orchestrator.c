@@ -8,6 +8,7 @@
 #include "mpaio-abort-private.h"
 #include "mpaio-cpu-monitor-private.h"
 #include "mpaio-cpu-monitor.h"
+#include "mpaio-mpi-executor-private.h"
 #include "mpaio-enum-types.h"
 #include "mpaio-error.h"
 #include "mpaio-monitoring.h"
@@ -489,6 +490,10 @@ finish (Run    *run,
                                          mpaio_cpu_monitor_get_samples (run->cpu_monitor),
                                          mpaio_cpu_monitor_get_start_time (run->cpu_monitor),
                                          mpaio_cpu_monitor_get_n_cores (run->cpu_monitor));
+      /* A run across hosts: the other hosts' samples join rank 0's. */
+      if (MPAIO_IS_MPI_EXECUTOR (self->executor))
+        _mpaio_mpi_executor_finish_cpu_monitoring (MPAIO_MPI_EXECUTOR (self->executor),
+                                                   run->report);
     }
 
   if (run->publication != NULL)
@@ -1006,6 +1011,9 @@ mpaio_orchestrator_run_async (MpaioOrchestrator  *self,
       run->cpu_monitor = mpaio_cpu_monitor_new ();
       mpaio_cpu_monitor_set_interval (run->cpu_monitor, self->cpu_interval);
       mpaio_cpu_monitor_start (run->cpu_monitor);
+      if (MPAIO_IS_MPI_EXECUTOR (self->executor))
+        _mpaio_mpi_executor_start_cpu_monitoring (MPAIO_MPI_EXECUTOR (self->executor),
+                                                  self->cpu_interval);
     }
 
   run->task = g_steal_pointer (&task);

@@ -14,9 +14,11 @@
  *         "started-us": 140, "finished-us": 200, "returned-us": 210 },
  *       { "worker": 0, "chunk": 1, …, "outcome": "failed",
  *         "error": { "domain": "mpaio-error-quark", "code": 2,
- *                    "message": "…" }, "host": "node2" }, …
+ *                    "message": "…" }, "host": "node2", "rank": 1 }, …
+ *       ("host" and "rank" for a chunk of a run across hosts)
  *     ],
  *     "cpu": { "start-us": 100, "n-cores": 2,
+ *              (and "core-names": ["node0/core_0", …] for a run across hosts)
  *              "samples": [ { "time": 0.2, "cores": [97.5, 12.0],
  *                             "total": 54.75 }, … ] }
  *   }
@@ -175,6 +177,7 @@ mpaio_run_report_write_json (MpaioRunReport *self,
         {
           g_string_append (buffer, ", \"host\": ");
           append_string (buffer, record->host);
+          g_string_append_printf (buffer, ", \"rank\": %d", record->rank);
         }
       g_string_append (buffer, " }");
       if (!flush_if_full (stream, buffer, FALSE, cancellable, error))
@@ -189,11 +192,25 @@ mpaio_run_report_write_json (MpaioRunReport *self,
     {
       guint n_samples = g_list_model_get_n_items (samples);
 
+      const char *const *names = mpaio_run_report_get_cpu_core_names (self);
+
       g_string_append_printf (buffer,
-                              "{\n    \"start-us\": %" G_GINT64_FORMAT ",\n    \"n-cores\": %u,\n"
-                              "    \"samples\": [",
+                              "{\n    \"start-us\": %" G_GINT64_FORMAT ",\n    \"n-cores\": %u,\n",
                               mpaio_run_report_get_cpu_start_time (self),
                               _mpaio_run_report_get_n_cores (self));
+      /* A run across hosts names its columns "host/core_N". */
+      if (names != NULL)
+        {
+          g_string_append (buffer, "    \"core-names\": [");
+          for (guint i = 0; names[i] != NULL; i++)
+            {
+              if (i > 0)
+                g_string_append (buffer, ", ");
+              append_string (buffer, names[i]);
+            }
+          g_string_append (buffer, "],\n");
+        }
+      g_string_append (buffer, "    \"samples\": [");
       for (guint i = 0; i < n_samples; i++)
         {
           g_autoptr(MpaioCpuSample) sample = g_list_model_get_item (samples, i);
@@ -389,6 +406,45 @@ read_record (JsonNode *node, guint n_workers, MpaioChunkRecord *record, Context 
   record->end_row = (guint64) end_row;
   record->pid = (gint) pid;
 
+  /* A rank only with a host: a chunk of a run across hosts. */
+  if (record->host != NULL && json_object_has_member (object, "rank"))
+    {
+      gint64 rank;
+
+      if (!get_int (object, "rank", 0, G_MAXINT32, &rank, context))
+        return FALSE;
+      record->rank = (gint) rank;
+    }
+
+  return TRUE;
+}
+
+/* "core-names": optional, one string per core. */
+static gboolean
+read_core_names (MpaioRunReport *report, JsonObject *cpu, guint n_cores, Context *context)
+{
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_auto(GStrv) names = NULL;
+  JsonArray *array;
+
+  if (!json_object_has_member (cpu, "core-names"))
+    return TRUE;
+  if ((array = get_array (cpu, "core-names", context)) == NULL)
+    return FALSE;
+  if (json_array_get_length (array) != n_cores)
+    return fail (context, "core-names", "must name every core");
+
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < n_cores; i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+        return fail (context, "core-names", "must hold strings");
+      g_strv_builder_add (builder, json_node_get_string (node));
+    }
+  names = g_strv_builder_end (builder);
+  _mpaio_run_report_set_cpu_core_names (report, (const char *const *) names);
   return TRUE;
 }
 
@@ -576,6 +632,8 @@ mpaio_run_report_new_from_file (GFile *file, GCancellable *cancellable, GError *
       if (samples == NULL)
         return NULL;
       _mpaio_run_report_set_cpu_samples (report, G_LIST_MODEL (samples), cpu_start_us, n_cores);
+      if (!read_core_names (report, json_node_get_object (cpu), n_cores, &context))
+        return NULL;
     }
   else if (cpu != NULL && !JSON_NODE_HOLDS_NULL (cpu))
     {

@@ -33,5 +33,7 @@ void            _mpaio_run_report_set_cpu_samples (MpaioRunReport *self,
 void            _mpaio_run_report_set_worker_names (MpaioRunReport    *self,
                                                     const char *const *names);
 guint           _mpaio_run_report_get_n_cores      (MpaioRunReport    *self);
+void            _mpaio_run_report_set_cpu_core_names (MpaioRunReport    *self,
+                                                      const char *const *names);
 
 G_END_DECLS

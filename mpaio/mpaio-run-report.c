@@ -36,6 +36,7 @@ struct _MpaioRunReport
   gint64      cpu_start_time;
   guint       n_cores;
   GStrv       worker_names;
+  GStrv       core_names; /* of a run across hosts: "host/core_N" */
 };
 
 /* 2^20 records: 88 MiB. */
@@ -63,6 +64,7 @@ mpaio_run_report_finalize (GObject *object)
   g_clear_pointer (&self->records, g_array_unref);
   g_clear_object (&self->cpu_samples);
   g_clear_pointer (&self->worker_names, g_strfreev);
+  g_clear_pointer (&self->core_names, g_strfreev);
 
   G_OBJECT_CLASS (mpaio_run_report_parent_class)->finalize (object);
 }
@@ -460,7 +462,8 @@ mpaio_run_report_get_cpu_start_time (MpaioRunReport *self)
  * Writes the run's CPU samples as CSV: a header
  * `time,core_0,...,core_{n-1},total`, then one row per sample with the time
  * in seconds and utilisations in percent (what `pandas.read_csv` reads as a
- * time series).
+ * time series). The cores of a run across hosts are named as
+ * [method@Mpaio.RunReport.get_cpu_core_names] says, `host/core_N`.
  *
  * Returns: %TRUE on success; %FALSE with @error set, also when the run was
  *   not monitored (%MPAIO_ERROR_INVALID_ARGUMENT)
@@ -483,8 +486,9 @@ mpaio_run_report_write_cpu_csv (MpaioRunReport *self,
       return FALSE;
     }
 
-  return _mpaio_cpu_samples_write_csv_full (self->cpu_samples, self->n_cores, stream, cancellable,
-                                            error);
+  return _mpaio_cpu_samples_write_csv_named (self->cpu_samples, self->n_cores,
+                                             (const char *const *) self->core_names, stream,
+                                             cancellable, error);
 }
 
 void
@@ -495,6 +499,38 @@ _mpaio_run_report_set_worker_names (MpaioRunReport    *self,
 
   g_strfreev (self->worker_names);
   self->worker_names = g_strdupv ((char **) names);
+}
+
+void
+_mpaio_run_report_set_cpu_core_names (MpaioRunReport    *self,
+                                      const char *const *names)
+{
+  g_return_if_fail (MPAIO_IS_RUN_REPORT (self));
+
+  g_strfreev (self->core_names);
+  self->core_names = g_strdupv ((char **) names);
+}
+
+/**
+ * mpaio_run_report_get_cpu_core_names:
+ * @self: a run report
+ *
+ * The names of the columns of the CPU samples of a run across hosts (by an
+ * [class@Mpaio.MpiExecutor]): `host/core_N`, rank 0's host first, then
+ * each other host's cores. %NULL for the samples of one machine, whose
+ * columns are its cores in order.
+ *
+ * Returns: (transfer none) (nullable) (array zero-terminated=1): the
+ *   names, one per value of each sample
+ *
+ * Since: 0.1
+ */
+const char *const *
+mpaio_run_report_get_cpu_core_names (MpaioRunReport *self)
+{
+  g_return_val_if_fail (MPAIO_IS_RUN_REPORT (self), NULL);
+
+  return (const char *const *) self->core_names;
 }
 
 guint

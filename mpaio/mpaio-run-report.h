@@ -41,6 +41,8 @@ GListModel             *mpaio_run_report_get_cpu_samples    (MpaioRunReport *sel
 MPAIO_AVAILABLE_IN_ALL
 gint64                  mpaio_run_report_get_cpu_start_time (MpaioRunReport *self);
 MPAIO_AVAILABLE_IN_ALL
+const char *const      *mpaio_run_report_get_cpu_core_names (MpaioRunReport *self);
+MPAIO_AVAILABLE_IN_ALL
 gboolean                mpaio_run_report_write_cpu_csv      (MpaioRunReport  *self,
                                                              GOutputStream   *stream,
                                                              GCancellable    *cancellable,

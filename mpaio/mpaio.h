@@ -22,6 +22,7 @@
 #include "mpaio-executor.h"
 #include "mpaio-process-pool.h"
 #include "mpaio-thread-pool.h"
+#include "mpaio-mpi-executor.h"
 #include "mpaio-run-report.h"
 #include "mpaio-orchestrator.h"
 #include "mpaio-cpu-sample.h"

@@ -148,13 +148,15 @@ function makeStringArray() {
 }
 
 function parseArgs(argv) {
-    const options = {workers: 0, partitions: 0, size: 100000000};
+    const options = {workers: 0, partitions: 0, size: 100000000, executor: 'process'};
     const names = {
         '-w': 'workers', '--workers': 'workers',
         '-p': 'partitions', '--partitions': 'partitions',
         '-s': 'size', '--size': 'size',
+        '-e': 'executor', '--executor': 'executor',
     };
-    const usage = 'Usage: mpaio-demo.js [--workers N] [--partitions P] [--size N]';
+    const usage = 'Usage: mpaio-demo.js [--workers N] [--partitions P] [--size N] ' +
+        '[--executor process|mpi]';
 
     for (let i = 0; i < argv.length; i++) {
         let [flag, value] = argv[i].split(/=(.*)/s);
@@ -169,6 +171,12 @@ function parseArgs(argv) {
             value = argv[++i];
         if (value === undefined)
             throw new Error(`${flag} needs a value`);
+        if (name === 'executor') {
+            if (value !== 'process' && value !== 'mpi')
+                throw new Error(`--executor is process or mpi, not “${value}”\n${usage}`);
+            options.executor = value;
+            continue;
+        }
         options[name] = Number(value);
         if (!Number.isSafeInteger(options[name]))
             throw new Error(`${flag} needs an integer, not “${value}”`);
@@ -180,12 +188,19 @@ function parseArgs(argv) {
 
 async function main(argv) {
     const options = parseArgs(argv);
-    const nWorkers = options.workers || Mpaio.get_n_cores();
-    const nPartitions = options.partitions || nWorkers;
+    let nWorkers = options.workers || Mpaio.get_n_cores();
 
-    // Only a process pool: gjs runs JavaScript on its main thread only, so
-    // JS workers cannot run on the threads of an Mpaio.ThreadPool.
-    const executor = Mpaio.ProcessPool.new(nWorkers);
+    // Worker processes only: gjs runs JavaScript on its main thread only, so
+    // JS workers cannot run on the threads of an Mpaio.ThreadPool. Started
+    // by mpirun, --executor mpi runs them on every host.
+    let executor;
+    if (options.executor === 'mpi') {
+        executor = Mpaio.MpiExecutor.new(options.workers);
+        nWorkers = executor.get_n_workers();
+    } else {
+        executor = Mpaio.ProcessPool.new(nWorkers);
+    }
+    const nPartitions = options.partitions || nWorkers;
     const intArray = makeIntArray(options.size);
     const stringArray = makeStringArray();
 
@@ -206,6 +221,12 @@ async function main(argv) {
     print(`concat: ${concatWorker.result}`);
     print(`time: ${report.get_wall_time().toFixed(3)} s`);
     print(`chunks: ${orchestrator.get_n_chunks()}`);
+    if (options.executor === 'mpi') {
+        const ranks = new Set();
+        for (let i = 0; i < report.get_n_records(); i++)
+            ranks.add(report.get_record(i).rank);
+        print(`ranks: ${ranks.size}`);
+    }
 }
 
 const loop = new GLib.MainLoop(null, false);

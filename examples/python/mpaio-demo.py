@@ -98,9 +98,12 @@ def make_string_array() -> Mpaio.SharedArray:
     return Mpaio.SharedArray.from_numpy(strings)
 
 
-def make_executor(kind: str, n_workers: int) -> Mpaio.Executor:
+def make_executor(kind: str, n_workers: int, explicit_workers: bool) -> Mpaio.Executor:
     if kind == "process":
         return Mpaio.ProcessPool.new(n_workers)
+    if kind == "mpi":
+        # Started by mpirun: --workers counts the worker processes of each host.
+        return Mpaio.MpiExecutor.new(n_workers if explicit_workers else 0)
     return Mpaio.ThreadPool.new(n_workers)
 
 
@@ -115,8 +118,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                              "(default: the number of workers)")
     parser.add_argument("-s", "--size", type=int, default=100_000_000, metavar="N",
                         help="number of integers to sum (default: 100000000)")
-    parser.add_argument("-e", "--executor", choices=("process", "thread"), default="process",
-                        help="where chunks run (default: process)")
+    parser.add_argument("-e", "--executor", choices=("process", "thread", "mpi"),
+                        default="process",
+                        help="where chunks run (default: process; mpi when started by mpirun)")
     args = parser.parse_args(argv)
     if args.workers < 0 or args.partitions < 0 or args.size < 1:
         parser.error("--workers and --partitions cannot be negative, "
@@ -127,9 +131,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 async def main(argv: list[str]) -> int:
     args = parse_args(argv)
     n_workers = args.workers or Mpaio.get_n_cores()
+    try:
+        executor = make_executor(args.executor, n_workers, args.workers > 0)
+    except GLib.Error as error:
+        print("mpaio-demo.py: error: %s" % error.message, file=sys.stderr)
+        return 1
+    if isinstance(executor, Mpaio.MpiExecutor):
+        n_workers = executor.get_n_workers()
     n_partitions = args.partitions or n_workers
 
-    executor = make_executor(args.executor, n_workers)
     add_worker = AddIntWorker(
         data_iterator=Mpaio.DataIterator.new_partitioned(make_int_array(args.size), n_partitions))
     concat_worker = ConcatStrWorker(
@@ -150,6 +160,9 @@ async def main(argv: list[str]) -> int:
     print("concat: %s" % concat_worker.result)
     print("time: %.3f s" % report.get_wall_time())
     print("chunks: %d" % orchestrator.get_n_chunks())
+    if args.executor == "mpi":
+        ranks = {report.get_record(i).rank for i in range(report.get_n_records())}
+        print("ranks: %d" % len(ranks))
     return 0
 
 
