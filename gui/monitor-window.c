@@ -320,12 +320,15 @@ use_samples_of (MonitorWindow *self,
     {
       monitor_cpu_chart_set_time_origin (self->chart, mpaio_run_report_get_cpu_start_time (report));
       monitor_cpu_chart_set_model (self->chart, mpaio_run_report_get_cpu_samples (report));
+      /* A run across hosts: its legend names each core's machine. */
+      monitor_cpu_chart_set_core_names (self->chart, mpaio_run_report_get_cpu_core_names (report));
     }
   else
     {
       monitor_cpu_chart_set_time_origin (self->chart,
                                          mpaio_cpu_monitor_get_start_time (self->monitor));
       monitor_cpu_chart_set_model (self->chart, mpaio_cpu_monitor_get_samples (self->monitor));
+      monitor_cpu_chart_set_core_names (self->chart, NULL);
     }
 }
 
