@@ -653,6 +653,17 @@ monitor_window_show_span (MonitorWindow *self,
   g_simple_action_set_state (G_SIMPLE_ACTION (pause), g_variant_new_boolean (TRUE));
 }
 
+/* The watched program's pid: a command's launcher (mpirun) gives way to the
+ * program it started once that publishes. */
+static void
+set_watched_title (MonitorWindow *self)
+{
+  int              pid = (int) monitor_program_watcher_get_pid (self->watcher);
+  g_autofree char *title = g_strdup_printf (_("mpaio Monitor — process %d"), pid);
+
+  gtk_window_set_title (GTK_WINDOW (self), title);
+}
+
 static void
 on_watched_run_started (MonitorWindow *self,
                         guint          run_id,
@@ -664,6 +675,7 @@ on_watched_run_started (MonitorWindow *self,
   g_autoptr(MonitorRun) run = NULL;
   gint64 start_us = g_get_monotonic_time ();
 
+  set_watched_title (self);
   g_clear_pointer (&self->watched_workers, g_strfreev);
   g_variant_lookup (info, "workers", "^as", &self->watched_workers);
   g_variant_lookup (info, "start-us", "x", &start_us);
@@ -774,8 +786,6 @@ void
 monitor_window_watch (MonitorWindow         *self,
                       MonitorProgramWatcher *watcher)
 {
-  g_autofree char *title = NULL;
-
   g_return_if_fail (MONITOR_IS_WINDOW (self));
   g_return_if_fail (MONITOR_IS_PROGRAM_WATCHER (watcher));
 
@@ -794,9 +804,7 @@ monitor_window_watch (MonitorWindow         *self,
   g_signal_connect_object (watcher, "vanished", G_CALLBACK (on_watched_vanished), self,
                            G_CONNECT_SWAPPED);
 
-  title = g_strdup_printf (_("mpaio Monitor — process %d"),
-                              (int) monitor_program_watcher_get_pid (watcher));
-  gtk_window_set_title (GTK_WINDOW (self), title);
+  set_watched_title (self);
 }
 
 /* Programs on the bus */
