@@ -495,7 +495,9 @@ start_watching (MonitorApplication *self,
 
   /* Subscribed before the main loop runs again: nothing the program
    * publishes is missed. */
-  self->watcher = monitor_program_watcher_new (self->bus, pid);
+  /* A command may be a launcher (mpirun): its program is then a child. */
+  self->watcher = self->command != NULL ? monitor_program_watcher_new_for_command (self->bus, pid)
+                                        : monitor_program_watcher_new (self->bus, pid);
   g_signal_connect_object (self->watcher, "run-finished", G_CALLBACK (on_watched_run_finished),
                            self, 0);
   monitor_window_watch (window, self->watcher);

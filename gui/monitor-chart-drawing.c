@@ -95,12 +95,48 @@ get_text_size (PangoContext *context,
 }
 
 /**
+ * monitor_chart_get_core_label:
+ * @core_names: (nullable): the cores' names, `host/core_N`, as
+ *   mpaio_run_report_get_cpu_core_names() gives them for a run across hosts
+ * @core: the core's index in a sample
+ *
+ * The legend's name for a core: "CPU1".."CPUn" as GNOME System Monitor
+ * names them, with the machine in front ("node-a CPU1") when the cores are
+ * named with their host; another name is shown as it is.
+ *
+ * Returns: (transfer full): the label
+ */
+char *
+monitor_chart_get_core_label (const char *const *core_names,
+                              guint              core)
+{
+  const char *name, *slash;
+  guint64     number;
+  char       *end;
+
+  if (core_names == NULL || core >= g_strv_length ((char **) core_names))
+    return g_strdup_printf ("CPU%u", core + 1);
+
+  name = core_names[core];
+  slash = strrchr (name, '/');
+  if (slash == NULL || !g_str_has_prefix (slash + 1, "core_"))
+    return g_strdup (name);
+  number = g_ascii_strtoull (slash + 1 + strlen ("core_"), &end, 10);
+  if (end == slash + 1 + strlen ("core_") || *end != '\0' || number >= G_MAXUINT)
+    return g_strdup (name);
+
+  return g_strdup_printf ("%.*s CPU%u", (int) (slash - name), name, (guint) number + 1);
+}
+
+/**
  * monitor_chart_layout_init:
  * @layout: (out caller-allocates): the layout to compute
  * @context: the Pango context the chart's text will use
  * @width: the chart's width
  * @height: the chart's height
  * @n_cores: the number of per-core series
+ * @core_names: (nullable): the series' names, `host/core_N`, for the cores
+ *   of several machines
  * @show_total: whether the total is a series too
  *
  * Places the plot, its labels and the legend in a chart of @width by
@@ -112,6 +148,7 @@ monitor_chart_layout_init (MonitorChartLayout *layout,
                            int                 width,
                            int                 height,
                            guint               n_cores,
+                           const char *const  *core_names,
                            gboolean            show_total)
 {
   double label_height, entry_text_width;
@@ -130,6 +167,16 @@ monitor_chart_layout_init (MonitorChartLayout *layout,
   /* The widest entry a legend can hold, so columns never shift as values
    * change. */
   get_text_size (context, "CPU888 100.0 %", LABEL_SCALE, &entry_text_width, &layout->line_height);
+  /* Cores named with their machine: room for the longest name. */
+  for (guint core = 0; core_names != NULL && core < n_cores && core_names[core] != NULL; core++)
+    {
+      g_autofree char *label = monitor_chart_get_core_label (core_names, core);
+      g_autofree char *entry = g_strdup_printf ("%s 100.0 %%", label);
+      double           entry_width;
+
+      get_text_size (context, entry, LABEL_SCALE, &entry_width, NULL);
+      entry_text_width = MAX (entry_text_width, entry_width);
+    }
   layout->line_height += 4.0;
   layout->entry_width = SWATCH_SIZE + LABEL_GAP + entry_text_width + LEGEND_SPACING;
 
@@ -852,13 +899,9 @@ draw_legend_entry (cairo_t       *cr,
                    const GdkRGBA *foreground)
 {
   g_autoptr(PangoLayout) text_layout = NULL;
-  char text[64];
-  int  h;
-
-  if (isnan (value))
-    g_snprintf (text, sizeof text, "%s –", name);
-  else
-    g_snprintf (text, sizeof text, "%s %.1f %%", name, value);
+  g_autofree char *text = isnan (value) ? g_strdup_printf ("%s –", name)
+                                        : g_strdup_printf ("%s %.1f %%", name, value);
+  int              h;
 
   gdk_cairo_set_source_rgba (cr, swatch);
   cairo_rectangle (cr, x, round (y + (line_height - SWATCH_SIZE) / 2.0), SWATCH_SIZE, SWATCH_SIZE);
@@ -878,11 +921,14 @@ draw_legend_entry (cairo_t       *cr,
  * @layout: the chart's layout
  * @sample: (nullable): the sample whose values the legend shows
  * @n_cores: the number of cores
+ * @core_names: (nullable): the cores' names, `host/core_N`, for the cores
+ *   of several machines
  * @show_total: whether the total has an entry
  * @foreground: the colour of text
  *
  * Draws each series' colour, name and current value, GNOME System Monitor
- * style ("CPU1 12.5 %"), in the layout's columns.
+ * style ("CPU1 12.5 %", or "node-a CPU1 12.5 %" for a core of a run across
+ * machines), in the layout's columns.
  */
 void
 monitor_chart_draw_legend (cairo_t                  *cr,
@@ -890,6 +936,7 @@ monitor_chart_draw_legend (cairo_t                  *cr,
                            const MonitorChartLayout *layout,
                            MpaioCpuSample           *sample,
                            guint                     n_cores,
+                           const char *const        *core_names,
                            gboolean                  show_total,
                            const GdkRGBA            *foreground)
 {
@@ -899,13 +946,13 @@ monitor_chart_draw_legend (cairo_t                  *cr,
 
   for (guint entry = 0; entry < layout->n_entries; entry++)
     {
-      guint   row = entry / layout->n_columns;
-      guint   column = entry % layout->n_columns;
-      double  x = layout->legend.x + column * layout->entry_width;
-      double  y = layout->legend.y + row * layout->line_height;
-      double  value = NAN;
-      char    name[32];
-      GdkRGBA swatch;
+      guint            row = entry / layout->n_columns;
+      guint            column = entry % layout->n_columns;
+      double           x = layout->legend.x + column * layout->entry_width;
+      double           y = layout->legend.y + row * layout->line_height;
+      double           value = NAN;
+      g_autofree char *name = NULL;
+      GdkRGBA          swatch;
 
       if (row >= n_rows_shown)
         break;
@@ -913,8 +960,7 @@ monitor_chart_draw_legend (cairo_t                  *cr,
       if (entry < n_cores)
         {
           monitor_chart_palette_get_color (entry, &swatch);
-          /* CPU1..CPUn, as GNOME System Monitor names them. */
-          g_snprintf (name, sizeof name, "CPU%u", entry + 1);
+          name = monitor_chart_get_core_label (core_names, entry);
           if (sample != NULL && entry < mpaio_cpu_sample_get_n_cores (sample))
             value = mpaio_cpu_sample_get_value (sample, entry);
         }
@@ -922,7 +968,7 @@ monitor_chart_draw_legend (cairo_t                  *cr,
         {
           swatch = *foreground;
           swatch.alpha *= 0.8;
-          g_strlcpy (name, "Total", sizeof name);
+          name = g_strdup ("Total");
           if (sample != NULL)
             value = mpaio_cpu_sample_get_total (sample);
         }
@@ -938,6 +984,8 @@ monitor_chart_draw_legend (cairo_t                  *cr,
  * @samples: a model of #MpaioCpuSample, in time order
  * @axis: the time axis, in the samples' times
  * @n_cores: the number of cores in the legend
+ * @core_names: (nullable): the cores' names, `host/core_N`, for the cores
+ *   of several machines
  * @show_total: whether to draw the total
  * @width: the image's width
  * @height: the image's height
@@ -951,6 +999,7 @@ cairo_surface_t *
 monitor_chart_render_image (GListModel             *samples,
                             const MonitorChartAxis *axis,
                             guint                   n_cores,
+                            const char *const      *core_names,
                             gboolean                show_total,
                             int                     width,
                             int                     height)
@@ -986,12 +1035,14 @@ monitor_chart_render_image (GListModel             *samples,
 
   /* A margin, as a window gives the widget. */
   cairo_translate (cr, 8.0, 8.0);
-  monitor_chart_layout_init (&layout, context, width - 16, height - 16, n_cores, show_total);
+  monitor_chart_layout_init (&layout, context, width - 16, height - 16, n_cores, core_names,
+                             show_total);
   monitor_chart_draw_background (cr, context, &layout, axis, &foreground);
   monitor_chart_draw_series (cr, &layout, axis, samples, show_total, &foreground);
 
   current = monitor_chart_get_sample_at (samples, axis->end);
-  monitor_chart_draw_legend (cr, context, &layout, current, n_cores, show_total, &foreground);
+  monitor_chart_draw_legend (cr, context, &layout, current, n_cores, core_names, show_total,
+                             &foreground);
 
   cairo_destroy (cr);
   g_object_unref (context);

@@ -58,7 +58,11 @@ void   monitor_chart_layout_init      (MonitorChartLayout       *layout,
                                      int                     width,
                                      int                     height,
                                      guint                   n_cores,
+                                     const char *const      *core_names,
                                      gboolean                show_total);
+
+char  *monitor_chart_get_core_label   (const char *const      *core_names,
+                                     guint                   core);
 
 guint  monitor_chart_axis_get_ticks   (const MonitorChartAxis   *axis,
                                      double                  width,
@@ -95,6 +99,7 @@ void   monitor_chart_draw_legend      (cairo_t                *cr,
                                      const MonitorChartLayout *layout,
                                      MpaioCpuSample         *sample,
                                      guint                   n_cores,
+                                     const char *const      *core_names,
                                      gboolean                show_total,
                                      const GdkRGBA          *foreground);
 
@@ -112,6 +117,7 @@ MpaioCpuSample *monitor_chart_get_sample_at (GListModel     *samples,
 cairo_surface_t *monitor_chart_render_image (GListModel           *samples,
                                            const MonitorChartAxis *axis,
                                            guint                 n_cores,
+                                           const char *const    *core_names,
                                            gboolean              show_total,
                                            int                   width,
                                            int                   height);

@@ -77,13 +77,13 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-/* A row's title depends only on its host, process and lane, and whether
- * hosts are named. */
+/* A row's title depends only on its host, process and lane, whether hosts
+ * are named, and whether it heads its host's group. */
 static char *
-label_key (const MonitorTimelineRow *row, gboolean with_host)
+label_key (const MonitorTimelineRow *row, gboolean with_host, gboolean heads_host)
 {
-  return g_strdup_printf ("%s/%d/%u/%d", row->host != NULL ? row->host : "", row->pid, row->lane,
-                          with_host);
+  return g_strdup_printf ("%s/%d/%u/%d/%d", row->host != NULL ? row->host : "", row->pid,
+                          row->lane, with_host, heads_host);
 }
 
 /* Processes of other machines (MPI) are titled with their machine's name. */
@@ -105,6 +105,18 @@ row_title (const MonitorTimelineRow *row, gboolean with_host)
   process = row->lane == 0 ? g_strdup_printf ("%d", row->pid)
                            : g_strdup_printf ("%d · %u", row->pid, row->lane + 1);
   return g_strdup_printf ("%s · %s", row->host != NULL ? row->host : g_get_host_name (), process);
+}
+
+/* In the margin, rows of several machines (MPI) are grouped by machine: the
+ * group's first row is named by its machine, whole, the others by their
+ * process; the tooltip names both. */
+static char *
+row_label (const MonitorTimelineRow *row, gboolean with_host, gboolean heads_host)
+{
+  if (with_host && heads_host)
+    return g_strdup (row->host != NULL ? row->host : g_get_host_name ());
+
+  return row_title (row, FALSE);
 }
 
 static double
@@ -424,13 +436,17 @@ monitor_chunk_timeline_snapshot (GtkWidget   *widget,
   with_host = monitor_timeline_rows_get_n_hosts (self->rows) > 1;
   for (guint r = 0; r < monitor_timeline_rows_get_n_rows (self->rows); r++)
     {
+      const char *previous_host =
+        r > 0 ? monitor_timeline_rows_get_row (self->rows, r - 1)->host : NULL;
       MonitorTimelineRow *row = monitor_timeline_rows_get_row (self->rows, r);
-      g_autofree char    *key = label_key (row, with_host);
-      PangoLayout        *label = g_hash_table_lookup (self->labels, key);
+      gboolean            heads_host =
+        r == 0 || g_strcmp0 (row->host, previous_host) != 0;
+      g_autofree char *key = label_key (row, with_host, heads_host);
+      PangoLayout     *label = g_hash_table_lookup (self->labels, key);
 
       if (label == NULL)
         {
-          g_autofree char *text = row_title (row, with_host);
+          g_autofree char *text = row_label (row, with_host, heads_host);
 
           label = create_small_layout (widget, text);
           /* A long host name gives way in its middle, not over the bars. */

@@ -36,6 +36,7 @@ struct _MonitorCpuChart
   gboolean             show_total;
   gboolean             stacked;
   guint                n_cores;
+  char               **core_names; /* host/core_N, for the cores of several machines */
 
   /* What the caches were drawn for. */
   gboolean           layout_valid;
@@ -177,7 +178,8 @@ draw_legend (MonitorCpuChart *self,
 
   cairo_translate (cr, -self->layout.legend.x, -self->layout.legend.y);
   monitor_chart_draw_legend (cr, gtk_widget_get_pango_context (GTK_WIDGET (self)), &self->layout,
-                             current, self->n_cores, self->show_total, &foreground);
+                             current, self->n_cores, (const char *const *) self->core_names,
+                             self->show_total, &foreground);
 }
 
 static void
@@ -193,7 +195,8 @@ ensure_layout (MonitorCpuChart *self)
   invalidate_all (self);
   self->scale = scale;
   monitor_chart_layout_init (&self->layout, gtk_widget_get_pango_context (GTK_WIDGET (self)), width,
-                             height, self->n_cores, self->show_total);
+                             height, self->n_cores, (const char *const *) self->core_names,
+                             self->show_total);
   self->layout_valid = TRUE;
 }
 
@@ -335,6 +338,7 @@ monitor_cpu_chart_dispose (GObject *object)
 
   monitor_cpu_chart_set_model (self, NULL);
   invalidate_all (self);
+  g_clear_pointer (&self->core_names, g_strfreev);
 
   G_OBJECT_CLASS (monitor_cpu_chart_parent_class)->dispose (object);
 }
@@ -750,5 +754,52 @@ monitor_cpu_chart_render_image (MonitorCpuChart *self,
     empty = g_list_store_new (MPAIO_TYPE_CPU_SAMPLE);
 
   return monitor_chart_render_image (self->model != NULL ? self->model : G_LIST_MODEL (empty), &axis,
-                                     self->n_cores, self->show_total, width, height);
+                                     self->n_cores, (const char *const *) self->core_names,
+                                     self->show_total, width, height);
+}
+
+/**
+ * monitor_cpu_chart_set_core_names:
+ * @self: a chart
+ * @core_names: (nullable): the cores' names, `host/core_N`, as a run across
+ *   hosts names them (mpaio_run_report_get_cpu_core_names()), or %NULL for
+ *   the cores of one machine
+ *
+ * Names the legend's entries with the machine of each core.
+ */
+void
+monitor_cpu_chart_set_core_names (MonitorCpuChart   *self,
+                                  const char *const *core_names)
+{
+  const char *const *current;
+  gboolean           same;
+
+  g_return_if_fail (MONITOR_IS_CPU_CHART (self));
+
+  current = (const char *const *) self->core_names;
+  if (current == NULL && core_names == NULL)
+    return;
+  same = current != NULL && core_names != NULL && g_strv_equal (current, core_names);
+  if (same)
+    return;
+
+  g_strfreev (self->core_names);
+  self->core_names = g_strdupv ((char **) core_names);
+  /* Longer names take wider legend columns. */
+  invalidate_all (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/**
+ * monitor_cpu_chart_get_core_names:
+ * @self: a chart
+ *
+ * Returns: (transfer none) (nullable): the cores' names, or %NULL
+ */
+const char *const *
+monitor_cpu_chart_get_core_names (MonitorCpuChart *self)
+{
+  g_return_val_if_fail (MONITOR_IS_CPU_CHART (self), NULL);
+
+  return (const char *const *) self->core_names;
 }

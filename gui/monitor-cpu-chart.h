@@ -34,6 +34,9 @@ gint64      monitor_cpu_chart_get_frozen_time (MonitorCpuChart *self);
 void        monitor_cpu_chart_set_frozen_time (MonitorCpuChart *self,
                                              gint64         frozen_time);
 guint       monitor_cpu_chart_get_n_cores     (MonitorCpuChart *self);
+void        monitor_cpu_chart_set_core_names  (MonitorCpuChart   *self,
+                                             const char *const *core_names);
+const char *const *monitor_cpu_chart_get_core_names (MonitorCpuChart *self);
 
 gint64      monitor_cpu_chart_get_end_time    (MonitorCpuChart *self);
 gboolean    monitor_cpu_chart_get_plot_area   (MonitorCpuChart   *self,

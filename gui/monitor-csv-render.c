@@ -257,7 +257,7 @@ monitor_csv_render_to_png (const char *csv_path,
       axis.end = MAX (mpaio_cpu_sample_get_time (last), axis.start + 0.1);
     }
 
-  surface = monitor_chart_render_image (samples, &axis, n_cores, TRUE, width, height);
+  surface = monitor_chart_render_image (samples, &axis, n_cores, NULL, TRUE, width, height);
   status = cairo_surface_write_to_png (surface, png_path);
   cairo_surface_destroy (surface);
 

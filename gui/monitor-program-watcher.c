@@ -16,6 +16,7 @@
 
 #include <gio/gunixfdlist.h>
 
+#include "monitor-descendant.h"
 #include "monitor-program-watcher.h"
 
 #define INTERFACE     "org.mpaio.Program1"
@@ -45,6 +46,8 @@ struct _MonitorProgramWatcher
 
   GDBusConnection *connection;
   GPid             pid;
+  GPid             ancestor;           /* watching whichever program descends from it */
+  guint            owner_subscription; /* until one does */
   char            *name;
   char            *path;
   char            *state;
@@ -354,6 +357,78 @@ fetch_run (MonitorProgramWatcher *self, guint run)
     on_get_run, data);
 }
 
+static void on_name_appeared (GDBusConnection *connection,
+                              const char      *name,
+                              const char      *owner,
+                              gpointer         user_data);
+static void on_name_vanished (GDBusConnection *connection, const char *name, gpointer user_data);
+
+static void
+watch_name (MonitorProgramWatcher *self)
+{
+  self->name_watch =
+    g_bus_watch_name_on_connection (self->connection, self->name, G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                    on_name_appeared, on_name_vanished, self, NULL);
+}
+
+/* The program @pid, which descends from the command this watches for, is
+ * the one watched from now on. */
+static void
+adopt (MonitorProgramWatcher *self, GPid pid)
+{
+  self->ancestor = 0;
+  if (self->owner_subscription != 0)
+    g_dbus_connection_signal_unsubscribe (self->connection, self->owner_subscription);
+  self->owner_subscription = 0;
+  if (pid == self->pid)
+    return;
+
+  g_bus_unwatch_name (self->name_watch);
+  self->pid = pid;
+  g_free (self->name);
+  g_free (self->path);
+  self->name = g_strdup_printf ("org.mpaio.Program.instance%d", (int) pid);
+  self->path = g_strdup_printf ("/org/mpaio/Program/%d", (int) pid);
+  watch_name (self);
+}
+
+/* The pid a program's object path or bus name ends with, or 0. */
+static GPid
+pid_after (const char *string, const char *prefix)
+{
+  guint64 pid = 0;
+
+  if (string == NULL || !g_str_has_prefix (string, prefix))
+    return 0;
+  if (!g_ascii_string_to_unsigned (string + strlen (prefix), 10, 1, G_MAXINT, &pid, NULL))
+    return 0;
+
+  return (GPid) pid;
+}
+
+/* A program of the command, started by a launcher (mpirun), took its name:
+ * watched even before it publishes anything. */
+static void
+on_name_owner_changed (GDBusConnection *connection,
+                       const char      *sender,
+                       const char      *path,
+                       const char      *interface,
+                       const char      *signal,
+                       GVariant        *parameters,
+                       gpointer         user_data)
+{
+  MonitorProgramWatcher *self = user_data;
+  const char            *name, *old_owner, *new_owner;
+  GPid                   pid;
+
+  g_variant_get (parameters, "(&s&s&s)", &name, &old_owner, &new_owner);
+  pid = pid_after (name, "org.mpaio.Program.instance");
+  if (self->ancestor == 0 || *new_owner == '\0' || pid == 0)
+    return;
+  if (monitor_pid_descends_from (pid, self->ancestor))
+    adopt (self, pid);
+}
+
 static void
 on_signal (GDBusConnection *connection,
            const char      *sender,
@@ -366,6 +441,15 @@ on_signal (GDBusConnection *connection,
   MonitorProgramWatcher *self = user_data;
   guint                  run = 0;
 
+  /* Signals of every program come while the command's is not known yet:
+   * the first from a descendant of the command names it. */
+  if (self->ancestor > 0 && g_strcmp0 (path, self->path) != 0)
+    {
+      GPid pid = pid_after (path, "/org/mpaio/Program/");
+
+      if (pid > 0 && monitor_pid_descends_from (pid, self->ancestor))
+        adopt (self, pid);
+    }
   if (g_strcmp0 (path, self->path) != 0)
     return;
 
@@ -471,6 +555,9 @@ monitor_program_watcher_dispose (GObject *object)
   if (self->subscription != 0)
     g_dbus_connection_signal_unsubscribe (self->connection, self->subscription);
   self->subscription = 0;
+  if (self->owner_subscription != 0)
+    g_dbus_connection_signal_unsubscribe (self->connection, self->owner_subscription);
+  self->owner_subscription = 0;
   if (self->name_watch != 0)
     g_bus_unwatch_name (self->name_watch);
   self->name_watch = 0;
@@ -542,9 +629,47 @@ monitor_program_watcher_new (GDBusConnection *connection, GPid pid)
   self->subscription =
     g_dbus_connection_signal_subscribe (connection, NULL, INTERFACE, NULL, self->path, NULL,
                                         G_DBUS_SIGNAL_FLAGS_NONE, on_signal, self, NULL);
-  self->name_watch =
-    g_bus_watch_name_on_connection (connection, self->name, G_BUS_NAME_WATCHER_FLAGS_NONE,
-                                    on_name_appeared, on_name_vanished, self, NULL);
+  watch_name (self);
+
+  return self;
+}
+
+/**
+ * monitor_program_watcher_new_for_command:
+ * @connection: the session bus
+ * @pid: the process of a command just started
+ *
+ * Watches the program a command runs: the command itself, or, when it is a
+ * launcher (`mpirun -n 3 prog`), the first program started by it that
+ * publishes its runs (an MPI job's rank 0). Made before the command can
+ * publish anything, nothing it publishes is missed.
+ *
+ * Returns: (transfer full): a watcher
+ */
+MonitorProgramWatcher *
+monitor_program_watcher_new_for_command (GDBusConnection *connection, GPid pid)
+{
+  MonitorProgramWatcher *self;
+
+  g_return_val_if_fail (G_IS_DBUS_CONNECTION (connection), NULL);
+  g_return_val_if_fail (pid > 0, NULL);
+
+  self = g_object_new (MONITOR_TYPE_PROGRAM_WATCHER, NULL);
+  self->connection = g_object_ref (connection);
+  self->pid = pid;
+  self->ancestor = pid;
+  self->name = g_strdup_printf ("org.mpaio.Program.instance%d", (int) pid);
+  self->path = g_strdup_printf ("/org/mpaio/Program/%d", (int) pid);
+
+  /* Every program's signals, until the command's is known. */
+  self->subscription =
+    g_dbus_connection_signal_subscribe (connection, NULL, INTERFACE, NULL, NULL, NULL,
+                                        G_DBUS_SIGNAL_FLAGS_NONE, on_signal, self, NULL);
+  self->owner_subscription = g_dbus_connection_signal_subscribe (
+    connection, "org.freedesktop.DBus", "org.freedesktop.DBus", "NameOwnerChanged",
+    "/org/freedesktop/DBus", "org.mpaio.Program", G_DBUS_SIGNAL_FLAGS_MATCH_ARG0_NAMESPACE,
+    on_name_owner_changed, self, NULL);
+  watch_name (self);
 
   return self;
 }

@@ -55,6 +55,8 @@ typedef struct
  *   run-finished (guint run, GVariant *info)
  *   vanished () — the program left the bus */
 MonitorProgramWatcher *monitor_program_watcher_new (GDBusConnection *connection, GPid pid);
+MonitorProgramWatcher *monitor_program_watcher_new_for_command (GDBusConnection *connection,
+                                                                GPid             pid);
 GPid                   monitor_program_watcher_get_pid (MonitorProgramWatcher *self);
 const char            *monitor_program_watcher_get_state (MonitorProgramWatcher *self);
 

@@ -60,6 +60,22 @@ draw_text (cairo_t       *cr,
   draw_text_within (cr, context, text, x, y, -1, bold, color);
 }
 
+/* Rows of several machines (MPI) are grouped by machine: a group's first
+ * row is named by the machine, the others by their process, so a host name
+ * gets the whole margin rather than sharing it with a PID. */
+char *
+monitor_run_render_get_row_label (MonitorLaneLayout *lanes, guint r)
+{
+  const MonitorLaneRow *row = monitor_lane_layout_get_row (lanes, r);
+
+  if (monitor_lane_layout_get_n_hosts (lanes) < 2)
+    return g_strdup_printf ("PID %d", row->pid);
+  if (r == 0 || g_strcmp0 (row->host, monitor_lane_layout_get_row (lanes, r - 1)->host) != 0)
+    return g_strdup (row->host != NULL ? row->host : g_get_host_name ());
+
+  return g_strdup_printf ("PID %d", row->pid);
+}
+
 cairo_surface_t *
 monitor_run_render_image (MpaioRunReport *report, int width, int height)
 {
@@ -70,9 +86,12 @@ monitor_run_render_image (MpaioRunReport *report, int width, int height)
   g_autoptr(MonitorLaneLayout) lanes = monitor_lane_layout_new (report);
   g_autoptr(GListStore) no_samples = g_list_store_new (MPAIO_TYPE_CPU_SAMPLE);
   GListModel *samples = mpaio_run_report_get_cpu_samples (report);
-  gint64      origin_us = samples != NULL ? mpaio_run_report_get_cpu_start_time (report)
-                                          : mpaio_run_report_get_start_time (report);
-  double      run_start =
+  /* A run across hosts names its cores "host/core_N": the legend says
+   * which machine each line is. */
+  const char *const *core_names = mpaio_run_report_get_cpu_core_names (report);
+  gint64             origin_us = samples != NULL ? mpaio_run_report_get_cpu_start_time (report)
+                                                 : mpaio_run_report_get_start_time (report);
+  double             run_start =
     (mpaio_run_report_get_start_time (report) - origin_us) / (double) G_USEC_PER_SEC;
   double             run_end = (mpaio_run_report_get_end_time (report) - origin_us) / (double) G_USEC_PER_SEC;
   double             margin = MAX (run_end - run_start, MIN_HISTORY) * 0.02;
@@ -112,15 +131,18 @@ monitor_run_render_image (MpaioRunReport *report, int width, int height)
   cairo_set_source_rgb (cr, 1.0, 1.0, 1.0);
   cairo_paint (cr);
 
-  draw_text (cr, context, "CPU utilisation per core", MARGIN, MARGIN / 2, TRUE, &foreground);
-  chart = monitor_chart_render_image (samples, &axis, n_cores, TRUE, width, (int) chart_height);
+  draw_text (cr, context,
+             core_names != NULL ? "CPU utilisation per host and core" : "CPU utilisation per core",
+             MARGIN, MARGIN / 2, TRUE, &foreground);
+  chart = monitor_chart_render_image (samples, &axis, n_cores, core_names, TRUE, width,
+                                      (int) chart_height);
   cairo_set_source_surface (cr, chart, 0, HEADING);
   cairo_paint (cr);
   cairo_surface_destroy (chart);
 
   /* The chart's plot area, for the timeline's time axis to match it. */
   monitor_chart_layout_init (&chart_layout, context, width - 16, (int) chart_height - 16, n_cores,
-                             TRUE);
+                             core_names, TRUE);
   plot = chart_layout.plot;
   plot.x += 8.0;
 
@@ -131,17 +153,19 @@ monitor_run_render_image (MpaioRunReport *report, int width, int height)
   for (guint r = 0; r < monitor_lane_layout_get_n_rows (lanes); r++)
     {
       const MonitorLaneRow *row = monitor_lane_layout_get_row (lanes, r);
-      /* Processes of several machines (MPI): named with their machine. */
-      g_autofree char *label =
-        monitor_lane_layout_get_n_hosts (lanes) > 1
-          ? g_strdup_printf ("%s · %d", row->host != NULL ? row->host : g_get_host_name (),
-                             row->pid)
-          : g_strdup_printf ("PID %d", row->pid);
-      double y = row->first_lane * (lane_height + LANE_SPACING);
+      g_autofree char      *label = monitor_run_render_get_row_label (lanes, r);
+      double                y = row->first_lane * (lane_height + LANE_SPACING);
 
       gdk_cairo_set_source_rgba (cr, &lane_background);
       cairo_rectangle (cr, plot.x, y, plot.width, row->n_lanes * (lane_height + LANE_SPACING));
       cairo_fill (cr);
+      /* A rule over the first row of each machine after the first. */
+      if (r > 0 && g_strcmp0 (row->host, monitor_lane_layout_get_row (lanes, r - 1)->host) != 0)
+        {
+          gdk_cairo_set_source_rgba (cr, &foreground);
+          cairo_rectangle (cr, MARGIN, y - LANE_SPACING, plot.x + plot.width - MARGIN, 1.0);
+          cairo_fill (cr);
+        }
       if (lane_height >= 10)
         draw_text_within (cr, context, label, MARGIN, y + (lane_height - 14) / 2,
                           plot.x - MARGIN - 4, FALSE, &foreground);

@@ -320,12 +320,15 @@ use_samples_of (MonitorWindow *self,
     {
       monitor_cpu_chart_set_time_origin (self->chart, mpaio_run_report_get_cpu_start_time (report));
       monitor_cpu_chart_set_model (self->chart, mpaio_run_report_get_cpu_samples (report));
+      /* A run across hosts: its legend names each core's machine. */
+      monitor_cpu_chart_set_core_names (self->chart, mpaio_run_report_get_cpu_core_names (report));
     }
   else
     {
       monitor_cpu_chart_set_time_origin (self->chart,
                                          mpaio_cpu_monitor_get_start_time (self->monitor));
       monitor_cpu_chart_set_model (self->chart, mpaio_cpu_monitor_get_samples (self->monitor));
+      monitor_cpu_chart_set_core_names (self->chart, NULL);
     }
 }
 
@@ -650,6 +653,17 @@ monitor_window_show_span (MonitorWindow *self,
   g_simple_action_set_state (G_SIMPLE_ACTION (pause), g_variant_new_boolean (TRUE));
 }
 
+/* The watched program's pid: a command's launcher (mpirun) gives way to the
+ * program it started once that publishes. */
+static void
+set_watched_title (MonitorWindow *self)
+{
+  int              pid = (int) monitor_program_watcher_get_pid (self->watcher);
+  g_autofree char *title = g_strdup_printf (_("mpaio Monitor — process %d"), pid);
+
+  gtk_window_set_title (GTK_WINDOW (self), title);
+}
+
 static void
 on_watched_run_started (MonitorWindow *self,
                         guint          run_id,
@@ -661,6 +675,7 @@ on_watched_run_started (MonitorWindow *self,
   g_autoptr(MonitorRun) run = NULL;
   gint64 start_us = g_get_monotonic_time ();
 
+  set_watched_title (self);
   g_clear_pointer (&self->watched_workers, g_strfreev);
   g_variant_lookup (info, "workers", "^as", &self->watched_workers);
   g_variant_lookup (info, "start-us", "x", &start_us);
@@ -771,8 +786,6 @@ void
 monitor_window_watch (MonitorWindow         *self,
                       MonitorProgramWatcher *watcher)
 {
-  g_autofree char *title = NULL;
-
   g_return_if_fail (MONITOR_IS_WINDOW (self));
   g_return_if_fail (MONITOR_IS_PROGRAM_WATCHER (watcher));
 
@@ -791,9 +804,7 @@ monitor_window_watch (MonitorWindow         *self,
   g_signal_connect_object (watcher, "vanished", G_CALLBACK (on_watched_vanished), self,
                            G_CONNECT_SWAPPED);
 
-  title = g_strdup_printf (_("mpaio Monitor — process %d"),
-                              (int) monitor_program_watcher_get_pid (watcher));
-  gtk_window_set_title (GTK_WINDOW (self), title);
+  set_watched_title (self);
 }
 
 /* Programs on the bus */

@@ -618,6 +618,21 @@ mpaio_test_wait_for_n_children (guint n_expected)
   return TRUE;
 }
 
+void
+mpaio_test_wait_until_reaped (guint n_children)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  g_assert_true (mpaio_test_wait_for_n_children (n_children));
+  while (mpaio_test_count_fds_to ("anon_inode:[pidfd]") > n_children
+         && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_cmpuint (mpaio_test_count_fds_to ("anon_inode:[pidfd]"), <=, n_children);
+}
+
 /* Fault worker */
 
 struct _MpaioTestFaultWorker

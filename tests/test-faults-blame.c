@@ -28,22 +28,30 @@ new_orchestrator (MpaioProcessPool *pool,
 
 /* A busy main loop is no timeout */
 
+typedef struct
+{
+  gint64   block_us; /* how long the callback keeps the main loop */
+  gboolean blocked;
+} Blocker;
+
 static void
 block_main_loop_once (GObject    *orchestrator,
                       GParamSpec *pspec,
                       gpointer    user_data)
 {
-  gboolean *blocked = user_data;
-  gint64    until = g_get_monotonic_time () + 1000 * 1000;
+  Blocker *blocker = user_data;
+  gint64   until;
 
   /* Mid-run: the other process is in a chunk, whose result it sends while
    * the main loop is blocked. */
-  if (*blocked || mpaio_orchestrator_get_n_chunks_done (MPAIO_ORCHESTRATOR (orchestrator)) < 10)
+  if (blocker->blocked
+      || mpaio_orchestrator_get_n_chunks_done (MPAIO_ORCHESTRATOR (orchestrator)) < 10)
     return;
 
   /* What a result's callback that takes its time does to the pool: no
    * results are read, no timeout source runs, meanwhile. */
-  *blocked = TRUE;
+  blocker->blocked = TRUE;
+  until = g_get_monotonic_time () + blocker->block_us;
   while (g_get_monotonic_time () < until)
     ;
 }
@@ -59,7 +67,7 @@ test_busy_main_loop (gconstpointer data)
   g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (pool, worker);
   g_autoptr(MpaioRunReport) report = NULL;
   g_autoptr(GError) error = NULL;
-  gboolean blocked = FALSE;
+  Blocker blocker = { 1000 * 1000, FALSE };
 
   g_test_summary ("With chunk-timeout 400 ms, chunks of 5 ms and a result callback that keeps "
                   "the main loop busy for 1 s, the run succeeds: a chunk's time is the worker "
@@ -68,12 +76,61 @@ test_busy_main_loop (gconstpointer data)
   mpaio_process_pool_set_chunk_timeout (pool, 400);
   mpaio_process_pool_set_io_priority (pool, io_priority);
   g_signal_connect (orchestrator, "notify::n-chunks-done", G_CALLBACK (block_main_loop_once),
-                    &blocked);
+                    &blocker);
 
   report = mpaio_test_run (orchestrator, NULL, &error);
   g_assert_no_error (error);
-  g_assert_true (blocked);
+  g_assert_true (blocker.blocked);
   g_assert_cmpuint (mpaio_test_spin_worker_get_n_delivered (worker), ==, 40);
+}
+
+static void
+test_busy_main_loop_after_replacement (void)
+{
+  g_autoptr(MpaioProcessPool) pool = mpaio_test_new_pool (2);
+  g_autoptr(MpaioSharedArray) array = mpaio_test_new_counting_array (40);
+  g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (array, 40);
+  g_autoptr(MpaioTestSpinWorker) worker = mpaio_test_spin_worker_new (iterator, 5000, -1);
+  g_autoptr(MpaioOrchestrator) orchestrator = new_orchestrator (pool, worker);
+  g_autoptr(MpaioRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree GPid *pids_before = NULL;
+  g_autofree GPid *pids_after = NULL;
+  guint            n_before, n_after;
+  Blocker          blocker = { 600 * 1000, FALSE };
+
+  g_test_summary ("At the default priority, after one process was killed and replaced, a "
+                  "result callback that keeps the main loop busy for 600 ms is no chunk "
+                  "timeout of 200 ms: the fresh process's chunks count its own time too");
+
+  mpaio_process_pool_set_chunk_timeout (pool, 200);
+  mpaio_process_pool_set_io_priority (pool, G_PRIORITY_DEFAULT);
+
+  /* Both processes have served; one of them dies while idle. */
+  {
+    g_autoptr(MpaioTestSumWorker) sum = mpaio_test_new_sum_worker (1000, 10, 1);
+    g_autoptr(MpaioOrchestrator) first = new_orchestrator (pool, sum);
+    g_autoptr(MpaioRunReport) first_report = mpaio_test_run (first, NULL, &error);
+
+    g_assert_no_error (error);
+  }
+  pids_before = mpaio_process_pool_get_pids (pool, &n_before);
+  g_assert_cmpuint (n_before, ==, 2);
+  g_assert_cmpint (kill (pids_before[0], SIGKILL), ==, 0);
+  g_assert_true (mpaio_test_wait_pid_exit (pids_before[0], 10000));
+
+  g_signal_connect (orchestrator, "notify::n-chunks-done", G_CALLBACK (block_main_loop_once),
+                    &blocker);
+  report = mpaio_test_run (orchestrator, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (blocker.blocked);
+  g_assert_cmpuint (mpaio_test_spin_worker_get_n_delivered (worker), ==, 40);
+
+  /* The killed process was replaced; the other one is the same. */
+  pids_after = mpaio_process_pool_get_pids (pool, &n_after);
+  g_assert_cmpuint (n_after, ==, 2);
+  g_assert_true (pids_after[0] != pids_before[0] && pids_after[1] != pids_before[0]);
+  g_assert_true (pids_after[0] == pids_before[1] || pids_after[1] == pids_before[1]);
 }
 
 /* A crash is blamed on the chunk that was running */
@@ -302,6 +359,8 @@ main (int    argc,
                         GINT_TO_POINTER (G_PRIORITY_DEFAULT_IDLE), test_busy_main_loop);
   g_test_add_data_func ("/faults-blame/busy-main-loop/default",
                         GINT_TO_POINTER (G_PRIORITY_DEFAULT), test_busy_main_loop);
+  g_test_add_func ("/faults-blame/busy-main-loop/after-replacement",
+                   test_busy_main_loop_after_replacement);
   g_test_add_func ("/faults-blame/crash/running-chunk", test_crash_blamed_on_running_chunk);
   g_test_add_func ("/faults-blame/crash/retries-only-culprit", test_crash_retries_only_culprit);
   g_test_add_func ("/faults-blame/stuck-process-gets-no-work", test_stuck_process_gets_no_work);

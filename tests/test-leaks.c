@@ -171,24 +171,6 @@ measure_workers (MpaioProcessPool *pool)
   return usages;
 }
 
-/* Waits (at most 10 s) until this process has @n_children children and no
- * pidfd of one that is gone: GLib's worker thread closes a child's pidfd
- * just after it has reaped it. */
-static void
-wait_until_reaped (guint n_children)
-{
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  g_assert_true (mpaio_test_wait_for_n_children (n_children));
-  while (mpaio_test_count_fds_to ("anon_inode:[pidfd]") > n_children
-         && g_get_monotonic_time () < deadline)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  g_assert_cmpuint (mpaio_test_count_fds_to ("anon_inode:[pidfd]"), <=, n_children);
-}
-
 static void
 drain_main_context (void)
 {
@@ -441,7 +423,7 @@ test_pools (void)
 
   for (guint i = 0; i < N_WARM_UP / 4; i++)
     use_pool_once ();
-  wait_until_reaped (0);
+  mpaio_test_wait_until_reaped (0);
   drain_main_context ();
   measure (&before);
   print_usage ("before", &before);
@@ -450,7 +432,7 @@ test_pools (void)
     use_pool_once ();
 
   /* Worker processes exit on their own time once their socket closes. */
-  wait_until_reaped (before.children);
+  mpaio_test_wait_until_reaped (before.children);
   drain_main_context ();
   measure (&after);
   print_usage ("after", &after);

@@ -7,6 +7,8 @@
  * whose runs the test starts by writing a line to it.
  */
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -504,6 +506,90 @@ test_program_killed_mid_run (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+on_program_name_owned (GDBusConnection *connection,
+                       const char      *sender,
+                       const char      *path,
+                       const char      *interface,
+                       const char      *signal,
+                       GVariant        *parameters,
+                       gpointer         user_data)
+{
+  const char *name, *old_owner, *new_owner;
+
+  g_variant_get (parameters, "(&s&s&s)", &name, &old_owner, &new_owner);
+  if (g_str_has_prefix (name, "org.mpaio.Program.instance") && *new_owner != '\0')
+    *(gboolean *) user_data = TRUE;
+}
+
+static void
+test_command_through_launcher (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_autofree char *dir = g_dir_make_tmp ("mpaio-watch-XXXXXX", &error);
+  g_autofree char *fifo = g_build_filename (dir, "input", NULL);
+  g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "watched-program", NULL);
+  g_autoptr(GSubprocess) monitor = NULL;
+  g_autoptr(GDataInputStream) output = NULL;
+  g_autoptr(GString) lines = g_string_new (NULL);
+  gboolean published = FALSE;
+  guint    subscription;
+  int      input;
+  char    *line;
+
+  g_test_summary ("mpaio-monitor -- LAUNCHER PROGRAM, as with mpirun: the program that publishes "
+                  "is a child of the command, not the command, and the monitor watches its run");
+
+  g_assert_no_error (error);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  subscription = g_dbus_connection_signal_subscribe (
+    bus, "org.freedesktop.DBus", "org.freedesktop.DBus", "NameOwnerChanged",
+    "/org/freedesktop/DBus", "org.mpaio.Program", G_DBUS_SIGNAL_FLAGS_MATCH_ARG0_NAMESPACE,
+    on_program_name_owned, &published, NULL);
+
+  /* A shell that stays the program's parent, as mpirun stays its ranks'. */
+  monitor = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                              g_getenv ("MPAIO_MONITOR_PROGRAM"), "--quit-after-run", "--", "sh",
+                              "-c", "\"$0\" 4 0 < \"$1\"", program, fifo, NULL);
+  g_assert_no_error (error);
+  output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (monitor));
+  input = g_open (fifo, O_WRONLY, 0);
+  g_assert_cmpint (input, >=, 0);
+
+  /* The run starts once the program is on the bus. */
+  while (!published)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (write (input, "run\n", 4), ==, 4);
+
+  /* The program's lines come through the monitor's output: it inherits it. */
+  while ((line = g_data_input_stream_read_line (output, NULL, NULL, &error)) != NULL)
+    {
+      g_string_append_printf (lines, "%s\n", line);
+      /* The monitor saw the run end: the program may go. */
+      if (strstr (line, ", run 1: finished") != NULL && input >= 0)
+        {
+          close (input);
+          input = -1;
+        }
+      g_free (line);
+    }
+  g_assert_no_error (error);
+  if (input >= 0)
+    close (input);
+  g_subprocess_wait (monitor, NULL, &error);
+  g_assert_no_error (error);
+  g_dbus_connection_signal_unsubscribe (bus, subscription);
+
+  g_test_message ("%s", lines->str);
+  g_assert_nonnull (strstr (lines->str, "done 1"));
+  g_assert_nonnull (strstr (lines->str, ", run 1: finished"));
+  g_assert_true (g_subprocess_get_successful (monitor));
+
+  g_unlink (fifo);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -514,6 +600,7 @@ main (int argc, char **argv)
   g_test_add_func ("/watch/window-lists-programs", test_window_lists_programs);
   g_test_add_func ("/watch/attach-unknown", test_attach_unknown);
   g_test_add_func ("/watch/program-killed-mid-run", test_program_killed_mid_run);
+  g_test_add_func ("/watch/command-through-launcher", test_command_through_launcher);
 
   return g_test_run ();
 }
