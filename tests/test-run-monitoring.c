@@ -52,8 +52,10 @@ test_samples_during_run (void)
   samples = mpaio_run_report_get_cpu_samples (report);
   g_assert_nonnull (samples);
   n_samples = g_list_model_get_n_items (samples);
-  /* One per interval of the run, give or take the first and the last. */
-  g_assert_cmpuint (n_samples, >=, (guint) (mpaio_run_report_get_wall_time (report) * 1000 / 50) - 1);
+  /* One per interval of the run; a loaded machine may run the sampling
+   * timer late, never so late that it skips half of them. */
+  g_assert_cmpuint (n_samples, >=, (guint) (mpaio_run_report_get_wall_time (report) * 1000 / 50 / 2));
+  g_assert_cmpuint (n_samples, >=, 2);
   g_assert_cmpint (mpaio_run_report_get_cpu_start_time (report), >=,
                    mpaio_run_report_get_start_time (report) - 1000);
 
