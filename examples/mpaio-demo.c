@@ -302,7 +302,7 @@ run_demo (int      argc,
   if (MPAIO_IS_MPI_EXECUTOR (executor))
     print_ranks (state.report);
 
-  if (monitor_cpu || csv_path != NULL)
+  if (monitor_cpu || csv_path != NULL || report_path != NULL)
     print_cpu_summary (state.report);
 
   if (csv_path != NULL && !write_cpu_csv (state.report, csv_path, error))

@@ -769,8 +769,8 @@ has_render_node (void)
  *
  * Picks GTK's renderer before any window exists. Without a GPU, GTK's GL
  * renderer runs on the CPU (Mesa's llvmpipe), on the very cores the monitor
- * watches, and redraws the whole window every frame: measured under Xvfb, a
- * CPU-bound run took three times as long and single frames up to 0.3 s.
+ * watches, and redraws the whole window every frame: under Xvfb, a
+ * CPU-bound run took several times as long and single frames stalled.
  * The cairo renderer redraws only what changed. A GSK_RENDERER the user set
  * wins.
  */

@@ -2,10 +2,10 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * `mpaio-monitor --render samples.csv --output plot.png`: the seed's plot
+ * `mpaio-monitor --render samples.csv --output plot.png`: the demo's plot
  * of a run's CPU utilisation, from the CSV that mpaio writes (a header
  * `time,core_0,...,core_N,total`, times in seconds, values in percent; what
- * pandas reads as the seed's DataFrame). It runs without any display: the
+ * pandas.read_csv reads as a DataFrame). It runs without any display: the
  * samples go into the same GListModel the live chart reads and are drawn
  * by the same cairo code, on an image surface.
  */
@@ -252,7 +252,7 @@ monitor_csv_render_to_png (const char *csv_path,
     {
       first = g_list_model_get_item (samples, 0);
       last = g_list_model_get_item (samples, n_items - 1);
-      /* From 0, as the seed's plot: the run starts when its monitor does. */
+      /* From 0: the run starts when its monitor does. */
       axis.start = MIN (0.0, mpaio_cpu_sample_get_time (first));
       axis.end = MAX (mpaio_cpu_sample_get_time (last), axis.start + 0.1);
     }

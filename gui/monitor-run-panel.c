@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * The panel runs one of the demo workloads (the seed's sum of integers and
+ * The panel runs one of the demo workloads (mpaio-demo's sum of integers and
  * concatenation of strings, and a CPU-bound kernel) with the chosen array
  * size, executor, workers and partitions, through the orchestrator's async
  * API: nothing here blocks the main loop, not even filling the array, which
@@ -704,7 +704,8 @@ monitor_run_panel_init (MonitorRunPanel *self)
   gtk_spin_button_set_value (self->rounds_spin, 64);
   gtk_spin_button_set_range (self->workers_spin, 1, MAX_WORKERS);
   gtk_spin_button_set_value (self->workers_spin, n_cores);
-  /* One partition per core: the seed's advice, made the default. */
+  /* One partition per core by default: fewer leave cores idle, and a
+   * partition more than the cores leaves one chunk running alone at the end. */
   gtk_spin_button_set_range (self->partitions_spin, 1, MAX_PARTITIONS);
   gtk_spin_button_set_value (self->partitions_spin, n_cores);
   gtk_widget_set_sensitive (GTK_WIDGET (self->rounds_spin), FALSE);

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The compute workload, a CPU-bound kernel, lives here; the sum and concat
- * workloads are the seed demo's own workers (examples/demo-*-worker.c), so
+ * workloads are mpaio-demo's own workers (examples/demo-*-worker.c), so
  * the monitor runs the very code mpaio-demo and the benchmarks do. A
  * worker's `process` runs in worker processes (or pool threads), its
  * `process_callback` in the main process, so only the main process's

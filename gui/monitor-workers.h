@@ -7,7 +7,7 @@
 
 #include <mpaio.h>
 
-/* The sum and concat workloads: the seed demo's workers. */
+/* The sum and concat workloads: mpaio-demo's workers. */
 #include "demo-add-int-worker.h"
 #include "demo-concat-str-worker.h"
 

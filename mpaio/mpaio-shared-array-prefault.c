@@ -16,14 +16,14 @@
 
 /* A worker process maps each array once, but its page table starts empty:
  * the first touch of every page costs a fault. Writing a page of a shared
- * mapping faults once per 4 KB page (about 1 µs here); reading one maps the
- * pages around it too (fault-around), and MADV_POPULATE_READ (Linux 5.14)
- * maps a whole range in one call for about 0.3 µs a page. In a shared
+ * mapping faults once per 4 KB page; reading one maps the pages around it
+ * too (fault-around), and MADV_POPULATE_READ (Linux 5.14) maps a whole
+ * range in one call, for a fraction of a fault's cost a page. In a shared
  * writable mapping of a memfd the pages it maps are writable (shmem tracks
  * no dirty pages), so the chunk's writes to an output array fault no more.
  *
  * Each process populates only the rows its chunks cover, each block once:
- * populating pages already mapped still walks them (0.15 µs a page), which
+ * populating pages already mapped still walks them, at a cost per page, which
  * a run over warm pages must not pay.
  *
  * Huge pages would make all this moot (one entry maps 2 MB), and every
@@ -137,9 +137,9 @@ _mpaio_shared_array_prefault_rows (MpaioSharedArray *self,
   last = ((gsize) end * row_size - 1) / BLOCK_SIZE;
   /* Pages only read fault in 16 at a time (fault-around), which overlaps
    * the mapping with the chunk's reads: past some MB, populating them all
-   * first no longer pays (an 800 MB sum in two chunks, cold: 49 ms
-   * populated, 43 ms faulted, medians of 5). Pages written fault one at a
-   * time, for 4 times the cost of populating them: always populated. */
+   * first no longer pays (a cold sum of a big array in two chunks was
+   * slower populated than faulted). Pages written fault one at a time, for
+   * several times the cost of populating them: always populated. */
   if (!(mpaio_shared_array_get_flags (self) & MPAIO_SHARED_ARRAY_FLAGS_WRITABLE))
     last = MIN (last, first + READ_ONLY_BLOCKS - 1);
 

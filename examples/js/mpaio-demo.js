@@ -123,7 +123,7 @@ function makeIntArray(nRows) {
     // The creating process writes the array's memory in place: low and high
     // 32-bit halves of each int64 (host byte order is little-endian here).
     // (`% 2 ** 32` and an exact division keep this loop on the JIT's fast
-    // path; `>>> 0` and Math.floor() made it nine times slower.)
+    // path; `>>> 0` and Math.floor() made it several times slower.)
     for (let i = 0; i < nRows; i++) {
         const value = i + 1;
         const low = value % 0x100000000;
