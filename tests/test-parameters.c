@@ -659,27 +659,6 @@ tp_many_worker_init (TpManyWorker *self)
 
 /* Helpers */
 
-typedef enum
-{
-  EXECUTOR_PROCESSES,
-  EXECUTOR_THREADS,
-} ExecutorKind;
-
-static MpaioExecutor *
-new_executor (ExecutorKind kind)
-{
-  g_autoptr(GError) error = NULL;
-  MpaioExecutor *executor;
-
-  if (kind == EXECUTOR_PROCESSES)
-    executor = MPAIO_EXECUTOR (mpaio_process_pool_new (2, &error));
-  else
-    executor = MPAIO_EXECUTOR (mpaio_thread_pool_new (2, &error));
-  g_assert_no_error (error);
-
-  return executor;
-}
-
 static MpaioSharedArray *
 new_float64_array (guint64               n_rows,
                    MpaioSharedArrayFlags flags,
@@ -750,10 +729,10 @@ new_all_worker (MpaioSharedArray *table,
 
 /* Each chunk's description, from wherever it ran, is the main process's. */
 static void
-assert_round_trip (ExecutorKind kind,
-                   TpAllWorker *worker)
+assert_round_trip (MpaioTestExecutorKind kind,
+                   TpAllWorker          *worker)
 {
-  g_autoptr(MpaioExecutor) executor = new_executor (kind);
+  g_autoptr(MpaioExecutor) executor = mpaio_test_new_executor (GINT_TO_POINTER (kind));
   g_autoptr(GError) error = NULL;
   g_autoptr(MpaioRunReport) report = NULL;
   g_autoptr(GVariant) expected = g_variant_ref_sink (describe_worker (worker));
@@ -780,7 +759,7 @@ assert_round_trip (ExecutorKind kind,
 static void
 test_every_kind (gconstpointer data)
 {
-  ExecutorKind kind = GPOINTER_TO_INT (data);
+  MpaioTestExecutorKind kind = GPOINTER_TO_INT (data);
   g_autoptr(MpaioSharedArray) table = mpaio_test_new_counting_array (1000);
   g_autoptr(TpAllWorker) worker = new_all_worker (table, 4);
 
@@ -792,7 +771,7 @@ test_every_kind (gconstpointer data)
 static void
 test_every_kind_null (gconstpointer data)
 {
-  ExecutorKind kind = GPOINTER_TO_INT (data);
+  MpaioTestExecutorKind kind = GPOINTER_TO_INT (data);
   g_autoptr(MpaioSharedArray) table = mpaio_test_new_counting_array (100);
   g_autoptr(TpAllWorker) worker = new_all_worker (table, 2);
 
@@ -805,7 +784,7 @@ test_every_kind_null (gconstpointer data)
 static void
 test_every_kind_empty (gconstpointer data)
 {
-  ExecutorKind kind = GPOINTER_TO_INT (data);
+  MpaioTestExecutorKind kind = GPOINTER_TO_INT (data);
   g_autoptr(MpaioSharedArray) table = mpaio_test_new_counting_array (100);
   g_autoptr(TpAllWorker) worker = new_all_worker (table, 2);
   g_autoptr(GBytes) empty = g_bytes_new (NULL, 0);
@@ -820,7 +799,8 @@ test_every_kind_empty (gconstpointer data)
 static void
 test_changed_between_runs (void)
 {
-  g_autoptr(MpaioExecutor) executor = new_executor (EXECUTOR_PROCESSES);
+  g_autoptr(MpaioExecutor) executor =
+               mpaio_test_new_executor (GINT_TO_POINTER (MPAIO_TEST_EXECUTOR_PROCESS_POOL));
   g_autoptr(MpaioSharedArray) table = mpaio_test_new_counting_array (100);
   g_autoptr(MpaioSharedArray) other = mpaio_test_new_counting_array (10);
   g_autoptr(TpAllWorker) worker = new_all_worker (table, 4);
@@ -850,9 +830,9 @@ test_changed_between_runs (void)
 static void
 test_two_inputs_one_output (gconstpointer data)
 {
-  ExecutorKind  kind = GPOINTER_TO_INT (data);
-  const guint64 n_rows = 100003;
-  g_autoptr(MpaioExecutor) executor = new_executor (kind);
+  MpaioTestExecutorKind kind = GPOINTER_TO_INT (data);
+  const guint64         n_rows = 100003;
+  g_autoptr(MpaioExecutor) executor = mpaio_test_new_executor (GINT_TO_POINTER (kind));
   g_autoptr(MpaioSharedArray) a = new_float64_array (n_rows, 0, 1.0, 0.5);
   g_autoptr(MpaioSharedArray) b = new_float64_array (n_rows, 0, -3.0, 0.25);
   g_autoptr(MpaioSharedArray) out =
@@ -883,7 +863,7 @@ test_two_inputs_one_output (gconstpointer data)
     }
 
   /* Worker processes map the inputs read-only, the output writable. */
-  if (kind == EXECUTOR_PROCESSES)
+  if (kind == MPAIO_TEST_EXECUTOR_PROCESS_POOL)
     {
       for (guint i = 0; i < worker->results->len; i++)
         {
@@ -903,7 +883,7 @@ test_two_inputs_one_output (gconstpointer data)
 static void
 test_many_arrays (gconstpointer data)
 {
-  g_autoptr(MpaioExecutor) executor = new_executor (GPOINTER_TO_INT (data));
+  g_autoptr(MpaioExecutor) executor = mpaio_test_new_executor (data);
   g_autoptr(MpaioSharedArray) table = mpaio_test_new_counting_array (100);
   g_autoptr(MpaioDataIterator) iterator = mpaio_test_new_partitions (table, 4);
   g_autoptr(TpManyWorker) worker =
@@ -934,12 +914,12 @@ test_many_arrays (gconstpointer data)
 /* What cannot travel */
 
 static void
-assert_refused (ExecutorKind kind,
-                MpaioWorker *worker,
-                const char  *property,
-                const char  *type_name)
+assert_refused (MpaioTestExecutorKind kind,
+                MpaioWorker          *worker,
+                const char           *property,
+                const char           *type_name)
 {
-  g_autoptr(MpaioExecutor) executor = new_executor (kind);
+  g_autoptr(MpaioExecutor) executor = mpaio_test_new_executor (GINT_TO_POINTER (kind));
   g_autoptr(MpaioOrchestrator) orchestrator = NULL;
   g_autoptr(MpaioRunReport) report = NULL;
   g_autoptr(GError) error = NULL;
@@ -1012,8 +992,8 @@ add_for_each_executor (const char   *path,
   g_autofree char *processes = g_strconcat ("/parameters/process-pool", path, NULL);
   g_autofree char *threads = g_strconcat ("/parameters/thread-pool", path, NULL);
 
-  g_test_add_data_func (processes, GINT_TO_POINTER (EXECUTOR_PROCESSES), func);
-  g_test_add_data_func (threads, GINT_TO_POINTER (EXECUTOR_THREADS), func);
+  g_test_add_data_func (processes, GINT_TO_POINTER (MPAIO_TEST_EXECUTOR_PROCESS_POOL), func);
+  g_test_add_data_func (threads, GINT_TO_POINTER (MPAIO_TEST_EXECUTOR_THREAD_POOL), func);
 }
 
 int

@@ -211,27 +211,6 @@ tr_result_worker_init (TrResultWorker *self)
 
 /* Helpers */
 
-typedef enum
-{
-  EXECUTOR_PROCESSES,
-  EXECUTOR_THREADS,
-} ExecutorKind;
-
-static MpaioExecutor *
-new_executor (ExecutorKind kind)
-{
-  g_autoptr(GError) error = NULL;
-  MpaioExecutor *executor;
-
-  if (kind == EXECUTOR_PROCESSES)
-    executor = MPAIO_EXECUTOR (mpaio_process_pool_new (2, &error));
-  else
-    executor = MPAIO_EXECUTOR (mpaio_thread_pool_new (2, &error));
-  g_assert_no_error (error);
-
-  return executor;
-}
-
 static TrResultWorker *
 new_result_worker (guint n_chunks)
 {
@@ -275,7 +254,7 @@ assert_bytes_intact (GVariant *result,
 static void
 test_big_bytes (gconstpointer data)
 {
-  g_autoptr(MpaioExecutor) executor = new_executor (GPOINTER_TO_INT (data));
+  g_autoptr(MpaioExecutor) executor = mpaio_test_new_executor (data);
   g_autoptr(TrResultWorker) worker = new_result_worker (2);
   g_autoptr(MpaioRunReport) report = NULL;
   g_autoptr(GError) error = NULL;
@@ -292,7 +271,7 @@ test_big_bytes (gconstpointer data)
 static void
 test_big_doubles (gconstpointer data)
 {
-  g_autoptr(MpaioExecutor) executor = new_executor (GPOINTER_TO_INT (data));
+  g_autoptr(MpaioExecutor) executor = mpaio_test_new_executor (data);
   g_autoptr(TrResultWorker) worker = new_result_worker (3);
   g_autoptr(MpaioRunReport) report = NULL;
   g_autoptr(GError) error = NULL;
@@ -320,7 +299,8 @@ test_big_doubles (gconstpointer data)
 static void
 test_sizes (void)
 {
-  g_autoptr(MpaioExecutor) executor = new_executor (EXECUTOR_PROCESSES);
+  g_autoptr(MpaioExecutor) executor =
+               mpaio_test_new_executor (GINT_TO_POINTER (MPAIO_TEST_EXECUTOR_PROCESS_POOL));
   const guint64 sizes[] = { 0, 1, 4095, 65536, 4 * 1024 * 1024 - 1, 4 * 1024 * 1024,
                             4 * 1024 * 1024 + 1, 5 * 1024 * 1024 + 7 };
 
@@ -344,7 +324,7 @@ test_sizes (void)
 static void
 test_error_identity (gconstpointer data)
 {
-  g_autoptr(MpaioExecutor) executor = new_executor (GPOINTER_TO_INT (data));
+  g_autoptr(MpaioExecutor) executor = mpaio_test_new_executor (data);
   g_autoptr(TrResultWorker) worker = new_result_worker (4);
   g_autoptr(MpaioRunReport) report = NULL;
   g_autoptr(GError) error = NULL;
@@ -363,7 +343,7 @@ test_error_identity (gconstpointer data)
 static void
 test_error_gio (gconstpointer data)
 {
-  g_autoptr(MpaioExecutor) executor = new_executor (GPOINTER_TO_INT (data));
+  g_autoptr(MpaioExecutor) executor = mpaio_test_new_executor (data);
   g_autoptr(TrResultWorker) worker = new_result_worker (4);
   g_autoptr(MpaioRunReport) report = NULL;
   g_autoptr(GError) error = NULL;
@@ -380,7 +360,8 @@ test_error_gio (gconstpointer data)
 static void
 test_error_unknown_domain (void)
 {
-  g_autoptr(MpaioExecutor) executor = new_executor (EXECUTOR_PROCESSES);
+  g_autoptr(MpaioExecutor) executor =
+               mpaio_test_new_executor (GINT_TO_POINTER (MPAIO_TEST_EXECUTOR_PROCESS_POOL));
   g_autoptr(TrResultWorker) worker = new_result_worker (4);
   g_autoptr(MpaioRunReport) report = NULL;
   g_autoptr(GError) error = NULL;
@@ -402,7 +383,8 @@ test_error_unknown_domain (void)
 static void
 test_error_invalid_utf8 (void)
 {
-  g_autoptr(MpaioExecutor) executor = new_executor (EXECUTOR_PROCESSES);
+  g_autoptr(MpaioExecutor) executor =
+               mpaio_test_new_executor (GINT_TO_POINTER (MPAIO_TEST_EXECUTOR_PROCESS_POOL));
   g_autoptr(TrResultWorker) worker = new_result_worker (2);
   g_autoptr(MpaioRunReport) report = NULL;
   g_autoptr(GError) error = NULL;
@@ -422,8 +404,8 @@ add_for_each_executor (const char   *path,
   g_autofree char *processes = g_strconcat ("/results/process-pool", path, NULL);
   g_autofree char *threads = g_strconcat ("/results/thread-pool", path, NULL);
 
-  g_test_add_data_func (processes, GINT_TO_POINTER (EXECUTOR_PROCESSES), func);
-  g_test_add_data_func (threads, GINT_TO_POINTER (EXECUTOR_THREADS), func);
+  g_test_add_data_func (processes, GINT_TO_POINTER (MPAIO_TEST_EXECUTOR_PROCESS_POOL), func);
+  g_test_add_data_func (threads, GINT_TO_POINTER (MPAIO_TEST_EXECUTOR_THREAD_POOL), func);
 }
 
 int
