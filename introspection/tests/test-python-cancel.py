@@ -12,12 +12,13 @@
 import os
 import sys
 import tempfile
-import traceback
 
 import gi
 
 gi.require_version("Mpaio", "1.0")
 from gi.repository import Gio, GLib, Mpaio  # noqa: E402
+
+import mpaio_tap  # noqa: E402
 
 FIFO_DIR_VARIABLE = "MPAIO_TEST_CANCEL_DIR"
 
@@ -158,23 +159,9 @@ TESTS = [
 
 
 def main():
-    print("TAP version 13")
-    print("1..%d" % len(TESTS))
-    failed = 0
     with tempfile.TemporaryDirectory(prefix="mpaio-cancel-") as fifo_dir:
         os.environ[FIFO_DIR_VARIABLE] = fifo_dir
-        for number, test in enumerate(TESTS, 1):
-            try:
-                test()
-            except Exception:
-                failed += 1
-                print("not ok %d %s" % (number, test.__name__))
-                for line in traceback.format_exc().splitlines():
-                    print("# " + line)
-            else:
-                print("ok %d %s" % (number, test.__name__))
-            sys.stdout.flush()
-    return 1 if failed else 0
+        return mpaio_tap.run(TESTS)
 
 
 if __name__ == "__main__":

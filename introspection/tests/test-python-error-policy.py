@@ -8,12 +8,13 @@
 # above the Mpaio.serve_if_worker() call runs in them too.
 
 import sys
-import traceback
 
 import gi
 
 gi.require_version("Mpaio", "1.0")
 from gi.repository import Gio, GLib, Mpaio  # noqa: E402
+
+import mpaio_tap  # noqa: E402
 
 
 class RefuseWorker(Mpaio.Worker):
@@ -140,21 +141,7 @@ TESTS = [
 
 
 def main():
-    print("TAP version 13")
-    print("1..%d" % len(TESTS))
-    failed = 0
-    for number, test in enumerate(TESTS, 1):
-        try:
-            test()
-        except Exception:
-            failed += 1
-            print("not ok %d %s" % (number, test.__name__))
-            for line in traceback.format_exc().splitlines():
-                print("# " + line)
-        else:
-            print("ok %d %s" % (number, test.__name__))
-        sys.stdout.flush()
-    return 1 if failed else 0
+    return mpaio_tap.run(TESTS)
 
 
 if __name__ == "__main__":

@@ -175,31 +175,4 @@ const tests = {
     },
 };
 
-async function main() {
-    const names = Object.keys(tests);
-    let failed = 0;
-    print('TAP version 13');
-    print(`1..${names.length}`);
-    for (const [i, name] of names.entries()) {
-        try {
-            await tests[name]();
-            print(`ok ${i + 1} ${name}`);
-        } catch (error) {
-            failed++;
-            print(`not ok ${i + 1} ${name}`);
-            for (const line of `${error}\n${error.stack ?? ''}`.split('\n'))
-                print(`# ${line}`);
-        }
-    }
-    return failed ? 1 : 0;
-}
-
-const loop = new GLib.MainLoop(null, false);
-let status = 1;
-main().then(result => {
-    status = result;
-}).catch(error => {
-    printerr(`${error}\n${error.stack}`);
-}).finally(() => loop.quit());
-loop.run();
-System.exit(status);
+imports.mpaioTap.runAndExit(tests);

@@ -14,7 +14,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import traceback
 
 import gi
 
@@ -22,6 +21,8 @@ gi.require_version("Mpaio", "1.0")
 from gi.repository import GLib, GObject, Mpaio  # noqa: E402
 
 import numpy as np  # noqa: E402
+
+import mpaio_tap  # noqa: E402
 
 TEST_ERROR = GLib.quark_from_string("mpaio-test-overrides-error")
 
@@ -601,21 +602,7 @@ TESTS = [
 
 
 def main():
-    print("TAP version 13")
-    print("1..%d" % len(TESTS))
-    failed = 0
-    for number, test in enumerate(TESTS, 1):
-        try:
-            test()
-        except Exception:
-            failed += 1
-            print("not ok %d %s" % (number, test.__name__))
-            for line in traceback.format_exc().splitlines():
-                print("# " + line)
-        else:
-            print("ok %d %s" % (number, test.__name__))
-        sys.stdout.flush()
-    return 1 if failed else 0
+    return mpaio_tap.run(TESTS)
 
 
 if __name__ == "__main__":
