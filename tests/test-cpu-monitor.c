@@ -738,11 +738,13 @@ on_live_sample (MpaioCpuMonitor *monitor,
 
   /* Recorded, asserted later on the main thread, after the busy child is
    * gone: an assertion here could leave it spinning. */
-  if (g_main_context_get_thread_default () != data->context && !(data->context == g_main_context_default () && g_main_context_get_thread_default () == NULL))
+  if (g_main_context_get_thread_default () != data->context
+      && !(data->context == g_main_context_default () && g_main_context_get_thread_default () == NULL))
     data->n_wrong_context++;
 
   values = mpaio_cpu_sample_get_values (sample, &n);
-  if (n != data->n_cores || time <= data->last_time || !isfinite (total) || total < 0.0 || total > 100.0)
+  if (n != data->n_cores || time <= data->last_time
+      || !isfinite (total) || total < 0.0 || total > 100.0)
     data->n_insane++;
 
   for (guint i = 0; i < n; i++)

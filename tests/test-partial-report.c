@@ -195,7 +195,8 @@ run_failed (gconstpointer data, gboolean ordered)
    * either done or never sent. */
   g_assert_cmpuint (mpaio_run_report_count_outcome (report, MPAIO_CHUNK_OUTCOME_FAILED), ==, 1);
   g_assert_cmpuint (mpaio_run_report_count_outcome (report, MPAIO_CHUNK_OUTCOME_CANCELLED), ==, 0);
-  g_assert_cmpuint (mpaio_run_report_count_outcome (report, MPAIO_CHUNK_OUTCOME_DONE) + mpaio_run_report_count_outcome (report, MPAIO_CHUNK_OUTCOME_NOT_SENT),
+  g_assert_cmpuint (mpaio_run_report_count_outcome (report, MPAIO_CHUNK_OUTCOME_DONE)
+                      + mpaio_run_report_count_outcome (report, MPAIO_CHUNK_OUTCOME_NOT_SENT),
                     ==, 499);
 }
 

@@ -47,7 +47,8 @@ mapping_permissions (gconstpointer addr)
       guint64 start;
       char    perms[5];
 
-      if (sscanf (lines[i], "%" G_GINT64_MODIFIER "x-%*[0-9a-f] %4s", &start, perms) == 2 && start == (guint64) GPOINTER_TO_SIZE (addr))
+      if (sscanf (lines[i], "%" G_GINT64_MODIFIER "x-%*[0-9a-f] %4s", &start, perms) == 2
+          && start == (guint64) GPOINTER_TO_SIZE (addr))
         return g_strdup (perms);
     }
 
