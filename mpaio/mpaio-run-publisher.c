@@ -234,10 +234,19 @@ publication_collect_locked (MpaioRunPublication *publication)
   if (n_records > publication->n_records)
     {
       MpaioFeedRecord *out = (MpaioFeedRecord *) (gpointer) publication->records_map;
+      /* Records of one host come in runs: its index is looked up once. */
+      const char *last_host = NULL;
+      guint32     last_host_index = 0;
 
       for (guint i = (guint) publication->n_records; i < n_records; i++)
         {
           const MpaioChunkRecord *record = &taken[i];
+
+          if (record->host != last_host)
+            {
+              last_host = record->host;
+              last_host_index = host_index_locked (publication, last_host);
+            }
 
           /* Little-endian, as the interface says. */
           out[i] = (MpaioFeedRecord){
@@ -247,7 +256,7 @@ publication_collect_locked (MpaioRunPublication *publication)
             .start_row = GUINT64_TO_LE (record->start_row),
             .end_row = GUINT64_TO_LE (record->end_row),
             .pid = GINT32_TO_LE (record->pid),
-            .host = GUINT32_TO_LE (host_index_locked (publication, record->host)),
+            .host = GUINT32_TO_LE (last_host_index),
             .sent_us = GINT64_TO_LE (record->sent_us),
             .started_us = GINT64_TO_LE (record->started_us),
             .finished_us = GINT64_TO_LE (record->finished_us),
