@@ -97,6 +97,11 @@ row_title (const MonitorTimelineRow *row, gboolean with_host)
   if (row->host == NULL && row->pid == getpid ())
     return g_strdup_printf (_("Thread %u"), row->lane + 1);
 
+  /* Chunks given up while out, before any process gave them back. */
+  if (row->pid == 0)
+    return row->lane == 0 ? g_strdup (_("Cancelled in flight"))
+                          : g_strdup_printf (_("Cancelled in flight · %u"), row->lane + 1);
+
   if (!with_host)
     return row->lane == 0 ? g_strdup_printf ("PID %d", row->pid)
                           : g_strdup_printf ("PID %d · %u", row->pid, row->lane + 1);
@@ -583,6 +588,18 @@ monitor_chunk_timeline_describe_at (MonitorChunkTimeline *self,
       return NULL;
     }
 
+  if (bar->outcome != MONITOR_CHUNK_COMPLETED && row->pid == 0)
+    {
+      g_autofree char *out = monitor_format_duration (MAX (bar->returned_us - bar->sent_us, 0));
+
+      return g_strdup_printf ("Cancelled in flight: chunk %" G_GUINT64_FORMAT " of %s\n"
+                              "Out when the run ended; no process had given it back\n"
+                              "Rows %" G_GUINT64_FORMAT "–%" G_GUINT64_FORMAT "\n"
+                              "Dropped after %s, without a result",
+                              bar->chunk_index, bar->worker_name, bar->start_row, bar->end_row,
+                              out);
+    }
+
   if (bar->outcome != MONITOR_CHUNK_COMPLETED)
     {
       g_autofree char *out = monitor_format_duration (MAX (bar->returned_us - bar->sent_us, 0));
@@ -767,7 +784,9 @@ monitor_chunk_timeline_add_record (MonitorChunkTimeline   *self,
  * Adds the chunk's bar, drawn as @outcome says: a chunk cancelled or
  * failed is drawn apart from work done, over the time it was out, and its
  * tooltip says so. A chunk that ran on another machine (@record's host)
- * goes in the rows of that machine's processes.
+ * goes in the rows of that machine's processes. A chunk cancelled while
+ * out, that no process gave back (pid 0), goes in a row of its own, last,
+ * titled as such.
  */
 void
 monitor_chunk_timeline_add_record_full (MonitorChunkTimeline   *self,
@@ -780,7 +799,10 @@ monitor_chunk_timeline_add_record_full (MonitorChunkTimeline   *self,
   g_return_if_fail (MONITOR_IS_CHUNK_TIMELINE (self));
   g_return_if_fail (record != NULL);
 
-  if (record->pid <= 0)
+  /* No process ran it: a failed submission, or a chunk never sent. A chunk
+   * cancelled while out is drawn, in a row of its own, over the time it
+   * was out. */
+  if (record->pid < 0 || (record->pid == 0 && (outcome != MONITOR_CHUNK_CANCELLED || record->sent_us <= 0 || record->host != NULL)))
     return;
 
   bar.sent_us = record->sent_us;

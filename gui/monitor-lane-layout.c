@@ -38,6 +38,10 @@ compare_rows (gconstpointer a, gconstpointer b, gpointer user_data)
   guint                 x = *(const guint *) a, y = *(const guint *) b;
   gint                  order = compare_hosts (rows[x].host, rows[y].host);
 
+  /* Chunks cancelled in flight (no process, pid 0) come last. */
+  if ((rows[x].pid == 0) != (rows[y].pid == 0))
+    return rows[x].pid == 0 ? 1 : -1;
+
   return order != 0 ? order : (x > y) - (x < y);
 }
 
@@ -73,8 +77,9 @@ monitor_lane_layout_new (MpaioRunReport *report)
       const MpaioChunkRecord *record = mpaio_run_report_get_record (report, i);
       MonitorLaneBar          bar = { i, 0, 0, 0, 0, record->outcome };
 
-      /* No process ran it. */
-      if (record->pid <= 0)
+      /* No process ran it; but a chunk cancelled while out is drawn, in a
+       * row of its own, over the time it was out. */
+      if (record->pid < 0 || (record->pid == 0 && (record->outcome != MPAIO_CHUNK_OUTCOME_CANCELLED || record->sent_us <= 0 || record->host != NULL)))
         continue;
 
       /* An executor that does not time `process`: sending to returning. */

@@ -68,6 +68,8 @@ monitor_run_render_get_row_label (MonitorLaneLayout *lanes, guint r)
 {
   const MonitorLaneRow *row = monitor_lane_layout_get_row (lanes, r);
 
+  if (row->pid == 0)
+    return g_strdup ("Cancelled in flight");
   if (monitor_lane_layout_get_n_hosts (lanes) < 2)
     return g_strdup_printf ("PID %d", row->pid);
   if (r == 0 || g_strcmp0 (row->host, monitor_lane_layout_get_row (lanes, r - 1)->host) != 0)

@@ -104,6 +104,11 @@ find_slot (MonitorTimelineRow *row, gint64 start_us, gint64 finish_us)
 static int
 compare_process (const MonitorTimelineRow *row, const char *host, gint pid)
 {
+  /* Chunks cancelled in flight (no process, pid 0) come after every
+   * process. */
+  if ((row->pid == 0) != (pid == 0))
+    return row->pid == 0 ? 1 : -1;
+
   if (row->host != host)
     {
       if (row->host == NULL)

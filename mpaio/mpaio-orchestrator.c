@@ -363,8 +363,23 @@ add_record (Run              *run,
 static void
 record_in_flight (Run *run)
 {
+  gint64 now = g_get_monotonic_time ();
+
+  /* No process can be named for them, but when they went out and when
+   * they were given up are known: a monitor draws them over that time. */
   for (Submission *s = run->in_flight_list; s != NULL; s = s->next_in_flight)
-    add_record (run, s->worker_index, &s->chunk, MPAIO_CHUNK_OUTCOME_CANCELLED);
+    {
+      MpaioChunkRecord record = { 0 };
+
+      record.worker_index = s->worker_index;
+      record.chunk_index = s->chunk.index;
+      record.start_row = s->chunk.start;
+      record.end_row = s->chunk.end;
+      record.outcome = MPAIO_CHUNK_OUTCOME_CANCELLED;
+      record.sent_us = s->sent_us;
+      record.returned_us = MAX (now, s->sent_us);
+      _mpaio_run_report_add_record (run->report, &record);
+    }
 
   /* Not unlinked one by one: nothing reads the list once the run is done. */
   run->in_flight_list = NULL;

@@ -57,6 +57,8 @@ struct _MpaioRunPublication
   char                 *message;
   gint64                start_us;
   gint64                end_us;
+  gint64                cpu_start_us;
+  guint                 n_cores;
 
   /* Taken from the report into a shared memory file that watchers map;
    * guarded by the publisher's lock. */
@@ -64,8 +66,9 @@ struct _MpaioRunPublication
   guint8       *records_map;
   guint64       records_capacity;
   guint64       n_records;
-  GMainContext *context; /* the run's */
-  GPtrArray    *samples; /* of GVariant (dadd) */
+  guint         n_changed_outcomes; /* of the report's, applied */
+  GMainContext *context;            /* the run's */
+  GPtrArray    *samples;            /* of GVariant (dadd) */
   guint         n_samples_sent;
   /* The machines of chunks that ran on another (MPI), in the order they
    * came: a record's host is its index here plus one. */
@@ -146,22 +149,14 @@ static GVariant *
 publication_info_locked (MpaioRunPublication *publication)
 {
   GVariantDict dict;
-  gint64       cpu_start = 0;
-  guint        n_cores = 0;
-
-  if (publication->cpu_monitor != NULL)
-    {
-      cpu_start = mpaio_cpu_monitor_get_start_time (publication->cpu_monitor);
-      n_cores = mpaio_cpu_monitor_get_n_cores (publication->cpu_monitor);
-    }
 
   g_variant_dict_init (&dict, NULL);
   g_variant_dict_insert (&dict, "start-us", "x", publication->start_us);
   g_variant_dict_insert (&dict, "end-us", "x", publication->end_us);
   g_variant_dict_insert (&dict, "n-chunks", "t", publication->n_chunks);
   g_variant_dict_insert (&dict, "workers", "^as", publication->workers);
-  g_variant_dict_insert (&dict, "cpu-start-us", "x", cpu_start);
-  g_variant_dict_insert (&dict, "n-cores", "u", n_cores);
+  g_variant_dict_insert (&dict, "cpu-start-us", "x", publication->cpu_start_us);
+  g_variant_dict_insert (&dict, "n-cores", "u", publication->n_cores);
   g_variant_dict_insert (&dict, "records-capacity", "t", publication->records_capacity);
   g_variant_dict_insert (&dict, "state", "s", publication->state);
   g_variant_dict_insert (&dict, "message", "s", publication->message ? publication->message : "");
@@ -203,6 +198,25 @@ host_index_locked (MpaioRunPublication *publication, const char *host)
   return GPOINTER_TO_UINT (index);
 }
 
+/* A result published as done but held for ordered delivery may have been
+ * dropped since (cancelled): the report lists the records it changed, so
+ * only those are read again. */
+static void
+publication_apply_changed_outcomes_locked (MpaioRunPublication    *publication,
+                                           const MpaioChunkRecord *taken,
+                                           guint                   n_taken)
+{
+  MpaioFeedRecord *out = (MpaioFeedRecord *) (gpointer) publication->records_map;
+  const guint     *changed;
+  guint            n_changed;
+
+  changed = _mpaio_run_report_peek_changed_outcomes (publication->report, &n_changed);
+  for (guint i = publication->n_changed_outcomes; i < n_changed; i++)
+    if (changed[i] < publication->n_records && changed[i] < n_taken)
+      out[changed[i]].outcome = GUINT32_TO_LE ((guint32) taken[changed[i]].outcome);
+  publication->n_changed_outcomes = n_changed;
+}
+
 /* Takes the records and samples that are new since the last call. */
 static void
 publication_collect_locked (MpaioRunPublication *publication)
@@ -220,10 +234,19 @@ publication_collect_locked (MpaioRunPublication *publication)
   if (n_records > publication->n_records)
     {
       MpaioFeedRecord *out = (MpaioFeedRecord *) (gpointer) publication->records_map;
+      /* Records of one host come in runs: its index is looked up once. */
+      const char *last_host = NULL;
+      guint32     last_host_index = 0;
 
       for (guint i = (guint) publication->n_records; i < n_records; i++)
         {
           const MpaioChunkRecord *record = &taken[i];
+
+          if (record->host != last_host)
+            {
+              last_host = record->host;
+              last_host_index = host_index_locked (publication, last_host);
+            }
 
           /* Little-endian, as the interface says. */
           out[i] = (MpaioFeedRecord){
@@ -233,7 +256,7 @@ publication_collect_locked (MpaioRunPublication *publication)
             .start_row = GUINT64_TO_LE (record->start_row),
             .end_row = GUINT64_TO_LE (record->end_row),
             .pid = GINT32_TO_LE (record->pid),
-            .host = GUINT32_TO_LE (host_index_locked (publication, record->host)),
+            .host = GUINT32_TO_LE (last_host_index),
             .sent_us = GINT64_TO_LE (record->sent_us),
             .started_us = GINT64_TO_LE (record->started_us),
             .finished_us = GINT64_TO_LE (record->finished_us),
@@ -242,6 +265,8 @@ publication_collect_locked (MpaioRunPublication *publication)
         }
       publication->n_records = n_records;
     }
+
+  publication_apply_changed_outcomes_locked (publication, taken, n_taken);
 
   if (publication->cpu_monitor != NULL)
     {
@@ -261,23 +286,6 @@ publication_collect_locked (MpaioRunPublication *publication)
           g_ptr_array_add (publication->samples, g_variant_ref_sink (value));
         }
     }
-}
-
-/* The run is over: a result published as done but held for ordered
- * delivery may have been dropped since (cancelled). Once per run. */
-static void
-publication_settle_outcomes_locked (MpaioRunPublication *publication)
-{
-  MpaioFeedRecord        *out = (MpaioFeedRecord *) (gpointer) publication->records_map;
-  const MpaioChunkRecord *taken;
-  guint                   n_taken;
-
-  if (publication->report == NULL || out == NULL)
-    return;
-
-  taken = _mpaio_run_report_peek_records (publication->report, &n_taken);
-  for (guint64 i = 0; i < MIN (publication->n_records, n_taken); i++)
-    out[i].outcome = GUINT32_TO_LE ((guint32) taken[i].outcome);
 }
 
 static void
@@ -471,6 +479,8 @@ _mpaio_run_publication_new (MpaioOrchestrator    *orchestrator,
 
   publication->cpu_monitor = mpaio_cpu_monitor_new ();
   mpaio_cpu_monitor_start (publication->cpu_monitor);
+  publication->cpu_start_us = mpaio_cpu_monitor_get_start_time (publication->cpu_monitor);
+  publication->n_cores = mpaio_cpu_monitor_get_n_cores (publication->cpu_monitor);
 
   publication->timer = g_timeout_source_new (FLUSH_INTERVAL_MS);
   g_source_set_static_name (publication->timer, "[mpaio] run publisher");
@@ -518,12 +528,13 @@ _mpaio_run_publication_finish (MpaioRunPublication *publication, const GError *e
   g_free (publication->state);
   publication->state = g_strdup (state);
   publication->message = error != NULL ? g_strdup (error->message) : NULL;
-  publication_settle_outcomes_locked (publication);
-  if (is_watched_locked ())
-    {
-      publication_collect_locked (publication);
-      publication_send_locked (publication);
-    }
+  /* The records file is final from here on, so GetRun() needs neither the
+   * report nor the monitor, and they go with the run: a report kept for
+   * a finished run would be freed during the next one, on its time. */
+  publication_collect_locked (publication);
+  g_clear_object (&publication->report);
+  g_clear_object (&publication->cpu_monitor);
+  publication_send_locked (publication);
   emit_locked ("RunFinished",
                g_variant_new ("(u@a{sv})", publication->id, publication_info_locked (publication)));
   set_state_locked (state, publication->id);

@@ -24,6 +24,10 @@ void            _mpaio_run_report_set_outcome (MpaioRunReport        *self,
 /* The records so far, valid until the next one is added. */
 const MpaioChunkRecord *_mpaio_run_report_peek_records (MpaioRunReport *self,
                                                         guint          *n_records);
+/* The indexes of the records _mpaio_run_report_set_outcome() changed, in
+ * the order it did (an index may come more than once). */
+const guint            *_mpaio_run_report_peek_changed_outcomes (MpaioRunReport *self,
+                                                                 guint          *n_changed);
 
 void            _mpaio_run_report_set_cpu_samples (MpaioRunReport *self,
                                                    GListModel     *samples,

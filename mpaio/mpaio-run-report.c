@@ -29,9 +29,13 @@ struct _MpaioRunReport
 {
   GObject parent_instance;
 
-  gint64      start_time;
-  gint64      end_time;
-  GArray     *records; /* of MpaioChunkRecord */
+  gint64  start_time;
+  gint64  end_time;
+  GArray *records; /* of MpaioChunkRecord */
+  /* Of guint: the records whose outcome changed after they were added, so
+   * that a copy of the records is brought up to date without reading them
+   * all again. */
+  GArray     *changed_outcomes;
   GListModel *cpu_samples;
   gint64      cpu_start_time;
   guint       n_cores;
@@ -62,6 +66,7 @@ mpaio_run_report_finalize (GObject *object)
   MpaioRunReport *self = MPAIO_RUN_REPORT (object);
 
   g_clear_pointer (&self->records, g_array_unref);
+  g_clear_pointer (&self->changed_outcomes, g_array_unref);
   g_clear_object (&self->cpu_samples);
   g_clear_pointer (&self->worker_names, g_strfreev);
   g_clear_pointer (&self->core_names, g_strfreev);
@@ -176,6 +181,7 @@ static void
 mpaio_run_report_init (MpaioRunReport *self)
 {
   self->records = new_records (0);
+  self->changed_outcomes = g_array_new (FALSE, FALSE, sizeof (guint));
 }
 
 /**
@@ -245,6 +251,15 @@ _mpaio_run_report_set_outcome (MpaioRunReport   *self,
   g_return_if_fail (index < self->records->len);
 
   g_array_index (self->records, MpaioChunkRecord, index).outcome = outcome;
+  g_array_append_val (self->changed_outcomes, index);
+}
+
+const guint *
+_mpaio_run_report_peek_changed_outcomes (MpaioRunReport *self,
+                                         guint          *n_changed)
+{
+  *n_changed = self->changed_outcomes->len;
+  return (const guint *) (gpointer) self->changed_outcomes->data;
 }
 
 const MpaioChunkRecord *

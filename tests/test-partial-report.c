@@ -279,6 +279,20 @@ run_cancelled (gconstpointer data, gboolean ordered)
     g_assert_cmpuint (n_cancelled, ==, max_in_flight - 1);
   g_assert_cmpuint (mpaio_run_report_count_outcome (report, MPAIO_CHUNK_OUTCOME_NOT_SENT), ==,
                     n_chunks - 1 - n_cancelled);
+
+  /* A chunk cancelled while out has no process, but the time it was out,
+   * so that a monitor can draw it: sent before the run ended, given up
+   * when it did. */
+  for (guint i = 0; i < mpaio_run_report_get_n_records (report); i++)
+    {
+      const MpaioChunkRecord *record = mpaio_run_report_get_record (report, i);
+
+      if (record->outcome != MPAIO_CHUNK_OUTCOME_CANCELLED || record->pid != 0)
+        continue;
+      g_assert_cmpint (record->sent_us, >=, mpaio_run_report_get_start_time (report));
+      g_assert_cmpint (record->returned_us, >=, record->sent_us);
+      g_assert_cmpint (record->returned_us, <=, mpaio_run_report_get_end_time (report));
+    }
 }
 
 static void

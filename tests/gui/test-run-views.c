@@ -400,6 +400,111 @@ test_run_file_outcomes (void)
   g_rmdir (dir);
 }
 
+/* A run whose chunk 0 completed on process 100 (1 s to 3 s) and whose
+ * chunk 1 was out from 2 s until the run was cancelled at 5 s, with no
+ * process named for it (pid 0), as the library records a chunk cancelled
+ * while in flight. */
+static char *
+write_cancelled_in_flight_file (const char *dir)
+{
+  g_autoptr(GError) error = NULL;
+  char       *path = g_build_filename (dir, "in-flight.json", NULL);
+  const char *json =
+    "{\"format\": \"mpaio-run\", \"version\": 1, \"start-us\": 1000000, \"end-us\": 5000000, "
+    "\"workers\": [\"W\"], \"chunks\": ["
+    "{\"worker\": 0, \"chunk\": 0, \"start-row\": 0, \"end-row\": 10, \"pid\": 100, "
+    "\"sent-us\": 1000000, \"started-us\": 1000000, \"finished-us\": 3000000, "
+    "\"returned-us\": 3000000},"
+    "{\"worker\": 0, \"chunk\": 1, \"start-row\": 10, \"end-row\": 20, \"pid\": 0, "
+    "\"outcome\": \"cancelled\", \"sent-us\": 2000000, \"started-us\": 0, "
+    "\"finished-us\": 0, \"returned-us\": 5000000}"
+    "], \"cpu\": null}";
+
+  g_file_set_contents (path, json, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+test_cancelled_in_flight (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("mpaio-run-views-XXXXXX", &error);
+  g_autofree char *path = write_cancelled_in_flight_file (dir);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GtkApplication) application = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(MpaioRunReport) report = NULL;
+  g_autoptr(MonitorLaneLayout) layout = NULL;
+  g_autofree char      *text = NULL;
+  g_autofree char      *label = NULL;
+  MonitorWindow        *window;
+  MonitorChunkTimeline *timeline;
+  graphene_rect_t       process_row, cancelled_row;
+  GdkRGBA               row_color, at_edge, outside;
+  TestPixels            pixels;
+
+  g_test_summary ("A chunk cancelled while in flight, that no process gave back, is drawn "
+                  "over the time it was out in a row of its own, last, as a cancelled chunk, "
+                  "and its tooltip says so; --render's layout has that row too");
+
+  g_assert_no_error (error);
+  application = gtk_application_new ("org.mpaio.Monitor.TestInFlight", G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (application), NULL, &error);
+  g_assert_no_error (error);
+  window = monitor_window_new (application, 200, 60);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 600);
+  timeline = monitor_window_get_timeline (window);
+  gtk_window_present (GTK_WINDOW (window));
+
+  g_assert_true (monitor_window_open_run_file (window, file, &error));
+  g_assert_no_error (error);
+  while (gtk_widget_get_width (GTK_WIDGET (timeline)) == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpuint (monitor_chunk_timeline_get_n_rows (timeline), ==, 2);
+  g_assert_cmpint (monitor_chunk_timeline_get_row_pid (timeline, 0), ==, 100);
+  g_assert_cmpint (monitor_chunk_timeline_get_row_pid (timeline, 1), ==, 0);
+  g_assert_cmpuint (monitor_chunk_timeline_get_row_n_bars (timeline, 1), ==, 1);
+  g_assert_true (monitor_chunk_timeline_get_row_bounds (timeline, 0, &process_row));
+  g_assert_true (monitor_chunk_timeline_get_row_bounds (timeline, 1, &cancelled_row));
+  monitor_chunk_timeline_get_row_color (timeline, 0, &row_color);
+
+  text = monitor_chunk_timeline_describe_at (
+    timeline, timeline_x (timeline, &cancelled_row, 4000000),
+    cancelled_row.origin.y + cancelled_row.size.height / 2);
+  g_assert_nonnull (text);
+  g_assert_true (g_str_has_prefix (text, "Cancelled in flight: chunk 1 of W"));
+  g_assert_nonnull (strstr (text, "without a result"));
+  g_assert_null (strstr (text, "Ran"));
+
+  /* The frame of a cancelled chunk from 2 s to 5 s: its top edge is drawn
+   * where the chunk was out, and is not the colour of work done. */
+  texture = test_render_widget (GTK_WIDGET (timeline));
+  test_pixels_init (&pixels, texture);
+  g_assert_true (test_pixels_get (&pixels,
+                                  (int) timeline_x (timeline, &cancelled_row, 4000000),
+                                  (int) cancelled_row.origin.y, &at_edge));
+  g_assert_true (test_pixels_get (&pixels,
+                                  (int) timeline_x (timeline, &cancelled_row, 1500000),
+                                  (int) cancelled_row.origin.y, &outside));
+  g_assert_false (test_color_near (&at_edge, &outside, 0.05));
+  g_assert_false (test_color_near (&at_edge, &row_color, 0.2));
+  test_pixels_clear (&pixels);
+  test_destroy_window (GTK_WINDOW (window));
+
+  report = mpaio_run_report_new_from_file (file, NULL, &error);
+  g_assert_no_error (error);
+  layout = monitor_lane_layout_new (report);
+  g_assert_cmpuint (monitor_lane_layout_get_n_rows (layout), ==, 2);
+  g_assert_cmpint (monitor_lane_layout_get_row (layout, 1)->pid, ==, 0);
+  label = monitor_run_render_get_row_label (layout, 1);
+  g_assert_cmpstr (label, ==, "Cancelled in flight");
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 static void
 test_lane_layout_hosts (void)
 {
@@ -773,6 +878,7 @@ main (int argc, char **argv)
   g_test_add_func ("/run-views/run-file-outcomes", test_run_file_outcomes);
   g_test_add_func ("/run-views/lane-layout-hosts", test_lane_layout_hosts);
   g_test_add_func ("/run-views/render-outcomes", test_render_outcomes);
+  g_test_add_func ("/run-views/cancelled-in-flight", test_cancelled_in_flight);
 
   return g_test_run ();
 }
