@@ -38,4 +38,16 @@ void              _mpaio_shared_array_prefault_rows        (MpaioSharedArray  *s
 void              _mpaio_shared_array_advise_huge_pages    (gpointer           data,
                                                             gsize              size);
 
+/* mmap() of an array's file; at an address aligned for huge pages when
+ * the array spans one or more (mpaio-shared-array-huge.c). Unmapped with
+ * munmap (data, size). */
+gpointer          _mpaio_shared_array_map                  (gsize              size,
+                                                            int                prot,
+                                                            int                flags,
+                                                            int                fd);
+/* Used by an array's creator on its new, empty mapping: makes its memory
+ * huge pages, which every mapping of the array then shares. Best effort. */
+void              _mpaio_shared_array_collapse_new         (gpointer           data,
+                                                            gsize              size);
+
 G_END_DECLS

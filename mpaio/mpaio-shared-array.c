@@ -515,7 +515,7 @@ mpaio_shared_array_new_full (MpaioDType            dtype,
 
   if (size > 0)
     {
-      gpointer data = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+      gpointer data = _mpaio_shared_array_map (size, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd);
 
       if (data == MAP_FAILED)
         {
@@ -525,6 +525,7 @@ mpaio_shared_array_new_full (MpaioDType            dtype,
 
       /* Before the creator first writes it: pages are chosen then. */
       _mpaio_shared_array_advise_huge_pages (data, size);
+      _mpaio_shared_array_collapse_new (data, size);
       self->data = data;
     }
 
@@ -634,18 +635,18 @@ mpaio_shared_array_new_from_fd (int                   fd,
 
   if (size > 0)
     {
-      gpointer data = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+      gpointer data = _mpaio_shared_array_map (size, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd);
 
       /* EACCES: opened read-only; EPERM: sealed against writing. Such a
        * file is still a fine input array, seen read-only. */
       if (data == MAP_FAILED && (errno == EACCES || errno == EPERM) && !(flags & MPAIO_SHARED_ARRAY_FLAGS_WRITABLE))
         {
-          data = mmap (NULL, size, PROT_READ, MAP_SHARED, self->fd, 0);
+          data = _mpaio_shared_array_map (size, PROT_READ, MAP_SHARED, self->fd);
           /* Before Linux 6.7 a shared mapping of a write-sealed memfd is
            * refused even read-only; a private read-only one shares the same
            * pages, and the seal guarantees they never change. */
           if (data == MAP_FAILED && errno == EPERM)
-            data = mmap (NULL, size, PROT_READ, MAP_PRIVATE, self->fd, 0);
+            data = _mpaio_shared_array_map (size, PROT_READ, MAP_PRIVATE, self->fd);
         }
 
       if (data == MAP_FAILED)
@@ -790,12 +791,12 @@ _mpaio_shared_array_new_from_description (GVariant *description,
     return g_steal_pointer (&self);
 
   prot = (flags & MPAIO_SHARED_ARRAY_FLAGS_WRITABLE) ? PROT_READ | PROT_WRITE : PROT_READ;
-  data = mmap (NULL, size, prot, MAP_SHARED, self->fd, 0);
+  data = _mpaio_shared_array_map (size, prot, MAP_SHARED, self->fd);
   /* Before Linux 6.7 a shared mapping of a write-sealed memfd is refused even
    * read-only; a private read-only one shares the same pages, and the seal
    * guarantees they never change. */
   if (data == MAP_FAILED && errno == EPERM && prot == PROT_READ)
-    data = mmap (NULL, size, PROT_READ, MAP_PRIVATE, self->fd, 0);
+    data = _mpaio_shared_array_map (size, PROT_READ, MAP_PRIVATE, self->fd);
 
   if (data == MAP_FAILED)
     {

@@ -686,6 +686,41 @@ test_description_untrusted_bytes (void)
     }
 }
 
+/* An array spanning huge pages is mapped where they can map it, reads
+ * zero when new, and keeps what is written through every mapping. */
+static void
+test_huge_page_mapping (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpaioSharedArray) array = NULL;
+  g_autoptr(MpaioSharedArray) again = NULL;
+  guint64  n_rows = 3 * 1024 * 1024 + 5; /* spans huge pages, ends inside one */
+  guint8  *data;
+  guint8  *seen;
+  gboolean all_zero = TRUE;
+
+  array = mpaio_shared_array_new (MPAIO_DTYPE_UINT8, &n_rows, 1, &error);
+  g_assert_no_error (error);
+  data = mpaio_shared_array_get_data (array);
+  g_assert_cmpuint ((guintptr) data % (2 * 1024 * 1024), ==, 0);
+  for (guint64 i = 0; i < n_rows; i++)
+    all_zero = all_zero && data[i] == 0;
+  g_assert_true (all_zero);
+
+  data[0] = 1;
+  data[2 * 1024 * 1024] = 2;
+  data[n_rows - 1] = 3;
+
+  again = mpaio_shared_array_new_from_fd (mpaio_shared_array_get_fd (array), MPAIO_DTYPE_UINT8, 1,
+                                          &n_rows, 1, MPAIO_SHARED_ARRAY_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  seen = mpaio_shared_array_get_data (again);
+  g_assert_cmpuint ((guintptr) seen % (2 * 1024 * 1024), ==, 0);
+  g_assert_cmpuint (seen[0], ==, 1);
+  g_assert_cmpuint (seen[2 * 1024 * 1024], ==, 2);
+  g_assert_cmpuint (seen[n_rows - 1], ==, 3);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -710,6 +745,7 @@ main (int    argc,
   g_test_add_func ("/shared-array/description/round-trip", test_description_round_trip);
   g_test_add_func ("/shared-array/description/bad", test_description_bad);
   g_test_add_func ("/shared-array/description/untrusted-bytes", test_description_untrusted_bytes);
+  g_test_add_func ("/shared-array/huge-page-mapping", test_huge_page_mapping);
 
   return g_test_run ();
 }

@@ -139,6 +139,22 @@ run_cold (MpaioDataIterator *iterator,
   return seconds;
 }
 
+/* The lowest and highest of @baseline[i] / @times[i] over the rounds. */
+static void
+ratio_range (const gdouble *baseline,
+             const gdouble *times,
+             gdouble       *min,
+             gdouble       *max)
+{
+  *min = G_MAXDOUBLE;
+  *max = 0;
+  for (guint i = 0; i < REPEATS; i++)
+    {
+      *min = MIN (*min, baseline[i] / times[i]);
+      *max = MAX (*max, baseline[i] / times[i]);
+    }
+}
+
 static char *
 format_ms (gdouble seconds)
 {
@@ -170,6 +186,7 @@ main (int    argc,
   gdouble          created_times[REPEATS], warm_times[REPEATS];
   gdouble          fresh_serial_times[REPEATS], fresh_cold_times[REPEATS];
   gdouble          serial, thread_pool, cold, created, warm, fresh_serial, fresh_cold;
+  gdouble          cold_min, cold_max, warm_min, warm_max, fresh_min, fresh_max;
   guint            n_pids = 0;
   guint64          n_rows;
   gdouble         *in;
@@ -246,6 +263,12 @@ main (int    argc,
   g_clear_object (&pool);
   bench_wait_for_exit (pids, n_pids);
 
+  /* Each round's ratio against that round's serial loop, before the
+   * medians sort the times: the spread a single run can show. */
+  ratio_range (serial_times, cold_times, &cold_min, &cold_max);
+  ratio_range (serial_times, warm_times, &warm_min, &warm_max);
+  ratio_range (fresh_serial_times, fresh_cold_times, &fresh_min, &fresh_max);
+
   serial = bench_median (serial_times, REPEATS);
   thread_pool = bench_median (thread_times, REPEATS);
   cold = bench_median (cold_times, REPEATS);
@@ -291,6 +314,9 @@ main (int    argc,
   bench_table_add_note (table, "ratio = serial time / time: higher is faster. Every output is "
                                "checked; y is rewritten by this process before each run, but for the "
                                "fresh y rows.");
+  bench_table_add_note (table, "ratio per round, lowest–highest: cold %.2f–%.2f×, warm %.2f–%.2f×, "
+                               "fresh y cold %.2f–%.2f×",
+                        cold_min, cold_max, warm_min, warm_max, fresh_min, fresh_max);
   {
     g_autofree char *shmem = NULL;
     g_autofree char *setting = NULL;
