@@ -30,6 +30,9 @@ _mpaio_mpi_array_entry_free (gpointer data)
   g_free (entry);
 }
 
+/* How many messages a host's window of chunks is cut into, at least. */
+#define TASK_MESSAGES_PER_WINDOW 4
+
 static MpaioRowSet *
 host_rows (Host   *host,
            guint64 array_id)
@@ -278,6 +281,19 @@ send_rows (MpaioMpiExecutor *self,
   _mpaio_row_set_add (rows, start, end);
 }
 
+/* The tasks gathered for @host, in one message. */
+static void
+send_tasks (MpaioMpiExecutor *self,
+            Host             *host)
+{
+  if (host->n_tasks == 0)
+    return;
+  _mpaio_mpi_link_send (self->link, host->rank, MPAIO_MPI_TASKS,
+                        g_variant_builder_end (&host->tasks), NULL, 0, NULL, NULL);
+  g_variant_builder_init (&host->tasks, G_VARIANT_TYPE (MPAIO_MPI_TASKS_TYPE));
+  host->n_tasks = 0;
+}
+
 static void
 send_to_agent (MpaioMpiExecutor *self,
                Host             *host,
@@ -318,6 +334,13 @@ send_to_agent (MpaioMpiExecutor *self,
   host->n_tasks++;
   g_hash_table_insert (self->in_flight, _mpaio_mpi_key_new (task->seq), task);
   _mpaio_mpi_link_expect (self->link, 1);
+
+  /* A host's window goes in several messages, not one: the agent starts
+   * on the first while rank 0 still makes the next, and its results come
+   * back in as many parts, so the two ranks work at once rather than in
+   * turn. */
+  if (host->n_tasks >= MAX (host->capacity / TASK_MESSAGES_PER_WINDOW, 1))
+    send_tasks (self, host);
 }
 
 static void
@@ -427,19 +450,9 @@ dispatch (MpaioMpiExecutor *self)
       link = next;
     }
 
-  /* One message of tasks per host per pass. */
+  /* The rest of each host's tasks, in one message per host per pass. */
   for (guint i = 1; i < self->hosts->len; i++)
-    {
-      Host *host = g_ptr_array_index (self->hosts, i);
-
-      if (host->n_tasks > 0)
-        {
-          _mpaio_mpi_link_send (self->link, host->rank, MPAIO_MPI_TASKS,
-                                g_variant_builder_end (&host->tasks), NULL, 0, NULL, NULL);
-          g_variant_builder_init (&host->tasks, G_VARIANT_TYPE (MPAIO_MPI_TASKS_TYPE));
-          host->n_tasks = 0;
-        }
-    }
+    send_tasks (self, g_ptr_array_index (self->hosts, i));
 }
 
 static gboolean

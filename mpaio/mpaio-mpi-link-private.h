@@ -16,7 +16,8 @@ G_BEGIN_DECLS
  * call while idle. Open MPI's blocking calls spin a core; the link polls
  * with MPI_Improbe and MPI_Testall and, when nothing moved, waits on its
  * queue of outgoing messages with a timeout that doubles from 50 µs to 2 ms
- * (at most 250 µs while replies are due, 20 µs in a stream of them), so an
+ * (at most 500 µs while replies are due; 20 µs for a millisecond after any
+ * message moved, so the next tasks of a stream are seen at once), so an
  * idle rank costs about 1 % of a core, and a message queued by the main
  * thread goes out at once.
  *
@@ -127,8 +128,7 @@ void                _mpaio_mpi_link_set_receiver      (MpaioMpiLink        *link
                                                        MpaioMpiReceiveFunc  receive,
                                                        gpointer             user_data);
 /* How many replies the caller awaits (@delta added): while any are due,
- * the link backs off to 250 µs at most (20 µs while they stream in)
- * rather than 2 ms. */
+ * the link backs off to 500 µs at most rather than 2 ms. */
 void                _mpaio_mpi_link_expect            (MpaioMpiLink        *link,
                                                        int                  delta);
 /* Notes that @rank is gone: at exit, rank 0 then ends the job with

@@ -5,6 +5,7 @@
  * Run by bench-mpi.py, which starts each mode and prints the ratios:
  *   --mode raw        (mpirun -n 2, MPAIO_MPI=0) MPI alone: a ping-pong of
  *                     48-byte messages at --depth, then MPI_Send of --bytes
+ *                     from and into new shared memory, as mpaio ships rows
  *   --mode mpaio      (mpirun -n 2) the executor, every chunk on rank 1:
  *                     dispatch of empty chunks, rows shipped (first run) and
  *                     resent (second run), idle CPU of both ranks
@@ -16,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <mpi.h>
 
@@ -25,20 +28,37 @@
 
 #define MESSAGE_SIZE 48
 
+/* @size bytes of new shared memory (a memfd), the kind mpaio's arrays and
+ * their replicas on other hosts are made of: the baseline's bytes leave
+ * from, and arrive into, the same kind of pages as mpaio's rows. */
+static char *
+new_shared_memory (gsize size)
+{
+  int   fd = memfd_create ("bench-mpi", MFD_CLOEXEC);
+  char *data;
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, (off_t) size), ==, 0);
+  data = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  g_assert_true (data != MAP_FAILED);
+  close (fd);
+  return data;
+}
+
 static int
 run_raw (guint   depth,
          guint   n_messages,
          guint64 n_bytes)
 {
-  char             message[MESSAGE_SIZE] = { 0 };
-  g_autofree char *data = g_malloc (n_bytes);
-  int              rank;
-  gdouble          start;
+  char    message[MESSAGE_SIZE] = { 0 };
+  char   *data = new_shared_memory (n_bytes);
+  int     rank;
+  gdouble start;
 
   MPI_Init (NULL, NULL);
   MPI_Comm_rank (MPI_COMM_WORLD, &rank);
   /* The sender's bytes exist, as mpaio's array rows do; the receiver's
-   * buffer is new memory, as a host's replica is. */
+   * buffer is new shared memory, as a host's replica is. */
   if (rank == 0)
     memset (data, 1, n_bytes);
 
@@ -75,11 +95,17 @@ run_raw (guint   depth,
     }
   else if (rank == 1)
     {
+#ifdef MADV_POPULATE_WRITE
+      /* New shared memory is slow to fault in page by page as the bytes
+       * arrive: made in one call first, as mpaio's agent does. */
+      madvise (data, n_bytes, MADV_POPULATE_WRITE);
+#endif
       MPI_Recv (data, (int) n_bytes, MPI_BYTE, 0, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
       MPI_Send (message, 1, MPI_BYTE, 0, 1, MPI_COMM_WORLD);
     }
 
   MPI_Finalize ();
+  munmap (data, n_bytes);
   return EXIT_SUCCESS;
 }
 
