@@ -68,6 +68,9 @@ guint64 bench_read_rss (void);
  * ns (/proc/PID/schedstat). */
 guint64 bench_read_cpu_ns  (GPid pid);
 guint64 bench_read_wait_ns (GPid pid);
+/* CPU time every thread of @pid now alive has run (0: this process, with
+ * its threads gone too), in ns. */
+guint64 bench_read_process_cpu_ns (GPid pid);
 
 /* Runs `/usr/bin/python3 SCRIPT MODE`, whose last line of output is a flat
  * JSON object of numbers; returns it as an "a{sd}" dictionary (NULL with
