@@ -37,6 +37,7 @@
 #include <gio/gunixinputstream.h>
 
 #include "bench-common.h"
+#include "monitor-program-bus.h"
 
 #define N_WORKERS      2
 #define DEFAULT_ROUNDS 21
@@ -48,6 +49,7 @@
 typedef struct
 {
   GDBusConnection *connection;
+  GPid             pid;
   char            *path;
   char            *name;
   guint64          n_records;  /* read, over all runs */
@@ -116,13 +118,7 @@ on_get_run (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-on_signal (GDBusConnection *connection,
-           const char      *sender,
-           const char      *path,
-           const char      *interface,
-           const char      *signal,
-           GVariant        *parameters,
-           gpointer         user_data)
+on_signal (GPid pid, const char *signal, GVariant *parameters, gpointer user_data)
 {
   Watcher *watcher = user_data;
   guint    run = 0;
@@ -132,7 +128,7 @@ on_signal (GDBusConnection *connection,
     {
       g_variant_get_child (parameters, 0, "u", &run);
       g_dbus_connection_call_with_unix_fd_list (
-        connection, watcher->name, watcher->path, "org.mpaio.Program1", "GetRun",
+        watcher->connection, watcher->name, watcher->path, MONITOR_PROGRAM_INTERFACE, "GetRun",
         g_variant_new ("(u)", run), G_VARIANT_TYPE ("(a{sv}hta(dadd))"), G_DBUS_CALL_FLAGS_NONE,
         -1, NULL, NULL, on_get_run, watcher);
     }
@@ -165,7 +161,7 @@ on_program_appeared (GDBusConnection *connection,
 {
   Watcher *watcher = user_data;
 
-  g_dbus_connection_call (connection, name, watcher->path, "org.mpaio.Program1", "Watch", NULL,
+  g_dbus_connection_call (connection, name, watcher->path, MONITOR_PROGRAM_INTERFACE, "Watch", NULL,
                           NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_watch_done, watcher);
 }
 
@@ -173,8 +169,8 @@ static void
 on_last_call_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Watcher *watcher = user_data;
-  g_autoptr(GVariant) reply =
-               g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, NULL);
+  g_autoptr(GVariant) properties =
+               monitor_program_get_properties_finish (G_DBUS_CONNECTION (source), result, NULL);
 
   g_main_loop_quit (watcher->loop);
 }
@@ -187,10 +183,8 @@ on_stdin_closed (GObject *source, GAsyncResult *result, gpointer user_data)
                g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, NULL);
 
   /* The program's reply comes after every signal it sent before it. */
-  g_dbus_connection_call (watcher->connection, watcher->name, watcher->path,
-                          "org.freedesktop.DBus.Properties", "GetAll",
-                          g_variant_new ("(s)", "org.mpaio.Program1"), NULL, G_DBUS_CALL_FLAGS_NONE,
-                          -1, NULL, on_last_call_done, watcher);
+  monitor_program_get_properties (watcher->connection, watcher->pid, NULL, on_last_call_done,
+                                  watcher);
 }
 
 /* Watches the program @pid (again each time it comes back on the bus)
@@ -205,15 +199,13 @@ watch (gint pid)
   watcher.connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
   if (watcher.connection == NULL)
     g_error ("bench-publish --watch: %s", error->message);
-  watcher.path = g_strdup_printf ("/org/mpaio/Program/%d", pid);
-  watcher.name = g_strdup_printf ("org.mpaio.Program.instance%d", pid);
+  watcher.pid = pid;
+  watcher.path = monitor_program_object_path (pid);
+  watcher.name = monitor_program_bus_name (pid);
   watcher.loop = g_main_loop_new (NULL, FALSE);
 
-  g_dbus_connection_signal_subscribe (watcher.connection, NULL, "org.mpaio.Program1", NULL,
-                                      watcher.path, NULL, G_DBUS_SIGNAL_FLAGS_NONE, on_signal,
-                                      &watcher, NULL);
-  g_bus_watch_name_on_connection (watcher.connection, watcher.name, G_BUS_NAME_WATCHER_FLAGS_NONE,
-                                  on_program_appeared, NULL, &watcher, NULL);
+  monitor_program_subscribe (watcher.connection, pid, on_signal, &watcher);
+  monitor_program_watch_name (watcher.connection, pid, on_program_appeared, NULL, &watcher);
   g_input_stream_read_bytes_async (input, 1, G_PRIORITY_DEFAULT, NULL, on_stdin_closed, &watcher);
   g_main_loop_run (watcher.loop);
 
