@@ -313,6 +313,46 @@ bench_read_wait_ns (GPid pid)
   return read_schedstat (pid, 1);
 }
 
+typedef guint64 (*ReadNs) (GPid pid);
+
+static guint64
+sum_over_workers (MpaioExecutor *executor, ReadNs read)
+{
+  g_autofree GPid *pids = NULL;
+  guint            n_pids = 0;
+  guint64          total = 0;
+
+  if (!MPAIO_IS_PROCESS_POOL (executor))
+    return 0;
+
+  pids = mpaio_process_pool_get_pids (MPAIO_PROCESS_POOL (executor), &n_pids);
+  for (guint i = 0; i < n_pids; i++)
+    total += read (pids[i]);
+
+  return total;
+}
+
+guint64
+bench_read_workers_cpu_ns (MpaioExecutor *executor)
+{
+  return sum_over_workers (executor, bench_read_cpu_ns);
+}
+
+guint64
+bench_read_workers_wait_ns (MpaioExecutor *executor)
+{
+  return sum_over_workers (executor, bench_read_wait_ns);
+}
+
+MpaioDataIterator *
+bench_one_row_chunks_new (guint64 n_chunks, GError **error)
+{
+  g_autoptr(MpaioSharedArray) array = mpaio_shared_array_new (MPAIO_DTYPE_INT64, &n_chunks, 1,
+                                                               error);
+
+  return array != NULL ? mpaio_data_iterator_new (array, 1, error) : NULL;
+}
+
 guint64
 bench_read_process_cpu_ns (GPid pid)
 {

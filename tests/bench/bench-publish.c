@@ -281,24 +281,14 @@ static const char *const cpu_names[N_CPU] = {
   "the watcher", "the bus daemon"
 };
 
-typedef struct
-{
-  GPid pids[N_CPU];
-  /* For the worker processes. */
-  GPid *worker_pids;
-  guint n_worker_pids;
-} CpuPids;
-
 static void
-read_cpu (const CpuPids *pids, guint64 *ns)
+read_cpu (MpaioExecutor *executor, GPid watcher, GPid bus, guint64 *ns)
 {
   ns[CPU_MAIN_THREAD] = bench_read_cpu_ns (0);
   ns[CPU_PROGRAM] = bench_read_process_cpu_ns (0);
-  ns[CPU_WORKERS] = 0;
-  for (guint i = 0; i < pids->n_worker_pids; i++)
-    ns[CPU_WORKERS] += bench_read_process_cpu_ns (pids->worker_pids[i]);
-  ns[CPU_WATCHER] = bench_read_process_cpu_ns (pids->pids[CPU_WATCHER]);
-  ns[CPU_BUS] = pids->pids[CPU_BUS] > 0 ? bench_read_process_cpu_ns (pids->pids[CPU_BUS]) : 0;
+  ns[CPU_WORKERS] = bench_read_workers_cpu_ns (executor);
+  ns[CPU_WATCHER] = bench_read_process_cpu_ns (watcher);
+  ns[CPU_BUS] = bus > 0 ? bench_read_process_cpu_ns (bus) : 0;
 }
 
 /* The bus daemon answers for its own name with its pid. */
@@ -335,7 +325,6 @@ main (int argc, char **argv)
   };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(MpaioSharedArray) array = NULL;
   g_autoptr(MpaioDataIterator) iterator = NULL;
   g_autoptr(MpaioProcessPool) pool = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
@@ -344,12 +333,11 @@ main (int argc, char **argv)
   g_autofree char    *last = NULL;
   g_autofree char    *title = NULL;
   g_autofree gdouble *off_rates = NULL, *on_rates = NULL, *ratios = NULL, *sorted = NULL;
-  g_autofree GPid    *worker_pids = NULL;
   WatcherProcess      watcher = { 0 };
-  CpuPids             pids = { 0 };
+  GPid                watcher_pid, bus_pid;
   gdouble             off_rate, on_rate, ratio, off_total = 0, on_total = 0;
   guint64             cpu_ns[2][N_CPU] = { { 0 } };
-  guint64             n_rows, n_watched = 0, n_received = 0, n_progress = 0;
+  guint64             n_watched = 0, n_received = 0, n_progress = 0;
   guint               rounds, ci, half_width;
 
   bench_init (&argc, &argv);
@@ -378,10 +366,7 @@ main (int argc, char **argv)
   ratios = g_new0 (gdouble, rounds);
   sorted = g_new0 (gdouble, rounds);
 
-  n_rows = (guint64) n_chunks;
-  array = mpaio_shared_array_new (MPAIO_DTYPE_INT64, &n_rows, 1, &error);
-  if (array != NULL)
-    iterator = mpaio_data_iterator_new (array, 1, &error);
+  iterator = bench_one_row_chunks_new ((guint64) n_chunks, &error);
   if (iterator != NULL)
     pool = bench_process_pool_new (N_WORKERS, 0, &error);
   if (pool == NULL)
@@ -395,9 +380,9 @@ main (int argc, char **argv)
   if (watcher.process == NULL)
     g_error ("bench-publish: %s", error->message);
   watcher.output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (watcher.process));
-  pids.pids[CPU_WATCHER] = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (watcher.process),
-                                                   NULL, 10);
-  pids.pids[CPU_BUS] = bus_daemon_pid ();
+  watcher_pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (watcher.process),
+                                        NULL, 10);
+  bus_pid = bus_daemon_pid ();
 
   /* Round 0 warms both modes up and is not counted. */
   for (guint i = 0; i <= rounds; i++)
@@ -423,14 +408,10 @@ main (int argc, char **argv)
               n_watched += (guint64) n_chunks;
             }
 
-          /* The pool starts its processes with the first run. */
-          if (pids.worker_pids == NULL && i > 0)
-            pids.worker_pids = worker_pids =
-              mpaio_process_pool_get_pids (pool, &pids.n_worker_pids);
-          read_cpu (&pids, before);
+          read_cpu (MPAIO_EXECUTOR (pool), watcher_pid, bus_pid, before);
           if ((rate = run_once (MPAIO_EXECUTOR (pool), iterator, &error)) < 0)
             g_error ("bench-publish: %s", error->message);
-          read_cpu (&pids, after);
+          read_cpu (MPAIO_EXECUTOR (pool), watcher_pid, bus_pid, after);
           if (i == 0)
             continue;
 
