@@ -33,23 +33,6 @@ typedef struct
   GCancellable      *cancellable; /* cancelled once every host was seen */
 } Feed;
 
-static GDBusConnection *
-new_private_connection (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *address = g_dbus_address_get_for_bus_sync (G_BUS_TYPE_SESSION, NULL, &error);
-  GDBusConnection *connection;
-
-  g_assert_no_error (error);
-  connection = g_dbus_connection_new_for_address_sync (
-    address,
-    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-    NULL, NULL, &error);
-  g_assert_no_error (error);
-
-  return connection;
-}
-
 /* Whether @values has a busy core among the columns of @host. */
 static gboolean
 host_is_busy (Feed *feed, const char *host, const gdouble *values, gsize n_values)
@@ -204,7 +187,7 @@ test_live_cpu_of_every_host (void)
 
   feed.hosts = mpaio_mpi_executor_get_hosts (executor);
   g_assert_cmpuint (g_strv_length (feed.hosts), ==, 3);
-  feed.connection = new_private_connection ();
+  feed.connection = mpaio_test_new_bus_connection ();
   feed.name = g_strdup_printf ("org.mpaio.Program.instance%d", (int) getpid ());
   feed.path = g_strdup_printf ("/org/mpaio/Program/%d", (int) getpid ());
   feed.cancellable = g_cancellable_new ();
