@@ -573,8 +573,6 @@ _mpaio_run_publication_finish (MpaioRunPublication *publication, const GError *e
   g_source_destroy (publication->timer);
   g_clear_pointer (&publication->timer, g_source_unref);
   mpaio_cpu_monitor_stop (publication->cpu_monitor);
-  /* Their last samples are in: the other hosts may stop sampling once the
-   * samples of this run are merged, below. */
 
   g_mutex_lock (&publisher.lock);
   publication->in_flight = NULL;
@@ -590,6 +588,7 @@ _mpaio_run_publication_finish (MpaioRunPublication *publication, const GError *e
   publication_collect_locked (publication);
   g_clear_object (&publication->report);
   g_clear_object (&publication->cpu_monitor);
+  /* The run's samples are merged: the other hosts may stop sampling. */
   if (publication->mpi != NULL)
     _mpaio_mpi_executor_stop_cpu_monitoring (publication->mpi);
   g_clear_object (&publication->mpi);
