@@ -78,6 +78,7 @@ typedef struct
   char  *host;      /* interned */
   char  *machine;   /* interned: the processor name, the host unless each rank is one */
   guint  n_cores;
+  guint  n_sampled_cores; /* the columns of its CPU samples: every core of the machine */
 } MpaioMpiPeer;
 
 /* Runs on the link thread for every header: where its @payload_size bytes

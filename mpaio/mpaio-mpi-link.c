@@ -12,6 +12,7 @@
 
 #include <mpi.h>
 
+#include "mpaio-cpu-monitor-private.h"
 #include "mpaio-error.h"
 #include "mpaio-mpi-link-private.h"
 #include "mpaio-platform.h"
@@ -290,6 +291,7 @@ start_mpi (MpaioMpiLink *self,
   {
     char    name[MPI_MAX_PROCESSOR_NAME];
     guint32 n_cores;
+    guint32 n_sampled_cores;
   } mine = { 0 }, *all;
   int         provided = 0;
   int         length = 0;
@@ -310,6 +312,9 @@ start_mpi (MpaioMpiLink *self,
   MPI_Comm_size (MPI_COMM_WORLD, &self->size);
   MPI_Get_processor_name (mine.name, &length);
   mine.n_cores = mpaio_get_n_cores ();
+  /* Not the cores this rank may use but all those a CPU monitor samples:
+   * rank 0 names a host's columns before its first sample comes. */
+  mine.n_sampled_cores = _mpaio_cpu_monitor_count_cores ();
 
   all = g_new0 (__typeof__ (mine), self->size);
   code = MPI_Allgather (&mine, sizeof mine, MPI_BYTE, all, sizeof mine, MPI_BYTE, MPI_COMM_WORLD);
@@ -330,6 +335,7 @@ start_mpi (MpaioMpiLink *self,
 
       self->peers[i].rank = i;
       self->peers[i].n_cores = MAX (1, all[i].n_cores);
+      self->peers[i].n_sampled_cores = MIN (all[i].n_sampled_cores, 1024);
       self->peers[i].machine = (char *) g_intern_string (name);
       /* The test knob: every rank a host of its own, named after its rank. */
       if (g_strcmp0 (per_rank, "1") == 0)

@@ -88,7 +88,7 @@ test_merge_cpu_samples (void)
     (GDestroyNotify) _mpaio_host_samples_free);
   g_autoptr(GListModel) merged = NULL;
   g_auto(GStrv) names = NULL;
-  MpaioHostSamples *other = _mpaio_host_samples_new (g_intern_static_string ("node1"));
+  MpaioHostSamples *other = _mpaio_host_samples_new (g_intern_static_string ("node1"), 0);
   const gdouble     at_0[] = { 10, 20 }, at_1[] = { 30, 40 };
   const gdouble     there_0[] = { 50 }, there_1[] = { 70 };
   const gint64      start_us = 1000000;
