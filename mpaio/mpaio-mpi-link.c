@@ -69,7 +69,7 @@ struct _MpaioMpiLink
   GError       *init_error;
   int           rank;
   int           size;
-  guint         n_cores;         /* of this host, as the library counts them */
+  guint         n_cores; /* of this host, as the library counts them */
   guint         n_sampled_cores;
   MpaioMpiPeer *peers;
 
