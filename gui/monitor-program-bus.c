@@ -53,37 +53,43 @@ monitor_program_pid_of_path (const char *path)
   return pid_after (path, PATH_PREFIX);
 }
 
+/* Who is told of a program's signals, or of programs' names. */
 typedef struct
 {
-  GCallback func;
-  gpointer  user_data;
+  MonitorProgramSignalFunc on_signal;
+  MonitorProgramNameFunc   on_name;
+  gpointer                 user_data;
 } Subscriber;
 
+/* Either subscription's signals, handed on parsed. */
 static void
-on_program_signal (GDBusConnection *connection,
-                   const char      *sender,
-                   const char      *path,
-                   const char      *interface,
-                   const char      *signal,
-                   GVariant        *parameters,
-                   gpointer         user_data)
+on_bus_signal (GDBusConnection *connection,
+               const char      *sender,
+               const char      *path,
+               const char      *interface,
+               const char      *signal,
+               GVariant        *parameters,
+               gpointer         user_data)
 {
   Subscriber *subscriber = user_data;
-  GPid        pid = monitor_program_pid_of_path (path);
+  const char *name, *old_owner, *new_owner;
+  GPid        pid;
 
+  if (subscriber->on_signal != NULL)
+    {
+      pid = monitor_program_pid_of_path (path);
+      if (pid > 0)
+        subscriber->on_signal (pid, signal, parameters, subscriber->user_data);
+      return;
+    }
+
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(sss)")))
+    return;
+
+  g_variant_get (parameters, "(&s&s&s)", &name, &old_owner, &new_owner);
+  pid = monitor_program_pid_of_name (name);
   if (pid > 0)
-    ((MonitorProgramSignalFunc) subscriber->func) (pid, signal, parameters,
-                                                   subscriber->user_data);
-}
-
-static Subscriber *
-subscriber_new (GCallback func, gpointer user_data)
-{
-  Subscriber *subscriber = g_new (Subscriber, 1);
-
-  subscriber->func = func;
-  subscriber->user_data = user_data;
-  return subscriber;
+    subscriber->on_name (pid, *new_owner != '\0', subscriber->user_data);
 }
 
 guint
@@ -93,33 +99,13 @@ monitor_program_subscribe (GDBusConnection         *connection,
                            gpointer                 user_data)
 {
   g_autofree char *path = pid > 0 ? monitor_program_object_path (pid) : NULL;
+  Subscriber      *subscriber = g_new0 (Subscriber, 1);
 
+  subscriber->on_signal = func;
+  subscriber->user_data = user_data;
   return g_dbus_connection_signal_subscribe (connection, NULL, MONITOR_PROGRAM_INTERFACE, NULL,
-                                             path, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
-                                             on_program_signal,
-                                             subscriber_new (G_CALLBACK (func), user_data), g_free);
-}
-
-static void
-on_name_owner_changed (GDBusConnection *connection,
-                       const char      *sender,
-                       const char      *path,
-                       const char      *interface,
-                       const char      *signal,
-                       GVariant        *parameters,
-                       gpointer         user_data)
-{
-  Subscriber *subscriber = user_data;
-  const char *name, *old_owner, *new_owner;
-  GPid        pid;
-
-  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(sss)")))
-    return;
-
-  g_variant_get (parameters, "(&s&s&s)", &name, &old_owner, &new_owner);
-  pid = monitor_program_pid_of_name (name);
-  if (pid > 0)
-    ((MonitorProgramNameFunc) subscriber->func) (pid, *new_owner != '\0', subscriber->user_data);
+                                             path, NULL, G_DBUS_SIGNAL_FLAGS_NONE, on_bus_signal,
+                                             subscriber, g_free);
 }
 
 guint
@@ -127,11 +113,15 @@ monitor_program_subscribe_names (GDBusConnection       *connection,
                                  MonitorProgramNameFunc func,
                                  gpointer               user_data)
 {
+  Subscriber *subscriber = g_new0 (Subscriber, 1);
+
+  subscriber->on_name = func;
+  subscriber->user_data = user_data;
   /* Only the names of programs reach us, not every name's changes. */
   return g_dbus_connection_signal_subscribe (
     connection, "org.freedesktop.DBus", "org.freedesktop.DBus", "NameOwnerChanged",
     "/org/freedesktop/DBus", NAME_NAMESPACE, G_DBUS_SIGNAL_FLAGS_MATCH_ARG0_NAMESPACE,
-    on_name_owner_changed, subscriber_new (G_CALLBACK (func), user_data), g_free);
+    on_bus_signal, subscriber, g_free);
 }
 
 guint
