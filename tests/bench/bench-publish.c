@@ -195,6 +195,7 @@ watch (gint pid)
   g_autoptr(GError) error = NULL;
   g_autoptr(GInputStream) input = g_unix_input_stream_new (0, FALSE);
   Watcher watcher = { 0 };
+  guint   subscription, watch_id;
 
   watcher.connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
   if (watcher.connection == NULL)
@@ -204,13 +205,23 @@ watch (gint pid)
   watcher.name = monitor_program_bus_name (pid);
   watcher.loop = g_main_loop_new (NULL, FALSE);
 
-  monitor_program_subscribe (watcher.connection, pid, on_signal, &watcher);
-  monitor_program_watch_name (watcher.connection, pid, on_program_appeared, NULL, &watcher);
+  subscription = monitor_program_subscribe (watcher.connection, pid, on_signal, &watcher);
+  watch_id =
+    monitor_program_watch_name (watcher.connection, pid, on_program_appeared, NULL, &watcher);
   g_input_stream_read_bytes_async (input, 1, G_PRIORITY_DEFAULT, NULL, on_stdin_closed, &watcher);
   g_main_loop_run (watcher.loop);
 
   g_print ("records %" G_GUINT64_FORMAT " progress %" G_GUINT64_FORMAT "\n", watcher.n_records,
            watcher.n_progress);
+
+  g_bus_unwatch_name (watch_id);
+  g_dbus_connection_signal_unsubscribe (watcher.connection, subscription);
+  if (watcher.map != NULL)
+    munmap ((void *) watcher.map, watcher.map_size);
+  g_main_loop_unref (watcher.loop);
+  g_object_unref (watcher.connection);
+  g_free (watcher.name);
+  g_free (watcher.path);
   return EXIT_SUCCESS;
 }
 
