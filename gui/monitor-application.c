@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 #include <mpaio.h>
 
+#include "monitor-program-bus.h"
 #include "monitor-program-watcher.h"
 #include "monitor-run-render.h"
 #include "monitor-csv-render.h"
@@ -473,18 +474,15 @@ start_watching (MonitorApplication *self,
 
   if (self->attach_pid > 0)
     {
-      g_autofree char *name = g_strdup_printf ("org.mpaio.Program.instance%d", (int) pid);
-      g_autoptr(GVariant) reply = g_dbus_connection_call_sync (
-        self->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-        "NameHasOwner", g_variant_new ("(s)", name), G_VARIANT_TYPE ("(b)"),
-        G_DBUS_CALL_FLAGS_NONE, -1, NULL, error);
-      gboolean has_owner = FALSE;
+      g_autoptr(GError) bus_error = NULL;
 
-      if (reply == NULL)
-        return FALSE;
-      g_variant_get (reply, "(b)", &has_owner);
-      if (!has_owner)
+      if (!monitor_program_is_on_bus (self->bus, pid, NULL, &bus_error))
         {
+          if (bus_error != NULL)
+            {
+              g_propagate_error (error, g_steal_pointer (&bus_error));
+              return FALSE;
+            }
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                        "Process %d does not publish its runs: start it with %s=1 in its "
                        "environment, or with %s -- COMMAND (see %s --list)",

@@ -17,9 +17,10 @@
 #include <gio/gunixfdlist.h>
 
 #include "monitor-descendant.h"
+#include "monitor-program-bus.h"
 #include "monitor-program-watcher.h"
 
-#define INTERFACE     "org.mpaio.Program1"
+#define INTERFACE     MONITOR_PROGRAM_INTERFACE
 #define PROGRESS_TYPE "(utuua(dadd)a(utttx)as)"
 
 /* One record as the feed serializes it: GVariant (uutttiuxxxx). */
@@ -130,26 +131,19 @@ monitor_list_programs (GDBusConnection *connection, GCancellable *cancellable, G
   g_variant_get (names, "(as)", &iter);
   while (g_variant_iter_loop (iter, "&s", &name))
     {
-      g_autoptr(GVariant) reply = NULL;
       g_autoptr(GVariant) properties = NULL;
       g_autoptr(GVariant) args = NULL;
-      g_autofree char    *path = NULL;
       MonitorProgramInfo *info;
-      guint64             pid;
+      GPid                pid = monitor_program_pid_of_name (name);
 
-      if (!g_str_has_prefix (name, "org.mpaio.Program.instance") || !g_ascii_string_to_unsigned (name + strlen ("org.mpaio.Program.instance"), 10, 1, G_MAXINT, &pid, NULL))
+      if (pid == 0)
         continue;
 
-      path = g_strdup_printf ("/org/mpaio/Program/%u", (guint) pid);
       /* A program may leave between the two calls: then it is not listed. */
-      reply = g_dbus_connection_call_sync (
-        connection, name, path, "org.freedesktop.DBus.Properties", "GetAll",
-        g_variant_new ("(s)", INTERFACE), G_VARIANT_TYPE ("(a{sv})"), G_DBUS_CALL_FLAGS_NONE,
-        2000, cancellable, NULL);
-      if (reply == NULL)
+      properties = monitor_program_get_properties_sync (connection, pid, 2000, cancellable, NULL);
+      if (properties == NULL)
         continue;
 
-      properties = g_variant_get_child_value (reply, 0);
       info = g_new0 (MonitorProgramInfo, 1);
       info->pid = (guint) pid;
       if (!g_variant_lookup (properties, "State", "s", &info->state))
@@ -402,9 +396,8 @@ static void on_name_vanished (GDBusConnection *connection, const char *name, gpo
 static void
 watch_name (MonitorProgramWatcher *self)
 {
-  self->name_watch =
-    g_bus_watch_name_on_connection (self->connection, self->name, G_BUS_NAME_WATCHER_FLAGS_NONE,
-                                    on_name_appeared, on_name_vanished, self, NULL);
+  self->name_watch = monitor_program_watch_name (self->connection, self->pid, on_name_appeared,
+                                                 on_name_vanished, self);
 }
 
 /* The program @pid, which descends from the command this watches for, is
@@ -423,70 +416,35 @@ adopt (MonitorProgramWatcher *self, GPid pid)
   self->pid = pid;
   g_free (self->name);
   g_free (self->path);
-  self->name = g_strdup_printf ("org.mpaio.Program.instance%d", (int) pid);
-  self->path = g_strdup_printf ("/org/mpaio/Program/%d", (int) pid);
+  self->name = monitor_program_bus_name (pid);
+  self->path = monitor_program_object_path (pid);
   watch_name (self);
-}
-
-/* The pid a program's object path or bus name ends with, or 0. */
-static GPid
-pid_after (const char *string, const char *prefix)
-{
-  guint64 pid = 0;
-
-  if (string == NULL || !g_str_has_prefix (string, prefix))
-    return 0;
-  if (!g_ascii_string_to_unsigned (string + strlen (prefix), 10, 1, G_MAXINT, &pid, NULL))
-    return 0;
-
-  return (GPid) pid;
 }
 
 /* A program of the command, started by a launcher (mpirun), took its name:
  * watched even before it publishes anything. */
 static void
-on_name_owner_changed (GDBusConnection *connection,
-                       const char      *sender,
-                       const char      *path,
-                       const char      *interface,
-                       const char      *signal,
-                       GVariant        *parameters,
-                       gpointer         user_data)
+on_name_owner_changed (GPid pid, gboolean on_bus, gpointer user_data)
 {
   MonitorProgramWatcher *self = user_data;
-  const char            *name, *old_owner, *new_owner;
-  GPid                   pid;
 
-  g_variant_get (parameters, "(&s&s&s)", &name, &old_owner, &new_owner);
-  pid = pid_after (name, "org.mpaio.Program.instance");
-  if (self->ancestor == 0 || *new_owner == '\0' || pid == 0)
+  if (self->ancestor == 0 || !on_bus)
     return;
   if (monitor_pid_descends_from (pid, self->ancestor))
     adopt (self, pid);
 }
 
 static void
-on_signal (GDBusConnection *connection,
-           const char      *sender,
-           const char      *path,
-           const char      *interface,
-           const char      *signal,
-           GVariant        *parameters,
-           gpointer         user_data)
+on_signal (GPid pid, const char *signal, GVariant *parameters, gpointer user_data)
 {
   MonitorProgramWatcher *self = user_data;
   guint                  run = 0;
 
   /* Signals of every program come while the command's is not known yet:
    * the first from a descendant of the command names it. */
-  if (self->ancestor > 0 && g_strcmp0 (path, self->path) != 0)
-    {
-      GPid pid = pid_after (path, "/org/mpaio/Program/");
-
-      if (pid > 0 && monitor_pid_descends_from (pid, self->ancestor))
-        adopt (self, pid);
-    }
-  if (g_strcmp0 (path, self->path) != 0)
+  if (self->ancestor > 0 && pid != self->pid && monitor_pid_descends_from (pid, self->ancestor))
+    adopt (self, pid);
+  if (pid != self->pid)
     return;
 
   g_variant_get_child (parameters, 0, "u", &run);
@@ -542,15 +500,13 @@ static void
 on_properties (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(MonitorProgramWatcher) self = user_data;
-  g_autoptr(GVariant) reply =
-               g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, NULL);
-  g_autoptr(GVariant) properties = NULL;
+  g_autoptr(GVariant) properties =
+               monitor_program_get_properties_finish (G_DBUS_CONNECTION (source), result, NULL);
   guint run = 0;
 
-  if (reply == NULL || g_cancellable_is_cancelled (self->cancellable))
+  if (properties == NULL || g_cancellable_is_cancelled (self->cancellable))
     return;
 
-  properties = g_variant_get_child_value (reply, 0);
   if (g_variant_lookup (properties, "CurrentRun", "u", &run) && run > 0 && run != self->run)
     fetch_run (self, run);
 }
@@ -567,10 +523,8 @@ on_name_appeared (GDBusConnection *connection,
   g_dbus_connection_call (connection, name, self->path, INTERFACE, "Watch", NULL, NULL,
                           G_DBUS_CALL_FLAGS_NONE, -1, self->cancellable, NULL, NULL);
   /* Mid-run: what was published before we came. */
-  g_dbus_connection_call (connection, name, self->path, "org.freedesktop.DBus.Properties", "GetAll",
-                          g_variant_new ("(s)", INTERFACE), G_VARIANT_TYPE ("(a{sv})"),
-                          G_DBUS_CALL_FLAGS_NONE, -1, self->cancellable, on_properties,
-                          g_object_ref (self));
+  monitor_program_get_properties (connection, self->pid, self->cancellable, on_properties,
+                                  g_object_ref (self));
 }
 
 static void
@@ -670,20 +624,15 @@ watcher_new (GDBusConnection *connection, GPid pid, gboolean for_command)
   self->connection = g_object_ref (connection);
   self->pid = pid;
   self->ancestor = for_command ? pid : 0;
-  self->name = g_strdup_printf ("org.mpaio.Program.instance%d", (int) pid);
-  self->path = g_strdup_printf ("/org/mpaio/Program/%d", (int) pid);
+  self->name = monitor_program_bus_name (pid);
+  self->path = monitor_program_object_path (pid);
 
   /* Signals first, then the name: nothing published after we ask is lost.
    * A command's: every program's signals, until its own is known. */
-  self->subscription =
-    g_dbus_connection_signal_subscribe (connection, NULL, INTERFACE, NULL,
-                                        for_command ? NULL : self->path, NULL,
-                                        G_DBUS_SIGNAL_FLAGS_NONE, on_signal, self, NULL);
+  self->subscription = monitor_program_subscribe (connection, for_command ? 0 : pid, on_signal, self);
   if (for_command)
-    self->owner_subscription = g_dbus_connection_signal_subscribe (
-      connection, "org.freedesktop.DBus", "org.freedesktop.DBus", "NameOwnerChanged",
-      "/org/freedesktop/DBus", "org.mpaio.Program", G_DBUS_SIGNAL_FLAGS_MATCH_ARG0_NAMESPACE,
-      on_name_owner_changed, self, NULL);
+    self->owner_subscription =
+      monitor_program_subscribe_names (connection, on_name_owner_changed, self);
   watch_name (self);
 
   return self;

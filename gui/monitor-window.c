@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "monitor-format.h"
+#include "monitor-program-bus.h"
 #include "monitor-resources.h"
 #include "monitor-run-render.h"
 #include "monitor-time-span.h"
@@ -835,19 +836,6 @@ monitor_window_watch (MonitorWindow         *self,
 
 /* Programs on the bus */
 
-#define PROGRAM_NAME_PREFIX "org.mpaio.Program.instance"
-
-static GPid
-pid_of_program_name (const char *name)
-{
-  guint64 pid = 0;
-
-  if (!g_str_has_prefix (name, PROGRAM_NAME_PREFIX) || !g_ascii_string_to_unsigned (name + strlen (PROGRAM_NAME_PREFIX), 10, 1, G_MAXINT, &pid, NULL))
-    return 0;
-
-  return (GPid) pid;
-}
-
 static GtkListBoxRow *
 find_program_row (MonitorWindow *self,
                   GPid           pid)
@@ -868,15 +856,13 @@ on_program_properties (GObject      *source,
                        gpointer      user_data)
 {
   g_autoptr(GtkWidget) label = user_data;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result,
-                                                              NULL);
-  g_autoptr(GVariant) properties = NULL;
+  g_autoptr(GVariant) properties =
+               monitor_program_get_properties_finish (G_DBUS_CONNECTION (source), result, NULL);
   g_autofree const char **args = NULL;
 
-  if (reply == NULL)
+  if (properties == NULL)
     return;
 
-  properties = g_variant_get_child_value (reply, 0);
   if (g_variant_lookup (properties, "CommandLine", "^a&s", &args) && args != NULL)
     {
       g_autofree char *text = g_strjoinv (" ", (char **) args);
@@ -888,11 +874,9 @@ on_program_properties (GObject      *source,
 
 static void
 add_program (MonitorWindow *self,
-             const char    *name)
+             GPid           pid)
 {
-  GPid             pid = pid_of_program_name (name);
   g_autofree char *title = NULL;
-  g_autofree char *path = NULL;
   GtkWidget       *row, *box, *title_label, *command_label;
 
   if (pid <= 0 || pid == getpid () || find_program_row (self, pid) != NULL)
@@ -919,30 +903,21 @@ add_program (MonitorWindow *self,
   g_object_set_data (G_OBJECT (row), "pid", GINT_TO_POINTER (pid));
   gtk_list_box_append (self->program_list, row);
 
-  path = g_strdup_printf ("/org/mpaio/Program/%d", (int) pid);
-  g_dbus_connection_call (self->bus, name, path, "org.freedesktop.DBus.Properties", "GetAll",
-                          g_variant_new ("(s)", "org.mpaio.Program1"), G_VARIANT_TYPE ("(a{sv})"),
-                          G_DBUS_CALL_FLAGS_NONE, -1, self->bus_cancellable, on_program_properties,
-                          g_object_ref (command_label));
+  monitor_program_get_properties (self->bus, pid, self->bus_cancellable, on_program_properties,
+                                  g_object_ref (command_label));
 }
 
 static void
-on_name_owner_changed (GDBusConnection *connection,
-                       const char      *sender,
-                       const char      *path,
-                       const char      *interface,
-                       const char      *signal,
-                       GVariant        *parameters,
-                       gpointer         user_data)
+on_program_name_changed (GPid     pid,
+                         gboolean on_bus,
+                         gpointer user_data)
 {
   MonitorWindow *self = user_data;
-  const char    *name, *old_owner, *new_owner;
   GtkListBoxRow *row;
 
-  g_variant_get (parameters, "(&s&s&s)", &name, &old_owner, &new_owner);
-  if (*new_owner != '\0')
-    add_program (self, name);
-  else if ((row = find_program_row (self, pid_of_program_name (name))) != NULL)
+  if (on_bus)
+    add_program (self, pid);
+  else if ((row = find_program_row (self, pid)) != NULL)
     gtk_list_box_remove (self->program_list, GTK_WIDGET (row));
 }
 
@@ -962,7 +937,12 @@ on_names_listed (GObject      *source,
 
   g_variant_get (reply, "(as)", &iter);
   while (g_variant_iter_next (iter, "&s", &name))
-    add_program (self, name);
+    {
+      GPid pid = monitor_program_pid_of_name (name);
+
+      if (pid > 0)
+        add_program (self, pid);
+    }
 }
 
 static void
@@ -984,10 +964,7 @@ on_bus_ready (GObject      *source,
 
   self = MONITOR_WINDOW (user_data);
   self->bus = bus;
-  self->name_subscription = g_dbus_connection_signal_subscribe (
-    bus, "org.freedesktop.DBus", "org.freedesktop.DBus", "NameOwnerChanged",
-    "/org/freedesktop/DBus", "org.mpaio.Program", G_DBUS_SIGNAL_FLAGS_MATCH_ARG0_NAMESPACE,
-    on_name_owner_changed, self, NULL);
+  self->name_subscription = monitor_program_subscribe_names (bus, on_program_name_changed, self);
   g_dbus_connection_call (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                           "org.freedesktop.DBus", "ListNames", NULL, G_VARIANT_TYPE ("(as)"),
                           G_DBUS_CALL_FLAGS_NONE, -1, self->bus_cancellable, on_names_listed,

@@ -18,6 +18,7 @@
 
 #include "mpaio-run-publisher-private.h"
 #include "mpaio-test-workers.h"
+#include "monitor-program-bus.h"
 
 typedef struct
 {
@@ -136,17 +137,11 @@ test_host_executor_new (MpaioExecutor *inner)
 }
 
 static void
-on_signal (GDBusConnection *connection,
-           const char      *sender,
-           const char      *path,
-           const char      *interface,
-           const char      *signal,
-           GVariant        *parameters,
-           gpointer         user_data)
+on_signal (GPid pid, const char *signal, GVariant *parameters, gpointer user_data)
 {
   Watcher *watcher = user_data;
 
-  if (g_strcmp0 (path, watcher->path) != 0)
+  if (pid != getpid ())
     return;
 
   if (g_str_equal (signal, "Progress"))
@@ -240,7 +235,7 @@ get_run_full (Watcher *watcher, guint run_id, GArray *records, gboolean with_sam
   struct stat st;
   int         fd;
 
-  reply = call_with_fds (watcher, "org.mpaio.Program1", "GetRun", g_variant_new ("(u)", run_id),
+  reply = call_with_fds (watcher, MONITOR_PROGRAM_INTERFACE, "GetRun", g_variant_new ("(u)", run_id),
                          &fd_list);
   g_variant_get (reply, "(@a{sv}ht@a(dadd))", &info, &handle, &n_records, &samples);
   g_assert_cmpint (handle, ==, 0);
@@ -275,54 +270,21 @@ get_run (Watcher *watcher, guint run_id, GArray *records)
 static GVariant *
 call (Watcher *watcher, const char *method, GVariant *parameters)
 {
-  return call_full (watcher, "org.mpaio.Program1", method, parameters);
-}
-
-static gboolean
-name_has_owner (GDBusConnection *connection, const char *name)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_sync (
-    connection, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-    "NameHasOwner", g_variant_new ("(s)", name), G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE,
-    -1, NULL, &error);
-  gboolean has_owner = FALSE;
-
-  g_assert_no_error (error);
-  g_variant_get (reply, "(b)", &has_owner);
-  return has_owner;
-}
-
-static void
-on_name_appeared (GDBusConnection *connection,
-                  const char      *name,
-                  const char      *owner,
-                  gpointer         user_data)
-{
-  *(gboolean *) user_data = TRUE;
+  return call_full (watcher, MONITOR_PROGRAM_INTERFACE, method, parameters);
 }
 
 static Watcher *
 watcher_new (void)
 {
   Watcher *watcher = g_new0 (Watcher, 1);
-  gboolean appeared = FALSE;
-  guint    watch_id;
 
   watcher->connection = mpaio_test_new_bus_connection ();
   watcher->in_flight = g_array_new (FALSE, FALSE, sizeof (MpaioFeedInFlight));
-  watcher->name = g_strdup_printf ("org.mpaio.Program.instance%d", (int) getpid ());
-  watcher->path = g_strdup_printf ("/org/mpaio/Program/%d", (int) getpid ());
+  watcher->name = monitor_program_bus_name (getpid ());
+  watcher->path = monitor_program_object_path (getpid ());
 
-  g_dbus_connection_signal_subscribe (watcher->connection, NULL, "org.mpaio.Program1", NULL, NULL,
-                                      NULL, G_DBUS_SIGNAL_FLAGS_NONE, on_signal, watcher, NULL);
-
-  watch_id = g_bus_watch_name_on_connection (watcher->connection, watcher->name,
-                                             G_BUS_NAME_WATCHER_FLAGS_NONE, on_name_appeared, NULL,
-                                             &appeared, NULL);
-  while (!appeared)
-    g_main_context_iteration (NULL, TRUE);
-  g_bus_unwatch_name (watch_id);
+  monitor_program_subscribe (watcher->connection, getpid (), on_signal, watcher);
+  monitor_program_wait_on_bus (watcher->connection, getpid ());
 
   return watcher;
 }
@@ -478,7 +440,7 @@ test_watched_run (void)
   g_assert_cmpuint (watcher->n_records_announced, ==, mpaio_run_report_get_n_records (report));
 
   reply = call_full (watcher, "org.freedesktop.DBus.Properties", "Get",
-                     g_variant_new ("(ss)", "org.mpaio.Program1", "CurrentRun"));
+                     g_variant_new ("(ss)", MONITOR_PROGRAM_INTERFACE, "CurrentRun"));
   {
     g_autoptr(GVariant) value = NULL;
 
@@ -534,7 +496,7 @@ test_unwatched_run_sends_no_records (void)
     g_autoptr(GVariant) info = NULL;
     g_autoptr(GVariant) reply =
                  call_full (watcher, "org.freedesktop.DBus.Properties", "Get",
-                            g_variant_new ("(ss)", "org.mpaio.Program1", "CurrentRun"));
+                            g_variant_new ("(ss)", MONITOR_PROGRAM_INTERFACE, "CurrentRun"));
     g_autoptr(GVariant) value = NULL;
 
     g_variant_get (reply, "(v)", &value);
@@ -562,7 +524,7 @@ fetch_current_run (Watcher *watcher, GVariant **info)
 {
   GArray *fetched = g_array_new (FALSE, FALSE, sizeof (MpaioFeedRecord));
   g_autoptr(GVariant) reply = call_full (watcher, "org.freedesktop.DBus.Properties", "Get",
-                                          g_variant_new ("(ss)", "org.mpaio.Program1",
+                                          g_variant_new ("(ss)", MONITOR_PROGRAM_INTERFACE,
                                                          "CurrentRun"));
   g_autoptr(GVariant) value = NULL;
 
@@ -714,7 +676,6 @@ test_off_publishes_nothing (void)
   g_autoptr(MpaioProcessPool) pool = mpaio_process_pool_new (2, &error);
   g_autoptr(MpaioOrchestrator) orchestrator = NULL;
   g_autoptr(MpaioRunReport) report = NULL;
-  g_autofree char *name = g_strdup_printf ("org.mpaio.Program.instance%d", (int) getpid ());
 
   g_test_summary ("With monitoring off the program is not on the bus");
 
@@ -725,7 +686,8 @@ test_off_publishes_nothing (void)
   orchestrator = new_orchestrator (pool, 10, 0);
   report = mpaio_test_run (orchestrator, NULL, &error);
   g_assert_no_error (error);
-  g_assert_false (name_has_owner (connection, name));
+  g_assert_false (monitor_program_is_on_bus (connection, getpid (), NULL, &error));
+  g_assert_no_error (error);
 }
 
 int

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/resource.h>
+
 gdouble
 bench_now (void)
 {
@@ -309,6 +311,80 @@ guint64
 bench_read_wait_ns (GPid pid)
 {
   return read_schedstat (pid, 1);
+}
+
+typedef guint64 (*ReadNs) (GPid pid);
+
+static guint64
+sum_over_workers (MpaioExecutor *executor, ReadNs read)
+{
+  g_autofree GPid *pids = NULL;
+  guint            n_pids = 0;
+  guint64          total = 0;
+
+  if (!MPAIO_IS_PROCESS_POOL (executor))
+    return 0;
+
+  pids = mpaio_process_pool_get_pids (MPAIO_PROCESS_POOL (executor), &n_pids);
+  for (guint i = 0; i < n_pids; i++)
+    total += read (pids[i]);
+
+  return total;
+}
+
+guint64
+bench_read_workers_cpu_ns (MpaioExecutor *executor)
+{
+  return sum_over_workers (executor, bench_read_cpu_ns);
+}
+
+guint64
+bench_read_workers_wait_ns (MpaioExecutor *executor)
+{
+  return sum_over_workers (executor, bench_read_wait_ns);
+}
+
+MpaioDataIterator *
+bench_one_row_chunks_new (guint64 n_chunks, GError **error)
+{
+  g_autoptr(MpaioSharedArray) array = mpaio_shared_array_new (MPAIO_DTYPE_INT64, &n_chunks, 1,
+                                                               error);
+
+  return array != NULL ? mpaio_data_iterator_new (array, 1, error) : NULL;
+}
+
+guint64
+bench_read_process_cpu_ns (GPid pid)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GDir) tasks = NULL;
+  struct rusage usage;
+  const char   *task;
+  guint64       total = 0;
+
+  /* Our own threads come and go (the bus's, the CPU monitor's): the
+   * kernel's sum keeps those that are gone. */
+  if (pid == 0)
+    {
+      getrusage (RUSAGE_SELF, &usage);
+      return (guint64) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * G_GUINT64_CONSTANT (1000000000) + (guint64) (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1000;
+    }
+
+  path = g_strdup_printf ("/proc/%d/task", (int) pid);
+  tasks = g_dir_open (path, 0, NULL);
+  if (tasks == NULL)
+    return 0;
+
+  while ((task = g_dir_read_name (tasks)) != NULL)
+    {
+      g_autofree char *contents = NULL;
+      g_autofree char *stat_path = g_strdup_printf ("%s/%s/schedstat", path, task);
+
+      if (g_file_get_contents (stat_path, &contents, NULL, NULL))
+        total += g_ascii_strtoull (contents, NULL, 10);
+    }
+
+  return total;
 }
 
 /* Python */

@@ -58,6 +58,17 @@ MpaioProcessPool *bench_process_pool_new (guint    n_workers,
 void bench_wait_for_exit (const GPid *pids,
                           guint       n_pids);
 
+/* An iterator over @n_chunks chunks of one row each of a new int64 array:
+ * the dispatch benchmarks' run, chunks that cost nothing to compute. */
+MpaioDataIterator *bench_one_row_chunks_new (guint64   n_chunks,
+                                             GError  **error);
+
+/* The CPU time and the run-queue wait (see bench_read_cpu_ns()) of the
+ * worker processes of @executor now, summed; 0 for an executor that has
+ * no worker processes. */
+guint64 bench_read_workers_cpu_ns  (MpaioExecutor *executor);
+guint64 bench_read_workers_wait_ns (MpaioExecutor *executor);
+
 /* USS (Private_Clean + Private_Dirty of /proc/PID/smaps_rollup), in bytes;
  * 0 if it cannot be read. */
 guint64 bench_read_uss (GPid pid);
@@ -68,6 +79,9 @@ guint64 bench_read_rss (void);
  * ns (/proc/PID/schedstat). */
 guint64 bench_read_cpu_ns  (GPid pid);
 guint64 bench_read_wait_ns (GPid pid);
+/* CPU time every thread of @pid now alive has run (0: this process, with
+ * its threads gone too), in ns. */
+guint64 bench_read_process_cpu_ns (GPid pid);
 
 /* Runs `/usr/bin/python3 SCRIPT MODE`, whose last line of output is a flat
  * JSON object of numbers; returns it as an "a{sd}" dictionary (NULL with

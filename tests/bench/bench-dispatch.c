@@ -235,23 +235,6 @@ measure_floor (guint64  n_messages,
 
 /* mpaio */
 
-static guint64
-workers_cpu_ns (MpaioExecutor *executor)
-{
-  g_autofree GPid *pids = NULL;
-  guint            n_pids = 0;
-  guint64          total = 0;
-
-  if (!MPAIO_IS_PROCESS_POOL (executor))
-    return 0;
-
-  pids = mpaio_process_pool_get_pids (MPAIO_PROCESS_POOL (executor), &n_pids);
-  for (guint i = 0; i < n_pids; i++)
-    total += bench_read_cpu_ns (pids[i]);
-
-  return total;
-}
-
 /* Chunks per second of one run on @executor; negative with @error set on
  * failure. Adds the run's CPU time to @cost when it is not %NULL. */
 static gdouble
@@ -263,7 +246,7 @@ run_executor (MpaioExecutor     *executor,
   guint64 n_chunks = mpaio_data_iterator_get_n_chunks (iterator);
   g_autoptr(BenchEmptyWorker) worker = bench_empty_worker_new (iterator);
   guint64 parent_ns = bench_read_cpu_ns (0);
-  guint64 workers_ns = workers_cpu_ns (executor);
+  guint64 workers_ns = bench_read_workers_cpu_ns (executor);
   gdouble seconds = bench_run_worker (executor, MPAIO_WORKER (worker), NULL, error);
 
   if (seconds < 0)
@@ -271,7 +254,7 @@ run_executor (MpaioExecutor     *executor,
   if (cost != NULL)
     {
       cost->parent_ns += bench_read_cpu_ns (0) - parent_ns;
-      cost->workers_ns += workers_cpu_ns (executor) - workers_ns;
+      cost->workers_ns += bench_read_workers_cpu_ns (executor) - workers_ns;
       cost->n_chunks += n_chunks;
     }
   if (bench_empty_worker_get_n_results (worker) != n_chunks)
@@ -313,7 +296,6 @@ main (int    argc,
   };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(MpaioSharedArray) array = NULL;
   g_autoptr(MpaioDataIterator) iterator = NULL;
   g_autoptr(MpaioProcessPool) pool = NULL;
   g_autoptr(MpaioProcessPool) pool16 = NULL;
@@ -321,7 +303,6 @@ main (int    argc,
   g_autoptr(GVariant) py = NULL;
   g_autoptr(BenchTable) table = NULL;
   g_autoptr(GError) py_error = NULL;
-  guint64          n_rows;
   guint            default_k, pool16_k;
   gdouble          floor_k, floor_16, pool_rate, pool16_rate, thread_rate, mp_rate, executor_rate;
   gdouble          floor_k_rates[REPEATS], floor_16_rates[REPEATS], pool_rates[REPEATS];
@@ -340,10 +321,7 @@ main (int    argc,
       return EXIT_FAILURE;
     }
 
-  n_rows = (guint64) n_chunks;
-  array = mpaio_shared_array_new (MPAIO_DTYPE_INT64, &n_rows, 1, &error);
-  if (array != NULL)
-    iterator = mpaio_data_iterator_new (array, 1, &error);
+  iterator = bench_one_row_chunks_new ((guint64) n_chunks, &error);
   if (iterator != NULL)
     pool = bench_process_pool_new (N_CHILDREN, 0, &error);
   if (pool != NULL)

@@ -116,7 +116,6 @@ main (int    argc,
   };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(MpaioSharedArray) array = NULL;
   g_autoptr(MpaioDataIterator) iterator = NULL;
   g_autoptr(MpaioDataIterator) warm_iterator = NULL;
   g_autoptr(MpaioProcessPool) pool = NULL;
@@ -148,11 +147,10 @@ main (int    argc,
     }
 
   n_rows = (guint64) n_chunks;
-  array = mpaio_shared_array_new (MPAIO_DTYPE_INT64, &n_rows, 1, &error);
-  if (array != NULL)
-    iterator = mpaio_data_iterator_new (array, 1, &error);
+  iterator = bench_one_row_chunks_new ((guint64) n_chunks, &error);
   if (iterator != NULL)
-    warm_iterator = mpaio_data_iterator_new_range (array, 1, 0, 10000, &error);
+    warm_iterator = mpaio_data_iterator_new_range (mpaio_data_iterator_get_array (iterator), 1, 0,
+                                                   10000, &error);
   if (warm_iterator != NULL)
     pool = mpaio_process_pool_new (2, &error);
   if (pool == NULL)

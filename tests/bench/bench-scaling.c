@@ -236,20 +236,6 @@ pool_variant_clear (PoolVariant *variant)
   bench_wait_for_exit (pids, n_pids);
 }
 
-static guint64
-pool_wait_ns (MpaioProcessPool *pool)
-{
-  g_autofree GPid *pids = NULL;
-  guint            n_pids = 0;
-  guint64          total = 0;
-
-  pids = mpaio_process_pool_get_pids (pool, &n_pids);
-  for (guint i = 0; i < n_pids; i++)
-    total += bench_read_wait_ns (pids[i]);
-
-  return total;
-}
-
 /* Also gives the time the worker processes waited for a CPU, summed, in
  * @wait_ns. */
 static gdouble
@@ -264,11 +250,11 @@ run_pool (PoolVariant *variant,
                                                     "rounds", rounds,
                                                     NULL);
   guint   n_pids = 0;
-  guint64 wait_before = pool_wait_ns (variant->pool);
+  guint64 wait_before = bench_read_workers_wait_ns (MPAIO_EXECUTOR (variant->pool));
   gdouble seconds = bench_run_worker (MPAIO_EXECUTOR (variant->pool), MPAIO_WORKER (worker),
                                       &n_pids, &error);
 
-  *wait_ns = pool_wait_ns (variant->pool) - wait_before;
+  *wait_ns = bench_read_workers_wait_ns (MPAIO_EXECUTOR (variant->pool)) - wait_before;
   if (seconds < 0)
     g_error ("bench-scaling: %u workers: %s", variant->n_workers, error->message);
   if (worker->total != expected)

@@ -29,19 +29,15 @@ static StartTimes
 start_pool (guint n_workers)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(MpaioSharedArray) array = NULL;
   g_autoptr(MpaioDataIterator) iterator = NULL;
   g_autoptr(MpaioProcessPool) pool = NULL;
   g_autoptr(BenchEmptyWorker) worker = NULL;
   g_autofree GPid *pids = NULL;
-  guint64          n_rows = n_workers;
   guint            n_pids = 0;
   StartTimes       times = { 0 };
   gdouble          start;
 
-  array = mpaio_shared_array_new (MPAIO_DTYPE_INT64, &n_rows, 1, &error);
-  if (array != NULL)
-    iterator = mpaio_data_iterator_new (array, 1, &error);
+  iterator = bench_one_row_chunks_new (n_workers, &error);
   if (iterator == NULL)
     g_error ("bench-startup: %s", error->message);
   worker = bench_empty_worker_new (iterator);

@@ -9,7 +9,6 @@
 
 #include <pango/pangocairo.h>
 
-#include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <mpaio.h>
 
@@ -18,47 +17,7 @@
 #include "monitor-chart-palette.h"
 #include "monitor-lane-layout.h"
 #include "monitor-run-render.h"
-
-/* What `mpaio-demo --executor mpi --report` saves, reduced: rank 0 on
- * node-a ran chunk 0; on node-b, two processes ran chunks 1 and 2; three
- * cores sampled, two on node-a and one on node-b, each busy in turn. */
-static char *
-write_mpi_run (const char *dir)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GString) json = g_string_new (NULL);
-  char *path = g_build_filename (dir, "mpi-run.json", NULL);
-
-  g_string_append (json,
-                   "{\"format\": \"mpaio-run\", \"version\": 1, \"start-us\": 1000000, "
-                   "\"end-us\": 9000000, \"workers\": [\"W\"], \"chunks\": [");
-  for (guint i = 0; i < 3; i++)
-    g_string_append_printf (json,
-                            "%s{\"worker\": 0, \"chunk\": %u, \"start-row\": %u, \"end-row\": %u, "
-                            "\"pid\": %d, \"host\": \"%s\", \"rank\": %d, "
-                            "\"sent-us\": 1000000, \"started-us\": %d, \"finished-us\": %d, "
-                            "\"returned-us\": %d}",
-                            i > 0 ? ", " : "", i, i * 10, (i + 1) * 10, 100 + (gint) i,
-                            i == 0 ? "node-a" : "node-b", i == 0 ? 0 : 1, 1000000 + (gint) i,
-                            8000000, 8000000 + (gint) i);
-  g_string_append (json,
-                   "], \"cpu\": {\"start-us\": 1000000, \"n-cores\": 3, "
-                   "\"core-names\": [\"node-a/core_0\", \"node-a/core_1\", \"node-b/core_0\"], "
-                   "\"samples\": [");
-  for (guint i = 0; i <= 40; i++)
-    {
-      double v = i < 14 ? 100.0 : 0.0, w = i >= 14 && i < 28 ? 100.0 : 0.0;
-
-      g_string_append_printf (json, "%s{\"time\": %.2f, ", i > 0 ? ", " : "", i * 0.2);
-      g_string_append_printf (json, "\"cores\": [%.1f, %.1f, %.1f], \"total\": %.1f}", v, w,
-                              100.0 - v - w, 100.0 / 3);
-    }
-  g_string_append (json, "]}}");
-
-  g_file_set_contents (path, json->str, (gssize) json->len, &error);
-  g_assert_no_error (error);
-  return path;
-}
+#include "run-file-fixtures.h"
 
 static void
 test_core_labels (void)
@@ -102,11 +61,8 @@ test_legend_room (void)
 static void
 test_report_core_names (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("mpaio-hosts-render-XXXXXX", &error);
-  g_autofree char *run = write_mpi_run (dir);
-  g_autoptr(GFile) file = g_file_new_for_path (run);
-  g_autoptr(MpaioRunReport) report = mpaio_run_report_new_from_file (file, NULL, &error);
+  g_autoptr(TestRunFile) run = test_run_file_new_mpi ();
+  g_autoptr(MpaioRunReport) report = test_run_file_load (run);
   g_autoptr(MonitorLaneLayout) lanes = NULL;
   g_autofree char   *label0 = NULL, *label1 = NULL, *label2 = NULL;
   const char *const *names;
@@ -114,7 +70,6 @@ test_report_core_names (void)
   g_test_summary ("The rows of a saved MPI run are grouped by host, each group named by its "
                   "host, and its CPU columns keep their host/core names");
 
-  g_assert_no_error (error);
   names = mpaio_run_report_get_cpu_core_names (report);
   g_assert_nonnull (names);
   g_assert_cmpuint (g_strv_length ((char **) names), ==, 3);
@@ -130,19 +85,12 @@ test_report_core_names (void)
   g_assert_cmpstr (label1, ==, "node-b");
   g_assert_cmpstr (label2, ==, "PID 102");
   g_assert_cmpstr (monitor_lane_layout_get_row (lanes, 2)->host, ==, "node-b");
-
-  g_unlink (run);
-  g_rmdir (dir);
 }
 
 static void
 test_render_mpi_run (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("mpaio-hosts-render-XXXXXX", &error);
-  g_autofree char *run = write_mpi_run (dir);
-  g_autofree char *png = g_build_filename (dir, "run.png", NULL);
-  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(TestRunFile) run = test_run_file_new_mpi ();
   g_autoptr(GdkTexture) texture = NULL;
   TestPixels pixels;
   int        width = 800, height = 500;
@@ -150,16 +98,7 @@ test_render_mpi_run (void)
   g_test_summary ("mpaio-monitor --render of a saved MPI run draws a line per host and core "
                   "and the lanes of every host, with no display");
 
-  g_assert_no_error (error);
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, g_getenv ("MPAIO_MONITOR_PROGRAM"),
-                              "--render", run, "--output", png, "--size", "800x500", NULL);
-  g_assert_no_error (error);
-  g_subprocess_wait_check (process, NULL, &error);
-  g_assert_no_error (error);
-
-  texture = gdk_texture_new_from_filename (png, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (gdk_texture_get_width (texture), ==, width);
+  texture = test_run_file_render (run, width, height);
   test_pixels_init (&pixels, texture);
   /* Every core of both hosts has its line in the chart, in the upper half. */
   for (guint core = 0; core < 3; core++)
@@ -181,10 +120,6 @@ test_render_mpi_run (void)
       g_assert_true (found);
     }
   test_pixels_clear (&pixels);
-
-  g_unlink (png);
-  g_unlink (run);
-  g_rmdir (dir);
 }
 
 int

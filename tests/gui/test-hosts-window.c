@@ -7,7 +7,6 @@
  * rows of every host's processes.
  */
 
-#include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <mpaio.h>
 
@@ -15,55 +14,13 @@
 #include "monitor-cpu-chart.h"
 #include "monitor-run.h"
 #include "monitor-window.h"
-
-/* What `mpaio-demo --executor mpi --report` saves, reduced: rank 0 on
- * node-a ran chunk 0; on node-b, two processes ran chunks 1 and 2; three
- * cores sampled, two on node-a and one on node-b, each busy in turn. */
-static char *
-write_mpi_run (const char *dir)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GString) json = g_string_new (NULL);
-  char *path = g_build_filename (dir, "mpi-run.json", NULL);
-
-  g_string_append (json,
-                   "{\"format\": \"mpaio-run\", \"version\": 1, \"start-us\": 1000000, "
-                   "\"end-us\": 9000000, \"workers\": [\"W\"], \"chunks\": [");
-  for (guint i = 0; i < 3; i++)
-    g_string_append_printf (json,
-                            "%s{\"worker\": 0, \"chunk\": %u, \"start-row\": %u, \"end-row\": %u, "
-                            "\"pid\": %d, \"host\": \"%s\", \"rank\": %d, "
-                            "\"sent-us\": 1000000, \"started-us\": %d, \"finished-us\": %d, "
-                            "\"returned-us\": %d}",
-                            i > 0 ? ", " : "", i, i * 10, (i + 1) * 10, 100 + (gint) i,
-                            i == 0 ? "node-a" : "node-b", i == 0 ? 0 : 1, 1000000 + (gint) i,
-                            8000000, 8000000 + (gint) i);
-  g_string_append (json,
-                   "], \"cpu\": {\"start-us\": 1000000, \"n-cores\": 3, "
-                   "\"core-names\": [\"node-a/core_0\", \"node-a/core_1\", \"node-b/core_0\"], "
-                   "\"samples\": [");
-  for (guint i = 0; i <= 40; i++)
-    {
-      double v = i < 14 ? 100.0 : 0.0, w = i >= 14 && i < 28 ? 100.0 : 0.0;
-
-      g_string_append_printf (json, "%s{\"time\": %.2f, ", i > 0 ? ", " : "", i * 0.2);
-      g_string_append_printf (json, "\"cores\": [%.1f, %.1f, %.1f], \"total\": %.1f}", v, w,
-                              100.0 - v - w, 100.0 / 3);
-    }
-  g_string_append (json, "]}}");
-
-  g_file_set_contents (path, json->str, (gssize) json->len, &error);
-  g_assert_no_error (error);
-  return path;
-}
+#include "run-file-fixtures.h"
 
 static void
 test_reopen_mpi_run (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("mpaio-hosts-window-XXXXXX", &error);
-  g_autofree char *run_path = NULL;
-  g_autoptr(GFile) file = NULL;
+  g_autoptr(TestRunFile) run_file = test_run_file_new_mpi ();
   g_autoptr(GtkApplication) application = NULL;
   g_autoptr(MpaioCpuSample) sample = NULL;
   MonitorWindow     *window;
@@ -76,9 +33,6 @@ test_reopen_mpi_run (void)
   g_test_summary ("A saved MPI run reopened in the window shows the CPU of every host, each "
                   "core named with its host, and the processes of every host in the timeline");
 
-  g_assert_no_error (error);
-  run_path = write_mpi_run (dir);
-  file = g_file_new_for_path (run_path);
   application = gtk_application_new ("org.mpaio.Monitor.TestHostsWindow",
                                      G_APPLICATION_NON_UNIQUE);
   g_application_register (G_APPLICATION (application), NULL, &error);
@@ -87,7 +41,7 @@ test_reopen_mpi_run (void)
   chart = monitor_window_get_chart (window);
   gtk_window_present (GTK_WINDOW (window));
 
-  g_assert_true (monitor_window_open_run_file (window, file, &error));
+  g_assert_true (monitor_window_open_run_file (window, run_file->file, &error));
   g_assert_no_error (error);
   run = monitor_window_get_selected_run (window);
   g_assert_nonnull (run);
@@ -113,8 +67,6 @@ test_reopen_mpi_run (void)
                     ==, 3);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  g_unlink (run_path);
-  g_rmdir (dir);
 }
 
 int

@@ -20,6 +20,7 @@
 #include "monitor-cpu-chart.h"
 #include "monitor-application.h"
 #include "monitor-window.h"
+#include "run-file-fixtures.h"
 
 #define T0_US  G_GINT64_CONSTANT (100000000)
 #define SPAN_S 10.0
@@ -172,68 +173,19 @@ test_busy_rows (void)
   test_destroy_window (window);
 }
 
-/* A run file of two processes, 4 chunks each, and CPU samples at 100 %
- * on core 0 and 50 % on core 1. */
-static char *
-write_run_file (const char *dir)
-{
-  g_autoptr(GString) json = g_string_new (NULL);
-  g_autoptr(GError) error = NULL;
-  char *path = g_build_filename (dir, "run.json", NULL);
-
-  g_string_append (json, "{\"format\": \"mpaio-run\", \"version\": 1, \"start-us\": 1000000, "
-                         "\"end-us\": 9000000, \"workers\": [\"W\"], \"chunks\": [");
-  for (guint i = 0; i < 8; i++)
-    g_string_append_printf (json,
-                            "%s{\"worker\": 0, \"chunk\": %u, \"start-row\": %u, \"end-row\": %u, "
-                            "\"pid\": %u, \"sent-us\": %u, \"started-us\": %u, "
-                            "\"finished-us\": %u, \"returned-us\": %u}",
-                            i > 0 ? ", " : "", i, i * 10, i * 10 + 10, 100 + i % 2,
-                            1000000 + (i / 2) * 2000000, 1000000 + (i / 2) * 2000000,
-                            2800000 + (i / 2) * 2000000, 2800000 + (i / 2) * 2000000);
-  g_string_append (json, "], \"cpu\": {\"start-us\": 0, \"n-cores\": 2, \"samples\": [");
-  for (guint i = 0; i <= 10; i++)
-    g_string_append_printf (json, "%s{\"time\": %u, \"cores\": [100, 50], \"total\": 75}",
-                            i > 0 ? ", " : "", i);
-  g_string_append (json, "]}}");
-
-  g_file_set_contents (path, json->str, (gssize) json->len, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
 static void
 test_render_run_file (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("mpaio-run-views-XXXXXX", &error);
-  g_autofree char *run = NULL;
-  g_autofree char *png = NULL;
-  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(TestRunFile) run = test_run_file_new_two_processes ();
   g_autoptr(GdkTexture) texture = NULL;
   GdkRGBA    core0, worker0, worker1;
   TestPixels pixels;
-  int        width, height;
+  int        width = 800, height = 500;
 
   g_test_summary ("mpaio-monitor --render run.json --output x.png draws the CPU chart in the "
                   "upper part and the chunk timeline below it, with no display");
 
-  g_assert_no_error (error);
-  run = write_run_file (dir);
-  png = g_build_filename (dir, "run.png", NULL);
-
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, g_getenv ("MPAIO_MONITOR_PROGRAM"),
-                              "--render", run, "--output", png, "--size", "800x500", NULL);
-  g_assert_no_error (error);
-  g_subprocess_wait_check (process, NULL, &error);
-  g_assert_no_error (error);
-
-  texture = gdk_texture_new_from_filename (png, &error);
-  g_assert_no_error (error);
-  width = gdk_texture_get_width (texture);
-  height = gdk_texture_get_height (texture);
-  g_assert_cmpint (width, ==, 800);
-  g_assert_cmpint (height, ==, 500);
+  texture = test_run_file_render (run, width, height);
 
   monitor_chart_palette_get_color (0, &core0);
   monitor_chart_palette_get_worker_color (0, &worker0);
@@ -250,26 +202,18 @@ test_render_run_file (void)
   g_assert_true (test_pixels_find_color (&pixels, &worker1, width * 3 / 4, height / 2, width - 20,
                                          height - 1));
   test_pixels_clear (&pixels);
-
-  g_unlink (png);
-  g_unlink (run);
-  g_rmdir (dir);
 }
 
 static void
 test_lane_layout (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("mpaio-run-views-XXXXXX", &error);
-  g_autofree char *run = write_run_file (dir);
-  g_autoptr(GFile) file = g_file_new_for_path (run);
-  g_autoptr(MpaioRunReport) report = mpaio_run_report_new_from_file (file, NULL, &error);
+  g_autoptr(TestRunFile) run = test_run_file_new_two_processes ();
+  g_autoptr(MpaioRunReport) report = test_run_file_load (run);
   g_autoptr(MonitorLaneLayout) layout = NULL;
 
   g_test_summary ("The lane layout, without a display: a row per process in the order they "
                   "first ran a chunk, one lane when its chunks do not overlap");
 
-  g_assert_no_error (error);
   layout = monitor_lane_layout_new (report);
   g_assert_cmpuint (monitor_lane_layout_get_n_rows (layout), ==, 2);
   g_assert_cmpint (monitor_lane_layout_get_row (layout, 0)->pid, ==, 100);
@@ -278,20 +222,15 @@ test_lane_layout (void)
   g_assert_cmpuint (monitor_lane_layout_get_n_bars (layout), ==, 8);
   for (guint i = 0; i < 8; i++)
     g_assert_cmpuint (monitor_lane_layout_get_bar (layout, i)->lane, ==, 0);
-
-  g_unlink (run);
-  g_rmdir (dir);
 }
 
 /* A run file of chunks that did not all complete, and ran on two machines:
  * on this one, process 100 completed chunk 0 (1 s to 3 s), failed chunk 1
  * (out from 3.5 s to 5.5 s), and had chunk 2 cancelled (6 s to 8 s); on
  * node-b, a process that is also 100 completed chunk 3 (1 s to 3 s). */
-static char *
-write_outcomes_file (const char *dir)
+static TestRunFile *
+write_outcomes_run (void)
 {
-  g_autoptr(GError) error = NULL;
-  char       *path = g_build_filename (dir, "outcomes.json", NULL);
   const char *json =
     "{\"format\": \"mpaio-run\", \"version\": 1, \"start-us\": 1000000, \"end-us\": 8000000, "
     "\"workers\": [\"W\"], \"chunks\": ["
@@ -310,9 +249,7 @@ write_outcomes_file (const char *dir)
     "\"returned-us\": 8000000}"
     "], \"cpu\": null}";
 
-  g_file_set_contents (path, json, -1, &error);
-  g_assert_no_error (error);
-  return path;
+  return test_run_file_new (json);
 }
 
 /* Where @time_us is drawn in @row, as the timeline's span stands. */
@@ -329,9 +266,7 @@ static void
 test_run_file_outcomes (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("mpaio-run-views-XXXXXX", &error);
-  g_autofree char *path = write_outcomes_file (dir);
-  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(TestRunFile) run_file = write_outcomes_run ();
   g_autoptr(GtkApplication) application = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree char      *failed_text = NULL;
@@ -357,7 +292,7 @@ test_run_file_outcomes (void)
   timeline = monitor_window_get_timeline (window);
   gtk_window_present (GTK_WINDOW (window));
 
-  g_assert_true (monitor_window_open_run_file (window, file, &error));
+  g_assert_true (monitor_window_open_run_file (window, run_file->file, &error));
   g_assert_no_error (error);
   /* Laid out in the window, to find the chunks in it. */
   while (gtk_widget_get_width (GTK_WIDGET (timeline)) == 0)
@@ -396,19 +331,15 @@ test_run_file_outcomes (void)
   test_pixels_clear (&pixels);
 
   test_destroy_window (GTK_WINDOW (window));
-  g_unlink (path);
-  g_rmdir (dir);
 }
 
 /* A run whose chunk 0 completed on process 100 (1 s to 3 s) and whose
  * chunk 1 was out from 2 s until the run was cancelled at 5 s, with no
  * process named for it (pid 0), as the library records a chunk cancelled
  * while in flight. */
-static char *
-write_cancelled_in_flight_file (const char *dir)
+static TestRunFile *
+write_cancelled_in_flight_run (void)
 {
-  g_autoptr(GError) error = NULL;
-  char       *path = g_build_filename (dir, "in-flight.json", NULL);
   const char *json =
     "{\"format\": \"mpaio-run\", \"version\": 1, \"start-us\": 1000000, \"end-us\": 5000000, "
     "\"workers\": [\"W\"], \"chunks\": ["
@@ -420,18 +351,14 @@ write_cancelled_in_flight_file (const char *dir)
     "\"finished-us\": 0, \"returned-us\": 5000000}"
     "], \"cpu\": null}";
 
-  g_file_set_contents (path, json, -1, &error);
-  g_assert_no_error (error);
-  return path;
+  return test_run_file_new (json);
 }
 
 static void
 test_cancelled_in_flight (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("mpaio-run-views-XXXXXX", &error);
-  g_autofree char *path = write_cancelled_in_flight_file (dir);
-  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(TestRunFile) run_file = write_cancelled_in_flight_run ();
   g_autoptr(GtkApplication) application = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autoptr(MpaioRunReport) report = NULL;
@@ -457,7 +384,7 @@ test_cancelled_in_flight (void)
   timeline = monitor_window_get_timeline (window);
   gtk_window_present (GTK_WINDOW (window));
 
-  g_assert_true (monitor_window_open_run_file (window, file, &error));
+  g_assert_true (monitor_window_open_run_file (window, run_file->file, &error));
   g_assert_no_error (error);
   while (gtk_widget_get_width (GTK_WIDGET (timeline)) == 0)
     g_main_context_iteration (NULL, TRUE);
@@ -493,33 +420,25 @@ test_cancelled_in_flight (void)
   test_pixels_clear (&pixels);
   test_destroy_window (GTK_WINDOW (window));
 
-  report = mpaio_run_report_new_from_file (file, NULL, &error);
-  g_assert_no_error (error);
+  report = test_run_file_load (run_file);
   layout = monitor_lane_layout_new (report);
   g_assert_cmpuint (monitor_lane_layout_get_n_rows (layout), ==, 2);
   g_assert_cmpint (monitor_lane_layout_get_row (layout, 1)->pid, ==, 0);
   label = monitor_run_render_get_row_label (layout, 1);
   g_assert_cmpstr (label, ==, "Cancelled in flight");
-
-  g_unlink (path);
-  g_rmdir (dir);
 }
 
 static void
 test_lane_layout_hosts (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("mpaio-run-views-XXXXXX", &error);
-  g_autofree char *path = write_outcomes_file (dir);
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(MpaioRunReport) report = mpaio_run_report_new_from_file (file, NULL, &error);
+  g_autoptr(TestRunFile) run = write_outcomes_run ();
+  g_autoptr(MpaioRunReport) report = test_run_file_load (run);
   g_autoptr(MonitorLaneLayout) layout = NULL;
   guint n_failed = 0, n_cancelled = 0;
 
   g_test_summary ("The lane layout of --render, without a display: rows grouped by machine, "
                   "this one's first; a chunk not done spans the time it was out");
 
-  g_assert_no_error (error);
   layout = monitor_lane_layout_new (report);
   g_assert_cmpuint (monitor_lane_layout_get_n_hosts (layout), ==, 2);
   g_assert_cmpuint (monitor_lane_layout_get_n_rows (layout), ==, 2);
@@ -540,19 +459,13 @@ test_lane_layout_hosts (void)
     }
   g_assert_cmpuint (n_failed, ==, 1);
   g_assert_cmpuint (n_cancelled, ==, 1);
-
-  g_unlink (path);
-  g_rmdir (dir);
 }
 
 static void
 test_render_outcomes (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("mpaio-run-views-XXXXXX", &error);
-  g_autofree char *path = write_outcomes_file (dir);
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(MpaioRunReport) report = mpaio_run_report_new_from_file (file, NULL, &error);
+  g_autoptr(TestRunFile) run = write_outcomes_run ();
+  g_autoptr(MpaioRunReport) report = test_run_file_load (run);
   cairo_surface_t *surface;
   const GdkRGBA    red = { 0xe0 / 255.0, 0x1b / 255.0, 0x24 / 255.0, 1.0 };
   const GdkRGBA    grey = { 0x9a / 255.0, 0x99 / 255.0, 0x96 / 255.0, 1.0 };
@@ -564,7 +477,6 @@ test_render_outcomes (void)
   g_test_summary ("--render draws a failed chunk red and a cancelled one as a grey frame, "
                   "apart from the chunks done");
 
-  g_assert_no_error (error);
   surface = monitor_run_render_image (report, width, height);
   bytes = g_bytes_new (cairo_image_surface_get_data (surface),
                        (gsize) cairo_image_surface_get_stride (surface) * height);
@@ -577,18 +489,13 @@ test_render_outcomes (void)
   g_assert_true (test_pixels_find_color (&pixels, &grey, width * 2 / 3, height / 2, width - 1, height - 1));
   test_pixels_clear (&pixels);
   cairo_surface_destroy (surface);
-
-  g_unlink (path);
-  g_rmdir (dir);
 }
 
 static void
 test_open_and_zoom (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("mpaio-run-views-XXXXXX", &error);
-  g_autofree char *run_path = write_run_file (dir);
-  g_autoptr(GFile) file = g_file_new_for_path (run_path);
+  g_autoptr(TestRunFile) run_file = test_run_file_new_two_processes ();
   g_autoptr(GtkApplication) application = NULL;
   MonitorWindow        *window;
   MonitorCpuChart      *chart;
@@ -610,7 +517,7 @@ test_open_and_zoom (void)
   timeline = monitor_window_get_timeline (window);
   gtk_window_present (GTK_WINDOW (window));
 
-  g_assert_true (monitor_window_open_run_file (window, file, &error));
+  g_assert_true (monitor_window_open_run_file (window, run_file->file, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (g_list_model_get_n_items (monitor_window_get_runs (window)), ==, 1);
   run = monitor_window_get_selected_run (window);
@@ -655,8 +562,6 @@ test_open_and_zoom (void)
   g_assert_cmpfloat (monitor_cpu_chart_get_history (chart), ==, fitted);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  g_unlink (run_path);
-  g_rmdir (dir);
 }
 
 static gboolean

@@ -17,6 +17,7 @@
 #include <mpaio.h>
 
 #include "gui-test-util.h"
+#include "monitor-program-bus.h"
 #include "monitor-program-watcher.h"
 #include "monitor-window.h"
 
@@ -28,15 +29,6 @@ typedef struct
   GPid              pid;
   guint             n_done;
 } Watched;
-
-static void
-on_name_appeared (GDBusConnection *connection,
-                  const char      *name,
-                  const char      *owner,
-                  gpointer         user_data)
-{
-  *(gboolean *) user_data = TRUE;
-}
 
 static char *
 read_line (Watched *watched)
@@ -60,11 +52,8 @@ watched_start (guint n_chunks, guint rounds)
   g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "watched-program", NULL);
   g_autofree char *chunks = g_strdup_printf ("%u", n_chunks);
   g_autofree char *rounds_s = g_strdup_printf ("%u", rounds);
-  g_autofree char *name = NULL;
   g_autofree char *ready = NULL;
   Watched         *watched = g_new0 (Watched, 1);
-  gboolean         appeared = FALSE;
-  guint            watch_id;
 
   g_assert_no_error (error);
   g_subprocess_launcher_setenv (launcher, "MPAIO_MONITOR", "1", TRUE);
@@ -78,12 +67,7 @@ watched_start (guint n_chunks, guint rounds)
   ready = read_line (watched);
   g_assert_cmpstr (ready, ==, "ready");
 
-  name = g_strdup_printf ("org.mpaio.Program.instance%d", (int) watched->pid);
-  watch_id = g_bus_watch_name_on_connection (bus, name, G_BUS_NAME_WATCHER_FLAGS_NONE,
-                                             on_name_appeared, NULL, &appeared, NULL);
-  while (!appeared)
-    g_main_context_iteration (NULL, TRUE);
-  g_bus_unwatch_name (watch_id);
+  monitor_program_wait_on_bus (bus, watched->pid);
 
   return watched;
 }
@@ -507,18 +491,9 @@ test_program_killed_mid_run (void)
 }
 
 static void
-on_program_name_owned (GDBusConnection *connection,
-                       const char      *sender,
-                       const char      *path,
-                       const char      *interface,
-                       const char      *signal,
-                       GVariant        *parameters,
-                       gpointer         user_data)
+on_program_name_owned (GPid pid, gboolean on_bus, gpointer user_data)
 {
-  const char *name, *old_owner, *new_owner;
-
-  g_variant_get (parameters, "(&s&s&s)", &name, &old_owner, &new_owner);
-  if (g_str_has_prefix (name, "org.mpaio.Program.instance") && *new_owner != '\0')
+  if (on_bus)
     *(gboolean *) user_data = TRUE;
 }
 
@@ -543,10 +518,7 @@ test_command_through_launcher (void)
 
   g_assert_no_error (error);
   g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
-  subscription = g_dbus_connection_signal_subscribe (
-    bus, "org.freedesktop.DBus", "org.freedesktop.DBus", "NameOwnerChanged",
-    "/org/freedesktop/DBus", "org.mpaio.Program", G_DBUS_SIGNAL_FLAGS_MATCH_ARG0_NAMESPACE,
-    on_program_name_owned, &published, NULL);
+  subscription = monitor_program_subscribe_names (bus, on_program_name_owned, &published);
 
   /* A shell that stays the program's parent, as mpirun stays its ranks'. */
   monitor = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,

@@ -13,6 +13,7 @@
 
 #include <mpaio.h>
 
+#include "monitor-program-bus.h"
 #include "mpaio-test-workers.h"
 
 static MpaioMpiExecutor *executor;
@@ -76,17 +77,11 @@ check_samples (Feed *feed, GVariant *samples)
 }
 
 static void
-on_signal (GDBusConnection *connection,
-           const char      *sender,
-           const char      *path,
-           const char      *interface,
-           const char      *signal,
-           GVariant        *parameters,
-           gpointer         user_data)
+on_signal (GPid pid, const char *signal, GVariant *parameters, gpointer user_data)
 {
   Feed *feed = user_data;
 
-  if (g_strcmp0 (path, feed->path) != 0)
+  if (pid != getpid ())
     return;
 
   if (g_str_equal (signal, "Progress") && feed->core_names != NULL)
@@ -153,9 +148,9 @@ read_core_names (Feed *feed)
   guint64 n_records;
 
   current = call (feed, "org.freedesktop.DBus.Properties", "Get",
-                  g_variant_new ("(ss)", "org.mpaio.Program1", "CurrentRun"));
+                  g_variant_new ("(ss)", MONITOR_PROGRAM_INTERFACE, "CurrentRun"));
   g_variant_get (current, "(v)", &value);
-  reply = call (feed, "org.mpaio.Program1", "GetRun",
+  reply = call (feed, MONITOR_PROGRAM_INTERFACE, "GetRun",
                 g_variant_new ("(u)", g_variant_get_uint32 (value)));
   g_variant_get (reply, "(@a{sv}ht@a(dadd))", &info, &handle, &n_records, &samples);
 
@@ -188,12 +183,10 @@ test_live_cpu_of_every_host (void)
   feed.hosts = mpaio_mpi_executor_get_hosts (executor);
   g_assert_cmpuint (g_strv_length (feed.hosts), ==, 3);
   feed.connection = mpaio_test_new_bus_connection ();
-  feed.name = g_strdup_printf ("org.mpaio.Program.instance%d", (int) getpid ());
-  feed.path = g_strdup_printf ("/org/mpaio/Program/%d", (int) getpid ());
+  feed.name = monitor_program_bus_name (getpid ());
+  feed.path = monitor_program_object_path (getpid ());
   feed.cancellable = g_cancellable_new ();
-  subscription =
-    g_dbus_connection_signal_subscribe (feed.connection, NULL, "org.mpaio.Program1", NULL, NULL,
-                                        NULL, G_DBUS_SIGNAL_FLAGS_NONE, on_signal, &feed, NULL);
+  subscription = monitor_program_subscribe (feed.connection, getpid (), on_signal, &feed);
 
   /* 2000 chunks of 20 ms on 3 hosts: far longer than it takes every host
    * to be sampled, and cancelled once they were. */
@@ -206,15 +199,14 @@ test_live_cpu_of_every_host (void)
                                 &result);
 
   /* The program takes its name when its first run is published. */
-  watch_id = g_bus_watch_name_on_connection (feed.connection, feed.name,
-                                             G_BUS_NAME_WATCHER_FLAGS_NONE, on_name_appeared, NULL,
-                                             &appeared, NULL);
+  watch_id =
+    monitor_program_watch_name (feed.connection, getpid (), on_name_appeared, NULL, &appeared);
   while (!appeared && result == NULL)
     g_main_context_iteration (NULL, TRUE);
   g_bus_unwatch_name (watch_id);
   g_assert_true (appeared);
 
-  g_variant_unref (call (&feed, "org.mpaio.Program1", "Watch", NULL));
+  g_variant_unref (call (&feed, MONITOR_PROGRAM_INTERFACE, "Watch", NULL));
   read_core_names (&feed);
   for (guint h = 0; h < 3; h++)
     {
