@@ -6,8 +6,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include <gio/gio.h>
 
@@ -42,6 +45,32 @@ take_fd_from_environment (const char *name)
     }
 
   return (int) fd;
+}
+
+/* A worker process must not outlive the main process, even stopped or stuck
+ * where its watcher thread cannot act: the kernel kills it when the thread
+ * that started it ends (the pool's thread, which also replaces processes).
+ * The main process may have died before the request was made, which the
+ * kernel would not report: then the parent is no longer the one that
+ * started this process. */
+static void
+tie_to_parent (void)
+{
+  const char *value = g_getenv (MPAIO_PARENT_PID_ENV);
+  guint64     parent;
+
+  if (value == NULL)
+    return;
+
+  if (!g_ascii_string_to_unsigned (value, 10, 1, G_MAXINT, &parent, NULL))
+    {
+      g_printerr ("mpaio: %s=%s is not a process id\n", MPAIO_PARENT_PID_ENV, value);
+      exit (EXIT_FAILURE);
+    }
+  g_unsetenv (MPAIO_PARENT_PID_ENV);
+
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != (pid_t) parent)
+    _exit (127);
 }
 
 /**
@@ -99,6 +128,7 @@ mpaio_serve_if_worker (void)
       return TRUE;
     }
 
+  tie_to_parent ();
   serving = TRUE;
   if (!_mpaio_worker_server_run (fd, status_fd))
     exit (EXIT_FAILURE);

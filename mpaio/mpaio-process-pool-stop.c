@@ -12,6 +12,10 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <signal.h>
+#include <sys/wait.h>
+
 #include "mpaio-process-pool-private.h"
 
 /* How long a process whose socket was closed has to exit before it is
@@ -27,14 +31,11 @@ typedef struct
 } Reaping;
 
 static void
-on_reaped (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
+on_reaped (GPid     pid,
+           int      wait_status,
+           gpointer user_data)
 {
-  Reaping *reaping = user_data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
-  reaping->n_waiting--;
+  ((Reaping *) user_data)->n_waiting--;
 }
 
 static gboolean
@@ -44,67 +45,86 @@ on_deadline (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Waits on a private main context (GLib reaps children on its worker
- * thread, whatever the caller's context does) until @subprocesses have
- * exited or @limit_ms passed; TRUE if all exited. */
+/* Whether @pid is a child of ours not reaped yet: a process's watch may
+ * have reaped it in the main loop pass that is disposing the pool, before
+ * reporting it. */
 static gboolean
-wait_for (GPtrArray *subprocesses,
-          guint      limit_ms)
+is_unreaped_child (GPid pid)
+{
+  siginfo_t info;
+
+  return waitid (P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 || errno != ECHILD;
+}
+
+/* Waits on a private main context (the pool's may be the one blocked in
+ * dispose) until the processes @pids have exited, each reaped by a child
+ * watch of its own, or @limit_ms passed; TRUE if all exited. */
+static gboolean
+wait_for (GArray *pids,
+          guint   limit_ms)
 {
   g_autoptr(GMainContext) context = g_main_context_new ();
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GSource) deadline = g_timeout_source_new (limit_ms);
-  Reaping  reaping = { 0 };
-  gboolean all_exited;
+  g_autoptr(GPtrArray) watches = g_ptr_array_new_with_free_func ((GDestroyNotify) g_source_unref);
+  Reaping reaping = { 0 };
 
-  g_main_context_push_thread_default (context);
-  for (guint i = 0; i < subprocesses->len; i++)
+  for (guint i = 0; i < pids->len; i++)
     {
+      GPid     pid = g_array_index (pids, GPid, i);
+      GSource *watch;
+
+      if (!is_unreaped_child (pid))
+        continue;
+
+      watch = g_child_watch_source_new (pid);
+      g_source_set_callback (watch, G_SOURCE_FUNC (on_reaped), &reaping, NULL);
+      g_source_attach (watch, context);
+      g_ptr_array_add (watches, watch);
       reaping.n_waiting++;
-      g_subprocess_wait_async (g_ptr_array_index (subprocesses, i), cancellable, on_reaped,
-                               &reaping);
     }
   g_source_set_callback (deadline, on_deadline, &reaping, NULL);
   g_source_attach (deadline, context);
 
   while (reaping.n_waiting > 0 && !reaping.timed_out)
     g_main_context_iteration (context, TRUE);
-  all_exited = reaping.n_waiting == 0;
 
-  /* The waits left return at once, cancelled: none may outlive @reaping. */
-  g_cancellable_cancel (cancellable);
-  while (reaping.n_waiting > 0)
-    g_main_context_iteration (context, TRUE);
-
+  /* None may outlive @reaping; the processes they did not see end are
+   * waited for again, or left. */
+  for (guint i = 0; i < watches->len; i++)
+    g_source_destroy (g_ptr_array_index (watches, i));
   g_source_destroy (deadline);
-  g_main_context_pop_thread_default (context);
 
-  return all_exited;
+  return reaping.n_waiting == 0;
 }
 
 void
 _mpaio_process_pool_stop_all (MpaioProcessPool *self)
 {
-  g_autoptr(GPtrArray) subprocesses = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GArray) pids = g_array_new (FALSE, FALSE, sizeof (GPid));
 
   while (self->processes->len > 0)
     {
       PoolProcess *pool_process = g_ptr_array_steal_index_fast (self->processes, 0);
+      GPid         pid = _mpaio_worker_process_get_pid (pool_process->process);
 
       g_assert (g_queue_is_empty (&pool_process->in_flight));
-      g_ptr_array_add (subprocesses,
-                       g_object_ref (_mpaio_worker_process_get_subprocess (pool_process->process)));
+      g_array_append_val (pids, pid);
       /* Closes its socket. */
       _mpaio_pool_process_free (pool_process);
     }
 
-  if (subprocesses->len == 0 || wait_for (subprocesses, STOP_GRACE_MS))
+  if (pids->len == 0 || wait_for (pids, STOP_GRACE_MS))
     return;
 
-  for (guint i = 0; i < subprocesses->len; i++)
-    g_subprocess_force_exit (g_ptr_array_index (subprocesses, i));
+  for (guint i = 0; i < pids->len; i++)
+    {
+      GPid pid = g_array_index (pids, GPid, i);
 
-  if (!wait_for (subprocesses, REAP_LIMIT_MS))
+      if (is_unreaped_child (pid))
+        kill (pid, SIGKILL);
+    }
+
+  if (!wait_for (pids, REAP_LIMIT_MS))
     g_warning ("A worker process of a disposed pool did not end within %u ms of SIGKILL",
                REAP_LIMIT_MS);
 }

@@ -20,7 +20,8 @@
  * An [iface@Mpaio.Executor] that runs chunks in persistent worker processes.
  *
  * The pool starts its worker processes when it is created, with
- * [class@Gio.Subprocess], by starting the running program again (its real
+ * `posix_spawn()` (whose cost does not grow with the size of the main
+ * process, unlike `fork()`), by starting the running program again (its real
  * executable and its original arguments), unless it was given another
  * command line that calls [func@Mpaio.init]. They live until the pool is
  * finalized and serve any number of chunks and runs; one that dies is

@@ -25,6 +25,8 @@ G_BEGIN_DECLS
 #define MPAIO_PROTOCOL_MAX_FDS    16
 
 #define MPAIO_WORKER_FD_ENV       "MPAIO_WORKER_FD"
+/* The main process's pid, for the worker process to tie its life to. */
+#define MPAIO_PARENT_PID_ENV      "MPAIO_PARENT_PID"
 
 typedef enum
 {

@@ -42,11 +42,12 @@ MpaioWorkerProcess *_mpaio_worker_process_spawn      (const char * const        
                                                       const MpaioWorkerProcessCallbacks *callbacks,
                                                       gpointer                           user_data,
                                                       GError                           **error);
+/* Closes its socket; a process not reported as exited yet is the caller's
+ * to wait for (by its pid): nothing watches it any more. */
 void                _mpaio_worker_process_free       (MpaioWorkerProcess *self);
 GPid                _mpaio_worker_process_get_pid    (MpaioWorkerProcess *self);
 /* What the process is running, stamped by itself. */
 MpaioStatusPage    *_mpaio_worker_process_get_status_page (MpaioWorkerProcess *self);
-GSubprocess        *_mpaio_worker_process_get_subprocess  (MpaioWorkerProcess *self);
 void                _mpaio_worker_process_set_priority (MpaioWorkerProcess *self,
                                                         int                 priority);
 gboolean            _mpaio_worker_process_get_ready  (MpaioWorkerProcess *self);

@@ -11,8 +11,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,8 +31,8 @@
 
 struct _MpaioWorkerProcess
 {
-  GSubprocess                       *subprocess;
-  GCancellable                      *wait_cancellable;
+  GSource                           *child_watch; /* until the process is reaped */
+  int                                wait_status; /* once reaped */
   MpaioStatusPage                   *page;
   const MpaioWorkerProcessCallbacks *callbacks;
   gpointer                           user_data;
@@ -56,6 +56,7 @@ struct _MpaioWorkerProcess
   guint                              eof : 1;    /* nothing more to read */
   guint                              broken : 1; /* nothing more to believe */
   guint                              backlog : 1;
+  guint                              reaped : 1;
 };
 
 typedef struct
@@ -102,6 +103,14 @@ set_reason (MpaioWorkerProcess *self,
     self->reason = g_error_copy (reason);
 }
 
+/* Not once reaped: the pid may be another process's by then. */
+static void
+force_exit (MpaioWorkerProcess *self)
+{
+  if (!self->reaped && self->pid > 0)
+    kill (self->pid, SIGKILL);
+}
+
 static void
 stop_reading (MpaioWorkerProcess *self)
 {
@@ -116,7 +125,7 @@ _mpaio_worker_process_kill (MpaioWorkerProcess *self,
   set_reason (self, reason);
   self->broken = TRUE;
   stop_reading (self);
-  g_subprocess_force_exit (self->subprocess);
+  force_exit (self);
 }
 
 static gboolean
@@ -171,7 +180,7 @@ write_output (MpaioWorkerProcess *self)
            * the results it sent before are still to be read. */
           g_byte_array_set_size (self->out, 0);
           self->out_sent = 0;
-          g_subprocess_force_exit (self->subprocess);
+          force_exit (self);
           return TRUE;
         }
 
@@ -391,7 +400,7 @@ receive_frames (MpaioWorkerProcess *self,
           /* End of stream: the process is exiting, or closed its end
            * without exiting, which it must not outlive. */
           stop_reading (self);
-          g_subprocess_force_exit (self->subprocess);
+          force_exit (self);
           break;
         }
 
@@ -420,17 +429,16 @@ describe_process (MpaioWorkerProcess *self)
 static char *
 describe_exit (MpaioWorkerProcess *self)
 {
-  GSubprocess     *subprocess = self->subprocess;
   g_autofree char *who = describe_process (self);
 
-  if (g_subprocess_get_if_signaled (subprocess))
+  if (WIFSIGNALED (self->wait_status))
     {
-      int signum = g_subprocess_get_term_sig (subprocess);
+      int signum = WTERMSIG (self->wait_status);
 
       return g_strdup_printf ("%s was killed by signal %d (%s)", who, signum, g_strsignal (signum));
     }
 
-  return g_strdup_printf ("%s exited with status %d", who, g_subprocess_get_exit_status (subprocess));
+  return g_strdup_printf ("%s exited with status %d", who, WEXITSTATUS (self->wait_status));
 }
 
 /* GLib reports a child as exited once its pidfd is readable, and reaps it
@@ -463,20 +471,19 @@ reap_leftover (GPid pid)
 }
 
 static void
-on_wait (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
+on_wait (GPid     pid,
+         int      wait_status,
+         gpointer user_data)
 {
-  g_autoptr(GError) error = NULL;
   const MpaioWorkerProcessCallbacks *callbacks;
   MpaioWorkerProcess                *self;
   gpointer                           owner;
 
-  if (!g_subprocess_wait_finish (G_SUBPROCESS (object), result, &error)
-      && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
   self = user_data;
+  self->wait_status = wait_status;
+  self->reaped = TRUE;
+  /* The source goes once this returns, and its pidfd with it. */
+  g_clear_pointer (&self->child_watch, g_source_unref);
   reap_leftover (self->pid);
   owner = self->callbacks->hold (self->user_data);
   self->n_busy++;
@@ -486,7 +493,7 @@ on_wait (GObject      *object,
   receive_frames (self, !self->eof, G_MAXINT64);
 
   /* A stream that ends inside a frame is a broken peer, not a crash. */
-  if (self->reason == NULL && self->in->len > 0 && !g_subprocess_get_if_signaled (self->subprocess))
+  if (self->reason == NULL && self->in->len > 0 && !WIFSIGNALED (self->wait_status))
     {
       g_autofree char *who = describe_process (self);
 
@@ -510,19 +517,72 @@ on_wait (GObject      *object,
   leave (self);
 }
 
-/* In the child, between fork and exec: a worker process must not outlive
- * the main process, even stopped or stuck where its watcher thread cannot
- * act. The parent may have died before the request was made, which the
- * kernel would not report: then the parent is no longer the parent. (The
- * signal comes when the thread that started the process ends: the pool's
- * thread, which also replaces processes.) */
-static void
-tie_to_parent (gpointer user_data)
+/* An fd the child gets as 3 or 4 must be neither here, or one dup2() of the
+ * spawn would overwrite what the other is to copy. */
+static int
+move_above_child_fds (int fd)
 {
-  pid_t parent = GPOINTER_TO_INT (user_data);
+  int moved;
 
-  if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != parent)
-    _exit (127);
+  if (fd > 4)
+    return fd;
+
+  moved = fcntl (fd, F_DUPFD_CLOEXEC, 5);
+  close (fd);
+  return moved;
+}
+
+/* Starts @argv (looked up in PATH if it has no slash) with @child_fd as fd
+ * 3 and @page_fd as fd 4, no other fd above 2, an empty signal mask and
+ * SIGPIPE back to its default, as GLib's spawn does. posix_spawn() costs
+ * the same whatever the size of the main process, where fork() copies its
+ * page tables; what ran in the child between the two (the tie to the
+ * parent's life) is the worker's own first step, in mpaio_serve_if_worker(),
+ * told the parent's pid. Returns 0 or an errno value. */
+static int
+spawn_child (const char *const *argv,
+             const char        *cwd,
+             int                child_fd,
+             int                page_fd,
+             GPid              *pid)
+{
+  g_auto(GStrv) envp = g_get_environ ();
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t          attr;
+  sigset_t                   mask;
+  sigset_t                   defaults;
+  char                       parent[24];
+  int                        result;
+
+  g_snprintf (parent, sizeof parent, "%d", (int) getpid ());
+  envp = g_environ_setenv (envp, MPAIO_WORKER_FD_ENV, "3", TRUE);
+  envp = g_environ_setenv (envp, MPAIO_STATUS_FD_ENV, "4", TRUE);
+  envp = g_environ_setenv (envp, MPAIO_PARENT_PID_ENV, parent, TRUE);
+
+  posix_spawn_file_actions_init (&actions);
+  result = posix_spawn_file_actions_adddup2 (&actions, child_fd, 3);
+  if (result == 0)
+    result = posix_spawn_file_actions_adddup2 (&actions, page_fd, 4);
+  if (result == 0)
+    result = posix_spawn_file_actions_addclosefrom_np (&actions, 5);
+  if (result == 0 && cwd != NULL)
+    result = posix_spawn_file_actions_addchdir_np (&actions, cwd);
+
+  posix_spawnattr_init (&attr);
+  sigemptyset (&mask);
+  sigemptyset (&defaults);
+  sigaddset (&defaults, SIGPIPE);
+  posix_spawnattr_setsigmask (&attr, &mask);
+  posix_spawnattr_setsigdefault (&attr, &defaults);
+  posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+
+  if (result == 0)
+    result = posix_spawnp (pid, argv[0], &actions, &attr, (char *const *) argv, envp);
+
+  posix_spawnattr_destroy (&attr);
+  posix_spawn_file_actions_destroy (&actions);
+
+  return result;
 }
 
 MpaioWorkerProcess *
@@ -533,15 +593,14 @@ _mpaio_worker_process_spawn (const char *const                 *argv,
                              gpointer                           user_data,
                              GError                           **error)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) subprocess = NULL;
-  g_autoptr(GError) spawn_error = NULL;
   MpaioWorkerProcess *self;
   ProcessSource      *source;
   MpaioStatusPage    *page;
-  const char         *identifier;
+  GPid                pid = 0;
   int                 sv[2];
   int                 page_fd;
+  int                 child_fd;
+  int                 result;
 
   if (!(page = _mpaio_status_page_new (&page_fd, error)))
     return NULL;
@@ -557,45 +616,37 @@ _mpaio_worker_process_spawn (const char *const                 *argv,
       return NULL;
     }
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_subprocess_launcher_take_fd (launcher, sv[1], 3);
-  g_subprocess_launcher_setenv (launcher, MPAIO_WORKER_FD_ENV, "3", TRUE);
-  g_subprocess_launcher_take_fd (launcher, page_fd, 4);
-  g_subprocess_launcher_setenv (launcher, MPAIO_STATUS_FD_ENV, "4", TRUE);
-  g_subprocess_launcher_set_child_setup (launcher, tie_to_parent, GINT_TO_POINTER (getpid ()),
-                                         NULL);
-  if (cwd != NULL)
-    g_subprocess_launcher_set_cwd (launcher, cwd);
-
-  subprocess = g_subprocess_launcher_spawnv (launcher, argv, &spawn_error);
+  child_fd = move_above_child_fds (sv[1]);
+  page_fd = move_above_child_fds (page_fd);
+  result = child_fd < 0 || page_fd < 0 ? EMFILE
+                                       : spawn_child (argv, cwd, child_fd, page_fd, &pid);
   /* Our copy of the child's end must go, or its exit would never read as EOF. */
-  g_subprocess_launcher_close (launcher);
+  if (child_fd >= 0)
+    close (child_fd);
+  if (page_fd >= 0)
+    close (page_fd);
 
-  if (subprocess == NULL)
+  if (result != 0)
     {
       close (sv[0]);
       _mpaio_status_page_unmap (page);
       g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_SPAWN_FAILED,
-                   "Cannot start a worker process (%s): %s", argv[0], spawn_error->message);
+                   "Cannot start a worker process (%s): Failed to execute child process “%s” (%s)",
+                   argv[0], argv[0], g_strerror (result));
       return NULL;
     }
 
   fcntl (sv[0], F_SETFL, fcntl (sv[0], F_GETFL) | O_NONBLOCK);
 
   self = g_new0 (MpaioWorkerProcess, 1);
-  self->subprocess = g_steal_pointer (&subprocess);
   self->page = page;
-  /* No identifier means the process is already gone; its exit is reported
-   * like any other. */
-  identifier = g_subprocess_get_identifier (self->subprocess);
-  self->pid = identifier ? (GPid) g_ascii_strtoll (identifier, NULL, 10) : 0;
+  self->pid = pid;
   self->callbacks = callbacks;
   self->user_data = user_data;
   self->fd = sv[0];
   self->in = g_byte_array_sized_new (READ_SIZE);
   self->out = g_byte_array_new ();
   self->out_fds = g_array_new (FALSE, FALSE, sizeof (int));
-  self->wait_cancellable = g_cancellable_new ();
 
   source = (ProcessSource *) g_source_new (&process_source_funcs, sizeof *source);
   source->process = self;
@@ -611,7 +662,11 @@ _mpaio_worker_process_spawn (const char *const                 *argv,
   g_source_set_priority (self->source, priority);
   g_source_attach (self->source, g_main_context_get_thread_default ());
 
-  g_subprocess_wait_async (self->subprocess, self->wait_cancellable, on_wait, self);
+  /* The exit is seen on the same context as the process's messages. */
+  self->child_watch = g_child_watch_source_new (pid);
+  g_source_set_static_name (self->child_watch, "[mpaio] worker process exit");
+  g_source_set_callback (self->child_watch, G_SOURCE_FUNC (on_wait), self, NULL);
+  g_source_attach (self->child_watch, g_main_context_get_thread_default ());
 
   return self;
 }
@@ -619,7 +674,6 @@ _mpaio_worker_process_spawn (const char *const                 *argv,
 static void
 destroy (MpaioWorkerProcess *self)
 {
-  g_clear_object (&self->wait_cancellable);
   g_clear_pointer (&self->source, g_source_unref);
   for (guint i = 0; i < self->out_fds->len; i++)
     close (g_array_index (self->out_fds, int, i));
@@ -629,7 +683,6 @@ destroy (MpaioWorkerProcess *self)
   g_byte_array_unref (self->in);
   g_byte_array_unref (self->out);
   g_clear_error (&self->reason);
-  g_clear_object (&self->subprocess);
   _mpaio_status_page_unmap (self->page);
   g_free (self);
 }
@@ -654,11 +707,14 @@ _mpaio_worker_process_free (MpaioWorkerProcess *self)
   g_return_if_fail (!self->released);
   self->released = TRUE;
 
-  g_cancellable_cancel (self->wait_cancellable);
+  /* A process not reaped yet is the owner's to wait for, by its pid. */
+  if (self->child_watch != NULL)
+    g_source_destroy (self->child_watch);
+  g_clear_pointer (&self->child_watch, g_source_unref);
   g_source_destroy (self->source);
 
   /* Closing our end is how a worker process learns it is done: it exits on
-   * EOF, and GLib's child watch reaps it. */
+   * EOF. */
   close (self->fd);
   self->fd = -1;
 
@@ -685,12 +741,6 @@ _mpaio_worker_process_get_status_page (MpaioWorkerProcess *self)
   return self->page;
 }
 
-GSubprocess *
-_mpaio_worker_process_get_subprocess (MpaioWorkerProcess *self)
-{
-  return self->subprocess;
-}
-
 GPid
 _mpaio_worker_process_get_pid (MpaioWorkerProcess *self)
 {
@@ -701,7 +751,7 @@ _mpaio_worker_process_get_pid (MpaioWorkerProcess *self)
 gboolean
 _mpaio_worker_process_get_exited (MpaioWorkerProcess *self)
 {
-  return !g_subprocess_get_if_signaled (self->subprocess);
+  return !WIFSIGNALED (self->wait_status);
 }
 
 /* When the frame being handled was read from the socket (to within the

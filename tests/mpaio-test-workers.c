@@ -974,7 +974,9 @@ probe_process (MpaioWorker      *worker,
   switch (self->probe)
     {
     case MPAIO_TEST_PROBE_ENV:
-      return g_variant_new_boolean (g_getenv ("MPAIO_WORKER_FD") == NULL);
+      return g_variant_new_boolean (g_getenv ("MPAIO_WORKER_FD") == NULL
+                                    && g_getenv ("MPAIO_STATUS_FD") == NULL
+                                    && g_getenv ("MPAIO_PARENT_PID") == NULL);
 
     case MPAIO_TEST_PROBE_RESIZE:
       {

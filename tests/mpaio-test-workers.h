@@ -114,8 +114,8 @@ guint mpaio_test_count_children (void);
  * children: processes of pools dropped earlier exit on their own time. */
 gboolean mpaio_test_wait_for_n_children (guint n_expected);
 /* Waits (at most 10 s) until this process has exactly @n_children children
- * and no pidfd of one that is gone: GLib's worker thread closes a child's
- * pidfd just after it reaped it, after the GSubprocess's wait completed. */
+ * and no pidfd of one that is gone: GLib closes a child's
+ * pidfd when its child watch source goes, just after the watch reported it. */
 void mpaio_test_wait_until_reaped (guint n_children);
 
 /* Whether @pid is one of @pool's worker processes now. */

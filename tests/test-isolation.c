@@ -193,8 +193,9 @@ test_environment_cleared (void)
   g_autoptr(GPtrArray) results = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_test_summary ("Worker processes run `process` with MPAIO_WORKER_FD unset, so a pool or "
-                  "program they start does not take itself for a worker");
+  g_test_summary ("Worker processes run `process` with MPAIO_WORKER_FD, MPAIO_STATUS_FD and "
+                  "MPAIO_PARENT_PID unset, so a pool or program they start does not take itself "
+                  "for a worker");
 
   g_assert_null (g_getenv ("MPAIO_WORKER_FD"));
   results = run_probe (array, MPAIO_TEST_PROBE_ENV, &error);
