@@ -594,7 +594,8 @@ _mpaio_mpi_agent_run (MpaioMpiLink *link)
   g_main_context_push_thread_default (context);
 
   self.link = link;
-  self.loop = g_main_loop_new (context, FALSE);
+  /* Running from the start: _mpaio_mpi_link_serve() runs it until QUIT. */
+  self.loop = g_main_loop_new (context, TRUE);
   g_mutex_init (&self.arrays_lock);
   self.arrays = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
   self.array_errors = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
@@ -607,7 +608,7 @@ _mpaio_mpi_agent_run (MpaioMpiLink *link)
   g_source_attach (self.flush_source, context);
 
   _mpaio_mpi_link_set_receiver (link, agent_locate, agent_receive, &self);
-  g_main_loop_run (self.loop);
+  _mpaio_mpi_link_serve (link, self.loop);
   _mpaio_mpi_link_set_receiver (link, NULL, NULL, NULL);
 
   /* The pool's processes end with it; chunks still running are dropped. */

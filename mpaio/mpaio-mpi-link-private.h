@@ -10,16 +10,22 @@
 /* clang-format off */
 G_BEGIN_DECLS
 
-/* Every rank of an MPI job that runs mpaio has one link: a thread that
- * initialises MPI, is the only thread ever to call it (so
- * MPI_THREAD_SERIALIZED is all it asks for), and never sits in a blocking
- * call while idle. Open MPI's blocking calls spin a core; the link polls
- * with MPI_Improbe and MPI_Testall and, when nothing moved, waits on its
- * queue of outgoing messages with a timeout that doubles from 50 µs to 2 ms
- * (at most 500 µs while replies are due; 20 µs for a millisecond after any
- * message moved, so the next tasks of a stream are seen at once), so an
- * idle rank costs about 1 % of a core, and a message queued by the main
- * thread goes out at once.
+/* Every rank of an MPI job that runs mpaio has one link: the one thread
+ * that calls MPI (so MPI_THREAD_SERIALIZED is all it asks for), which
+ * never sits in a blocking call while idle. Open MPI's blocking calls spin
+ * a core; the link polls with MPI_Improbe and MPI_Testall and, when
+ * nothing moved, waits with a timeout that doubles from 50 µs to 2 ms (at
+ * most 500 µs while replies are due; 40 µs for a millisecond after any
+ * message moved, so the next tasks of a stream are seen soon), so an idle
+ * rank costs about 1 % of a core.
+ *
+ * On rank 0 the link is a thread of its own, so the program's main loop is
+ * never held by MPI; it waits on its queue of outgoing messages, so a
+ * message queued by the main thread goes out at once. On the other ranks
+ * the agent's thread is the link (_mpaio_mpi_link_serve()): it waits on
+ * its main context's sources (the sockets of its worker processes) with
+ * the same timeout, so tasks reach the worker processes, and results the
+ * network, without a hand-off between two threads of the rank.
  *
  * A message is a header, a GVariant "(utv)" (kind, payload size, body),
  * optionally followed by a payload of raw bytes sent from, and received
@@ -141,6 +147,12 @@ void                _mpaio_mpi_link_abort             (MpaioMpiLink        *link
                                                        int                  code);
 /* Bytes of payload sent since the link started, for benchmarks. */
 guint64             _mpaio_mpi_link_get_payload_bytes_sent (MpaioMpiLink   *link);
+/* On a rank other than 0, from the thread that called mpaio_init():
+ * drives MPI and @loop's context together on this thread until @loop is
+ * quit, never spinning while idle (the context's sources are polled with
+ * the same backoff as the network). */
+void                _mpaio_mpi_link_serve             (MpaioMpiLink        *link,
+                                                       GMainLoop           *loop);
 /* Ends the job for this rank: rank 0 tells every other rank to quit; then
  * the link finishes its sends, finalises MPI and its thread ends. */
 void                _mpaio_mpi_link_shutdown          (MpaioMpiLink        *link);
