@@ -45,7 +45,8 @@ G_BEGIN_DECLS
  *   ROWS           both ways  "(ttt)" array id, first row, rows; payload: the rows
  *   WORKER         0 → agent  "(tts@a{sv})" worker id, array id, type name, parameters
  *   TASKS          0 → agent  "a(ttttt)" seq, worker id, chunk index, start, end
- *   RESULTS        agent → 0  "a(tbv(sis)ixx)" seq, ok, result, error, pid, started, finished
+ *   RESULTS        agent → 0  "(a(txxii)av)" per chunk seq, started, finished, pid, ok;
+ *                             and its result, or (if not ok) its error "(sis)"
  *   FORGET_WORKER  0 → agent  "t"
  *   FORGET_ARRAY   0 → agent  "t"
  *   CLOCK          0 → agent  "x" rank 0's time; back: "(xxx)" it, the agent's times of
@@ -76,7 +77,28 @@ typedef enum
 } MpaioMpiKind;
 
 #define MPAIO_MPI_TASKS_TYPE   "a(ttttt)"
-#define MPAIO_MPI_RESULTS_TYPE "a(tbv(sis)ixx)"
+
+/* An item of a TASKS body: "(ttttt)" is of fixed size, so the array is
+ * made from, and read as, a C array of these, with no GVariant per task. */
+typedef struct
+{
+  guint64 seq;
+  guint64 worker_id;
+  guint64 index;
+  guint64 start;
+  guint64 end;
+} MpaioMpiTask;
+
+/* An item of the first array of a RESULTS body, fixed-size as a task. */
+typedef struct
+{
+  guint64 seq;
+  gint64  started_us; /* on the agent's clock; 0 if it did not run */
+  gint64  finished_us;
+  gint32  pid;
+  gint32  ok; /* the item of the second array is its result, else its error */
+} MpaioMpiResult;
+#define MPAIO_MPI_RESULTS_TYPE "(a(txxii)av)"
 
 typedef struct
 {
