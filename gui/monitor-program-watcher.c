@@ -65,6 +65,8 @@ struct _MonitorProgramWatcher
   guint64       capacity;
   /* The machines the run's chunks ran on, when not the program's (MPI). */
   GStrv hosts;
+  /* The columns of its CPU samples, `host/core_N`, for a run across hosts. */
+  GStrv core_names;
 };
 
 G_DEFINE_FINAL_TYPE (MonitorProgramWatcher, monitor_program_watcher, G_TYPE_OBJECT)
@@ -74,6 +76,7 @@ enum
   SIGNAL_RUN_STARTED,
   SIGNAL_RECORDS,
   SIGNAL_IN_FLIGHT,
+  SIGNAL_CPU_SAMPLES,
   SIGNAL_RUN_FINISHED,
   SIGNAL_VANISHED,
   N_SIGNALS
@@ -279,6 +282,37 @@ deliver_records (MonitorProgramWatcher *self, guint64 n_records)
   g_signal_emit (self, signals[SIGNAL_RECORDS], 0, self->run, records, outcomes, (guint) n);
 }
 
+/* The names of a run's CPU columns, when its information has them. */
+static void
+set_core_names (MonitorProgramWatcher *self, GVariant *info)
+{
+  g_clear_pointer (&self->core_names, g_strfreev);
+  g_variant_lookup (info, "core-names", "^as", &self->core_names);
+}
+
+/* Hands on the CPU samples of the run from number @first on. */
+static void
+deliver_samples (MonitorProgramWatcher *self, guint first, GVariant *samples)
+{
+  g_autoptr(GPtrArray) converted = g_ptr_array_new_with_free_func (g_object_unref);
+  GVariantIter iter;
+  GVariant    *cores;
+  gdouble      time, total;
+
+  g_variant_iter_init (&iter, samples);
+  while (g_variant_iter_next (&iter, "(d@add)", &time, &cores, &total))
+    {
+      gsize          n_values = 0;
+      const gdouble *values = g_variant_get_fixed_array (cores, &n_values, sizeof (gdouble));
+
+      g_ptr_array_add (converted, mpaio_cpu_sample_new (time, values, (guint) n_values, total));
+      g_variant_unref (cores);
+    }
+
+  if (converted->len > 0)
+    g_signal_emit (self, signals[SIGNAL_CPU_SAMPLES], 0, self->run, first, converted);
+}
+
 static void
 on_get_run (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -315,6 +349,7 @@ on_get_run (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       self->run = run;
       self->n_records = 0;
+      set_core_names (self, info);
       g_signal_emit (self, signals[SIGNAL_RUN_STARTED], 0, run, info);
     }
 
@@ -330,6 +365,7 @@ on_get_run (GObject *source, GAsyncResult *result, gpointer user_data)
   if (fd >= 0)
     close (fd);
   deliver_records (self, n_records);
+  deliver_samples (self, 0, samples);
 
   if (g_variant_lookup (info, "state", "&s", &state) && g_strcmp0 (state, "running") != 0)
     {
@@ -463,6 +499,7 @@ on_signal (GDBusConnection *connection,
       self->n_records = 0;
       unmap_records (self);
       g_clear_pointer (&self->hosts, g_strfreev);
+      set_core_names (self, info);
       g_free (self->state);
       self->state = g_strdup ("running");
       g_signal_emit (self, signals[SIGNAL_RUN_STARTED], 0, run, info);
@@ -473,9 +510,12 @@ on_signal (GDBusConnection *connection,
     {
       g_autoptr(GVariant) in_flight = g_variant_get_child_value (parameters, 5);
       g_autoptr(GVariant) hosts = g_variant_get_child_value (parameters, 6);
+      g_autoptr(GVariant) samples = g_variant_get_child_value (parameters, 4);
       guint64 n_records = 0;
+      guint   first_sample = 0;
 
       g_variant_get_child (parameters, 1, "t", &n_records);
+      g_variant_get_child (parameters, 3, "u", &first_sample);
       /* A run whose start we did not see. */
       if (run != self->run)
         fetch_run (self, run);
@@ -484,6 +524,7 @@ on_signal (GDBusConnection *connection,
           set_hosts (self, hosts);
           deliver_records (self, n_records);
           deliver_in_flight (self, in_flight);
+          deliver_samples (self, first_sample, samples);
         }
     }
   else if (g_str_equal (signal, "RunFinished") && run == self->run && g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(ua{sv})")))
@@ -576,6 +617,7 @@ monitor_program_watcher_finalize (GObject *object)
   g_free (self->path);
   g_free (self->state);
   g_strfreev (self->hosts);
+  g_strfreev (self->core_names);
 
   G_OBJECT_CLASS (monitor_program_watcher_parent_class)->finalize (object);
 }
@@ -597,6 +639,9 @@ monitor_program_watcher_class_init (MonitorProgramWatcherClass *klass)
   signals[SIGNAL_IN_FLIGHT] =
     g_signal_new ("in-flight", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_POINTER, G_TYPE_UINT);
+  signals[SIGNAL_CPU_SAMPLES] =
+    g_signal_new ("cpu-samples", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_PTR_ARRAY);
   signals[SIGNAL_RUN_FINISHED] =
     g_signal_new ("run-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_VARIANT);
@@ -611,8 +656,10 @@ monitor_program_watcher_init (MonitorProgramWatcher *self)
   self->state = g_strdup ("idle");
 }
 
-MonitorProgramWatcher *
-monitor_program_watcher_new (GDBusConnection *connection, GPid pid)
+/* Watches the program of @pid, or with @for_command, the first program
+ * descending from it that publishes. */
+static MonitorProgramWatcher *
+watcher_new (GDBusConnection *connection, GPid pid, gboolean for_command)
 {
   MonitorProgramWatcher *self;
 
@@ -622,16 +669,30 @@ monitor_program_watcher_new (GDBusConnection *connection, GPid pid)
   self = g_object_new (MONITOR_TYPE_PROGRAM_WATCHER, NULL);
   self->connection = g_object_ref (connection);
   self->pid = pid;
+  self->ancestor = for_command ? pid : 0;
   self->name = g_strdup_printf ("org.mpaio.Program.instance%d", (int) pid);
   self->path = g_strdup_printf ("/org/mpaio/Program/%d", (int) pid);
 
-  /* Signals first, then the name: nothing published after we ask is lost. */
+  /* Signals first, then the name: nothing published after we ask is lost.
+   * A command's: every program's signals, until its own is known. */
   self->subscription =
-    g_dbus_connection_signal_subscribe (connection, NULL, INTERFACE, NULL, self->path, NULL,
+    g_dbus_connection_signal_subscribe (connection, NULL, INTERFACE, NULL,
+                                        for_command ? NULL : self->path, NULL,
                                         G_DBUS_SIGNAL_FLAGS_NONE, on_signal, self, NULL);
+  if (for_command)
+    self->owner_subscription = g_dbus_connection_signal_subscribe (
+      connection, "org.freedesktop.DBus", "org.freedesktop.DBus", "NameOwnerChanged",
+      "/org/freedesktop/DBus", "org.mpaio.Program", G_DBUS_SIGNAL_FLAGS_MATCH_ARG0_NAMESPACE,
+      on_name_owner_changed, self, NULL);
   watch_name (self);
 
   return self;
+}
+
+MonitorProgramWatcher *
+monitor_program_watcher_new (GDBusConnection *connection, GPid pid)
+{
+  return watcher_new (connection, pid, FALSE);
 }
 
 /**
@@ -649,29 +710,7 @@ monitor_program_watcher_new (GDBusConnection *connection, GPid pid)
 MonitorProgramWatcher *
 monitor_program_watcher_new_for_command (GDBusConnection *connection, GPid pid)
 {
-  MonitorProgramWatcher *self;
-
-  g_return_val_if_fail (G_IS_DBUS_CONNECTION (connection), NULL);
-  g_return_val_if_fail (pid > 0, NULL);
-
-  self = g_object_new (MONITOR_TYPE_PROGRAM_WATCHER, NULL);
-  self->connection = g_object_ref (connection);
-  self->pid = pid;
-  self->ancestor = pid;
-  self->name = g_strdup_printf ("org.mpaio.Program.instance%d", (int) pid);
-  self->path = g_strdup_printf ("/org/mpaio/Program/%d", (int) pid);
-
-  /* Every program's signals, until the command's is known. */
-  self->subscription =
-    g_dbus_connection_signal_subscribe (connection, NULL, INTERFACE, NULL, NULL, NULL,
-                                        G_DBUS_SIGNAL_FLAGS_NONE, on_signal, self, NULL);
-  self->owner_subscription = g_dbus_connection_signal_subscribe (
-    connection, "org.freedesktop.DBus", "org.freedesktop.DBus", "NameOwnerChanged",
-    "/org/freedesktop/DBus", "org.mpaio.Program", G_DBUS_SIGNAL_FLAGS_MATCH_ARG0_NAMESPACE,
-    on_name_owner_changed, self, NULL);
-  watch_name (self);
-
-  return self;
+  return watcher_new (connection, pid, TRUE);
 }
 
 GPid
@@ -688,4 +727,14 @@ monitor_program_watcher_get_state (MonitorProgramWatcher *self)
   g_return_val_if_fail (MONITOR_IS_PROGRAM_WATCHER (self), NULL);
 
   return self->state;
+}
+
+/* The columns of the current run's CPU samples, `host/core_N`, when it
+ * runs across hosts; NULL otherwise. */
+const char *const *
+monitor_program_watcher_get_core_names (MonitorProgramWatcher *self)
+{
+  g_return_val_if_fail (MONITOR_IS_PROGRAM_WATCHER (self), NULL);
+
+  return (const char *const *) self->core_names;
 }

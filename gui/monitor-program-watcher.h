@@ -52,6 +52,10 @@ typedef struct
  *   in-flight (guint run, gpointer chunks: const MonitorInFlightChunk *,
  *              guint n_chunks) — all the chunks out now, a few times a
  *     second while the run goes on
+ *   cpu-samples (guint run, guint first, GPtrArray *samples: MpaioCpuSample)
+ *     the run's CPU samples from number @first on, as the program sampled
+ *     them (for a run across hosts, every host's cores, in the columns of
+ *     monitor_program_watcher_get_core_names())
  *   run-finished (guint run, GVariant *info)
  *   vanished () — the program left the bus */
 MonitorProgramWatcher *monitor_program_watcher_new (GDBusConnection *connection, GPid pid);
@@ -59,5 +63,6 @@ MonitorProgramWatcher *monitor_program_watcher_new_for_command (GDBusConnection 
                                                                 GPid             pid);
 GPid                   monitor_program_watcher_get_pid (MonitorProgramWatcher *self);
 const char            *monitor_program_watcher_get_state (MonitorProgramWatcher *self);
+const char *const     *monitor_program_watcher_get_core_names (MonitorProgramWatcher *self);
 
 G_END_DECLS

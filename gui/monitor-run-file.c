@@ -81,13 +81,14 @@ append_record (GString *buffer, const MpaioChunkRecord *record, gboolean first)
 
 /* The samples within the run; the cores of the first. */
 static gboolean
-append_samples (GOutputStream *stream,
-                GString       *buffer,
-                GListModel    *samples,
-                gint64         cpu_start_us,
-                gint64         start_us,
-                gint64         end_us,
-                GError       **error)
+append_samples (GOutputStream     *stream,
+                GString           *buffer,
+                GListModel        *samples,
+                gint64             cpu_start_us,
+                const char *const *core_names,
+                gint64             start_us,
+                gint64             end_us,
+                GError           **error)
 {
   guint n_samples = samples != NULL ? g_list_model_get_n_items (samples) : 0;
   guint n_cores = 0, n_written = 0;
@@ -105,9 +106,22 @@ append_samples (GOutputStream *stream,
         {
           n_cores = n_values;
           g_string_append_printf (buffer,
-                                  "{\n    \"start-us\": %" G_GINT64_FORMAT ",\n    \"n-cores\": %u,\n"
-                                  "    \"samples\": [",
+                                  "{\n    \"start-us\": %" G_GINT64_FORMAT
+                                  ",\n    \"n-cores\": %u,\n",
                                   cpu_start_us, n_cores);
+          /* Cores of several hosts are named as a report names them. */
+          if (core_names != NULL && g_strv_length ((char **) core_names) == n_cores)
+            {
+              g_string_append (buffer, "    \"core-names\": [");
+              for (guint c = 0; c < n_cores; c++)
+                {
+                  if (c > 0)
+                    g_string_append (buffer, ", ");
+                  append_string (buffer, core_names[c]);
+                }
+              g_string_append (buffer, "],\n");
+            }
+          g_string_append (buffer, "    \"samples\": [");
         }
       /* Every sample has the cores of the first. */
       if (n_values != n_cores)
@@ -143,6 +157,7 @@ monitor_run_file_save (GFile                  *file,
                        guint                   n_records,
                        GListModel             *samples,
                        gint64                  cpu_start_us,
+                       const char *const      *core_names,
                        GError                **error)
 {
   g_autoptr(GFileOutputStream) file_stream = NULL;
@@ -180,7 +195,8 @@ monitor_run_file_save (GFile                  *file,
     }
   g_string_append (buffer, n_records > 0 ? "\n  ],\n  \"cpu\": " : "],\n  \"cpu\": ");
 
-  if (!append_samples (stream, buffer, samples, cpu_start_us, start_us, end_us, error))
+  if (!append_samples (stream, buffer, samples, cpu_start_us, core_names, start_us, end_us,
+                       error))
     return FALSE;
   g_string_append (buffer, "\n}\n");
 

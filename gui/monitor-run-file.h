@@ -13,7 +13,8 @@ G_BEGIN_DECLS
 /* Writes the library's JSON run file format (see mpaio_run_report_write_json())
  * for a run the monitor only saw over the bus: its records, in the order
  * they came, and the CPU samples of @samples (seconds from @cpu_start_us)
- * that fall within the run, or "cpu": null when there are none. */
+ * that fall within the run, or "cpu": null when there are none; with
+ * @core_names (`host/core_N`, a run across hosts), the samples' columns. */
 gboolean monitor_run_file_save (GFile                  *file,
                                 gint64                  start_us,
                                 gint64                  end_us,
@@ -22,6 +23,7 @@ gboolean monitor_run_file_save (GFile                  *file,
                                 guint                   n_records,
                                 GListModel             *samples,
                                 gint64                  cpu_start_us,
+                                const char *const      *core_names,
                                 GError                **error);
 
 G_END_DECLS

@@ -19,6 +19,11 @@ struct _MonitorRun
   /* A watched run's, as they came. */
   GStrv   workers;
   GArray *records; /* of MpaioChunkRecord */
+  /* A watched run across hosts: the CPU samples of every host's cores, as
+   * the program sent them, and their columns. */
+  GListStore *samples;
+  gint64      cpu_start_us;
+  GStrv       core_names;
 };
 
 G_DEFINE_FINAL_TYPE (MonitorRun, monitor_run, G_TYPE_OBJECT)
@@ -44,6 +49,8 @@ monitor_run_finalize (GObject *object)
   g_clear_object (&self->report);
   g_strfreev (self->workers);
   g_clear_pointer (&self->records, g_array_unref);
+  g_clear_object (&self->samples);
+  g_strfreev (self->core_names);
 
   G_OBJECT_CLASS (monitor_run_parent_class)->finalize (object);
 }
@@ -273,8 +280,84 @@ monitor_run_save (MonitorRun *self,
       return FALSE;
     }
 
+  /* A run across hosts keeps every host's samples. */
+  if (self->samples != NULL)
+    {
+      samples = G_LIST_MODEL (self->samples);
+      cpu_start_us = self->cpu_start_us;
+    }
+
   return monitor_run_file_save (file, self->start_us, self->end_us,
                                 (const char *const *) self->workers,
                                 (const MpaioChunkRecord *) (gpointer) self->records->data,
-                                self->records->len, samples, cpu_start_us, error);
+                                self->records->len, samples, cpu_start_us,
+                                (const char *const *) self->core_names, error);
+}
+
+void
+monitor_run_set_cpu_columns (MonitorRun        *self,
+                             gint64             cpu_start_us,
+                             const char *const *core_names)
+{
+  g_return_if_fail (MONITOR_IS_RUN (self));
+  g_return_if_fail (core_names != NULL);
+
+  g_strfreev (self->core_names);
+  self->core_names = g_strdupv ((char **) core_names);
+  self->cpu_start_us = cpu_start_us;
+  if (self->samples == NULL)
+    self->samples = g_list_store_new (MPAIO_TYPE_CPU_SAMPLE);
+}
+
+/* Batches overlap when a run's samples so far were fetched after the feed
+ * had started: only those not kept yet are added, and a batch that leaves
+ * a gap waits for the fetch that fills it. */
+void
+monitor_run_add_cpu_samples (MonitorRun *self,
+                             guint       first,
+                             GPtrArray  *samples)
+{
+  guint n_kept;
+
+  g_return_if_fail (MONITOR_IS_RUN (self));
+  g_return_if_fail (samples != NULL);
+
+  if (self->samples == NULL)
+    return;
+
+  n_kept = g_list_model_get_n_items (G_LIST_MODEL (self->samples));
+  if (first > n_kept || first + samples->len <= n_kept)
+    return;
+
+  g_list_store_splice (self->samples, n_kept, 0, samples->pdata + (n_kept - first),
+                       samples->len - (n_kept - first));
+}
+
+/* Its own samples: a loaded run's, or a watched run's across hosts; NULL
+ * for a run whose samples are the machine's, sampled here. */
+GListModel *
+monitor_run_get_cpu_samples (MonitorRun         *self,
+                             gint64             *cpu_start_us,
+                             const char *const **core_names)
+{
+  GListModel *loaded;
+
+  g_return_val_if_fail (MONITOR_IS_RUN (self), NULL);
+
+  loaded = self->report != NULL ? mpaio_run_report_get_cpu_samples (self->report) : NULL;
+  if (self->from_file && loaded != NULL)
+    {
+      *cpu_start_us = mpaio_run_report_get_cpu_start_time (self->report);
+      *core_names = mpaio_run_report_get_cpu_core_names (self->report);
+      return loaded;
+    }
+
+  if (self->samples != NULL)
+    {
+      *cpu_start_us = self->cpu_start_us;
+      *core_names = (const char *const *) self->core_names;
+      return G_LIST_MODEL (self->samples);
+    }
+
+  return NULL;
 }

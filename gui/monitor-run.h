@@ -37,9 +37,26 @@ void  monitor_run_add_records (MonitorRun *self, const MpaioChunkRecord *records
 guint monitor_run_get_n_records (MonitorRun *self);
 guint monitor_run_count_outcome (MonitorRun *self, MpaioChunkOutcome outcome);
 
+/* A watched run across hosts brings the samples of every host's cores, in
+ * the columns @core_names (`host/core_N`), seconds from @cpu_start_us;
+ * batches are numbered from the run's first sample. */
+void        monitor_run_set_cpu_columns (MonitorRun        *self,
+                                         gint64             cpu_start_us,
+                                         const char *const *core_names);
+void        monitor_run_add_cpu_samples (MonitorRun        *self,
+                                         guint              first,
+                                         GPtrArray         *samples);
+/* The run's own CPU samples (a loaded run's, or a watched run's across
+ * hosts), their origin and their columns' names (NULL: this machine's
+ * cores); NULL when the machine's samples, taken here, are the run's. */
+GListModel *monitor_run_get_cpu_samples (MonitorRun         *self,
+                                         gint64             *cpu_start_us,
+                                         const char *const **core_names);
+
 gboolean monitor_run_get_can_save (MonitorRun *self);
 /* Its report's run file, or for a watched run one of its records and of
- * the CPU samples of @samples (seconds from @cpu_start_us) during it. */
+ * the CPU samples of @samples (seconds from @cpu_start_us) during it, or
+ * of its own samples when it has some. */
 gboolean monitor_run_save (MonitorRun *self,
                            GFile      *file,
                            GListModel *samples,

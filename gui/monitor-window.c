@@ -313,15 +313,19 @@ static void
 use_samples_of (MonitorWindow *self,
                 MonitorRun    *run)
 {
-  MpaioRunReport *report = run != NULL ? monitor_run_get_report (run) : NULL;
+  const char *const *core_names = NULL;
+  gint64             cpu_start_us = 0;
+  GListModel        *samples =
+    run != NULL ? monitor_run_get_cpu_samples (run, &cpu_start_us, &core_names) : NULL;
 
-  /* A run from a file has its own samples; the others were sampled live. */
-  if (run != NULL && monitor_run_get_from_file (run) && report != NULL && mpaio_run_report_get_cpu_samples (report) != NULL)
+  /* A run from a file, or watched across hosts, has its own samples; the
+   * others were sampled live here. */
+  if (samples != NULL)
     {
-      monitor_cpu_chart_set_time_origin (self->chart, mpaio_run_report_get_cpu_start_time (report));
-      monitor_cpu_chart_set_model (self->chart, mpaio_run_report_get_cpu_samples (report));
+      monitor_cpu_chart_set_time_origin (self->chart, cpu_start_us);
+      monitor_cpu_chart_set_model (self->chart, samples);
       /* A run across hosts: its legend names each core's machine. */
-      monitor_cpu_chart_set_core_names (self->chart, mpaio_run_report_get_cpu_core_names (report));
+      monitor_cpu_chart_set_core_names (self->chart, core_names);
     }
   else
     {
@@ -673,7 +677,8 @@ on_watched_run_started (MonitorWindow *self,
                                                (int) monitor_program_watcher_get_pid (self->watcher),
                                                run_id);
   g_autoptr(MonitorRun) run = NULL;
-  gint64 start_us = g_get_monotonic_time ();
+  gint64             start_us = g_get_monotonic_time ();
+  const char *const *core_names;
 
   set_watched_title (self);
   g_clear_pointer (&self->watched_workers, g_strfreev);
@@ -682,6 +687,15 @@ on_watched_run_started (MonitorWindow *self,
 
   run = monitor_run_new (title, start_us);
   monitor_run_set_workers (run, (const char *const *) self->watched_workers);
+  /* A run across hosts: the CPU of each, as the program sends it. */
+  core_names = monitor_program_watcher_get_core_names (self->watcher);
+  if (core_names != NULL)
+    {
+      gint64 cpu_start_us = start_us;
+
+      g_variant_lookup (info, "cpu-start-us", "x", &cpu_start_us);
+      monitor_run_set_cpu_columns (run, cpu_start_us, core_names);
+    }
   g_set_object (&self->watched_run, run);
   monitor_chunk_timeline_remove_in_flight_flagged (self->timeline, WATCHED_IN_FLIGHT);
   add_run (self, run);
@@ -706,6 +720,16 @@ on_watched_in_flight (MonitorWindow              *self,
       monitor_chunk_timeline_add_in_flight (self->timeline, serial | WATCHED_IN_FLIGHT,
                                             chunks[i].sent_us);
     }
+}
+
+static void
+on_watched_cpu_samples (MonitorWindow *self,
+                        guint          run,
+                        guint          first,
+                        GPtrArray     *samples)
+{
+  if (self->watched_run != NULL)
+    monitor_run_add_cpu_samples (self->watched_run, first, samples);
 }
 
 static void
@@ -798,6 +822,8 @@ monitor_window_watch (MonitorWindow         *self,
   g_signal_connect_object (watcher, "records", G_CALLBACK (on_watched_records), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (watcher, "in-flight", G_CALLBACK (on_watched_in_flight), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (watcher, "cpu-samples", G_CALLBACK (on_watched_cpu_samples), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (watcher, "run-finished", G_CALLBACK (on_watched_run_finished), self,
                            G_CONNECT_SWAPPED);

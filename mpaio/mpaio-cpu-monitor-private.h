@@ -28,4 +28,8 @@ MpaioCpuSample *_mpaio_cpu_monitor_record_counters (MpaioCpuMonitor *self,
                                                     const guint64   *idle,
                                                     const guint64   *iowait);
 
+/* The cores a monitor samples on this machine: all of them, whatever the
+ * process's affinity. */
+guint           _mpaio_cpu_monitor_count_cores     (void);
+
 G_END_DECLS

@@ -401,6 +401,12 @@ mpaio_cpu_monitor_init (MpaioCpuMonitor *self)
   self->samples = g_list_store_new (MPAIO_TYPE_CPU_SAMPLE);
 }
 
+guint
+_mpaio_cpu_monitor_count_cores (void)
+{
+  return get_glibtop_n_cores ();
+}
+
 /**
  * mpaio_cpu_monitor_new:
  *

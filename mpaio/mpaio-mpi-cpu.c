@@ -9,11 +9,13 @@
 #include "mpaio-mpi-cpu-private.h"
 
 MpaioHostSamples *
-_mpaio_host_samples_new (const char *host)
+_mpaio_host_samples_new (const char *host,
+                         guint       n_cores)
 {
   MpaioHostSamples *self = g_new0 (MpaioHostSamples, 1);
 
   self->host = host;
+  self->n_cores = n_cores;
   self->times = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->values = g_array_new (FALSE, FALSE, sizeof (gdouble));
   return self;
@@ -35,9 +37,10 @@ _mpaio_host_samples_add (MpaioHostSamples *self,
                          const gdouble    *values,
                          guint             n_values)
 {
-  /* A host's core count is that of its first sample; others are cut or
-   * padded to it, so the table keeps its columns. */
-  if (self->times->len == 0)
+  /* A host's core count is known before it samples (or else is that of
+   * its first sample); samples are cut or padded to it, so the table keeps
+   * the columns it was named with. */
+  if (self->times->len == 0 && self->n_cores == 0)
     self->n_cores = n_values;
 
   g_array_append_val (self->times, time_us);
@@ -74,22 +77,12 @@ add_name (GStrvBuilder *builder,
   g_strv_builder_add (builder, name);
 }
 
-GListModel *
-_mpaio_mpi_merge_cpu_samples (GListModel *local,
-                              gint64      local_start_us,
-                              guint       local_cores,
-                              const char *local_host,
-                              GPtrArray  *hosts,
-                              char     ***names)
+char **
+_mpaio_mpi_cpu_column_names (const char *local_host,
+                             guint       local_cores,
+                             GPtrArray  *hosts)
 {
-  GListStore         *merged = g_list_store_new (MPAIO_TYPE_CPU_SAMPLE);
-  GStrvBuilder       *builder = g_strv_builder_new ();
-  guint               n_columns = local_cores;
-  g_autofree gdouble *row = NULL;
-
-  for (guint i = 0; i < hosts->len; i++)
-    n_columns += ((MpaioHostSamples *) g_ptr_array_index (hosts, i))->n_cores;
-  row = g_new0 (gdouble, MAX (n_columns, 1));
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
 
   for (guint c = 0; c < local_cores; c++)
     add_name (builder, local_host, c);
@@ -100,35 +93,63 @@ _mpaio_mpi_merge_cpu_samples (GListModel *local,
       for (guint c = 0; c < host->n_cores; c++)
         add_name (builder, host->host, c);
     }
-  *names = g_strv_builder_end (builder);
-  g_strv_builder_unref (builder);
 
+  return g_strv_builder_end (builder);
+}
+
+MpaioCpuSample *
+_mpaio_mpi_merge_cpu_sample (MpaioCpuSample *local,
+                             gint64          local_start_us,
+                             guint           local_cores,
+                             GPtrArray      *hosts)
+{
+  gdouble             time = mpaio_cpu_sample_get_time (local);
+  gint64              time_us = local_start_us + (gint64) (time * G_USEC_PER_SEC);
+  guint               n_values, n_columns = local_cores, column = 0;
+  const gdouble      *values = mpaio_cpu_sample_get_values (local, &n_values);
+  g_autofree gdouble *row = NULL;
+  gdouble             sum = 0;
+
+  for (guint i = 0; i < hosts->len; i++)
+    n_columns += ((MpaioHostSamples *) g_ptr_array_index (hosts, i))->n_cores;
+  row = g_new0 (gdouble, MAX (n_columns, 1));
+
+  for (guint c = 0; c < local_cores; c++)
+    row[column++] = c < n_values ? values[c] : 0.0;
+  for (guint i = 0; i < hosts->len; i++)
+    {
+      MpaioHostSamples *host = g_ptr_array_index (hosts, i);
+      gint              at = sample_at (host, time_us);
+
+      for (guint c = 0; c < host->n_cores; c++)
+        row[column++] = at >= 0 ? g_array_index (host->values, gdouble,
+                                                 (guint) at * host->n_cores + c)
+                                : 0.0;
+    }
+
+  for (guint c = 0; c < n_columns; c++)
+    sum += row[c];
+
+  return mpaio_cpu_sample_new (time, row, n_columns, n_columns ? sum / n_columns : 0);
+}
+
+GListModel *
+_mpaio_mpi_merge_cpu_samples (GListModel *local,
+                              gint64      local_start_us,
+                              guint       local_cores,
+                              const char *local_host,
+                              GPtrArray  *hosts,
+                              char     ***names)
+{
+  GListStore *merged = g_list_store_new (MPAIO_TYPE_CPU_SAMPLE);
+
+  *names = _mpaio_mpi_cpu_column_names (local_host, local_cores, hosts);
   for (guint s = 0; s < g_list_model_get_n_items (local); s++)
     {
       g_autoptr(MpaioCpuSample) sample = g_list_model_get_item (local, s);
-      g_autoptr(MpaioCpuSample) combined = NULL;
-      gdouble        time = mpaio_cpu_sample_get_time (sample);
-      gint64         time_us = local_start_us + (gint64) (time * G_USEC_PER_SEC);
-      guint          n_values, column = 0;
-      const gdouble *values = mpaio_cpu_sample_get_values (sample, &n_values);
-      gdouble        sum = 0;
+      g_autoptr(MpaioCpuSample) combined =
+                   _mpaio_mpi_merge_cpu_sample (sample, local_start_us, local_cores, hosts);
 
-      for (guint c = 0; c < local_cores; c++)
-        row[column++] = c < n_values ? values[c] : 0.0;
-      for (guint i = 0; i < hosts->len; i++)
-        {
-          MpaioHostSamples *host = g_ptr_array_index (hosts, i);
-          gint              at = sample_at (host, time_us);
-
-          for (guint c = 0; c < host->n_cores; c++)
-            row[column++] = at >= 0 ? g_array_index (host->values, gdouble,
-                                                     (guint) at * host->n_cores + c)
-                                    : 0.0;
-        }
-
-      for (guint c = 0; c < n_columns; c++)
-        sum += row[c];
-      combined = mpaio_cpu_sample_new (time, row, n_columns, n_columns ? sum / n_columns : 0);
       g_list_store_append (merged, combined);
     }
 

@@ -69,6 +69,7 @@ struct _Host
   GHashTable       *rows;
   gint64            clock_offset; /* rank 0's clock minus the host's */
   MpaioHostSamples *samples;      /* its CPU, while runs are monitored */
+  guint             n_sampled_cores; /* the columns of its samples */
   gint64            clock_round_trip_us; /* of the best clock probe so far */
   guint             n_clock_probes;
   gboolean          clock_probe_out;
@@ -158,8 +159,25 @@ void     _mpaio_mpi_executor_watch_timeouts      (MpaioMpiExecutor *self);
 void _mpaio_mpi_executor_start_cpu_monitoring  (MpaioMpiExecutor *self,
                                                 guint             interval_ms);
 /* A monitored run ended, @report holding rank 0's samples: they become
- * samples of every host's cores, named `host/core_N`. */
+ * samples of every host's cores, named `host/core_N`. Stops the sampling
+ * as _mpaio_mpi_executor_stop_cpu_monitoring() does. */
 void _mpaio_mpi_executor_finish_cpu_monitoring (MpaioMpiExecutor *self,
                                                 MpaioRunReport   *report);
+/* A run that wanted the other hosts' samples but merges none into its
+ * report (a published run) ended; the last one stops their sampling. */
+void _mpaio_mpi_executor_stop_cpu_monitoring   (MpaioMpiExecutor *self);
+
+/* While runs are monitored, on the executor's context: the columns of
+ * samples merged from @local_cores of rank 0's host and every other host's
+ * (`host/core_N`, NULL when the executor serves no job), and one sample of
+ * rank 0's host (from @local_start_us) merged with the other hosts' as
+ * last sampled by then, as _mpaio_mpi_executor_finish_cpu_monitoring()
+ * merges a report's. */
+char           **_mpaio_mpi_executor_dup_cpu_column_names (MpaioMpiExecutor *self,
+                                                           guint             local_cores);
+MpaioCpuSample  *_mpaio_mpi_executor_merge_cpu_sample     (MpaioMpiExecutor *self,
+                                                           MpaioCpuSample   *local,
+                                                           gint64            local_start_us,
+                                                           guint             local_cores);
 
 G_END_DECLS

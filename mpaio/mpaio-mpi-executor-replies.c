@@ -337,17 +337,85 @@ _mpaio_mpi_executor_start_cpu_monitoring (MpaioMpiExecutor *self,
       Host *host = g_ptr_array_index (self->hosts, i);
 
       _mpaio_host_samples_free (host->samples);
-      host->samples = _mpaio_host_samples_new (host->name);
+      host->samples = _mpaio_host_samples_new (host->name, host->n_sampled_cores);
       _mpaio_mpi_link_send (self->link, host->rank, MPAIO_MPI_CPU_START,
                             g_variant_new_uint32 (interval_ms), NULL, 0, NULL, NULL);
     }
 }
 
 void
+_mpaio_mpi_executor_stop_cpu_monitoring (MpaioMpiExecutor *self)
+{
+  g_return_if_fail (MPAIO_IS_MPI_EXECUTOR (self));
+
+  if (self->n_monitored_runs == 0 || !self->active)
+    return;
+
+  /* The samples stay, for whoever merges them after the run. */
+  if (--self->n_monitored_runs > 0)
+    return;
+  for (guint i = 1; i < self->hosts->len; i++)
+    _mpaio_mpi_link_send (self->link, ((Host *) g_ptr_array_index (self->hosts, i))->rank,
+                          MPAIO_MPI_CPU_STOP, g_variant_new ("()"), NULL, 0, NULL, NULL);
+}
+
+/* The sample tables of the other hosts, in the order of their columns. */
+static GPtrArray *
+sampled_hosts (MpaioMpiExecutor *self)
+{
+  GPtrArray *hosts = g_ptr_array_new ();
+
+  for (guint i = 1; i < self->hosts->len; i++)
+    {
+      Host *host = g_ptr_array_index (self->hosts, i);
+
+      if (host->samples != NULL)
+        g_ptr_array_add (hosts, host->samples);
+    }
+
+  return hosts;
+}
+
+static const char *
+own_host_name (MpaioMpiExecutor *self)
+{
+  return ((Host *) g_ptr_array_index (self->hosts, 0))->name;
+}
+
+char **
+_mpaio_mpi_executor_dup_cpu_column_names (MpaioMpiExecutor *self,
+                                          guint             local_cores)
+{
+  g_autoptr(GPtrArray) hosts = NULL;
+
+  g_return_val_if_fail (MPAIO_IS_MPI_EXECUTOR (self), NULL);
+
+  if (!self->active)
+    return NULL;
+
+  hosts = sampled_hosts (self);
+  return _mpaio_mpi_cpu_column_names (own_host_name (self), local_cores, hosts);
+}
+
+MpaioCpuSample *
+_mpaio_mpi_executor_merge_cpu_sample (MpaioMpiExecutor *self,
+                                      MpaioCpuSample   *local,
+                                      gint64            local_start_us,
+                                      guint             local_cores)
+{
+  g_autoptr(GPtrArray) hosts = NULL;
+
+  g_return_val_if_fail (MPAIO_IS_MPI_EXECUTOR (self), NULL);
+
+  hosts = sampled_hosts (self);
+  return _mpaio_mpi_merge_cpu_sample (local, local_start_us, local_cores, hosts);
+}
+
+void
 _mpaio_mpi_executor_finish_cpu_monitoring (MpaioMpiExecutor *self,
                                            MpaioRunReport   *report)
 {
-  g_autoptr(GPtrArray) hosts = g_ptr_array_new ();
+  g_autoptr(GPtrArray) hosts = NULL;
   g_autoptr(GListModel) merged = NULL;
   g_auto(GStrv) names = NULL;
   GListModel *local;
@@ -357,26 +425,16 @@ _mpaio_mpi_executor_finish_cpu_monitoring (MpaioMpiExecutor *self,
   if (self->n_monitored_runs == 0 || !self->active)
     return;
 
-  self->n_monitored_runs--;
-  for (guint i = 1; i < self->hosts->len; i++)
-    {
-      Host *host = g_ptr_array_index (self->hosts, i);
-
-      if (host->samples != NULL)
-        g_ptr_array_add (hosts, host->samples);
-      if (self->n_monitored_runs == 0)
-        _mpaio_mpi_link_send (self->link, host->rank, MPAIO_MPI_CPU_STOP, g_variant_new ("()"),
-                              NULL, 0, NULL, NULL);
-    }
+  _mpaio_mpi_executor_stop_cpu_monitoring (self);
 
   /* Rank 0's samples, then each host's as last sampled at each of them. */
   local = mpaio_run_report_get_cpu_samples (report);
   if (local == NULL)
     return;
+  hosts = sampled_hosts (self);
   merged = _mpaio_mpi_merge_cpu_samples (local, mpaio_run_report_get_cpu_start_time (report),
                                          _mpaio_run_report_get_n_cores (report),
-                                         ((Host *) g_ptr_array_index (self->hosts, 0))->name,
-                                         hosts, &names);
+                                         own_host_name (self), hosts, &names);
   _mpaio_run_report_set_cpu_samples (report, merged, mpaio_run_report_get_cpu_start_time (report),
                                      g_strv_length (names));
   _mpaio_run_report_set_cpu_core_names (report, (const char *const *) names);

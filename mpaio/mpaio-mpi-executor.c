@@ -108,15 +108,15 @@ host_free (gpointer data)
 }
 
 static Host *
-host_new (const char *name,
-          int         rank,
-          guint       n_workers,
-          guint       max_in_flight)
+host_new (const MpaioMpiPeer *peer,
+          guint               n_workers,
+          guint               max_in_flight)
 {
   Host *host = g_new0 (Host, 1);
 
-  host->name = name;
-  host->rank = rank;
+  host->name = peer->host;
+  host->rank = peer->rank;
+  host->n_sampled_cores = peer->n_sampled_cores;
   host->n_workers = n_workers;
   host->capacity = n_workers * max_in_flight;
   host->clock_round_trip_us = G_MAXINT64;
@@ -207,7 +207,7 @@ mpaio_mpi_executor_initable_init (GInitable    *initable,
       {
         g_hash_table_add (seen, peers[i].host);
         g_ptr_array_add (self->hosts,
-                         host_new (peers[i].host, peers[i].rank,
+                         host_new (&peers[i],
                                    workers_of_host (self, peers, n_peers, &peers[i],
                                                     hosts_of_machine),
                                    self->max_in_flight));

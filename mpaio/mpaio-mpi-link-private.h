@@ -106,6 +106,7 @@ typedef struct
   char  *host;      /* interned */
   char  *machine;   /* interned: the processor name, the host unless each rank is one */
   guint  n_cores;
+  guint  n_sampled_cores; /* the columns of its CPU samples: every core of the machine */
 } MpaioMpiPeer;
 
 /* Runs on the link thread for every header: where its @payload_size bytes
@@ -178,6 +179,48 @@ void                _mpaio_mpi_link_serve             (MpaioMpiLink        *link
 /* Ends the job for this rank: rank 0 tells every other rank to quit; then
  * the link finishes its sends, finalises MPI and its thread ends. */
 void                _mpaio_mpi_link_shutdown          (MpaioMpiLink        *link);
+
+/* The link lives in a module of its own, linked with MPI and loaded only
+ * by the ranks of an MPI job (mpaio-mpi-link-loader.c): the functions above
+ * forward to it. Its one exported symbol, MPAIO_MPI_LINK_MODULE_INIT, takes
+ * MPAIO_ERROR (so the module needs no symbol of the library) and returns
+ * these functions. */
+typedef struct
+{
+  gboolean            (*start)                  (int                  rank,
+                                                 guint                n_cores,
+                                                 guint                n_sampled_cores);
+  MpaioMpiLink       *(*get)                    (GError             **error);
+  int                 (*get_rank)               (MpaioMpiLink        *link);
+  const MpaioMpiPeer *(*get_peers)              (MpaioMpiLink        *link,
+                                                 guint               *n_peers);
+  void                (*send)                   (MpaioMpiLink        *link,
+                                                 int                  dest,
+                                                 MpaioMpiKind         kind,
+                                                 GVariant            *body,
+                                                 gconstpointer        payload,
+                                                 gsize                payload_size,
+                                                 GDestroyNotify       payload_free,
+                                                 gpointer             payload_owner);
+  void                (*set_receiver)           (MpaioMpiLink        *link,
+                                                 MpaioMpiLocateFunc   locate,
+                                                 MpaioMpiReceiveFunc  receive,
+                                                 gpointer             user_data);
+  void                (*expect)                 (MpaioMpiLink        *link,
+                                                 int                  delta);
+  void                (*mark_lost)              (MpaioMpiLink        *link,
+                                                 int                  rank);
+  void                (*abort)                  (MpaioMpiLink        *link,
+                                                 int                  code) G_GNUC_NORETURN;
+  guint64             (*get_payload_bytes_sent) (MpaioMpiLink        *link);
+  void                (*shutdown)               (MpaioMpiLink        *link);
+  void                (*serve)                  (MpaioMpiLink        *link,
+                                                 GMainLoop           *loop);
+} MpaioMpiLinkFuncs;
+
+#define MPAIO_MPI_LINK_MODULE_INIT "mpaio_mpi_link_module_init"
+
+typedef const MpaioMpiLinkFuncs *(*MpaioMpiLinkModuleInit) (GQuark error_domain);
 
 /* mpaio-mpi-agent.c: serves the chunks of the MPI executor on a rank other
  * than 0; returns when rank 0 ends the job. */

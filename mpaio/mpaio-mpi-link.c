@@ -1,6 +1,12 @@
 /* mpaio-mpi-link.c: the one thread of a process that talks MPI
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Built as a module of its own, linked with MPI: mpaio loads it only in the
+ * ranks of an MPI job (mpaio-mpi-link-loader.c), so other programs, and
+ * every worker process of a pool, start without loading MPI's libraries.
+ * It uses nothing of mpaio but headers: what it needs comes through
+ * mpaio_mpi_link_module_init().
  */
 
 #include "config.h"
@@ -12,11 +18,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <gmodule.h>
 #include <mpi.h>
 
 #include "mpaio-error.h"
 #include "mpaio-mpi-link-private.h"
-#include "mpaio-platform.h"
 
 #define TAG_HEADER  1
 #define TAG_PAYLOAD 2
@@ -65,6 +71,8 @@ struct _MpaioMpiLink
   GError       *init_error;
   int           rank;
   int           size;
+  guint         n_cores; /* of this host, as the library counts them */
+  guint         n_sampled_cores;
   MpaioMpiPeer *peers;
 
   /* The receiver; guarded by receiver_lock (locate runs on the link thread). */
@@ -95,6 +103,8 @@ struct _MpaioMpiLink
 };
 
 static MpaioMpiLink *the_link;
+/* MPAIO_ERROR, as the library that loaded this module knows it. */
+static GQuark error_domain;
 
 static void
 out_message_free (OutMessage *message)
@@ -307,6 +317,7 @@ start_mpi (MpaioMpiLink *self,
   {
     char    name[MPI_MAX_PROCESSOR_NAME];
     guint32 n_cores;
+    guint32 n_sampled_cores;
   } mine = { 0 }, *all;
   int         provided = 0;
   int         length = 0;
@@ -316,7 +327,7 @@ start_mpi (MpaioMpiLink *self,
   code = MPI_Init_thread (NULL, NULL, MPI_THREAD_SERIALIZED, &provided);
   if (code != MPI_SUCCESS || provided < MPI_THREAD_FUNNELED)
     {
-      g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_SPAWN_FAILED,
+      g_set_error (error, error_domain, MPAIO_ERROR_SPAWN_FAILED,
                    "MPI could not start with threads (level %d)", provided);
       return FALSE;
     }
@@ -326,7 +337,11 @@ start_mpi (MpaioMpiLink *self,
   MPI_Comm_rank (MPI_COMM_WORLD, &self->rank);
   MPI_Comm_size (MPI_COMM_WORLD, &self->size);
   MPI_Get_processor_name (mine.name, &length);
-  mine.n_cores = mpaio_get_n_cores ();
+  /* Counted by the library (the module links none of it): the cores this
+   * rank may use, and all those a CPU monitor samples, so that rank 0 names
+   * a host's columns before its first sample comes. */
+  mine.n_cores = self->n_cores;
+  mine.n_sampled_cores = self->n_sampled_cores;
 
   all = g_new0 (__typeof__ (mine), self->size);
   code = MPI_Allgather (&mine, sizeof mine, MPI_BYTE, all, sizeof mine, MPI_BYTE, MPI_COMM_WORLD);
@@ -334,7 +349,7 @@ start_mpi (MpaioMpiLink *self,
     {
       g_autofree char *text = mpi_error_string (code);
 
-      g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_SPAWN_FAILED,
+      g_set_error (error, error_domain, MPAIO_ERROR_SPAWN_FAILED,
                    "The ranks of the MPI job could not introduce themselves: %s", text);
       g_free (all);
       return FALSE;
@@ -347,6 +362,7 @@ start_mpi (MpaioMpiLink *self,
 
       self->peers[i].rank = i;
       self->peers[i].n_cores = MAX (1, all[i].n_cores);
+      self->peers[i].n_sampled_cores = MIN (all[i].n_sampled_cores, 1024);
       self->peers[i].machine = (char *) g_intern_string (name);
       /* The test knob: every rank a host of its own, named after its rank. */
       if (g_strcmp0 (per_rank, "1") == 0)
@@ -580,32 +596,6 @@ _mpaio_mpi_link_serve (MpaioMpiLink *link,
   g_free (fds);
 }
 
-static gboolean
-env_rank_and_size (int *rank,
-                   int *size)
-{
-  static const char *const names[][2] = {
-    { "OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE" },
-    { "PMI_RANK", "PMI_SIZE" },
-    { "PMIX_RANK", "SLURM_NTASKS" },
-  };
-
-  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
-    {
-      const char *rank_text = g_getenv (names[i][0]);
-      const char *size_text = g_getenv (names[i][1]);
-
-      if (rank_text != NULL && size_text != NULL)
-        {
-          *rank = atoi (rank_text);
-          *size = atoi (size_text);
-          return TRUE;
-        }
-    }
-
-  return FALSE;
-}
-
 static void
 shutdown_at_exit (void)
 {
@@ -613,20 +603,19 @@ shutdown_at_exit (void)
     _mpaio_mpi_link_shutdown (the_link);
 }
 
-gboolean
-_mpaio_mpi_link_start_if_mpi_job (void)
+/* Starts the link of rank @rank (as its environment says) once. */
+static gboolean
+link_start (int   rank,
+            guint n_cores,
+            guint n_sampled_cores)
 {
-  int rank = 0, size = 0;
-
   if (the_link != NULL)
     return the_link->rank != 0;
 
-  if (g_strcmp0 (g_getenv ("MPAIO_MPI"), "0") == 0 || !env_rank_and_size (&rank, &size)
-      || size < 1)
-    return FALSE;
-
   the_link = g_new0 (MpaioMpiLink, 1);
   the_link->rank = rank;
+  the_link->n_cores = MAX (1, n_cores);
+  the_link->n_sampled_cores = n_sampled_cores;
   the_link->outgoing = g_async_queue_new ();
   the_link->incoming = g_async_queue_new_full ((GDestroyNotify) in_message_free);
   g_mutex_init (&the_link->ready_lock);
@@ -660,7 +649,7 @@ _mpaio_mpi_link_get (GError **error)
 {
   if (the_link == NULL)
     {
-      g_set_error_literal (error, MPAIO_ERROR, MPAIO_ERROR_SPAWN_FAILED,
+      g_set_error_literal (error, error_domain, MPAIO_ERROR_SPAWN_FAILED,
                            "This program is not a rank of an MPI job: start it "
                            "with mpirun (or srun), and call mpaio_init() first in main()");
       return NULL;
@@ -673,7 +662,7 @@ _mpaio_mpi_link_get (GError **error)
 
   if (the_link->init_error != NULL || the_link->shut_down)
     {
-      g_set_error (error, MPAIO_ERROR, MPAIO_ERROR_SPAWN_FAILED, "%s",
+      g_set_error (error, error_domain, MPAIO_ERROR_SPAWN_FAILED, "%s",
                    the_link->init_error ? the_link->init_error->message
                                         : "MPI was finalised already");
       return NULL;
@@ -887,4 +876,29 @@ _mpaio_mpi_link_shutdown (MpaioMpiLink *link)
       MPI_Finalize ();
     }
   _mpaio_mpi_link_set_receiver (link, NULL, NULL, NULL);
+}
+
+static const MpaioMpiLinkFuncs funcs = {
+  .start = link_start,
+  .get = _mpaio_mpi_link_get,
+  .get_rank = _mpaio_mpi_link_get_rank,
+  .get_peers = _mpaio_mpi_link_get_peers,
+  .send = _mpaio_mpi_link_send,
+  .set_receiver = _mpaio_mpi_link_set_receiver,
+  .expect = _mpaio_mpi_link_expect,
+  .mark_lost = _mpaio_mpi_link_mark_lost,
+  .abort = _mpaio_mpi_link_abort,
+  .get_payload_bytes_sent = _mpaio_mpi_link_get_payload_bytes_sent,
+  .shutdown = _mpaio_mpi_link_shutdown,
+  .serve = _mpaio_mpi_link_serve,
+};
+
+/* The module's one exported symbol (MPAIO_MPI_LINK_MODULE_INIT). */
+G_MODULE_EXPORT const MpaioMpiLinkFuncs *mpaio_mpi_link_module_init (GQuark domain);
+
+const MpaioMpiLinkFuncs *
+mpaio_mpi_link_module_init (GQuark domain)
+{
+  error_domain = domain;
+  return &funcs;
 }

@@ -26,6 +26,7 @@
 #include "mpaio-cpu-sample.h"
 #include "mpaio-dbus-program.h"
 #include "mpaio-monitoring.h"
+#include "mpaio-mpi-executor-private.h"
 #include "mpaio-run-publisher-private.h"
 #include "mpaio-run-report-private.h"
 #include "mpaio-worker.h"
@@ -77,6 +78,12 @@ struct _MpaioRunPublication
 
   MpaioCpuMonitor *cpu_monitor;
   GSource         *timer;
+
+  /* A run across hosts: its samples are those of every host's cores, as
+   * the executor merges them, in the columns named here. */
+  MpaioMpiExecutor *mpi;
+  GStrv             core_names;
+  guint             local_cores;
 };
 
 typedef struct
@@ -117,6 +124,8 @@ publication_unref (MpaioRunPublication *publication)
 
   g_assert (publication->timer == NULL);
   g_clear_object (&publication->cpu_monitor);
+  g_clear_object (&publication->mpi);
+  g_clear_pointer (&publication->core_names, g_strfreev);
   g_clear_object (&publication->report);
   if (publication->records_map != NULL)
     munmap (publication->records_map, publication->records_capacity * sizeof (MpaioFeedRecord));
@@ -161,6 +170,8 @@ publication_info_locked (MpaioRunPublication *publication)
   g_variant_dict_insert (&dict, "state", "s", publication->state);
   g_variant_dict_insert (&dict, "message", "s", publication->message ? publication->message : "");
   g_variant_dict_insert_value (&dict, "hosts", hosts_variant (publication));
+  if (publication->core_names != NULL)
+    g_variant_dict_insert (&dict, "core-names", "^as", publication->core_names);
 
   return g_variant_dict_end (&dict);
 }
@@ -277,11 +288,25 @@ publication_collect_locked (MpaioRunPublication *publication)
         {
           g_autoptr(MpaioCpuSample) sample = g_list_model_get_item (samples, i);
           guint          n_values = 0;
-          const gdouble *values = mpaio_cpu_sample_get_values (sample, &n_values);
-          GVariant      *value = g_variant_new (
-                 "(d@add)", mpaio_cpu_sample_get_time (sample),
-                 g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, values, n_values, sizeof (gdouble)),
-                 mpaio_cpu_sample_get_total (sample));
+          const gdouble *values;
+          GVariant      *value;
+
+          /* Every host's cores, as they were at this sample's time. */
+          if (publication->mpi != NULL)
+            {
+              MpaioCpuSample *merged =
+                _mpaio_mpi_executor_merge_cpu_sample (publication->mpi, sample,
+                                                      publication->cpu_start_us,
+                                                      publication->local_cores);
+
+              g_object_unref (sample);
+              sample = merged;
+            }
+          values = mpaio_cpu_sample_get_values (sample, &n_values);
+          value = g_variant_new (
+            "(d@add)", mpaio_cpu_sample_get_time (sample),
+            g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, values, n_values, sizeof (gdouble)),
+            mpaio_cpu_sample_get_total (sample));
 
           g_ptr_array_add (publication->samples, g_variant_ref_sink (value));
         }
@@ -447,6 +472,33 @@ open_records_read_only (MpaioRunPublication *publication)
   return open (path, O_RDONLY | O_CLOEXEC);
 }
 
+/* A run across hosts publishes the CPU of each of them: they sample while
+ * it runs, as for a run that monitors its CPU. */
+static void
+publication_watch_hosts (MpaioRunPublication *publication,
+                         MpaioExecutor       *executor)
+{
+  MpaioMpiExecutor *mpi;
+  guint             interval;
+
+  if (!MPAIO_IS_MPI_EXECUTOR (executor))
+    return;
+
+  mpi = MPAIO_MPI_EXECUTOR (executor);
+  interval = mpaio_cpu_monitor_get_interval (publication->cpu_monitor);
+  _mpaio_mpi_executor_start_cpu_monitoring (mpi, interval);
+  publication->core_names =
+    _mpaio_mpi_executor_dup_cpu_column_names (mpi, publication->local_cores);
+  if (publication->core_names == NULL)
+    {
+      _mpaio_mpi_executor_stop_cpu_monitoring (mpi);
+      return;
+    }
+
+  publication->mpi = g_object_ref (mpi);
+  publication->n_cores = g_strv_length (publication->core_names);
+}
+
 MpaioRunPublication *
 _mpaio_run_publication_new (MpaioOrchestrator    *orchestrator,
                             MpaioRunReport       *report,
@@ -481,6 +533,8 @@ _mpaio_run_publication_new (MpaioOrchestrator    *orchestrator,
   mpaio_cpu_monitor_start (publication->cpu_monitor);
   publication->cpu_start_us = mpaio_cpu_monitor_get_start_time (publication->cpu_monitor);
   publication->n_cores = mpaio_cpu_monitor_get_n_cores (publication->cpu_monitor);
+  publication->local_cores = publication->n_cores;
+  publication_watch_hosts (publication, mpaio_orchestrator_get_executor (orchestrator));
 
   publication->timer = g_timeout_source_new (FLUSH_INTERVAL_MS);
   g_source_set_static_name (publication->timer, "[mpaio] run publisher");
@@ -534,6 +588,10 @@ _mpaio_run_publication_finish (MpaioRunPublication *publication, const GError *e
   publication_collect_locked (publication);
   g_clear_object (&publication->report);
   g_clear_object (&publication->cpu_monitor);
+  /* The run's samples are merged: the other hosts may stop sampling. */
+  if (publication->mpi != NULL)
+    _mpaio_mpi_executor_stop_cpu_monitoring (publication->mpi);
+  g_clear_object (&publication->mpi);
   publication_send_locked (publication);
   emit_locked ("RunFinished",
                g_variant_new ("(u@a{sv})", publication->id, publication_info_locked (publication)));

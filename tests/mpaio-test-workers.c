@@ -537,6 +537,23 @@ mpaio_test_run (MpaioOrchestrator *orchestrator,
   return mpaio_orchestrator_run_finish (orchestrator, result, error);
 }
 
+GDBusConnection *
+mpaio_test_new_bus_connection (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = g_dbus_address_get_for_bus_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  GDBusConnection *connection;
+
+  g_assert_no_error (error);
+  connection = g_dbus_connection_new_for_address_sync (
+    address,
+    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+    NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  return connection;
+}
+
 guint
 mpaio_test_count_dir_entries (const char *path)
 {

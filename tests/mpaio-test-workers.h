@@ -97,6 +97,11 @@ MpaioRunReport *mpaio_test_run (MpaioOrchestrator  *orchestrator,
                                 GCancellable       *cancellable,
                                 GError            **error);
 
+/* A connection of its own to the session bus (a private one, under
+ * dbus-run-session), as another program's would be: what a program
+ * publishes reaches it through the bus. */
+GDBusConnection *mpaio_test_new_bus_connection (void);
+
 /* The entries of the directory @path; 0 when it cannot be read (the
  * /proc directory of a process gone). */
 guint mpaio_test_count_dir_entries (const char *path);

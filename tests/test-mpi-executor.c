@@ -3,9 +3,12 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The executor itself runs under mpirun in the `mpi` suite (tests/mpi);
- * here: its error outside an MPI job, the sets of rows each host holds, and
- * the table of every host's CPU samples.
+ * here: its error outside an MPI job (where MPI's libraries stay unloaded),
+ * the sets of rows each host holds, and the table of every host's CPU
+ * samples.
  */
+
+#include <string.h>
 
 #include <mpaio.h>
 
@@ -24,6 +27,42 @@ test_outside_mpirun (void)
   g_assert_null (executor);
   g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_SPAWN_FAILED);
   g_assert_false (mpaio_mpi_executor_is_available ());
+}
+
+/* Whether a library whose file name starts with @prefix is mapped. */
+static gboolean
+maps_library (const char *prefix)
+{
+  g_autofree char *maps = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_true (g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL));
+  lines = g_strsplit (maps, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *slash = strrchr (lines[i], '/');
+
+      if (slash != NULL && g_str_has_prefix (slash + 1, prefix))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+test_no_mpi_loaded (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpaioMpiExecutor) executor = NULL;
+
+  /* Only the ranks of an MPI job load MPI (mpaio's MPI module): every other
+   * program, and every worker process of a pool, starts without it. */
+  g_assert_false (maps_library ("libmpi."));
+  executor = mpaio_mpi_executor_new (0, &error);
+  g_assert_null (executor);
+  g_assert_error (error, MPAIO_ERROR, MPAIO_ERROR_SPAWN_FAILED);
+  g_assert_false (maps_library ("libmpi."));
+  g_assert_false (maps_library ("libmpaio-mpi-link"));
 }
 
 static void
@@ -88,7 +127,7 @@ test_merge_cpu_samples (void)
     (GDestroyNotify) _mpaio_host_samples_free);
   g_autoptr(GListModel) merged = NULL;
   g_auto(GStrv) names = NULL;
-  MpaioHostSamples *other = _mpaio_host_samples_new (g_intern_static_string ("node1"));
+  MpaioHostSamples *other = _mpaio_host_samples_new (g_intern_static_string ("node1"), 0);
   const gdouble     at_0[] = { 10, 20 }, at_1[] = { 30, 40 };
   const gdouble     there_0[] = { 50 }, there_1[] = { 70 };
   const gint64      start_us = 1000000;
@@ -134,6 +173,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/mpi-executor/outside-mpirun", test_outside_mpirun);
+  g_test_add_func ("/mpi-executor/no-mpi-loaded", test_no_mpi_loaded);
   g_test_add_func ("/mpi-executor/row-set", test_row_set);
   g_test_add_func ("/mpi-executor/merge-cpu-samples", test_merge_cpu_samples);
 

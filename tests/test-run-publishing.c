@@ -135,23 +135,6 @@ test_host_executor_new (MpaioExecutor *inner)
   return MPAIO_EXECUTOR (self);
 }
 
-static GDBusConnection *
-new_private_connection (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *address = g_dbus_address_get_for_bus_sync (G_BUS_TYPE_SESSION, NULL, &error);
-  GDBusConnection *connection;
-
-  g_assert_no_error (error);
-  connection =
-    g_dbus_connection_new_for_address_sync (address,
-                                            G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                            NULL, NULL, &error);
-  g_assert_no_error (error);
-
-  return connection;
-}
-
 static void
 on_signal (GDBusConnection *connection,
            const char      *sender,
@@ -326,7 +309,7 @@ watcher_new (void)
   gboolean appeared = FALSE;
   guint    watch_id;
 
-  watcher->connection = new_private_connection ();
+  watcher->connection = mpaio_test_new_bus_connection ();
   watcher->in_flight = g_array_new (FALSE, FALSE, sizeof (MpaioFeedInFlight));
   watcher->name = g_strdup_printf ("org.mpaio.Program.instance%d", (int) getpid ());
   watcher->path = g_strdup_printf ("/org/mpaio/Program/%d", (int) getpid ());
@@ -510,6 +493,12 @@ test_watched_run (void)
   assert_in_flight_were_out (watcher, report);
   g_assert_true (g_variant_lookup (info, "state", "&s", &state));
   g_assert_cmpstr (state, ==, "finished");
+  /* A run on one machine: its samples' columns are that machine's cores. */
+  {
+    g_autoptr(GVariant) names = g_variant_lookup_value (info, "core-names", NULL);
+
+    g_assert_null (names);
+  }
 
   g_variant_unref (call (watcher, "Unwatch", NULL));
 }
@@ -721,7 +710,7 @@ static void
 test_off_publishes_nothing (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDBusConnection) connection = new_private_connection ();
+  g_autoptr(GDBusConnection) connection = mpaio_test_new_bus_connection ();
   g_autoptr(MpaioProcessPool) pool = mpaio_process_pool_new (2, &error);
   g_autoptr(MpaioOrchestrator) orchestrator = NULL;
   g_autoptr(MpaioRunReport) report = NULL;
