@@ -27,7 +27,11 @@
  * output array), and filled by the link thread directly, row range by row
  * range. The worker processes of the local pool share each replica as
  * they share any array. A worker is made again from its type name and
- * parameters, as a worker process makes it, its arrays being replicas. */
+ * parameters, as a worker process makes it, its arrays being replicas.
+ *
+ * The agent's thread is its link (see _mpaio_mpi_link_serve()): "the link
+ * thread" below is this thread while it polls MPI, between passes of the
+ * main context. */
 
 typedef struct
 {

@@ -33,7 +33,7 @@ G_BEGIN_DECLS
  * ranks in order, so the payload is the next message from that rank).
  * Headers are handed to the main context of the receiver set with
  * _mpaio_mpi_link_set_receiver(); the receiver's `locate` function runs on
- * the link thread first, for every header, to say where its payload goes
+ * the thread that polls MPI first, for every header, to say where its payload goes
  * (and to make the array it goes into, before it arrives). */
 
 /* The messages, their direction and body:
