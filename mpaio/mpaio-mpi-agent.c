@@ -27,7 +27,11 @@
  * output array), and filled by the link thread directly, row range by row
  * range. The worker processes of the local pool share each replica as
  * they share any array. A worker is made again from its type name and
- * parameters, as a worker process makes it, its arrays being replicas. */
+ * parameters, as a worker process makes it, its arrays being replicas.
+ *
+ * The agent's thread is its link (see _mpaio_mpi_link_serve()): "the link
+ * thread" below is this thread while it polls MPI, between passes of the
+ * main context. */
 
 typedef struct
 {
@@ -54,8 +58,8 @@ typedef struct
   GHashTable *array_errors; /* guint64* id → GError* */
 
   GHashTable      *workers; /* guint64* id → AgentWorker* */
-  GVariantBuilder  results;
-  guint            n_results;
+  GArray          *results; /* MpaioMpiResult, not sent yet */
+  GPtrArray       *values;  /* GVariant* "v": their results, or errors */
   GSource         *flush_source;
   MpaioCpuMonitor *cpu_monitor; /* while rank 0 monitors a run */
 } Agent;
@@ -325,14 +329,19 @@ flush_results (gpointer user_data)
   Agent *self = user_data;
 
   g_source_set_ready_time (self->flush_source, -1);
-  if (self->n_results > 0)
+  if (self->results->len > 0)
     {
-      GVariant *results = g_variant_builder_end (&self->results);
+      GVariant *items = g_variant_new_fixed_array (G_VARIANT_TYPE ("(txxii)"),
+                                                   self->results->data, self->results->len,
+                                                   sizeof (MpaioMpiResult));
+      GVariant *values = g_variant_new_array (G_VARIANT_TYPE_VARIANT,
+                                              (GVariant **) self->values->pdata,
+                                              self->values->len);
 
-      _mpaio_mpi_link_send (self->link, 0, MPAIO_MPI_RESULTS, results,
-                            NULL, 0, NULL, NULL);
-      self->n_results = 0;
-      g_variant_builder_init (&self->results, G_VARIANT_TYPE (MPAIO_MPI_RESULTS_TYPE));
+      _mpaio_mpi_link_send (self->link, 0, MPAIO_MPI_RESULTS,
+                            g_variant_new ("(@a(txxii)@av)", items, values), NULL, 0, NULL, NULL);
+      g_array_set_size (self->results, 0);
+      g_ptr_array_set_size (self->values, 0);
     }
 
   return G_SOURCE_CONTINUE;
@@ -345,12 +354,19 @@ add_result (Agent                  *self,
             const GError           *error,
             const MpaioChunkRecord *record)
 {
-  g_variant_builder_add (&self->results, "(tbv(sis)ixx)", seq, result != NULL,
-                         result != NULL ? result : g_variant_new ("()"),
-                         error ? g_quark_to_string (error->domain) : "", error ? error->code : 0,
-                         error ? error->message : "", record ? record->pid : 0,
-                         record ? record->started_us : 0, record ? record->finished_us : 0);
-  self->n_results++;
+  MpaioMpiResult item = { seq, record ? record->started_us : 0, record ? record->finished_us : 0,
+                          record ? record->pid : 0, result != NULL };
+  GVariant      *value;
+
+  if (result != NULL)
+    value = g_variant_new_variant (result);
+  else
+    value = g_variant_new_variant (g_variant_new ("(sis)",
+                                                  error ? g_quark_to_string (error->domain) : "",
+                                                  error ? error->code : 0,
+                                                  error ? error->message : ""));
+  g_array_append_val (self->results, item);
+  g_ptr_array_add (self->values, g_variant_ref_sink (value));
   /* All the results of one main loop pass go back in one message. */
   g_source_set_ready_time (self->flush_source, 0);
 }
@@ -393,17 +409,24 @@ static void
 run_tasks (Agent    *self,
            GVariant *tasks)
 {
-  GVariantIter iter;
-  guint64      seq, worker_id;
-  MpaioChunk   chunk;
+  gsize               n_items = 0;
+  const MpaioMpiTask *items = g_variant_get_fixed_array (tasks, &n_items, sizeof (MpaioMpiTask));
+  AgentWorker        *agent_worker = NULL;
+  guint64             worker_id = 0;
 
-  g_variant_iter_init (&iter, tasks);
-  while (g_variant_iter_next (&iter, "(ttttt)", &seq, &worker_id, &chunk.index, &chunk.start,
-                              &chunk.end))
+  for (gsize i = 0; i < n_items; i++)
     {
-      AgentWorker *agent_worker = g_hash_table_lookup (self->workers, &worker_id);
-      AgentTask   *task;
+      guint64    seq = items[i].seq;
+      MpaioChunk chunk = { .index = items[i].index, .start = items[i].start, .end = items[i].end };
+      AgentTask *task;
       g_autoptr(GError) error = NULL;
+
+      /* The tasks of a window are of one worker, as a rule: one lookup. */
+      if (agent_worker == NULL || items[i].worker_id != worker_id)
+        {
+          worker_id = items[i].worker_id;
+          agent_worker = g_hash_table_lookup (self->workers, &worker_id);
+        }
 
       if (self->pool == NULL)
         error = g_error_new_literal (MPAIO_ERROR, MPAIO_ERROR_SPAWN_FAILED,
@@ -594,20 +617,22 @@ _mpaio_mpi_agent_run (MpaioMpiLink *link)
   g_main_context_push_thread_default (context);
 
   self.link = link;
-  self.loop = g_main_loop_new (context, FALSE);
+  /* Running from the start: _mpaio_mpi_link_serve() runs it until QUIT. */
+  self.loop = g_main_loop_new (context, TRUE);
   g_mutex_init (&self.arrays_lock);
   self.arrays = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
   self.array_errors = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
                                              (GDestroyNotify) g_error_free);
   self.workers = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, agent_worker_free);
-  g_variant_builder_init (&self.results, G_VARIANT_TYPE (MPAIO_MPI_RESULTS_TYPE));
+  self.results = g_array_new (FALSE, FALSE, sizeof (MpaioMpiResult));
+  self.values = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
   self.flush_source = g_source_new (&ready_source_funcs, sizeof (GSource));
   g_source_set_callback (self.flush_source, flush_results, &self, NULL);
   g_source_set_static_name (self.flush_source, "[mpaio] MPI results");
   g_source_attach (self.flush_source, context);
 
   _mpaio_mpi_link_set_receiver (link, agent_locate, agent_receive, &self);
-  g_main_loop_run (self.loop);
+  _mpaio_mpi_link_serve (link, self.loop);
   _mpaio_mpi_link_set_receiver (link, NULL, NULL, NULL);
 
   /* The pool's processes end with it; chunks still running are dropped. */
@@ -618,7 +643,8 @@ _mpaio_mpi_agent_run (MpaioMpiLink *link)
   forget_all (&self);
   g_source_destroy (self.flush_source);
   g_source_unref (self.flush_source);
-  g_variant_builder_clear (&self.results);
+  g_array_unref (self.results);
+  g_ptr_array_unref (self.values);
   g_hash_table_unref (self.workers);
   g_hash_table_unref (self.arrays);
   g_hash_table_unref (self.array_errors);

@@ -286,12 +286,13 @@ static void
 send_tasks (MpaioMpiExecutor *self,
             Host             *host)
 {
-  if (host->n_tasks == 0)
+  if (host->tasks->len == 0)
     return;
   _mpaio_mpi_link_send (self->link, host->rank, MPAIO_MPI_TASKS,
-                        g_variant_builder_end (&host->tasks), NULL, 0, NULL, NULL);
-  g_variant_builder_init (&host->tasks, G_VARIANT_TYPE (MPAIO_MPI_TASKS_TYPE));
-  host->n_tasks = 0;
+                        g_variant_new_fixed_array (G_VARIANT_TYPE ("(ttttt)"), host->tasks->data,
+                                                   host->tasks->len, sizeof (MpaioMpiTask)),
+                        NULL, 0, NULL, NULL);
+  g_array_set_size (host->tasks, 0);
 }
 
 static void
@@ -329,9 +330,10 @@ send_to_agent (MpaioMpiExecutor *self,
   if (host->in_flight == 1)
     host->heard_us = g_get_monotonic_time ();
   task->seq = ++self->next_seq;
-  g_variant_builder_add (&host->tasks, "(ttttt)", task->seq, def->id, task->chunk.index,
-                         task->chunk.start, task->chunk.end);
-  host->n_tasks++;
+  g_array_append_vals (host->tasks,
+                       &(MpaioMpiTask){ task->seq, def->id, task->chunk.index, task->chunk.start,
+                                        task->chunk.end },
+                       1);
   g_hash_table_insert (self->in_flight, _mpaio_mpi_key_new (task->seq), task);
   _mpaio_mpi_link_expect (self->link, 1);
 
@@ -339,7 +341,7 @@ send_to_agent (MpaioMpiExecutor *self,
    * on the first while rank 0 still makes the next, and its results come
    * back in as many parts, so the two ranks work at once rather than in
    * turn. */
-  if (host->n_tasks >= MAX (host->capacity / TASK_MESSAGES_PER_WINDOW, 1))
+  if (host->tasks->len >= MAX (host->capacity / TASK_MESSAGES_PER_WINDOW, 1))
     send_tasks (self, host);
 }
 

@@ -74,8 +74,7 @@ struct _Host
   guint             n_clock_probes;
   gboolean          clock_probe_out;
   gint64            heard_us;     /* its last message, or when it was last given work */
-  GVariantBuilder   tasks;
-  guint             n_tasks;
+  GArray           *tasks; /* MpaioMpiTask: those not sent yet */
 };
 
 typedef struct

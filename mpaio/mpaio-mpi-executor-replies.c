@@ -75,46 +75,51 @@ receive_results (MpaioMpiExecutor *self,
                  Host             *host,
                  GVariant         *results)
 {
-  GVariantIter iter;
-  guint64      seq;
-  gboolean     ok;
-  GVariant    *value;
-  const char  *domain, *message;
-  gint32       code, pid;
-  gint64       started, finished;
-  gint64       now = g_get_monotonic_time ();
+  g_autoptr(GVariant) items_variant = g_variant_get_child_value (results, 0);
+  g_autoptr(GVariant) values = g_variant_get_child_value (results, 1);
+  gsize                 n_items = 0;
+  const MpaioMpiResult *items = g_variant_get_fixed_array (items_variant, &n_items,
+                                                           sizeof (MpaioMpiResult));
+  gint64                now = g_get_monotonic_time ();
 
-  g_variant_iter_init (&iter, results);
-  while (g_variant_iter_next (&iter, "(tbv(&si&s)ixx)", &seq, &ok, &value, &domain, &code, &message,
-                              &pid, &started, &finished))
+  n_items = MIN (n_items, g_variant_n_children (values));
+  for (gsize i = 0; i < n_items; i++)
     {
-      Task    *task = NULL;
-      gpointer key = NULL;
+      const MpaioMpiResult *item = &items[i];
+      Task                 *task = NULL;
+      gpointer              key = NULL;
+      g_autoptr(GVariant) boxed = NULL;
+      g_autoptr(GVariant) value = NULL;
 
-      if (g_hash_table_steal_extended (self->in_flight, &seq, &key, (gpointer *) &task))
+      if (g_hash_table_steal_extended (self->in_flight, &item->seq, &key, (gpointer *) &task))
         g_free (key);
-      if (task != NULL && task->host == host)
+      if (task == NULL || task->host != host)
+        continue;
+
+      task->record.pid = item->pid;
+      task->record.started_us = item->started_us ? item->started_us + host->clock_offset : 0;
+      task->record.finished_us = item->finished_us ? item->finished_us + host->clock_offset : 0;
+      task->record.returned_us = now;
+      clamp_times (&task->record);
+
+      boxed = g_variant_get_child_value (values, i);
+      value = g_variant_get_variant (boxed);
+      if (item->ok)
+        _mpaio_mpi_executor_complete (task, value, NULL);
+      else
         {
-          task->record.pid = pid;
-          task->record.started_us = started ? started + host->clock_offset : 0;
-          task->record.finished_us = finished ? finished + host->clock_offset : 0;
-          task->record.returned_us = now;
-          clamp_times (&task->record);
-          if (ok)
-            _mpaio_mpi_executor_complete (task, value, NULL);
+          MpaioReply reply = { 0 };
+          g_autoptr(GError) error = NULL;
+
+          if (g_variant_is_of_type (value, G_VARIANT_TYPE ("(sis)")))
+            g_variant_get (value, "(&si&s)", &reply.domain, &reply.code, &reply.message);
           else
-            {
-              MpaioReply reply = { 0 };
-
-              reply.domain = (char *) domain;
-              reply.code = code;
-              reply.message = (char *) message;
-              g_autoptr(GError) error = _mpaio_reply_dup_error (&reply);
-
-              _mpaio_mpi_executor_complete (task, NULL, error);
-            }
+            reply.message = (char *) "The chunk failed on its host, with no error sent back";
+          if (reply.domain == NULL)
+            reply.domain = (char *) "";
+          error = _mpaio_reply_dup_error (&reply);
+          _mpaio_mpi_executor_complete (task, NULL, error);
         }
-      g_variant_unref (value);
     }
 }
 

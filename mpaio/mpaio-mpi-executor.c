@@ -103,7 +103,7 @@ host_free (gpointer data)
   g_hash_table_unref (host->known_workers);
   g_hash_table_unref (host->known_arrays);
   g_hash_table_unref (host->rows);
-  g_variant_builder_clear (&host->tasks);
+  g_array_unref (host->tasks);
   g_free (host);
 }
 
@@ -124,7 +124,7 @@ host_new (const MpaioMpiPeer *peer,
   host->known_arrays = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   host->rows = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
                                       (GDestroyNotify) _mpaio_row_set_free);
-  g_variant_builder_init (&host->tasks, G_VARIANT_TYPE (MPAIO_MPI_TASKS_TYPE));
+  host->tasks = g_array_new (FALSE, FALSE, sizeof (MpaioMpiTask));
   return host;
 }
 

@@ -227,3 +227,10 @@ _mpaio_mpi_link_shutdown (MpaioMpiLink *link)
 {
   funcs->shutdown (link);
 }
+
+void
+_mpaio_mpi_link_serve (MpaioMpiLink *link,
+                       GMainLoop    *loop)
+{
+  funcs->serve (link, loop);
+}

@@ -10,16 +10,22 @@
 /* clang-format off */
 G_BEGIN_DECLS
 
-/* Every rank of an MPI job that runs mpaio has one link: a thread that
- * initialises MPI, is the only thread ever to call it (so
- * MPI_THREAD_SERIALIZED is all it asks for), and never sits in a blocking
- * call while idle. Open MPI's blocking calls spin a core; the link polls
- * with MPI_Improbe and MPI_Testall and, when nothing moved, waits on its
- * queue of outgoing messages with a timeout that doubles from 50 µs to 2 ms
- * (at most 500 µs while replies are due; 20 µs for a millisecond after any
- * message moved, so the next tasks of a stream are seen at once), so an
- * idle rank costs about 1 % of a core, and a message queued by the main
- * thread goes out at once.
+/* Every rank of an MPI job that runs mpaio has one link: the one thread
+ * that calls MPI (so MPI_THREAD_SERIALIZED is all it asks for), which
+ * never sits in a blocking call while idle. Open MPI's blocking calls spin
+ * a core; the link polls with MPI_Improbe and MPI_Testall and, when
+ * nothing moved, waits with a timeout that doubles from 50 µs to 2 ms (at
+ * most 500 µs while replies are due; 40 µs for a millisecond after any
+ * message moved, so the next tasks of a stream are seen soon), so an idle
+ * rank costs about 1 % of a core.
+ *
+ * On rank 0 the link is a thread of its own, so the program's main loop is
+ * never held by MPI; it waits on its queue of outgoing messages, so a
+ * message queued by the main thread goes out at once. On the other ranks
+ * the agent's thread is the link (_mpaio_mpi_link_serve()): it waits on
+ * its main context's sources (the sockets of its worker processes) with
+ * the same timeout, so tasks reach the worker processes, and results the
+ * network, without a hand-off between two threads of the rank.
  *
  * A message is a header, a GVariant "(utv)" (kind, payload size, body),
  * optionally followed by a payload of raw bytes sent from, and received
@@ -27,7 +33,7 @@ G_BEGIN_DECLS
  * ranks in order, so the payload is the next message from that rank).
  * Headers are handed to the main context of the receiver set with
  * _mpaio_mpi_link_set_receiver(); the receiver's `locate` function runs on
- * the link thread first, for every header, to say where its payload goes
+ * the thread that polls MPI first, for every header, to say where its payload goes
  * (and to make the array it goes into, before it arrives). */
 
 /* The messages, their direction and body:
@@ -39,7 +45,8 @@ G_BEGIN_DECLS
  *   ROWS           both ways  "(ttt)" array id, first row, rows; payload: the rows
  *   WORKER         0 → agent  "(tts@a{sv})" worker id, array id, type name, parameters
  *   TASKS          0 → agent  "a(ttttt)" seq, worker id, chunk index, start, end
- *   RESULTS        agent → 0  "a(tbv(sis)ixx)" seq, ok, result, error, pid, started, finished
+ *   RESULTS        agent → 0  "(a(txxii)av)" per chunk seq, started, finished, pid, ok;
+ *                             and its result, or (if not ok) its error "(sis)"
  *   FORGET_WORKER  0 → agent  "t"
  *   FORGET_ARRAY   0 → agent  "t"
  *   CLOCK          0 → agent  "x" rank 0's time; back: "(xxx)" it, the agent's times of
@@ -70,7 +77,28 @@ typedef enum
 } MpaioMpiKind;
 
 #define MPAIO_MPI_TASKS_TYPE   "a(ttttt)"
-#define MPAIO_MPI_RESULTS_TYPE "a(tbv(sis)ixx)"
+
+/* An item of a TASKS body: "(ttttt)" is of fixed size, so the array is
+ * made from, and read as, a C array of these, with no GVariant per task. */
+typedef struct
+{
+  guint64 seq;
+  guint64 worker_id;
+  guint64 index;
+  guint64 start;
+  guint64 end;
+} MpaioMpiTask;
+
+/* An item of the first array of a RESULTS body, fixed-size as a task. */
+typedef struct
+{
+  guint64 seq;
+  gint64  started_us; /* on the agent's clock; 0 if it did not run */
+  gint64  finished_us;
+  gint32  pid;
+  gint32  ok; /* the item of the second array is its result, else its error */
+} MpaioMpiResult;
+#define MPAIO_MPI_RESULTS_TYPE "(a(txxii)av)"
 
 typedef struct
 {
@@ -142,6 +170,12 @@ void                _mpaio_mpi_link_abort             (MpaioMpiLink        *link
                                                        int                  code);
 /* Bytes of payload sent since the link started, for benchmarks. */
 guint64             _mpaio_mpi_link_get_payload_bytes_sent (MpaioMpiLink   *link);
+/* On a rank other than 0, from the thread that called mpaio_init():
+ * drives MPI and @loop's context together on this thread until @loop is
+ * quit, never spinning while idle (the context's sources are polled with
+ * the same backoff as the network). */
+void                _mpaio_mpi_link_serve             (MpaioMpiLink        *link,
+                                                       GMainLoop           *loop);
 /* Ends the job for this rank: rank 0 tells every other rank to quit; then
  * the link finishes its sends, finalises MPI and its thread ends. */
 void                _mpaio_mpi_link_shutdown          (MpaioMpiLink        *link);
@@ -180,6 +214,8 @@ typedef struct
                                                  int                  code) G_GNUC_NORETURN;
   guint64             (*get_payload_bytes_sent) (MpaioMpiLink        *link);
   void                (*shutdown)               (MpaioMpiLink        *link);
+  void                (*serve)                  (MpaioMpiLink        *link,
+                                                 GMainLoop           *loop);
 } MpaioMpiLinkFuncs;
 
 #define MPAIO_MPI_LINK_MODULE_INIT "mpaio_mpi_link_module_init"

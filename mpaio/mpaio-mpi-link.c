@@ -13,7 +13,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gmodule.h>
@@ -32,7 +34,7 @@
 #define BACKOFF_MAX_US      2000
 #define BACKOFF_BUSY_MAX_US 1000
 #define STREAM_US           1000
-#define STREAM_POLL_US      20
+#define STREAM_POLL_US      40
 
 #define COMMAND_SHUTDOWN -1
 #define COMMAND_ABORT    -2
@@ -82,6 +84,18 @@ struct _MpaioMpiLink
   GSource            *source;
   gint                has_receiver; /* atomic */
 
+  /* On a rank other than 0, MPI is driven by the thread that serves the
+   * agent's main context (see _mpaio_mpi_link_serve()), not a thread of
+   * its own: a message then reaches the agent, and its results the
+   * network, with no hand-off between threads. */
+  GThread *serving_thread;
+
+  /* The state of the polling, on the thread that polls. */
+  GQueue   pending; /* OutMessage* being sent */
+  gboolean stopping;
+  gulong   backoff_us;
+  gint64   last_moved_us;
+
   gsize    payload_bytes_sent; /* atomic */
   gint     expecting;          /* atomic */
   gint     lost_any;           /* atomic: a rank is gone */
@@ -126,6 +140,9 @@ deliver (MpaioMpiLink *self,
          InMessage    *message)
 {
   g_async_queue_push (self->incoming, message);
+  /* The serving thread looks at its context right after. */
+  if (self->serving_thread == g_thread_self ())
+    return;
   g_mutex_lock (&self->receiver_lock);
   if (self->context != NULL)
     g_main_context_wakeup (self->context);
@@ -362,113 +379,221 @@ start_mpi (MpaioMpiLink *self,
   return TRUE;
 }
 
-static gpointer
-link_thread (gpointer data)
+/* One look at everything: the messages queued go out, the sends that
+ * completed are let go, what arrived is received. Whether anything moved. */
+static gboolean
+link_step (MpaioMpiLink *self)
 {
-  MpaioMpiLink *self = data;
-  GError       *error = NULL;
-  GQueue        pending = G_QUEUE_INIT; /* OutMessage* being sent */
-  gboolean      stopping = FALSE;
-  gulong        backoff_us = BACKOFF_MIN_US;
-  gint64        last_moved_us = 0;
-  gboolean      started;
+  gboolean    moved = FALSE;
+  OutMessage *message;
 
+  while ((message = g_async_queue_try_pop (self->outgoing)) != NULL)
+    {
+      moved = TRUE;
+      if (message->dest == COMMAND_ABORT)
+        /* Every rank ends, with this code: mpirun's exit status. */
+        MPI_Abort (MPI_COMM_WORLD, (int) message->payload_size);
+      else if (message->dest == COMMAND_SHUTDOWN)
+        {
+          self->stopping = TRUE;
+          out_message_free (message);
+        }
+      else if (start_send (self, message))
+        g_queue_push_tail (&self->pending, message);
+      else
+        out_message_free (message);
+    }
+
+  for (GList *link = self->pending.head; link != NULL;)
+    {
+      GList *next = link->next;
+
+      if (test_send (self, link->data))
+        {
+          out_message_free (link->data);
+          g_queue_delete_link (&self->pending, link);
+          moved = TRUE;
+        }
+      link = next;
+    }
+
+  /* Nothing is received before there is a receiver: its `locate` makes
+   * the arrays that the first messages fill. */
+  if (!self->stopping && g_atomic_int_get (&self->has_receiver) && receive_arrived (self))
+    moved = TRUE;
+
+  return moved;
+}
+
+/* How long to wait, in µs, before the next look, after a look that
+ * @moved something or not; 0 to look again at once. */
+static gulong
+link_next_wait (MpaioMpiLink *self,
+                gboolean      moved)
+{
+  if (moved)
+    {
+      self->backoff_us = BACKOFF_MIN_US;
+      self->last_moved_us = g_get_monotonic_time ();
+      return 0;
+    }
+
+  /* Open MPI moves a large message only inside MPI calls: while one is
+   * on its way, the link keeps calling. */
+  if (!g_queue_is_empty (&self->pending))
+    return 0;
+
+  /* In a stream of short chunks (a message moved a moment ago), it
+   * looks again soon: the next message is near, be it a reply this rank
+   * awaits or the next tasks of an agent that has just sent its results.
+   * Not at once: a look costs a few microseconds of MPI progress and a
+   * timed sleep, and looks every 10 µs cost more than the chunks they
+   * moved; messages that wait a little arrive together, in one look. */
+  if (g_get_monotonic_time () - self->last_moved_us < STREAM_US)
+    self->backoff_us = STREAM_POLL_US;
+  /* While replies are due, the link backs off to 500 µs at most: a
+   * host holds a window of chunks, so a reply a little late leaves no
+   * core idle, while polls every 125 µs took a tenth of the cores
+   * from long chunks. */
+  else if (g_atomic_int_get (&self->expecting) > 0)
+    self->backoff_us = MIN (self->backoff_us, BACKOFF_BUSY_MAX_US / 2);
+
+  return self->backoff_us;
+}
+
+/* A wait of link_next_wait() passed with nothing to send: the next one
+ * is longer. */
+static void
+link_waited (MpaioMpiLink *self)
+{
+  self->backoff_us = MIN (self->backoff_us * 2, BACKOFF_MAX_US);
+}
+
+/* Polls until told to stop and every send is done. Nothing moved: waits
+ * for a message to send, or for the backoff to pass before looking at
+ * the network again. */
+static void
+link_run (MpaioMpiLink *self)
+{
+  while (!self->stopping || !g_queue_is_empty (&self->pending))
+    {
+      gboolean    moved = link_step (self);
+      gulong      wait_us = link_next_wait (self, moved);
+      OutMessage *message;
+
+      if (wait_us == 0)
+        {
+          if (!moved)
+            g_thread_yield ();
+          continue;
+        }
+
+      message = g_async_queue_timeout_pop (self->outgoing, wait_us);
+      if (message != NULL)
+        g_async_queue_push_front (self->outgoing, message);
+      else
+        link_waited (self);
+    }
+}
+
+static void
+set_timer_slack (void)
+{
 #ifdef PR_SET_TIMERSLACK
   /* Its sleeps are tens of microseconds: the default slack of 50 µs would
    * stretch them several times over. */
   prctl (PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
 #endif
+}
 
-  started = start_mpi (self, &error);
-
+static void
+set_ready (MpaioMpiLink *self,
+           GError       *error)
+{
   g_mutex_lock (&self->ready_lock);
   self->init_error = error;
   self->ready = TRUE;
   g_cond_broadcast (&self->ready_cond);
   g_mutex_unlock (&self->ready_lock);
+}
 
+static gpointer
+link_thread (gpointer data)
+{
+  MpaioMpiLink *self = data;
+  GError       *error = NULL;
+  gboolean      started;
+
+  set_timer_slack ();
+  started = start_mpi (self, &error);
+  set_ready (self, error);
   if (!started)
     return NULL;
 
-  while (!stopping || !g_queue_is_empty (&pending))
-    {
-      gboolean    moved = FALSE;
-      OutMessage *message;
-
-      while ((message = g_async_queue_try_pop (self->outgoing)) != NULL)
-        {
-          moved = TRUE;
-          if (message->dest == COMMAND_ABORT)
-            /* Every rank ends, with this code: mpirun's exit status. */
-            MPI_Abort (MPI_COMM_WORLD, (int) message->payload_size);
-          else if (message->dest == COMMAND_SHUTDOWN)
-            {
-              stopping = TRUE;
-              out_message_free (message);
-            }
-          else if (start_send (self, message))
-            g_queue_push_tail (&pending, message);
-          else
-            out_message_free (message);
-        }
-
-      for (GList *link = pending.head; link != NULL;)
-        {
-          GList *next = link->next;
-
-          if (test_send (self, link->data))
-            {
-              out_message_free (link->data);
-              g_queue_delete_link (&pending, link);
-              moved = TRUE;
-            }
-          link = next;
-        }
-
-      /* Nothing is received before there is a receiver: its `locate` makes
-       * the arrays that the first messages fill. */
-      if (!stopping && g_atomic_int_get (&self->has_receiver) && receive_arrived (self))
-        moved = TRUE;
-
-      if (moved)
-        {
-          backoff_us = BACKOFF_MIN_US;
-          last_moved_us = g_get_monotonic_time ();
-          continue;
-        }
-
-      /* Open MPI moves a large message only inside MPI calls: while one is
-       * on its way, the link keeps calling. */
-      if (!g_queue_is_empty (&pending))
-        {
-          g_thread_yield ();
-          continue;
-        }
-
-      /* In a stream of short chunks (a message moved a moment ago), it
-       * looks again within microseconds: the next message is near, be it
-       * a reply this rank awaits or the next tasks of an agent that has
-       * just sent its results. */
-      if (g_get_monotonic_time () - last_moved_us < STREAM_US)
-        backoff_us = STREAM_POLL_US / 2;
-      /* While replies are due, the link backs off to 500 µs at most: a
-       * host holds a window of chunks, so a reply a little late leaves no
-       * core idle, while polls every 125 µs took a tenth of the cores
-       * from long chunks. */
-      else if (g_atomic_int_get (&self->expecting) > 0)
-        backoff_us = MIN (backoff_us, BACKOFF_BUSY_MAX_US / 2);
-
-      /* Nothing moved: wait for a message to send, or for the backoff to
-       * pass before looking at the network again. */
-      message = g_async_queue_timeout_pop (self->outgoing, backoff_us);
-      if (message != NULL)
-        g_async_queue_push_front (self->outgoing, message);
-      else
-        backoff_us = MIN (backoff_us * 2, BACKOFF_MAX_US);
-    }
-
+  link_run (self);
   MPI_Finalize ();
   return NULL;
+}
+
+/* One pass of @context, waiting at most @wait_us (µs, not the
+ * milliseconds of GLib's own poll) for its sources; whether the wait
+ * passed with nothing to dispatch. */
+static gboolean
+iterate_context (GMainContext *context,
+                 gulong        wait_us,
+                 GPollFD     **fds,
+                 gint         *n_allocated)
+{
+  gint            max_priority, timeout_ms, n_fds;
+  gboolean        ready;
+  struct timespec wait;
+  int             n_ready = 0;
+
+  ready = g_main_context_prepare (context, &max_priority);
+  while ((n_fds = g_main_context_query (context, max_priority, &timeout_ms, *fds, *n_allocated))
+         > *n_allocated)
+    {
+      *n_allocated = n_fds;
+      *fds = g_renew (GPollFD, *fds, n_fds);
+    }
+
+  if (ready || timeout_ms == 0)
+    wait_us = 0;
+  else if (timeout_ms > 0)
+    wait_us = MIN (wait_us, (gulong) timeout_ms * 1000);
+  wait.tv_sec = (time_t) (wait_us / G_USEC_PER_SEC);
+  wait.tv_nsec = (long) (wait_us % G_USEC_PER_SEC) * 1000;
+  /* GPollFD is struct pollfd on Linux, as GLib's own poll assumes. */
+  if (wait_us > 0 || n_fds > 0)
+    n_ready = ppoll ((struct pollfd *) *fds, (nfds_t) n_fds, &wait, NULL);
+
+  ready = g_main_context_check (context, max_priority, *fds, n_fds);
+  g_main_context_dispatch (context);
+
+  return !ready && n_ready <= 0 && wait_us > 0;
+}
+
+void
+_mpaio_mpi_link_serve (MpaioMpiLink *link,
+                       GMainLoop    *loop)
+{
+  GMainContext *context = g_main_loop_get_context (loop);
+  GPollFD      *fds = NULL;
+  gint          n_allocated = 0;
+
+  g_return_if_fail (link->serving_thread == g_thread_self ());
+
+  set_timer_slack ();
+  g_main_context_acquire (context);
+  while (g_main_loop_is_running (loop))
+    {
+      gboolean moved = link_step (link);
+
+      if (iterate_context (context, link_next_wait (link, moved), &fds, &n_allocated))
+        link_waited (link);
+    }
+  g_main_context_release (context);
+  g_free (fds);
 }
 
 static void
@@ -496,7 +621,22 @@ link_start (int   rank,
   g_mutex_init (&the_link->ready_lock);
   g_cond_init (&the_link->ready_cond);
   g_mutex_init (&the_link->receiver_lock);
-  the_link->thread = g_thread_new ("mpaio-mpi", link_thread, the_link);
+  the_link->backoff_us = BACKOFF_MIN_US;
+  if (rank == 0)
+    the_link->thread = g_thread_new ("mpaio-mpi", link_thread, the_link);
+  else
+    {
+      GError *error = NULL;
+
+      /* An agent: MPI is driven from this thread, which serves it. */
+      the_link->serving_thread = g_thread_self ();
+      if (!start_mpi (the_link, &error))
+        {
+          set_ready (the_link, error);
+          return TRUE;
+        }
+      set_ready (the_link, NULL);
+    }
 
   if (rank == 0)
     atexit (shutdown_at_exit);
@@ -567,6 +707,15 @@ _mpaio_mpi_link_send (MpaioMpiLink  *link,
   message->payload_free = payload_free;
   message->payload_owner = payload_owner;
   g_async_queue_push (link->outgoing, message);
+
+  /* A thread other than the one serving MPI: it waits in its context. */
+  if (link->serving_thread != NULL && link->serving_thread != g_thread_self ())
+    {
+      g_mutex_lock (&link->receiver_lock);
+      if (link->context != NULL)
+        g_main_context_wakeup (link->context);
+      g_mutex_unlock (&link->receiver_lock);
+    }
 }
 
 void
@@ -585,6 +734,12 @@ _mpaio_mpi_link_abort (MpaioMpiLink *link,
   command->dest = COMMAND_ABORT;
   command->payload_size = (gsize) code;
   g_async_queue_push (link->outgoing, command);
+  if (link->thread == NULL)
+    {
+      /* MPI_Abort ends this process too. */
+      link_step (link);
+      _exit (code);
+    }
   /* MPI_Abort ends this process too, from the link thread. */
   g_thread_join (link->thread);
   _exit (code);
@@ -709,8 +864,17 @@ _mpaio_mpi_link_shutdown (MpaioMpiLink *link)
   command = g_new0 (OutMessage, 1);
   command->dest = COMMAND_SHUTDOWN;
   g_async_queue_push (link->outgoing, command);
-  g_thread_join (link->thread);
-  link->thread = NULL;
+  if (link->thread != NULL)
+    {
+      g_thread_join (link->thread);
+      link->thread = NULL;
+    }
+  else if (link->init_error == NULL)
+    {
+      /* The agent's thread finishes the sends and MPI itself. */
+      link_run (link);
+      MPI_Finalize ();
+    }
   _mpaio_mpi_link_set_receiver (link, NULL, NULL, NULL);
 }
 
@@ -726,6 +890,7 @@ static const MpaioMpiLinkFuncs funcs = {
   .abort = _mpaio_mpi_link_abort,
   .get_payload_bytes_sent = _mpaio_mpi_link_get_payload_bytes_sent,
   .shutdown = _mpaio_mpi_link_shutdown,
+  .serve = _mpaio_mpi_link_serve,
 };
 
 /* The module's one exported symbol (MPAIO_MPI_LINK_MODULE_INIT). */
